@@ -1,0 +1,45 @@
+# Entry points for people and CI. Everything installs its own dependencies first.
+#   make run          set up, build, and start a node on embedded defaults (data under ./data)
+#   make test         set up, build, and run the fast test tier (unit, integration, fuzz smoke)
+#   make test-long    sanitizer builds, long fuzzing, soak and crash campaigns
+#   make bench-store  storage benchmark (prints figures and a JSON summary)
+
+JOBS ?= $(shell nproc)
+BUILD ?= build
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 5
+CMAKE_FLAGS ?=
+
+.PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats
+
+setup:
+	bash scripts/setup.sh
+
+configure: setup
+	cmake --preset default -DEDGESYNC_FUZZ_BIN_DIR=$(CURDIR)/$(FUZZ_BUILD)/tests/fuzz-bin \
+	  -DEDGESYNC_FUZZ_SECONDS=$(FUZZ_SECONDS) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+fuzz-build: setup
+	cmake --preset clang-fuzz >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+
+run: build
+	bash scripts/run.sh $(BUILD)
+
+test: fuzz-build build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+test-long: setup
+	bash scripts/test-long.sh
+
+bench-formats: build
+	$(BUILD)/tests/bench/formats/bench_formats
+
+bench-store: build
+	$(BUILD)/tests/bench/store/bench_store
+
+clean:
+	rm -rf $(BUILD) $(FUZZ_BUILD) build-asan build-tsan

@@ -1,0 +1,42 @@
+// Chunker: content-defined chunking with a FastCDC-style gear hash and normalized chunking.
+//
+// Boundaries depend only on the bytes, so an insertion early in a file shifts data without
+// changing the chunks after the next boundary. Stateless after construction; one Chunker may be
+// used from several threads at once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "store/status.h"
+
+namespace edgesync {
+
+struct ChunkerParams {
+  size_t min_size = 16 * 1024;
+  size_t avg_size = 64 * 1024;
+  size_t max_size = 256 * 1024;
+
+  // min <= avg <= max, avg a power of two, sizes within [64 B, 64 MiB].
+  Status Validate() const;
+};
+
+class Chunker {
+ public:
+  // REQUIRES: params.Validate().ok()
+  explicit Chunker(const ChunkerParams& params);
+
+  // Returns the length (> 0) of the chunk that starts at `data`. The caller passes at least
+  // max_size bytes, or everything that is left of the input; the cut is then final.
+  // REQUIRES: size > 0
+  size_t NextCut(const uint8_t* data, size_t size) const;
+
+  const ChunkerParams& params() const { return params_; }
+
+ private:
+  ChunkerParams params_;
+  uint64_t mask_small_;  // stricter mask used before the average size (normalization)
+  uint64_t mask_large_;  // looser mask used after it
+};
+
+}  // namespace edgesync

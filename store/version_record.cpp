@@ -1,0 +1,38 @@
+#include "store/version_record.h"
+
+#include <nlohmann/json.hpp>
+
+namespace edgesync {
+
+using json = nlohmann::json;
+
+std::string VersionRecord::Id() const {
+  std::string text = vector.ToString();
+  return ChunkId::Of(text.data(), text.size()).Hex().substr(0, 16);
+}
+
+std::string VersionRecord::Encode() const {
+  json j = {{"vector", vector.counters()}, {"hlc", hlc}, {"author", author},
+            {"manifest", manifest_id.Hex()}, {"tombstone", tombstone}};
+  return j.dump();
+}
+
+Result<VersionRecord> VersionRecord::Decode(std::string_view bytes) {
+  VersionRecord r;
+  try {
+    json j = json::parse(bytes);
+    r.vector = VersionVector(j.at("vector").get<std::map<std::string, uint64_t>>());
+    r.hlc = j.at("hlc").get<uint64_t>();
+    r.author = j.at("author").get<std::string>();
+    auto id = ChunkId::FromHex(j.at("manifest").get<std::string>());
+    if (!id) return Status::Corruption("version record: bad manifest id");
+    r.manifest_id = *id;
+    r.tombstone = j.at("tombstone").get<bool>();
+  } catch (const json::exception& e) {
+    return Status::Corruption(std::string("version record: ") + e.what());
+  }
+  if (r.vector.empty()) return Status::Corruption("version record: empty vector");
+  return r;
+}
+
+}  // namespace edgesync

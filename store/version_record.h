@@ -1,0 +1,32 @@
+// VersionRecord: one version of one object, as stored and as replicated.
+//
+// The version id is derived from the vector alone (a vector names exactly one version in a
+// correct cluster), so every node computes the same id for the same version. Plain value type.
+#pragma once
+
+#include <string>
+
+#include "store/chunk_id.h"
+#include "store/hlc.h"
+#include "store/status.h"
+#include "store/version_vector.h"
+
+namespace edgesync {
+
+struct VersionRecord {
+  VersionVector vector;
+  HlcStamp hlc = 0;
+  std::string author;     // node id that wrote it (or a fixed marker for resolved versions)
+  ChunkId manifest_id{};  // meaningless for tombstones
+  bool tombstone = false;
+
+  // 16 lowercase hex digits of XXH3-128(vector text); stable across nodes.
+  std::string Id() const;
+
+  std::string Encode() const;
+  static Result<VersionRecord> Decode(std::string_view bytes);
+
+  bool operator==(const VersionRecord&) const = default;
+};
+
+}  // namespace edgesync
