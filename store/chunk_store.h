@@ -1,0 +1,48 @@
+// ChunkStore: content-addressed chunk bytes, behind an interface so that nothing above store/
+// sees RocksDB (an object-storage backend can implement it later).
+//
+// Writes are not synced: a later synced commit in the same database makes them durable (the
+// RocksDB implementation shares one WAL), and a chunk is only reachable once that commit
+// happened. Implementations are safe for concurrent access.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/chunk_id.h"
+#include "store/status.h"
+
+namespace edgesync {
+
+// Accumulates chunks of one writer (a put or a transfer) and stores them in large batches.
+// Needs external synchronization.
+class ChunkWriter {
+ public:
+  virtual ~ChunkWriter() = default;
+  // Copies `data`; may store earlier buffered chunks before returning.
+  virtual Status Add(const ChunkId& id, std::string_view data) = 0;
+  // Stores everything still buffered. After Finish the chunks are readable.
+  virtual Status Finish() = 0;
+};
+
+class ChunkStore {
+ public:
+  virtual ~ChunkStore() = default;
+
+  virtual Result<bool> Contains(const ChunkId& id) = 0;
+  // NotFound when absent; Corruption when the stored bytes do not hash to `id`.
+  virtual Status Get(const ChunkId& id, std::string* out) = 0;
+  virtual Status Put(const ChunkId& id, std::string_view data) = 0;
+  virtual std::unique_ptr<ChunkWriter> NewWriter() = 0;
+  virtual Status Erase(const std::vector<ChunkId>& ids) = 0;
+
+  // Visits every chunk id stored when the scan began (with its stored size); stops early when
+  // `visit` returns false.
+  virtual Status ForEach(const std::function<bool(const ChunkId&, size_t)>& visit) = 0;
+};
+
+}  // namespace edgesync

@@ -1,0 +1,164 @@
+// Store: one node's embedded object store.
+//
+// Objects are addressed by ObjectKey; each put makes a new version whose files are split into
+// content-defined chunks (deduplicated across versions and objects) and whose manifest carries
+// each file's SHA-256. A key's state is its set of heads: one version, or several concurrent
+// siblings after replication. Every applied version gets the next sequence number in the change
+// log. A version becomes visible in one synced commit after all its chunks are stored, so a
+// crash at any point leaves the store consistent.
+//
+// Safe for concurrent access from many threads.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/chunk_store.h"
+#include "store/chunker.h"
+#include "store/hlc.h"
+#include "store/manifest.h"
+#include "store/object_key.h"
+#include "store/status.h"
+#include "store/version_record.h"
+
+namespace edgesync {
+
+struct StoreOptions {
+  std::filesystem::path path;  // created when missing
+  // Node id used in version vectors. Empty: keep the stored one, or create a random one.
+  std::string node_id;
+  ChunkerParams chunking;
+
+  // Memory, sized for edge boxes.
+  size_t block_cache_bytes = 8u << 20;
+  size_t write_buffer_bytes = 32u << 20;  // one WriteBufferManager across column families
+  size_t bulk_write_bytes = 32u << 20;    // chunks buffered per bulk (SST) ingestion
+
+  uint32_t retain_versions = 10;                 // per key, heads included
+  uint64_t max_clock_skew_ms = 5 * 60 * 1000;    // remote HLC further ahead is clamped
+
+  // Receives warnings worth an operator's eye (clamped clocks, evicted corrupt chunks).
+  std::function<void(const std::string&)> log_warning;
+  // Wall clock in ms since the epoch; tests replace it.
+  std::function<uint64_t()> wall_clock_ms;
+  // Test hook: called after a version's chunks are stored and before its commit; a non-ok
+  // result aborts the put as a crash there would.
+  std::function<Status()> fault_before_commit;
+};
+
+// A version of a key as stored locally.
+struct VersionInfo {
+  std::string key;
+  std::string id;  // VersionRecord::Id()
+  VersionRecord record;
+};
+
+// One entry of the change log: the key's heads as of sequence number `seq`.
+struct Change {
+  uint64_t seq = 0;
+  std::string key;
+  std::vector<VersionRecord> heads;
+};
+
+// One input file of a put: where its bytes are and what path it has inside the object.
+struct SourceFile {
+  std::filesystem::path source;
+  std::string path;  // relative path inside the object
+};
+
+struct GetOptions {
+  // Only files whose path starts with this prefix ("" = all), e.g. "edge/".
+  std::string path_prefix;
+  // Strip the prefix from written paths (get --part edge writes edge/x as x).
+  bool strip_prefix = false;
+};
+
+struct GcStats {
+  uint64_t chunks_scanned = 0;
+  uint64_t chunks_deleted = 0;
+  uint64_t bytes_deleted = 0;
+  uint64_t manifests_deleted = 0;
+};
+
+struct StoreStats {
+  uint64_t keys = 0;
+  uint64_t chunks = 0;
+  uint64_t chunk_bytes = 0;    // stored, deduplicated
+  uint64_t logical_bytes = 0;  // sum of file sizes over all heads
+  uint64_t last_seq = 0;
+};
+
+class Store {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  virtual ~Store() = default;
+
+  virtual const std::string& node_id() const = 0;
+  // Random id created with the store; a restored or recreated store has a new one.
+  virtual const std::string& epoch() const = 0;
+  virtual HybridClock& clock() = 0;
+  virtual ChunkStore& chunks() = 0;
+
+  // --- local writes: each makes a version dominating all current heads (tombstones too).
+  // `source` is a regular file (stored under its file name) or a directory tree.
+  // Symlinks and special files are refused. spec_json must be a JSON object.
+  virtual Result<VersionInfo> Put(const ObjectKey& key, const std::filesystem::path& source,
+                                  const std::string& spec_json) = 0;
+  virtual Result<VersionInfo> PutFiles(const ObjectKey& key, std::vector<SourceFile> files,
+                                       const std::string& spec_json) = 0;
+  virtual Result<VersionInfo> Delete(const ObjectKey& key) = 0;
+  // Re-applies a retained version's content as a new version dominating the heads.
+  virtual Result<VersionInfo> Rollback(const ObjectKey& key, const std::string& version_id) = 0;
+
+  // --- reads
+  // Heads of a key, newest HLC first. NotFound if the key was never written.
+  virtual Result<std::vector<VersionInfo>> Heads(const ObjectKey& key) = 0;
+  // The head a plain read returns: the live head with the highest (HLC, author); NotFound when
+  // the key is missing or deleted.
+  virtual Result<VersionInfo> Latest(const ObjectKey& key) = 0;
+  virtual Result<VersionInfo> GetVersion(const ObjectKey& key, const std::string& version_id) = 0;
+  // Retained versions, newest HLC first.
+  virtual Result<std::vector<VersionInfo>> History(const ObjectKey& key) = 0;
+  virtual Result<Manifest> ReadManifest(const ChunkId& manifest_id) = 0;
+  // Only the spec of a manifest (stored apart, cheap to read for indexes).
+  virtual Result<std::string> ReadSpec(const ChunkId& manifest_id) = 0;
+  // Writes the version's files under `dest` (created; existing files are replaced), exec bits
+  // kept, each file verified against its SHA-256 (a mismatch names the file).
+  virtual Status Materialize(const VersionInfo& version, const std::filesystem::path& dest,
+                             const GetOptions& options = {}) = 0;
+  // Streams one file's verified bytes to `sink`.
+  virtual Status ReadFile(const FileEntry& file,
+                          const std::function<Status(std::string_view)>& sink) = 0;
+  // Keys with a live head, sorted, starting with `prefix`.
+  virtual Result<std::vector<std::string>> ListKeys(const std::string& prefix) = 0;
+
+  // --- change log
+  virtual Result<std::vector<Change>> ChangesSince(uint64_t seq, size_t limit) = 0;
+  virtual uint64_t LastSeq() = 0;
+  // Called after every commit (local or replicated), outside store locks, on the committing
+  // thread. Listeners must be quick and must not call back into a commit.
+  using ChangeListener = std::function<void(const Change&)>;
+  virtual void AddChangeListener(ChangeListener listener) = 0;
+
+  // --- replication: applies a version authored elsewhere after its chunks are stored.
+  // Keeps the record's vector, HLC and author. Equal or dominated -> no-op (returns false);
+  // dominating -> replaces the heads it dominates; concurrent -> kept as a sibling.
+  // Fails if a chunk is missing or a file fails its SHA-256.
+  virtual Result<bool> ApplyRemote(const ObjectKey& key, const VersionRecord& record,
+                                   const Manifest& manifest) = 0;
+
+  // --- GC roots beyond retained versions: pins with leases (checkout, transfers).
+  virtual Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) = 0;
+  virtual Status Unpin(const std::string& pin_id) = 0;
+  virtual Result<GcStats> CollectGarbage() = 0;
+  virtual Result<StoreStats> Stats() = 0;
+};
+
+}  // namespace edgesync
