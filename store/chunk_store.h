@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,10 +38,6 @@ class ChunkStore {
   virtual Status Put(const ChunkId& id, std::string_view data) = 0;
   virtual std::unique_ptr<ChunkWriter> NewWriter() = 0;
   virtual Status Erase(const std::vector<ChunkId>& ids) = 0;
-
-  // Visits every chunk id stored when the scan began (with its stored size); stops early when
-  // `visit` returns false.
-  virtual Status ForEach(const std::function<bool(const ChunkId&, size_t)>& visit) = 0;
 };
 
 }  // namespace edgesync

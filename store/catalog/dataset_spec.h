@@ -1,0 +1,45 @@
+// DatasetSpec: the spec of a dataset version: its format, the statistics computed on ingest
+// and where it came from (a Sedna Dataset's url, nodeName and credentialName).
+//
+// The stored JSON is {"kind":"dataset","format":F,"stats":{samples, classes, objects?, files,
+// bytes, problems, problems_truncated},"source":{...}?}, so readers find `stats.samples` etc.
+// at fixed names. Plain value type; needs external synchronization.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "store/formats/dataset_stats.h"
+#include "store/status.h"
+
+namespace edgesync {
+
+struct DatasetSource {
+  std::string url;              // as given (a Sedna spec.url)
+  std::string node_name;        // Sedna spec.nodeName
+  std::string credential_name;  // Sedna spec.credentialName
+  bool empty() const { return url.empty() && node_name.empty() && credential_name.empty(); }
+  bool operator==(const DatasetSource&) const = default;
+};
+
+struct DatasetSpec {
+  formats::DatasetStats stats;  // stats.format is the dataset format
+  DatasetSource source;
+
+  static Result<DatasetSpec> Parse(std::string_view json_text);
+  static Result<DatasetSpec> FromJson(const nlohmann::json& j);
+  nlohmann::json ToJson() const;
+  std::string ToCanonicalJson() const { return ToJson().dump(); }
+
+  // {"numberOfSamples": N, "updateTime": RFC 3339 of `updated_ms`} as Sedna reports it.
+  nlohmann::json SednaStatus(uint64_t updated_ms) const;
+
+  bool operator==(const DatasetSpec&) const = default;
+};
+
+// "2024-05-01T12:00:00.123Z" for milliseconds since the epoch.
+std::string Rfc3339FromMillis(uint64_t ms);
+
+}  // namespace edgesync

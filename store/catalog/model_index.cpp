@@ -1,0 +1,103 @@
+#include "store/catalog/model_index.h"
+
+#include <algorithm>
+#include <mutex>
+#include <optional>
+
+namespace edgesync {
+
+void ModelIndex::Upsert(const std::string& key, const std::string& version_id,
+                        const ModelSpec& spec, uint64_t seq) {
+  Entry e;
+  e.model = {key, version_id, spec.task, spec.labels, spec.metrics};
+  e.sorted_labels = spec.labels;
+  std::sort(e.sorted_labels.begin(), e.sorted_labels.end());
+  e.metadata = spec.metadata;
+  e.seq = seq;
+  std::unique_lock lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    entries_.emplace(key, std::move(e));
+    ++live_;
+    return;
+  }
+  if (it->second.seq > seq) return;
+  if (it->second.erased) ++live_;
+  it->second = std::move(e);
+}
+
+void ModelIndex::Erase(const std::string& key, uint64_t seq) {
+  std::unique_lock lock(mu_);
+  auto& e = entries_[key];
+  if (e.seq > seq) return;
+  if (!e.erased && !e.model.key.empty()) --live_;
+  e = Entry{};
+  e.seq = seq;
+  e.erased = true;
+}
+
+size_t ModelIndex::size() const {
+  std::shared_lock lock(mu_);
+  return live_;
+}
+
+bool ModelIndex::Matches(const Entry& e, const ModelQuery& q) const {
+  if (e.erased) return false;
+  if (!q.key_prefix.empty() && !e.model.key.starts_with(q.key_prefix)) return false;
+  if (!q.task.empty() && e.model.task != q.task) return false;
+  const auto& labels = e.sorted_labels;
+  auto has = [&](const std::string& l) { return std::binary_search(labels.begin(), labels.end(), l); };
+  if (!std::all_of(q.labels_all.begin(), q.labels_all.end(), has)) return false;
+  if (!q.labels_any.empty() && std::none_of(q.labels_any.begin(), q.labels_any.end(), has))
+    return false;
+  for (const auto& [k, v] : q.metadata) {
+    auto it = e.metadata.find(k);
+    if (it == e.metadata.end() || it->second != v) return false;
+  }
+  for (const auto& c : q.metrics) {
+    auto it = e.model.metrics.find(c.metric);
+    if (it == e.model.metrics.end() || !c.Matches(it->second.value)) return false;
+  }
+  return true;
+}
+
+std::vector<SelectedModel> ModelIndex::Select(const ModelQuery& query) const {
+  std::vector<const Entry*> hits;
+  std::shared_lock lock(mu_);
+  for (const auto& [key, e] : entries_)
+    if (Matches(e, query)) hits.push_back(&e);
+
+  auto by_key = [](const Entry* a, const Entry* b) { return a->model.key < b->model.key; };
+  size_t n = query.limit == 0 ? hits.size() : std::min(query.limit, hits.size());
+  if (query.order_by.empty()) {
+    std::partial_sort(hits.begin(), hits.begin() + n, hits.end(), by_key);
+  } else {
+    // The direction declared by the matched models; the default for the name if they disagree.
+    std::optional<MetricDirection> direction;
+    bool disagree = false;
+    for (const Entry* e : hits) {
+      auto it = e->model.metrics.find(query.order_by);
+      if (it == e->model.metrics.end()) continue;
+      if (direction && *direction != it->second.direction) disagree = true;
+      direction = it->second.direction;
+    }
+    if (!direction || disagree) direction = DefaultMetricDirection(query.order_by);
+    const bool lower = *direction == MetricDirection::kLowerIsBetter;
+    auto better = [&](const Entry* a, const Entry* b) {
+      auto ia = a->model.metrics.find(query.order_by);
+      auto ib = b->model.metrics.find(query.order_by);
+      bool ha = ia != a->model.metrics.end(), hb = ib != b->model.metrics.end();
+      if (ha != hb) return ha;
+      if (ha && ia->second.value != ib->second.value)
+        return lower ? ia->second.value < ib->second.value : ia->second.value > ib->second.value;
+      return by_key(a, b);
+    };
+    std::partial_sort(hits.begin(), hits.begin() + n, hits.end(), better);
+  }
+  std::vector<SelectedModel> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(hits[i]->model);
+  return out;
+}
+
+}  // namespace edgesync

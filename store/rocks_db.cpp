@@ -1,0 +1,121 @@
+#include "store/rocks_db.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_buffer_manager.h>
+
+namespace edgesync {
+namespace {
+
+const char* const kFamilyNames[RocksDb::kFamilyCount] = {
+    "chunks", "manifests", "specs", "objects", "versions", "changes", "pins", "meta"};
+
+rocksdb::ColumnFamilyOptions FamilyOptions(RocksDb::Family f, const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  if (f == RocksDb::kChunks) {
+    // Chunk values are mostly incompressible and read whole: no compression, big blocks, and
+    // a lazier L0 trigger since bulk puts ingest SST files that overlap everything.
+    o.compression = rocksdb::kNoCompression;
+    t.block_size = 64 * 1024;
+    o.level0_file_num_compaction_trigger = 8;
+    o.level0_slowdown_writes_trigger = 40;
+    o.level0_stop_writes_trigger = 64;
+    o.target_file_size_base = 128u << 20;
+    o.max_bytes_for_level_base = 1024u << 20;
+  } else {
+    o.compression = rocksdb::kLZ4Compression;
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  o.write_buffer_size = 16u << 20;
+  return o;
+}
+
+}  // namespace
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  std::string msg = what + ": " + s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(msg);
+  if (s.IsNoSpace() || s.subcode() == rocksdb::Status::kNoSpace ||
+      s.ToString().find("No space left") != std::string::npos)
+    return Status::NoSpace(msg);
+  if (s.IsCorruption()) return Status::Corruption(msg);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
+  return Status::IoError(msg);
+}
+
+Result<std::unique_ptr<RocksDb>> RocksDb::Open(const RocksDbOptions& options) {
+  std::unique_ptr<RocksDb> rdb(new RocksDb());
+  rdb->path_ = options.path;
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+
+  rocksdb::DBOptions db;
+  db.create_if_missing = true;
+  db.create_missing_column_families = true;
+  db.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_bytes, cache);
+  db.max_background_jobs = 2;
+  db.bytes_per_sync = 1u << 20;
+  db.max_open_files = 256;
+  db.keep_log_file_num = 3;
+  db.max_log_file_size = 4u << 20;
+  db.info_log_level = rocksdb::WARN_LEVEL;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (int f = 0; f < kFamilyCount; ++f)
+    families.emplace_back(kFamilyNames[f], FamilyOptions(static_cast<Family>(f), cache));
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(db, options.path.string(), families, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "opening store at " + options.path.string());
+  rdb->db_.reset(raw);
+  // handles[0] is the default family, which we do not use.
+  rdb->db_->DestroyColumnFamilyHandle(handles[0]);
+  rdb->handles_.assign(handles.begin() + 1, handles.end());
+  return rdb;
+}
+
+RocksDb::~RocksDb() {
+  if (!db_) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+Status RocksDb::Get(Family f, const rocksdb::Slice& key, std::string* value,
+                    const rocksdb::Snapshot* snapshot) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  return FromRocks(db_->Get(ro, handles_[f], key, value), std::string("reading ") + kFamilyNames[f]);
+}
+
+Status RocksDb::WriteSynced(rocksdb::WriteBatch* batch) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, batch), "committing");
+}
+
+Status RocksDb::WriteUnsynced(rocksdb::WriteBatch* batch) {
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), batch), "writing");
+}
+
+std::string EncodeBigEndian64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) out[i] = static_cast<char>(v & 0xff);
+  return out;
+}
+
+uint64_t DecodeBigEndian64(const rocksdb::Slice& s) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < s.size(); ++i) v = v << 8 | static_cast<uint8_t>(s[i]);
+  return v;
+}
+
+}  // namespace edgesync

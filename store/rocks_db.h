@@ -1,0 +1,57 @@
+// RocksDb: the RocksDB instance behind a Store, with its column families and memory budget.
+//
+// Internal to store/: nothing outside this folder includes RocksDB headers. Thread-safe (RocksDB
+// handles are).
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/status.h"
+
+namespace edgesync {
+
+struct RocksDbOptions {
+  std::filesystem::path path;
+  size_t block_cache_bytes = 8u << 20;
+  size_t write_buffer_bytes = 32u << 20;
+};
+
+class RocksDb {
+ public:
+  // Column families, in the order of their handles.
+  enum Family { kChunks, kManifests, kSpecs, kObjects, kVersions, kChanges, kPins, kMeta, kFamilyCount };
+
+  static Result<std::unique_ptr<RocksDb>> Open(const RocksDbOptions& options);
+  ~RocksDb();
+
+  rocksdb::DB* db() { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* cf(Family f) { return handles_[f]; }
+  const std::filesystem::path& path() const { return path_; }
+
+  // Point read; NotFound when missing.
+  Status Get(Family f, const rocksdb::Slice& key, std::string* value,
+             const rocksdb::Snapshot* snapshot = nullptr);
+  // Synced batch write: the commit point of a version.
+  Status WriteSynced(rocksdb::WriteBatch* batch);
+  Status WriteUnsynced(rocksdb::WriteBatch* batch);
+
+ private:
+  RocksDb() = default;
+  std::filesystem::path path_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+// Converts a RocksDB status into ours, naming the operation; disk-full becomes kNoSpace.
+Status FromRocks(const rocksdb::Status& s, const std::string& what);
+
+// Big-endian fixed64, so that byte order is numeric order in RocksDB keys.
+std::string EncodeBigEndian64(uint64_t v);
+uint64_t DecodeBigEndian64(const rocksdb::Slice& s);
+
+}  // namespace edgesync

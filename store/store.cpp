@@ -1,0 +1,528 @@
+#include "store/store_impl.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+
+#include "store/file_ingest.h"
+
+namespace edgesync {
+namespace {
+
+const char kSchemaKey[] = "schema_version";
+const char kNodeIdKey[] = "node_id";
+const char kEpochKey[] = "epoch";
+const char kHlcKey[] = "hlc";
+const char kSeqKey[] = "seq";
+
+std::string RandomHex(size_t bytes) {
+  std::random_device rd;
+  std::string raw(bytes, '\0');
+  for (auto& c : raw) c = static_cast<char>(rd());
+  return ToHex(raw.data(), raw.size());
+}
+
+}  // namespace
+
+class StoreImpl::InflightChunks {
+ public:
+  explicit InflightChunks(StoreImpl* store) : store_(store) {}
+  ~InflightChunks() {
+    std::lock_guard lock(store_->inflight_mu_);
+    for (const auto& id : ids_) {
+      auto it = store_->inflight_.find(id);
+      if (it != store_->inflight_.end()) store_->inflight_.erase(it);
+    }
+  }
+  // Returns false when this writer already holds `id`.
+  bool Add(const ChunkId& id) {
+    if (!ids_.insert(id).second) return false;
+    std::lock_guard lock(store_->inflight_mu_);
+    store_->inflight_.insert(id);
+    return true;
+  }
+
+ private:
+  StoreImpl* store_;
+  std::unordered_set<ChunkId, ChunkIdHash> ids_;
+};
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) { return StoreImpl::Open(options); }
+
+StoreImpl::StoreImpl(const StoreOptions& options) : options_(options), chunker_(options.chunking) {}
+
+StoreImpl::~StoreImpl() = default;
+
+Result<std::unique_ptr<Store>> StoreImpl::Open(const StoreOptions& options) {
+  EDGESYNC_RETURN_IF_ERROR(options.chunking.Validate());
+  if (options.path.empty()) return Status::InvalidArgument("store path is empty");
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) return Status::IoError("cannot create data directory '" + options.path.string() + "': " + ec.message());
+  std::unique_ptr<StoreImpl> store(new StoreImpl(options));
+  EDGESYNC_RETURN_IF_ERROR(store->Init());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Status StoreImpl::Init() {
+  auto db = RocksDb::Open({options_.path, options_.block_cache_bytes, options_.write_buffer_bytes});
+  if (!db.ok()) return db.status();
+  db_ = std::move(db).value();
+  chunks_ = std::make_unique<RocksChunkStore>(db_.get(), options_.bulk_write_bytes);
+
+  std::string value;
+  rocksdb::WriteBatch init;
+  Status s = db_->Get(RocksDb::kMeta, kSchemaKey, &value);
+  if (s.IsNotFound()) {
+    init.Put(db_->cf(RocksDb::kMeta), kSchemaKey, std::to_string(kSchemaVersion));
+    epoch_ = RandomHex(16);
+    init.Put(db_->cf(RocksDb::kMeta), kEpochKey, epoch_);
+  } else if (!s.ok()) {
+    return s;
+  } else {
+    int version = std::atoi(value.c_str());
+    if (version > kSchemaVersion)
+      return Status::FailedPrecondition("store at '" + options_.path.string() + "' has schema version " +
+                                        value + ", newer than this build supports (" +
+                                        std::to_string(kSchemaVersion) + "); upgrade edgesync");
+    if (version < 1) return Status::Corruption("store schema version '" + value + "' is invalid");
+    EDGESYNC_RETURN_IF_ERROR(db_->Get(RocksDb::kMeta, kEpochKey, &epoch_));
+  }
+
+  s = db_->Get(RocksDb::kMeta, kNodeIdKey, &node_id_);
+  if (s.IsNotFound() || (!options_.node_id.empty() && options_.node_id != node_id_)) {
+    node_id_ = options_.node_id.empty() ? RandomHex(8) : options_.node_id;
+    init.Put(db_->cf(RocksDb::kMeta), kNodeIdKey, node_id_);
+  } else if (!s.ok()) {
+    return s;
+  }
+
+  HlcStamp persisted = 0;
+  if (db_->Get(RocksDb::kMeta, kHlcKey, &value).ok()) persisted = DecodeBigEndian64(value);
+  clock_ = std::make_unique<HybridClock>(persisted, options_.max_clock_skew_ms, options_.wall_clock_ms);
+  if (db_->Get(RocksDb::kMeta, kSeqKey, &value).ok()) last_seq_ = DecodeBigEndian64(value);
+  if (init.Count() > 0) EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&init));
+
+  // Ingestion files left by a crash between writing and ingesting are garbage.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.path, ec))
+    if (entry.path().filename().string().rfind("ingest-", 0) == 0) std::filesystem::remove(entry.path(), ec);
+  return Status::Ok();
+}
+
+uint64_t StoreImpl::NowMillis() const {
+  if (options_.wall_clock_ms) return options_.wall_clock_ms();
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void StoreImpl::Warn(const std::string& message) const {
+  if (options_.log_warning) options_.log_warning(message);
+}
+
+std::string StoreImpl::VersionKey(const std::string& key, const std::string& version_id) {
+  return key + '\0' + version_id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local writes
+
+Result<VersionInfo> StoreImpl::Put(const ObjectKey& key, const std::filesystem::path& source,
+                                   const std::string& spec_json) {
+  std::error_code ec;
+  auto st = std::filesystem::symlink_status(source, ec);
+  if (ec) return Status::NotFound("cannot read '" + source.string() + "': " + ec.message());
+  std::vector<SourceFile> files;
+  if (std::filesystem::is_symlink(st))
+    return Status::InvalidArgument("'" + source.string() + "' is a symlink; symlinks are not supported");
+  if (std::filesystem::is_regular_file(st)) {
+    files.push_back({source, source.filename().string()});
+  } else if (std::filesystem::is_directory(st)) {
+    std::filesystem::recursive_directory_iterator it(source, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      auto est = it->symlink_status(ec);
+      if (ec) break;
+      auto rel = std::filesystem::relative(it->path(), source, ec).generic_string();
+      if (std::filesystem::is_symlink(est))
+        return Status::InvalidArgument("'" + rel + "' in '" + source.string() +
+                                       "' is a symlink; symlinks are not supported");
+      if (std::filesystem::is_directory(est)) continue;
+      if (!std::filesystem::is_regular_file(est))
+        return Status::InvalidArgument("'" + rel + "' in '" + source.string() +
+                                       "' is not a regular file (device, socket or fifo)");
+      files.push_back({it->path(), rel});
+    }
+    if (ec) return Status::IoError("walking '" + source.string() + "': " + ec.message());
+  } else {
+    return Status::InvalidArgument("'" + source.string() + "' is not a regular file or directory");
+  }
+  return PutFiles(key, std::move(files), spec_json);
+}
+
+Result<VersionInfo> StoreImpl::PutFiles(const ObjectKey& key, std::vector<SourceFile> files,
+                                        const std::string& spec_json) {
+  auto spec = CanonicalJsonObject(spec_json);
+  if (!spec.ok()) return spec.status();
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  for (size_t i = 0; i < files.size(); ++i) {
+    EDGESYNC_RETURN_IF_ERROR(ValidateRelativePath(files[i].path));
+    if (i > 0 && files[i].path == files[i - 1].path)
+      return Status::InvalidArgument("path '" + files[i].path + "' appears twice");
+  }
+
+  Manifest manifest;
+  manifest.spec_json = std::move(spec).value();
+  InflightChunks inflight(this);
+  auto writer = chunks_->NewWriter();
+  ChunkSink sink = [&](const ChunkId& id, std::string_view data) -> Status {
+    if (!inflight.Add(id)) return Status::Ok();  // already stored or buffered by this put
+    auto present = chunks_->Contains(id);
+    if (!present.ok()) return present.status();
+    if (*present) return Status::Ok();
+    return writer->Add(id, data);
+  };
+  for (const auto& f : files) {
+    struct stat sb;
+    if (::lstat(f.source.c_str(), &sb) != 0)
+      return Status::IoError("cannot stat '" + f.source.string() + "'");
+    if (!S_ISREG(sb.st_mode))
+      return Status::InvalidArgument("'" + f.source.string() + "' is not a regular file");
+    auto entry = IngestFile(f.source, f.path, sb.st_mode & 07777, chunker_, sink);
+    if (!entry.ok()) return entry.status();
+    manifest.files.push_back(std::move(entry).value());
+  }
+  EDGESYNC_RETURN_IF_ERROR(writer->Finish());
+  if (options_.fault_before_commit) EDGESYNC_RETURN_IF_ERROR(options_.fault_before_commit());
+  return CommitLocal(key, &manifest);
+}
+
+Result<VersionInfo> StoreImpl::Delete(const ObjectKey& key) {
+  auto latest = Latest(key);
+  if (!latest.ok()) return latest.status();
+  return CommitLocal(key, nullptr);
+}
+
+Result<VersionInfo> StoreImpl::Rollback(const ObjectKey& key, const std::string& version_id) {
+  auto v = GetVersion(key, version_id);
+  if (!v.ok()) return v.status();
+  if (v->record.tombstone)
+    return Status::InvalidArgument("version " + version_id + " of " + key.str() + " is a delete; nothing to roll back to");
+  auto manifest = ReadManifest(v->record.manifest_id);
+  if (!manifest.ok()) return manifest.status();
+  return CommitLocal(key, &manifest.value());
+}
+
+Result<VersionInfo> StoreImpl::CommitLocal(const ObjectKey& key, const Manifest* manifest) {
+  std::string encoded = manifest ? manifest->Encode() : std::string();
+  Change change;
+  VersionRecord record;
+  {
+    std::shared_lock gc_lock(gc_mu_);
+    if (manifest) EDGESYNC_RETURN_IF_ERROR(CheckChunksPresent(*manifest));
+    std::lock_guard commit_lock(commit_mu_);
+    auto state = LoadState(key.str());
+    if (!state.ok() && !state.status().IsNotFound()) return state.status();
+    for (const auto& h : state.ok() ? state->heads : std::vector<VersionRecord>{})
+      record.vector.MergeFrom(h.vector);
+    record.vector.Increment(node_id_);
+    record.hlc = clock_->Now();
+    record.author = node_id_;
+    record.tombstone = manifest == nullptr;
+    if (manifest) record.manifest_id = ManifestId(encoded);
+    EDGESYNC_RETURN_IF_ERROR(WriteCommit(key, record, manifest, encoded, {record},
+                                         state.ok() ? &state.value() : nullptr, &change));
+  }
+  Notify(change);
+  return VersionInfo{key.str(), record.Id(), record};
+}
+
+Status StoreImpl::CheckChunksPresent(const Manifest& manifest) {
+  for (const auto& f : manifest.files)
+    for (const auto& c : f.chunks) {
+      auto present = chunks_->Contains(c.id);
+      if (!present.ok()) return present.status();
+      if (!*present)
+        return Status::FailedPrecondition("chunk " + c.id.Hex() + " of '" + f.path + "' is not stored");
+    }
+  return Status::Ok();
+}
+
+Status StoreImpl::WriteCommit(const ObjectKey& key, const VersionRecord& record,
+                              const Manifest* manifest, const std::string& encoded_manifest,
+                              std::vector<VersionRecord> new_heads, const ObjectState* old_state,
+                              Change* change) {
+  rocksdb::WriteBatch batch;
+  const std::string id = record.Id();
+  if (manifest) {
+    std::string mid(record.manifest_id.AsBytes());
+    batch.Put(db_->cf(RocksDb::kManifests), mid, encoded_manifest);
+    batch.Put(db_->cf(RocksDb::kSpecs), mid, manifest->spec_json);
+  }
+  batch.Put(db_->cf(RocksDb::kVersions), VersionKey(key.str(), id), record.Encode());
+
+  ObjectState state;
+  state.heads = std::move(new_heads);
+  state.seq = last_seq_ + 1;
+  const VersionRecord& winner = WinningHead(state.heads);
+  if (!winner.tombstone) {
+    if (winner.manifest_id == record.manifest_id && manifest) {
+      state.logical_bytes = manifest->TotalBytes();
+    } else if (old_state) {
+      state.logical_bytes = old_state->logical_bytes;
+    }
+  }
+  batch.Put(db_->cf(RocksDb::kObjects), key.str(), state.Encode());
+  if (old_state) batch.Delete(db_->cf(RocksDb::kChanges), EncodeBigEndian64(old_state->seq));
+  batch.Put(db_->cf(RocksDb::kChanges), EncodeBigEndian64(state.seq), key.str());
+  batch.Put(db_->cf(RocksDb::kMeta), kSeqKey, EncodeBigEndian64(state.seq));
+  batch.Put(db_->cf(RocksDb::kMeta), kHlcKey, EncodeBigEndian64(clock_->high_water()));
+
+  // Retention: keep the newest retain_versions versions and every head.
+  auto versions = ListVersions(key.str());
+  if (!versions.ok()) return versions.status();
+  versions->push_back(record);
+  std::sort(versions->begin(), versions->end(), [](const auto& a, const auto& b) { return a.hlc > b.hlc; });
+  for (size_t i = options_.retain_versions; i < versions->size(); ++i) {
+    const auto& v = (*versions)[i];
+    bool is_head = std::any_of(state.heads.begin(), state.heads.end(),
+                               [&](const VersionRecord& h) { return h.vector == v.vector; });
+    if (!is_head) batch.Delete(db_->cf(RocksDb::kVersions), VersionKey(key.str(), v.Id()));
+  }
+
+  if (manifest) AddLateRoots(*manifest, record.manifest_id);
+  EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&batch).WithContext("committing " + key.str()));
+  last_seq_ = state.seq;
+  *change = Change{state.seq, key.str(), state.heads};
+  return Status::Ok();
+}
+
+void StoreImpl::AddLateRoots(const Manifest& manifest, const ChunkId& manifest_id) {
+  std::lock_guard lock(inflight_mu_);
+  if (!gc_active_) return;
+  late_roots_.insert(manifest_id);
+  for (const auto& f : manifest.files)
+    for (const auto& c : f.chunks) late_roots_.insert(c.id);
+}
+
+void StoreImpl::Notify(const Change& change) {
+  std::vector<ChangeListener> listeners;
+  {
+    std::lock_guard lock(listeners_mu_);
+    listeners = listeners_;
+  }
+  for (const auto& l : listeners) l(change);
+}
+
+void StoreImpl::AddChangeListener(ChangeListener listener) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replicated writes
+
+Result<bool> StoreImpl::ApplyRemote(const ObjectKey& key, const VersionRecord& record,
+                                    const Manifest& manifest) {
+  if (record.vector.empty()) return Status::InvalidArgument("remote version without a vector");
+  std::string encoded;
+  if (!record.tombstone) {
+    EDGESYNC_RETURN_IF_ERROR(manifest.Validate());
+    encoded = manifest.Encode();
+    if (ManifestId(encoded) != record.manifest_id)
+      return Status::Corruption("manifest of " + key.str() + " does not match the version's manifest id");
+    EDGESYNC_RETURN_IF_ERROR(VerifyFileHashes(manifest));
+  }
+  Change change;
+  {
+    std::shared_lock gc_lock(gc_mu_);
+    if (!record.tombstone) EDGESYNC_RETURN_IF_ERROR(CheckChunksPresent(manifest));
+    std::lock_guard commit_lock(commit_mu_);
+    auto state = LoadState(key.str());
+    if (!state.ok() && !state.status().IsNotFound()) return state.status();
+    std::vector<VersionRecord> heads;
+    if (state.ok()) {
+      for (const auto& h : state->heads) {
+        VectorOrder order = record.vector.Compare(h.vector);
+        if (order == VectorOrder::kEqual) {
+          if (h.manifest_id != record.manifest_id || h.tombstone != record.tombstone)
+            return Status::Corruption("version " + record.Id() + " of " + key.str() +
+                                      " has the same vector as a local version but different content");
+          return false;
+        }
+        if (order == VectorOrder::kDominated) return false;
+        if (order == VectorOrder::kConcurrent) heads.push_back(h);
+      }
+    }
+    bool clamped = false;
+    clock_->Observe(record.hlc, &clamped);
+    if (clamped)
+      Warn("version " + record.Id() + " of " + key.str() + " from " + record.author +
+           " carries a clock " + std::to_string((HlcMillis(record.hlc) - NowMillis()) / 1000) +
+           " s ahead of ours; our clock did not follow it");
+    heads.push_back(record);
+    EDGESYNC_RETURN_IF_ERROR(WriteCommit(key, record, record.tombstone ? nullptr : &manifest, encoded,
+                                         std::move(heads), state.ok() ? &state.value() : nullptr, &change));
+  }
+  Notify(change);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+Result<ObjectState> StoreImpl::LoadState(const std::string& key) {
+  std::string value;
+  Status s = db_->Get(RocksDb::kObjects, key, &value);
+  if (s.IsNotFound()) return Status::NotFound("no object " + key);
+  if (!s.ok()) return s;
+  return ObjectState::Decode(value);
+}
+
+Result<std::vector<VersionRecord>> StoreImpl::ListVersions(const std::string& key) {
+  std::vector<VersionRecord> out;
+  std::string prefix = key + '\0';
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kVersions)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto r = VersionRecord::Decode(it->value().ToStringView());
+    if (!r.ok()) return r.status();
+    out.push_back(std::move(r).value());
+  }
+  EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "listing versions of " + key));
+  return out;
+}
+
+Result<std::vector<VersionInfo>> StoreImpl::Heads(const ObjectKey& key) {
+  auto state = LoadState(key.str());
+  if (!state.ok()) return state.status();
+  std::vector<VersionInfo> out;
+  for (const auto& h : state->heads) out.push_back({key.str(), h.Id(), h});
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.record.hlc != b.record.hlc ? a.record.hlc > b.record.hlc : a.record.author > b.record.author;
+  });
+  return out;
+}
+
+Result<VersionInfo> StoreImpl::Latest(const ObjectKey& key) {
+  auto state = LoadState(key.str());
+  if (!state.ok()) return state.status();
+  const auto& winner = WinningHead(state->heads);
+  if (winner.tombstone) return Status::NotFound(key.str() + " was deleted");
+  return VersionInfo{key.str(), winner.Id(), winner};
+}
+
+Result<VersionInfo> StoreImpl::GetVersion(const ObjectKey& key, const std::string& version_id) {
+  std::string value;
+  Status s = db_->Get(RocksDb::kVersions, VersionKey(key.str(), version_id), &value);
+  if (s.IsNotFound()) return Status::NotFound("no version " + version_id + " of " + key.str() + " is retained");
+  if (!s.ok()) return s;
+  auto r = VersionRecord::Decode(value);
+  if (!r.ok()) return r.status();
+  return VersionInfo{key.str(), version_id, std::move(r).value()};
+}
+
+Result<std::vector<VersionInfo>> StoreImpl::History(const ObjectKey& key) {
+  auto versions = ListVersions(key.str());
+  if (!versions.ok()) return versions.status();
+  if (versions->empty()) return Status::NotFound("no object " + key.str());
+  std::sort(versions->begin(), versions->end(), [](const auto& a, const auto& b) { return a.hlc > b.hlc; });
+  std::vector<VersionInfo> out;
+  for (auto& v : *versions) out.push_back({key.str(), v.Id(), v});
+  return out;
+}
+
+Result<Manifest> StoreImpl::ReadManifest(const ChunkId& manifest_id) {
+  std::string value;
+  Status s = db_->Get(RocksDb::kManifests, std::string(manifest_id.AsBytes()), &value);
+  if (s.IsNotFound()) return Status::NotFound("manifest " + manifest_id.Hex() + " is missing");
+  if (!s.ok()) return s;
+  if (ManifestId(value) != manifest_id) return Status::Corruption("manifest " + manifest_id.Hex() + " does not match its id");
+  return Manifest::Decode(value);
+}
+
+Result<std::string> StoreImpl::ReadSpec(const ChunkId& manifest_id) {
+  std::string value;
+  Status s = db_->Get(RocksDb::kSpecs, std::string(manifest_id.AsBytes()), &value);
+  if (s.IsNotFound()) return Status::NotFound("spec of manifest " + manifest_id.Hex() + " is missing");
+  if (!s.ok()) return s;
+  return value;
+}
+
+Result<std::vector<std::string>> StoreImpl::ListKeys(const std::string& prefix) {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kObjects)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto state = ObjectState::Decode(it->value().ToStringView());
+    if (!state.ok()) return state.status();
+    if (!WinningHead(state->heads).tombstone) out.push_back(it->key().ToString());
+  }
+  EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "listing keys"));
+  return out;
+}
+
+Result<std::vector<Change>> StoreImpl::ChangesSince(uint64_t seq, size_t limit) {
+  std::vector<Change> out;
+  rocksdb::ReadOptions ro;
+  const rocksdb::Snapshot* snap = db_->db()->GetSnapshot();
+  ro.snapshot = snap;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kChanges)));
+  Status s;
+  for (it->Seek(EncodeBigEndian64(seq + 1)); it->Valid() && out.size() < limit; it->Next()) {
+    std::string key = it->value().ToString(), value;
+    s = db_->Get(RocksDb::kObjects, key, &value, snap);
+    if (!s.ok()) break;
+    auto state = ObjectState::Decode(value);
+    if (!state.ok()) { s = state.status(); break; }
+    out.push_back({DecodeBigEndian64(it->key()), key, state->heads});
+  }
+  if (s.ok()) s = FromRocks(it->status(), "reading the change log");
+  it.reset();
+  db_->db()->ReleaseSnapshot(snap);
+  if (!s.ok()) return s;
+  return out;
+}
+
+uint64_t StoreImpl::LastSeq() {
+  std::lock_guard lock(commit_mu_);
+  return last_seq_;
+}
+
+Result<StoreStats> StoreImpl::Stats() {
+  StoreStats stats;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kObjects)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto state = ObjectState::Decode(it->value().ToStringView());
+    if (!state.ok()) return state.status();
+    if (WinningHead(state->heads).tombstone) continue;
+    ++stats.keys;
+    stats.logical_bytes += state->logical_bytes;
+  }
+  uint64_t v = 0;
+  if (db_->db()->GetIntProperty(db_->cf(RocksDb::kChunks), "rocksdb.estimate-num-keys", &v)) stats.chunks = v;
+  if (db_->db()->GetIntProperty(db_->cf(RocksDb::kChunks), "rocksdb.estimate-live-data-size", &v)) stats.chunk_bytes = v;
+  uint64_t mem = 0;
+  if (db_->db()->GetIntProperty(db_->cf(RocksDb::kChunks), "rocksdb.cur-size-all-mem-tables", &mem)) stats.chunk_bytes += mem;
+  stats.last_seq = LastSeq();
+  return stats;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pins
+
+Result<std::string> StoreImpl::Pin(const ChunkId& manifest_id, uint64_t lease_ms) {
+  std::string pin_id = RandomHex(8);
+  std::string value = manifest_id.Hex() + " " + std::to_string(NowMillis() + lease_ms);
+  rocksdb::WriteBatch batch;
+  batch.Put(db_->cf(RocksDb::kPins), pin_id, value);
+  EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&batch));
+  return pin_id;
+}
+
+Status StoreImpl::Unpin(const std::string& pin_id) {
+  rocksdb::WriteBatch batch;
+  batch.Delete(db_->cf(RocksDb::kPins), pin_id);
+  return db_->WriteSynced(&batch);
+}
+
+}  // namespace edgesync

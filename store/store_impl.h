@@ -1,0 +1,112 @@
+// StoreImpl: the RocksDB-backed Store. Internal to store/; users see only store/store.h.
+//
+// Locking: `gc_mu_` is held shared by every commit and exclusively by each GC sweep step, so a
+// sweep never deletes a chunk between a commit's presence check and its write. `commit_mu_`
+// serializes the read-modify-write of heads and sequence numbers. `inflight_mu_` guards the
+// chunk ids that running writers hold (and, while a GC runs, what commits made live).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "store/object_state.h"
+#include "store/rocks_chunk_store.h"
+#include "store/rocks_db.h"
+#include "store/store.h"
+
+namespace edgesync {
+
+class StoreImpl : public Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  ~StoreImpl() override;
+
+  const std::string& node_id() const override { return node_id_; }
+  const std::string& epoch() const override { return epoch_; }
+  HybridClock& clock() override { return *clock_; }
+  ChunkStore& chunks() override { return *chunks_; }
+
+  Result<VersionInfo> Put(const ObjectKey& key, const std::filesystem::path& source,
+                          const std::string& spec_json) override;
+  Result<VersionInfo> PutFiles(const ObjectKey& key, std::vector<SourceFile> files,
+                               const std::string& spec_json) override;
+  Result<VersionInfo> Delete(const ObjectKey& key) override;
+  Result<VersionInfo> Rollback(const ObjectKey& key, const std::string& version_id) override;
+
+  Result<std::vector<VersionInfo>> Heads(const ObjectKey& key) override;
+  Result<VersionInfo> Latest(const ObjectKey& key) override;
+  Result<VersionInfo> GetVersion(const ObjectKey& key, const std::string& version_id) override;
+  Result<std::vector<VersionInfo>> History(const ObjectKey& key) override;
+  Result<Manifest> ReadManifest(const ChunkId& manifest_id) override;
+  Result<std::string> ReadSpec(const ChunkId& manifest_id) override;
+  Status Materialize(const VersionInfo& version, const std::filesystem::path& dest,
+                     const GetOptions& options) override;
+  Status ReadFile(const FileEntry& file,
+                  const std::function<Status(std::string_view)>& sink) override;
+  Result<std::vector<std::string>> ListKeys(const std::string& prefix) override;
+
+  Result<std::vector<Change>> ChangesSince(uint64_t seq, size_t limit) override;
+  uint64_t LastSeq() override;
+  void AddChangeListener(ChangeListener listener) override;
+
+  Result<bool> ApplyRemote(const ObjectKey& key, const VersionRecord& record,
+                           const Manifest& manifest) override;
+
+  Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) override;
+  Status Unpin(const std::string& pin_id) override;
+  Result<GcStats> CollectGarbage() override;  // gc.cpp
+  Result<StoreStats> Stats() override;
+
+ private:
+  // Chunk ids a running writer has stored or found present, protected from GC until its
+  // commit is done. Registers with the store on construction, leaves on destruction.
+  class InflightChunks;
+
+  explicit StoreImpl(const StoreOptions& options);
+  Status Init();
+
+  // Commits a version authored here that dominates all heads. `manifest` null: tombstone.
+  Result<VersionInfo> CommitLocal(const ObjectKey& key, const Manifest* manifest);
+  // Adds the commit of `record` with heads `new_heads` to `batch` and writes it synced.
+  // REQUIRES: commit_mu_ and gc_mu_ (shared) held.
+  Status WriteCommit(const ObjectKey& key, const VersionRecord& record, const Manifest* manifest,
+                     const std::string& encoded_manifest, std::vector<VersionRecord> new_heads,
+                     const ObjectState* old_state, Change* change);
+  Status CheckChunksPresent(const Manifest& manifest);
+  Status VerifyFileHashes(const Manifest& manifest);
+  void Notify(const Change& change);
+  void AddLateRoots(const Manifest& manifest, const ChunkId& manifest_id);
+  bool IsProtected(const ChunkId& id);  // REQUIRES: inflight_mu_ held
+
+  Result<ObjectState> LoadState(const std::string& key);  // NotFound when never written
+  Result<std::vector<VersionRecord>> ListVersions(const std::string& key);
+  static std::string VersionKey(const std::string& key, const std::string& version_id);
+  uint64_t NowMillis() const;
+  void Warn(const std::string& message) const;
+
+  StoreOptions options_;
+  std::unique_ptr<RocksDb> db_;
+  std::unique_ptr<RocksChunkStore> chunks_;
+  std::unique_ptr<HybridClock> clock_;
+  Chunker chunker_;
+  std::string node_id_, epoch_;
+
+  std::shared_mutex gc_mu_;
+  std::mutex gc_run_mu_;  // one collection at a time
+  std::mutex commit_mu_;
+  uint64_t last_seq_ = 0;  // guarded by commit_mu_
+
+  std::mutex inflight_mu_;
+  std::unordered_multiset<ChunkId, ChunkIdHash> inflight_;  // guarded by inflight_mu_
+  bool gc_active_ = false;                                  // guarded by inflight_mu_
+  std::unordered_set<ChunkId, ChunkIdHash> late_roots_;     // guarded by inflight_mu_
+
+  std::mutex listeners_mu_;
+  std::vector<ChangeListener> listeners_;  // guarded by listeners_mu_
+};
+
+}  // namespace edgesync
