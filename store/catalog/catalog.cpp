@@ -95,8 +95,17 @@ Result<VersionInfo> Catalog::PutModel(const ObjectKey& key, const fs::path& sour
   EDGESYNC_RETURN_IF_ERROR(RequireKind(key, ObjectKind::kModel));
   auto files = ListSourceFiles(source);
   if (!files.ok()) return files.status().WithContext("put " + key.str());
-  EDGESYNC_RETURN_IF_ERROR(spec.ValidateFiles(*files).WithContext("put " + key.str()));
-  return store_.Put(key, source, spec.ToCanonicalJson());
+  // Round-trip through the parser so specs built in code are held to the same rules.
+  std::string canonical;
+  try {
+    auto checked = ModelSpec::FromJson(spec.ToJson());
+    if (!checked.ok()) return checked.status().WithContext("put " + key.str());
+    EDGESYNC_RETURN_IF_ERROR(checked->ValidateFiles(*files).WithContext("put " + key.str()));
+    canonical = checked->ToCanonicalJson();
+  } catch (const json::exception& e) {
+    return Status::InvalidArgument("put " + key.str() + ": model spec: " + e.what());
+  }
+  return store_.Put(key, source, canonical);
 }
 
 Result<VersionInfo> Catalog::PutModel(const ObjectKey& key, const fs::path& source, std::string_view spec_json) {
