@@ -1,0 +1,176 @@
+// bench_transport: sends 256 KiB bulk messages over one TLS link on 127.0.0.1 for a few seconds
+// per run and prints the median throughput of 3 runs per direction:
+//   tls_bulk_mbps <MB/s>            (edge -> cloud: client-side masked frames, the upload path)
+//   {"tls_bulk_mbps": ..., ...}     (final JSON line, both directions and every run)
+// Usage: bench_transport [seconds_per_run=3]
+#include <spdlog/spdlog.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "transport/identity.h"
+#include "transport/transport.h"
+
+namespace {
+
+using namespace edgesync::transport;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMessageBytes = 256 * 1024;
+
+// Keeps the sender's bulk queue topped up; counts what the receiver gets.
+class BenchHandler : public LinkHandler {
+ public:
+  BenchHandler() : payload_(kMessageBytes, 'x') {}
+
+  void OnLinkUp(Link& link) override {
+    std::lock_guard lock(mutex_);
+    link_ = link.shared_from_this();
+  }
+  void OnMessage(Link&, Lane, std::uint32_t, std::string payload) override {
+    received_bytes.fetch_add(payload.size(), std::memory_order_relaxed);
+  }
+  void OnLinkDown(Link&, const std::string& reason) override {
+    std::fprintf(stderr, "link down: %s\n", reason.c_str());
+  }
+  void OnSendQueueLow(Link& link) override {
+    if (sending.load()) Fill(link);
+  }
+
+  void Fill(Link& link) {
+    while (link.queued_bytes(Lane::kBulk) + kMessageBytes <= kQueueBound) {
+      if (!link.Send(Lane::kBulk, 1, payload_)) return;
+    }
+  }
+  std::shared_ptr<Link> link() {
+    std::lock_guard lock(mutex_);
+    return link_;
+  }
+
+  static constexpr std::size_t kQueueBound = 32u << 20;
+  std::atomic<bool> sending{false};
+  std::atomic<std::uint64_t> received_bytes{0};
+
+ private:
+  std::string payload_;
+  std::mutex mutex_;
+  std::shared_ptr<Link> link_;
+};
+
+struct BenchNode {
+  explicit BenchNode(TransportOptions options) {
+    auto created = Transport::Create(io, std::move(options), handler);
+    if (!created.ok()) {
+      std::fprintf(stderr, "transport: %s\n", created.status().ToString().c_str());
+      std::exit(1);
+    }
+    transport = std::move(created).value();
+    thread = std::thread([this] {
+      auto guard = boost::asio::make_work_guard(io);
+      io.run();
+    });
+  }
+  ~BenchNode() {
+    transport->Shutdown();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    io.stop();
+    thread.join();
+  }
+  BenchHandler handler;
+  boost::asio::io_context io;
+  std::unique_ptr<Transport> transport;
+  std::thread thread;
+};
+
+TransportOptions Options(const std::filesystem::path& dir, const ClusterCa& ca,
+                         const std::string& node_id) {
+  auto request = CreateNodeKeyRequest(node_id, "edge");
+  auto cert = SignNodeRequest(ca, request->csr_pem);
+  WriteNodeIdentity(dir / node_id, request->key_pem, cert.value());
+  TransportOptions options;
+  options.local_hello.cluster_id = ca.cluster_id;
+  options.local_hello.node_id = node_id;
+  options.listen_address = "127.0.0.1";
+  options.listen_port = 0;
+  options.ca_cert_file = dir / "ca" / kCaCertFile;
+  options.cert_file = dir / node_id / kNodeCertFile;
+  options.key_file = dir / node_id / kNodeKeyFile;
+  options.max_bulk_queue_bytes = BenchHandler::kQueueBound;
+  return options;
+}
+
+// One run: the `from` side sends for `seconds`; returns MB/s (10^6 bytes) received by `to`.
+double RunOnce(BenchNode& from, BenchNode& to, double seconds) {
+  auto link = from.handler.link();
+  from.handler.sending = true;
+  const std::uint64_t start_bytes = to.handler.received_bytes.load();
+  const auto start = Clock::now();
+  from.handler.Fill(*link);
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const std::uint64_t bytes = to.handler.received_bytes.load() - start_bytes;
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  from.handler.sending = false;
+  // Let the queue drain so the next run starts clean.
+  while (link->queued_bytes(Lane::kBulk) > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  return static_cast<double>(bytes) / elapsed / 1e6;
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const double seconds = argc > 1 ? std::atof(argv[1]) : 3.0;
+  spdlog::set_level(spdlog::level::warn);
+  std::string pattern = (std::filesystem::temp_directory_path() / "bench-transport-XXXXXX").string();
+  const std::filesystem::path dir = ::mkdtemp(pattern.data());
+  auto ca = CreateClusterCa("bench");
+  WriteClusterCa(ca.value(), dir / "ca");
+
+  std::vector<double> upload;
+  std::vector<double> download;
+  {
+    BenchNode cloud(Options(dir, ca.value(), "cloud"));
+    BenchNode edge(Options(dir, ca.value(), "edge"));
+    const auto port = cloud.transport->Listen();
+    edge.transport->ConnectTo("127.0.0.1", port.value());
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    while ((!edge.handler.link() || !cloud.handler.link()) && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!edge.handler.link() || !cloud.handler.link()) {
+      std::fprintf(stderr, "link did not come up\n");
+      return 1;
+    }
+    for (int run = 0; run < 3; ++run) upload.push_back(RunOnce(edge, cloud, seconds));
+    for (int run = 0; run < 3; ++run) download.push_back(RunOnce(cloud, edge, seconds));
+  }
+  std::filesystem::remove_all(dir);
+
+  auto list = [](const std::vector<double>& values) {
+    std::string text;
+    for (double value : values) text += (text.empty() ? "" : ",") + std::to_string(value);
+    return "[" + text + "]";
+  };
+  std::printf("tls_bulk_mbps %.1f\n", Median(upload));
+  std::printf(
+      "{\"tls_bulk_mbps\": %.1f, \"upload_client_to_server_mbps\": %s, "
+      "\"download_server_to_client_mbps_median\": %.1f, \"download_runs\": %s, "
+      "\"frame_bytes\": %zu, \"seconds_per_run\": %.1f}\n",
+      Median(upload), list(upload).c_str(), Median(download), list(download).c_str(),
+      kMessageBytes, seconds);
+  return 0;
+}

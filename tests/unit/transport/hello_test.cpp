@@ -1,0 +1,65 @@
+#include "transport/hello.h"
+
+#include <gtest/gtest.h>
+
+namespace edgesync::transport {
+namespace {
+
+Hello MakeHello(std::string node_id, std::uint32_t min_version, std::uint32_t max_version) {
+  Hello hello;
+  hello.cluster_id = "factory";
+  hello.node_id = std::move(node_id);
+  hello.min_protocol_version = min_version;
+  hello.max_protocol_version = max_version;
+  return hello;
+}
+
+TEST(HelloTest, RoundTripKeepsEveryField) {
+  Hello hello = MakeHello("edge-1", 1, 3);
+  hello.labels = {{"role", "edge"}, {"site", "hall-a"}};
+  hello.subscriptions = {"model/", "dataset/hall-a/"};
+  hello.store_epoch = "epoch-42";
+  hello.upper_layer = std::string("\0\1\2", 3);
+  auto decoded = DecodeHello(EncodeHello(hello));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->node_id, "edge-1");
+  EXPECT_EQ(decoded->labels, hello.labels);
+  EXPECT_EQ(decoded->subscriptions, hello.subscriptions);
+  EXPECT_EQ(decoded->store_epoch, "epoch-42");
+  EXPECT_EQ(decoded->upper_layer, hello.upper_layer);
+  EXPECT_EQ(decoded->max_protocol_version, 3u);
+}
+
+TEST(HelloTest, NegotiatesHighestCommonVersion) {
+  EXPECT_EQ(NegotiateProtocolVersion(MakeHello("a", 1, 3), MakeHello("b", 2, 5)), 3u);
+  EXPECT_EQ(NegotiateProtocolVersion(MakeHello("a", 1, 1), MakeHello("b", 1, 1)), 1u);
+  EXPECT_FALSE(NegotiateProtocolVersion(MakeHello("a", 3, 4), MakeHello("b", 1, 2)));
+}
+
+TEST(HelloTest, CheckRefusesMismatches) {
+  const Hello local = MakeHello("cloud", 1, 2);
+  CertifiedIdentity certified{"edge-1", "edge", "factory"};
+  EXPECT_TRUE(CheckPeerHello(local, MakeHello("edge-1", 1, 2), certified).ok());
+
+  auto wrong_id = CheckPeerHello(local, MakeHello("edge-2", 1, 2), certified);
+  ASSERT_FALSE(wrong_id.ok());
+  EXPECT_NE(wrong_id.status().message().find("differs from certificate"), std::string::npos);
+
+  auto no_version = CheckPeerHello(local, MakeHello("edge-1", 3, 4), certified);
+  ASSERT_FALSE(no_version.ok());
+  EXPECT_NE(no_version.status().message().find("no common protocol version"), std::string::npos);
+
+  Hello other_cluster = MakeHello("edge-1", 1, 2);
+  other_cluster.cluster_id = "elsewhere";
+  EXPECT_FALSE(CheckPeerHello(local, other_cluster, certified).ok());
+  EXPECT_FALSE(CheckPeerHello(local, MakeHello("cloud", 1, 2), std::nullopt).ok());
+}
+
+TEST(HelloTest, RefuseAndAcceptRoundTrip) {
+  EXPECT_EQ(DecodeRefuse(EncodeRefuse("go away")).value(), "go away");
+  EXPECT_EQ(DecodeHelloAccept(EncodeHelloAccept(7)).value(), 7u);
+  EXPECT_FALSE(DecodeHello(std::string("\xff\xff\xff", 3)).ok());
+}
+
+}  // namespace
+}  // namespace edgesync::transport

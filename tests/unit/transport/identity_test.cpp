@@ -1,0 +1,74 @@
+#include "transport/identity.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "tests/unit/transport/test_pki.h"
+
+namespace edgesync::transport {
+namespace {
+
+using testing::TestPki;
+
+TEST(IdentityTest, CreatesCaWithPrivateKeyFile) {
+  TestPki pki("factory");
+  struct stat info {};
+  ASSERT_EQ(::stat((pki.dir() / "ca" / kCaKeyFile).c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  auto loaded = LoadClusterCa(pki.dir() / "ca");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->cluster_id, "factory");
+}
+
+TEST(IdentityTest, SignedCertificateCarriesNodeRoleAndCluster) {
+  TestPki pki("factory");
+  auto files = pki.Issue("edge-7", "edge");
+  auto identity = ReadCertifiedIdentity(files.cert_pem);
+  ASSERT_TRUE(identity.ok());
+  EXPECT_EQ(identity->node_id, "edge-7");
+  EXPECT_EQ(identity->role, "edge");
+  EXPECT_EQ(identity->cluster_id, "factory");
+  EXPECT_TRUE(VerifyNodeCertificate(pki.ca().cert_pem, files.cert_pem).ok());
+  struct stat info {};
+  ASSERT_EQ(::stat(files.key.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+TEST(IdentityTest, ExpiredCertificateRefused) {
+  TestPki pki("factory");
+  auto files = pki.Issue("edge-1", "edge", {std::chrono::hours(-48), std::chrono::hours(-24)});
+  auto status = VerifyNodeCertificate(pki.ca().cert_pem, files.cert_pem);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), TransportStatus::Code::kVerifyFailed);
+  EXPECT_NE(status.message().find("expired"), std::string::npos) << status.message();
+}
+
+TEST(IdentityTest, WrongCaRefused) {
+  TestPki ours("factory");
+  TestPki theirs("other");
+  auto files = theirs.Issue("edge-1");
+  auto status = VerifyNodeCertificate(ours.ca().cert_pem, files.cert_pem);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("issuer"), std::string::npos) << status.message();
+}
+
+TEST(IdentityTest, RevokedCertificateRefusedViaCrl) {
+  TestPki pki("factory");
+  auto revoked = pki.Issue("edge-1");
+  auto kept = pki.Issue("edge-2");
+  auto crl = CreateCrl(pki.ca(), {revoked.cert_pem});
+  ASSERT_TRUE(crl.ok()) << crl.status().ToString();
+  auto status = VerifyNodeCertificate(pki.ca().cert_pem, revoked.cert_pem, crl.value());
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("revoked"), std::string::npos) << status.message();
+  EXPECT_TRUE(VerifyNodeCertificate(pki.ca().cert_pem, kept.cert_pem, crl.value()).ok());
+}
+
+TEST(IdentityTest, RejectsBadNames) {
+  EXPECT_FALSE(CreateClusterCa("bad/name").ok());
+  EXPECT_FALSE(CreateNodeKeyRequest("", "edge").ok());
+  EXPECT_FALSE(CreateNodeKeyRequest("node", "role=x").ok());
+}
+
+}  // namespace
+}  // namespace edgesync::transport

@@ -1,0 +1,39 @@
+#include "transport/message_reassembler.h"
+
+namespace edgesync::transport {
+
+TransportResult<std::optional<InboundMessage>> MessageReassembler::Add(const DecodedFrame& frame) {
+  const FrameHeader& header = frame.header;
+  Partial& partial = partial_by_lane_[static_cast<std::size_t>(header.lane)];
+
+  if (!header.fragment()) {
+    if (partial.active) {
+      return TransportStatus(TransportStatus::Code::kMalformed,
+                             std::string("whole message on lane ") + LaneName(header.lane) +
+                                 " while a fragmented message is incomplete");
+    }
+    return std::optional<InboundMessage>(
+        InboundMessage{header.lane, header.type, std::string(frame.payload)});
+  }
+
+  if (partial.active && partial.type != header.type) {
+    return TransportStatus(TransportStatus::Code::kMalformed,
+                           "fragment of type " + std::to_string(header.type) +
+                               " interleaved with incomplete message of type " +
+                               std::to_string(partial.type));
+  }
+  if (partial.payload.size() + frame.payload.size() > max_message_size_) {
+    return TransportStatus(TransportStatus::Code::kTooLarge,
+                           "reassembled message exceeds limit " + std::to_string(max_message_size_));
+  }
+  partial.active = true;
+  partial.type = header.type;
+  partial.payload.append(frame.payload);
+  if (!header.last()) return std::optional<InboundMessage>();
+
+  InboundMessage message{header.lane, header.type, std::move(partial.payload)};
+  partial = Partial{};
+  return std::optional<InboundMessage>(std::move(message));
+}
+
+}  // namespace edgesync::transport

@@ -1,0 +1,88 @@
+#include "transport/transport.h"
+
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp needs std::exchange
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "transport/listener.h"
+#include "transport/peer_dialer.h"
+#include "transport/tls_context.h"
+#include "transport/transport_context.h"
+
+namespace edgesync::transport {
+
+TransportResult<std::unique_ptr<Transport>> Transport::Create(boost::asio::io_context& io,
+                                                              TransportOptions options,
+                                                              LinkHandler& handler) {
+  const Hello& hello = options.local_hello;
+  if (hello.node_id.empty() || hello.cluster_id.empty()) {
+    return TransportStatus(TransportStatus::Code::kInvalidArgument,
+                           "local hello needs a node id and a cluster id");
+  }
+  if (hello.min_protocol_version > hello.max_protocol_version) {
+    return TransportStatus(TransportStatus::Code::kInvalidArgument, "empty protocol version range");
+  }
+  if (options.max_frame_payload == 0 || options.max_frame_payload > (1u << 30)) {
+    return TransportStatus(TransportStatus::Code::kInvalidArgument,
+                           "max_frame_payload must be within 1..1 GiB");
+  }
+  auto context = std::make_shared<TransportContext>(io, std::move(options), handler);
+  if (context->options.insecure_plaintext_for_tests) {
+    spdlog::warn(
+        "transport: INSECURE PLAINTEXT MODE FOR TESTS: no TLS, no peer authentication, "
+        "loopback only; never use in production");
+  } else {
+    auto tls = CreateTlsContext(context->options);
+    if (!tls.ok()) return tls.status();
+    context->tls = std::move(tls).value();
+  }
+  return std::unique_ptr<Transport>(new Transport(std::move(context)));
+}
+
+Transport::Transport(std::shared_ptr<TransportContext> context) : context_(std::move(context)) {}
+
+Transport::~Transport() { Shutdown(); }
+
+TransportResult<std::uint16_t> Transport::Listen() {
+  std::lock_guard lock(context_->mutex);
+  if (context_->shut_down) {
+    return TransportStatus(TransportStatus::Code::kInvalidArgument, "transport is shut down");
+  }
+  if (context_->listener) return context_->listener->port();
+  auto listener = Listener::Bind(context_);
+  if (!listener.ok()) return listener.status();
+  context_->listener = std::move(listener).value();
+  context_->listener->Start();
+  return context_->listener->port();
+}
+
+void Transport::ConnectTo(const std::string& host, std::uint16_t port) {
+  std::lock_guard lock(context_->mutex);
+  if (context_->shut_down) return;
+  auto dialer = std::make_shared<PeerDialer>(context_, host, port);
+  dialer->Start();
+  context_->dialers.push_back(std::move(dialer));
+}
+
+void Transport::Shutdown() {
+  {
+    std::lock_guard lock(context_->mutex);
+    if (context_->shut_down) return;
+    context_->shut_down = true;
+    if (context_->listener) context_->listener->Stop();
+    for (const auto& dialer : context_->dialers) dialer->Stop();
+    context_->listener.reset();
+    context_->dialers.clear();
+  }
+  for (const auto& session : context_->registry.AllSessions()) {
+    session->Close("transport shutting down");
+  }
+}
+
+std::vector<std::shared_ptr<Link>> Transport::Links() const {
+  return context_->registry.LiveLinks();
+}
+
+}  // namespace edgesync::transport

@@ -1,0 +1,43 @@
+// TransportContext: the state shared by one Transport's listener, dialers and sessions.
+// Internal to transport/. Sessions hold it by shared_ptr so it outlives the Transport object.
+// Thread-safety: immutable after creation except the registry and the members under `mutex`.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "transport/link_handler.h"
+#include "transport/link_registry.h"
+#include "transport/transport_options.h"
+
+namespace boost::asio {
+class io_context;
+namespace ssl {
+class context;
+}
+}  // namespace boost::asio
+
+namespace edgesync::transport {
+
+class Listener;
+class PeerDialer;
+
+struct TransportContext {
+  TransportContext(boost::asio::io_context& io_context, TransportOptions transport_options,
+                   LinkHandler& link_handler)
+      : io(io_context), options(std::move(transport_options)), handler(link_handler) {}
+
+  boost::asio::io_context& io;
+  const TransportOptions options;
+  LinkHandler& handler;
+  std::shared_ptr<boost::asio::ssl::context> tls;  // null in plaintext test mode
+  LinkRegistry registry;
+
+  std::mutex mutex;
+  std::shared_ptr<Listener> listener;               // GUARDED_BY(mutex)
+  std::vector<std::shared_ptr<PeerDialer>> dialers;  // GUARDED_BY(mutex)
+  bool shut_down = false;                            // GUARDED_BY(mutex)
+};
+
+}  // namespace edgesync::transport

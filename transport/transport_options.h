@@ -1,0 +1,48 @@
+// TransportOptions: everything a Transport needs, with defaults sized for small edge boxes.
+// Thread-safety: plain value.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "transport/frame.h"
+#include "transport/hello.h"
+
+namespace edgesync::transport {
+
+struct TransportOptions {
+  // Our side of the Hello: cluster id, node id, protocol range, labels, subscriptions, epoch.
+  Hello local_hello;
+
+  // Listener address; port 0 picks an ephemeral port (see Transport::Listen).
+  std::string listen_address = "0.0.0.0";
+  std::uint16_t listen_port = 7443;
+  std::string websocket_path = "/sync";
+
+  // Mutual TLS material (PEM files). crl_file is optional; when set, peers are checked against it.
+  std::filesystem::path ca_cert_file;
+  std::filesystem::path cert_file;
+  std::filesystem::path key_file;
+  std::filesystem::path crl_file;
+
+  // Limits.
+  std::size_t max_frame_payload = kDefaultMaxFramePayload;   // bytes per frame
+  std::size_t max_message_size = 64u << 20;                  // reassembled message
+  std::size_t max_control_queue_bytes = 8u << 20;            // per link
+  std::size_t max_bulk_queue_bytes = 32u << 20;              // per link
+  std::chrono::milliseconds handshake_timeout{10'000};       // TCP accept to hello accepted
+  std::chrono::milliseconds idle_timeout{30'000};            // ping at half, drop at full
+
+  // Reconnect backoff of dialers: jittered exponential between these bounds.
+  std::chrono::milliseconds reconnect_initial_delay{500};
+  std::chrono::milliseconds reconnect_max_delay{30'000};
+
+  // TEST ONLY: plain WebSocket without TLS, allowed only on loopback addresses. No identity is
+  // verified; the Hello is trusted as is. Logged loudly.
+  bool insecure_plaintext_for_tests = false;
+};
+
+}  // namespace edgesync::transport
