@@ -34,6 +34,8 @@ class Chunker {
   const ChunkerParams& params() const { return params_; }
 
  private:
+  static size_t Scan(const uint8_t* data, size_t i, size_t end, uint64_t mask, uint64_t& fp);
+
   ChunkerParams params_;
   uint64_t mask_small_;  // stricter mask used before the average size (normalization)
   uint64_t mask_large_;  // looser mask used after it

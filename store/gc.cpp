@@ -13,6 +13,12 @@
 namespace edgesync {
 namespace {
 constexpr size_t kSweepBatch = 1024;
+
+size_t DecodeChunkSize(const rocksdb::Slice& v) {
+  size_t size = 0;
+  for (size_t i = 0; i < 4 && i < v.size(); ++i) size |= static_cast<size_t>(static_cast<uint8_t>(v[i])) << (8 * i);
+  return size;
+}
 }  // namespace
 
 bool StoreImpl::IsProtected(const ChunkId& id) {
@@ -91,8 +97,14 @@ Result<GcStats> StoreImpl::CollectGarbage() {
       rocksdb::WriteBatch batch;
       for (const auto& [id, size] : candidates) {
         if (IsProtected(id)) continue;
-        batch.Delete(db_->cf(family), rocksdb::Slice(id.AsBytes().data(), 16));
-        if (family == RocksDb::kManifests) batch.Delete(db_->cf(RocksDb::kSpecs), rocksdb::Slice(id.AsBytes().data(), 16));
+        rocksdb::Slice key(id.AsBytes().data(), 16);
+        if (family == RocksDb::kChunkIndex) {
+          batch.Delete(db_->cf(RocksDb::kChunks), key);
+          batch.Delete(db_->cf(RocksDb::kChunkIndex), key);
+        } else {
+          batch.Delete(db_->cf(RocksDb::kManifests), key);
+          batch.Delete(db_->cf(RocksDb::kSpecs), key);
+        }
         count(size);
       }
       candidates.clear();
@@ -102,15 +114,15 @@ Result<GcStats> StoreImpl::CollectGarbage() {
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       auto id = ChunkId::FromBytes(it->key().ToStringView());
       if (!id) continue;
-      if (family == RocksDb::kChunks) ++stats.chunks_scanned;
+      if (family == RocksDb::kChunkIndex) ++stats.chunks_scanned;
       if (live.count(*id)) continue;
-      candidates.push_back({*id, it->value().size()});
+      candidates.push_back({*id, family == RocksDb::kChunkIndex ? DecodeChunkSize(it->value()) : 0});
       if (candidates.size() >= kSweepBatch) EDGESYNC_RETURN_IF_ERROR(erase());
     }
     EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "gc: sweeping"));
     return erase();
   };
-  EDGESYNC_RETURN_IF_ERROR(sweep(RocksDb::kChunks, live_chunks, [&](size_t size) {
+  EDGESYNC_RETURN_IF_ERROR(sweep(RocksDb::kChunkIndex, live_chunks, [&](size_t size) {
     ++stats.chunks_deleted;
     stats.bytes_deleted += size;
   }));

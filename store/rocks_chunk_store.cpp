@@ -15,6 +15,12 @@ constexpr size_t kMinIngestBytes = 4u << 20;
 
 std::atomic<uint64_t> g_sst_counter{0};
 
+std::string EncodeChunkSize(size_t size) {
+  std::string out(4, '\0');
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(size >> (8 * i));
+  return out;
+}
+
 class RocksChunkWriter : public ChunkWriter {
  public:
   RocksChunkWriter(RocksDb* db, size_t bulk_bytes) : db_(db), bulk_bytes_(bulk_bytes) {
@@ -47,39 +53,54 @@ class RocksChunkWriter : public ChunkWriter {
 
   Status WriteBatch() {
     rocksdb::WriteBatch batch;
-    for (const auto& e : entries_)
-      batch.Put(db_->cf(RocksDb::kChunks), rocksdb::Slice(e.id.AsBytes().data(), 16),
-                rocksdb::Slice(buffer_.data() + e.offset, e.size));
+    for (const auto& e : entries_) {
+      rocksdb::Slice key(e.id.AsBytes().data(), 16);
+      batch.Put(db_->cf(RocksDb::kChunks), key, rocksdb::Slice(buffer_.data() + e.offset, e.size));
+      batch.Put(db_->cf(RocksDb::kChunkIndex), key, EncodeChunkSize(e.size));
+    }
     return db_->WriteUnsynced(&batch);
   }
 
+  // Writes the sorted chunks and their index entries as two SST files and ingests both in one
+  // atomic step.
   Status IngestSst() {
     std::sort(entries_.begin(), entries_.end(),
               [](const Entry& a, const Entry& b) { return a.id < b.id; });
-    auto path = db_->path() / ("ingest-" + std::to_string(::getpid()) + "-" +
-                               std::to_string(g_sst_counter.fetch_add(1)) + ".sst");
-    rocksdb::Options options;
-    options.compression = rocksdb::kNoCompression;
+    const std::string stem = (db_->path() / ("ingest-" + std::to_string(::getpid()) + "-" +
+                                             std::to_string(g_sst_counter.fetch_add(1)))).string();
+    const std::string data_path = stem + "-data.sst", index_path = stem + "-index.sst";
     rocksdb::EnvOptions env;
-    rocksdb::SstFileWriter writer(env, options, db_->cf(RocksDb::kChunks));
-    auto rs = writer.Open(path.string());
+    rocksdb::SstFileWriter data(env, db_->FamilyOptions(RocksDb::kChunks), db_->cf(RocksDb::kChunks));
+    rocksdb::SstFileWriter index(env, db_->FamilyOptions(RocksDb::kChunkIndex), db_->cf(RocksDb::kChunkIndex));
+    auto rs = data.Open(data_path);
+    if (rs.ok()) rs = index.Open(index_path);
     const ChunkId* previous = nullptr;
     for (size_t i = 0; rs.ok() && i < entries_.size(); ++i) {
       const auto& e = entries_[i];
       if (previous && *previous == e.id) continue;  // same chunk twice in one batch
-      rs = writer.Put(rocksdb::Slice(e.id.AsBytes().data(), 16),
-                      rocksdb::Slice(buffer_.data() + e.offset, e.size));
+      rocksdb::Slice key(e.id.AsBytes().data(), 16);
+      rs = data.Put(key, rocksdb::Slice(buffer_.data() + e.offset, e.size));
+      if (rs.ok()) rs = index.Put(key, EncodeChunkSize(e.size));
       previous = &e.id;
     }
-    if (rs.ok()) rs = writer.Finish();
+    if (rs.ok()) rs = data.Finish();
+    if (rs.ok()) rs = index.Finish();
     if (rs.ok()) {
       rocksdb::IngestExternalFileOptions ingest;
       ingest.move_files = true;
       ingest.allow_blocking_flush = true;
-      rs = db_->db()->IngestExternalFile(db_->cf(RocksDb::kChunks), {path.string()}, ingest);
+      std::vector<rocksdb::IngestExternalFileArg> args(2);
+      args[0].column_family = db_->cf(RocksDb::kChunks);
+      args[0].external_files = {data_path};
+      args[0].options = ingest;
+      args[1].column_family = db_->cf(RocksDb::kChunkIndex);
+      args[1].external_files = {index_path};
+      args[1].options = ingest;
+      rs = db_->db()->IngestExternalFiles(args);
     }
-    std::error_code ec;
-    std::filesystem::remove(path, ec);  // left behind only when ingestion failed
+    std::error_code ec;  // the files remain only when ingestion failed
+    std::filesystem::remove(data_path, ec);
+    std::filesystem::remove(index_path, ec);
     return FromRocks(rs, "storing chunks");
   }
 
@@ -95,11 +116,8 @@ RocksChunkStore::RocksChunkStore(RocksDb* db, size_t bulk_bytes) : db_(db), bulk
 
 Result<bool> RocksChunkStore::Contains(const ChunkId& id) {
   rocksdb::Slice key(id.AsBytes().data(), 16);
-  std::string value;
-  if (!db_->db()->KeyMayExist(rocksdb::ReadOptions(), db_->cf(RocksDb::kChunks), key, &value))
-    return false;
   rocksdb::PinnableSlice pinned;
-  auto s = db_->db()->Get(rocksdb::ReadOptions(), db_->cf(RocksDb::kChunks), key, &pinned);
+  auto s = db_->db()->Get(rocksdb::ReadOptions(), db_->cf(RocksDb::kChunkIndex), key, &pinned);
   if (s.IsNotFound()) return false;
   if (!s.ok()) return FromRocks(s, "looking up chunk " + id.Hex());
   return true;
@@ -116,8 +134,9 @@ Status RocksChunkStore::Get(const ChunkId& id, std::string* out) {
 
 Status RocksChunkStore::Put(const ChunkId& id, std::string_view data) {
   rocksdb::WriteBatch batch;
-  batch.Put(db_->cf(RocksDb::kChunks), rocksdb::Slice(id.AsBytes().data(), 16),
-            rocksdb::Slice(data.data(), data.size()));
+  rocksdb::Slice key(id.AsBytes().data(), 16);
+  batch.Put(db_->cf(RocksDb::kChunks), key, rocksdb::Slice(data.data(), data.size()));
+  batch.Put(db_->cf(RocksDb::kChunkIndex), key, EncodeChunkSize(data.size()));
   return db_->WriteUnsynced(&batch);
 }
 
@@ -127,7 +146,11 @@ std::unique_ptr<ChunkWriter> RocksChunkStore::NewWriter() {
 
 Status RocksChunkStore::Erase(const std::vector<ChunkId>& ids) {
   rocksdb::WriteBatch batch;
-  for (const auto& id : ids) batch.Delete(db_->cf(RocksDb::kChunks), rocksdb::Slice(id.AsBytes().data(), 16));
+  for (const auto& id : ids) {
+    rocksdb::Slice key(id.AsBytes().data(), 16);
+    batch.Delete(db_->cf(RocksDb::kChunkIndex), key);
+    batch.Delete(db_->cf(RocksDb::kChunks), key);
+  }
   return db_->WriteUnsynced(&batch);
 }
 

@@ -9,9 +9,9 @@ namespace edgesync {
 namespace {
 
 const char* const kFamilyNames[RocksDb::kFamilyCount] = {
-    "chunks", "manifests", "specs", "objects", "versions", "changes", "pins", "meta"};
+    "chunks", "chunk_index", "manifests", "specs", "objects", "versions", "changes", "pins", "meta"};
 
-rocksdb::ColumnFamilyOptions FamilyOptions(RocksDb::Family f, const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions MakeFamilyOptions(RocksDb::Family f, const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
@@ -28,6 +28,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(RocksDb::Family f, const std::shared_
     o.level0_stop_writes_trigger = 64;
     o.target_file_size_base = 128u << 20;
     o.max_bytes_for_level_base = 1024u << 20;
+  } else if (f == RocksDb::kChunkIndex) {
+    // id -> size, consulted for every chunk of every put and commit: keep it small and cached.
+    o.compression = rocksdb::kNoCompression;
+    t.block_size = 4 * 1024;
   } else {
     o.compression = rocksdb::kLZ4Compression;
   }
@@ -70,7 +74,7 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const RocksDbOptions& options) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int f = 0; f < kFamilyCount; ++f)
-    families.emplace_back(kFamilyNames[f], FamilyOptions(static_cast<Family>(f), cache));
+    families.emplace_back(kFamilyNames[f], MakeFamilyOptions(static_cast<Family>(f), cache));
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -87,6 +91,10 @@ RocksDb::~RocksDb() {
   if (!db_) return;
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
   db_->Close();
+}
+
+rocksdb::Options RocksDb::FamilyOptions(Family f) {
+  return rocksdb::Options(db_->GetDBOptions(), db_->GetOptions(handles_[f]));
 }
 
 Status RocksDb::Get(Family f, const rocksdb::Slice& key, std::string* value,

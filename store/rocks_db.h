@@ -24,13 +24,15 @@ struct RocksDbOptions {
 class RocksDb {
  public:
   // Column families, in the order of their handles.
-  enum Family { kChunks, kManifests, kSpecs, kObjects, kVersions, kChanges, kPins, kMeta, kFamilyCount };
+  enum Family { kChunks, kChunkIndex, kManifests, kSpecs, kObjects, kVersions, kChanges, kPins, kMeta, kFamilyCount };
 
   static Result<std::unique_ptr<RocksDb>> Open(const RocksDbOptions& options);
   ~RocksDb();
 
   rocksdb::DB* db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* cf(Family f) { return handles_[f]; }
+  // The options a family was opened with (SST files written for ingestion must match them).
+  rocksdb::Options FamilyOptions(Family f);
   const std::filesystem::path& path() const { return path_; }
 
   // Point read; NotFound when missing.

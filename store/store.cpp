@@ -499,7 +499,7 @@ Result<StoreStats> StoreImpl::Stats() {
     stats.logical_bytes += state->logical_bytes;
   }
   uint64_t v = 0;
-  if (db_->db()->GetIntProperty(db_->cf(RocksDb::kChunks), "rocksdb.estimate-num-keys", &v)) stats.chunks = v;
+  if (db_->db()->GetIntProperty(db_->cf(RocksDb::kChunkIndex), "rocksdb.estimate-num-keys", &v)) stats.chunks = v;
   if (db_->db()->GetIntProperty(db_->cf(RocksDb::kChunks), "rocksdb.estimate-live-data-size", &v)) stats.chunk_bytes = v;
   uint64_t mem = 0;
   if (db_->db()->GetIntProperty(db_->cf(RocksDb::kChunks), "rocksdb.cur-size-all-mem-tables", &mem)) stats.chunk_bytes += mem;
