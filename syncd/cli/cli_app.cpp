@@ -1,0 +1,285 @@
+#include "syncd/cli/cli_app.h"
+
+#include <iostream>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "syncd/cli/cli_output.h"
+#include "syncd/cli/control_client.h"
+#include "syncd/cli/progress_bar.h"
+#include "syncd/daemon_config.h"
+#include "syncd/exit_codes.h"
+#include "syncd/socket_path.h"
+
+namespace edgesync {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kHelpFooter = R"(
+Exit codes: 0 ok, 1 the daemon reported an error, 2 usage error, 3 daemon unreachable.
+
+The control socket is found like edgesyncd chooses it: --socket, $EDGESYNC_SOCKET, the
+config file given with --config, --data-dir DIR (default ./data): DIR/control.sock (or
+$XDG_RUNTIME_DIR/edgesync/control.sock, /tmp/edgesync-<uid>/control.sock when that path is
+too long); finally the system service's /run/edgesync/control.sock.
+Paths are passed to the daemon as absolute paths: the daemon itself reads and writes them,
+so its user needs access. See docs/cli.md.)";
+
+// One subcommand's request and how to show its answer.
+struct CliRequest {
+  std::string method;
+  json params = json::object();
+  std::function<void(const json&, std::ostream&)> print;
+  std::string progress_label;  // non-empty: draw a progress bar
+};
+
+std::string AbsolutePath(const std::string& path) {
+  return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+struct SocketChoice {
+  std::filesystem::path path;
+  std::string origin;
+};
+
+std::optional<SocketChoice> ResolveSocket(const std::string& socket_flag,
+                                          const std::string& config_flag,
+                                          const std::string& data_dir_flag, std::string* error) {
+  ProcessEnvironment env = ProcessEnvironment::FromProcess();
+  if (!socket_flag.empty()) return SocketChoice{AbsolutePath(socket_flag), "--socket"};
+  if (const char* from_env = std::getenv("EDGESYNC_SOCKET"); from_env && *from_env) {
+    return SocketChoice{from_env, "$EDGESYNC_SOCKET"};
+  }
+  if (!config_flag.empty()) {
+    ProcessEnvironment no_service = env;
+    no_service.runtime_directory.clear();
+    Result<DaemonConfig> config = LoadDaemonConfig(config_flag, {}, no_service);
+    if (!config.ok()) {
+      *error = "configuration error: " + config.status().message();
+      return std::nullopt;
+    }
+    return SocketChoice{config->control_socket, config_flag};
+  }
+  std::filesystem::path data_dir =
+      data_dir_flag.empty() ? DefaultDataDir(env) : std::filesystem::path(AbsolutePath(data_dir_flag));
+  std::filesystem::path path = DefaultControlSocket(data_dir, env);
+  std::error_code ec;
+  const std::filesystem::path service_socket = "/run/edgesync/control.sock";
+  if (data_dir_flag.empty() && !std::filesystem::exists(path, ec) &&
+      std::filesystem::exists(service_socket, ec)) {
+    return SocketChoice{service_socket, "the system service"};
+  }
+  return SocketChoice{path, "data directory " + data_dir.string()};
+}
+
+int ReportUnreachable(const SocketChoice& socket, const Status& status) {
+  std::cerr << "edgesync: daemon unreachable: " << status.message() << "\n";
+  if (status.code() != Status::Code::kFailedPrecondition) {
+    std::cerr << "hint: start it with `make run` or `edgesyncd --data-dir DIR` (or `systemctl "
+                 "start edgesyncd`); socket chosen from "
+              << socket.origin << "; use --socket/--data-dir/--config to point elsewhere\n";
+  }
+  return kExitDaemonUnreachable;
+}
+
+// Values of positional arguments and options; one set, since exactly one subcommand runs.
+struct SubcommandArgs {
+  std::string key, path, spec, format, version, part, prefix, dest, file;
+  bool strict = false, watch = false;
+};
+
+void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
+  auto on = [&req](CLI::App* sub, std::string method,
+                   std::function<void(const json&, std::ostream&)> print) {
+    sub->callback([&req, method, print] {
+      req.method = method;
+      req.print = print;
+    });
+  };
+
+  on(app.add_subcommand("status", "show the node, its settings and store figures"), "status",
+     PrintStatus);
+
+  auto* put = app.add_subcommand("put", "store a file or directory as a new version of <key>");
+  put->add_option("key", args.key, "object key, e.g. model/helmet")->required();
+  put->add_option("path", args.path, "file or directory to store")->required();
+  put->add_option("--spec", args.spec, "JSON spec file (model/dataset spec)");
+  put->add_option("--format", args.format, "dataset format (csv, txt-index, txt-boxes, voc-xml, ...)");
+  put->add_flag("--strict", args.strict, "reject specs and datasets with warnings");
+  put->callback([&req, &args] {
+    req.method = "put";
+    req.params = {{"key", args.key}, {"path", AbsolutePath(args.path)}};
+    if (!args.spec.empty()) req.params["spec"] = AbsolutePath(args.spec);
+    if (!args.format.empty()) req.params["format"] = args.format;
+    if (args.strict) req.params["strict"] = true;
+    req.progress_label = "put " + args.key;
+    req.print = [](const json& r, std::ostream& out) { PrintVersionWritten("put", r, out); };
+  });
+
+  auto* get = app.add_subcommand("get", "write the files of <key> into <dir>");
+  get->add_option("key", args.key, "object key")->required();
+  get->add_option("dir", args.dest, "destination directory (created)")->required();
+  get->add_option("--version", args.version, "version id (default: latest)");
+  get->add_option("--part", args.part, "only this part of a joint-inference model")
+      ->check(CLI::IsMember({"edge", "cloud"}));
+  get->callback([&req, &args] {
+    req.method = "get";
+    req.params = {{"key", args.key}, {"dest", AbsolutePath(args.dest)}};
+    if (!args.version.empty()) req.params["version"] = args.version;
+    if (!args.part.empty()) req.params["part"] = args.part;
+    req.progress_label = "get " + args.key;
+    req.print = PrintGet;
+  });
+
+  auto* ls = app.add_subcommand("ls", "list objects, optionally under a key prefix");
+  ls->add_option("prefix", args.prefix, "key prefix, e.g. model/ or dataset/site-a/");
+  ls->callback([&req, &args] {
+    req.method = "ls";
+    req.params = {{"prefix", args.prefix}};
+    req.print = PrintObjectList;
+  });
+
+  auto* show = app.add_subcommand("show", "show the latest version of <key>: spec and files");
+  show->add_option("key", args.key, "object key")->required();
+  show->callback([&req, &args] {
+    req.method = "show";
+    req.params = {{"key", args.key}};
+    req.print = PrintObjectDetails;
+  });
+
+  auto* rm = app.add_subcommand("rm", "delete <key> (a tombstone version; history is kept)");
+  rm->add_option("key", args.key, "object key")->required();
+  rm->callback([&req, &args] {
+    req.method = "rm";
+    req.params = {{"key", args.key}};
+    req.print = [](const json& r, std::ostream& out) { PrintVersionWritten("deleted", r, out); };
+  });
+
+  auto* select = app.add_subcommand(
+      "select", "select models: --task T --labels-all a,b --labels-any a,b --meta k=v "
+                "--metric 'mAP>=0.8' --order mAP --limit N --prefix model/ns/");
+  select->allow_extras();
+  select->prefix_command();
+  select->callback([&req, &args, select] {
+    req.method = "select";
+    req.params = {{"query", select->remaining()}};
+    req.print = PrintSelection;
+  });
+
+  auto* history = app.add_subcommand("history", "list the retained versions of <key>");
+  history->add_option("key", args.key, "object key")->required();
+  history->callback([&req, &args] {
+    req.method = "history";
+    req.params = {{"key", args.key}};
+    req.print = PrintHistory;
+  });
+
+  auto* rollback =
+      app.add_subcommand("rollback", "make an older version of <key> the newest again");
+  rollback->add_option("key", args.key, "object key")->required();
+  rollback->add_option("version", args.version, "version id from `edgesync history`")->required();
+  rollback->callback([&req, &args] {
+    req.method = "rollback";
+    req.params = {{"key", args.key}, {"version", args.version}};
+    req.print = [](const json& r, std::ostream& out) { PrintVersionWritten("rolled back", r, out); };
+  });
+
+  auto* apply = app.add_subcommand("apply", "apply Sedna Model/Dataset YAML documents");
+  apply->add_option("-f,--file", args.file, "YAML file")->required();
+  apply->callback([&req, &args] {
+    req.method = "apply";
+    req.params = {{"path", AbsolutePath(args.file)}};
+    req.print = PrintApplied;
+  });
+
+  auto* checkout = app.add_subcommand(
+      "checkout", "materialize <key> at <dir> (a symlink switched atomically) for a reader");
+  checkout->add_option("key", args.key, "object key")->required();
+  checkout->add_option("dir", args.dest, "the symlink to create or switch")->required();
+  checkout->add_option("--version", args.version, "version id (default: latest)");
+  checkout->add_flag("--watch", args.watch, "keep following new versions; one line per switch");
+  checkout->callback([&] {
+    req.method = args.watch ? "checkout.watch" : "checkout";
+    req.params = {{"key", args.key}, {"dest", AbsolutePath(args.dest)}};
+    if (!args.version.empty()) {
+      if (args.watch) throw CLI::ValidationError("--version", "cannot be combined with --watch");
+      req.params["version"] = args.version;
+    }
+    req.progress_label = "checkout " + args.key;
+    req.print = PrintCheckout;
+  });
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"edgesync " EDGESYNC_VERSION " - client of the edgesyncd daemon", "edgesync"};
+  app.footer(kHelpFooter);
+  app.set_version_flag("--version", EDGESYNC_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  bool as_json = false;
+  std::string socket_flag, config_flag, data_dir_flag;
+  app.add_flag("--json", as_json, "print the daemon's JSON result (events as JSON lines)");
+  app.add_option("--socket", socket_flag, "control socket path");
+  app.add_option("--config", config_flag, "read the socket path from edgesyncd's config file");
+  app.add_option("--data-dir", data_dir_flag, "the daemon's data directory (default ./data)");
+  CliRequest req;
+  SubcommandArgs args;
+  AddSubcommands(app, args, req);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  std::string error;
+  std::optional<SocketChoice> socket =
+      ResolveSocket(socket_flag, config_flag, data_dir_flag, &error);
+  if (!socket) {
+    std::cerr << "edgesync: " << error << "\n";
+    return kExitUsage;
+  }
+  Result<ControlClient> client = ControlClient::Connect(socket->path);
+  if (!client.ok()) return ReportUnreachable(*socket, client.status());
+
+  std::optional<ProgressBar> bar;
+  if (!req.progress_label.empty() && !as_json) bar.emplace(req.progress_label);
+  Result<ControlResponse> response =
+      client->Call(req.method, req.params, [&](const ControlResponse& line) {
+        if (line.kind == ControlResponse::Kind::kProgress && bar) {
+          bar->Update(line.body.value("done", uint64_t{0}), line.body.value("total", uint64_t{0}));
+        } else if (line.kind == ControlResponse::Kind::kEvent) {
+          if (bar) bar->Clear();
+          if (as_json) std::cout << line.body.dump() << std::endl;
+          else if (req.print) {
+            req.print(line.body, std::cout);
+            std::cout.flush();
+          }
+        }
+      });
+  if (bar) bar->Clear();
+  if (!response.ok()) {
+    std::cerr << "edgesync: lost the daemon: " << response.status().message() << "\n";
+    return kExitDaemonUnreachable;
+  }
+  if (response->kind == ControlResponse::Kind::kError) {
+    std::cerr << "edgesync: " << req.method << ": " << response->error_code << ": "
+              << response->error_message << "\n";
+    return kExitRuntimeError;
+  }
+  if (as_json) {
+    std::cout << response->body.dump(2) << "\n";
+  } else if (req.method != "checkout.watch" && req.print) {
+    req.print(response->body, std::cout);
+  }
+  return kExitOk;
+}
+
+}  // namespace edgesync

@@ -1,0 +1,48 @@
+#include "syncd/command_dispatcher.h"
+
+#include <cassert>
+
+namespace edgesync {
+
+void CancellationToken::Cancel() {
+  {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+  }
+  cv_.notify_all();
+}
+
+void CancellationToken::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool CancellationToken::WaitFor(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, timeout, [&] { return cancelled_.load() || woken_; });
+  woken_ = false;
+  return cancelled_.load();
+}
+
+void CommandDispatcher::Register(const std::string& method, CommandLane lane,
+                                 CommandHandler handler) {
+  bool inserted = commands_.emplace(method, Command{lane, std::move(handler)}).second;
+  assert(inserted && "method registered twice");
+  (void)inserted;
+}
+
+const Command* CommandDispatcher::Find(const std::string& method) const {
+  auto it = commands_.find(method);
+  return it == commands_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> CommandDispatcher::Methods() const {
+  std::vector<std::string> methods;
+  for (const auto& [name, command] : commands_) methods.push_back(name);
+  return methods;
+}
+
+}  // namespace edgesync

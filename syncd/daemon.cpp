@@ -1,0 +1,328 @@
+#include "syncd/daemon.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <utility>  // before Asio: Boost 1.74 coroutines need std::exchange
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <spdlog/spdlog.h>
+
+#include "store/store.h"
+#include "syncd/change_fanout.h"
+#include "syncd/checkout.h"
+#include "syncd/checkout_commands.h"
+#include "syncd/checkout_pins.h"
+#include "syncd/command_dispatcher.h"
+#include "syncd/control_server.h"
+#include "syncd/exit_codes.h"
+#include "syncd/logging.h"
+#include "syncd/node_settings.h"
+#include "syncd/status_command.h"
+#include "syncd/store_commands.h"
+#include "syncd/systemd_notifier.h"
+#include "syncd/worker_pools.h"
+
+namespace edgesync {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+constexpr size_t kNetworkThreads = 2;
+constexpr auto kShutdownGrace = std::chrono::seconds(5);
+constexpr auto kShutdownPoll = std::chrono::milliseconds(50);
+
+// Startup failures that are the configuration's fault exit 78 so systemd does not restart.
+struct StartupError {
+  int exit_code;
+  std::string message;
+};
+
+void PrintStartupError(const StartupError& error) {
+  std::fprintf(stderr, "edgesyncd: %s\n", error.message.c_str());
+}
+
+Status PrepareDataDir(const DaemonConfig& config) {
+  const std::filesystem::path& dir = config.data_dir;
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Status::IoError("data directory " + dir.string() + " cannot be created: " + ec.message());
+    ::chmod(dir.c_str(), config.socket_group.empty() ? 0700 : 0750);
+  }
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return Status::IoError("data directory " + dir.string() + " is not a directory");
+  }
+  std::filesystem::path probe = dir / ".write-probe";
+  {
+    std::ofstream out(probe, std::ios::trunc);
+    out << "probe";
+    if (!out.flush()) {
+      return Status::IoError("data directory " + dir.string() + " is not writable");
+    }
+  }
+  std::filesystem::remove(probe, ec);
+  return Status::Ok();
+}
+
+// Binds (without listening) a TCP address served later by another component, so a port in use
+// is a startup error now rather than a surprise later.
+Result<std::unique_ptr<tcp::acceptor>> ReserveAddress(asio::io_context& io,
+                                                      const ListenAddress& address,
+                                                      const char* key) {
+  boost::system::error_code ec;
+  auto ip = asio::ip::make_address(address.host, ec);
+  if (ec) return Status::InvalidArgument(std::string(key) + ": '" + address.host + "' is not an IP address");
+  auto acceptor = std::make_unique<tcp::acceptor>(io);
+  tcp::endpoint endpoint(ip, address.port);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (ec) {
+    return Status::InvalidArgument(std::string(key) + " " + address.ToString() + ": " + ec.message());
+  }
+  return acceptor;
+}
+
+std::string BoundAddress(const std::unique_ptr<tcp::acceptor>& acceptor) {
+  if (!acceptor) return "off";
+  tcp::endpoint endpoint = acceptor->local_endpoint();
+  std::string host = endpoint.address().to_string();
+  if (endpoint.address().is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(endpoint.port());
+}
+
+// The running daemon. Members are declared in construction order; destruction runs backwards:
+// the server and the worker pools stop before the store closes.
+class Daemon {
+ public:
+  Daemon(DaemonConfig config, DaemonInvocation invocation)
+      : config_(std::move(config)),
+        invocation_(std::move(invocation)),
+        settings_(ReloadableSettings{config_.labels, config_.subscriptions, config_.log_level}),
+        signals_(io_, SIGTERM, SIGINT, SIGHUP),
+        watchdog_timer_(io_),
+        pin_renew_timer_(io_),
+        shutdown_timer_(io_) {}
+
+  std::optional<StartupError> Start();
+  int Run();
+
+ private:
+  void WaitForSignal();
+  void Reload();
+  void BeginShutdown();
+  void PollShutdown(std::chrono::steady_clock::time_point deadline);
+  void ScheduleWatchdog(std::chrono::microseconds interval);
+  void SchedulePinRenewal();
+
+  DaemonConfig config_;
+  DaemonInvocation invocation_;
+  SystemdNotifier notifier_;
+  NodeSettings settings_;
+  asio::io_context io_;
+  asio::signal_set signals_;
+  asio::steady_timer watchdog_timer_;
+  asio::steady_timer pin_renew_timer_;
+  asio::steady_timer shutdown_timer_;
+  std::unique_ptr<tcp::acceptor> peer_listener_;  // handed to transport when it lands
+  std::unique_ptr<tcp::acceptor> http_listener_;  // handed to the status server when it lands
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<ChangeFanout> changes_;
+  std::unique_ptr<CheckoutPins> pins_;
+  std::unique_ptr<CheckoutSwitcher> switcher_;
+  CommandDispatcher dispatcher_;
+  std::unique_ptr<WorkerPools> pools_;
+  std::unique_ptr<ControlServer> server_;
+  bool stopping_ = false;
+};
+
+std::optional<StartupError> Daemon::Start() {
+  auto started = std::chrono::steady_clock::now();
+  Status data_dir = PrepareDataDir(config_);
+  if (!data_dir.ok()) return StartupError{kExitConfig, data_dir.message()};
+  if (config_.peer_listen.enabled) {
+    auto reserved = ReserveAddress(io_, config_.peer_listen, "network.peer_listen");
+    if (!reserved.ok()) return StartupError{kExitConfig, reserved.status().message()};
+    peer_listener_ = std::move(*reserved);
+  }
+  if (config_.http_status.enabled) {
+    auto reserved = ReserveAddress(io_, config_.http_status, "network.http_status");
+    if (!reserved.ok()) return StartupError{kExitConfig, reserved.status().message()};
+    http_listener_ = std::move(*reserved);
+  }
+
+  notifier_.Status("opening store");
+  StoreOptions options;
+  options.path = config_.data_dir / "store";
+  options.chunking = config_.chunking;
+  options.block_cache_bytes = config_.block_cache_bytes;
+  options.write_buffer_bytes = config_.write_buffer_bytes;
+  options.log_warning = [](const std::string& message) { spdlog::warn("store: {}", message); };
+  Result<std::unique_ptr<Store>> store = Store::Open(options);
+  if (!store.ok()) {
+    return StartupError{kExitRuntimeError, "cannot open store in " + options.path.string() + ": " +
+                                               store.status().ToString()};
+  }
+  store_ = std::move(*store);
+
+  changes_ = std::make_unique<ChangeFanout>(*store_);
+  pins_ = std::make_unique<CheckoutPins>(*store_, config_.data_dir / "checkouts.json");
+  pins_->Restore();
+  switcher_ = std::make_unique<CheckoutSwitcher>(*store_, *pins_);
+  RegisterStoreCommands(dispatcher_, *store_);
+  RegisterCheckoutCommands(dispatcher_, *store_, *switcher_, *changes_);
+  RegisterStatusCommand(dispatcher_, *store_, settings_,
+                        NodeDescription{config_.node_name, config_.data_dir.string(),
+                                        config_.control_socket.string(),
+                                        BoundAddress(peer_listener_), BoundAddress(http_listener_),
+                                        started});
+  pools_ = std::make_unique<WorkerPools>(WorkerPoolSizes{});
+
+  ControlServerOptions server_options;
+  server_options.socket_path = config_.control_socket;
+  server_options.socket_group = config_.socket_group;
+  auto server = ControlServer::Bind(io_, dispatcher_, *pools_, server_options);
+  if (!server.ok()) return StartupError{kExitConfig, server.status().message()};
+  server_ = std::move(*server);
+  return std::nullopt;
+}
+
+int Daemon::Run() {
+  server_->Start();
+  WaitForSignal();
+  if (auto interval = notifier_.WatchdogPingInterval()) ScheduleWatchdog(*interval);
+  SchedulePinRenewal();
+  spdlog::info("edgesyncd {} node {} ({}) serving {} on {}", EDGESYNC_VERSION, config_.node_name,
+               store_->node_id(), config_.data_dir.string(), config_.control_socket.string());
+  if (http_listener_) {
+    spdlog::info("network.http_status {} reserved for the status server",
+                 BoundAddress(http_listener_));
+  }
+  notifier_.Ready("serving on " + config_.control_socket.string());
+
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < kNetworkThreads; ++i) threads.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (auto& thread : threads) thread.join();
+
+  pools_->Join();  // a put in progress completes; the store's commit is atomic either way
+  server_.reset();
+  store_.reset();  // flushes and closes the database
+  spdlog::info("edgesyncd stopped");
+  return kExitOk;
+}
+
+void Daemon::WaitForSignal() {
+  signals_.async_wait([this](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      Reload();
+      WaitForSignal();
+      return;
+    }
+    spdlog::info("received {}, shutting down", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    BeginShutdown();
+  });
+}
+
+void Daemon::Reload() {
+  auto env = ProcessEnvironment::FromProcess();
+  Result<DaemonConfig> reloaded =
+      LoadDaemonConfig(invocation_.config_file, invocation_.overrides, env);
+  if (!reloaded.ok()) {
+    spdlog::error("reload failed, keeping the running configuration: {}",
+                  reloaded.status().message());
+    return;
+  }
+  for (const std::string& key : KeysNeedingRestart(config_, *reloaded)) {
+    spdlog::warn("reload: {} changed; it takes effect only after a restart", key);
+  }
+  SetLogLevel(reloaded->log_level);
+  settings_.Set(ReloadableSettings{reloaded->labels, reloaded->subscriptions, reloaded->log_level});
+  spdlog::info("reloaded configuration (log level {}, {} labels, {} subscriptions)",
+               reloaded->log_level, reloaded->labels.size(), reloaded->subscriptions.size());
+  notifier_.Status("serving on " + config_.control_socket.string() + " (reloaded)");
+}
+
+void Daemon::BeginShutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  notifier_.Stopping("stopping: finishing in-flight requests");
+  server_->BeginShutdown();
+  PollShutdown(std::chrono::steady_clock::now() + kShutdownGrace);
+}
+
+void Daemon::PollShutdown(std::chrono::steady_clock::time_point deadline) {
+  bool idle = server_->Idle();
+  if (!idle && std::chrono::steady_clock::now() < deadline) {
+    shutdown_timer_.expires_after(kShutdownPoll);
+    shutdown_timer_.async_wait([this, deadline](boost::system::error_code ec) {
+      if (!ec) PollShutdown(deadline);
+    });
+    return;
+  }
+  if (!idle) {
+    spdlog::warn("closing control connections still open after {}s",
+                 std::chrono::duration_cast<std::chrono::seconds>(kShutdownGrace).count());
+    server_->ForceClose();
+  }
+  // Nothing else keeps the io_context running: its threads return once the sockets are closed.
+  signals_.cancel();
+  watchdog_timer_.cancel();
+  pin_renew_timer_.cancel();
+  peer_listener_.reset();
+  http_listener_.reset();
+}
+
+void Daemon::ScheduleWatchdog(std::chrono::microseconds interval) {
+  notifier_.WatchdogPing();
+  watchdog_timer_.expires_after(interval);
+  watchdog_timer_.async_wait([this, interval](boost::system::error_code ec) {
+    if (!ec && !stopping_) ScheduleWatchdog(interval);
+  });
+}
+
+void Daemon::SchedulePinRenewal() {
+  pin_renew_timer_.expires_after(CheckoutPins::kRenewInterval);
+  pin_renew_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    pools_->TryPost(CommandLane::kQuick, [pins = pins_.get()] { pins->RenewAll(); });
+    SchedulePinRenewal();
+  });
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonInvocation& invocation) {
+  ::signal(SIGPIPE, SIG_IGN);
+  ProcessEnvironment env = ProcessEnvironment::FromProcess();
+  Result<DaemonConfig> config =
+      LoadDaemonConfig(invocation.config_file, invocation.overrides, env);
+  if (!config.ok()) {
+    PrintStartupError({kExitConfig, "configuration error: " + config.status().message()});
+    return kExitConfig;
+  }
+  if (invocation.check_config_only) {
+    std::printf("configuration ok: node %s, data %s, socket %s, http %s, peers %s\n",
+                config->node_name.c_str(), config->data_dir.c_str(),
+                config->control_socket.c_str(), config->http_status.ToString().c_str(),
+                config->peer_listen.ToString().c_str());
+    return kExitOk;
+  }
+  InitLogging(config->log_level);
+  Daemon daemon(std::move(*config), invocation);
+  if (auto error = daemon.Start()) {
+    PrintStartupError(*error);
+    return error->exit_code;
+  }
+  return daemon.Run();
+}
+
+}  // namespace edgesync

@@ -1,0 +1,430 @@
+#include "syncd/daemon_config.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace edgesync {
+namespace {
+
+std::string HostName() {
+  std::array<char, 256> buf{};
+  if (::gethostname(buf.data(), buf.size() - 1) != 0 || buf[0] == '\0') return "edgesync";
+  return buf.data();
+}
+
+std::string Where(std::string_view source, const toml::node& node) {
+  return std::string(source) + ":" + std::to_string(node.source().begin.line);
+}
+
+Status TypeError(std::string_view source, const toml::node& node, const std::string& key,
+                 const char* expected) {
+  return Status::InvalidArgument(Where(source, node) + ": key '" + key + "' must be " + expected);
+}
+
+Result<std::string> AsString(std::string_view source, const toml::node& node,
+                             const std::string& key) {
+  if (const auto* s = node.as_string()) return s->get();
+  return TypeError(source, node, key, "a string");
+}
+
+// A byte size given as an integer or as a string with a unit.
+Result<uint64_t> AsByteSize(std::string_view source, const toml::node& node,
+                            const std::string& key) {
+  if (const auto* i = node.as_integer()) {
+    if (i->get() < 0) return TypeError(source, node, key, "a non-negative size");
+    return static_cast<uint64_t>(i->get());
+  }
+  if (const auto* s = node.as_string()) {
+    Result<uint64_t> size = ParseByteSize(s->get());
+    if (!size.ok()) return Status::InvalidArgument(Where(source, node) + ": key '" + key + "': " +
+                                                   size.status().message());
+    return size;
+  }
+  return TypeError(source, node, key, "a size (integer bytes or a string like \"64KiB\")");
+}
+
+Status ValidateLabel(const std::string& key, const std::string& value) {
+  auto key_char_ok = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+           c == '/';
+  };
+  if (key.empty() || key.size() > 63 ||
+      !std::all_of(key.begin(), key.end(), key_char_ok)) {
+    return Status::InvalidArgument("label key '" + key +
+                                   "' must be 1-63 characters of [A-Za-z0-9._/-]");
+  }
+  if (value.size() > 253 || std::any_of(value.begin(), value.end(), [](char c) {
+        return std::iscntrl(static_cast<unsigned char>(c)) || c == '=' || c == ',';
+      })) {
+    return Status::InvalidArgument("label '" + key +
+                                   "' has a value longer than 253 bytes or with '=', ',' or "
+                                   "control characters");
+  }
+  return Status::Ok();
+}
+
+Result<ListenAddress> ParseListen(std::string_view source, const toml::node& node,
+                                  const std::string& key) {
+  Result<std::string> text = AsString(source, node, key);
+  if (!text.ok()) return text.status();
+  Result<ListenAddress> address = ListenAddress::Parse(*text);
+  if (!address.ok()) {
+    return Status::InvalidArgument(Where(source, node) + ": key '" + key + "': " +
+                                   address.status().message());
+  }
+  return address;
+}
+
+std::filesystem::path Absolute(const std::filesystem::path& base, const std::string& text) {
+  std::filesystem::path p(text);
+  return (p.is_absolute() ? p : base / p).lexically_normal();
+}
+
+// One key of the file: how to apply its value. Keys are "table.key".
+using KeyApplier = std::function<Status(const toml::node&, DaemonConfig*)>;
+
+std::map<std::string, KeyApplier> KeyAppliers(std::string_view source,
+                                              const std::filesystem::path& base_dir) {
+  std::string src(source);
+  auto string_key = [src](std::string key, std::string DaemonConfig::*member,
+                          std::function<Status(const std::string&)> check = nullptr) {
+    return KeyApplier([=](const toml::node& node, DaemonConfig* config) -> Status {
+      Result<std::string> value = AsString(src, node, key);
+      if (!value.ok()) return value.status();
+      if (check) {
+        Status st = check(*value);
+        if (!st.ok()) return Status::InvalidArgument(Where(src, node) + ": key '" + key + "': " +
+                                                     st.message());
+      }
+      config->*member = *value;
+      return Status::Ok();
+    });
+  };
+  auto size_key = [src](std::string key, std::function<void(DaemonConfig*, uint64_t)> set) {
+    return KeyApplier([=](const toml::node& node, DaemonConfig* config) -> Status {
+      Result<uint64_t> value = AsByteSize(src, node, key);
+      if (!value.ok()) return value.status();
+      set(config, *value);
+      return Status::Ok();
+    });
+  };
+  auto path_key = [src, base_dir](std::string key,
+                                  std::filesystem::path DaemonConfig::*member) {
+    return KeyApplier([=](const toml::node& node, DaemonConfig* config) -> Status {
+      Result<std::string> value = AsString(src, node, key);
+      if (!value.ok()) return value.status();
+      if (value->empty()) return Status::Ok();  // empty keeps the automatic default
+      config->*member = Absolute(base_dir, *value);
+      return Status::Ok();
+    });
+  };
+  auto listen_key = [src](std::string key, ListenAddress DaemonConfig::*member) {
+    return KeyApplier([=](const toml::node& node, DaemonConfig* config) -> Status {
+      Result<ListenAddress> value = ParseListen(src, node, key);
+      if (!value.ok()) return value.status();
+      config->*member = *value;
+      return Status::Ok();
+    });
+  };
+
+  std::map<std::string, KeyApplier> appliers;
+  appliers["node.name"] = string_key("node.name", &DaemonConfig::node_name);
+  appliers["node.labels"] = [src](const toml::node& node, DaemonConfig* config) -> Status {
+    const auto* table = node.as_table();
+    if (!table) return TypeError(src, node, "node.labels", "a table of strings");
+    std::map<std::string, std::string> labels;
+    for (const auto& [k, v] : *table) {
+      std::string key(k.str());
+      Result<std::string> value = AsString(src, v, "node.labels." + key);
+      if (!value.ok()) return value.status();
+      Status st = ValidateLabel(key, *value);
+      if (!st.ok()) return Status::InvalidArgument(Where(src, v) + ": " + st.message());
+      labels[key] = *value;
+    }
+    config->labels = std::move(labels);
+    return Status::Ok();
+  };
+  appliers["storage.data_dir"] = path_key("storage.data_dir", &DaemonConfig::data_dir);
+  appliers["storage.block_cache"] =
+      size_key("storage.block_cache", [](DaemonConfig* c, uint64_t v) { c->block_cache_bytes = v; });
+  appliers["storage.write_buffer"] = size_key(
+      "storage.write_buffer", [](DaemonConfig* c, uint64_t v) { c->write_buffer_bytes = v; });
+  appliers["chunking.min"] =
+      size_key("chunking.min", [](DaemonConfig* c, uint64_t v) { c->chunking.min_size = v; });
+  appliers["chunking.avg"] =
+      size_key("chunking.avg", [](DaemonConfig* c, uint64_t v) { c->chunking.avg_size = v; });
+  appliers["chunking.max"] =
+      size_key("chunking.max", [](DaemonConfig* c, uint64_t v) { c->chunking.max_size = v; });
+  appliers["control.socket"] = path_key("control.socket", &DaemonConfig::control_socket);
+  appliers["control.group"] = string_key("control.group", &DaemonConfig::socket_group);
+  appliers["network.peer_listen"] = listen_key("network.peer_listen", &DaemonConfig::peer_listen);
+  appliers["network.http_status"] = listen_key("network.http_status", &DaemonConfig::http_status);
+  appliers["log.level"] = string_key("log.level", &DaemonConfig::log_level,
+                                     [](const std::string& v) { return ValidateLogLevel(v); });
+  appliers["sync.subscriptions"] = [src](const toml::node& node, DaemonConfig* config) -> Status {
+    const auto* array = node.as_array();
+    if (!array) return TypeError(src, node, "sync.subscriptions", "an array of strings");
+    std::vector<std::string> globs;
+    for (const auto& element : *array) {
+      Result<std::string> glob = AsString(src, element, "sync.subscriptions");
+      if (!glob.ok()) return glob.status();
+      globs.push_back(*glob);
+    }
+    config->subscriptions = std::move(globs);
+    return Status::Ok();
+  };
+  return appliers;
+}
+
+bool IsTableName(const std::map<std::string, KeyApplier>& appliers, const std::string& name) {
+  std::string prefix = name + ".";
+  for (const auto& [key, applier] : appliers) {
+    if (key.compare(0, prefix.size(), prefix) == 0) return true;
+  }
+  return false;
+}
+
+Status ParseLabelAssignment(const std::string& text, DaemonConfig* config) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos) {
+    return Status::InvalidArgument("label '" + text + "' must be key=value");
+  }
+  std::string key = text.substr(0, eq), value = text.substr(eq + 1);
+  EDGESYNC_RETURN_IF_ERROR(ValidateLabel(key, value));
+  config->labels[key] = value;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ListenAddress> ListenAddress::Parse(std::string_view text) {
+  ListenAddress address;
+  if (text == "off" || text.empty()) return address;
+  std::string_view host, port;
+  if (text.front() == '[') {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return Status::InvalidArgument("'" + std::string(text) + "' is not [ipv6]:port");
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos || text.find(':') != colon) {
+      return Status::InvalidArgument("'" + std::string(text) +
+                                     "' is not host:port (or \"off\"; IPv6 as [addr]:port)");
+    }
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc() || end != port.data() + port.size() || port.empty() || value > 65535) {
+    return Status::InvalidArgument("'" + std::string(port) + "' is not a port number (0-65535)");
+  }
+  if (host.empty()) return Status::InvalidArgument("'" + std::string(text) + "' has no host");
+  address.enabled = true;
+  address.host = std::string(host);
+  address.port = static_cast<uint16_t>(value);
+  return address;
+}
+
+std::string ListenAddress::ToString() const {
+  if (!enabled) return "off";
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+Result<uint64_t> ParseByteSize(std::string_view text) {
+  uint64_t number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc() || end == text.data()) {
+    return Status::InvalidArgument("'" + std::string(text) +
+                                   "' is not a size (e.g. 4096, \"64KiB\", \"8MiB\", \"1GiB\")");
+  }
+  std::string_view unit(end, text.data() + text.size() - end);
+  uint64_t multiplier = 0;
+  if (unit.empty() || unit == "B") multiplier = 1;
+  else if (unit == "KiB" || unit == "K") multiplier = 1ull << 10;
+  else if (unit == "MiB" || unit == "M") multiplier = 1ull << 20;
+  else if (unit == "GiB" || unit == "G") multiplier = 1ull << 30;
+  else {
+    return Status::InvalidArgument("'" + std::string(text) +
+                                   "' has an unknown unit (use B, KiB, MiB or GiB)");
+  }
+  if (number > (UINT64_MAX >> 30)) return Status::InvalidArgument("size '" + std::string(text) + "' is too large");
+  return number * multiplier;
+}
+
+Status ValidateLogLevel(std::string_view level) {
+  for (const char* known : {"trace", "debug", "info", "warning", "error"}) {
+    if (level == known) return Status::Ok();
+  }
+  return Status::InvalidArgument("log level '" + std::string(level) +
+                                 "' is not one of trace, debug, info, warning, error");
+}
+
+DaemonConfig DaemonConfig::Defaults(const ProcessEnvironment& env) {
+  DaemonConfig config;
+  config.node_name = HostName();
+  config.data_dir = DefaultDataDir(env);
+  return config;
+}
+
+Status DaemonConfig::Validate() const {
+  if (node_name.empty() || node_name.size() > 253) {
+    return Status::InvalidArgument("node name must be 1-253 bytes");
+  }
+  Status chunks = chunking.Validate();
+  if (!chunks.ok()) return chunks.WithContext("chunking");
+  if (block_cache_bytes < (1u << 20)) {
+    return Status::InvalidArgument("storage.block_cache must be at least 1MiB");
+  }
+  if (write_buffer_bytes < (4u << 20)) {
+    return Status::InvalidArgument("storage.write_buffer must be at least 4MiB");
+  }
+  EDGESYNC_RETURN_IF_ERROR(ValidateLogLevel(log_level));
+  for (const std::string& glob : subscriptions) {
+    if (glob.empty()) return Status::InvalidArgument("sync.subscriptions has an empty glob");
+  }
+  if (!control_socket.empty()) EDGESYNC_RETURN_IF_ERROR(CheckUnixSocketPath(control_socket));
+  if (peer_listen.enabled && http_status.enabled && peer_listen.port != 0 &&
+      peer_listen.host == http_status.host && peer_listen.port == http_status.port) {
+    return Status::InvalidArgument("network.peer_listen and network.http_status are both " +
+                                   peer_listen.ToString());
+  }
+  return Status::Ok();
+}
+
+Status ApplyConfigToml(std::string_view text, std::string_view source,
+                       const std::filesystem::path& base_dir, DaemonConfig* config) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& err) {
+    return Status::InvalidArgument(std::string(source) + ":" +
+                                   std::to_string(err.source().begin.line) + ": " +
+                                   std::string(err.description()));
+  }
+  std::map<std::string, KeyApplier> appliers = KeyAppliers(source, base_dir);
+  for (const auto& [table_key, table_node] : root) {
+    std::string table_name(table_key.str());
+    const auto* table = table_node.as_table();
+    if (!IsTableName(appliers, table_name)) {
+      return Status::InvalidArgument(Where(source, table_node) + ": unknown key '" + table_name +
+                                     "'");
+    }
+    if (!table) return TypeError(source, table_node, table_name, "a table");
+    for (const auto& [key, node] : *table) {
+      std::string full = table_name + "." + std::string(key.str());
+      auto it = appliers.find(full);
+      if (it == appliers.end()) {
+        return Status::InvalidArgument(Where(source, node) + ": unknown key '" + full + "'");
+      }
+      EDGESYNC_RETURN_IF_ERROR(it->second(node, config));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ApplyConfigFile(const std::filesystem::path& file, DaemonConfig* config) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Status::InvalidArgument("cannot read config file " + file.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::filesystem::path absolute = std::filesystem::absolute(file);
+  return ApplyConfigToml(text.str(), file.string(), absolute.parent_path(), config);
+}
+
+Status ApplyOverrides(const ConfigOverrides& o, const std::filesystem::path& cwd,
+                      DaemonConfig* config) {
+  auto size_flag = [](const std::optional<std::string>& text, const char* flag,
+                      auto&& set) -> Status {
+    if (!text) return Status::Ok();
+    Result<uint64_t> size = ParseByteSize(*text);
+    if (!size.ok()) return size.status().WithContext(flag);
+    set(*size);
+    return Status::Ok();
+  };
+  auto listen_flag = [](const std::optional<std::string>& text, const char* flag,
+                        ListenAddress* out) -> Status {
+    if (!text) return Status::Ok();
+    Result<ListenAddress> address = ListenAddress::Parse(*text);
+    if (!address.ok()) return address.status().WithContext(flag);
+    *out = *address;
+    return Status::Ok();
+  };
+  if (o.node_name) config->node_name = *o.node_name;
+  for (const std::string& label : o.labels) {
+    Status st = ParseLabelAssignment(label, config);
+    if (!st.ok()) return st.WithContext("--label");
+  }
+  if (o.data_dir) config->data_dir = (cwd / *o.data_dir).lexically_normal();
+  if (o.control_socket) config->control_socket = (cwd / *o.control_socket).lexically_normal();
+  if (o.socket_group) config->socket_group = *o.socket_group;
+  EDGESYNC_RETURN_IF_ERROR(listen_flag(o.peer_listen, "--peer-listen", &config->peer_listen));
+  EDGESYNC_RETURN_IF_ERROR(listen_flag(o.http_status, "--http-status", &config->http_status));
+  if (o.log_level) {
+    Status st = ValidateLogLevel(*o.log_level);
+    if (!st.ok()) return st.WithContext("--log-level");
+    config->log_level = *o.log_level;
+  }
+  EDGESYNC_RETURN_IF_ERROR(size_flag(o.chunk_min, "--chunk-min",
+                                     [&](uint64_t v) { config->chunking.min_size = v; }));
+  EDGESYNC_RETURN_IF_ERROR(size_flag(o.chunk_avg, "--chunk-avg",
+                                     [&](uint64_t v) { config->chunking.avg_size = v; }));
+  EDGESYNC_RETURN_IF_ERROR(size_flag(o.chunk_max, "--chunk-max",
+                                     [&](uint64_t v) { config->chunking.max_size = v; }));
+  EDGESYNC_RETURN_IF_ERROR(size_flag(o.block_cache, "--block-cache",
+                                     [&](uint64_t v) { config->block_cache_bytes = v; }));
+  EDGESYNC_RETURN_IF_ERROR(size_flag(o.write_buffer, "--write-buffer",
+                                     [&](uint64_t v) { config->write_buffer_bytes = v; }));
+  if (!o.subscriptions.empty()) config->subscriptions = o.subscriptions;
+  return Status::Ok();
+}
+
+Result<DaemonConfig> LoadDaemonConfig(const std::filesystem::path& config_file,
+                                      const ConfigOverrides& overrides,
+                                      const ProcessEnvironment& env) {
+  DaemonConfig config = DaemonConfig::Defaults(env);
+  std::filesystem::path file = config_file.empty() ? DefaultConfigFile(env) : config_file;
+  if (!file.empty()) EDGESYNC_RETURN_IF_ERROR(ApplyConfigFile(file, &config));
+  EDGESYNC_RETURN_IF_ERROR(ApplyOverrides(overrides, env.cwd, &config));
+  if (config.control_socket.empty()) {
+    config.control_socket = DefaultControlSocket(config.data_dir, env);
+  }
+  EDGESYNC_RETURN_IF_ERROR(config.Validate());
+  return config;
+}
+
+}  // namespace edgesync
+
+namespace edgesync {
+
+std::vector<std::string> KeysNeedingRestart(const DaemonConfig& a, const DaemonConfig& b) {
+  std::vector<std::string> keys;
+  auto check = [&](bool differs, const char* key) {
+    if (differs) keys.push_back(key);
+  };
+  check(a.node_name != b.node_name, "node.name");
+  check(a.data_dir != b.data_dir, "storage.data_dir");
+  check(a.block_cache_bytes != b.block_cache_bytes, "storage.block_cache");
+  check(a.write_buffer_bytes != b.write_buffer_bytes, "storage.write_buffer");
+  check(a.chunking.min_size != b.chunking.min_size, "chunking.min");
+  check(a.chunking.avg_size != b.chunking.avg_size, "chunking.avg");
+  check(a.chunking.max_size != b.chunking.max_size, "chunking.max");
+  check(a.control_socket != b.control_socket, "control.socket");
+  check(a.socket_group != b.socket_group, "control.group");
+  check(a.peer_listen.ToString() != b.peer_listen.ToString(), "network.peer_listen");
+  check(a.http_status.ToString() != b.http_status.ToString(), "network.http_status");
+  return keys;
+}
+
+}  // namespace edgesync

@@ -1,0 +1,100 @@
+// DaemonConfig: everything edgesyncd reads from its TOML file and flags, with the defaults of
+// docs/config.md. Parsing rejects unknown keys and wrong types with one line naming the key, so
+// a daemon never starts half-configured. Plain value type.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/chunker.h"
+#include "store/status.h"
+#include "syncd/socket_path.h"
+
+namespace edgesync {
+
+inline constexpr uint16_t kDefaultHttpStatusPort = 7780;
+
+// A TCP listen address; disabled when `enabled` is false ("off" in the file).
+struct ListenAddress {
+  bool enabled = false;
+  std::string host;   // an IP literal, without brackets
+  uint16_t port = 0;  // 0 = any free port (tests)
+
+  static Result<ListenAddress> Parse(std::string_view text);  // "off", "1.2.3.4:5", "[::1]:5"
+  std::string ToString() const;
+};
+
+struct DaemonConfig {
+  std::string node_name;                      // default: host name
+  std::map<std::string, std::string> labels;  // role=edge, site=...
+  std::filesystem::path data_dir;             // default: DefaultDataDir()
+  std::filesystem::path control_socket;       // default: DefaultControlSocket()
+  std::string socket_group;                   // empty: the daemon's primary group
+  ListenAddress peer_listen;                  // default off
+  ListenAddress http_status{true, "127.0.0.1", kDefaultHttpStatusPort};
+  std::string log_level = "info";
+  ChunkerParams chunking;
+  uint64_t block_cache_bytes = 8u << 20;
+  uint64_t write_buffer_bytes = 32u << 20;
+  std::vector<std::string> subscriptions{"*"};
+
+  // Defaults that depend on the environment (host name, data dir, socket path).
+  static DaemonConfig Defaults(const ProcessEnvironment& env);
+
+  // Checks values the parser cannot check key by key (chunk sizes, socket path length, ...).
+  Status Validate() const;
+};
+
+// Applies a TOML document over `config`. Unknown keys and wrong types are errors naming
+// `source:line` and the key. Relative paths are taken relative to `base_dir`.
+Status ApplyConfigToml(std::string_view text, std::string_view source,
+                       const std::filesystem::path& base_dir, DaemonConfig* config);
+
+// Reads `file` and applies it over `config`.
+Status ApplyConfigFile(const std::filesystem::path& file, DaemonConfig* config);
+
+// Values given on the command line; each set one replaces the file's value.
+struct ConfigOverrides {
+  std::optional<std::string> node_name;
+  std::vector<std::string> labels;  // "key=value", added to / replacing the file's labels
+  std::optional<std::filesystem::path> data_dir;
+  std::optional<std::filesystem::path> control_socket;
+  std::optional<std::string> socket_group;
+  std::optional<std::string> peer_listen;
+  std::optional<std::string> http_status;
+  std::optional<std::string> log_level;
+  std::optional<std::string> chunk_min, chunk_avg, chunk_max;
+  std::optional<std::string> block_cache, write_buffer;
+  std::vector<std::string> subscriptions;  // replaces the list when not empty
+};
+
+Status ApplyOverrides(const ConfigOverrides& overrides, const std::filesystem::path& cwd,
+                      DaemonConfig* config);
+
+// "64KiB", "8MiB", "1GiB", "4096" -> bytes.
+Result<uint64_t> ParseByteSize(std::string_view text);
+// "trace", "debug", "info", "warning", "error".
+Status ValidateLogLevel(std::string_view level);
+
+// Defaults, then the file (explicit, or DefaultConfigFile()), then flags; then Validate().
+// Fills in the socket path last, since it depends on the final data dir.
+Result<DaemonConfig> LoadDaemonConfig(const std::filesystem::path& config_file,
+                                      const ConfigOverrides& overrides,
+                                      const ProcessEnvironment& env);
+
+}  // namespace edgesync
+
+namespace edgesync {
+
+// Config keys whose value differs between the running and the reloaded configuration and that
+// take effect only after a restart (everything except log.level, node.labels and
+// sync.subscriptions, which SIGHUP applies).
+std::vector<std::string> KeysNeedingRestart(const DaemonConfig& running,
+                                            const DaemonConfig& reloaded);
+
+}  // namespace edgesync

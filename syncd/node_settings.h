@@ -1,0 +1,36 @@
+// NodeSettings: the part of the configuration that SIGHUP can change while running (labels,
+// subscriptions, log level), read by status and, later, by replication's selective sync.
+// Safe for concurrent access: readers get a copy.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace edgesync {
+
+struct ReloadableSettings {
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> subscriptions;
+  std::string log_level;
+};
+
+class NodeSettings {
+ public:
+  explicit NodeSettings(ReloadableSettings initial) : current_(std::move(initial)) {}
+  ReloadableSettings Get() const {
+    std::lock_guard lock(mu_);
+    return current_;
+  }
+  void Set(ReloadableSettings settings) {
+    std::lock_guard lock(mu_);
+    current_ = std::move(settings);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  ReloadableSettings current_;  // guarded by mu_
+};
+
+}  // namespace edgesync

@@ -1,0 +1,245 @@
+#include "syncd/store_commands.h"
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "syncd/command_params.h"
+#include "syncd/transfer_progress.h"
+#include "syncd/version_files_writer.h"
+
+namespace edgesync {
+namespace {
+
+using nlohmann::json;
+
+std::string IsoTime(HlcStamp stamp) {
+  std::time_t seconds = static_cast<std::time_t>(HlcMillis(stamp) / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buf;
+}
+
+json FilesJson(const Manifest& manifest) {
+  json files = json::array();
+  for (const FileEntry& file : manifest.files) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", file.mode & 07777);
+    files.push_back({{"path", file.path}, {"size", file.size}, {"mode", mode},
+                     {"sha256", file.sha256}});
+  }
+  return files;
+}
+
+// Reads the optional --spec file and --format into the spec JSON object the store keeps.
+Result<std::string> SpecParam(const json& params) {
+  json spec = json::object();
+  std::string spec_path = OptionalString(params, "spec");
+  if (!spec_path.empty()) {
+    std::ifstream in(spec_path);
+    if (!in) return Status::InvalidArgument("cannot read spec file " + spec_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    spec = json::parse(text.str(), nullptr, false);
+    if (!spec.is_object()) {
+      return Status::InvalidArgument("spec file " + spec_path + " is not a JSON object");
+    }
+  }
+  std::string format = OptionalString(params, "format");
+  if (!format.empty()) spec["format"] = format;
+  return spec.dump();
+}
+
+Result<json> Put(Store& store, const json& params, CommandContext& context) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<std::filesystem::path> source = RequireAbsolutePath(params, "path");
+  if (!source.ok()) return source.status();
+  if (OptionalBool(params, "strict")) {
+    return Status::Unsupported("--strict needs the catalog, which this daemon does not have yet");
+  }
+  Result<std::string> spec = SpecParam(params);
+  if (!spec.ok()) return spec.status();
+
+  std::error_code ec;
+  uint64_t total = 0;
+  if (std::filesystem::is_regular_file(*source, ec)) {
+    total = std::filesystem::file_size(*source, ec);
+  } else if (std::filesystem::is_directory(*source, ec)) {
+    for (auto it = std::filesystem::recursive_directory_iterator(*source, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec)) total += it->file_size(ec);
+    }
+  } else {
+    return Status::NotFound(source->string() + " is not a file or directory the daemon can read");
+  }
+  auto started = std::chrono::steady_clock::now();
+  // Store::Put reports no progress of its own: the client learns the total, then the result.
+  if (context.emit_progress) context.emit_progress({{"phase", "put"}, {"done", 0}, {"total", total}});
+  Result<VersionInfo> version = store.Put(*key, *source, *spec);
+  if (!version.ok()) return version.status();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  json result = VersionJson(*version);
+  result["bytes"] = total;
+  result["seconds"] = seconds;
+  return result;
+}
+
+Result<json> Get(Store& store, const json& params, CommandContext& context) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<std::filesystem::path> dest = RequireAbsolutePath(params, "dest");
+  if (!dest.ok()) return dest.status();
+  std::string version_id = OptionalString(params, "version");
+  std::string part = OptionalString(params, "part");
+  if (!part.empty() && part != "edge" && part != "cloud") {
+    return Status::InvalidArgument("part must be \"edge\" or \"cloud\"");
+  }
+  Result<VersionInfo> version =
+      version_id.empty() ? store.Latest(*key) : store.GetVersion(*key, version_id);
+  if (!version.ok()) return version.status();
+  if (version->record.tombstone) {
+    return Status::NotFound("version " + version->id + " of " + key->str() + " is a deletion");
+  }
+  Result<Manifest> manifest = store.ReadManifest(version->record.manifest_id);
+  if (!manifest.ok()) return manifest.status();
+  VersionFilesOptions options;
+  if (!part.empty()) {
+    options.path_prefix = part + "/";
+    options.strip_prefix = true;
+  }
+  FileSelection selection = SelectFiles(*manifest, options);
+  if (!part.empty() && selection.files == 0) {
+    return Status::NotFound(key->str() + " version " + version->id + " has no " + part + " part");
+  }
+  auto started = std::chrono::steady_clock::now();
+  TransferProgress progress(context, "get", selection.bytes);
+  EDGESYNC_RETURN_IF_ERROR(
+      WriteVersionFiles(store, *manifest, *dest, options, progress, *context.cancellation));
+  json result = VersionJson(*version);
+  result["dest"] = dest->string();
+  result["files"] = selection.files;
+  result["bytes"] = selection.bytes;
+  result["seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+Result<json> List(Store& store, const json& params) {
+  Result<std::vector<std::string>> keys = store.ListKeys(OptionalString(params, "prefix"));
+  if (!keys.ok()) return keys.status();
+  json objects = json::array();
+  for (const std::string& text : *keys) {
+    Result<ObjectKey> key = ObjectKey::Parse(text);
+    if (!key.ok()) continue;
+    Result<std::vector<VersionInfo>> heads = store.Heads(*key);
+    Result<VersionInfo> latest = store.Latest(*key);
+    if (!latest.ok() || !heads.ok()) continue;  // deleted between listing and reading
+    json entry = VersionJson(*latest);
+    entry["heads"] = heads->size();
+    Result<Manifest> manifest = store.ReadManifest(latest->record.manifest_id);
+    if (manifest.ok()) {
+      entry["files"] = manifest->files.size();
+      entry["bytes"] = manifest->TotalBytes();
+    }
+    objects.push_back(std::move(entry));
+  }
+  return json{{"objects", objects}};
+}
+
+Result<json> Show(Store& store, const json& params) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<VersionInfo> latest = store.Latest(*key);
+  if (!latest.ok()) return latest.status();
+  Result<std::vector<VersionInfo>> heads = store.Heads(*key);
+  if (!heads.ok()) return heads.status();
+  Result<Manifest> manifest = store.ReadManifest(latest->record.manifest_id);
+  if (!manifest.ok()) return manifest.status();
+  json result = VersionJson(*latest);
+  result["heads"] = json::array();
+  for (const VersionInfo& head : *heads) result["heads"].push_back(VersionJson(head));
+  result["spec"] = json::parse(manifest->spec_json, nullptr, false);
+  result["files"] = FilesJson(*manifest);
+  result["bytes"] = manifest->TotalBytes();
+  return result;
+}
+
+Result<json> Remove(Store& store, const json& params) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<VersionInfo> latest = store.Latest(*key);
+  if (!latest.ok()) return latest.status();
+  Result<VersionInfo> version = store.Delete(*key);
+  if (!version.ok()) return version.status();
+  return VersionJson(*version);
+}
+
+Result<json> History(Store& store, const json& params) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<std::vector<VersionInfo>> versions = store.History(*key);
+  if (!versions.ok()) return versions.status();
+  json list = json::array();
+  for (const VersionInfo& version : *versions) {
+    json entry = VersionJson(version);
+    if (!version.record.tombstone) {
+      Result<Manifest> manifest = store.ReadManifest(version.record.manifest_id);
+      if (manifest.ok()) {
+        entry["files"] = manifest->files.size();
+        entry["bytes"] = manifest->TotalBytes();
+      }
+    }
+    list.push_back(std::move(entry));
+  }
+  return json{{"key", key->str()}, {"versions", list}};
+}
+
+Result<json> Rollback(Store& store, const json& params) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<std::string> version_id = RequireString(params, "version");
+  if (!version_id.ok()) return version_id.status();
+  Result<VersionInfo> version = store.Rollback(*key, *version_id);
+  if (!version.ok()) return version.status();
+  json result = VersionJson(*version);
+  result["from"] = *version_id;
+  return result;
+}
+
+}  // namespace
+
+json VersionJson(const VersionInfo& version) {
+  return {{"key", version.key},
+          {"version", version.id},
+          {"time", IsoTime(version.record.hlc)},
+          {"hlc", version.record.hlc},
+          {"author", version.record.author},
+          {"vector", version.record.vector.ToString()},
+          {"tombstone", version.record.tombstone}};
+}
+
+void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store) {
+  dispatcher.Register("put", CommandLane::kBulk, [&store](const json& p, CommandContext& c) {
+    return Put(store, p, c);
+  });
+  dispatcher.Register("get", CommandLane::kBulk, [&store](const json& p, CommandContext& c) {
+    return Get(store, p, c);
+  });
+  dispatcher.Register("ls", CommandLane::kQuick,
+                      [&store](const json& p, CommandContext&) { return List(store, p); });
+  dispatcher.Register("show", CommandLane::kQuick,
+                      [&store](const json& p, CommandContext&) { return Show(store, p); });
+  dispatcher.Register("rm", CommandLane::kQuick,
+                      [&store](const json& p, CommandContext&) { return Remove(store, p); });
+  dispatcher.Register("history", CommandLane::kQuick,
+                      [&store](const json& p, CommandContext&) { return History(store, p); });
+  dispatcher.Register("rollback", CommandLane::kBulk,
+                      [&store](const json& p, CommandContext&) { return Rollback(store, p); });
+}
+
+}  // namespace edgesync
