@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The long test tier: sanitizer builds of the whole suite, ThreadSanitizer over the concurrent
+# libraries, long fuzzing of every decoder and parser, and the long crash campaign.
+# Prints a summary per stage; exits non-zero when any stage fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+FUZZ_SECONDS=${FUZZ_SECONDS:-600}
+CRASH_TRIALS=${CRASH_TRIALS:-50}
+failed=()
+
+stage() { echo; echo "=== $* ==="; }
+
+stage "AddressSanitizer + UndefinedBehaviorSanitizer: whole suite"
+if cmake --preset clang-asan >/dev/null && cmake --build build-asan -j "$JOBS"; then
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+     ctest --output-on-failure -j "$JOBS" -LE fuzz) || failed+=(asan)
+else
+  failed+=(asan-build)
+fi
+
+stage "ThreadSanitizer: store, transport, replication"
+if cmake --preset clang-tsan >/dev/null && cmake --build build-tsan -j "$JOBS"; then
+  (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 \
+     ctest --output-on-failure -j "$JOBS" -R '^(Store|Gc|ApplyRemote|FileIngest|Transport|Link|Replication|Frame)' ) || failed+=(tsan)
+else
+  failed+=(tsan-build)
+fi
+
+stage "Crash campaign: $CRASH_TRIALS kill -9 trials during puts and GC"
+make build >/dev/null
+EDGESYNC_CRASH_TRIALS=$CRASH_TRIALS build/tests/unit/store/store_tests \
+  --gtest_filter='GcTest.KillDuringPutsAndGcLeavesConsistentStore' || failed+=(crash)
+
+stage "Fuzzing: every target for $FUZZ_SECONDS s"
+make fuzz-build >/dev/null
+for f in build-fuzz/tests/fuzz-bin/*; do
+  [ -x "$f" ] || continue
+  name=$(basename "$f")
+  seed=$(find tests/fuzz -type d -path "*corpus*" -name "${name#fuzz_}" | head -n 1)
+  cmake -DFUZZER="$f" -DSEED="$seed" -DWORK="build-fuzz/long/$name" -DSECONDS="$FUZZ_SECONDS" \
+    -P cmake/RunFuzzer.cmake || failed+=("fuzz:$name")
+done
+
+echo
+if [ ${#failed[@]} -eq 0 ]; then
+  echo "test-long: all stages passed"
+else
+  echo "test-long: FAILED stages: ${failed[*]}"
+  exit 1
+fi
