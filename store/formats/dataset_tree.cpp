@@ -1,5 +1,6 @@
 #include "store/formats/dataset_tree.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,6 +31,54 @@ class FdCloser {
   int fd_;
 };
 
+constexpr int kMaxDepth = 128;  // bounds open descriptors: one per level being walked
+
+// Lists the directory open as `fd` (taking ownership) and below. `prefix` is its relative path
+// with a trailing '/', or empty for the root. lstat-style: nothing is followed.
+void ScanDirectory(int fd, const std::string& prefix, int depth, std::vector<TreeFile>& files,
+                   DatasetStats& stats) {
+  DIR* dir = ::fdopendir(fd);
+  if (dir == nullptr) {
+    stats.AddProblem(prefix.empty() ? "." : prefix, 0, std::string("cannot list: ") + std::strerror(errno));
+    ::close(fd);
+    return;
+  }
+  std::vector<std::string> subdirectories;
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    std::string relative = prefix + std::string(name);
+    struct stat st;
+    if (::fstatat(fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      stats.AddProblem(relative, 0, std::string("cannot stat: ") + std::strerror(errno));
+    } else if (S_ISLNK(st.st_mode)) {
+      stats.AddProblem(relative, 0, "symbolic link, not followed");
+    } else if (S_ISREG(st.st_mode)) {
+      ++stats.files;
+      stats.bytes += static_cast<uint64_t>(st.st_size);
+      files.push_back({std::move(relative), static_cast<uint64_t>(st.st_size)});
+    } else if (S_ISDIR(st.st_mode)) {
+      subdirectories.emplace_back(name);
+    } else {
+      stats.AddProblem(relative, 0, "not a regular file or directory, skipped");
+    }
+  }
+  for (const std::string& name : subdirectories) {
+    const std::string relative = prefix + name;
+    if (depth + 1 >= kMaxDepth) {
+      stats.AddProblem(relative, 0, "directories nested deeper than " + std::to_string(kMaxDepth) + ", skipped");
+      continue;
+    }
+    const int child = ::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (child < 0) {
+      stats.AddProblem(relative, 0, std::string("cannot open directory: ") + std::strerror(errno));
+      continue;
+    }
+    ScanDirectory(child, relative + "/", depth + 1, files, stats);
+  }
+  ::closedir(dir);
+}
+
 }  // namespace
 
 std::string_view BaseName(std::string_view path) {
@@ -43,46 +92,15 @@ std::string_view DirName(std::string_view path) {
 }
 
 Result<DatasetTree> DatasetTree::Scan(const fs::path& root, DatasetStats& stats) {
-  std::error_code ec;
-  if (!fs::is_directory(fs::status(root, ec)))
-    return Status::InvalidArgument("dataset root '" + root.string() + "' is not a directory");
-  DatasetTree tree;
-  std::string prefix = root.string();
-  if (prefix.back() != '/') prefix += '/';
-
-  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
-  if (ec) return Status::IoError("cannot list '" + root.string() + "': " + ec.message());
-  const fs::recursive_directory_iterator end;
-  while (it != end) {
-    const fs::directory_entry& entry = *it;
-    std::string full = entry.path().string();
-    std::string relative = full.size() > prefix.size() ? full.substr(prefix.size()) : full;
-    const fs::file_type type = entry.symlink_status(ec).type();
-    if (ec) {
-      stats.AddProblem(relative, 0, "cannot stat: " + ec.message());
-    } else if (type == fs::file_type::symlink) {
-      stats.AddProblem(relative, 0, "symbolic link, not followed");
-    } else if (type == fs::file_type::regular) {
-      uint64_t size = entry.file_size(ec);
-      if (ec) {
-        stats.AddProblem(relative, 0, "cannot stat: " + ec.message());
-      } else {
-        ++stats.files;
-        stats.bytes += size;
-        tree.files_.push_back({std::move(relative), size});
-      }
-    } else if (type != fs::file_type::directory) {
-      stats.AddProblem(relative, 0, "not a regular file or directory, skipped");
-    }
-    it.increment(ec);
-    if (ec) {
-      stats.AddProblem(".", 0, "directory listing stopped early: " + ec.message());
-      break;
-    }
-  }
-  DatasetTree sorted = FromFiles(std::move(tree.files_));
-  sorted.root_ = root;
-  return sorted;
+  const int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return Status::InvalidArgument("dataset root '" + root.string() + "' is not a readable directory: " +
+                                   std::strerror(errno));
+  std::vector<TreeFile> files;
+  ScanDirectory(fd, "", 0, files, stats);
+  DatasetTree tree = FromFiles(std::move(files));
+  tree.root_ = root;
+  return tree;
 }
 
 DatasetTree DatasetTree::FromFiles(std::vector<TreeFile> files) {

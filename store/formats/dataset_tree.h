@@ -43,7 +43,7 @@ class DatasetTree {
   // Files whose base name equals `name` exactly, shallowest first.
   std::vector<const TreeFile*> Named(std::string_view name) const;
 
-  // Reads at most `max_bytes` of a listed file; never follows a symlink that replaced it.
+  // Reads at most `max_bytes` of a listed file; refuses it if a symlink has replaced it since.
   Result<std::string> Read(const TreeFile& file, uint64_t max_bytes = kMaxReadBytes) const;
 
   // Checks a path written inside `referencing_file`: it must be a safe relative path (see
