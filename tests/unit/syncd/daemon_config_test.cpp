@@ -1,0 +1,154 @@
+#include "syncd/daemon_config.h"
+
+#include <gtest/gtest.h>
+
+namespace edgesync {
+namespace {
+
+ProcessEnvironment Env() {
+  ProcessEnvironment env;
+  env.cwd = "/home/op/work";
+  env.uid = 1000;
+  return env;
+}
+
+Status Apply(const std::string& text, DaemonConfig* config) {
+  return ApplyConfigToml(text, "test.toml", "/etc/edgesync", config);
+}
+
+TEST(DaemonConfigTest, DefaultsAreComplete) {
+  Result<DaemonConfig> config = LoadDaemonConfig({}, {}, Env());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->data_dir, "/home/op/work/data");
+  EXPECT_EQ(config->control_socket, "/home/op/work/data/control.sock");
+  EXPECT_FALSE(config->peer_listen.enabled);
+  EXPECT_EQ(config->http_status.ToString(), "127.0.0.1:7780");
+  EXPECT_EQ(config->log_level, "info");
+  EXPECT_EQ(config->subscriptions, std::vector<std::string>{"*"});
+  EXPECT_EQ(config->chunking.avg_size, 64u * 1024);
+  EXPECT_FALSE(config->node_name.empty());
+}
+
+TEST(DaemonConfigTest, ParsesEveryKey) {
+  DaemonConfig config = DaemonConfig::Defaults(Env());
+  Status st = Apply(R"(
+[node]
+name = "edge-7"
+labels = { role = "edge", site = "hall-3" }
+[storage]
+data_dir = "state"
+block_cache = "16MiB"
+write_buffer = 67108864
+[chunking]
+min = "32KiB"
+avg = "128KiB"
+max = "512KiB"
+[control]
+socket = "/run/x/c.sock"
+group = "edgesync"
+[network]
+peer_listen = "[::]:7781"
+http_status = "off"
+[log]
+level = "debug"
+[sync]
+subscriptions = ["model/*", "meta/*"]
+)",
+                    &config);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(config.node_name, "edge-7");
+  EXPECT_EQ(config.labels.at("site"), "hall-3");
+  EXPECT_EQ(config.data_dir, "/etc/edgesync/state");  // relative to the file's directory
+  EXPECT_EQ(config.block_cache_bytes, 16u << 20);
+  EXPECT_EQ(config.write_buffer_bytes, 64u << 20);
+  EXPECT_EQ(config.chunking.max_size, 512u * 1024);
+  EXPECT_EQ(config.control_socket, "/run/x/c.sock");
+  EXPECT_EQ(config.socket_group, "edgesync");
+  EXPECT_EQ(config.peer_listen.host, "::");
+  EXPECT_EQ(config.peer_listen.port, 7781);
+  EXPECT_FALSE(config.http_status.enabled);
+  EXPECT_EQ(config.log_level, "debug");
+  EXPECT_EQ(config.subscriptions.size(), 2u);
+  EXPECT_TRUE(config.Validate().ok());
+}
+
+TEST(DaemonConfigTest, RejectsUnknownKeysAndWrongTypesNamingThem) {
+  DaemonConfig config = DaemonConfig::Defaults(Env());
+  Status unknown = Apply("[node]\nname = \"a\"\ncolour = \"red\"\n", &config);
+  EXPECT_NE(unknown.message().find("test.toml:3"), std::string::npos) << unknown.message();
+  EXPECT_NE(unknown.message().find("node.colour"), std::string::npos);
+  EXPECT_FALSE(Apply("top = 1\n", &config).ok());
+  Status type = Apply("[storage]\nblock_cache = true\n", &config);
+  EXPECT_NE(type.message().find("storage.block_cache"), std::string::npos) << type.message();
+  EXPECT_FALSE(Apply("[node]\nlabels = { role = 3 }\n", &config).ok());
+  EXPECT_FALSE(Apply("[node]\nlabels = { \"bad key\" = \"x\" }\n", &config).ok());
+  EXPECT_FALSE(Apply("[network]\nhttp_status = \"nohost\"\n", &config).ok());
+  EXPECT_FALSE(Apply("[log]\nlevel = \"verbose\"\n", &config).ok());
+  EXPECT_FALSE(Apply("node = 1\n", &config).ok());
+  Status syntax = Apply("[node\n", &config);
+  EXPECT_NE(syntax.message().find("test.toml:1"), std::string::npos) << syntax.message();
+}
+
+TEST(DaemonConfigTest, ValidateChecksCombinedValues) {
+  DaemonConfig config = DaemonConfig::Defaults(Env());
+  config.control_socket = "/tmp/c.sock";
+  config.chunking.avg_size = 100000;  // not a power of two
+  EXPECT_FALSE(config.Validate().ok());
+  config = DaemonConfig::Defaults(Env());
+  config.control_socket = "/" + std::string(200, 'x');
+  EXPECT_NE(config.Validate().message().find("unix socket"), std::string::npos);
+  config = DaemonConfig::Defaults(Env());
+  config.control_socket = "/tmp/c.sock";
+  config.peer_listen = *ListenAddress::Parse("127.0.0.1:7780");
+  EXPECT_FALSE(config.Validate().ok());
+}
+
+TEST(DaemonConfigTest, FlagsOverrideFile) {
+  ConfigOverrides overrides;
+  overrides.node_name = "from-flag";
+  overrides.labels = {"role=cloud"};
+  overrides.data_dir = "d";
+  overrides.chunk_avg = "32KiB";
+  overrides.subscriptions = {"dataset/*"};
+  DaemonConfig config = DaemonConfig::Defaults(Env());
+  ASSERT_TRUE(Apply("[node]\nname = \"file\"\nlabels = { role = \"edge\", site = \"s\" }\n",
+                    &config).ok());
+  ASSERT_TRUE(ApplyOverrides(overrides, "/cwd", &config).ok());
+  EXPECT_EQ(config.node_name, "from-flag");
+  EXPECT_EQ(config.labels.at("role"), "cloud");
+  EXPECT_EQ(config.labels.at("site"), "s");
+  EXPECT_EQ(config.data_dir, "/cwd/d");
+  EXPECT_EQ(config.chunking.avg_size, 32u * 1024);
+  EXPECT_EQ(config.subscriptions, std::vector<std::string>{"dataset/*"});
+  overrides.labels = {"novalue"};
+  EXPECT_FALSE(ApplyOverrides(overrides, "/cwd", &config).ok());
+}
+
+TEST(DaemonConfigTest, ByteSizesAndListenAddresses) {
+  EXPECT_EQ(*ParseByteSize("4096"), 4096u);
+  EXPECT_EQ(*ParseByteSize("64KiB"), 65536u);
+  EXPECT_EQ(*ParseByteSize("2G"), 2ull << 30);
+  EXPECT_FALSE(ParseByteSize("12 parsecs").ok());
+  EXPECT_FALSE(ParseByteSize("").ok());
+  EXPECT_FALSE(ListenAddress::Parse("1.2.3.4").ok());
+  EXPECT_FALSE(ListenAddress::Parse("1.2.3.4:99999").ok());
+  EXPECT_FALSE(ListenAddress::Parse("::1:80").ok());
+  EXPECT_EQ(ListenAddress::Parse("[::1]:80")->ToString(), "[::1]:80");
+  EXPECT_FALSE(ListenAddress::Parse("off")->enabled);
+}
+
+TEST(DaemonConfigTest, KeysNeedingRestart) {
+  DaemonConfig a = DaemonConfig::Defaults(Env());
+  DaemonConfig b = a;
+  b.labels["role"] = "edge";
+  b.log_level = "debug";
+  b.subscriptions = {"model/*"};
+  EXPECT_TRUE(KeysNeedingRestart(a, b).empty());
+  b.chunking.avg_size *= 2;
+  b.http_status.port = 1;
+  EXPECT_EQ(KeysNeedingRestart(a, b),
+            (std::vector<std::string>{"chunking.avg", "network.http_status"}));
+}
+
+}  // namespace
+}  // namespace edgesync
