@@ -1,12 +1,15 @@
 // Mark and sweep over chunks and manifests.
 //
-// Roots: every retained version, every pin whose lease has not expired, the chunks running
-// writers hold, and what commits make live while the collection runs. Only what existed when
+// Roots: every retained version, every pending replication intent, every pin whose lease has
+// not expired, the chunks running writers hold, and what commits make live while the
+// collection runs. Only what existed when
 // the mark began is a candidate (everything is read at one RocksDB snapshot), and each delete
 // batch runs under the exclusive GC lock after re-checking the in-flight roots, so a commit
 // never loses a chunk it checked. A crash mid-way leaves unreferenced data behind, never
 // deletes referenced data.
 #include <chrono>
+
+#include <nlohmann/json.hpp>
 
 #include "store/store_impl.h"
 
@@ -61,6 +64,17 @@ Result<GcStats> StoreImpl::CollectGarbage() {
       if (!r->tombstone) live_manifests.insert(r->manifest_id);
     }
     EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "gc: scanning versions"));
+  }
+  {
+    // Pending intents protect the chunks of manifests fetched for them.
+    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kIntents)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto j = nlohmann::json::parse(it->value().ToStringView(), nullptr, false);
+      if (j.is_discarded() || !j.contains("record")) continue;
+      auto r = VersionRecord::Decode(j["record"].dump());
+      if (r.ok() && !r->tombstone) live_manifests.insert(r->manifest_id);
+    }
+    EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "gc: scanning intents"));
   }
   {
     const uint64_t now = NowMillis();

@@ -9,7 +9,7 @@ namespace edgesync {
 namespace {
 
 const char* const kFamilyNames[RocksDb::kFamilyCount] = {
-    "chunks", "chunk_index", "manifests", "specs", "objects", "versions", "changes", "pins", "meta"};
+    "chunks", "chunk_index", "manifests", "specs", "objects", "versions", "changes", "pins", "peers", "intents", "meta"};
 
 rocksdb::ColumnFamilyOptions MakeFamilyOptions(RocksDb::Family f, const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions o;

@@ -24,7 +24,7 @@ struct RocksDbOptions {
 class RocksDb {
  public:
   // Column families, in the order of their handles.
-  enum Family { kChunks, kChunkIndex, kManifests, kSpecs, kObjects, kVersions, kChanges, kPins, kMeta, kFamilyCount };
+  enum Family { kChunks, kChunkIndex, kManifests, kSpecs, kObjects, kVersions, kChanges, kPins, kPeers, kIntents, kMeta, kFamilyCount };
 
   static Result<std::unique_ptr<RocksDb>> Open(const RocksDbOptions& options);
   ~RocksDb();

@@ -261,6 +261,7 @@ Status StoreImpl::WriteCommit(const ObjectKey& key, const VersionRecord& record,
     batch.Put(db_->cf(RocksDb::kSpecs), mid, manifest->spec_json);
   }
   batch.Put(db_->cf(RocksDb::kVersions), VersionKey(key.str(), id), record.Encode());
+  batch.Delete(db_->cf(RocksDb::kIntents), VersionKey(key.str(), id));  // applied: no longer pending
 
   ObjectState state;
   state.heads = std::move(new_heads);

@@ -154,6 +154,28 @@ class Store {
   virtual Result<bool> ApplyRemote(const ObjectKey& key, const VersionRecord& record,
                                    const Manifest& manifest) = 0;
 
+  // --- replication bookkeeping
+  // Where this node is in a peer's change log, per (peer node id, peer store epoch): a peer
+  // whose store was recreated has a new epoch and is read from zero. 0 when unknown.
+  virtual Result<uint64_t> GetCheckpoint(const std::string& peer, const std::string& epoch) = 0;
+  // Records accepted changes as durable pending intents and advances the checkpoint, in one
+  // synced batch. Intents are GC roots (with the chunks of their stored manifest) until the
+  // version is applied (ApplyRemote removes its intent) or DropIntent is called.
+  struct Intent {
+    std::string key;
+    VersionRecord record;
+    std::string source_peer;  // who announced it
+  };
+  virtual Status RecordIntents(const std::string& peer, const std::string& epoch,
+                               uint64_t checkpoint, const std::vector<Intent>& intents) = 0;
+  virtual Result<std::vector<Intent>> PendingIntents() = 0;
+  virtual Status DropIntent(const std::string& key, const std::string& version_id) = 0;
+  // Stores a fetched manifest ahead of its chunks, so that chunks fetched for an intent are
+  // protected from GC through it. Returns its id.
+  virtual Result<ChunkId> StoreManifest(const Manifest& manifest) = 0;
+  // Forgets every checkpoint (resync reads every peer's log from zero).
+  virtual Status ResetCheckpoints() = 0;
+
   // --- GC roots beyond retained versions: pins with leases (checkout, transfers).
   virtual Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) = 0;
   virtual Status Unpin(const std::string& pin_id) = 0;

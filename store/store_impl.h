@@ -56,6 +56,14 @@ class StoreImpl : public Store {
   Result<bool> ApplyRemote(const ObjectKey& key, const VersionRecord& record,
                            const Manifest& manifest) override;
 
+  Result<uint64_t> GetCheckpoint(const std::string& peer, const std::string& epoch) override;
+  Status RecordIntents(const std::string& peer, const std::string& epoch, uint64_t checkpoint,
+                       const std::vector<Intent>& intents) override;
+  Result<std::vector<Intent>> PendingIntents() override;
+  Status DropIntent(const std::string& key, const std::string& version_id) override;
+  Result<ChunkId> StoreManifest(const Manifest& manifest) override;
+  Status ResetCheckpoints() override;
+
   Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) override;
   Status Unpin(const std::string& pin_id) override;
   Result<GcStats> CollectGarbage() override;  // gc.cpp

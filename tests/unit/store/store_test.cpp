@@ -348,3 +348,38 @@ TEST_F(ApplyRemoteTest, FarFutureClockIsClampedAndWarned) {
 
 }  // namespace
 }  // namespace edgesync
+
+namespace edgesync {
+namespace {
+
+TEST_F(ApplyRemoteTest, IntentsAndCheckpointsAreDurableAndProtectFetchedChunks) {
+  EXPECT_EQ(*store_->GetCheckpoint("node-b", "epoch-1"), 0u);
+  auto [r, m] = Remote(std::string(200 << 10, 'q'), VersionVector({{"node-b", 1}}), 10, "node-b");
+  ASSERT_TRUE(store_->RecordIntents("node-b", "epoch-1", 42, {{"model/i", r, "node-b"}}).ok());
+  EXPECT_EQ(*store_->GetCheckpoint("node-b", "epoch-1"), 42u);
+  EXPECT_EQ(*store_->GetCheckpoint("node-b", "epoch-2"), 0u);  // a recreated peer store
+  auto mid = store_->StoreManifest(m);
+  ASSERT_TRUE(mid.ok());
+  EXPECT_EQ(*mid, r.manifest_id);
+
+  Reopen();
+  auto intents = store_->PendingIntents();
+  ASSERT_TRUE(intents.ok());
+  ASSERT_EQ(intents->size(), 1u);
+  EXPECT_EQ((*intents)[0].key, "model/i");
+  EXPECT_EQ((*intents)[0].record, r);
+  EXPECT_EQ((*intents)[0].source_peer, "node-b");
+  // The fetched chunk survives a collection while the intent is pending.
+  EXPECT_EQ(store_->CollectGarbage()->chunks_deleted, 0u);
+  ASSERT_TRUE(*store_->ApplyRemote(Key("model/i"), r, m));
+  EXPECT_TRUE(store_->PendingIntents()->empty());
+
+  ASSERT_TRUE(store_->ResetCheckpoints().ok());
+  EXPECT_EQ(*store_->GetCheckpoint("node-b", "epoch-1"), 0u);
+  ASSERT_TRUE(store_->RecordIntents("node-b", "epoch-1", 1, {{"model/j", r, "node-b"}}).ok());
+  ASSERT_TRUE(store_->DropIntent("model/j", r.Id()).ok());
+  EXPECT_TRUE(store_->PendingIntents()->empty());
+}
+
+}  // namespace
+}  // namespace edgesync

@@ -1,0 +1,84 @@
+// Checkpoints and pending intents: the store's side of replication bookkeeping.
+#include <nlohmann/json.hpp>
+
+#include "store/store_impl.h"
+
+namespace edgesync {
+namespace {
+
+std::string CheckpointKey(const std::string& peer, const std::string& epoch) {
+  return peer + '\0' + epoch;
+}
+
+}  // namespace
+
+Result<uint64_t> StoreImpl::GetCheckpoint(const std::string& peer, const std::string& epoch) {
+  std::string value;
+  Status s = db_->Get(RocksDb::kPeers, CheckpointKey(peer, epoch), &value);
+  if (s.IsNotFound()) return uint64_t{0};
+  if (!s.ok()) return s;
+  return DecodeBigEndian64(value);
+}
+
+Status StoreImpl::RecordIntents(const std::string& peer, const std::string& epoch, uint64_t checkpoint,
+                                const std::vector<Intent>& intents) {
+  rocksdb::WriteBatch batch;
+  for (const auto& intent : intents) {
+    nlohmann::json j = {{"record", nlohmann::json::parse(intent.record.Encode())},
+                        {"source", intent.source_peer}};
+    batch.Put(db_->cf(RocksDb::kIntents), VersionKey(intent.key, intent.record.Id()), j.dump());
+  }
+  batch.Put(db_->cf(RocksDb::kPeers), CheckpointKey(peer, epoch), EncodeBigEndian64(checkpoint));
+  return db_->WriteSynced(&batch).WithContext("recording intents from " + peer);
+}
+
+Result<std::vector<Store::Intent>> StoreImpl::PendingIntents() {
+  std::vector<Intent> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kIntents)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string k = it->key().ToString();
+    Intent intent;
+    intent.key = k.substr(0, k.find('\0'));
+    try {
+      auto j = nlohmann::json::parse(it->value().ToStringView());
+      auto r = VersionRecord::Decode(j.at("record").dump());
+      if (!r.ok()) return r.status();
+      intent.record = std::move(r).value();
+      intent.source_peer = j.at("source").get<std::string>();
+    } catch (const nlohmann::json::exception& e) {
+      return Status::Corruption(std::string("intent: ") + e.what());
+    }
+    out.push_back(std::move(intent));
+  }
+  EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "listing intents"));
+  return out;
+}
+
+Status StoreImpl::DropIntent(const std::string& key, const std::string& version_id) {
+  rocksdb::WriteBatch batch;
+  batch.Delete(db_->cf(RocksDb::kIntents), VersionKey(key, version_id));
+  return db_->WriteSynced(&batch);
+}
+
+Result<ChunkId> StoreImpl::StoreManifest(const Manifest& manifest) {
+  EDGESYNC_RETURN_IF_ERROR(manifest.Validate());
+  std::string encoded = manifest.Encode();
+  ChunkId id = ManifestId(encoded);
+  std::shared_lock gc_lock(gc_mu_);
+  rocksdb::WriteBatch batch;
+  batch.Put(db_->cf(RocksDb::kManifests), std::string(id.AsBytes()), encoded);
+  batch.Put(db_->cf(RocksDb::kSpecs), std::string(id.AsBytes()), manifest.spec_json);
+  AddLateRoots(manifest, id);
+  EDGESYNC_RETURN_IF_ERROR(db_->WriteUnsynced(&batch));
+  return id;
+}
+
+Status StoreImpl::ResetCheckpoints() {
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kPeers)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) batch.Delete(db_->cf(RocksDb::kPeers), it->key());
+  EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "listing checkpoints"));
+  return db_->WriteSynced(&batch);
+}
+
+}  // namespace edgesync
