@@ -57,7 +57,7 @@ Status ParseModelFields(const YAML::Node& doc, const DocError& err, SednaObject*
   }
   const YAML::Node status = doc["status"];
   if (status.IsDefined() && !status.IsNull() && !status.IsMap()) return err.Field("status", "must be a map");
-  const YAML::Node metrics = status.IsMap() ? status["metrics"] : YAML::Node();
+  const YAML::Node metrics = status.IsDefined() && status.IsMap() ? status["metrics"] : YAML::Node();
   if (metrics.IsDefined() && !metrics.IsNull()) {
     if (!metrics.IsSequence()) return err.Field("status.metrics", "must be a list of {key, value}");
     for (const auto& m : metrics) {

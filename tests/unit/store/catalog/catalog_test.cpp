@@ -185,7 +185,7 @@ TEST_F(CatalogTest, DatasetStatsAndList) {
   EXPECT_EQ((*shown)["stats"]["samples"], 3);
   EXPECT_EQ((*shown)["stats"]["classes"], json({{"head", 1}, {"helmet", 2}}));
   EXPECT_EQ((*shown)["stats"]["files"], 4);
-  EXPECT_EQ((*shown)["stats"]["bytes"], 12 + 39);
+  EXPECT_EQ((*shown)["stats"]["bytes"], 12 + 58);
   EXPECT_EQ((*shown)["stats"]["problems"], json::array());
   EXPECT_EQ((*shown)["sedna"]["numberOfSamples"], 3);
   EXPECT_TRUE((*shown)["sedna"]["updateTime"].get<std::string>().ends_with("Z"));
@@ -199,9 +199,13 @@ TEST_F(CatalogTest, DatasetStatsAndList) {
   EXPECT_EQ((*rows)[0].summary, json({{"format", "txt-index"}, {"samples", 3}, {"classes", 2}}));
   EXPECT_EQ((*rows)[1].summary, json({{"fields", 1}}));
 
-  options.format = "voc-xml";
+  fs::path bad = dir_.path() / "bad";
+  WriteFile(bad / "train.txt", "missing.jpg cat\n");
   options.strict = true;
-  EXPECT_FALSE(catalog_->PutDataset(Key("dataset/bad"), d, options).ok());
+  auto strict = catalog_->PutDataset(Key("dataset/bad"), bad, options);
+  EXPECT_EQ(strict.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(strict.status().message().starts_with("put dataset/bad: ")) << strict.status().message();
+  EXPECT_TRUE(store_->Heads(Key("dataset/bad")).status().IsNotFound());
 }
 
 TEST_F(CatalogTest, ApplySednaExample) {

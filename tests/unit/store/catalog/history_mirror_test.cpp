@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <sys/wait.h>
+
 #include <cstdio>
 #include <thread>
 
@@ -22,9 +24,9 @@ int RunCommand(const std::string& cmd, std::string* out = nullptr) {
   std::string text;
   size_t n;
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
-  int rc = pclose(p);
+  int status = pclose(p);
   if (out) *out = text;
-  return rc;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 std::string Shard(const std::string& name) { return Sha256::HexOf(name.data(), name.size()).substr(0, 2); }
