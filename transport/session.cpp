@@ -457,10 +457,19 @@ class Session final : public Link {
     if constexpr (kTls) {
       const long verify = SSL_get_verify_result(ws_.next_layer().native_handle());
       if (verify != X509_V_OK) {
-        return std::string("peer certificate refused: ") + X509_verify_cert_error_string(verify);
+        const bool foreign = verify == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+                             verify == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+                             verify == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE ||
+                             verify == X509_V_ERR_CERT_SIGNATURE_FAILURE;
+        return std::string("peer certificate refused: ") + X509_verify_cert_error_string(verify) +
+               (foreign ? " (not issued by our cluster CA)" : "");
       }
     }
-    return std::string(what) + ": " + ec.message();
+    std::string message = std::string(what) + ": " + ec.message();
+    if (message.find("unknown ca") != std::string::npos) {
+      message += " (the peer does not trust our cluster CA)";
+    }
+    return message;
   }
 
   const std::shared_ptr<TransportContext> context_;

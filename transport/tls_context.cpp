@@ -63,6 +63,8 @@ TransportResult<std::shared_ptr<boost::asio::ssl::context>> CreateTlsContext(
                            "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
                            "TLS_CHACHA20_POLY1305_SHA256");
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  // Send only our leaf certificate: the peer trusts the cluster CA, not a chain we present.
+  SSL_CTX_set_mode(native, SSL_MODE_NO_AUTO_CHAIN);
 
   auto key = ParsePrivateKeyPem(key_pem.value());
   if (!key.ok()) return key.status();

@@ -46,7 +46,10 @@ class BenchHandler : public LinkHandler {
     if (sending.load()) Fill(link);
   }
 
+  // Called from the io thread (OnSendQueueLow) and from main; the mutex keeps check-then-send
+  // atomic so the queue bound is never hit (which would drop the link).
   void Fill(Link& link) {
+    std::lock_guard lock(fill_mutex_);
     while (link.queued_bytes(Lane::kBulk) + kMessageBytes <= kQueueBound) {
       if (!link.Send(Lane::kBulk, 1, payload_)) return;
     }
@@ -64,6 +67,7 @@ class BenchHandler : public LinkHandler {
   std::string payload_;
   std::mutex mutex_;
   std::shared_ptr<Link> link_;
+  std::mutex fill_mutex_;
 };
 
 struct BenchNode {
@@ -85,8 +89,8 @@ struct BenchNode {
     io.stop();
     thread.join();
   }
+  boost::asio::io_context io;  // declared first: destroyed after everything holding a Link
   BenchHandler handler;
-  boost::asio::io_context io;
   std::unique_ptr<Transport> transport;
   std::thread thread;
 };

@@ -138,8 +138,8 @@ TEST(LinkTest, CertificateFromOtherClusterRefused) {
   TestNode intruder(intruder_options);
   ASSERT_TRUE(cloud.ok() && intruder.ok());
   intruder.ConnectTo(cloud.Listen());
-  EXPECT_TRUE(cloud.handler().WaitFor(HasRefusal("unable to get local issuer certificate")));
-  EXPECT_TRUE(intruder.handler().WaitFor(HasRefusal("peer certificate refused")));
+  EXPECT_TRUE(cloud.handler().WaitFor(HasRefusal("does not trust our cluster CA")));
+  EXPECT_TRUE(intruder.handler().WaitFor(HasRefusal("not issued by our cluster CA")));
   EXPECT_TRUE(cloud.handler().ups.empty());
 }
 
