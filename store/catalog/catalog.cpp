@@ -132,7 +132,7 @@ Status Catalog::GetModel(const ObjectKey& key, const fs::path& dest, const std::
   return store_.Materialize(*latest, dest, GetOptions{part + "/", true});
 }
 
-std::vector<SelectedModel> Catalog::Select(const ModelQuery& query) const {
+std::vector<std::shared_ptr<const SelectedModel>> Catalog::Select(const ModelQuery& query) const {
   return index_->Select(query);
 }
 

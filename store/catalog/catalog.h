@@ -75,7 +75,7 @@ class Catalog {
   // Writes the model (or only part `part`, its files at the top of `dest`) under `dest`.
   Status GetModel(const ObjectKey& key, const std::filesystem::path& dest,
                   const std::string& part = "");
-  std::vector<SelectedModel> Select(const ModelQuery& query) const;
+  std::vector<std::shared_ptr<const SelectedModel>> Select(const ModelQuery& query) const;
 
   // --- datasets: statistics are computed on ingest and stored in the spec.
   Result<VersionInfo> PutDataset(const ObjectKey& key, const std::filesystem::path& dir,

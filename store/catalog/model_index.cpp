@@ -9,7 +9,8 @@ namespace edgesync {
 void ModelIndex::Upsert(const std::string& key, const std::string& version_id,
                         const ModelSpec& spec, uint64_t seq) {
   Entry e;
-  e.model = {key, version_id, spec.task, spec.labels, spec.metrics};
+  e.model = std::make_shared<const SelectedModel>(
+      SelectedModel{key, version_id, spec.task, spec.labels, spec.metrics});
   e.sorted_labels = spec.labels;
   std::sort(e.sorted_labels.begin(), e.sorted_labels.end());
   e.metadata = spec.metadata;
@@ -30,7 +31,7 @@ void ModelIndex::Erase(const std::string& key, uint64_t seq) {
   std::unique_lock lock(mu_);
   auto& e = entries_[key];
   if (e.seq > seq) return;
-  if (!e.erased && !e.model.key.empty()) --live_;
+  if (!e.erased && e.model) --live_;
   e = Entry{};
   e.seq = seq;
   e.erased = true;
@@ -43,8 +44,8 @@ size_t ModelIndex::size() const {
 
 bool ModelIndex::Matches(const Entry& e, const ModelQuery& q) const {
   if (e.erased) return false;
-  if (!q.key_prefix.empty() && !e.model.key.starts_with(q.key_prefix)) return false;
-  if (!q.task.empty() && e.model.task != q.task) return false;
+  if (!q.key_prefix.empty() && !e.model->key.starts_with(q.key_prefix)) return false;
+  if (!q.task.empty() && e.model->task != q.task) return false;
   const auto& labels = e.sorted_labels;
   auto has = [&](const std::string& l) { return std::binary_search(labels.begin(), labels.end(), l); };
   if (!std::all_of(q.labels_all.begin(), q.labels_all.end(), has)) return false;
@@ -55,48 +56,55 @@ bool ModelIndex::Matches(const Entry& e, const ModelQuery& q) const {
     if (it == e.metadata.end() || it->second != v) return false;
   }
   for (const auto& c : q.metrics) {
-    auto it = e.model.metrics.find(c.metric);
-    if (it == e.model.metrics.end() || !c.Matches(it->second.value)) return false;
+    auto it = e.model->metrics.find(c.metric);
+    if (it == e.model->metrics.end() || !c.Matches(it->second.value)) return false;
   }
   return true;
 }
 
-std::vector<SelectedModel> ModelIndex::Select(const ModelQuery& query) const {
-  std::vector<const Entry*> hits;
+std::vector<std::shared_ptr<const SelectedModel>> ModelIndex::Select(const ModelQuery& query) const {
+  struct Hit {
+    const SelectedModel* model;
+    const Metric* order;  // the order_by metric, null when absent or unordered
+  };
+  std::vector<Hit> hits;
+  std::vector<const std::shared_ptr<const SelectedModel>*> owners;
   std::shared_lock lock(mu_);
-  for (const auto& [key, e] : entries_)
-    if (Matches(e, query)) hits.push_back(&e);
-
-  auto by_key = [](const Entry* a, const Entry* b) { return a->model.key < b->model.key; };
-  size_t n = query.limit == 0 ? hits.size() : std::min(query.limit, hits.size());
-  if (query.order_by.empty()) {
-    std::partial_sort(hits.begin(), hits.begin() + n, hits.end(), by_key);
-  } else {
-    // The direction declared by the matched models; the default for the name if they disagree.
-    std::optional<MetricDirection> direction;
-    bool disagree = false;
-    for (const Entry* e : hits) {
-      auto it = e->model.metrics.find(query.order_by);
-      if (it == e->model.metrics.end()) continue;
-      if (direction && *direction != it->second.direction) disagree = true;
-      direction = it->second.direction;
+  for (const auto& [key, e] : entries_) {
+    if (!Matches(e, query)) continue;
+    const Metric* order = nullptr;
+    if (!query.order_by.empty()) {
+      auto it = e.model->metrics.find(query.order_by);
+      if (it != e.model->metrics.end()) order = &it->second;
     }
-    if (!direction || disagree) direction = DefaultMetricDirection(query.order_by);
-    const bool lower = *direction == MetricDirection::kLowerIsBetter;
-    auto better = [&](const Entry* a, const Entry* b) {
-      auto ia = a->model.metrics.find(query.order_by);
-      auto ib = b->model.metrics.find(query.order_by);
-      bool ha = ia != a->model.metrics.end(), hb = ib != b->model.metrics.end();
-      if (ha != hb) return ha;
-      if (ha && ia->second.value != ib->second.value)
-        return lower ? ia->second.value < ib->second.value : ia->second.value > ib->second.value;
-      return by_key(a, b);
-    };
-    std::partial_sort(hits.begin(), hits.begin() + n, hits.end(), better);
+    hits.push_back({e.model.get(), order});
+    owners.push_back(&e.model);
   }
-  std::vector<SelectedModel> out;
+  // The direction declared by the matched models; the default for the name if they disagree.
+  std::optional<MetricDirection> direction;
+  bool disagree = false;
+  for (const Hit& h : hits) {
+    if (!h.order) continue;
+    if (direction && *direction != h.order->direction) disagree = true;
+    direction = h.order->direction;
+  }
+  if (!direction || disagree) direction = DefaultMetricDirection(query.order_by);
+  const bool lower = *direction == MetricDirection::kLowerIsBetter;
+  auto better = [&](const Hit& a, const Hit& b) {
+    if ((a.order != nullptr) != (b.order != nullptr)) return a.order != nullptr;
+    if (a.order && a.order->value != b.order->value)
+      return lower ? a.order->value < b.order->value : a.order->value > b.order->value;
+    return a.model->key < b.model->key;
+  };
+  // Sort indexes so the owning pointers follow their hits.
+  std::vector<uint32_t> order(hits.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  size_t n = query.limit == 0 ? hits.size() : std::min(query.limit, hits.size());
+  std::partial_sort(order.begin(), order.begin() + n, order.end(),
+                    [&](uint32_t a, uint32_t b) { return better(hits[a], hits[b]); });
+  std::vector<std::shared_ptr<const SelectedModel>> out;
   out.reserve(n);
-  for (size_t i = 0; i < n; ++i) out.push_back(hits[i]->model);
+  for (size_t i = 0; i < n; ++i) out.push_back(*owners[order[i]]);
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -36,14 +37,15 @@ class ModelIndex {
   void Erase(const std::string& key, uint64_t seq);
 
   // Matching models: filtered, ordered by `order_by` in the metric's direction (models lacking
-  // it last), ties and unordered queries by key, then limited.
-  std::vector<SelectedModel> Select(const ModelQuery& query) const;
+  // it last), ties and unordered queries by key, then limited. Results share the index's
+  // immutable entries, so large answers copy no strings.
+  std::vector<std::shared_ptr<const SelectedModel>> Select(const ModelQuery& query) const;
 
   size_t size() const;
 
  private:
   struct Entry {
-    SelectedModel model;
+    std::shared_ptr<const SelectedModel> model;  // null once erased
     std::vector<std::string> sorted_labels;
     std::map<std::string, std::string> metadata;
     uint64_t seq = 0;

@@ -43,7 +43,7 @@ class CatalogTest : public ::testing::Test {
   }
   std::vector<std::string> SelectKeys(const std::string& query) {
     std::vector<std::string> out;
-    for (const auto& m : catalog_->Select(*ModelQuery::ParseText(query))) out.push_back(m.key);
+    for (const auto& m : catalog_->Select(*ModelQuery::ParseText(query))) out.push_back(m->key);
     return out;
   }
   TempDir dir_;

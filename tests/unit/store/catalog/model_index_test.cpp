@@ -11,9 +11,9 @@ ModelSpec Spec(const std::string& json) {
   return *s;
 }
 
-std::vector<std::string> Keys(const std::vector<SelectedModel>& models) {
+std::vector<std::string> Keys(const std::vector<std::shared_ptr<const SelectedModel>>& models) {
   std::vector<std::string> out;
-  for (const auto& m : models) out.push_back(m.key);
+  for (const auto& m : models) out.push_back(m->key);
   return out;
 }
 
@@ -64,8 +64,8 @@ TEST_F(ModelIndexTest, NewerSequenceWinsAndEraseSticks) {
   index_.Upsert("model/a", "v1", Spec(R"({"task":"object_detection"})"), 0);  // stale scan
   auto a = index_.Select(*ModelQuery::ParseText("--prefix model/a"));
   ASSERT_EQ(a.size(), 1u);
-  EXPECT_EQ(a[0].version_id, "v2");
-  EXPECT_EQ(a[0].task, "face_recognition");
+  EXPECT_EQ(a[0]->version_id, "v2");
+  EXPECT_EQ(a[0]->task, "face_recognition");
   index_.Erase("model/a", 6);
   index_.Upsert("model/a", "v1", Spec("{}"), 0);
   EXPECT_EQ(index_.size(), 4u);
