@@ -5,7 +5,8 @@
 //   transport.value()->Listen();                                 // accept wss://host:port/sync
 //   transport.value()->ConnectTo("cloud.example", 7443);         // keep a link to a peer up
 //   io.run();  ...  transport.value()->Shutdown();               // graceful: flush, close
-// The handler and the io_context must outlive the Transport's activity (until io.run returns).
+// The handler and the io_context must outlive the Transport's activity (until io.run returns);
+// drop every Link reference before destroying the io_context (a Link owns its socket).
 // Thread-safety: all methods are safe for concurrent access.
 #pragma once
 
