@@ -108,6 +108,11 @@ bool ParseCocoJson(std::string_view text, std::string_view file, DatasetStats& s
     stats.AddProblem(file, LineAtOffset(text, offset),
                      "JSON parse error at byte " + std::to_string(offset) + ": " + what);
     return false;
+  } catch (const json::exception& e) {  // e.g. out_of_range for a number too large for a double
+    std::string what = e.what();
+    if (what.size() > 200) what = what.substr(0, 200) + "...";
+    stats.AddProblem(file, 0, "JSON parse error: " + what);
+    return false;
   }
   if (!doc.is_object() || (!ArrayMember(doc, "images") && !ArrayMember(doc, "annotations"))) return false;
   const auto categories = ReadCategories(doc, file, stats);

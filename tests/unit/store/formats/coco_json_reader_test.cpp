@@ -58,6 +58,13 @@ TEST(CocoJsonReaderTest, ReportsParseErrorsWithByteAndLine) {
   EXPECT_EQ(stats.problems.size(), 3u);
 }
 
+TEST(CocoJsonReaderTest, ReportsNumbersTooLargeForADouble) {  // found by fuzz_coco_json
+  DatasetStats stats;
+  EXPECT_FALSE(ParseCocoJson(R"({"images": 8888e888888})", "big.json", stats));
+  ASSERT_EQ(stats.problems.size(), 1u);
+  EXPECT_NE(stats.problems[0].message.find("number overflow"), std::string::npos) << stats.problems[0].message;
+}
+
 TEST(CocoJsonReaderTest, IgnoresOtherJsonDocuments) {
   DatasetStats stats;
   EXPECT_FALSE(ParseCocoJson(R"({"name": "config", "images": 3})", "config.json", stats));
