@@ -1,0 +1,190 @@
+#include "replication/messages.h"
+
+#include "replication/messages.pb.h"
+#include "store/object_key.h"
+
+namespace edgesync::replication {
+namespace {
+
+template <typename Proto>
+std::string Serialize(const Proto& p) {
+  std::string out;
+  p.SerializeToString(&out);
+  return out;
+}
+
+template <typename Proto>
+Status Parse(Proto* p, std::string_view bytes, const char* what) {
+  if (!p->ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return Status::InvalidArgument(std::string("malformed ") + what + " message");
+  return Status::Ok();
+}
+
+Result<ChunkId> IdFrom(const std::string& bytes, const char* what) {
+  auto id = ChunkId::FromBytes(bytes);
+  if (!id) return Status::InvalidArgument(std::string(what) + ": id is not 16 bytes");
+  return *id;
+}
+
+void ToWire(const VersionRecord& r, wire::Version* v) {
+  for (const auto& [node, counter] : r.vector.counters()) (*v->mutable_vector())[node] = counter;
+  v->set_hlc(r.hlc);
+  v->set_author(r.author);
+  if (!r.tombstone) v->set_manifest_id(std::string(r.manifest_id.AsBytes()));
+  v->set_tombstone(r.tombstone);
+}
+
+Result<VersionRecord> FromWire(const wire::Version& v) {
+  VersionRecord r;
+  if (v.vector_size() == 0) return Status::InvalidArgument("version without a vector");
+  if (static_cast<size_t>(v.vector_size()) > kMaxVectorEntries)
+    return Status::InvalidArgument("version vector has too many entries");
+  std::map<std::string, uint64_t> counters;
+  for (const auto& [node, counter] : v.vector()) {
+    if (node.empty() || node.size() > 128) return Status::InvalidArgument("bad node id in version vector");
+    if (counter == 0 || counter > (1ull << 62)) return Status::InvalidArgument("absurd counter in version vector");
+    counters[node] = counter;
+  }
+  r.vector = VersionVector(std::move(counters));
+  r.hlc = v.hlc();
+  r.author = v.author();
+  if (r.author.empty() || r.author.size() > 128) return Status::InvalidArgument("bad version author");
+  r.tombstone = v.tombstone();
+  if (!r.tombstone) {
+    auto id = IdFrom(v.manifest_id(), "version manifest");
+    if (!id.ok()) return id.status();
+    r.manifest_id = *id;
+  }
+  return r;
+}
+
+}  // namespace
+
+std::string Encode(const ChangesRequest& m) {
+  wire::ChangesRequest p;
+  p.set_since(m.since);
+  p.set_limit(m.limit);
+  return Serialize(p);
+}
+
+std::string Encode(const ChangesBatch& m) {
+  wire::ChangesBatch p;
+  for (const auto& c : m.changes) {
+    auto* kh = p.add_changes();
+    kh->set_key(c.key);
+    for (const auto& h : c.heads) ToWire(h, kh->add_heads());
+  }
+  p.set_upto(m.upto);
+  p.set_more(m.more);
+  p.set_latest(m.latest);
+  return Serialize(p);
+}
+
+std::string EncodePoke(uint64_t seq) {
+  wire::Poke p;
+  p.set_seq(seq);
+  return Serialize(p);
+}
+
+std::string EncodeManifestRequest(const ChunkId& id) {
+  wire::ManifestRequest p;
+  p.set_manifest_id(std::string(id.AsBytes()));
+  return Serialize(p);
+}
+
+std::string Encode(const ManifestReply& m) {
+  wire::ManifestReply p;
+  p.set_manifest_id(std::string(m.manifest_id.AsBytes()));
+  p.set_found(m.found);
+  p.set_manifest(m.manifest);
+  return Serialize(p);
+}
+
+std::string EncodeChunkRequest(const std::vector<ChunkId>& ids) {
+  wire::ChunkRequest p;
+  for (const auto& id : ids) p.add_ids(std::string(id.AsBytes()));
+  return Serialize(p);
+}
+
+std::string Encode(const ChunkData& m) {
+  wire::ChunkData p;
+  p.set_id(std::string(m.id.AsBytes()));
+  p.set_found(m.found);
+  p.set_data(m.data);
+  return Serialize(p);
+}
+
+Result<ChangesRequest> DecodeChangesRequest(std::string_view bytes) {
+  wire::ChangesRequest p;
+  EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "changes request"));
+  return ChangesRequest{p.since(), p.limit()};
+}
+
+Result<ChangesBatch> DecodeChangesBatch(std::string_view bytes) {
+  wire::ChangesBatch p;
+  EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "changes batch"));
+  if (static_cast<size_t>(p.changes_size()) > kMaxChangesPerBatch)
+    return Status::InvalidArgument("changes batch holds more than " + std::to_string(kMaxChangesPerBatch) + " keys");
+  ChangesBatch m;
+  m.upto = p.upto();
+  m.more = p.more();
+  m.latest = p.latest();
+  for (const auto& kh : p.changes()) {
+    auto key = ObjectKey::Parse(kh.key());
+    if (!key.ok()) return key.status().WithContext("changes batch");
+    if (kh.heads_size() == 0 || static_cast<size_t>(kh.heads_size()) > kMaxHeadsPerKey)
+      return Status::InvalidArgument("changes batch: key " + kh.key() + " has a bad number of heads");
+    KeyHeads out{kh.key(), {}};
+    for (const auto& v : kh.heads()) {
+      auto r = FromWire(v);
+      if (!r.ok()) return r.status().WithContext("changes batch: key " + kh.key());
+      out.heads.push_back(std::move(r).value());
+    }
+    m.changes.push_back(std::move(out));
+  }
+  return m;
+}
+
+Result<uint64_t> DecodePoke(std::string_view bytes) {
+  wire::Poke p;
+  EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "poke"));
+  return p.seq();
+}
+
+Result<ChunkId> DecodeManifestRequest(std::string_view bytes) {
+  wire::ManifestRequest p;
+  EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "manifest request"));
+  return IdFrom(p.manifest_id(), "manifest request");
+}
+
+Result<ManifestReply> DecodeManifestReply(std::string_view bytes) {
+  wire::ManifestReply p;
+  EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "manifest reply"));
+  auto id = IdFrom(p.manifest_id(), "manifest reply");
+  if (!id.ok()) return id.status();
+  return ManifestReply{*id, p.found(), p.manifest()};
+}
+
+Result<std::vector<ChunkId>> DecodeChunkRequest(std::string_view bytes) {
+  wire::ChunkRequest p;
+  EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "chunk request"));
+  if (static_cast<size_t>(p.ids_size()) > kMaxChunksPerRequest)
+    return Status::InvalidArgument("chunk request asks for too many chunks");
+  std::vector<ChunkId> ids;
+  for (const auto& raw : p.ids()) {
+    auto id = IdFrom(raw, "chunk request");
+    if (!id.ok()) return id.status();
+    ids.push_back(*id);
+  }
+  return ids;
+}
+
+Result<ChunkData> DecodeChunkData(std::string_view bytes) {
+  wire::ChunkData p;
+  EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "chunk data"));
+  auto id = IdFrom(p.id(), "chunk data");
+  if (!id.ok()) return id.status();
+  return ChunkData{*id, p.found(), std::move(*p.mutable_data())};
+}
+
+}  // namespace edgesync::replication

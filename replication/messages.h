@@ -1,0 +1,68 @@
+// Replication messages as plain structs, and their validated wire encoding.
+//
+// Decoding never trusts the peer: keys and vectors are validated, counts and sizes bounded,
+// so a malformed or hostile message becomes a Status naming what was wrong.
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/chunk_id.h"
+#include "store/status.h"
+#include "store/version_record.h"
+
+namespace edgesync::replication {
+
+inline constexpr size_t kMaxChangesPerBatch = 256;
+inline constexpr size_t kMaxHeadsPerKey = 64;
+inline constexpr size_t kMaxVectorEntries = 1024;
+inline constexpr size_t kMaxChunksPerRequest = 1024;
+
+struct KeyHeads {
+  std::string key;
+  std::vector<VersionRecord> heads;
+};
+
+struct ChangesRequest {
+  uint64_t since = 0;
+  uint32_t limit = 0;
+};
+
+struct ChangesBatch {
+  std::vector<KeyHeads> changes;
+  uint64_t upto = 0;
+  bool more = false;
+  uint64_t latest = 0;
+};
+
+struct ManifestReply {
+  ChunkId manifest_id;
+  bool found = false;
+  std::string manifest;
+};
+
+struct ChunkData {
+  ChunkId id;
+  bool found = false;
+  std::string data;
+};
+
+std::string Encode(const ChangesRequest& m);
+std::string Encode(const ChangesBatch& m);
+std::string EncodePoke(uint64_t seq);
+std::string EncodeManifestRequest(const ChunkId& id);
+std::string Encode(const ManifestReply& m);
+std::string EncodeChunkRequest(const std::vector<ChunkId>& ids);
+std::string Encode(const ChunkData& m);
+
+Result<ChangesRequest> DecodeChangesRequest(std::string_view bytes);
+Result<ChangesBatch> DecodeChangesBatch(std::string_view bytes);
+Result<uint64_t> DecodePoke(std::string_view bytes);
+Result<ChunkId> DecodeManifestRequest(std::string_view bytes);
+Result<ManifestReply> DecodeManifestReply(std::string_view bytes);
+Result<std::vector<ChunkId>> DecodeChunkRequest(std::string_view bytes);
+Result<ChunkData> DecodeChunkData(std::string_view bytes);
+
+}  // namespace edgesync::replication

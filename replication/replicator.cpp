@@ -1,0 +1,36 @@
+#include "replication/replicator.h"
+
+#include "replication/replicator_impl.h"
+
+namespace edgesync::replication {
+
+Replicator::Replicator(Store& store, ReplicatorOptions options)
+    : impl_(std::make_shared<Impl>(store, std::move(options))) {
+  std::weak_ptr<Impl> weak = impl_;
+  store.AddChangeListener([weak](const Change& change) {
+    if (auto impl = weak.lock()) impl->OnLocalChange(change);
+  });
+}
+
+Replicator::~Replicator() { impl_->Shutdown(); }
+
+void Replicator::OnLinkUp(Link& link) { impl_->OnLinkUp(link); }
+void Replicator::OnMessage(Link& link, Lane lane, std::uint32_t type, std::string payload) {
+  impl_->OnMessage(link, lane, type, std::move(payload));
+}
+void Replicator::OnLinkDown(Link& link, const std::string& reason) { impl_->OnLinkDown(link, reason); }
+void Replicator::OnLinkRefused(const std::string& address, const std::string& reason) {
+  impl_->Log(4, "link to " + address + " refused: " + reason);
+}
+std::vector<PeerStatus> Replicator::Peers() { return impl_->Peers(); }
+Result<size_t> Replicator::Resync() { return impl_->Resync(); }
+std::vector<KeyLocation> Replicator::Where(const std::string& key) { return impl_->Where(key); }
+size_t Replicator::ActiveTransfers() { return impl_->ActiveTransfers(); }
+Result<size_t> Replicator::PendingCount() {
+  auto intents = impl_->store_.PendingIntents();
+  if (!intents.ok()) return intents.status();
+  return intents->size();
+}
+void Replicator::Shutdown() { impl_->Shutdown(); }
+
+}  // namespace edgesync::replication

@@ -1,0 +1,86 @@
+// Replicator: keeps this node's store in sync with every peer it has a link to.
+//
+// It implements transport's LinkHandler. Per link it pulls the peer's change log from a durable
+// per-(peer, epoch) checkpoint, records accepted versions as pending intents in the same batch
+// that advances the checkpoint, fetches manifests and missing chunks within a window of bytes in
+// flight, and applies each version only when every file passes its SHA-256. It serves the same
+// requests to its peers (so any node relays what it holds) and pokes them when its own log
+// moves. Blocking store work runs through `run_blocking`, never on network threads.
+//
+// Thread-safety: safe for concurrent access; transport may call it from several threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/status.h"
+#include "store/store.h"
+#include "transport/link_handler.h"
+
+namespace edgesync::replication {
+
+struct ReplicatorOptions {
+  // Chunk bytes requested and not yet received, per peer. Must stay below the transport's bulk
+  // queue bound (a peer whose queue overflows is dropped).
+  size_t window_bytes = 16u << 20;
+  size_t changes_per_batch = 256;
+  // Runs store work off the network threads. Required.
+  std::function<void(std::function<void()>)> run_blocking;
+  // level: syslog numbers (3 error, 4 warning, 6 info, 7 debug).
+  std::function<void(int level, const std::string& message)> log;
+};
+
+struct PeerStatus {
+  std::string node_id;
+  std::string address;
+  std::string role;
+  bool connected = false;
+  uint64_t last_seen_ms = 0;
+  uint64_t bytes_in = 0;
+  uint64_t bytes_out = 0;
+  uint64_t checkpoint = 0;  // how far we have read the peer's change log
+  uint64_t peer_latest = 0; // the peer's last sequence number, as last reported
+  size_t transfers = 0;     // versions being fetched from it
+};
+
+// What one node holds of a key, as far as this node knows.
+struct KeyLocation {
+  std::string node_id;
+  std::vector<std::string> version_ids;
+  bool local = false;
+};
+
+class Replicator : public transport::LinkHandler {
+ public:
+  Replicator(Store& store, ReplicatorOptions options);
+  ~Replicator() override;
+  Replicator(const Replicator&) = delete;
+  Replicator& operator=(const Replicator&) = delete;
+
+  void OnLinkUp(transport::Link& link) override;
+  void OnMessage(transport::Link& link, transport::Lane lane, std::uint32_t type,
+                 std::string payload) override;
+  void OnLinkDown(transport::Link& link, const std::string& reason) override;
+  void OnLinkRefused(const std::string& address, const std::string& reason) override;
+
+  std::vector<PeerStatus> Peers();
+  // Forgets all checkpoints and reads every connected peer's log from zero. Returns the number
+  // of peers asked.
+  Result<size_t> Resync();
+  std::vector<KeyLocation> Where(const std::string& key);
+  size_t ActiveTransfers();
+  // Versions accepted but not applied yet (durable intents).
+  Result<size_t> PendingCount();
+
+  // Stops starting work and waits for blocking tasks already running.
+  void Shutdown();
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace edgesync::replication

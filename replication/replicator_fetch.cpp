@@ -1,0 +1,252 @@
+// Fetching versions: manifests first, then missing chunks within a window of bytes in flight,
+// then apply once every file passes its SHA-256.
+#include "replication/replicator_impl.h"
+
+namespace edgesync::replication {
+
+void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord& record,
+                                     const std::string& holder) {
+  const std::string tk = TransferKey(key, record.Id());
+  auto existing = transfers_.find(tk);
+  if (existing != transfers_.end()) {
+    existing->second->holders.insert(holder);
+    return;
+  }
+  if (!LinkOf(holder)) return;  // the intent stays pending until a holder connects
+  auto t = std::make_shared<Transfer>();
+  t->key = key;
+  t->record = record;
+  t->source = holder;
+  t->holders.insert(holder);
+  transfers_[tk] = t;
+  if (record.tombstone) {
+    RunBlocking([this, tk] { Complete(tk); });
+    return;
+  }
+  RunBlocking([this, tk, id = record.manifest_id] {
+    auto local = store_.ReadManifest(id);
+    std::lock_guard lock(mu_);
+    auto it = transfers_.find(tk);
+    if (it == transfers_.end()) return;
+    if (local.ok()) {
+      it->second->manifest = std::move(local).value();
+      it->second->have_manifest = true;
+      RunBlocking([this, tk] { OnManifestReady(tk); });
+    } else {
+      RequestManifest(tk, *it->second);
+    }
+  });
+}
+
+void Replicator::Impl::RequestManifest(const std::string& tk, Transfer& t) {
+  manifest_waiters_[t.record.manifest_id].insert(tk);
+  if (!Send(LinkOf(t.source), Lane::kControl, kManifestRequest, EncodeManifestRequest(t.record.manifest_id)))
+    Reroute(tk, "could not send a manifest request");
+}
+
+void Replicator::Impl::Reroute(const std::string& tk, const std::string& why) {
+  auto it = transfers_.find(tk);
+  if (it == transfers_.end()) return;
+  auto t = it->second;
+  t->holders.erase(t->source);
+  std::string next;
+  for (const auto& h : t->holders)
+    if (LinkOf(h)) next = h;
+  if (next.empty()) {
+    Log(4, "fetching " + t->key + " version " + t->record.Id() + " paused (" + why +
+               "); it resumes when a peer holding it connects");
+    transfers_.erase(it);
+    return;
+  }
+  Log(6, "fetching " + t->key + " version " + t->record.Id() + " from " + next + " instead (" + why + ")");
+  t->source = next;
+  t->missing.clear();
+  t->next = t->outstanding = t->stored = 0;
+  if (t->have_manifest) RunBlocking([this, tk] { OnManifestReady(tk); });
+  else RequestManifest(tk, *t);
+}
+
+Status Replicator::Impl::HandleManifest(const std::string& node, const std::string& payload) {
+  auto reply = DecodeManifestReply(payload);
+  if (!reply.ok()) return reply.status();
+  RunBlocking([this, node, reply = std::move(reply).value()] {
+    Result<Manifest> manifest = Status::NotFound("peer " + node + " does not hold manifest " + reply.manifest_id.Hex());
+    if (reply.found) {
+      manifest = Manifest::Decode(reply.manifest);
+      if (manifest.ok() && ManifestId(manifest->Encode()) != reply.manifest_id)
+        manifest = Status::Corruption("manifest from " + node + " does not match its id " + reply.manifest_id.Hex());
+      if (manifest.ok()) {
+        auto stored = store_.StoreManifest(*manifest);
+        if (!stored.ok()) manifest = stored.status();
+      }
+      if (!manifest.ok()) Log(3, "manifest from " + node + " refused: " + manifest.status().ToString());
+    }
+    std::vector<std::string> ready;
+    {
+      std::lock_guard lock(mu_);
+      auto waiters = manifest_waiters_.extract(reply.manifest_id);
+      if (waiters.empty()) return;
+      for (const auto& tk : waiters.mapped()) {
+        auto it = transfers_.find(tk);
+        if (it == transfers_.end() || it->second->source != node) continue;
+        if (!manifest.ok()) {
+          Reroute(tk, manifest.status().message());
+          continue;
+        }
+        it->second->manifest = *manifest;
+        it->second->have_manifest = true;
+        ready.push_back(tk);
+      }
+    }
+    for (const auto& tk : ready) OnManifestReady(tk);
+  });
+  return Status::Ok();
+}
+
+void Replicator::Impl::OnManifestReady(const std::string& tk) {
+  std::shared_ptr<Transfer> t;
+  {
+    std::lock_guard lock(mu_);
+    auto it = transfers_.find(tk);
+    if (it == transfers_.end()) return;
+    t = it->second;
+  }
+  std::vector<ChunkRef> missing;
+  std::set<ChunkId> seen;
+  for (const auto& f : t->manifest.files)
+    for (const auto& c : f.chunks) {
+      if (!seen.insert(c.id).second) continue;
+      auto present = store_.chunks().Contains(c.id);
+      if (!present.ok() || !*present) missing.push_back(c);
+    }
+  {
+    std::lock_guard lock(mu_);
+    if (transfers_.count(tk) == 0) return;
+    t->missing = std::move(missing);
+    t->next = t->outstanding = t->stored = 0;
+    if (!t->missing.empty()) {
+      PumpPeer(t->source);
+      return;
+    }
+  }
+  Complete(tk);
+}
+
+void Replicator::Impl::PumpPeer(const std::string& node) {
+  auto pit = peers_.find(node);
+  if (pit == peers_.end() || !pit->second.connected) return;
+  Peer& p = pit->second;
+  auto link = p.link.lock();
+  bool progress = true;
+  while (progress && p.inflight_bytes < options_.window_bytes) {
+    progress = false;
+    for (auto& [tk, t] : transfers_) {
+      if (t->source != node || t->next >= t->missing.size()) continue;
+      std::vector<ChunkId> ids;
+      while (t->next < t->missing.size() && ids.size() < kChunksPerRequest &&
+             p.inflight_bytes < options_.window_bytes) {
+        const ChunkRef& c = t->missing[t->next++];
+        ++t->outstanding;
+        auto& req = p.requested[c.id];
+        if (req.transfers.empty()) {
+          req.size = c.size;
+          p.inflight_bytes += c.size;
+          ids.push_back(c.id);
+        }
+        req.transfers.push_back(tk);
+      }
+      if (!ids.empty() && !Send(link, Lane::kControl, kChunkRequest, EncodeChunkRequest(ids))) return;
+      progress = true;
+      if (p.inflight_bytes >= options_.window_bytes) break;
+    }
+  }
+}
+
+Status Replicator::Impl::HandleChunk(const std::string& node, std::string payload) {
+  auto chunk = DecodeChunkData(payload);
+  if (!chunk.ok()) return chunk.status();
+  std::vector<std::string> waiting;
+  {
+    std::lock_guard lock(mu_);
+    auto pit = peers_.find(node);
+    if (pit == peers_.end()) return Status::Ok();
+    Peer& p = pit->second;
+    auto req = p.requested.find(chunk->id);
+    if (req == p.requested.end()) return Status::Ok();  // stale: its transfer moved on
+    p.inflight_bytes -= std::min<size_t>(p.inflight_bytes, req->second.size);
+    waiting = std::move(req->second.transfers);
+    p.requested.erase(req);
+    if (!chunk->found) {
+      for (const auto& tk : waiting) Reroute(tk, "peer " + node + " no longer holds chunk " + chunk->id.Hex());
+      PumpPeer(node);
+      return Status::Ok();
+    }
+  }
+  RunBlocking([this, node, waiting = std::move(waiting), chunk = std::move(chunk).value()] {
+    Status s;
+    if (ChunkId::Of(chunk.data.data(), chunk.data.size()) != chunk.id)
+      s = Status::Corruption("chunk " + chunk.id.Hex() + " from " + node + " does not match its id");
+    else
+      s = store_.chunks().Put(chunk.id, chunk.data);
+    std::vector<std::string> complete;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& tk : waiting) {
+        auto it = transfers_.find(tk);
+        if (it == transfers_.end() || it->second->source != node) continue;
+        Transfer& t = *it->second;
+        if (!s.ok()) {
+          Log(3, "refusing data for " + t.key + ": " + s.ToString());
+          Reroute(tk, s.message());
+          continue;
+        }
+        --t.outstanding;
+        ++t.stored;
+        t.received.push_back(chunk.id);
+        if (t.stored == t.missing.size()) complete.push_back(tk);
+      }
+      PumpPeer(node);
+    }
+    for (const auto& tk : complete) Complete(tk);
+  });
+  return Status::Ok();
+}
+
+void Replicator::Impl::Complete(const std::string& tk) {
+  std::shared_ptr<Transfer> t;
+  {
+    std::lock_guard lock(mu_);
+    auto it = transfers_.find(tk);
+    if (it == transfers_.end()) return;
+    t = it->second;
+  }
+  auto key = ObjectKey::Parse(t->key);
+  Result<bool> applied = key.ok() ? store_.ApplyRemote(*key, t->record, t->manifest) : Result<bool>(key.status());
+  if (applied.ok()) {
+    Log(*applied ? 6 : 7, std::string(*applied ? "applied " : "already had ") + t->key + " version " +
+                              t->record.Id() + " from " + t->source);
+    std::lock_guard lock(mu_);
+    transfers_.erase(tk);
+    return;
+  }
+  if (applied.status().code() == Status::Code::kCorruption && !t->received.empty()) {
+    // The bytes hash to their XXH3 ids but the files fail SHA-256: never trust those chunks.
+    Log(3, "version " + t->record.Id() + " of " + t->key + " from " + t->source +
+               " failed verification (" + applied.status().message() + "); evicting " +
+               std::to_string(t->received.size()) + " chunks it sent");
+    store_.chunks().Erase(t->received);
+  } else {
+    Log(4, "applying " + t->key + " version " + t->record.Id() + ": " + applied.status().ToString());
+  }
+  std::lock_guard lock(mu_);
+  t->received.clear();
+  if (applied.status().code() == Status::Code::kFailedPrecondition) {
+    // A chunk we counted on went away (collected meanwhile): fetch again from the same source.
+    t->holders.insert(t->source);
+    RunBlocking([this, tk] { OnManifestReady(tk); });
+    return;
+  }
+  Reroute(tk, applied.status().message());
+}
+
+}  // namespace edgesync::replication

@@ -1,0 +1,414 @@
+// Replicator::Impl: the replicator's state and its message handling. Internal to replication/;
+// fetching lives in replicator_fetch.cpp, the rest in replicator.cpp.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "replication/message_types.h"
+#include "replication/messages.h"
+#include "replication/replicator.h"
+#include "transport/link.h"
+
+namespace edgesync::replication {
+
+using transport::Lane;
+using transport::Link;
+
+inline uint64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+inline std::string TransferKey(const std::string& key, const std::string& version_id) {
+  return key + '\0' + version_id;
+}
+
+inline constexpr size_t kChunksPerRequest = 64;
+
+// All state lives here, shared with the blocking tasks it posts (they hold a shared_ptr, so the
+// state outlives any task even if the Replicator is destroyed first).
+class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
+ public:
+  Impl(Store& store, ReplicatorOptions options) : store_(store), options_(std::move(options)) {}
+
+  // One peer node, connected or remembered.
+  struct Peer {
+    std::weak_ptr<Link> link;
+    std::string epoch, address, role;
+    bool connected = false;
+    bool requesting = false;  // a ChangesRequest is outstanding or its batch is being applied
+    bool poked = false;       // the peer's log moved while we were requesting
+    bool restart = false;     // resync: ignore the batch in flight, ask from zero
+    uint64_t checkpoint = 0, latest = 0, last_seen_ms = 0;
+    size_t inflight_bytes = 0;
+    struct Requested {
+      uint32_t size = 0;
+      std::vector<std::string> transfers;  // transfer keys waiting for this chunk
+    };
+    std::unordered_map<ChunkId, Requested, ChunkIdHash> requested;
+  };
+
+  // One version being fetched.
+  struct Transfer {
+    std::string key;
+    VersionRecord record;
+    std::string source;            // peer node id we fetch from
+    std::set<std::string> holders; // peers that announced it
+    bool have_manifest = false;
+    Manifest manifest;
+    std::vector<ChunkRef> missing;
+    size_t next = 0;         // index into missing of the next chunk to request
+    size_t outstanding = 0;  // requested, not yet stored
+    size_t stored = 0;
+    std::vector<ChunkId> received;  // stored by this transfer; evicted if the version fails
+  };
+
+  // ---- plumbing
+
+  void Log(int level, const std::string& msg) {
+    if (options_.log) options_.log(level, msg);
+  }
+
+  void RunBlocking(std::function<void()> fn) {
+    {
+      std::lock_guard lock(tasks_mu_);
+      if (stopping_) return;
+      ++tasks_;
+    }
+    auto self = shared_from_this();
+    options_.run_blocking([self, fn = std::move(fn)] {
+      fn();
+      std::lock_guard lock(self->tasks_mu_);
+      if (--self->tasks_ == 0) self->tasks_cv_.notify_all();
+    });
+  }
+
+  void Shutdown() {
+    std::unique_lock lock(tasks_mu_);
+    stopping_ = true;
+    tasks_cv_.wait(lock, [&] { return tasks_ == 0; });
+  }
+
+  static bool Send(const std::shared_ptr<Link>& link, Lane lane, uint32_t type, std::string payload) {
+    return link && link->Send(lane, type, std::move(payload));
+  }
+
+  std::shared_ptr<Link> LinkOf(const std::string& node) {  // REQUIRES: mu_ held
+    auto it = peers_.find(node);
+    return it == peers_.end() || !it->second.connected ? nullptr : it->second.link.lock();
+  }
+
+  // ---- link lifecycle
+
+  void OnLinkUp(Link& link) {
+    auto shared = link.shared_from_this();
+    const auto info = link.peer();
+    Log(6, "peer " + info.node_id + " up at " + info.address + " (role " + info.role + ")");
+    {
+      // Registered at once, so that pokes from now on reach it and our own commits poke it;
+      // `requesting` stays set until the first batch is applied.
+      std::lock_guard lock(mu_);
+      Peer& p = peers_[info.node_id];
+      p = Peer{};
+      p.link = shared;
+      p.epoch = info.store_epoch;
+      p.address = info.address;
+      p.role = info.role;
+      p.connected = true;
+      p.requesting = true;
+      p.last_seen_ms = NowMs();
+    }
+    RunBlocking([this, shared, info] {
+      auto checkpoint = store_.GetCheckpoint(info.node_id, info.store_epoch);
+      auto intents = store_.PendingIntents();
+      std::lock_guard lock(mu_);
+      auto it = peers_.find(info.node_id);
+      if (it == peers_.end() || it->second.link.lock() != shared) return;
+      Peer& p = it->second;
+      p.checkpoint = checkpoint.ok() ? *checkpoint : 0;
+      RequestChanges(info.node_id, p);
+      if (intents.ok()) {
+        for (const auto& intent : *intents) StartTransfer(intent.key, intent.record, info.node_id);
+      }
+    });
+  }
+
+  void OnLinkDown(Link& link, const std::string& reason) {
+    const std::string node = link.peer().node_id;
+    Log(6, "peer " + node + " down: " + reason);
+    std::lock_guard lock(mu_);
+    auto it = peers_.find(node);
+    if (it == peers_.end() || it->second.link.lock().get() != &link) return;  // a newer link replaced it
+    Peer& p = it->second;
+    p.connected = false;
+    p.link.reset();
+    p.requesting = false;
+    p.requested.clear();
+    p.inflight_bytes = 0;
+    std::vector<std::string> affected;
+    for (auto& [tk, t] : transfers_)
+      if (t->source == node) affected.push_back(tk);
+    for (const auto& tk : affected) Reroute(tk, "peer " + node + " went away");
+  }
+
+  // ---- messages
+
+  void OnMessage(Link& link, Lane, uint32_t type, std::string payload) {
+    auto shared = link.shared_from_this();
+    const std::string node = link.peer().node_id;
+    {
+      std::lock_guard lock(mu_);
+      auto it = peers_.find(node);
+      if (it != peers_.end()) it->second.last_seen_ms = NowMs();
+    }
+    Status s;
+    switch (type) {
+      case kChangesRequest: s = ServeChanges(shared, payload); break;
+      case kChangesBatch: s = HandleChanges(shared, payload); break;
+      case kPoke: s = HandlePoke(node, payload); break;
+      case kManifestRequest: s = ServeManifest(shared, payload); break;
+      case kManifestReply: s = HandleManifest(node, payload); break;
+      case kChunkRequest: s = ServeChunks(shared, payload); break;
+      case kChunkData: s = HandleChunk(node, std::move(payload)); break;
+      default: s = Status::InvalidArgument("unknown message type " + std::to_string(type));
+    }
+    if (!s.ok()) {
+      Log(4, "peer " + node + " sent a bad message, closing its link: " + s.ToString());
+      link.Close("protocol error: " + s.message());
+    }
+  }
+
+  Status ServeChanges(const std::shared_ptr<Link>& link, const std::string& payload) {
+    auto req = DecodeChangesRequest(payload);
+    if (!req.ok()) return req.status();
+    size_t limit = std::clamp<size_t>(req->limit ? req->limit : options_.changes_per_batch, 1, kMaxChangesPerBatch);
+    uint64_t since = req->since;
+    RunBlocking([this, link, since, limit] {
+      // Read the last sequence number first: a commit landing between the two reads must not
+      // let `upto` skip past a change the batch does not contain.
+      ChangesBatch batch;
+      batch.latest = store_.LastSeq();
+      auto changes = store_.ChangesSince(since, limit);
+      if (!changes.ok()) {
+        Log(3, "reading the change log for " + link->peer().node_id + ": " + changes.status().ToString());
+        return;
+      }
+      batch.more = changes->size() == limit;
+      batch.upto = changes->empty() ? std::max(since, batch.latest) : changes->back().seq;
+      for (auto& c : *changes) batch.changes.push_back({c.key, std::move(c.heads)});
+      Send(link, Lane::kControl, kChangesBatch, Encode(batch));
+    });
+    return Status::Ok();
+  }
+
+  Status HandleChanges(const std::shared_ptr<Link>& link, const std::string& payload) {
+    auto batch = DecodeChangesBatch(payload);
+    if (!batch.ok()) return batch.status();
+    const auto info = link->peer();
+    RunBlocking([this, link, info, batch = std::move(batch).value()]() mutable {
+      std::vector<Store::Intent> intents;
+      for (const auto& change : batch.changes) {
+        auto key = ObjectKey::Parse(change.key);
+        if (!key.ok()) continue;  // validated on decode
+        auto local = store_.Heads(*key);
+        std::vector<std::string> ids;
+        for (const auto& remote : change.heads) {
+          ids.push_back(remote.Id());
+          bool known = false;
+          if (local.ok()) {
+            for (const auto& h : *local) {
+              auto order = h.record.vector.Compare(remote.vector);
+              if (order == VectorOrder::kEqual || order == VectorOrder::kDominates) known = true;
+            }
+          }
+          if (!known) intents.push_back({change.key, remote, info.node_id});
+        }
+        std::lock_guard lock(mu_);
+        fleet_[change.key][info.node_id] = std::move(ids);
+      }
+      Status s = store_.RecordIntents(info.node_id, info.store_epoch, batch.upto, intents);
+      std::lock_guard lock(mu_);
+      auto it = peers_.find(info.node_id);
+      if (it == peers_.end() || it->second.link.lock() != link) return;
+      Peer& p = it->second;
+      p.requesting = false;
+      if (!s.ok()) {
+        Log(3, "recording changes from " + info.node_id + ": " + s.ToString());
+        return;
+      }
+      p.latest = batch.latest;
+      Log(7, "batch from " + info.node_id + ": " + std::to_string(batch.changes.size()) + " keys, " +
+                 std::to_string(intents.size()) + " new versions, upto " + std::to_string(batch.upto));
+      if (p.restart) {
+        p.restart = false;
+        p.checkpoint = 0;
+        RequestChanges(info.node_id, p);
+        return;
+      }
+      p.checkpoint = batch.upto;
+      for (const auto& intent : intents) StartTransfer(intent.key, intent.record, info.node_id);
+      if (batch.more || p.poked) {
+        p.poked = false;
+        RequestChanges(info.node_id, p);
+      }
+    });
+    return Status::Ok();
+  }
+
+  void RequestChanges(const std::string& node, Peer& p) {  // REQUIRES: mu_ held
+    p.requesting = true;
+    if (!Send(p.link.lock(), Lane::kControl, kChangesRequest,
+              Encode(ChangesRequest{p.checkpoint, static_cast<uint32_t>(options_.changes_per_batch)})))
+      Log(4, "could not ask " + node + " for changes");
+  }
+
+  Status HandlePoke(const std::string& node, const std::string& payload) {
+    auto seq = DecodePoke(payload);
+    if (!seq.ok()) return seq.status();
+    std::lock_guard lock(mu_);
+    auto it = peers_.find(node);
+    if (it == peers_.end() || !it->second.connected) return Status::Ok();
+    Peer& p = it->second;
+    p.latest = std::max(p.latest, *seq);
+    if (p.requesting) p.poked = true;
+    else if (*seq > p.checkpoint) RequestChanges(node, p);
+    return Status::Ok();
+  }
+
+  void OnLocalChange(const Change& change) {
+    std::vector<std::shared_ptr<Link>> links;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [node, p] : peers_)
+        if (auto l = p.connected ? p.link.lock() : nullptr) links.push_back(l);
+    }
+    for (const auto& l : links) Send(l, Lane::kControl, kPoke, EncodePoke(change.seq));
+  }
+
+  Status ServeManifest(const std::shared_ptr<Link>& link, const std::string& payload) {
+    auto id = DecodeManifestRequest(payload);
+    if (!id.ok()) return id.status();
+    RunBlocking([this, link, id = *id] {
+      ManifestReply reply{id, false, {}};
+      auto m = store_.ReadManifest(id);
+      if (m.ok()) {
+        reply.found = true;
+        reply.manifest = m->Encode();
+      }
+      Send(link, Lane::kControl, kManifestReply, Encode(reply));
+    });
+    return Status::Ok();
+  }
+
+  Status ServeChunks(const std::shared_ptr<Link>& link, const std::string& payload) {
+    auto ids = DecodeChunkRequest(payload);
+    if (!ids.ok()) return ids.status();
+    RunBlocking([this, link, ids = std::move(ids).value()] {
+      for (const auto& id : ids) {
+        ChunkData reply{id, false, {}};
+        Status s = store_.chunks().Get(id, &reply.data);
+        reply.found = s.ok();
+        if (!s.ok()) {
+          reply.data.clear();
+          if (!s.IsNotFound()) Log(3, "serving chunk " + id.Hex() + ": " + s.ToString());
+        }
+        if (!Send(link, Lane::kBulk, kChunkData, Encode(reply))) return;
+      }
+    });
+    return Status::Ok();
+  }
+
+  // ---- fetching (replicator_fetch.cpp)
+
+  // REQUIRES (these three): mu_ held.
+  void StartTransfer(const std::string& key, const VersionRecord& record, const std::string& holder);
+  // Drops the transfer's source and continues from another holder, or parks the transfer (its
+  // intent stays durable) until a holder connects.
+  void Reroute(const std::string& tk, const std::string& why);
+  void PumpPeer(const std::string& node);
+  void RequestManifest(const std::string& tk, Transfer& t);
+
+  Status HandleManifest(const std::string& node, const std::string& payload);
+  Status HandleChunk(const std::string& node, std::string payload);
+  // Blocking context, mu_ not held.
+  void OnManifestReady(const std::string& tk);
+  void Complete(const std::string& tk);
+
+  // ---- status
+
+  std::vector<PeerStatus> Peers() {
+    std::lock_guard lock(mu_);
+    std::vector<PeerStatus> out;
+    for (const auto& [node, p] : peers_) {
+      PeerStatus s{node, p.address, p.role, p.connected, p.last_seen_ms, 0, 0, p.checkpoint, p.latest, 0};
+      if (auto l = p.connected ? p.link.lock() : nullptr) {
+        auto st = l->stats();
+        s.bytes_in = st.bytes_received;
+        s.bytes_out = st.bytes_sent;
+      }
+      for (const auto& [tk, t] : transfers_)
+        if (t->source == node) ++s.transfers;
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  Result<size_t> Resync() {
+    EDGESYNC_RETURN_IF_ERROR(store_.ResetCheckpoints());
+    std::lock_guard lock(mu_);
+    size_t asked = 0;
+    for (auto& [node, p] : peers_) {
+      p.checkpoint = 0;
+      if (!p.connected) continue;
+      ++asked;
+      if (p.requesting) p.restart = true;
+      else RequestChanges(node, p);
+    }
+    return asked;
+  }
+
+  std::vector<KeyLocation> Where(const std::string& key) {
+    std::vector<KeyLocation> out;
+    auto k = ObjectKey::Parse(key);
+    if (k.ok()) {
+      auto heads = store_.Heads(*k);
+      if (heads.ok()) {
+        KeyLocation mine{store_.node_id(), {}, true};
+        for (const auto& h : *heads) mine.version_ids.push_back(h.id);
+        out.push_back(std::move(mine));
+      }
+    }
+    std::lock_guard lock(mu_);
+    auto it = fleet_.find(key);
+    if (it != fleet_.end())
+      for (const auto& [node, ids] : it->second) out.push_back({node, ids, false});
+    return out;
+  }
+
+  size_t ActiveTransfers() {
+    std::lock_guard lock(mu_);
+    return transfers_.size();
+  }
+
+  Store& store_;
+  ReplicatorOptions options_;
+
+  std::mutex mu_;
+  std::map<std::string, Peer> peers_;                                   // guarded by mu_
+  std::map<std::string, std::shared_ptr<Transfer>> transfers_;          // guarded by mu_
+  std::map<ChunkId, std::set<std::string>> manifest_waiters_;           // guarded by mu_
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> fleet_;  // guarded by mu_
+
+  std::mutex tasks_mu_;
+  std::condition_variable tasks_cv_;
+  size_t tasks_ = 0;       // guarded by tasks_mu_
+  bool stopping_ = false;  // guarded by tasks_mu_
+};
+
+}  // namespace edgesync::replication

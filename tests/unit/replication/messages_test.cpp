@@ -1,0 +1,66 @@
+#include "replication/messages.h"
+
+#include <gtest/gtest.h>
+
+namespace edgesync::replication {
+namespace {
+
+VersionRecord Record() {
+  VersionRecord r;
+  r.vector = VersionVector({{"a", 3}, {"b", 1}});
+  r.hlc = 12345;
+  r.author = "a";
+  r.manifest_id = ChunkId::Of("m", 1);
+  return r;
+}
+
+TEST(MessagesTest, ChangesBatchRoundTrip) {
+  ChangesBatch b;
+  b.changes.push_back({"model/x", {Record()}});
+  VersionRecord tomb = Record();
+  tomb.tombstone = true;
+  tomb.manifest_id = ChunkId{};
+  b.changes.push_back({"meta/y", {tomb}});
+  b.upto = 9;
+  b.more = true;
+  b.latest = 11;
+  auto back = DecodeChangesBatch(Encode(b));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->changes.size(), 2u);
+  EXPECT_EQ(back->changes[0].heads[0], Record());
+  EXPECT_EQ(back->changes[1].heads[0], tomb);
+  EXPECT_EQ(back->upto, 9u);
+  EXPECT_TRUE(back->more);
+  EXPECT_EQ(back->latest, 11u);
+}
+
+TEST(MessagesTest, HostileBatchesAreRefusedWithReasons) {
+  ChangesBatch traversal;
+  traversal.changes.push_back({"model/../etc", {Record()}});
+  EXPECT_NE(DecodeChangesBatch(Encode(traversal)).status().message().find("'.' or '..'"), std::string::npos);
+  ChangesBatch absurd;
+  VersionRecord r = Record();
+  r.vector.Set("a", ~0ull);
+  absurd.changes.push_back({"model/x", {r}});
+  EXPECT_NE(DecodeChangesBatch(Encode(absurd)).status().message().find("absurd counter"), std::string::npos);
+  ChangesBatch empty_heads;
+  empty_heads.changes.push_back({"model/x", {}});
+  EXPECT_FALSE(DecodeChangesBatch(Encode(empty_heads)).ok());
+  EXPECT_FALSE(DecodeChangesBatch("\xff\xff\xff garbage").ok());
+  EXPECT_FALSE(DecodeChunkRequest(std::string("\x0a\x03" "abc", 5)).ok());  // id of 3 bytes
+}
+
+TEST(MessagesTest, ChunkMessagesRoundTrip) {
+  std::vector<ChunkId> ids = {ChunkId::Of("a", 1), ChunkId::Of("b", 1)};
+  auto back = DecodeChunkRequest(EncodeChunkRequest(ids));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, ids);
+  auto data = DecodeChunkData(Encode(ChunkData{ids[0], true, "bytes"}));
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(data->id, ids[0]);
+  EXPECT_EQ(data->data, "bytes");
+  EXPECT_EQ(*DecodePoke(EncodePoke(77)), 77u);
+}
+
+}  // namespace
+}  // namespace edgesync::replication
