@@ -84,7 +84,7 @@ Result<CheckoutResult> CheckoutSwitcher::Checkout(const ObjectKey& key,
   }
   Result<VersionInfo> version =
       version_id.empty() ? store_.Latest(key) : store_.GetVersion(key, version_id);
-  if (!version.ok()) return version.status();
+  if (!version.ok()) return version.status().WithContext(key.str());
   if (version->record.tombstone) {
     return Status::NotFound("version " + version->id + " of " + key.str() + " is a deletion");
   }

@@ -13,7 +13,9 @@
 #include <boost/asio.hpp>
 #include <spdlog/spdlog.h>
 
+#include "store/catalog/catalog.h"
 #include "store/store.h"
+#include "syncd/catalog_commands.h"
 #include "syncd/change_fanout.h"
 #include "syncd/checkout.h"
 #include "syncd/checkout_commands.h"
@@ -134,6 +136,7 @@ class Daemon {
   std::unique_ptr<tcp::acceptor> peer_listener_;  // handed to transport when it lands
   std::unique_ptr<tcp::acceptor> http_listener_;  // handed to the status server when it lands
   std::unique_ptr<Store> store_;
+  std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<ChangeFanout> changes_;
   std::unique_ptr<CheckoutPins> pins_;
   std::unique_ptr<CheckoutSwitcher> switcher_;
@@ -171,12 +174,23 @@ std::optional<StartupError> Daemon::Start() {
                                                store.status().ToString()};
   }
   store_ = std::move(*store);
+  notifier_.Status("indexing catalog");
+  CatalogOptions catalog_options;
+  catalog_options.log_warning = [](const std::string& message) {
+    spdlog::warn("catalog: {}", message);
+  };
+  Result<std::unique_ptr<Catalog>> catalog = Catalog::Open(*store_, catalog_options);
+  if (!catalog.ok()) {
+    return StartupError{kExitRuntimeError, "cannot open catalog: " + catalog.status().ToString()};
+  }
+  catalog_ = std::move(*catalog);
 
   changes_ = std::make_unique<ChangeFanout>(*store_);
   pins_ = std::make_unique<CheckoutPins>(*store_, config_.data_dir / "checkouts.json");
   pins_->Restore();
   switcher_ = std::make_unique<CheckoutSwitcher>(*store_, *pins_);
-  RegisterStoreCommands(dispatcher_, *store_);
+  RegisterStoreCommands(dispatcher_, *store_, *catalog_);
+  RegisterCatalogCommands(dispatcher_, *catalog_);
   RegisterCheckoutCommands(dispatcher_, *store_, *switcher_, *changes_);
   RegisterStatusCommand(dispatcher_, *store_, settings_,
                         NodeDescription{config_.node_name, config_.data_dir.string(),
@@ -214,6 +228,7 @@ int Daemon::Run() {
 
   pools_->Join();  // a put in progress completes; the store's commit is atomic either way
   server_.reset();
+  catalog_.reset();
   store_.reset();  // flushes and closes the database
   spdlog::info("edgesyncd stopped");
   return kExitOk;

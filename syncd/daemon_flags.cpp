@@ -1,5 +1,7 @@
 #include "syncd/daemon_flags.h"
 
+#include <type_traits>
+
 #include <CLI/CLI.hpp>
 
 #include "syncd/exit_codes.h"
@@ -21,8 +23,12 @@ std::variant<DaemonInvocation, int> ParseDaemonFlags(int argc, char** argv) {
                  "when run by systemd, else none)");
   app.add_flag("--check-config", inv.check_config_only,
                "validate the configuration, print it, and exit");
+  // A repeated single-valued flag takes its last value, as in most daemons.
   auto opt = [&](const char* flags, auto& member, const char* help) {
-    app.add_option(flags, member, help);
+    CLI::Option* option = app.add_option(flags, member, help);
+    if constexpr (!std::is_same_v<std::decay_t<decltype(member)>, std::vector<std::string>>) {
+      option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
   };
   opt("--node-name", o.node_name, "node.name: human name of this node");
   opt("--label", o.labels, "node.labels: key=value, repeatable (role=edge, site=hall-3)");

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "syncd/command_params.h"
@@ -34,7 +35,7 @@ json FilesJson(const Manifest& manifest) {
   return files;
 }
 
-// Reads the optional --spec file and --format into the spec JSON object the store keeps.
+// Reads the optional --spec file (a JSON object); "{}" without one.
 Result<std::string> SpecParam(const json& params) {
   json spec = json::object();
   std::string spec_path = OptionalString(params, "spec");
@@ -48,19 +49,38 @@ Result<std::string> SpecParam(const json& params) {
       return Status::InvalidArgument("spec file " + spec_path + " is not a JSON object");
     }
   }
-  std::string format = OptionalString(params, "format");
-  if (!format.empty()) spec["format"] = format;
   return spec.dump();
 }
 
-Result<json> Put(Store& store, const json& params, CommandContext& context) {
+// Models with a spec and datasets go through the catalog; everything else is stored as is.
+Result<VersionInfo> PutObject(Store& store, Catalog& catalog, const ObjectKey& key,
+                              const std::filesystem::path& source, const json& params,
+                              const std::string& spec) {
+  bool strict = OptionalBool(params, "strict");
+  if (key.kind() == ObjectKind::kDataset) {
+    if (!std::filesystem::is_directory(source)) {
+      return Status::InvalidArgument("a dataset is a directory; " + source.string() + " is not");
+    }
+    formats::DatasetFormatOptions options;
+    options.format = OptionalString(params, "format");
+    options.strict = strict;
+    return catalog.PutDataset(key, source, options);
+  }
+  if (strict) return Status::InvalidArgument("--strict applies to datasets only");
+  if (!OptionalString(params, "format").empty()) {
+    return Status::InvalidArgument("--format applies to datasets only");
+  }
+  if (key.kind() == ObjectKind::kModel && !OptionalString(params, "spec").empty()) {
+    return catalog.PutModel(key, source, spec);
+  }
+  return store.Put(key, source, spec);
+}
+
+Result<json> Put(Store& store, Catalog& catalog, const json& params, CommandContext& context) {
   Result<ObjectKey> key = RequireKey(params);
   if (!key.ok()) return key.status();
   Result<std::filesystem::path> source = RequireAbsolutePath(params, "path");
   if (!source.ok()) return source.status();
-  if (OptionalBool(params, "strict")) {
-    return Status::Unsupported("--strict needs the catalog, which this daemon does not have yet");
-  }
   Result<std::string> spec = SpecParam(params);
   if (!spec.ok()) return spec.status();
 
@@ -79,8 +99,8 @@ Result<json> Put(Store& store, const json& params, CommandContext& context) {
   auto started = std::chrono::steady_clock::now();
   // Store::Put reports no progress of its own: the client learns the total, then the result.
   if (context.emit_progress) context.emit_progress({{"phase", "put"}, {"done", 0}, {"total", total}});
-  Result<VersionInfo> version = store.Put(*key, *source, *spec);
-  if (!version.ok()) return version.status();
+  Result<VersionInfo> version = PutObject(store, catalog, *key, *source, params, *spec);
+  if (!version.ok()) return version.status().WithContext(key->str());
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   json result = VersionJson(*version);
@@ -101,7 +121,7 @@ Result<json> Get(Store& store, const json& params, CommandContext& context) {
   }
   Result<VersionInfo> version =
       version_id.empty() ? store.Latest(*key) : store.GetVersion(*key, version_id);
-  if (!version.ok()) return version.status();
+  if (!version.ok()) return version.status().WithContext(key->str());
   if (version->record.tombstone) {
     return Status::NotFound("version " + version->id + " of " + key->str() + " is a deletion");
   }
@@ -151,11 +171,11 @@ Result<json> List(Store& store, const json& params) {
   return json{{"objects", objects}};
 }
 
-Result<json> Show(Store& store, const json& params) {
+Result<json> Show(Store& store, Catalog& catalog, const json& params) {
   Result<ObjectKey> key = RequireKey(params);
   if (!key.ok()) return key.status();
   Result<VersionInfo> latest = store.Latest(*key);
-  if (!latest.ok()) return latest.status();
+  if (!latest.ok()) return latest.status().WithContext(key->str());
   Result<std::vector<VersionInfo>> heads = store.Heads(*key);
   if (!heads.ok()) return heads.status();
   Result<Manifest> manifest = store.ReadManifest(latest->record.manifest_id);
@@ -166,6 +186,8 @@ Result<json> Show(Store& store, const json& params) {
   result["spec"] = json::parse(manifest->spec_json, nullptr, false);
   result["files"] = FilesJson(*manifest);
   result["bytes"] = manifest->TotalBytes();
+  Result<json> summary = catalog.Show(*key);
+  if (summary.ok()) result["catalog"] = *summary;
   return result;
 }
 
@@ -173,20 +195,25 @@ Result<json> Remove(Store& store, const json& params) {
   Result<ObjectKey> key = RequireKey(params);
   if (!key.ok()) return key.status();
   Result<VersionInfo> latest = store.Latest(*key);
-  if (!latest.ok()) return latest.status();
+  if (!latest.ok()) return latest.status().WithContext(key->str());
   Result<VersionInfo> version = store.Delete(*key);
-  if (!version.ok()) return version.status();
+  if (!version.ok()) return version.status().WithContext(key->str());
   return VersionJson(*version);
 }
 
-Result<json> History(Store& store, const json& params) {
+Result<json> History(Store& store, Catalog& catalog, const json& params) {
   Result<ObjectKey> key = RequireKey(params);
   if (!key.ok()) return key.status();
   Result<std::vector<VersionInfo>> versions = store.History(*key);
-  if (!versions.ok()) return versions.status();
+  if (!versions.ok()) return versions.status().WithContext(key->str());
+  std::map<std::string, std::string> summaries;  // version id -> what changed
+  if (Result<std::vector<HistoryEntry>> entries = catalog.History(*key); entries.ok()) {
+    for (const HistoryEntry& entry : *entries) summaries[entry.version_id] = entry.summary;
+  }
   json list = json::array();
   for (const VersionInfo& version : *versions) {
     json entry = VersionJson(version);
+    if (auto it = summaries.find(version.id); it != summaries.end()) entry["summary"] = it->second;
     if (!version.record.tombstone) {
       Result<Manifest> manifest = store.ReadManifest(version.record.manifest_id);
       if (manifest.ok()) {
@@ -205,7 +232,7 @@ Result<json> Rollback(Store& store, const json& params) {
   Result<std::string> version_id = RequireString(params, "version");
   if (!version_id.ok()) return version_id.status();
   Result<VersionInfo> version = store.Rollback(*key, *version_id);
-  if (!version.ok()) return version.status();
+  if (!version.ok()) return version.status().WithContext(key->str());
   json result = VersionJson(*version);
   result["from"] = *version_id;
   return result;
@@ -223,21 +250,26 @@ json VersionJson(const VersionInfo& version) {
           {"tombstone", version.record.tombstone}};
 }
 
-void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store) {
-  dispatcher.Register("put", CommandLane::kBulk, [&store](const json& p, CommandContext& c) {
-    return Put(store, p, c);
-  });
+void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog) {
+  dispatcher.Register("put", CommandLane::kBulk,
+                      [&store, &catalog](const json& p, CommandContext& c) {
+                        return Put(store, catalog, p, c);
+                      });
   dispatcher.Register("get", CommandLane::kBulk, [&store](const json& p, CommandContext& c) {
     return Get(store, p, c);
   });
   dispatcher.Register("ls", CommandLane::kQuick,
                       [&store](const json& p, CommandContext&) { return List(store, p); });
   dispatcher.Register("show", CommandLane::kQuick,
-                      [&store](const json& p, CommandContext&) { return Show(store, p); });
+                      [&store, &catalog](const json& p, CommandContext&) {
+                        return Show(store, catalog, p);
+                      });
   dispatcher.Register("rm", CommandLane::kQuick,
                       [&store](const json& p, CommandContext&) { return Remove(store, p); });
   dispatcher.Register("history", CommandLane::kQuick,
-                      [&store](const json& p, CommandContext&) { return History(store, p); });
+                      [&store, &catalog](const json& p, CommandContext&) {
+                        return History(store, catalog, p);
+                      });
   dispatcher.Register("rollback", CommandLane::kBulk,
                       [&store](const json& p, CommandContext&) { return Rollback(store, p); });
 }

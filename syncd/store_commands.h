@@ -1,17 +1,18 @@
-// Control-socket methods backed directly by the Store: put, get, ls, show, rm, history,
-// rollback. The catalog facade (store/catalog) will take over the kind-aware ones (specs,
-// dataset statistics, select, apply) when it lands; these handlers stay for plain objects.
+// Control-socket methods on objects: put, get, ls, show, rm, history, rollback. Reads and
+// plain writes go to the Store; puts of models with a spec and of datasets go through the
+// Catalog, which validates specs and computes dataset statistics on ingest.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include "store/catalog/catalog.h"
 #include "store/store.h"
 #include "syncd/command_dispatcher.h"
 
 namespace edgesync {
 
-// REQUIRES: `store` outlives the dispatcher's use.
-void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store);
+// REQUIRES: `store` and `catalog` outlive the dispatcher's use.
+void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog);
 
 // JSON view of a version shared by several responses.
 nlohmann::json VersionJson(const VersionInfo& version);

@@ -89,6 +89,7 @@ int ReportUnreachable(const SocketChoice& socket, const Status& status) {
 struct SubcommandArgs {
   std::string key, path, spec, format, version, part, prefix, dest, file;
   bool strict = false, watch = false;
+  bool json_after_select = false;  // `select` passes its words through, --json included
 };
 
 void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
@@ -161,11 +162,16 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   auto* select = app.add_subcommand(
       "select", "select models: --task T --labels-all a,b --labels-any a,b --meta k=v "
                 "--metric 'mAP>=0.8' --order mAP --limit N --prefix model/ns/");
-  select->allow_extras();
+  select->fallthrough(false);
   select->prefix_command();
   select->callback([&req, &args, select] {
+    std::vector<std::string> words;
+    for (const std::string& word : select->remaining()) {
+      if (word == "--json") args.json_after_select = true;
+      else words.push_back(word);
+    }
     req.method = "select";
-    req.params = {{"query", select->remaining()}};
+    req.params = {{"query", words}};
     req.print = PrintSelection;
   });
 
@@ -239,6 +245,7 @@ int RunCli(int argc, char** argv) {
     return kExitUsage;
   }
 
+  as_json = as_json || args.json_after_select;
   std::string error;
   std::optional<SocketChoice> socket =
       ResolveSocket(socket_flag, config_flag, data_dir_flag, &error);

@@ -48,19 +48,19 @@ TEST_F(CliRoundTripTest, LsShowHistoryRollbackInJson) {
   StartDaemon();
   MakeFile(root() / "v1" / "model.txt", "one");
   MakeFile(root() / "v2" / "model.txt", "two-two");
-  MakeFile(root() / "data.csv", "a,b\n1,2\n");
+  MakeFile(root() / "other.txt", "other");
   ASSERT_EQ(Cli({"put", "model/site-a/det", (root() / "v1").string()}).exit_code, 0);
   ASSERT_EQ(Cli({"put", "model/site-a/det", (root() / "v2").string()}).exit_code, 0);
-  ASSERT_EQ(Cli({"put", "dataset/site-a/samples", (root() / "data.csv").string()}).exit_code, 0);
+  ASSERT_EQ(Cli({"put", "model/other", (root() / "other.txt").string()}).exit_code, 0);
 
   json ls = ParseJson(Cli({"ls", "--json"}));
   ASSERT_TRUE(ls.contains("objects")) << ls;
   ASSERT_EQ(ls["objects"].size(), 2u) << ls;
-  EXPECT_EQ(ls["objects"][0]["key"], "dataset/site-a/samples");
+  EXPECT_EQ(ls["objects"][0]["key"], "model/other");
   EXPECT_EQ(ls["objects"][1]["key"], "model/site-a/det");
 
-  json only_models = ParseJson(Cli({"ls", "model/", "--json"}));
-  ASSERT_EQ(only_models["objects"].size(), 1u);
+  json prefixed = ParseJson(Cli({"ls", "model/site-a/", "--json"}));
+  ASSERT_EQ(prefixed["objects"].size(), 1u);
 
   json show = ParseJson(Cli({"show", "model/site-a/det", "--json"}));
   ASSERT_TRUE(show["files"].is_array()) << show;
@@ -84,6 +84,33 @@ TEST_F(CliRoundTripTest, LsShowHistoryRollbackInJson) {
   ASSERT_EQ(Cli({"rm", "model/site-a/det"}).exit_code, 0);
   json after = ParseJson(Cli({"ls", "--json"}));
   EXPECT_EQ(after["objects"].size(), 1u) << after;
+}
+
+TEST_F(CliRoundTripTest, SelectModelsBySpecInJson) {
+  StartDaemon();
+  const char* specs[] = {
+      R"({"task":"object_detection","labels":["helmet","head"],"metrics":{"mAP":0.81}})",
+      R"({"task":"object_detection","labels":["car"],"metrics":{"mAP":0.60}})",
+      R"({"task":"image_classification","labels":["cat"],"metrics":{"mAP":0.95}})"};
+  const char* keys[] = {"model/helmet", "model/car", "model/cat"};
+  for (int i = 0; i < 3; ++i) {
+    fs::path dir = root() / keys[i];
+    MakeFile(dir / "weights.onnx", keys[i]);
+    MakeFile(root() / (std::to_string(i) + ".json"), specs[i]);
+    ProcessResult put = Cli({"put", keys[i], dir.string(), "--spec",
+                             (root() / (std::to_string(i) + ".json")).string()});
+    ASSERT_EQ(put.exit_code, 0) << put.err;
+  }
+  json selected = ParseJson(Cli({"select", "--task", "object_detection", "--metric", "mAP>=0.7",
+                                 "--json"}));
+  ASSERT_TRUE(selected["models"].is_array()) << selected;
+  ASSERT_EQ(selected["models"].size(), 1u) << selected;
+  EXPECT_EQ(selected["models"][0]["key"], "model/helmet");
+  json all = ParseJson(Cli({"select", "--order", "mAP", "--json"}));
+  ASSERT_EQ(all["models"].size(), 3u) << all;
+  EXPECT_EQ(all["models"][0]["key"], "model/cat");
+  ProcessResult bad = Cli({"select", "--no-such-option"});
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
 }
 
 TEST_F(CliRoundTripTest, StatusReportsNode) {
