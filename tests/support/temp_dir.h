@@ -11,8 +11,9 @@ namespace edgesync::testing {
 
 class TempDir {
  public:
-  TempDir() {
-    std::string tmpl = "/tmp/es-XXXXXX";
+  // `base`: where to create it; /dev/shm makes fsync free for tests about logic, not I/O.
+  explicit TempDir(const std::string& base = "/tmp") {
+    std::string tmpl = (std::filesystem::is_directory(base) ? base : "/tmp") + "/es-XXXXXX";
     path_ = ::mkdtemp(tmpl.data());
   }
   ~TempDir() {
