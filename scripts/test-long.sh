@@ -27,6 +27,10 @@ else
   failed+=(tsan-build)
 fi
 
+stage "Convergence property test: 2000 cases"
+make build >/dev/null
+EDGESYNC_CONVERGENCE_CASES=2000 build/tests/unit/conflict/conflict_tests --gtest_filter="ConvergenceTest.*" || failed+=(convergence)
+
 stage "Crash campaign: $CRASH_TRIALS kill -9 trials during puts and GC"
 make build >/dev/null
 EDGESYNC_CRASH_TRIALS=$CRASH_TRIALS build/tests/unit/store/store_tests \
