@@ -16,9 +16,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <optional>
 
 #include "transport/frame.h"
@@ -27,6 +25,7 @@
 #include "transport/message_reassembler.h"
 #include "transport/openssl_handles.h"
 #include "transport/priority_send_queue.h"
+#include "transport/tls_stream.h"
 #include "transport/transport_context.h"
 
 namespace edgesync::transport {
@@ -38,7 +37,7 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
-using TlsWebSocket = websocket::stream<beast::ssl_stream<tcp::socket>>;
+using TlsWebSocket = websocket::stream<TlsStream>;
 using PlainWebSocket = websocket::stream<tcp::socket>;
 
 // Beast's write buffer for masked (client) writes; larger means fewer, larger TLS writes.

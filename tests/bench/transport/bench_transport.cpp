@@ -1,10 +1,15 @@
 // bench_transport: sends 256 KiB bulk messages over one TLS link on 127.0.0.1 for a few seconds
 // per run and prints the median throughput of 3 runs per direction:
-//   tls_bulk_mbps <MB/s>            (edge -> cloud: client-side masked frames, the upload path)
+//   tls_bulk_mbps <MB/s>            (minimum of the two directions' medians: what a replication
+//                                    sender sees, since chunks flow both ways)
 //   {"tls_bulk_mbps": ..., ...}     (final JSON line, both directions and every run)
+// Upload is edge -> cloud (client side, masked frames); download is cloud -> edge. Both nodes run
+// in this process (one io thread each), so the process CPU time (user + sys, getrusage) covers
+// sender and receiver: mb_per_cpu_second is the load-independent figure on a shared machine.
 // Usage: bench_transport [seconds_per_run=3]
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -112,16 +117,31 @@ TransportOptions Options(const std::filesystem::path& dir, const ClusterCa& ca,
   return options;
 }
 
+double ProcessCpuSeconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+struct Totals {
+  std::uint64_t bytes = 0;
+  double cpu_seconds = 0;
+};
+
 // One run: the `from` side sends for `seconds`; returns MB/s (10^6 bytes) received by `to`.
-double RunOnce(BenchNode& from, BenchNode& to, double seconds) {
+double RunOnce(BenchNode& from, BenchNode& to, double seconds, Totals& totals) {
   auto link = from.handler.link();
   from.handler.sending = true;
   const std::uint64_t start_bytes = to.handler.received_bytes.load();
+  const double start_cpu = ProcessCpuSeconds();
   const auto start = Clock::now();
   from.handler.Fill(*link);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   const std::uint64_t bytes = to.handler.received_bytes.load() - start_bytes;
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  totals.bytes += bytes;
+  totals.cpu_seconds += ProcessCpuSeconds() - start_cpu;
   from.handler.sending = false;
   // Let the queue drain so the next run starts clean.
   while (link->queued_bytes(Lane::kBulk) > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -146,6 +166,8 @@ int main(int argc, char** argv) {
 
   std::vector<double> upload;
   std::vector<double> download;
+  Totals upload_totals;
+  Totals download_totals;
   {
     BenchNode cloud(Options(dir, ca.value(), "cloud"));
     BenchNode edge(Options(dir, ca.value(), "edge"));
@@ -159,8 +181,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "link did not come up\n");
       return 1;
     }
-    for (int run = 0; run < 3; ++run) upload.push_back(RunOnce(edge, cloud, seconds));
-    for (int run = 0; run < 3; ++run) download.push_back(RunOnce(cloud, edge, seconds));
+    for (int run = 0; run < 3; ++run) {
+      upload.push_back(RunOnce(edge, cloud, seconds, upload_totals));
+    }
+    for (int run = 0; run < 3; ++run) {
+      download.push_back(RunOnce(cloud, edge, seconds, download_totals));
+    }
   }
   std::filesystem::remove_all(dir);
 
@@ -169,12 +195,17 @@ int main(int argc, char** argv) {
     for (double value : values) text += (text.empty() ? "" : ",") + std::to_string(value);
     return "[" + text + "]";
   };
-  std::printf("tls_bulk_mbps %.1f\n", Median(upload));
+  auto per_cpu = [](const Totals& totals) { return totals.bytes / 1e6 / totals.cpu_seconds; };
+  const double bulk = std::min(Median(upload), Median(download));
+  std::printf("tls_bulk_mbps %.1f\n", bulk);
   std::printf(
-      "{\"tls_bulk_mbps\": %.1f, \"upload_client_to_server_mbps\": %s, "
-      "\"download_server_to_client_mbps_median\": %.1f, \"download_runs\": %s, "
-      "\"frame_bytes\": %zu, \"seconds_per_run\": %.1f}\n",
-      Median(upload), list(upload).c_str(), Median(download), list(download).c_str(),
-      kMessageBytes, seconds);
+      "{\"tls_bulk_mbps\": %.1f, \"upload_client_to_server_mbps_median\": %.1f, "
+      "\"upload_runs\": %s, \"download_server_to_client_mbps_median\": %.1f, "
+      "\"download_runs\": %s, \"upload_mb_per_cpu_second\": %.1f, "
+      "\"download_mb_per_cpu_second\": %.1f, \"message_bytes\": %zu, "
+      "\"bytes_received\": %llu, \"seconds_per_run\": %.1f}\n",
+      bulk, Median(upload), list(upload).c_str(), Median(download), list(download).c_str(),
+      per_cpu(upload_totals), per_cpu(download_totals), kMessageBytes,
+      static_cast<unsigned long long>(upload_totals.bytes + download_totals.bytes), seconds);
   return 0;
 }
