@@ -55,7 +55,8 @@ Status GetStringMap(const json& obj, const char* name, const std::string& path,
 
 Status CheckKnownFields(const json& obj, const std::string& path,
                         std::initializer_list<const char*> known) {
-  for (const auto& [k, v] : obj.items()) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    const std::string& k = it.key();
     if (std::none_of(known.begin(), known.end(), [&](const char* n) { return k == n; }))
       return Status::InvalidArgument("model spec: unknown field '" + path + k + "'");
   }
