@@ -130,7 +130,7 @@ std::string StoreImpl::VersionKey(const std::string& key, const std::string& ver
 // Local writes
 
 Result<VersionInfo> StoreImpl::Put(const ObjectKey& key, const std::filesystem::path& source,
-                                   const std::string& spec_json) {
+                                   const std::string& spec_json, const PutControl& control) {
   std::error_code ec;
   auto st = std::filesystem::symlink_status(source, ec);
   if (ec) return Status::NotFound("cannot read '" + source.string() + "': " + ec.message());
@@ -158,11 +158,11 @@ Result<VersionInfo> StoreImpl::Put(const ObjectKey& key, const std::filesystem::
   } else {
     return Status::InvalidArgument("'" + source.string() + "' is not a regular file or directory");
   }
-  return PutFiles(key, std::move(files), spec_json);
+  return PutFiles(key, std::move(files), spec_json, control);
 }
 
 Result<VersionInfo> StoreImpl::PutFiles(const ObjectKey& key, std::vector<SourceFile> files,
-                                        const std::string& spec_json) {
+                                        const std::string& spec_json, const PutControl& control) {
   auto spec = CanonicalJsonObject(spec_json);
   if (!spec.ok()) return spec.status();
   std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
@@ -172,11 +172,23 @@ Result<VersionInfo> StoreImpl::PutFiles(const ObjectKey& key, std::vector<Source
       return Status::InvalidArgument("path '" + files[i].path + "' appears twice");
   }
 
+  uint64_t total_bytes = 0, done_bytes = 0;
+  if (control.progress) {
+    for (const auto& f : files) {
+      std::error_code ec;
+      auto size = std::filesystem::file_size(f.source, ec);
+      if (!ec) total_bytes += size;
+    }
+  }
+
   Manifest manifest;
   manifest.spec_json = std::move(spec).value();
   InflightChunks inflight(this);
   auto writer = chunks_->NewWriter();
   ChunkSink sink = [&](const ChunkId& id, std::string_view data) -> Status {
+    if (control.cancelled && control.cancelled()) return Status::Aborted("put of " + key.str() + " cancelled");
+    done_bytes += data.size();
+    if (control.progress) control.progress(done_bytes, std::max(total_bytes, done_bytes));
     if (!inflight.Add(id)) return Status::Ok();  // already stored or buffered by this put
     auto present = chunks_->Contains(id);
     if (!present.ok()) return present.status();
@@ -518,6 +530,16 @@ Result<std::string> StoreImpl::Pin(const ChunkId& manifest_id, uint64_t lease_ms
   batch.Put(db_->cf(RocksDb::kPins), pin_id, value);
   EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&batch));
   return pin_id;
+}
+
+Status StoreImpl::RenewPin(const std::string& pin_id, uint64_t lease_ms) {
+  std::string value;
+  Status s = db_->Get(RocksDb::kPins, pin_id, &value);
+  if (s.IsNotFound()) return Status::NotFound("pin " + pin_id + " expired or was released");
+  if (!s.ok()) return s;
+  rocksdb::WriteBatch batch;
+  batch.Put(db_->cf(RocksDb::kPins), pin_id, value.substr(0, value.find(' ')) + " " + std::to_string(NowMillis() + lease_ms));
+  return db_->WriteSynced(&batch);
 }
 
 Status StoreImpl::Unpin(const std::string& pin_id) {

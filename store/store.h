@@ -71,6 +71,14 @@ struct SourceFile {
   std::string path;  // relative path inside the object
 };
 
+// Optional hooks of a long put.
+struct PutControl {
+  // Called as bytes are chunked (often: keep it cheap).
+  std::function<void(uint64_t bytes_done, uint64_t bytes_total)> progress;
+  // Polled between chunks; returning true aborts the put with kAborted, storing nothing visible.
+  std::function<bool()> cancelled;
+};
+
 struct GetOptions {
   // Only files whose path starts with this prefix ("" = all), e.g. "edge/".
   std::string path_prefix;
@@ -110,9 +118,9 @@ class Store {
   // `source` is a regular file (stored under its file name) or a directory tree.
   // Symlinks and special files are refused. spec_json must be a JSON object.
   virtual Result<VersionInfo> Put(const ObjectKey& key, const std::filesystem::path& source,
-                                  const std::string& spec_json) = 0;
+                                  const std::string& spec_json, const PutControl& control = {}) = 0;
   virtual Result<VersionInfo> PutFiles(const ObjectKey& key, std::vector<SourceFile> files,
-                                       const std::string& spec_json) = 0;
+                                       const std::string& spec_json, const PutControl& control = {}) = 0;
   virtual Result<VersionInfo> Delete(const ObjectKey& key) = 0;
   // Re-applies a retained version's content as a new version dominating the heads.
   virtual Result<VersionInfo> Rollback(const ObjectKey& key, const std::string& version_id) = 0;
@@ -178,6 +186,8 @@ class Store {
 
   // --- GC roots beyond retained versions: pins with leases (checkout, transfers).
   virtual Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) = 0;
+  // Extends a pin's lease to `lease_ms` from now; NotFound when it expired and was collected.
+  virtual Status RenewPin(const std::string& pin_id, uint64_t lease_ms) = 0;
   virtual Status Unpin(const std::string& pin_id) = 0;
   virtual Result<GcStats> CollectGarbage() = 0;
   virtual Result<StoreStats> Stats() = 0;

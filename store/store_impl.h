@@ -31,9 +31,9 @@ class StoreImpl : public Store {
   ChunkStore& chunks() override { return *chunks_; }
 
   Result<VersionInfo> Put(const ObjectKey& key, const std::filesystem::path& source,
-                          const std::string& spec_json) override;
+                          const std::string& spec_json, const PutControl& control) override;
   Result<VersionInfo> PutFiles(const ObjectKey& key, std::vector<SourceFile> files,
-                               const std::string& spec_json) override;
+                               const std::string& spec_json, const PutControl& control) override;
   Result<VersionInfo> Delete(const ObjectKey& key) override;
   Result<VersionInfo> Rollback(const ObjectKey& key, const std::string& version_id) override;
 
@@ -65,6 +65,7 @@ class StoreImpl : public Store {
   Status ResetCheckpoints() override;
 
   Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) override;
+  Status RenewPin(const std::string& pin_id, uint64_t lease_ms) override;
   Status Unpin(const std::string& pin_id) override;
   Result<GcStats> CollectGarbage() override;  // gc.cpp
   Result<StoreStats> Stats() override;

@@ -383,3 +383,45 @@ TEST_F(ApplyRemoteTest, IntentsAndCheckpointsAreDurableAndProtectFetchedChunks) 
 
 }  // namespace
 }  // namespace edgesync
+
+namespace edgesync {
+namespace {
+
+TEST_F(StoreTest, PutReportsProgressAndCanBeCancelled) {
+  WriteFile(src_ / "big.bin", RandomBytes(6 << 20, 8));
+  uint64_t last_done = 0, last_total = 0;
+  PutControl control;
+  control.progress = [&](uint64_t done, uint64_t total) {
+    EXPECT_GE(done, last_done);
+    last_done = done;
+    last_total = total;
+  };
+  ASSERT_TRUE(store_->Put(Key("model/p"), src_.path(), "{}", control).ok());
+  EXPECT_EQ(last_done, 6u << 20);
+  EXPECT_EQ(last_total, 6u << 20);
+
+  last_done = 0;
+  int polls = 0;
+  control.cancelled = [&] { return ++polls > 10; };
+  auto cancelled = store_->Put(Key("model/q"), src_.path(), "{}", control);
+  EXPECT_EQ(cancelled.status().code(), Status::Code::kAborted);
+  EXPECT_TRUE(store_->Heads(Key("model/q")).status().IsNotFound());
+}
+
+TEST_F(StoreTest, RenewPinExtendsTheLease) {
+  WriteFile(src_ / "f", "pinned");
+  auto v = store_->Put(Key("model/r"), src_.path(), "{}");
+  auto pin = store_->Pin(v->record.manifest_id, 0);
+  ASSERT_TRUE(pin.ok());
+  ASSERT_TRUE(store_->RenewPin(*pin, 60'000).ok());
+  ASSERT_TRUE(store_->Delete(Key("model/r")).ok());
+  StoreOptions options;
+  options.retain_versions = 1;
+  Reopen(options);
+  EXPECT_EQ(store_->CollectGarbage()->chunks_deleted, 0u);  // the renewed pin holds it
+  ASSERT_TRUE(store_->Unpin(*pin).ok());
+  EXPECT_EQ(store_->RenewPin(*pin, 1000).code(), Status::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace edgesync
