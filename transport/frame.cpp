@@ -34,7 +34,7 @@ EncodedFrameHeader EncodeFrameHeader(const FrameHeader& header) {
   return out;
 }
 
-TransportResult<DecodedFrame> DecodeFrame(std::string_view bytes, std::size_t max_payload) {
+TransportResult<FrameHeader> DecodeFrameHeader(std::string_view bytes, std::size_t max_payload) {
   if (bytes.size() < kFrameHeaderSize) {
     return Malformed("frame truncated: " + std::to_string(bytes.size()) + " bytes, header needs " +
                      std::to_string(kFrameHeaderSize));
@@ -54,16 +54,24 @@ TransportResult<DecodedFrame> DecodeFrame(std::string_view bytes, std::size_t ma
   }
   if (in[3] != 0) return Malformed("reserved header byte is " + std::to_string(in[3]));
 
-  DecodedFrame frame;
-  frame.header.lane = static_cast<Lane>(in[1]);
-  frame.header.flags = flags;
-  frame.header.type = GetUint32(in + 4);
-  frame.header.payload_length = GetUint32(in + 8);
-  if (frame.header.payload_length > max_payload) {
+  FrameHeader header;
+  header.lane = static_cast<Lane>(in[1]);
+  header.flags = flags;
+  header.type = GetUint32(in + 4);
+  header.payload_length = GetUint32(in + 8);
+  if (header.payload_length > max_payload) {
     return TransportStatus(TransportStatus::Code::kTooLarge,
-                           "frame payload length " + std::to_string(frame.header.payload_length) +
+                           "frame payload length " + std::to_string(header.payload_length) +
                                " exceeds limit " + std::to_string(max_payload));
   }
+  return header;
+}
+
+TransportResult<DecodedFrame> DecodeFrame(std::string_view bytes, std::size_t max_payload) {
+  auto header = DecodeFrameHeader(bytes, max_payload);
+  if (!header.ok()) return header.status();
+  DecodedFrame frame;
+  frame.header = header.value();
   const std::size_t present = bytes.size() - kFrameHeaderSize;
   if (present < frame.header.payload_length) {
     return Malformed("frame truncated: payload length " +

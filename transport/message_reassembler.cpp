@@ -3,7 +3,11 @@
 namespace edgesync::transport {
 
 TransportResult<std::optional<InboundMessage>> MessageReassembler::Add(const DecodedFrame& frame) {
-  const FrameHeader& header = frame.header;
+  return Add(frame.header, std::string(frame.payload));
+}
+
+TransportResult<std::optional<InboundMessage>> MessageReassembler::Add(const FrameHeader& header,
+                                                                       std::string payload) {
   Partial& partial = partial_by_lane_[static_cast<std::size_t>(header.lane)];
 
   if (!header.fragment()) {
@@ -13,7 +17,7 @@ TransportResult<std::optional<InboundMessage>> MessageReassembler::Add(const Dec
                                  " while a fragmented message is incomplete");
     }
     return std::optional<InboundMessage>(
-        InboundMessage{header.lane, header.type, std::string(frame.payload)});
+        InboundMessage{header.lane, header.type, std::move(payload)});
   }
 
   if (partial.active && partial.type != header.type) {
@@ -22,13 +26,17 @@ TransportResult<std::optional<InboundMessage>> MessageReassembler::Add(const Dec
                                " interleaved with incomplete message of type " +
                                std::to_string(partial.type));
   }
-  if (partial.payload.size() + frame.payload.size() > max_message_size_) {
+  if (partial.payload.size() + payload.size() > max_message_size_) {
     return TransportStatus(TransportStatus::Code::kTooLarge,
                            "reassembled message exceeds limit " + std::to_string(max_message_size_));
   }
   partial.active = true;
   partial.type = header.type;
-  partial.payload.append(frame.payload);
+  if (partial.payload.empty()) {
+    partial.payload = std::move(payload);
+  } else {
+    partial.payload.append(payload);
+  }
   if (!header.last()) return std::optional<InboundMessage>();
 
   InboundMessage message{header.lane, header.type, std::move(partial.payload)};

@@ -42,6 +42,8 @@ using PlainWebSocket = websocket::stream<tcp::socket>;
 
 // Beast's write buffer for masked (client) writes; larger means fewer, larger TLS writes.
 constexpr std::size_t kWebSocketWriteBufferBytes = 256 * 1024;
+// How long a peer dropped for a protocol violation gets to answer our close frame.
+constexpr std::chrono::milliseconds kCloseGrace{1000};
 
 std::string FormatEndpoint(const tcp::socket& socket) {
   beast::error_code ec;
@@ -360,37 +362,55 @@ class Session final : public Link {
     co_return true;
   }
 
+  // Reads one frame per WebSocket message, its payload straight into the string handed to the
+  // handler (no intermediate buffer, no copy for unfragmented messages).
   asio::awaitable<void> ReadLoop() {
-    beast::flat_buffer buffer;
     for (;;) {
       beast::error_code ec;
-      const std::size_t read =
-          co_await ws_.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+      EncodedFrameHeader header_bytes{};
+      const std::size_t header_read = co_await ReadMessageBytes(asio::buffer(header_bytes), ec);
       if (ec) {
         SetDownReason(DescribeReadError(ec));
         co_return;
       }
-      bytes_received_.fetch_add(read, std::memory_order_relaxed);
-      const auto* data = static_cast<const char*>(buffer.data().data());
-      auto frame = DecodeFrame(std::string_view(data, buffer.size()), options_.max_frame_payload);
-      if (!frame.ok()) {
-        ProtocolViolation(frame.status().ToString());
+      const auto header = DecodeFrameHeader(
+          std::string_view(reinterpret_cast<const char*>(header_bytes.data()), header_read),
+          options_.max_frame_payload);
+      if (!header.ok()) {
+        co_await ProtocolViolation(header.status().ToString());
         co_return;
       }
-      if (IsReservedMessageType(frame->header.type)) {
-        if (frame->header.type == kRefuseMessageType) {
-          auto reason = DecodeRefuse(frame->payload);
+      const std::size_t length = header->payload_length;
+      std::string payload(length, '\0');
+      const std::size_t payload_read = co_await ReadMessageBytes(asio::buffer(payload), ec);
+      if (ec) {
+        SetDownReason(DescribeReadError(ec));
+        co_return;
+      }
+      bytes_received_.fetch_add(kFrameHeaderSize + payload_read, std::memory_order_relaxed);
+      if (payload_read < length) {
+        co_await ProtocolViolation("frame truncated: payload length " + std::to_string(length) +
+                                   ", " + std::to_string(payload_read) + " bytes present");
+        co_return;
+      }
+      if (!ws_.is_message_done()) {
+        co_await ProtocolViolation("frame has trailing bytes after its payload");
+        co_return;
+      }
+      if (IsReservedMessageType(header->type)) {
+        if (header->type == kRefuseMessageType) {
+          auto reason = DecodeRefuse(payload);
           SetDownReason("peer closed the link: " +
                         (reason.ok() ? reason.value() : std::string("(unreadable)")));
         } else {
-          ProtocolViolation("unexpected link message type " + std::to_string(frame->header.type));
+          co_await ProtocolViolation("unexpected link message type " +
+                                     std::to_string(header->type));
         }
         co_return;
       }
-      auto message = reassembler_.Add(frame.value());
-      buffer.consume(buffer.size());
+      auto message = reassembler_.Add(header.value(), std::move(payload));
       if (!message.ok()) {
-        ProtocolViolation(message.status().ToString());
+        co_await ProtocolViolation(message.status().ToString());
         co_return;
       }
       if (message.value()) {
@@ -401,10 +421,37 @@ class Session final : public Link {
     }
   }
 
-  void ProtocolViolation(const std::string& what) {
+  // Reads from the current WebSocket message until `buffer` is full or the message ends.
+  asio::awaitable<std::size_t> ReadMessageBytes(asio::mutable_buffer buffer,
+                                                beast::error_code& ec) {
+    std::size_t total = 0;
+    while (total < buffer.size()) {
+      total += co_await ws_.async_read_some(buffer + total,
+                                            asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || ws_.is_message_done()) break;
+    }
+    co_return total;
+  }
+
+  // Drops the link for a protocol violation, telling the peer why in the WebSocket close frame
+  // (code 1002). The close handshake gets kCloseGrace; the socket is closed after it either way.
+  asio::awaitable<void> ProtocolViolation(const std::string& what) {
     SetDownReason("protocol violation by peer: " + what);
     spdlog::warn("transport: dropping link peer={} address={}: protocol violation: {}",
                  peer_.node_id, peer_.address, OneLine(what));
+    stopping_ = true;  // the writer stops after its current frame
+    queue_.Abort();
+    deadline_timer_.expires_after(kCloseGrace);
+    deadline_timer_.async_wait([weak = std::weak_ptr<Session>(SharedSelf())](beast::error_code ec) {
+      auto session = weak.lock();
+      if (!ec && session) session->CloseSocket();
+    });
+    beast::error_code ignored;
+    co_await ws_.async_close(
+        websocket::close_reason(websocket::close_code::protocol_error,
+                                OneLine("protocol violation: " + what, 120)),
+        asio::redirect_error(asio::use_awaitable, ignored));
+    deadline_timer_.cancel();
   }
 
   // `self` keeps the session alive while the loop runs.

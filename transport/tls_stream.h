@@ -262,9 +262,12 @@ class TlsStream {
     enum { kStart, kPosted, kSocketWrite } step = kStart;
     error_code result{};
     std::size_t transferred = 0;
+    boost::asio::const_buffer unsent{};
 
+    // The socket writes go through async_write_some directly: asio::async_write would cut the
+    // ciphertext into 64 KiB calls.
     template <typename Self>
-    void operator()(Self& self, error_code ec = {}, std::size_t /*bytes*/ = 0) {
+    void operator()(Self& self, error_code ec = {}, std::size_t bytes = 0) {
       switch (step) {
         case kStart:
           if (!stream.ok()) {
@@ -274,7 +277,8 @@ class TlsStream {
           }
           if (!result && !stream.state_->out.empty()) {
             step = kSocketWrite;
-            boost::asio::async_write(stream.socket_, stream.StartFlush(), std::move(self));
+            unsent = stream.StartFlush();
+            stream.socket_.async_write_some(unsent, std::move(self));
             return;
           }
           step = kPosted;
@@ -284,6 +288,11 @@ class TlsStream {
           self.complete(result, result ? 0 : transferred);
           return;
         case kSocketWrite:
+          unsent += bytes;
+          if (!ec && unsent.size() > 0) {
+            stream.socket_.async_write_some(unsent, std::move(self));
+            return;
+          }
           stream.FinishFlush();
           self.complete(ec, ec ? 0 : transferred);
           return;
