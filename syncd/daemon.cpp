@@ -13,6 +13,7 @@
 #include <boost/asio.hpp>
 #include <spdlog/spdlog.h>
 
+#include "replication/message_types.h"
 #include "store/catalog/catalog.h"
 #include "store/store.h"
 #include "syncd/catalog_commands.h"
@@ -24,7 +25,10 @@
 #include "syncd/control_server.h"
 #include "syncd/exit_codes.h"
 #include "syncd/logging.h"
+#include "syncd/node_identity.h"
 #include "syncd/node_settings.h"
+#include "syncd/peer_network.h"
+#include "syncd/replication_commands.h"
 #include "syncd/status_command.h"
 #include "syncd/store_commands.h"
 #include "syncd/systemd_notifier.h"
@@ -100,6 +104,25 @@ std::string BoundAddress(const std::unique_ptr<tcp::acceptor>& acceptor) {
   return host + ":" + std::to_string(endpoint.port());
 }
 
+// Replication's log lines go to the daemon log; levels are syslog numbers.
+void LogReplication(int level, const std::string& message) {
+  auto spd_level = level <= 3   ? spdlog::level::err
+                   : level == 4 ? spdlog::level::warn
+                   : level <= 6 ? spdlog::level::info
+                                : spdlog::level::debug;
+  spdlog::log(spd_level, "replication: {}", message);
+}
+
+// Who this node is on the wire. With TLS the certificate decides; in plaintext test mode the
+// store's own id is used and the cluster id defaults to "test".
+Result<NodeIdentity> WireIdentity(const DaemonConfig& config) {
+  if (!config.replication_enabled()) return NodeIdentity{};
+  if (config.insecure_plaintext_for_tests) {
+    return NodeIdentity{"", "", config.cluster.id.empty() ? "test" : config.cluster.id};
+  }
+  return LoadNodeIdentity(ResolveClusterFiles(config), config.cluster.id);
+}
+
 // The running daemon. Members are declared in construction order; destruction runs backwards:
 // the server and the worker pools stop before the store closes.
 class Daemon {
@@ -117,6 +140,9 @@ class Daemon {
   int Run();
 
  private:
+  PeerNetworkOptions NetworkOptions(const NodeIdentity& identity) const;
+  std::optional<StartupError> StartPeerNetwork(const NodeIdentity& identity,
+                                               std::string* peer_address);
   void WaitForSignal();
   void Reload();
   void BeginShutdown();
@@ -142,6 +168,7 @@ class Daemon {
   std::unique_ptr<CheckoutSwitcher> switcher_;
   CommandDispatcher dispatcher_;
   std::unique_ptr<WorkerPools> pools_;
+  std::unique_ptr<PeerNetwork> network_;
   std::unique_ptr<ControlServer> server_;
   bool stopping_ = false;
 };
@@ -161,6 +188,9 @@ std::optional<StartupError> Daemon::Start() {
     http_listener_ = std::move(*reserved);
   }
 
+  Result<NodeIdentity> identity = WireIdentity(config_);
+  if (!identity.ok()) return StartupError{kExitConfig, identity.status().message()};
+
   notifier_.Status("opening store");
   StoreOptions options;
   options.path = config_.data_dir / "store";
@@ -168,7 +198,10 @@ std::optional<StartupError> Daemon::Start() {
   options.block_cache_bytes = config_.block_cache_bytes;
   options.write_buffer_bytes = config_.write_buffer_bytes;
   options.log_warning = [](const std::string& message) { spdlog::warn("store: {}", message); };
-  Result<std::unique_ptr<Store>> store = Store::Open(options);
+  Result<std::unique_ptr<Store>> store = OpenStoreBoundTo(options, identity->node_id);
+  if (!store.ok() && store.status().code() == Status::Code::kFailedPrecondition) {
+    return StartupError{kExitConfig, store.status().message()};
+  }
   if (!store.ok()) {
     return StartupError{kExitRuntimeError, "cannot open store in " + options.path.string() + ": " +
                                                store.status().ToString()};
@@ -192,12 +225,15 @@ std::optional<StartupError> Daemon::Start() {
   RegisterStoreCommands(dispatcher_, *store_, *catalog_);
   RegisterCatalogCommands(dispatcher_, *catalog_);
   RegisterCheckoutCommands(dispatcher_, *store_, *switcher_, *changes_);
+  pools_ = std::make_unique<WorkerPools>(WorkerPoolSizes{});
+  if (identity->node_id.empty()) identity->node_id = store_->node_id();
+  std::string peer_address = "off";
+  if (auto error = StartPeerNetwork(*identity, &peer_address)) return error;
+  RegisterReplicationCommands(dispatcher_, *network_);
   RegisterStatusCommand(dispatcher_, *store_, settings_,
                         NodeDescription{config_.node_name, config_.data_dir.string(),
-                                        config_.control_socket.string(),
-                                        BoundAddress(peer_listener_), BoundAddress(http_listener_),
-                                        started});
-  pools_ = std::make_unique<WorkerPools>(WorkerPoolSizes{});
+                                        config_.control_socket.string(), peer_address,
+                                        BoundAddress(http_listener_), started});
 
   ControlServerOptions server_options;
   server_options.socket_path = config_.control_socket;
@@ -205,6 +241,64 @@ std::optional<StartupError> Daemon::Start() {
   auto server = ControlServer::Bind(io_, dispatcher_, *pools_, server_options);
   if (!server.ok()) return StartupError{kExitConfig, server.status().message()};
   server_ = std::move(*server);
+  return std::nullopt;
+}
+
+PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
+  PeerNetworkOptions options;
+  options.networking = config_.replication_enabled();
+  options.listen = config_.peer_listen.enabled;
+  options.peers = config_.peers;
+  options.replicator.window_bytes = config_.replication_window_bytes;
+  options.replicator.run_blocking = [pools = pools_.get()](std::function<void()> work) {
+    pools->TryPost(CommandLane::kBulk, std::move(work));
+  };
+  options.replicator.log = LogReplication;
+
+  transport::TransportOptions& t = options.transport;
+  t.local_hello.cluster_id = identity.cluster_id;
+  t.local_hello.node_id = identity.node_id;
+  t.local_hello.min_protocol_version = replication::kMinProtocolVersion;
+  t.local_hello.max_protocol_version = replication::kMaxProtocolVersion;
+  t.local_hello.labels = config_.labels;
+  t.local_hello.subscriptions = config_.subscriptions;
+  t.local_hello.store_epoch = store_->epoch();
+  if (peer_listener_) {
+    t.listen_address = peer_listener_->local_endpoint().address().to_string();
+    t.listen_port = peer_listener_->local_endpoint().port();
+  }
+  t.insecure_plaintext_for_tests = config_.insecure_plaintext_for_tests;
+  if (!t.insecure_plaintext_for_tests) {
+    ClusterFiles files = ResolveClusterFiles(config_);
+    t.ca_cert_file = files.ca_cert;
+    t.cert_file = files.cert;
+    t.key_file = files.key;
+    std::error_code ec;
+    if (files.crl_required || std::filesystem::exists(files.crl, ec)) t.crl_file = files.crl;
+  }
+  return options;
+}
+
+std::optional<StartupError> Daemon::StartPeerNetwork(const NodeIdentity& identity,
+                                                     std::string* peer_address) {
+  if (config_.insecure_plaintext_for_tests && config_.replication_enabled()) {
+    spdlog::warn("network.insecure_plaintext_for_tests is ON: peer links are NOT encrypted or "
+                 "authenticated (loopback only); never use this outside tests");
+  }
+  auto network = PeerNetwork::Create(io_, *store_, NetworkOptions(identity));
+  if (!network.ok()) return StartupError{kExitConfig, network.status().message()};
+  network_ = std::move(*network);
+  std::string host = peer_listener_ ? BoundAddress(peer_listener_) : "";
+  peer_listener_.reset();  // release the reservation: the transport binds the same address
+  Result<uint16_t> port = network_->Start();
+  if (!port.ok()) return StartupError{kExitConfig, port.status().message()};
+  if (config_.peer_listen.enabled) {
+    *peer_address = host.substr(0, host.rfind(':') + 1) + std::to_string(*port);
+  }
+  if (network_->networking()) {
+    spdlog::info("replication: node {} in cluster {}, listening on {}, dialing {} peer(s)",
+                 identity.node_id, identity.cluster_id, *peer_address, config_.peers.size());
+  }
   return std::nullopt;
 }
 
@@ -226,7 +320,9 @@ int Daemon::Run() {
   io_.run();
   for (auto& thread : threads) thread.join();
 
+  network_->ShutdownReplicator();  // waits for replication tasks still on the bulk pool
   pools_->Join();  // a put in progress completes; the store's commit is atomic either way
+  network_.reset();
   server_.reset();
   catalog_.reset();
   store_.reset();  // flushes and closes the database
@@ -289,6 +385,7 @@ void Daemon::PollShutdown(std::chrono::steady_clock::time_point deadline) {
     server_->ForceClose();
   }
   // Nothing else keeps the io_context running: its threads return once the sockets are closed.
+  network_->ShutdownTransport();  // flushes and closes peer links, stops dialers
   signals_.cancel();
   watchdog_timer_.cancel();
   pin_renew_timer_.cancel();

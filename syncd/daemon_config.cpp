@@ -10,6 +10,8 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "transport/identity.h"
+
 namespace edgesync {
 namespace {
 
@@ -82,6 +84,33 @@ Result<ListenAddress> ParseListen(std::string_view source, const toml::node& nod
   return address;
 }
 
+Result<std::vector<std::string>> AsStringArray(std::string_view source, const toml::node& node,
+                                               const std::string& key) {
+  const auto* array = node.as_array();
+  if (!array) return TypeError(source, node, key, "an array of strings");
+  std::vector<std::string> values;
+  for (const auto& element : *array) {
+    Result<std::string> value = AsString(source, element, key);
+    if (!value.ok()) return value.status();
+    values.push_back(*value);
+  }
+  return values;
+}
+
+Result<std::vector<PeerAddress>> ParsePeers(const std::vector<std::string>& texts) {
+  std::vector<PeerAddress> peers;
+  for (const std::string& text : texts) {
+    Result<PeerAddress> peer = PeerAddress::Parse(text);
+    if (!peer.ok()) return peer.status();
+    peers.push_back(*peer);
+  }
+  return peers;
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 std::filesystem::path Absolute(const std::filesystem::path& base, const std::string& text) {
   std::filesystem::path p(text);
   return (p.is_absolute() ? p : base / p).lexically_normal();
@@ -134,6 +163,17 @@ std::map<std::string, KeyApplier> KeyAppliers(std::string_view source,
     });
   };
 
+  auto cluster_path_key = [src, base_dir](std::string key,
+                                          std::filesystem::path ClusterConfig::*member) {
+    return KeyApplier([=](const toml::node& node, DaemonConfig* config) -> Status {
+      Result<std::string> value = AsString(src, node, key);
+      if (!value.ok()) return value.status();
+      if (value->empty()) return Status::Ok();  // empty keeps the default under <data>/cluster
+      config->cluster.*member = Absolute(base_dir, *value);
+      return Status::Ok();
+    });
+  };
+
   std::map<std::string, KeyApplier> appliers;
   appliers["node.name"] = string_key("node.name", &DaemonConfig::node_name);
   appliers["node.labels"] = [src](const toml::node& node, DaemonConfig* config) -> Status {
@@ -166,18 +206,43 @@ std::map<std::string, KeyApplier> KeyAppliers(std::string_view source,
   appliers["control.group"] = string_key("control.group", &DaemonConfig::socket_group);
   appliers["network.peer_listen"] = listen_key("network.peer_listen", &DaemonConfig::peer_listen);
   appliers["network.http_status"] = listen_key("network.http_status", &DaemonConfig::http_status);
+  appliers["network.peers"] = [src](const toml::node& node, DaemonConfig* config) -> Status {
+    Result<std::vector<std::string>> texts = AsStringArray(src, node, "network.peers");
+    if (!texts.ok()) return texts.status();
+    Result<std::vector<PeerAddress>> peers = ParsePeers(*texts);
+    if (!peers.ok()) {
+      return Status::InvalidArgument(Where(src, node) + ": key 'network.peers': " +
+                                     peers.status().message());
+    }
+    config->peers = std::move(*peers);
+    return Status::Ok();
+  };
+  appliers["network.insecure_plaintext_for_tests"] = [src](const toml::node& node,
+                                                           DaemonConfig* config) -> Status {
+    const auto* flag = node.as_boolean();
+    if (!flag) return TypeError(src, node, "network.insecure_plaintext_for_tests", "a boolean");
+    config->insecure_plaintext_for_tests = flag->get();
+    return Status::Ok();
+  };
+  appliers["cluster.ca_cert"] = cluster_path_key("cluster.ca_cert", &ClusterConfig::ca_cert);
+  appliers["cluster.cert"] = cluster_path_key("cluster.cert", &ClusterConfig::cert);
+  appliers["cluster.key"] = cluster_path_key("cluster.key", &ClusterConfig::key);
+  appliers["cluster.crl"] = cluster_path_key("cluster.crl", &ClusterConfig::crl);
+  appliers["cluster.id"] = [src](const toml::node& node, DaemonConfig* config) -> Status {
+    Result<std::string> value = AsString(src, node, "cluster.id");
+    if (!value.ok()) return value.status();
+    config->cluster.id = *value;
+    return Status::Ok();
+  };
+  appliers["replication.window_bytes"] = size_key(
+      "replication.window_bytes",
+      [](DaemonConfig* c, uint64_t v) { c->replication_window_bytes = v; });
   appliers["log.level"] = string_key("log.level", &DaemonConfig::log_level,
                                      [](const std::string& v) { return ValidateLogLevel(v); });
   appliers["sync.subscriptions"] = [src](const toml::node& node, DaemonConfig* config) -> Status {
-    const auto* array = node.as_array();
-    if (!array) return TypeError(src, node, "sync.subscriptions", "an array of strings");
-    std::vector<std::string> globs;
-    for (const auto& element : *array) {
-      Result<std::string> glob = AsString(src, element, "sync.subscriptions");
-      if (!glob.ok()) return glob.status();
-      globs.push_back(*glob);
-    }
-    config->subscriptions = std::move(globs);
+    Result<std::vector<std::string>> globs = AsStringArray(src, node, "sync.subscriptions");
+    if (!globs.ok()) return globs.status();
+    config->subscriptions = std::move(*globs);
     return Status::Ok();
   };
   return appliers;
@@ -242,6 +307,30 @@ std::string ListenAddress::ToString() const {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+Result<PeerAddress> PeerAddress::Parse(std::string_view text) {
+  Result<ListenAddress> address = ListenAddress::Parse(text);
+  if (!address.ok()) return address.status();
+  if (!address->enabled || address->port == 0) {
+    return Status::InvalidArgument("peer '" + std::string(text) + "' must be host:port with a port");
+  }
+  return PeerAddress{address->host, address->port};
+}
+
+std::string PeerAddress::ToString() const {
+  return ListenAddress{true, host, port}.ToString();
+}
+
+ClusterFiles ResolveClusterFiles(const DaemonConfig& config) {
+  std::filesystem::path dir = config.data_dir / "cluster";
+  auto pick = [&](const std::filesystem::path& configured, const char* name) {
+    return configured.empty() ? dir / name : configured;
+  };
+  return ClusterFiles{pick(config.cluster.ca_cert, transport::kCaCertFile),
+                      pick(config.cluster.cert, transport::kNodeCertFile),
+                      pick(config.cluster.key, transport::kNodeKeyFile),
+                      pick(config.cluster.crl, "crl.pem"), !config.cluster.crl.empty()};
+}
+
 Result<uint64_t> ParseByteSize(std::string_view text) {
   uint64_t number = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
@@ -295,6 +384,27 @@ Status DaemonConfig::Validate() const {
     if (glob.empty()) return Status::InvalidArgument("sync.subscriptions has an empty glob");
   }
   if (!control_socket.empty()) EDGESYNC_RETURN_IF_ERROR(CheckUnixSocketPath(control_socket));
+  if (replication_window_bytes < chunking.max_size || replication_window_bytes > (24u << 20)) {
+    return Status::InvalidArgument(
+        "replication.window_bytes must be between chunking.max and 24MiB (below the 32MiB "
+        "per-link bulk queue)");
+  }
+  if (!cluster.id.empty() && !transport::IsValidIdentityName(cluster.id)) {
+    return Status::InvalidArgument("cluster.id '" + cluster.id +
+                                   "' must be 1-64 characters of [A-Za-z0-9._-]");
+  }
+  if (insecure_plaintext_for_tests) {
+    if (peer_listen.enabled && !IsLoopbackHost(peer_listen.host)) {
+      return Status::InvalidArgument(
+          "network.insecure_plaintext_for_tests allows only a loopback network.peer_listen");
+    }
+    for (const PeerAddress& peer : peers) {
+      if (!IsLoopbackHost(peer.host)) {
+        return Status::InvalidArgument("network.insecure_plaintext_for_tests allows only "
+                                       "loopback peers, not " + peer.ToString());
+      }
+    }
+  }
   if (peer_listen.enabled && http_status.enabled && peer_listen.port != 0 &&
       peer_listen.host == http_status.host && peer_listen.port == http_status.port) {
     return Status::InvalidArgument("network.peer_listen and network.http_status are both " +
@@ -387,6 +497,23 @@ Status ApplyOverrides(const ConfigOverrides& o, const std::filesystem::path& cwd
   EDGESYNC_RETURN_IF_ERROR(size_flag(o.write_buffer, "--write-buffer",
                                      [&](uint64_t v) { config->write_buffer_bytes = v; }));
   if (!o.subscriptions.empty()) config->subscriptions = o.subscriptions;
+  if (!o.peers.empty()) {
+    Result<std::vector<PeerAddress>> peers = ParsePeers(o.peers);
+    if (!peers.ok()) return peers.status().WithContext("--peer");
+    config->peers = std::move(*peers);
+  }
+  auto path_flag = [&cwd](const std::optional<std::filesystem::path>& flag,
+                          std::filesystem::path* out) {
+    if (flag) *out = (cwd / *flag).lexically_normal();
+  };
+  path_flag(o.ca_cert, &config->cluster.ca_cert);
+  path_flag(o.cert, &config->cluster.cert);
+  path_flag(o.key, &config->cluster.key);
+  path_flag(o.crl, &config->cluster.crl);
+  if (o.cluster_id) config->cluster.id = *o.cluster_id;
+  EDGESYNC_RETURN_IF_ERROR(size_flag(o.window_bytes, "--window-bytes",
+                                     [&](uint64_t v) { config->replication_window_bytes = v; }));
+  if (o.insecure_plaintext_for_tests) config->insecure_plaintext_for_tests = true;
   return Status::Ok();
 }
 
@@ -424,6 +551,20 @@ std::vector<std::string> KeysNeedingRestart(const DaemonConfig& a, const DaemonC
   check(a.socket_group != b.socket_group, "control.group");
   check(a.peer_listen.ToString() != b.peer_listen.ToString(), "network.peer_listen");
   check(a.http_status.ToString() != b.http_status.ToString(), "network.http_status");
+  auto peers = [](const DaemonConfig& c) {
+    std::string all;
+    for (const PeerAddress& peer : c.peers) all += peer.ToString() + ",";
+    return all;
+  };
+  check(peers(a) != peers(b), "network.peers");
+  check(a.insecure_plaintext_for_tests != b.insecure_plaintext_for_tests,
+        "network.insecure_plaintext_for_tests");
+  check(a.cluster.ca_cert != b.cluster.ca_cert, "cluster.ca_cert");
+  check(a.cluster.cert != b.cluster.cert, "cluster.cert");
+  check(a.cluster.key != b.cluster.key, "cluster.key");
+  check(a.cluster.crl != b.cluster.crl, "cluster.crl");
+  check(a.cluster.id != b.cluster.id, "cluster.id");
+  check(a.replication_window_bytes != b.replication_window_bytes, "replication.window_bytes");
   return keys;
 }
 

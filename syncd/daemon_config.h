@@ -29,6 +29,25 @@ struct ListenAddress {
   std::string ToString() const;
 };
 
+// A peer to dial: "host:port" (host name or IP literal; IPv6 as [addr]:port), port not 0.
+struct PeerAddress {
+  std::string host;
+  uint16_t port = 0;
+
+  static Result<PeerAddress> Parse(std::string_view text);
+  std::string ToString() const;
+};
+
+// Cluster membership: TLS material and the cluster id. Empty paths mean the defaults under
+// `<data_dir>/cluster/` (ca.crt, node.crt, node.key, crl.pem); see ClusterFiles().
+struct ClusterConfig {
+  std::filesystem::path ca_cert;
+  std::filesystem::path cert;
+  std::filesystem::path key;
+  std::filesystem::path crl;  // optional: the default is used only when the file exists
+  std::string id;             // empty: taken from the node certificate
+};
+
 struct DaemonConfig {
   std::string node_name;                      // default: host name
   std::map<std::string, std::string> labels;  // role=edge, site=...
@@ -36,12 +55,20 @@ struct DaemonConfig {
   std::filesystem::path control_socket;       // default: DefaultControlSocket()
   std::string socket_group;                   // empty: the daemon's primary group
   ListenAddress peer_listen;                  // default off
+  std::vector<PeerAddress> peers;             // dialed and kept up
+  // TEST ONLY: plain WebSocket without TLS or authentication, loopback addresses only.
+  bool insecure_plaintext_for_tests = false;
+  ClusterConfig cluster;
+  uint64_t replication_window_bytes = 16u << 20;
   ListenAddress http_status{true, "127.0.0.1", kDefaultHttpStatusPort};
   std::string log_level = "info";
   ChunkerParams chunking;
   uint64_t block_cache_bytes = 8u << 20;
   uint64_t write_buffer_bytes = 32u << 20;
   std::vector<std::string> subscriptions{"*"};
+
+  // Replication runs when the node listens for peers or dials any.
+  bool replication_enabled() const { return peer_listen.enabled || !peers.empty(); }
 
   // Defaults that depend on the environment (host name, data dir, socket path).
   static DaemonConfig Defaults(const ProcessEnvironment& env);
@@ -71,10 +98,23 @@ struct ConfigOverrides {
   std::optional<std::string> chunk_min, chunk_avg, chunk_max;
   std::optional<std::string> block_cache, write_buffer;
   std::vector<std::string> subscriptions;  // replaces the list when not empty
+  std::vector<std::string> peers;          // replaces the list when not empty
+  std::optional<std::filesystem::path> ca_cert, cert, key, crl;
+  std::optional<std::string> cluster_id;
+  std::optional<std::string> window_bytes;
+  bool insecure_plaintext_for_tests = false;  // set only turns it on
 };
 
 Status ApplyOverrides(const ConfigOverrides& overrides, const std::filesystem::path& cwd,
                       DaemonConfig* config);
+
+// The TLS files of `config` with defaults filled in. `crl_required` is false when the CRL
+// path is the default one (used only when present).
+struct ClusterFiles {
+  std::filesystem::path ca_cert, cert, key, crl;
+  bool crl_required = false;
+};
+ClusterFiles ResolveClusterFiles(const DaemonConfig& config);
 
 // "64KiB", "8MiB", "1GiB", "4096" -> bytes.
 Result<uint64_t> ParseByteSize(std::string_view text);

@@ -44,6 +44,15 @@ std::variant<DaemonInvocation, int> ParseDaemonFlags(int argc, char** argv) {
   opt("--block-cache", o.block_cache, "storage.block_cache, e.g. 8MiB");
   opt("--write-buffer", o.write_buffer, "storage.write_buffer, e.g. 32MiB");
   opt("--subscribe", o.subscriptions, "sync.subscriptions: key glob, repeatable (default *)");
+  opt("--peer", o.peers, "network.peers: host:port to dial, repeatable");
+  opt("--cluster-ca-cert", o.ca_cert, "cluster.ca_cert (default <data>/cluster/ca.crt)");
+  opt("--cluster-cert", o.cert, "cluster.cert (default <data>/cluster/node.crt)");
+  opt("--cluster-key", o.key, "cluster.key (default <data>/cluster/node.key)");
+  opt("--cluster-crl", o.crl, "cluster.crl (default <data>/cluster/crl.pem when present)");
+  opt("--cluster-id", o.cluster_id, "cluster.id (default: from the node certificate)");
+  opt("--window-bytes", o.window_bytes, "replication.window_bytes, e.g. 16MiB");
+  app.add_flag("--insecure-plaintext-for-tests", o.insecure_plaintext_for_tests,
+               "network.insecure_plaintext_for_tests: TEST ONLY, no TLS, loopback only");
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

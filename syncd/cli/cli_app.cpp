@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "syncd/cli/cli_output.h"
+#include "syncd/cli/cluster_commands.h"
 #include "syncd/cli/control_client.h"
 #include "syncd/cli/progress_bar.h"
+#include "syncd/cli/replication_output.h"
 #include "syncd/daemon_config.h"
 #include "syncd/exit_codes.h"
 #include "syncd/socket_path.h"
@@ -19,7 +21,8 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kHelpFooter = R"(
-Exit codes: 0 ok, 1 the daemon reported an error, 2 usage error, 3 daemon unreachable.
+Exit codes: 0 ok, 1 the daemon reported an error (or a cluster command failed), 2 usage
+error, 3 daemon unreachable. `edgesync cluster ...` runs locally without a daemon.
 
 The control socket is found like edgesyncd chooses it: --socket, $EDGESYNC_SOCKET, the
 config file given with --config, --data-dir DIR (default ./data): DIR/control.sock (or
@@ -201,6 +204,18 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
     req.print = PrintApplied;
   });
 
+  on(app.add_subcommand("peers", "list peers: state, address, last seen, bytes, lag, transfers"),
+     "peers", PrintPeers);
+  on(app.add_subcommand("resync", "re-read every connected peer's change log from the start"),
+     "resync", PrintResync);
+  auto* where = app.add_subcommand("where", "list the nodes known to hold <key>");
+  where->add_option("key", args.key, "object key")->required();
+  where->callback([&req, &args] {
+    req.method = "where";
+    req.params = {{"key", args.key}};
+    req.print = PrintWhere;
+  });
+
   auto* checkout = app.add_subcommand(
       "checkout", "materialize <key> at <dir> (a symlink switched atomically) for a reader");
   checkout->add_option("key", args.key, "object key")->required();
@@ -236,6 +251,8 @@ int RunCli(int argc, char** argv) {
   CliRequest req;
   SubcommandArgs args;
   AddSubcommands(app, args, req);
+  LocalCommand local;
+  AddClusterCommands(app, &local);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -245,6 +262,11 @@ int RunCli(int argc, char** argv) {
     return kExitUsage;
   }
 
+  if (local) {
+    ProcessEnvironment env = ProcessEnvironment::FromProcess();
+    return local(data_dir_flag.empty() ? DefaultDataDir(env)
+                                       : std::filesystem::path(AbsolutePath(data_dir_flag)));
+  }
   as_json = as_json || args.json_after_select;
   std::string error;
   std::optional<SocketChoice> socket =

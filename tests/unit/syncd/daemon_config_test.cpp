@@ -89,6 +89,68 @@ TEST(DaemonConfigTest, RejectsUnknownKeysAndWrongTypesNamingThem) {
   EXPECT_NE(syntax.message().find("test.toml:1"), std::string::npos) << syntax.message();
 }
 
+TEST(DaemonConfigTest, ReplicationAndClusterKeys) {
+  DaemonConfig config = DaemonConfig::Defaults(Env());
+  config.data_dir = "/var/lib/edgesync";
+  EXPECT_FALSE(config.replication_enabled());
+  ClusterFiles defaults = ResolveClusterFiles(config);
+  EXPECT_EQ(defaults.ca_cert, "/var/lib/edgesync/cluster/ca.crt");
+  EXPECT_EQ(defaults.cert, "/var/lib/edgesync/cluster/node.crt");
+  EXPECT_EQ(defaults.key, "/var/lib/edgesync/cluster/node.key");
+  EXPECT_EQ(defaults.crl, "/var/lib/edgesync/cluster/crl.pem");
+  EXPECT_FALSE(defaults.crl_required);
+
+  Status st = Apply(R"(
+[network]
+peers = ["cloud.example:7443", "[fd00::1]:7443"]
+[cluster]
+ca_cert = "pki/ca.crt"
+crl = "/etc/edgesync/revoked.pem"
+id = "factory-1"
+[replication]
+window_bytes = "8MiB"
+)",
+                    &config);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(config.peers.size(), 2u);
+  EXPECT_EQ(config.peers[0].host, "cloud.example");
+  EXPECT_EQ(config.peers[1].ToString(), "[fd00::1]:7443");
+  EXPECT_TRUE(config.replication_enabled());
+  EXPECT_EQ(config.cluster.id, "factory-1");
+  EXPECT_EQ(config.replication_window_bytes, 8u << 20);
+  ClusterFiles files = ResolveClusterFiles(config);
+  EXPECT_EQ(files.ca_cert, "/etc/edgesync/pki/ca.crt");
+  EXPECT_EQ(files.cert, "/var/lib/edgesync/cluster/node.crt");
+  EXPECT_TRUE(files.crl_required);
+  config.control_socket = "/tmp/c.sock";
+  EXPECT_TRUE(config.Validate().ok());
+
+  EXPECT_FALSE(Apply("[network]\npeers = [\"nohost\"]\n", &config).ok());
+  EXPECT_FALSE(Apply("[network]\npeers = [\"a:0\"]\n", &config).ok());
+  EXPECT_FALSE(Apply("[network]\ninsecure_plaintext_for_tests = \"yes\"\n", &config).ok());
+  config.replication_window_bytes = 64u << 20;
+  EXPECT_NE(config.Validate().message().find("window_bytes"), std::string::npos);
+  config.replication_window_bytes = 16u << 20;
+  config.cluster.id = "bad id";
+  EXPECT_NE(config.Validate().message().find("cluster.id"), std::string::npos);
+  config.cluster.id = "";
+  config.insecure_plaintext_for_tests = true;
+  EXPECT_NE(config.Validate().message().find("loopback"), std::string::npos);
+  config.peers = {*PeerAddress::Parse("127.0.0.1:7443")};
+  EXPECT_TRUE(config.Validate().ok());
+
+  ConfigOverrides overrides;
+  overrides.peers = {"10.0.0.1:7443"};
+  overrides.cert = "n.crt";
+  overrides.window_bytes = "4MiB";
+  overrides.insecure_plaintext_for_tests = true;
+  ASSERT_TRUE(ApplyOverrides(overrides, "/cwd", &config).ok());
+  EXPECT_EQ(config.peers[0].host, "10.0.0.1");
+  EXPECT_EQ(config.cluster.cert, "/cwd/n.crt");
+  EXPECT_EQ(config.replication_window_bytes, 4u << 20);
+  EXPECT_FALSE(config.Validate().ok());  // plaintext with a non-loopback peer
+}
+
 TEST(DaemonConfigTest, ValidateChecksCombinedValues) {
   DaemonConfig config = DaemonConfig::Defaults(Env());
   config.control_socket = "/tmp/c.sock";

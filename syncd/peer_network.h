@@ -1,0 +1,62 @@
+// PeerNetwork: this node's replication, as the daemon wires it: the Replicator (store work on
+// the daemon's bulk pool), the RefusalRecordingHandler in front of it, and the Transport that
+// carries its links on the daemon's io_context. Without networking configured only the
+// Replicator exists (peers/where/resync still answer). Built once at startup; afterwards safe
+// for concurrent access.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "replication/replicator.h"
+#include "store/status.h"
+#include "store/store.h"
+#include "syncd/daemon_config.h"
+#include "syncd/link_refusals.h"
+#include "transport/transport.h"
+
+namespace edgesync {
+
+struct PeerNetworkOptions {
+  bool networking = false;  // false: no Transport (peer_listen off and no peers)
+  transport::TransportOptions transport;
+  replication::ReplicatorOptions replicator;
+  bool listen = false;
+  std::vector<PeerAddress> peers;
+};
+
+class PeerNetwork {
+ public:
+  // Creates the Replicator and, when networking, the Transport (which loads the TLS material:
+  // a failure here is a configuration error). Does not listen or dial yet.
+  // REQUIRES: `io` and `store` outlive the PeerNetwork.
+  static Result<std::unique_ptr<PeerNetwork>> Create(boost::asio::io_context& io, Store& store,
+                                                     PeerNetworkOptions options);
+  ~PeerNetwork();
+
+  // Listens (when configured) and starts dialing every peer. Returns the bound listen port, or
+  // 0 when not listening. The address must be free: release any reservation first.
+  Result<uint16_t> Start();
+  // Shutdown, first half: stop accepting and dialing, flush and close links. Non-blocking.
+  void ShutdownTransport();
+  // Shutdown, second half: wait for replication's blocking tasks. REQUIRES: the blocking pool
+  // still runs.
+  void ShutdownReplicator();
+
+  replication::Replicator& replicator() { return *replicator_; }
+  std::vector<LinkRefusal> RecentRefusals() const;
+  bool networking() const { return transport_ != nullptr; }
+
+ private:
+  PeerNetwork() = default;
+
+  PeerNetworkOptions options_;
+  std::unique_ptr<replication::Replicator> replicator_;
+  std::unique_ptr<RefusalRecordingHandler> handler_;
+  std::unique_ptr<transport::Transport> transport_;
+};
+
+}  // namespace edgesync

@@ -1,0 +1,148 @@
+#include "tests/integration/replication/cluster_fixture.h"
+
+#include <signal.h>
+
+#include <iostream>
+#include <thread>
+
+#include "syncd/cli/control_client.h"
+
+namespace edgesync::testing {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+bool WaitUntil(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return predicate();
+}
+
+void ClusterFixture::SetUp() {
+  char pattern[] = "/tmp/esr-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  root_ = pattern;
+}
+
+void ClusterFixture::TearDown() {
+  if (HasFailure()) {
+    for (const auto& [name, node] : nodes_) {
+      std::cerr << "---- log of " << name << "\n" << ReadFileText(node->log()) << "\n";
+    }
+  }
+  nodes_.clear();  // each BackgroundProcess stops and reaps its daemon
+  std::error_code ec;
+  fs::remove_all(root_, ec);
+}
+
+ProcessResult ClusterFixture::LocalCli(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {EDGESYNC_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessResult result = RunProcess(argv, std::chrono::seconds(30));
+  EXPECT_EQ(result.exit_code, 0) << "edgesync " << args[0] << ": " << result.err;
+  return result;
+}
+
+fs::path ClusterFixture::MakeCa(const std::string& name, const std::string& cluster_id) {
+  fs::path dir = root_ / name;
+  LocalCli({"cluster", "init", dir.string(), "--cluster-id", cluster_id});
+  return dir;
+}
+
+TestNode& ClusterFixture::AddNode(const std::string& name, const fs::path& ca,
+                                  const std::string& role) {
+  auto node = std::make_unique<TestNode>();
+  node->name = name;
+  node->data_dir = root_ / name;
+  fs::path cluster = node->data_dir / "cluster";
+  LocalCli({"cluster", "join", "--node-id", name, "--role", role, "--out", cluster.string()});
+  LocalCli({"cluster", "sign", ca.string(), (cluster / "node.csr").string(), "--days", "2",
+            "--out", (cluster / "node.crt").string()});
+  fs::copy_file(ca / "ca.crt", cluster / "ca.crt");
+  TestNode& ref = *node;
+  nodes_[name] = std::move(node);
+  return ref;
+}
+
+void ClusterFixture::Start(TestNode& node, const std::vector<const TestNode*>& peers,
+                           const std::vector<std::string>& extra_args) {
+  std::vector<std::string> argv = {EDGESYNCD_BIN,  "--data-dir",    node.data_dir.string(),
+                                   "--node-name",  node.name,       "--http-status",
+                                   "127.0.0.1:0",  "--peer-listen", node.address(),
+                                   "--log-level",  "debug"};
+  for (const TestNode* peer : peers) {
+    argv.push_back("--peer");
+    argv.push_back(peer->address());
+  }
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  std::vector<std::string> env = {"XDG_RUNTIME_DIR=", "RUNTIME_DIRECTORY=", "STATE_DIRECTORY=",
+                                  "CONFIGURATION_DIRECTORY=", "NOTIFY_SOCKET=", "WATCHDOG_USEC="};
+  // Append to the node's log across restarts: tests read it for reasons.
+  fs::path out = node.data_dir.parent_path() / (node.name + ".out");
+  fs::path err = node.log();
+  if (fs::exists(err)) fs::rename(err, err.string() + ".previous");
+  node.process = std::make_unique<BackgroundProcess>(argv, out, err, env);
+  bool up = WaitUntil([&] {
+    return !node.process->running() || ControlClient::Connect(node.socket()).ok();
+  });
+  ASSERT_TRUE(up && node.process->running())
+      << node.name << " did not come up:\n" << ReadFileText(node.log());
+  json status = CliJson(node, {"status"});
+  std::string listen = status.value("peer_listen", "");
+  ASSERT_NE(listen.rfind(':'), std::string::npos) << status;
+  node.peer_port = static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+  ASSERT_NE(node.peer_port, 0) << status;
+}
+
+std::optional<int> ClusterFixture::Stop(TestNode& node) {
+  node.process->Signal(SIGTERM);
+  auto code = node.process->Wait(std::chrono::seconds(20));
+  node.process.reset();
+  return code;
+}
+
+ProcessResult ClusterFixture::Cli(const TestNode& node, const std::vector<std::string>& args,
+                                  std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {EDGESYNC_BIN, "--socket", node.socket().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProcess(argv, timeout, {"EDGESYNC_SOCKET="});
+}
+
+json ClusterFixture::CliJson(const TestNode& node, std::vector<std::string> args) {
+  args.push_back("--json");
+  ProcessResult result = Cli(node, args);
+  if (result.exit_code != 0) return nullptr;
+  return json::parse(result.out, nullptr, false);
+}
+
+bool ClusterFixture::WaitForGet(const TestNode& node, const std::string& key, fs::path* dest,
+                                std::chrono::milliseconds timeout) {
+  return WaitUntil(
+      [&] {
+        *dest = root_ / ("get-" + std::to_string(++gets_));
+        return Cli(node, {"get", key, dest->string()}).exit_code == 0;
+      },
+      timeout);
+}
+
+size_t ClusterFixture::ConnectedPeers(const TestNode& node) {
+  json peers = CliJson(node, {"peers"});
+  size_t connected = 0;
+  if (!peers.is_object()) return 0;
+  for (const json& peer : peers.value("peers", json::array())) {
+    if (peer.value("connected", false)) ++connected;
+  }
+  return connected;
+}
+
+void ClusterFixture::MakeFile(const fs::path& path, const std::string& content,
+                              fs::perms mode) {
+  fs::create_directories(path.parent_path());
+  WriteFileText(path, content);
+  fs::permissions(path, mode);
+}
+
+}  // namespace edgesync::testing
