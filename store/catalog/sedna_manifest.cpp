@@ -1,5 +1,10 @@
 #include "store/catalog/sedna_manifest.h"
 
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
 #include <charconv>
 #include <cmath>
 
@@ -136,6 +141,47 @@ Result<SednaObject> ParseDocument(const YAML::Node& doc, const DocError& err) {
   return o;
 }
 
+// Walks the YAML events once before building nodes, refusing anchors and aliases (a manifest
+// never needs them, and alias cycles make yaml-cpp's node graph leak) and absurd nesting.
+class ManifestShapeCheck : public YAML::EventHandler {
+ public:
+  static constexpr int kMaxDepth = 64;
+  std::string problem;
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { Check(mark, anchor); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Refuse(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string&) override {
+    Check(mark, anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    Open(mark, anchor);
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    Open(mark, anchor);
+  }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  void Check(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor) Refuse(mark);
+  }
+  void Open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    Check(mark, anchor);
+    if (++depth_ > kMaxDepth && problem.empty())
+      problem = "nesting deeper than " + std::to_string(kMaxDepth) + " levels at line " + std::to_string(mark.line + 1);
+  }
+  void Refuse(const YAML::Mark& mark) {
+    if (problem.empty())
+      problem = "YAML anchors and aliases are not supported (line " + std::to_string(mark.line + 1) + ")";
+  }
+  int depth_ = 0;
+};
+
+constexpr size_t kMaxManifestBytes = 1u << 20;
+
 }  // namespace
 
 Result<ObjectKey> SednaObject::Key() const {
@@ -144,8 +190,16 @@ Result<ObjectKey> SednaObject::Key() const {
 }
 
 Result<std::vector<SednaObject>> ParseSednaManifests(std::string_view yaml_text) {
+  if (yaml_text.size() > kMaxManifestBytes)
+    return Status::InvalidArgument("sedna manifest is larger than 1 MiB");
   std::vector<YAML::Node> docs;
   try {
+    std::stringstream events{std::string(yaml_text)};
+    YAML::Parser parser(events);
+    ManifestShapeCheck shape;
+    while (shape.problem.empty() && parser.HandleNextDocument(shape)) {
+    }
+    if (!shape.problem.empty()) return Status::InvalidArgument("sedna manifest: " + shape.problem);
     docs = YAML::LoadAll(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(std::string("sedna manifest is not valid YAML: ") + e.what());

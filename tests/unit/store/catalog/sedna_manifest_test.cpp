@@ -99,3 +99,20 @@ TEST(SednaManifestTest, ResolveLocalUrl) {
 
 }  // namespace
 }  // namespace edgesync
+
+namespace edgesync {
+namespace {
+
+TEST(SednaManifestTest, RefusesAnchorsAliasesAndDeepNesting) {
+  auto aliased = ParseSednaManifests("a: &x [1, 2]\nb: *x\n");
+  ASSERT_FALSE(aliased.ok());
+  EXPECT_NE(aliased.status().message().find("anchors and aliases are not supported (line 1)"), std::string::npos);
+  std::string deep = std::string(100, '[') + std::string(100, ']');
+  auto nested = ParseSednaManifests(deep);
+  ASSERT_FALSE(nested.ok());
+  EXPECT_NE(nested.status().message().find("nesting deeper than 64"), std::string::npos);
+  EXPECT_FALSE(ParseSednaManifests(std::string((1u << 20) + 1, ' ')).ok());
+}
+
+}  // namespace
+}  // namespace edgesync
