@@ -47,6 +47,10 @@ TEST(RawPeerTest, MalformedFrameClosesOnlyThatConnection) {
   EXPECT_TRUE(cloud.handler().WaitFor(
       [](const RecordingHandler& h) { return h.ContainsDown("unknown frame format version 9"); }));
   EXPECT_FALSE(raw.ReadMessage().has_value());  // the raw connection is gone
+  EXPECT_EQ(raw.close_code(), 1002);            // with a WebSocket close saying why
+  EXPECT_EQ(raw.close_reason().rfind("protocol violation: ", 0), 0u);
+  EXPECT_NE(raw.close_reason().find("unknown frame format version 9"), std::string::npos)
+      << "reason: '" << raw.close_reason() << "'";
 
   auto link = edge.LinkTo("cloud");
   ASSERT_NE(link, nullptr);

@@ -59,6 +59,12 @@ std::optional<std::string> RawWebSocketPeer::ReadMessage() {
   return beast::buffers_to_string(buffer.data());
 }
 
+std::uint16_t RawWebSocketPeer::close_code() const { return impl_->ws.reason().code; }
+
+std::string RawWebSocketPeer::close_reason() const {
+  return std::string(impl_->ws.reason().reason.data(), impl_->ws.reason().reason.size());
+}
+
 bool RawWebSocketPeer::CompleteHello(const Hello& hello) {
   if (!SendFrame(Lane::kControl, kHelloMessageType, EncodeHello(hello))) return false;
   auto server_hello = ReadMessage();

@@ -24,6 +24,9 @@ class RawWebSocketPeer {
   bool SendBytes(const std::string& bytes);
   // Next WebSocket message, or std::nullopt once the connection is closed or broken.
   std::optional<std::string> ReadMessage();
+  // Code and reason of the close frame the server sent (valid after ReadMessage saw the close).
+  std::uint16_t close_code() const;
+  std::string close_reason() const;
   // Plays the client side of the hello exchange; true when the server accepted.
   bool CompleteHello(const Hello& hello);
 
