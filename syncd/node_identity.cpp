@@ -42,7 +42,8 @@ Result<NodeIdentity> LoadNodeIdentity(const ClusterFiles& files,
   transport::TransportStatus verified = transport::VerifyNodeCertificate(*ca, *cert, crl);
   if (!verified.ok()) {
     return Status::InvalidArgument("cluster.cert " + files.cert.string() +
-                                   " does not verify against " + files.ca_cert.string() +
+                                   " does not verify against cluster.ca_cert " +
+                                   files.ca_cert.string() +
                                    (crl ? " and " + files.crl.string() : std::string()) + ": " +
                                    verified.message());
   }
