@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <future>
+#include <memory>
 
 namespace edgesync {
 namespace {
@@ -21,93 +23,107 @@ std::string EncodeChunkSize(size_t size) {
   return out;
 }
 
-class RocksChunkWriter : public ChunkWriter {
- public:
-  RocksChunkWriter(RocksDb* db, size_t bulk_bytes) : db_(db), bulk_bytes_(bulk_bytes) {
-    buffer_.reserve(bulk_bytes_ + (1u << 20));
-  }
-
-  Status Add(const ChunkId& id, std::string_view data) override {
-    entries_.push_back({id, buffer_.size(), data.size()});
-    buffer_.append(data);
-    if (buffer_.size() >= bulk_bytes_) return Flush();
-    return Status::Ok();
-  }
-
-  Status Finish() override { return Flush(); }
-
- private:
+// Chunks buffered by one writer, written as one unit.
+struct ChunkBatch {
   struct Entry {
     ChunkId id;
     size_t offset;
     size_t size;
   };
+  std::vector<Entry> entries;
+  std::string bytes;
+};
 
-  Status Flush() {
-    if (entries_.empty()) return Status::Ok();
-    Status s = buffer_.size() < kMinIngestBytes ? WriteBatch() : IngestSst();
-    entries_.clear();
-    buffer_.clear();
+// Writes a batch: an ordinary unsynced WriteBatch when small, otherwise two sorted SST files
+// (chunks + index) that RocksDB ingests in one atomic step.
+Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch) {
+  if (batch.entries.empty()) return Status::Ok();
+  if (batch.bytes.size() < kMinIngestBytes) {
+    rocksdb::WriteBatch wb;
+    for (const auto& e : batch.entries) {
+      rocksdb::Slice key(e.id.AsBytes().data(), 16);
+      wb.Put(db->cf(RocksDb::kChunks), key, rocksdb::Slice(batch.bytes.data() + e.offset, e.size));
+      wb.Put(db->cf(RocksDb::kChunkIndex), key, EncodeChunkSize(e.size));
+    }
+    return db->WriteUnsynced(&wb);
+  }
+  auto& entries = batch.entries;
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  const std::string stem = (db->path() / ("ingest-" + std::to_string(::getpid()) + "-" +
+                                          std::to_string(g_sst_counter.fetch_add(1)))).string();
+  const std::string data_path = stem + "-data.sst", index_path = stem + "-index.sst";
+  rocksdb::EnvOptions env;
+  rocksdb::SstFileWriter data(env, db->FamilyOptions(RocksDb::kChunks), db->cf(RocksDb::kChunks));
+  rocksdb::SstFileWriter index(env, db->FamilyOptions(RocksDb::kChunkIndex), db->cf(RocksDb::kChunkIndex));
+  auto rs = data.Open(data_path);
+  if (rs.ok()) rs = index.Open(index_path);
+  const ChunkId* previous = nullptr;
+  for (size_t i = 0; rs.ok() && i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    if (previous && *previous == e.id) continue;  // same chunk twice in one batch
+    rocksdb::Slice key(e.id.AsBytes().data(), 16);
+    rs = data.Put(key, rocksdb::Slice(batch.bytes.data() + e.offset, e.size));
+    if (rs.ok()) rs = index.Put(key, EncodeChunkSize(e.size));
+    previous = &e.id;
+  }
+  if (rs.ok()) rs = data.Finish();
+  if (rs.ok()) rs = index.Finish();
+  if (rs.ok()) {
+    rocksdb::IngestExternalFileOptions ingest;
+    ingest.move_files = true;
+    ingest.allow_blocking_flush = true;
+    std::vector<rocksdb::IngestExternalFileArg> args(2);
+    args[0].column_family = db->cf(RocksDb::kChunks);
+    args[0].external_files = {data_path};
+    args[0].options = ingest;
+    args[1].column_family = db->cf(RocksDb::kChunkIndex);
+    args[1].external_files = {index_path};
+    args[1].options = ingest;
+    rs = db->db()->IngestExternalFiles(args);
+  }
+  std::error_code ec;  // the files remain only when ingestion failed
+  std::filesystem::remove(data_path, ec);
+  std::filesystem::remove(index_path, ec);
+  return FromRocks(rs, "storing chunks");
+}
+
+// Double-buffered: while one full batch is written on a background thread, the caller keeps
+// chunking into the other, so hashing and disk writes overlap.
+class RocksChunkWriter : public ChunkWriter {
+ public:
+  RocksChunkWriter(RocksDb* db, size_t bulk_bytes) : db_(db), bulk_bytes_(bulk_bytes) {}
+  ~RocksChunkWriter() override {
+    if (pending_.valid()) pending_.wait();
+  }
+
+  Status Add(const ChunkId& id, std::string_view data) override {
+    auto& bytes = current_.bytes;
+    if (bytes.size() + data.size() > bytes.capacity())
+      bytes.reserve(bytes.capacity() < (1u << 20) ? (1u << 20) : bulk_bytes_ + (1u << 20));
+    current_.entries.push_back({id, bytes.size(), data.size()});
+    bytes.append(data);
+    if (bytes.size() < bulk_bytes_) return Status::Ok();
+    EDGESYNC_RETURN_IF_ERROR(WaitPending());
+    auto batch = std::make_shared<ChunkBatch>(std::move(current_));
+    current_ = ChunkBatch{};
+    pending_ = std::async(std::launch::async, [db = db_, batch] { return WriteChunkBatch(db, *batch); });
+    return Status::Ok();
+  }
+
+  Status Finish() override {
+    EDGESYNC_RETURN_IF_ERROR(WaitPending());
+    Status s = WriteChunkBatch(db_, current_);
+    current_ = ChunkBatch{};
     return s;
   }
 
-  Status WriteBatch() {
-    rocksdb::WriteBatch batch;
-    for (const auto& e : entries_) {
-      rocksdb::Slice key(e.id.AsBytes().data(), 16);
-      batch.Put(db_->cf(RocksDb::kChunks), key, rocksdb::Slice(buffer_.data() + e.offset, e.size));
-      batch.Put(db_->cf(RocksDb::kChunkIndex), key, EncodeChunkSize(e.size));
-    }
-    return db_->WriteUnsynced(&batch);
-  }
-
-  // Writes the sorted chunks and their index entries as two SST files and ingests both in one
-  // atomic step.
-  Status IngestSst() {
-    std::sort(entries_.begin(), entries_.end(),
-              [](const Entry& a, const Entry& b) { return a.id < b.id; });
-    const std::string stem = (db_->path() / ("ingest-" + std::to_string(::getpid()) + "-" +
-                                             std::to_string(g_sst_counter.fetch_add(1)))).string();
-    const std::string data_path = stem + "-data.sst", index_path = stem + "-index.sst";
-    rocksdb::EnvOptions env;
-    rocksdb::SstFileWriter data(env, db_->FamilyOptions(RocksDb::kChunks), db_->cf(RocksDb::kChunks));
-    rocksdb::SstFileWriter index(env, db_->FamilyOptions(RocksDb::kChunkIndex), db_->cf(RocksDb::kChunkIndex));
-    auto rs = data.Open(data_path);
-    if (rs.ok()) rs = index.Open(index_path);
-    const ChunkId* previous = nullptr;
-    for (size_t i = 0; rs.ok() && i < entries_.size(); ++i) {
-      const auto& e = entries_[i];
-      if (previous && *previous == e.id) continue;  // same chunk twice in one batch
-      rocksdb::Slice key(e.id.AsBytes().data(), 16);
-      rs = data.Put(key, rocksdb::Slice(buffer_.data() + e.offset, e.size));
-      if (rs.ok()) rs = index.Put(key, EncodeChunkSize(e.size));
-      previous = &e.id;
-    }
-    if (rs.ok()) rs = data.Finish();
-    if (rs.ok()) rs = index.Finish();
-    if (rs.ok()) {
-      rocksdb::IngestExternalFileOptions ingest;
-      ingest.move_files = true;
-      ingest.allow_blocking_flush = true;
-      std::vector<rocksdb::IngestExternalFileArg> args(2);
-      args[0].column_family = db_->cf(RocksDb::kChunks);
-      args[0].external_files = {data_path};
-      args[0].options = ingest;
-      args[1].column_family = db_->cf(RocksDb::kChunkIndex);
-      args[1].external_files = {index_path};
-      args[1].options = ingest;
-      rs = db_->db()->IngestExternalFiles(args);
-    }
-    std::error_code ec;  // the files remain only when ingestion failed
-    std::filesystem::remove(data_path, ec);
-    std::filesystem::remove(index_path, ec);
-    return FromRocks(rs, "storing chunks");
-  }
+ private:
+  Status WaitPending() { return pending_.valid() ? pending_.get() : Status::Ok(); }
 
   RocksDb* db_;
   size_t bulk_bytes_;
-  std::vector<Entry> entries_;
-  std::string buffer_;
+  ChunkBatch current_;
+  std::future<Status> pending_;  // the batch being written in the background, if any
 };
 
 }  // namespace

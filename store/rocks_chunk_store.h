@@ -2,7 +2,8 @@
 //
 // Small writes go through an unsynced WriteBatch. A writer that accumulates many chunks sorts
 // them and writes an SST file that RocksDB ingests, which bypasses the WAL and memtable and so
-// doubles put throughput for large objects. Thread-safe.
+// doubles put throughput for large objects; it writes one batch in the background while the
+// caller fills the next. Thread-safe.
 #pragma once
 
 #include "store/chunk_store.h"
