@@ -64,8 +64,9 @@ struct TlsStreamBio {
 TlsStream::TlsStream(socket_type socket, boost::asio::ssl::context& context)
     : socket_(std::move(socket)), state_(std::make_unique<State>()) {
   state_->in.resize(kReadChunk);
-  state_->out.reserve(kMaxWriteBytes + kMaxWriteBytes / 16);
-  state_->writing.reserve(kMaxWriteBytes + kMaxWriteBytes / 16);
+  // Room for one 64 KiB write plus record overhead; grows (and stays) up to kMaxWriteBytes.
+  state_->out.reserve(66 * 1024);
+  state_->writing.reserve(66 * 1024);
   state_->stage.reserve(kCoalesceBytes);
   BIO_METHOD* method = TlsStreamBio::Method<State>();
   SSL* ssl = method ? ::SSL_new(context.native_handle()) : nullptr;

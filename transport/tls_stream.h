@@ -47,8 +47,9 @@ class TlsStream {
 
   // Bytes asked of the socket per read; about sixteen TLS records.
   static constexpr std::size_t kReadChunk = 256 * 1024;
-  // Plaintext bytes encrypted per write call at most (bounds the ciphertext buffer).
-  static constexpr std::size_t kMaxWriteBytes = 1024 * 1024;
+  // Plaintext bytes encrypted per write call at most (bounds the ciphertext buffers). Beast hands
+  // at most 64 KiB per call (asio::async_write's chunk), so this bound is rarely reached.
+  static constexpr std::size_t kMaxWriteBytes = 256 * 1024;
   // Buffers shorter than this are copied together into one record instead of one record each.
   static constexpr std::size_t kCoalesceBytes = 16 * 1024;
 
