@@ -40,6 +40,28 @@ TEST_F(RefusalTest, WrongClusterCertificateIsRefused) {
   EXPECT_NE(human.out.find("refused"), std::string::npos) << human.out;
 }
 
+TEST_F(RefusalTest, RevokedCertificateIsRefused) {
+  fs::path ca = MakeCa("ca", "factory-1");
+  TestNode& cloud = AddNode("cloud-1", ca, "cloud");
+  TestNode& lost = AddNode("edge-lost", ca);
+  fs::path crl = root() / "crl.pem";
+  ProcessResult revoke = LocalCli({"cluster", "revoke", ca.string(),
+                                   (lost.data_dir / "cluster" / "node.crt").string(), "--crl",
+                                   crl.string()});
+  EXPECT_NE(revoke.out.find("edge-lost"), std::string::npos) << revoke.out;
+  Start(cloud, {}, {"--cluster-crl", crl.string()});
+  Start(lost, {&cloud});
+  json peers;
+  ASSERT_TRUE(WaitUntil([&] {
+    peers = CliJson(cloud, {"peers"});
+    return peers.is_object() && !peers["refused"].empty();
+  })) << peers << ReadFileText(cloud.log());
+  EXPECT_EQ(ConnectedPeers(cloud), 0u);
+  EXPECT_EQ(ConnectedPeers(lost), 0u);
+  EXPECT_NE(peers["refused"][0]["reason"].get<std::string>().find("revoked"), std::string::npos)
+      << peers;
+}
+
 TEST_F(RefusalTest, StartupChecksExit78WithOneLine) {
   fs::path ca = MakeCa("ca", "factory-1");
   TestNode& node = AddNode("edge-1", ca);
