@@ -6,6 +6,8 @@
 // Upload is edge -> cloud (client side, masked frames); download is cloud -> edge. Both nodes run
 // in this process (one io thread each), so the process CPU time (user + sys, getrusage) covers
 // sender and receiver: mb_per_cpu_second is the load-independent figure on a shared machine.
+// The *_sender_/*_receiver_mb_per_cpu_second figures divide by one node's io thread CPU time
+// (the sending side also includes the producer's message copy made on that thread).
 // Usage: bench_transport [seconds_per_run=3] [--keep-heap]
 //   --keep-heap: mallopt(M_MMAP_THRESHOLD 4 MiB, M_TRIM_THRESHOLD 256 MiB) before starting. With
 //   glibc's defaults every 256 KiB message string (the producer's copy, the received payload)
@@ -15,7 +17,9 @@
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -131,9 +135,20 @@ double ProcessCpuSeconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
+// CPU time of one node's io thread (the whole transport work of that side runs on it).
+double ThreadCpuSeconds(std::thread& thread) {
+  clockid_t clock{};
+  timespec now{};
+  if (::pthread_getcpuclockid(thread.native_handle(), &clock) != 0) return 0;
+  ::clock_gettime(clock, &now);
+  return now.tv_sec + now.tv_nsec / 1e9;
+}
+
 struct Totals {
   std::uint64_t bytes = 0;
   double cpu_seconds = 0;
+  double sender_cpu_seconds = 0;
+  double receiver_cpu_seconds = 0;
 };
 
 // One run: the `from` side sends for `seconds`; returns MB/s (10^6 bytes) received by `to`.
@@ -142,6 +157,8 @@ double RunOnce(BenchNode& from, BenchNode& to, double seconds, Totals& totals) {
   from.handler.sending = true;
   const std::uint64_t start_bytes = to.handler.received_bytes.load();
   const double start_cpu = ProcessCpuSeconds();
+  const double start_sender = ThreadCpuSeconds(from.thread);
+  const double start_receiver = ThreadCpuSeconds(to.thread);
   const auto start = Clock::now();
   from.handler.Fill(*link);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
@@ -149,6 +166,8 @@ double RunOnce(BenchNode& from, BenchNode& to, double seconds, Totals& totals) {
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   totals.bytes += bytes;
   totals.cpu_seconds += ProcessCpuSeconds() - start_cpu;
+  totals.sender_cpu_seconds += ThreadCpuSeconds(from.thread) - start_sender;
+  totals.receiver_cpu_seconds += ThreadCpuSeconds(to.thread) - start_receiver;
   from.handler.sending = false;
   // Let the queue drain so the next run starts clean.
   while (link->queued_bytes(Lane::kBulk) > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -221,10 +240,16 @@ int main(int argc, char** argv) {
       "{\"tls_bulk_mbps\": %.1f, \"upload_client_to_server_mbps_median\": %.1f, "
       "\"upload_runs\": %s, \"download_server_to_client_mbps_median\": %.1f, "
       "\"download_runs\": %s, \"upload_mb_per_cpu_second\": %.1f, "
-      "\"download_mb_per_cpu_second\": %.1f, \"message_bytes\": %zu, "
+      "\"download_mb_per_cpu_second\": %.1f, \"upload_sender_mb_per_cpu_second\": %.1f, "
+      "\"upload_receiver_mb_per_cpu_second\": %.1f, \"download_sender_mb_per_cpu_second\": %.1f, "
+      "\"download_receiver_mb_per_cpu_second\": %.1f, \"message_bytes\": %zu, "
       "\"bytes_received\": %llu, \"keep_heap\": %s, \"seconds_per_run\": %.1f}\n",
       bulk, Median(upload), list(upload).c_str(), Median(download), list(download).c_str(),
-      per_cpu(upload_totals), per_cpu(download_totals), kMessageBytes,
+      per_cpu(upload_totals), per_cpu(download_totals),
+      upload_totals.bytes / 1e6 / upload_totals.sender_cpu_seconds,
+      upload_totals.bytes / 1e6 / upload_totals.receiver_cpu_seconds,
+      download_totals.bytes / 1e6 / download_totals.sender_cpu_seconds,
+      download_totals.bytes / 1e6 / download_totals.receiver_cpu_seconds, kMessageBytes,
       static_cast<unsigned long long>(upload_totals.bytes + download_totals.bytes),
       keep_heap ? "true" : "false", seconds);
   return 0;
