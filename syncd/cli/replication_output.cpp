@@ -24,6 +24,12 @@ std::string Ago(uint64_t at_ms) {
 
 uint64_t U64(const json& object, const char* key) { return object.value(key, uint64_t{0}); }
 
+// A string field, "-" when missing or empty (a plaintext test link has no certified role).
+std::string Text(const json& object, const char* key) {
+  std::string value = object.value(key, "");
+  return value.empty() ? "-" : value;
+}
+
 }  // namespace
 
 void PrintPeers(const json& r, std::ostream& out) {
@@ -38,8 +44,8 @@ void PrintPeers(const json& r, std::ostream& out) {
         {"PEER", "ROLE", "STATE", "ADDRESS", "LAST SEEN", "IN", "OUT", "LAG", "TRANSFERS"});
     for (const json& p : peers) {
       bool connected = p.value("connected", false);
-      table.AddRow({p.value("node_id", "-"), p.value("role", "-"),
-                    connected ? "connected" : "disconnected", p.value("address", "-"),
+      table.AddRow({Text(p, "node_id"), Text(p, "role"),
+                    connected ? "connected" : "disconnected", Text(p, "address"),
                     connected ? "now" : Ago(U64(p, "last_seen_ms")),
                     HumanBytes(U64(p, "bytes_in")), HumanBytes(U64(p, "bytes_out")),
                     std::to_string(U64(p, "lag")), std::to_string(U64(p, "transfers"))});
