@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ struct ReplicatorOptions {
   // queue bound (a peer whose queue overflows is dropped).
   size_t window_bytes = 16u << 20;
   size_t changes_per_batch = 256;
+  // Selective sync: key globs this node wants (empty: all) and its labels, which decide the
+  // parts of joint-inference models placed here.
+  std::vector<std::string> subscriptions;
+  std::map<std::string, std::string> labels;
   // Runs store work off the network threads. Required.
   std::function<void(std::function<void()>)> run_blocking;
   // level: syslog numbers (3 error, 4 warning, 6 info, 7 debug).

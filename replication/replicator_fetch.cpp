@@ -113,12 +113,15 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
   }
   std::vector<ChunkRef> missing;
   std::set<ChunkId> seen;
-  for (const auto& f : t->manifest.files)
+  const auto placed = PlacementFilter(t->manifest, options_.labels);
+  for (const auto& f : t->manifest.files) {
+    if (placed && !placed(f)) continue;  // a part placed on other nodes
     for (const auto& c : f.chunks) {
       if (!seen.insert(c.id).second) continue;
       auto present = store_.chunks().Contains(c.id);
       if (!present.ok() || !*present) missing.push_back(c);
     }
+  }
   {
     std::lock_guard lock(mu_);
     if (transfers_.count(tk) == 0) return;
@@ -221,7 +224,9 @@ void Replicator::Impl::Complete(const std::string& tk) {
     t = it->second;
   }
   auto key = ObjectKey::Parse(t->key);
-  Result<bool> applied = key.ok() ? store_.ApplyRemote(*key, t->record, t->manifest) : Result<bool>(key.status());
+  Result<bool> applied = key.ok() ? store_.ApplyRemote(*key, t->record, t->manifest,
+                                                       PlacementFilter(t->manifest, options_.labels))
+                                  : Result<bool>(key.status());
   if (applied.ok()) {
     Log(*applied ? 6 : 7, std::string(*applied ? "applied " : "already had ") + t->key + " version " +
                               t->record.Id() + " from " + t->source);

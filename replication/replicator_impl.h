@@ -12,6 +12,7 @@
 
 #include "replication/message_types.h"
 #include "replication/messages.h"
+#include "replication/placement.h"
 #include "replication/replicator.h"
 #include "transport/link.h"
 
@@ -201,7 +202,9 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       }
       batch.more = changes->size() == limit;
       batch.upto = changes->empty() ? std::max(since, batch.latest) : changes->back().seq;
-      for (auto& c : *changes) batch.changes.push_back({c.key, std::move(c.heads)});
+      const auto& wanted = link->peer().subscriptions;
+      for (auto& c : *changes)
+        if (Subscribed(wanted, c.key)) batch.changes.push_back({c.key, std::move(c.heads)});
       Send(link, Lane::kControl, kChangesBatch, Encode(batch));
     });
     return Status::Ok();
@@ -214,6 +217,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     RunBlocking([this, link, info, batch = std::move(batch).value()]() mutable {
       std::vector<Store::Intent> intents;
       for (const auto& change : batch.changes) {
+        if (!Subscribed(options_.subscriptions, change.key)) continue;
         auto key = ObjectKey::Parse(change.key);
         if (!key.ok()) continue;  // validated on decode
         auto local = store_.Heads(*key);

@@ -250,14 +250,16 @@ Result<VersionInfo> StoreImpl::CommitLocal(const ObjectKey& key, const Manifest*
   return VersionInfo{key.str(), record.Id(), record};
 }
 
-Status StoreImpl::CheckChunksPresent(const Manifest& manifest) {
-  for (const auto& f : manifest.files)
+Status StoreImpl::CheckChunksPresent(const Manifest& manifest, const FileFilter& placed) {
+  for (const auto& f : manifest.files) {
+    if (placed && !placed(f)) continue;
     for (const auto& c : f.chunks) {
       auto present = chunks_->Contains(c.id);
       if (!present.ok()) return present.status();
       if (!*present)
         return Status::FailedPrecondition("chunk " + c.id.Hex() + " of '" + f.path + "' is not stored");
     }
+  }
   return Status::Ok();
 }
 
@@ -337,7 +339,7 @@ void StoreImpl::AddChangeListener(ChangeListener listener) {
 // Replicated writes
 
 Result<bool> StoreImpl::ApplyRemote(const ObjectKey& key, const VersionRecord& record,
-                                    const Manifest& manifest) {
+                                    const Manifest& manifest, const FileFilter& placed) {
   if (record.vector.empty()) return Status::InvalidArgument("remote version without a vector");
   std::string encoded;
   if (!record.tombstone) {
@@ -345,12 +347,12 @@ Result<bool> StoreImpl::ApplyRemote(const ObjectKey& key, const VersionRecord& r
     encoded = manifest.Encode();
     if (ManifestId(encoded) != record.manifest_id)
       return Status::Corruption("manifest of " + key.str() + " does not match the version's manifest id");
-    EDGESYNC_RETURN_IF_ERROR(VerifyFileHashes(manifest));
+    EDGESYNC_RETURN_IF_ERROR(VerifyFileHashes(manifest, placed));
   }
   Change change;
   {
     std::shared_lock gc_lock(gc_mu_);
-    if (!record.tombstone) EDGESYNC_RETURN_IF_ERROR(CheckChunksPresent(manifest));
+    if (!record.tombstone) EDGESYNC_RETURN_IF_ERROR(CheckChunksPresent(manifest, placed));
     std::lock_guard commit_lock(commit_mu_);
     auto state = LoadState(key.str());
     if (!state.ok() && !state.status().IsNotFound()) return state.status();

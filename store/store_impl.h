@@ -54,7 +54,7 @@ class StoreImpl : public Store {
   void AddChangeListener(ChangeListener listener) override;
 
   Result<bool> ApplyRemote(const ObjectKey& key, const VersionRecord& record,
-                           const Manifest& manifest) override;
+                           const Manifest& manifest, const FileFilter& placed) override;
 
   Result<uint64_t> GetCheckpoint(const std::string& peer, const std::string& epoch) override;
   Status RecordIntents(const std::string& peer, const std::string& epoch, uint64_t checkpoint,
@@ -85,8 +85,9 @@ class StoreImpl : public Store {
   Status WriteCommit(const ObjectKey& key, const VersionRecord& record, const Manifest* manifest,
                      const std::string& encoded_manifest, std::vector<VersionRecord> new_heads,
                      const ObjectState* old_state, Change* change);
-  Status CheckChunksPresent(const Manifest& manifest);
-  Status VerifyFileHashes(const Manifest& manifest);
+  // Both consider only the files `placed` accepts (all when empty).
+  Status CheckChunksPresent(const Manifest& manifest, const FileFilter& placed = {});
+  Status VerifyFileHashes(const Manifest& manifest, const FileFilter& placed);
   void Notify(const Change& change);
   void AddLateRoots(const Manifest& manifest, const ChunkId& manifest_id);
   bool IsProtected(const ChunkId& id);  // REQUIRES: inflight_mu_ held

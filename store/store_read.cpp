@@ -42,9 +42,9 @@ Status StoreImpl::ReadFile(const FileEntry& file, const std::function<Status(std
   return Status::Ok();
 }
 
-Status StoreImpl::VerifyFileHashes(const Manifest& manifest) {
+Status StoreImpl::VerifyFileHashes(const Manifest& manifest, const FileFilter& placed) {
   for (const auto& f : manifest.files)
-    EDGESYNC_RETURN_IF_ERROR(ReadFile(f, [](std::string_view) { return Status::Ok(); }));
+    if (!placed || placed(f)) EDGESYNC_RETURN_IF_ERROR(ReadFile(f, [](std::string_view) { return Status::Ok(); }));
   return Status::Ok();
 }
 
