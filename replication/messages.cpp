@@ -100,9 +100,10 @@ std::string Encode(const ManifestReply& m) {
   return Serialize(p);
 }
 
-std::string EncodeChunkRequest(const std::vector<ChunkId>& ids) {
+std::string Encode(const ChunkRequest& m) {
   wire::ChunkRequest p;
-  for (const auto& id : ids) p.add_ids(std::string(id.AsBytes()));
+  for (const auto& id : m.ids) p.add_ids(std::string(id.AsBytes()));
+  for (const auto& base : m.bases) p.add_bases(base ? std::string(base->AsBytes()) : std::string());
   return Serialize(p);
 }
 
@@ -111,6 +112,8 @@ std::string Encode(const ChunkData& m) {
   p.set_id(std::string(m.id.AsBytes()));
   p.set_found(m.found);
   p.set_data(m.data);
+  p.set_encoding(static_cast<wire::ChunkEncoding>(m.encoding));
+  if (m.encoding == ChunkEncoding::kZstdWithBase) p.set_base(std::string(m.base.AsBytes()));
   return Serialize(p);
 }
 
@@ -165,18 +168,29 @@ Result<ManifestReply> DecodeManifestReply(std::string_view bytes) {
   return ManifestReply{*id, p.found(), p.manifest()};
 }
 
-Result<std::vector<ChunkId>> DecodeChunkRequest(std::string_view bytes) {
+Result<ChunkRequest> DecodeChunkRequest(std::string_view bytes) {
   wire::ChunkRequest p;
   EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "chunk request"));
   if (static_cast<size_t>(p.ids_size()) > kMaxChunksPerRequest)
     return Status::InvalidArgument("chunk request asks for too many chunks");
-  std::vector<ChunkId> ids;
+  if (p.bases_size() != 0 && p.bases_size() != p.ids_size())
+    return Status::InvalidArgument("chunk request: bases do not match ids");
+  ChunkRequest m;
   for (const auto& raw : p.ids()) {
     auto id = IdFrom(raw, "chunk request");
     if (!id.ok()) return id.status();
-    ids.push_back(*id);
+    m.ids.push_back(*id);
   }
-  return ids;
+  for (const auto& raw : p.bases()) {
+    if (raw.empty()) {
+      m.bases.push_back(std::nullopt);
+      continue;
+    }
+    auto id = IdFrom(raw, "chunk request base");
+    if (!id.ok()) return id.status();
+    m.bases.push_back(*id);
+  }
+  return m;
 }
 
 Result<ChunkData> DecodeChunkData(std::string_view bytes) {
@@ -184,7 +198,20 @@ Result<ChunkData> DecodeChunkData(std::string_view bytes) {
   EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "chunk data"));
   auto id = IdFrom(p.id(), "chunk data");
   if (!id.ok()) return id.status();
-  return ChunkData{*id, p.found(), std::move(*p.mutable_data())};
+  ChunkData m{*id, p.found(), std::move(*p.mutable_data())};
+  switch (p.encoding()) {
+    case wire::RAW: m.encoding = ChunkEncoding::kRaw; break;
+    case wire::ZSTD: m.encoding = ChunkEncoding::kZstd; break;
+    case wire::ZSTD_WITH_BASE: {
+      m.encoding = ChunkEncoding::kZstdWithBase;
+      auto base = IdFrom(p.base(), "chunk data base");
+      if (!base.ok()) return base.status();
+      m.base = *base;
+      break;
+    }
+    default: return Status::InvalidArgument("chunk data: unknown encoding");
+  }
+  return m;
 }
 
 }  // namespace edgesync::replication

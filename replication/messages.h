@@ -5,6 +5,7 @@
 // Thread-safety: plain values and pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,10 +44,19 @@ struct ManifestReply {
   std::string manifest;
 };
 
+struct ChunkRequest {
+  std::vector<ChunkId> ids;
+  std::vector<std::optional<ChunkId>> bases;  // empty, or one entry per id
+};
+
+enum class ChunkEncoding { kRaw = 0, kZstd = 1, kZstdWithBase = 2 };
+
 struct ChunkData {
   ChunkId id;
   bool found = false;
-  std::string data;
+  std::string data;  // encoded per `encoding`
+  ChunkEncoding encoding = ChunkEncoding::kRaw;
+  ChunkId base{};    // kZstdWithBase only
 };
 
 std::string Encode(const ChangesRequest& m);
@@ -54,7 +64,7 @@ std::string Encode(const ChangesBatch& m);
 std::string EncodePoke(uint64_t seq);
 std::string EncodeManifestRequest(const ChunkId& id);
 std::string Encode(const ManifestReply& m);
-std::string EncodeChunkRequest(const std::vector<ChunkId>& ids);
+std::string Encode(const ChunkRequest& m);
 std::string Encode(const ChunkData& m);
 
 Result<ChangesRequest> DecodeChangesRequest(std::string_view bytes);
@@ -62,7 +72,7 @@ Result<ChangesBatch> DecodeChangesBatch(std::string_view bytes);
 Result<uint64_t> DecodePoke(std::string_view bytes);
 Result<ChunkId> DecodeManifestRequest(std::string_view bytes);
 Result<ManifestReply> DecodeManifestReply(std::string_view bytes);
-Result<std::vector<ChunkId>> DecodeChunkRequest(std::string_view bytes);
+Result<ChunkRequest> DecodeChunkRequest(std::string_view bytes);
 Result<ChunkData> DecodeChunkData(std::string_view bytes);
 
 }  // namespace edgesync::replication

@@ -111,21 +111,48 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
     if (it == transfers_.end()) return;
     t = it->second;
   }
+  // Our newest version of the key supplies delta bases: for each missing chunk, the chunk we
+  // hold that covers the same offset of the same file.
+  std::map<std::string, const FileEntry*> old_files;
+  Manifest old;
+  if (auto key = ObjectKey::Parse(t->key); key.ok()) {
+    auto latest = store_.Latest(*key);
+    if (latest.ok()) {
+      auto m = store_.ReadManifest(latest->record.manifest_id);
+      if (m.ok()) old = std::move(m).value();
+    }
+  }
+  for (const auto& f : old.files) old_files[f.path] = &f;
+
   std::vector<ChunkRef> missing;
+  std::unordered_map<ChunkId, ChunkId, ChunkIdHash> bases;
   std::set<ChunkId> seen;
   const auto placed = PlacementFilter(t->manifest, options_.labels);
   for (const auto& f : t->manifest.files) {
     if (placed && !placed(f)) continue;  // a part placed on other nodes
+    auto previous = old_files.find(f.path);
+    uint64_t offset = 0;
+    size_t old_index = 0;
+    uint64_t old_end = 0;
     for (const auto& c : f.chunks) {
+      const uint64_t at = offset;
+      offset += c.size;
       if (!seen.insert(c.id).second) continue;
       auto present = store_.chunks().Contains(c.id);
-      if (!present.ok() || !*present) missing.push_back(c);
+      if (present.ok() && *present) continue;
+      missing.push_back(c);
+      if (previous == old_files.end()) continue;
+      const auto& old_chunks = previous->second->chunks;
+      while (old_index < old_chunks.size() && old_end + old_chunks[old_index].size <= at)
+        old_end += old_chunks[old_index++].size;
+      if (old_index < old_chunks.size()) bases[c.id] = old_chunks[old_index].id;
     }
   }
   {
     std::lock_guard lock(mu_);
     if (transfers_.count(tk) == 0) return;
     t->missing = std::move(missing);
+    t->bases = std::move(bases);
     t->next = t->outstanding = t->stored = 0;
     if (!t->missing.empty()) {
       PumpPeer(t->source);
@@ -145,8 +172,8 @@ void Replicator::Impl::PumpPeer(const std::string& node) {
     progress = false;
     for (auto& [tk, t] : transfers_) {
       if (t->source != node || t->next >= t->missing.size()) continue;
-      std::vector<ChunkId> ids;
-      while (t->next < t->missing.size() && ids.size() < kChunksPerRequest &&
+      ChunkRequest request;
+      while (t->next < t->missing.size() && request.ids.size() < kChunksPerRequest &&
              p.inflight_bytes < options_.window_bytes) {
         const ChunkRef& c = t->missing[t->next++];
         ++t->outstanding;
@@ -154,11 +181,13 @@ void Replicator::Impl::PumpPeer(const std::string& node) {
         if (req.transfers.empty()) {
           req.size = c.size;
           p.inflight_bytes += c.size;
-          ids.push_back(c.id);
+          request.ids.push_back(c.id);
+          auto base = t->bases.find(c.id);
+          request.bases.push_back(base == t->bases.end() ? std::nullopt : std::optional<ChunkId>(base->second));
         }
         req.transfers.push_back(tk);
       }
-      if (!ids.empty() && !Send(link, Lane::kControl, kChunkRequest, EncodeChunkRequest(ids))) return;
+      if (!request.ids.empty() && !Send(link, Lane::kControl, kChunkRequest, Encode(request))) return;
       progress = true;
       if (p.inflight_bytes >= options_.window_bytes) break;
     }
@@ -169,6 +198,7 @@ Status Replicator::Impl::HandleChunk(const std::string& node, std::string payloa
   auto chunk = DecodeChunkData(payload);
   if (!chunk.ok()) return chunk.status();
   std::vector<std::string> waiting;
+  uint32_t expected_size = 0;
   {
     std::lock_guard lock(mu_);
     auto pit = peers_.find(node);
@@ -176,6 +206,7 @@ Status Replicator::Impl::HandleChunk(const std::string& node, std::string payloa
     Peer& p = pit->second;
     auto req = p.requested.find(chunk->id);
     if (req == p.requested.end()) return Status::Ok();  // stale: its transfer moved on
+    expected_size = req->second.size;
     p.inflight_bytes -= std::min<size_t>(p.inflight_bytes, req->second.size);
     waiting = std::move(req->second.transfers);
     p.requested.erase(req);
@@ -185,12 +216,15 @@ Status Replicator::Impl::HandleChunk(const std::string& node, std::string payloa
       return Status::Ok();
     }
   }
-  RunBlocking([this, node, waiting = std::move(waiting), chunk = std::move(chunk).value()] {
-    Status s;
-    if (ChunkId::Of(chunk.data.data(), chunk.data.size()) != chunk.id)
+  RunBlocking([this, node, expected_size, waiting = std::move(waiting), chunk = std::move(chunk).value()] {
+    std::string base;
+    const bool with_base = chunk.encoding == ChunkEncoding::kZstdWithBase &&
+                           store_.chunks().Get(chunk.base, &base).ok();
+    auto bytes = DecodeChunkPayload(chunk, with_base ? &base : nullptr, expected_size);
+    Status s = bytes.status();
+    if (s.ok() && ChunkId::Of(bytes->data(), bytes->size()) != chunk.id)
       s = Status::Corruption("chunk " + chunk.id.Hex() + " from " + node + " does not match its id");
-    else
-      s = store_.chunks().Put(chunk.id, chunk.data);
+    if (s.ok()) s = store_.chunks().Put(chunk.id, *bytes);
     std::vector<std::string> complete;
     {
       std::lock_guard lock(mu_);

@@ -10,6 +10,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "replication/chunk_codec.h"
 #include "replication/message_types.h"
 #include "replication/messages.h"
 #include "replication/placement.h"
@@ -68,6 +69,8 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     size_t outstanding = 0;  // requested, not yet stored
     size_t stored = 0;
     std::vector<ChunkId> received;  // stored by this transfer; evicted if the version fails
+    // Missing chunk -> the chunk we hold at the same offset of the same file (delta base).
+    std::unordered_map<ChunkId, ChunkId, ChunkIdHash> bases;
   };
 
   // ---- plumbing
@@ -311,16 +314,21 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   }
 
   Status ServeChunks(const std::shared_ptr<Link>& link, const std::string& payload) {
-    auto ids = DecodeChunkRequest(payload);
-    if (!ids.ok()) return ids.status();
-    RunBlocking([this, link, ids = std::move(ids).value()] {
-      for (const auto& id : ids) {
+    auto req = DecodeChunkRequest(payload);
+    if (!req.ok()) return req.status();
+    RunBlocking([this, link, req = std::move(req).value()] {
+      std::string data, base;
+      for (size_t i = 0; i < req.ids.size(); ++i) {
+        const ChunkId& id = req.ids[i];
         ChunkData reply{id, false, {}};
-        Status s = store_.chunks().Get(id, &reply.data);
+        Status s = store_.chunks().Get(id, &data);
         reply.found = s.ok();
-        if (!s.ok()) {
-          reply.data.clear();
-          if (!s.IsNotFound()) Log(3, "serving chunk " + id.Hex() + ": " + s.ToString());
+        if (s.ok()) {
+          const std::optional<ChunkId> base_id = i < req.bases.size() ? req.bases[i] : std::nullopt;
+          const bool have_base = base_id && store_.chunks().Get(*base_id, &base).ok();
+          EncodeChunkPayload(data, have_base ? &base : nullptr, have_base ? &*base_id : nullptr, &reply);
+        } else if (!s.IsNotFound()) {
+          Log(3, "serving chunk " + id.Hex() + ": " + s.ToString());
         }
         if (!Send(link, Lane::kBulk, kChunkData, Encode(reply))) return;
       }

@@ -52,9 +52,11 @@ TEST(MessagesTest, HostileBatchesAreRefusedWithReasons) {
 
 TEST(MessagesTest, ChunkMessagesRoundTrip) {
   std::vector<ChunkId> ids = {ChunkId::Of("a", 1), ChunkId::Of("b", 1)};
-  auto back = DecodeChunkRequest(EncodeChunkRequest(ids));
+  auto back = DecodeChunkRequest(Encode(ChunkRequest{ids, {std::nullopt, ids[0]}}));
   ASSERT_TRUE(back.ok());
-  EXPECT_EQ(*back, ids);
+  EXPECT_EQ(back->ids, ids);
+  EXPECT_EQ(back->bases[1], ids[0]);
+  EXPECT_FALSE(back->bases[0].has_value());
   auto data = DecodeChunkData(Encode(ChunkData{ids[0], true, "bytes"}));
   ASSERT_TRUE(data.ok());
   EXPECT_EQ(data->id, ids[0]);

@@ -1,0 +1,25 @@
+// Chunk encodings on the wire: raw, zstd, or zstd with a base chunk as dictionary.
+//
+// A receiver that asks for chunk X names the chunk it holds at the same offset of the same
+// file (the base); a small edit inside X then costs about the edited bytes, not a whole chunk.
+// The sender picks the smallest of the three; incompressible data goes raw after a cheap probe.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "replication/messages.h"
+#include "store/status.h"
+
+namespace edgesync::replication {
+
+// Encodes `data` (with `base` when non-null) into reply.data / reply.encoding / reply.base.
+void EncodeChunkPayload(std::string_view data, const std::string* base, const ChunkId* base_id,
+                        ChunkData* reply);
+
+// Decodes a reply's payload. `base` must be the bytes of reply.base for kZstdWithBase.
+// Refuses payloads that would decode to more than `max_size` bytes.
+Result<std::string> DecodeChunkPayload(const ChunkData& reply, const std::string* base, size_t max_size);
+
+}  // namespace edgesync::replication
