@@ -1,8 +1,14 @@
 // Fetching versions: manifests first, then missing chunks within a window of bytes in flight,
 // then apply once every file passes its SHA-256.
+#include <malloc.h>
+
 #include "replication/replicator_impl.h"
 
 namespace edgesync::replication {
+
+namespace {
+constexpr uint64_t kTrimAfterBytes = 64u << 20;
+}  // namespace
 
 void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord& record,
                                      const std::string& holder) {
@@ -264,8 +270,12 @@ void Replicator::Impl::Complete(const std::string& tk) {
   if (applied.ok()) {
     Log(*applied ? 6 : 7, std::string(*applied ? "applied " : "already had ") + t->key + " version " +
                               t->record.Id() + " from " + t->source);
-    std::lock_guard lock(mu_);
-    transfers_.erase(tk);
+    {
+      std::lock_guard lock(mu_);
+      transfers_.erase(tk);
+    }
+    // Give the pages of a large transfer's buffers back to the system (edge boxes are small).
+    if (t->manifest.TotalBytes() >= kTrimAfterBytes) malloc_trim(0);
     return;
   }
   if (applied.status().code() == Status::Code::kCorruption && !t->received.empty()) {
