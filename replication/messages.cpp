@@ -64,6 +64,7 @@ std::string Encode(const ChangesRequest& m) {
   wire::ChangesRequest p;
   p.set_since(m.since);
   p.set_limit(m.limit);
+  for (const auto& glob : m.subscriptions) p.add_subscriptions(glob);
   return Serialize(p);
 }
 
@@ -120,7 +121,14 @@ std::string Encode(const ChunkData& m) {
 Result<ChangesRequest> DecodeChangesRequest(std::string_view bytes) {
   wire::ChangesRequest p;
   EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "changes request"));
-  return ChangesRequest{p.since(), p.limit()};
+  if (static_cast<size_t>(p.subscriptions_size()) > kMaxSubscriptions)
+    return Status::InvalidArgument("changes request carries too many subscriptions");
+  ChangesRequest m{p.since(), p.limit(), {}};
+  for (const auto& glob : p.subscriptions()) {
+    if (glob.empty() || glob.size() > 512) return Status::InvalidArgument("changes request: bad subscription");
+    m.subscriptions.push_back(glob);
+  }
+  return m;
 }
 
 Result<ChangesBatch> DecodeChangesBatch(std::string_view bytes) {

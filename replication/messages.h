@@ -20,6 +20,7 @@ inline constexpr size_t kMaxChangesPerBatch = 256;
 inline constexpr size_t kMaxHeadsPerKey = 64;
 inline constexpr size_t kMaxVectorEntries = 1024;
 inline constexpr size_t kMaxChunksPerRequest = 1024;
+inline constexpr size_t kMaxSubscriptions = 256;
 
 struct KeyHeads {
   std::string key;
@@ -29,6 +30,7 @@ struct KeyHeads {
 struct ChangesRequest {
   uint64_t since = 0;
   uint32_t limit = 0;
+  std::vector<std::string> subscriptions;  // empty: everything
 };
 
 struct ChangesBatch {

@@ -25,6 +25,12 @@ void Replicator::OnLinkRefused(const std::string& address, const std::string& re
 std::vector<PeerStatus> Replicator::Peers() { return impl_->Peers(); }
 Result<size_t> Replicator::Resync() { return impl_->Resync(); }
 std::vector<KeyLocation> Replicator::Where(const std::string& key) { return impl_->Where(key); }
+Status Replicator::UpdateSelection(std::vector<std::string> subscriptions,
+                                   std::map<std::string, std::string> labels) {
+  if (!impl_->SetSelection(std::move(subscriptions), std::move(labels))) return Status::Ok();
+  auto asked = impl_->Resync();
+  return asked.ok() ? Status::Ok() : asked.status();
+}
 size_t Replicator::ActiveTransfers() { return impl_->ActiveTransfers(); }
 Result<size_t> Replicator::PendingCount() {
   auto intents = impl_->store_.PendingIntents();

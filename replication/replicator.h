@@ -76,6 +76,9 @@ class Replicator : public transport::LinkHandler {
   // of peers asked.
   Result<size_t> Resync();
   std::vector<KeyLocation> Where(const std::string& key);
+  // Applies new subscriptions and labels (configuration reload). When they may want more than
+  // before, every peer's log is read again from zero so newly wanted keys and parts arrive.
+  Status UpdateSelection(std::vector<std::string> subscriptions, std::map<std::string, std::string> labels);
   size_t ActiveTransfers();
   // Versions accepted but not applied yet (durable intents).
   Result<size_t> PendingCount();

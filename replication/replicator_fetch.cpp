@@ -133,7 +133,7 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
   std::vector<ChunkRef> missing;
   std::unordered_map<ChunkId, ChunkId, ChunkIdHash> bases;
   std::set<ChunkId> seen;
-  const auto placed = PlacementFilter(t->manifest, options_.labels);
+  const auto placed = PlacementFilter(t->manifest, Selection().labels);
   for (const auto& f : t->manifest.files) {
     if (placed && !placed(f)) continue;  // a part placed on other nodes
     auto previous = old_files.find(f.path);
@@ -265,7 +265,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
   }
   auto key = ObjectKey::Parse(t->key);
   Result<bool> applied = key.ok() ? store_.ApplyRemote(*key, t->record, t->manifest,
-                                                       PlacementFilter(t->manifest, options_.labels))
+                                                       PlacementFilter(t->manifest, Selection().labels))
                                   : Result<bool>(key.status());
   if (applied.ok()) {
     Log(*applied ? 6 : 7, std::string(*applied ? "applied " : "already had ") + t->key + " version " +

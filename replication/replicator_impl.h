@@ -37,7 +37,9 @@ inline constexpr size_t kChunksPerRequest = 64;
 // state outlives any task even if the Replicator is destroyed first).
 class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
  public:
-  Impl(Store& store, ReplicatorOptions options) : store_(store), options_(std::move(options)) {}
+  Impl(Store& store, ReplicatorOptions options) : store_(store), options_(std::move(options)) {
+    selection_ = {options_.subscriptions, options_.labels};
+  }
 
   // One peer node, connected or remembered.
   struct Peer {
@@ -193,7 +195,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     if (!req.ok()) return req.status();
     size_t limit = std::clamp<size_t>(req->limit ? req->limit : options_.changes_per_batch, 1, kMaxChangesPerBatch);
     uint64_t since = req->since;
-    RunBlocking([this, link, since, limit] {
+    RunBlocking([this, link, since, limit, wanted = std::move(req->subscriptions)] {
       // Read the last sequence number first: a commit landing between the two reads must not
       // let `upto` skip past a change the batch does not contain.
       ChangesBatch batch;
@@ -205,7 +207,6 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       }
       batch.more = changes->size() == limit;
       batch.upto = changes->empty() ? std::max(since, batch.latest) : changes->back().seq;
-      const auto& wanted = link->peer().subscriptions;
       for (auto& c : *changes)
         if (Subscribed(wanted, c.key)) batch.changes.push_back({c.key, std::move(c.heads)});
       Send(link, Lane::kControl, kChangesBatch, Encode(batch));
@@ -219,8 +220,9 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     const auto info = link->peer();
     RunBlocking([this, link, info, batch = std::move(batch).value()]() mutable {
       std::vector<Store::Intent> intents;
+      const auto selection = Selection();
       for (const auto& change : batch.changes) {
-        if (!Subscribed(options_.subscriptions, change.key)) continue;
+        if (!Subscribed(selection.subscriptions, change.key)) continue;
         auto key = ObjectKey::Parse(change.key);
         if (!key.ok()) continue;  // validated on decode
         auto local = store_.Heads(*key);
@@ -271,7 +273,8 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   void RequestChanges(const std::string& node, Peer& p) {  // REQUIRES: mu_ held
     p.requesting = true;
     if (!Send(p.link.lock(), Lane::kControl, kChangesRequest,
-              Encode(ChangesRequest{p.checkpoint, static_cast<uint32_t>(options_.changes_per_batch)})))
+              Encode(ChangesRequest{p.checkpoint, static_cast<uint32_t>(options_.changes_per_batch),
+                                    selection_.subscriptions})))
       Log(4, "could not ask " + node + " for changes");
   }
 
@@ -408,10 +411,33 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     return transfers_.size();
   }
 
+  struct SelectionState {
+    std::vector<std::string> subscriptions;
+    std::map<std::string, std::string> labels;
+  };
+  SelectionState Selection() {
+    std::lock_guard lock(mu_);
+    return selection_;
+  }
+  // Returns true when the new subscriptions may want keys the old ones did not.
+  bool SetSelection(std::vector<std::string> subscriptions, std::map<std::string, std::string> labels) {
+    std::lock_guard lock(mu_);
+    bool widened = !selection_.subscriptions.empty() &&
+                   (subscriptions.empty() ||
+                    std::any_of(subscriptions.begin(), subscriptions.end(), [&](const std::string& g) {
+                      return std::find(selection_.subscriptions.begin(), selection_.subscriptions.end(), g) ==
+                             selection_.subscriptions.end();
+                    }));
+    widened = widened || labels != selection_.labels;  // other parts may now be placed here
+    selection_ = {std::move(subscriptions), std::move(labels)};
+    return widened;
+  }
+
   Store& store_;
   ReplicatorOptions options_;
 
   std::mutex mu_;
+  SelectionState selection_;                                            // guarded by mu_
   std::map<std::string, Peer> peers_;                                   // guarded by mu_
   std::map<std::string, std::shared_ptr<Transfer>> transfers_;          // guarded by mu_
   std::map<ChunkId, std::set<std::string>> manifest_waiters_;           // guarded by mu_

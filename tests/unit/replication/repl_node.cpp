@@ -27,6 +27,8 @@ void ReplNode::Start() {
   blocking_ = std::make_unique<boost::asio::thread_pool>(2);
   ReplicatorOptions ro;
   ro.window_bytes = 4u << 20;
+  ro.subscriptions = subscriptions_;
+  ro.labels = labels_;
   ro.run_blocking = [pool = blocking_.get()](std::function<void()> fn) { boost::asio::post(*pool, std::move(fn)); };
   ro.log = [this](int level, const std::string& msg) {
     std::lock_guard lock(log_mu_);

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -26,6 +27,11 @@ class ReplNode {
   ReplNode(transport::testing::TestPki& pki, std::string node_id, std::filesystem::path data_dir);
   ~ReplNode();
 
+  // Selective sync settings used by the next Start().
+  void SetSelection(std::vector<std::string> subscriptions, std::map<std::string, std::string> labels) {
+    subscriptions_ = std::move(subscriptions);
+    labels_ = std::move(labels);
+  }
   void Start();
   void Stop();
   uint16_t port() const { return port_; }
@@ -47,6 +53,8 @@ class ReplNode {
   std::unique_ptr<transport::Transport> transport_;
   std::vector<std::thread> io_threads_;
   uint16_t port_ = 0;
+  std::vector<std::string> subscriptions_;
+  std::map<std::string, std::string> labels_;
   mutable std::mutex log_mu_;
   std::vector<std::string> log_;
 };

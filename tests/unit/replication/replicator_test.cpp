@@ -205,3 +205,39 @@ TEST_F(ReplicatorTest, SmallEditCostsAboutTheEditedBytesOnTheWire) {
 
 }  // namespace
 }  // namespace edgesync::replication
+
+namespace edgesync::replication {
+namespace {
+
+TEST_F(ReplicatorTest, EdgeNodeGetsOnlyItsPartAndSubscribedKeysUntilItWidens) {
+  ReplNode& cloud = AddNode("cloud");
+  nodes_.push_back(std::make_unique<ReplNode>(pki_, "edge", data_ / "edge"));
+  ReplNode& edge = *nodes_.back();
+  edge.SetSelection({"model/*"}, {{"role", "edge"}});
+  edge.Start();
+  WriteFile(src_ / "joint/edge/small.tflite", RandomBytes(300 << 10, 31));
+  WriteFile(src_ / "joint/cloud/large.onnx", RandomBytes(2 << 20, 32));
+  const char* spec = R"({"task":"object_detection","parts":{"edge":{},"cloud":{}}})";
+  auto model = cloud.store().Put(Key("model/helmet"), src_ / "joint", spec);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  WriteFile(src_ / "data/a.csv", "x\n1\n");
+  auto dataset = cloud.store().Put(Key("dataset/hard"), src_ / "data", "{}");
+  ASSERT_TRUE(dataset.ok());
+  edge.ConnectTo(cloud);
+  ASSERT_TRUE(Eventually([&] { return LatestId(edge, "model/helmet") == model->id; }));
+  // The edge part is complete and verified; the cloud part's bytes never came.
+  TempDir out;
+  ASSERT_TRUE(edge.store().Materialize(*edge.store().Latest(Key("model/helmet")), out.path(), {"edge/", true}).ok());
+  EXPECT_EQ(ReadAll(out / "small.tflite"), ReadAll(src_ / "joint/edge/small.tflite"));
+  TempDir all;
+  EXPECT_FALSE(edge.store().Materialize(*edge.store().Latest(Key("model/helmet")), all.path()).ok());
+  EXPECT_LT(cloud.replicator().Peers()[0].bytes_out, 1u << 20);
+  EXPECT_EQ(LatestId(edge, "dataset/hard"), "");  // not subscribed
+
+  // Widening (a configuration reload) reads the log again: the dataset and the cloud part come.
+  ASSERT_TRUE(edge.replicator().UpdateSelection({}, {{"role", "edge"}, {"gpu", "yes"}}).ok());
+  ASSERT_TRUE(Eventually([&] { return LatestId(edge, "dataset/hard") == dataset->id; }));
+}
+
+}  // namespace
+}  // namespace edgesync::replication
