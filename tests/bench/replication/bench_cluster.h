@@ -1,0 +1,40 @@
+// BenchCluster: ClusterFixture (tests/integration/replication) reused outside a gtest run:
+// real edgesyncd nodes over TLS on 127.0.0.1, plus what the benchmark needs on top: a direct
+// control-socket call (no CLI process in the timed path), waiting for a version to become
+// visible, and the daemons' memory figures. Needs external synchronization.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/replication/cluster_fixture.h"
+
+namespace edgesync::testing {
+
+class BenchCluster : public ClusterFixture {
+ public:
+  BenchCluster() { SetUp(); }
+  ~BenchCluster() override { TearDown(); }
+  void TestBody() override {}
+
+  using ClusterFixture::AddNode;
+  using ClusterFixture::Cli;
+  using ClusterFixture::CliJson;
+  using ClusterFixture::MakeCa;
+  using ClusterFixture::root;
+  using ClusterFixture::Start;
+
+  // One control-socket request; the result object, or nullopt on any error.
+  static std::optional<nlohmann::json> Call(const TestNode& node, const std::string& method,
+                                            const nlohmann::json& params);
+  // Polls `show key` on `node` every `poll` until its version is `version`; false on timeout.
+  static bool WaitVisible(const TestNode& node, const std::string& key, const std::string& version,
+                          std::chrono::milliseconds timeout,
+                          std::chrono::microseconds poll = std::chrono::microseconds(500));
+  // VmHWM or VmRSS of the node's daemon in MiB (from /proc/<pid>/status); -1 if unknown.
+  static double MemoryMib(const TestNode& node, const std::string& field);
+};
+
+}  // namespace edgesync::testing

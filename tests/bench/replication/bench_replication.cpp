@@ -1,0 +1,197 @@
+// bench_replication: replication throughput, latency and memory of real edgesyncd nodes over
+// TLS on 127.0.0.1, against rsync (an `rsync --daemon` on 127.0.0.1) in the same run.
+//   bench_replication [--size-mib N (1024)] [--runs N (3)] [--files N (10000)] [--changes N (200)]
+// Prints one line per figure, then one JSON object (full_mbps, rsync_mbps, small_files_per_s,
+// rsync_small_files_per_s, hop_p50_ms, hop_p99_ms, peak_rss_mb, idle_rss_mb).
+// Transfer times run from the put's return on the sender to the version being visible on the
+// receiver (`show` over the control socket, polled every 0.5 ms); each comparison is the
+// median of --runs runs, each on fresh stores.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "tests/bench/replication/bench_cluster.h"
+#include "tests/bench/replication/rsync_daemon.h"
+#include "tests/integration/replication/test_content.h"
+
+namespace edgesync::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  uint64_t size_mib = 1024;
+  int runs = 3;
+  size_t files = 10000;
+  int changes = 200;
+};
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? -1 : v[v.size() / 2];
+}
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? -1 : v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+// A fresh two-node cluster (b dials a), `source` put on a; seconds until visible on b, or -1.
+// *peak_mib: the larger VmHWM of the two daemons afterwards; *idle_mib: b's VmRSS after 5 s.
+double Transfer(const fs::path& source, const std::string& key, double* peak_mib,
+                double* idle_mib = nullptr) {
+  BenchCluster cluster;
+  fs::path ca = cluster.MakeCa("ca", "bench");
+  TestNode& a = cluster.AddNode("bench-a", ca, "cloud");
+  TestNode& b = cluster.AddNode("bench-b", ca);
+  cluster.Start(a, {}, {"--log-level", "info"});
+  cluster.Start(b, {&a}, {"--log-level", "info"});
+  if (::testing::Test::HasFailure()) return -1;
+  auto put = BenchCluster::Call(a, "put", {{"key", key}, {"path", source.string()}});
+  if (!put) return -1;
+  auto start = Clock::now();
+  if (!BenchCluster::WaitVisible(b, key, put->value("version", ""), std::chrono::minutes(10))) {
+    return -1;
+  }
+  double seconds = Seconds(start);
+  *peak_mib = std::max(BenchCluster::MemoryMib(a, "VmHWM"), BenchCluster::MemoryMib(b, "VmHWM"));
+  if (idle_mib) {
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    *idle_mib = BenchCluster::MemoryMib(b, "VmRSS");
+  }
+  return seconds;
+}
+
+// Seconds of `rsync -a source` into an empty directory of a fresh rsync daemon; -1 on failure.
+double RsyncTransfer(const fs::path& work, const fs::path& source, int run) {
+  fs::path dir = work / ("rsync-" + std::to_string(run)) / "dst";
+  fs::create_directories(dir);
+  RsyncDaemon daemon(dir);
+  double seconds = daemon.Push(source, "run");
+  std::error_code ec;
+  fs::remove_all(dir.parent_path(), ec);
+  return seconds;
+}
+
+// Per-hop latency of a small metadata change over a line of five nodes (node i+1 dials node
+// i): (visible on node 5 - put returned on node 1) / 4, in ms, one entry per change.
+std::vector<double> HopLatencies(const fs::path& work, int changes) {
+  BenchCluster cluster;
+  fs::path ca = cluster.MakeCa("ca", "hops");
+  std::vector<TestNode*> line;
+  for (int i = 0; i < 5; ++i) {
+    line.push_back(&cluster.AddNode("hop-" + std::to_string(i), ca));
+    std::vector<const TestNode*> dial;
+    if (i > 0) dial.push_back(line[i - 1]);
+    cluster.Start(*line[i], dial, {"--log-level", "info"});
+  }
+  std::vector<double> hops;
+  fs::path doc = work / "hop-doc";
+  for (int c = 0; c < changes && !::testing::Test::HasFailure(); ++c) {
+    WriteFileText(doc / "doc.json", json{{"change", c}}.dump());
+    auto put = BenchCluster::Call(*line[0], "put", {{"key", "meta/hop"}, {"path", doc.string()}});
+    if (!put) break;
+    auto start = Clock::now();
+    if (!BenchCluster::WaitVisible(*line[4], "meta/hop", put->value("version", ""),
+                                   std::chrono::seconds(30))) {
+      break;
+    }
+    hops.push_back(Seconds(start) * 1000.0 / 4.0);
+  }
+  return hops;
+}
+
+int Run(const Options& options) {
+  char pattern[] = "/tmp/esbench-XXXXXX";
+  if (!mkdtemp(pattern)) return 1;
+  fs::path work = pattern;
+  std::mt19937_64 rng(42);
+  const double mb = static_cast<double>(options.size_mib << 20) / 1e6;
+
+  std::vector<double> full, rsync_full, small, rsync_small;
+  double peak = 0, idle = -1;
+  for (int run = 0; run < options.runs; ++run) {
+    fs::path model = work / "model";
+    WriteRandomFile(model / "model.bin", rng, options.size_mib << 20);  // fresh bytes each run
+    double run_peak = 0;
+    double s = Transfer(model, "model/big", &run_peak);
+    if (s > 0) full.push_back(mb / s);
+    peak = std::max(peak, run_peak);
+    double r = RsyncTransfer(work, model / "model.bin", run);
+    if (r > 0) rsync_full.push_back(mb / r);
+    std::cout << "run " << run << ": full " << (s > 0 ? mb / s : -1) << " MB/s, rsync "
+              << (r > 0 ? mb / r : -1) << " MB/s, peak " << run_peak << " MiB" << std::endl;
+  }
+  fs::remove_all(work / "model");
+  fs::path tree = work / "files";
+  WriteIndexedDataset(tree, rng, options.files, 4 << 10, 64 << 10);
+  for (int run = 0; run < options.runs; ++run) {
+    double unused = 0;
+    double s = Transfer(tree, "dataset/bench/files", &unused,
+                        run == options.runs - 1 ? &idle : nullptr);
+    if (s > 0) small.push_back(options.files / s);
+    double r = RsyncTransfer(work, tree / "", run);
+    if (r > 0) rsync_small.push_back(options.files / r);
+    std::cout << "run " << run << ": small files " << (s > 0 ? options.files / s : -1)
+              << "/s, rsync " << (r > 0 ? options.files / r : -1) << "/s" << std::endl;
+  }
+  std::vector<double> hops = HopLatencies(work, options.changes);
+  std::error_code ec;
+  fs::remove_all(work, ec);
+
+  json summary = {{"full_mbps", Median(full)},
+                  {"rsync_mbps", Median(rsync_full)},
+                  {"small_files_per_s", Median(small)},
+                  {"rsync_small_files_per_s", Median(rsync_small)},
+                  {"hop_p50_ms", Percentile(hops, 0.50)},
+                  {"hop_p99_ms", Percentile(hops, 0.99)},
+                  {"peak_rss_mb", peak},
+                  {"idle_rss_mb", idle}};
+  std::cout << "full transfer (" << options.size_mib << " MiB, median of " << full.size()
+            << "): " << summary["full_mbps"] << " MB/s; rsync " << summary["rsync_mbps"]
+            << " MB/s\n"
+            << "small files (" << options.files << "): " << summary["small_files_per_s"]
+            << " files/s; rsync " << summary["rsync_small_files_per_s"] << " files/s\n"
+            << "per hop over 5 nodes (" << hops.size() << " changes): p50 "
+            << summary["hop_p50_ms"] << " ms, p99 " << summary["hop_p99_ms"] << " ms\n"
+            << "peak RSS during the transfer: " << peak << " MiB; idle RSS holding "
+            << options.files << " files: " << idle << " MiB\n"
+            << summary.dump() << std::endl;
+  bool complete = full.size() == static_cast<size_t>(options.runs) &&
+                  small.size() == static_cast<size_t>(options.runs) &&
+                  hops.size() == static_cast<size_t>(options.changes);
+  return complete ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace edgesync::testing
+
+int main(int argc, char** argv) {
+  edgesync::testing::Options options;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    uint64_t value = std::strtoull(argv[i + 1], nullptr, 10);
+    if (flag == "--size-mib") options.size_mib = value;
+    else if (flag == "--runs") options.runs = static_cast<int>(value);
+    else if (flag == "--files") options.files = value;
+    else if (flag == "--changes") options.changes = static_cast<int>(value);
+    else {
+      std::cerr << "usage: bench_replication [--size-mib N] [--runs N] [--files N] [--changes N]\n";
+      return 2;
+    }
+  }
+  if (argc % 2 == 0 || options.runs < 1 || options.size_mib < 1 || options.files < 1) {
+    std::cerr << "usage: bench_replication [--size-mib N] [--runs N] [--files N] [--changes N]\n";
+    return 2;
+  }
+  return edgesync::testing::Run(options);
+}
