@@ -13,6 +13,7 @@
 #include <boost/asio.hpp>
 #include <spdlog/spdlog.h>
 
+#include "conflict/conflict_monitor.h"
 #include "replication/message_types.h"
 #include "store/catalog/catalog.h"
 #include "store/store.h"
@@ -22,9 +23,11 @@
 #include "syncd/checkout_commands.h"
 #include "syncd/checkout_pins.h"
 #include "syncd/command_dispatcher.h"
+#include "syncd/conflict_commands.h"
 #include "syncd/control_server.h"
 #include "syncd/exit_codes.h"
 #include "syncd/logging.h"
+#include "syncd/meta_commands.h"
 #include "syncd/node_identity.h"
 #include "syncd/node_settings.h"
 #include "syncd/peer_network.h"
@@ -105,12 +108,19 @@ std::string BoundAddress(const std::unique_ptr<tcp::acceptor>& acceptor) {
 }
 
 // Replication's log lines go to the daemon log; levels are syslog numbers.
+spdlog::level::level_enum SpdLevel(int level) {
+  return level <= 3   ? spdlog::level::err
+         : level == 4 ? spdlog::level::warn
+         : level <= 6 ? spdlog::level::info
+                      : spdlog::level::debug;
+}
+
 void LogReplication(int level, const std::string& message) {
-  auto spd_level = level <= 3   ? spdlog::level::err
-                   : level == 4 ? spdlog::level::warn
-                   : level <= 6 ? spdlog::level::info
-                                : spdlog::level::debug;
-  spdlog::log(spd_level, "replication: {}", message);
+  spdlog::log(SpdLevel(level), "replication: {}", message);
+}
+
+void LogConflict(int level, const std::string& message) {
+  spdlog::log(SpdLevel(level), "conflict: {}", message);
 }
 
 // Who this node is on the wire. With TLS the certificate decides; in plaintext test mode the
@@ -143,6 +153,7 @@ class Daemon {
   PeerNetworkOptions NetworkOptions(const NodeIdentity& identity) const;
   std::optional<StartupError> StartPeerNetwork(const NodeIdentity& identity,
                                                std::string* peer_address);
+  void StartConflictMonitor();
   void WaitForSignal();
   void Reload();
   void BeginShutdown();
@@ -167,6 +178,8 @@ class Daemon {
   std::unique_ptr<CheckoutPins> pins_;
   std::unique_ptr<CheckoutSwitcher> switcher_;
   CommandDispatcher dispatcher_;
+  // Declared before pools_ so the pools join before the monitor their tasks use goes away.
+  std::unique_ptr<conflict::ConflictMonitor> conflicts_;  // listens to store_; tasks on pools_
   std::unique_ptr<WorkerPools> pools_;
   std::unique_ptr<PeerNetwork> network_;
   std::unique_ptr<ControlServer> server_;
@@ -226,6 +239,7 @@ std::optional<StartupError> Daemon::Start() {
   RegisterCatalogCommands(dispatcher_, *catalog_);
   RegisterCheckoutCommands(dispatcher_, *store_, *switcher_, *changes_);
   pools_ = std::make_unique<WorkerPools>(WorkerPoolSizes{});
+  StartConflictMonitor();
   if (identity->node_id.empty()) identity->node_id = store_->node_id();
   std::string peer_address = "off";
   if (auto error = StartPeerNetwork(*identity, &peer_address)) return error;
@@ -300,6 +314,28 @@ std::optional<StartupError> Daemon::StartPeerNetwork(const NodeIdentity& identit
                  identity.node_id, identity.cluster_id, *peer_address, config_.peers.size());
   }
   return std::nullopt;
+}
+
+// Resolutions run on the bulk pool, like replication's store work. Conflicts left from before
+// a restart (a crash between commit and resolution) are swept once at startup.
+void Daemon::StartConflictMonitor() {
+  auto run_blocking = [pools = pools_.get()](std::function<void()> work) {
+    pools->TryPost(CommandLane::kBulk, std::move(work));
+  };
+  conflicts_ = std::make_unique<conflict::ConflictMonitor>(*store_, run_blocking, LogConflict);
+  RegisterConflictCommands(dispatcher_, *store_, *conflicts_);
+  RegisterMetaCommands(dispatcher_, *store_, *catalog_);
+  run_blocking([monitor = conflicts_.get()] {
+    auto open = monitor->OpenConflicts();
+    if (!open.ok()) {
+      LogConflict(3, "listing open conflicts: " + open.status().ToString());
+      return;
+    }
+    for (const auto& c : *open) {
+      auto resolved = monitor->ResolveKey(c.key);
+      if (!resolved.ok()) LogConflict(3, "resolving " + c.key + ": " + resolved.status().ToString());
+    }
+  });
 }
 
 int Daemon::Run() {

@@ -8,7 +8,9 @@
 
 #include "syncd/cli/cli_output.h"
 #include "syncd/cli/cluster_commands.h"
+#include "syncd/cli/conflict_output.h"
 #include "syncd/cli/control_client.h"
+#include "syncd/cli/meta_fields.h"
 #include "syncd/cli/progress_bar.h"
 #include "syncd/cli/replication_output.h"
 #include "syncd/daemon_config.h"
@@ -91,9 +93,64 @@ int ReportUnreachable(const SocketChoice& socket, const Status& status) {
 // Values of positional arguments and options; one set, since exactly one subcommand runs.
 struct SubcommandArgs {
   std::string key, path, spec, format, version, part, prefix, dest, file;
-  bool strict = false, watch = false;
+  std::vector<std::string> words;  // meta set/unset: field=value or field names
+  bool strict = false, watch = false, merge = false;
   bool json_after_select = false;  // `select` passes its words through, --json included
 };
+
+void AddConflictSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
+  auto* conflicts = app.add_subcommand(
+      "conflicts", "list keys with concurrent heads: each head's changes and the policy");
+  conflicts->callback([&req] {
+    req.method = "conflicts";
+    req.print = PrintConflicts;
+  });
+
+  auto* resolve = app.add_subcommand("resolve", "resolve a conflict of <key> now");
+  resolve->add_option("key", args.key, "object key")->required();
+  auto* keep = resolve->add_option("--keep", args.version, "the head whose content wins");
+  auto* merge = resolve->add_flag("--merge", args.merge,
+                                  "resolve by the key's policy (merge for meta documents)");
+  keep->excludes(merge);
+  resolve->callback([&req, &args] {
+    if (args.version.empty() && !args.merge) {
+      throw CLI::ValidationError("resolve", "give --keep <version> or --merge");
+    }
+    req.method = "resolve";
+    req.params = {{"key", args.key}};
+    if (args.merge) req.params["merge"] = true;
+    else req.params["keep"] = args.version;
+    req.print = PrintResolved;
+  });
+
+  auto* meta = app.add_subcommand("meta", "metadata documents: set, get, unset fields");
+  meta->require_subcommand(1);
+  auto* set = meta->add_subcommand("set", "set fields of a meta/ document (JSON values)");
+  set->add_option("key", args.key, "meta/... key")->required();
+  set->add_option("fields", args.words, "field=value ...")->required();
+  set->callback([&req, &args] {
+    Result<json> fields = ParseFieldAssignments(args.words);
+    if (!fields.ok()) throw CLI::ValidationError("meta set", fields.status().message());
+    req.method = "meta.set";
+    req.params = {{"key", args.key}, {"fields", *fields}};
+    req.print = [](const json& r, std::ostream& out) { PrintVersionWritten("set", r, out); };
+  });
+  auto* get = meta->add_subcommand("get", "print the fields of a meta/ document");
+  get->add_option("key", args.key, "meta/... key")->required();
+  get->callback([&req, &args] {
+    req.method = "meta.get";
+    req.params = {{"key", args.key}};
+    req.print = PrintMetaDocument;
+  });
+  auto* unset = meta->add_subcommand("unset", "delete fields of a meta/ document");
+  unset->add_option("key", args.key, "meta/... key")->required();
+  unset->add_option("fields", args.words, "field names")->required();
+  unset->callback([&req, &args] {
+    req.method = "meta.unset";
+    req.params = {{"key", args.key}, {"fields", args.words}};
+    req.print = [](const json& r, std::ostream& out) { PrintVersionWritten("unset", r, out); };
+  });
+}
 
 void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   auto on = [&req](CLI::App* sub, std::string method,
@@ -251,6 +308,7 @@ int RunCli(int argc, char** argv) {
   CliRequest req;
   SubcommandArgs args;
   AddSubcommands(app, args, req);
+  AddConflictSubcommands(app, args, req);
   LocalCommand local;
   AddClusterCommands(app, &local);
   try {
