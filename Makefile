@@ -3,6 +3,7 @@
 #   make test         set up, build, and run the fast test tier (unit, integration, fuzz smoke)
 #   make test-long    sanitizer builds, long fuzzing, soak and crash campaigns
 #   make bench-store  storage benchmark (prints figures and a JSON summary)
+#   make bench-replication  replication vs rsync over loopback (figures and a JSON summary)
 
 JOBS ?= $(shell nproc)
 BUILD ?= build
@@ -10,7 +11,8 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 5
 CMAKE_FLAGS ?=
 
-.PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats
+.PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats \
+  bench-replication
 
 setup:
 	bash scripts/setup.sh
@@ -43,3 +45,6 @@ bench-store: build
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) build-asan build-tsan
+
+bench-replication: build
+	$(BUILD)/tests/bench/replication/bench_replication

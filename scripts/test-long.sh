@@ -36,6 +36,10 @@ make build >/dev/null
 EDGESYNC_CRASH_TRIALS=$CRASH_TRIALS build/tests/unit/store/store_tests \
   --gtest_filter='GcTest.KillDuringPutsAndGcLeavesConsistentStore' || failed+=(crash)
 
+stage "Replication crash campaign: $CRASH_TRIALS trials, SIGKILL of sender or receiver mid-transfer"
+EDGESYNC_CRASH_TRIALS=$CRASH_TRIALS build/tests/fault/replication/replication_crash_test \
+  || failed+=(replication-crash)
+
 stage "Fuzzing: every target for $FUZZ_SECONDS s"
 make fuzz-build >/dev/null
 for f in build-fuzz/tests/fuzz-bin/*; do

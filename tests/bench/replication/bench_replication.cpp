@@ -55,9 +55,15 @@ double Transfer(const fs::path& source, const std::string& key, double* peak_mib
   TestNode& b = cluster.AddNode("bench-b", ca);
   cluster.Start(a, {}, {"--log-level", "info"});
   cluster.Start(b, {&a}, {"--log-level", "info"});
-  if (::testing::Test::HasFailure()) return -1;
+  if (::testing::Test::HasFailure()) {
+    std::cerr << "a node did not start\n";
+    return -1;
+  }
   auto put = BenchCluster::Call(a, "put", {{"key", key}, {"path", source.string()}});
-  if (!put) return -1;
+  if (!put) {
+    std::cerr << "put " << key << " failed\n";
+    return -1;
+  }
   auto start = Clock::now();
   if (!BenchCluster::WaitVisible(b, key, put->value("version", ""), std::chrono::minutes(10))) {
     return -1;
@@ -96,13 +102,19 @@ std::vector<double> HopLatencies(const fs::path& work, int changes) {
   }
   std::vector<double> hops;
   fs::path doc = work / "hop-doc";
+  fs::create_directories(doc);
+  if (::testing::Test::HasFailure()) std::cerr << "hops: a node did not start\n";
   for (int c = 0; c < changes && !::testing::Test::HasFailure(); ++c) {
     WriteFileText(doc / "doc.json", json{{"change", c}}.dump());
     auto put = BenchCluster::Call(*line[0], "put", {{"key", "meta/hop"}, {"path", doc.string()}});
-    if (!put) break;
+    if (!put) {
+      std::cerr << "hops: put " << c << " failed\n";
+      break;
+    }
     auto start = Clock::now();
     if (!BenchCluster::WaitVisible(*line[4], "meta/hop", put->value("version", ""),
                                    std::chrono::seconds(30))) {
+      std::cerr << "hops: change " << c << " not visible on the fifth node within 30 s\n";
       break;
     }
     hops.push_back(Seconds(start) * 1000.0 / 4.0);

@@ -28,7 +28,9 @@ uint16_t FreeLoopbackPort() {
 
 RsyncDaemon::RsyncDaemon(const fs::path& dir) : dir_(dir), port_(FreeLoopbackPort()) {
   fs::path conf = dir_.parent_path() / "rsyncd.conf";
-  WriteFileText(conf, "use chroot = no\nmax connections = 4\npid file = " +
+  // As the bench's own user (as root, rsyncd would otherwise switch to nobody).
+  WriteFileText(conf, "use chroot = no\nuid = " + std::to_string(::getuid()) + "\ngid = " +
+                          std::to_string(::getgid()) + "\nmax connections = 4\npid file = " +
                           (dir_.parent_path() / "rsyncd.pid").string() +
                           "\n[dst]\n  path = " + dir_.string() +
                           "\n  read only = false\n");

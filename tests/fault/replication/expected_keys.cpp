@@ -23,6 +23,15 @@ std::vector<std::string> ExpectedKeys::LiveKeys() const {
   return live;
 }
 
+bool ExpectedKeys::Refers(const fs::path& source) const {
+  for (const auto& [key, states] : keys_) {
+    for (const State& state : states) {
+      if (state == source) return true;
+    }
+  }
+  return false;
+}
+
 void ExpectedKeys::Check(const CliFn& cli, const std::vector<TestNode*>& nodes,
                          const fs::path& scratch, std::vector<std::string>* problems) {
   int gets = 0;

@@ -25,6 +25,8 @@ class ExpectedKeys {
   // Keys whose only acceptable state is a source directory.
   std::vector<std::string> LiveKeys() const;
   size_t size() const { return keys_.size(); }
+  // True while some key may still be in the state `source`.
+  bool Refers(const std::filesystem::path& source) const;
 
   // Checks `nodes` (which must agree): every expected key readable and byte-identical to an
   // acceptable source, or absent when deleted is acceptable; every listed key readable and
