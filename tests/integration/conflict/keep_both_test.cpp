@@ -3,6 +3,7 @@
 #include "tests/integration/conflict/partition_fixture.h"
 
 #include <algorithm>
+#include <iostream>
 
 namespace edgesync::testing {
 namespace {
@@ -75,6 +76,12 @@ TEST_F(KeepBothTest, DatasetConflictWaitsForKeepOrPolicyChange) {
     if (head.value("author", "") == "node-a") a_head = head.value("version", "");
   }
   ASSERT_FALSE(a_head.empty()) << listed;
+  ProcessResult human = Cli(*a_, {"conflicts"});
+  EXPECT_NE(human.out.find("dataset/site-a"), std::string::npos) << human.out;
+  for (const std::string& id : ConflictHeads(*a_, "dataset/site-a")) {
+    EXPECT_NE(human.out.find(id), std::string::npos) << human.out;
+  }
+  std::cout << human.out;  // the operator's view, kept in the test log
 
   // keep-both does not resolve by itself, not even on request; a human keeps a's head on b.
   EXPECT_EQ(Cli(*b_, {"resolve", "dataset/site-a", "--merge"}).exit_code, 1);
