@@ -142,30 +142,47 @@ Result<SednaObject> ParseDocument(const YAML::Node& doc, const DocError& err) {
 }
 
 // Walks the YAML events once before building nodes, refusing anchors and aliases (a manifest
-// never needs them, and alias cycles make yaml-cpp's node graph leak) and absurd nesting.
+// never needs them, and alias cycles make yaml-cpp's node graph leak), absurd nesting, and
+// more events than the input can honestly hold: on some malformed inputs yaml-cpp 0.7 emits
+// null events forever (found by fuzz_sedna), so the walk is cut off and the input refused.
 class ManifestShapeCheck : public YAML::EventHandler {
  public:
   static constexpr int kMaxDepth = 64;
+  struct Runaway {};  // thrown to leave yaml-cpp's event loop
   std::string problem;
+
+  explicit ManifestShapeCheck(size_t input_bytes) : max_events_(4 * input_bytes + 256) {}
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { Check(mark, anchor); }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Refuse(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+    Check(mark, YAML::NullAnchor);
+    Refuse(mark);
+  }
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string&) override {
     Check(mark, anchor);
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
     Open(mark, anchor);
   }
-  void OnSequenceEnd() override { --depth_; }
+  void OnSequenceEnd() override { Close(); }
   void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
     Open(mark, anchor);
   }
-  void OnMapEnd() override { --depth_; }
+  void OnMapEnd() override { Close(); }
 
  private:
+  void Close() {
+    --depth_;
+    Check(last_mark_, YAML::NullAnchor);
+  }
   void Check(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    last_mark_ = mark;
+    if (++events_ > max_events_) {
+      problem = "the YAML parser does not terminate on this input (near line " + std::to_string(mark.line + 1) + ")";
+      throw Runaway{};
+    }
     if (anchor != YAML::NullAnchor) Refuse(mark);
   }
   void Open(const YAML::Mark& mark, YAML::anchor_t anchor) {
@@ -178,6 +195,9 @@ class ManifestShapeCheck : public YAML::EventHandler {
       problem = "YAML anchors and aliases are not supported (line " + std::to_string(mark.line + 1) + ")";
   }
   int depth_ = 0;
+  size_t events_ = 0;
+  size_t max_events_;
+  YAML::Mark last_mark_;
 };
 
 constexpr size_t kMaxManifestBytes = 1u << 20;
@@ -196,8 +216,11 @@ Result<std::vector<SednaObject>> ParseSednaManifests(std::string_view yaml_text)
   try {
     std::stringstream events{std::string(yaml_text)};
     YAML::Parser parser(events);
-    ManifestShapeCheck shape;
-    while (shape.problem.empty() && parser.HandleNextDocument(shape)) {
+    ManifestShapeCheck shape(yaml_text.size());
+    try {
+      while (shape.problem.empty() && parser.HandleNextDocument(shape)) {
+      }
+    } catch (const ManifestShapeCheck::Runaway&) {
     }
     if (!shape.problem.empty()) return Status::InvalidArgument("sedna manifest: " + shape.problem);
     docs = YAML::LoadAll(std::string(yaml_text));

@@ -116,3 +116,18 @@ TEST(SednaManifestTest, RefusesAnchorsAliasesAndDeepNesting) {
 
 }  // namespace
 }  // namespace edgesync
+
+namespace edgesync {
+namespace {
+
+TEST(SednaManifestTest, InputThatMakesTheYamlParserLoopIsRefused) {
+  // Found by fuzz_sedna: yaml-cpp 0.7 emits null events forever on this input.
+  std::string input = ", A Sedna Mol: s3://b/" + std::string(31, '\x8d') +
+                      "m\n  forsion: sedna.io/v1alph  labels:\n    team: safety\n  annotations:\n e: edge-1\n";
+  auto parsed = ParseSednaManifests(input);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("does not terminate"), std::string::npos) << parsed.status().message();
+}
+
+}  // namespace
+}  // namespace edgesync
