@@ -103,7 +103,9 @@ TEST_F(ConflictCommandsTest, ListsHeadsWithChangesAgainstTheCommonAncestor) {
     std::string changes = head["changes"].dump();
     EXPECT_NE(changes.find("mAP"), std::string::npos) << head;
     EXPECT_NE(changes.find("file"), std::string::npos) << head;  // weights.bin changed
-    if (head["version"] == from_b_.id) EXPECT_NE(changes.find("task"), std::string::npos);
+    if (head["version"] == from_b_.id) {
+      EXPECT_NE(changes.find("task"), std::string::npos) << head;
+    }
     EXPECT_TRUE(head.contains("metrics")) << head;
   }
 }
