@@ -26,15 +26,22 @@ void ConflictMonitor::OnChange(const Change& change) {
 }
 
 Result<PolicyTable> ConflictMonitor::CurrentPolicies() {
+  // While the policy document itself has concurrent heads, every node reads the field-wise
+  // merge of all of them, so all nodes apply the same rules before it is resolved.
   auto key = ObjectKey::Parse(PolicyTable::kDocumentKey);
-  auto latest = store_.Latest(*key);
-  if (latest.status().IsNotFound()) return PolicyTable();
-  if (!latest.ok()) return latest.status();
-  auto spec = store_.ReadSpec(latest->record.manifest_id);
-  if (!spec.ok()) return spec.status();
-  auto doc = MetadataDocument::Parse(*spec);
-  if (!doc.ok()) return doc.status().WithContext(PolicyTable::kDocumentKey);
-  return PolicyTable::FromDocumentView(doc->View().dump());
+  auto heads = store_.Heads(*key);
+  if (heads.status().IsNotFound()) return PolicyTable();
+  if (!heads.ok()) return heads.status();
+  MetadataDocument merged;
+  for (const auto& h : *heads) {
+    if (h.record.tombstone) continue;
+    auto spec = store_.ReadSpec(h.record.manifest_id);
+    if (!spec.ok()) return spec.status();
+    auto doc = MetadataDocument::Parse(*spec);
+    if (!doc.ok()) return doc.status().WithContext(PolicyTable::kDocumentKey);
+    merged = MergeDocuments(merged, *doc);
+  }
+  return PolicyTable::FromDocumentView(merged.View().dump());
 }
 
 Result<std::optional<Resolution>> ConflictMonitor::ResolveKey(const std::string& key_text) {
@@ -60,7 +67,16 @@ Result<std::optional<Resolution>> ConflictMonitor::ResolveKey(const std::string&
   auto resolution = Resolve(policy, input);
   if (!resolution.ok() || !resolution->has_value()) return resolution;
   const Resolution& r = **resolution;
-  auto applied = store_.ApplyRemote(*key, r.record, r.manifest);
+  // A resolution brings no new bytes: on a node that holds only some parts of a model
+  // (selective sync), it covers exactly the files this node holds.
+  Store::FileFilter held = [this](const FileEntry& f) {
+    for (const auto& c : f.chunks) {
+      auto present = store_.chunks().Contains(c.id);
+      if (!present.ok() || !*present) return false;
+    }
+    return true;
+  };
+  auto applied = store_.ApplyRemote(*key, r.record, r.manifest, held);
   if (!applied.ok()) return applied.status();
   if (*applied)
     log_(6, "resolved " + key_text + " (" + std::to_string(input.size()) + " heads) by " + policy.ToString() +
