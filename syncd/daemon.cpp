@@ -144,6 +144,7 @@ class Daemon {
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
         watchdog_timer_(io_),
         pin_renew_timer_(io_),
+        gc_timer_(io_),
         shutdown_timer_(io_) {}
 
   std::optional<StartupError> Start();
@@ -160,6 +161,7 @@ class Daemon {
   void PollShutdown(std::chrono::steady_clock::time_point deadline);
   void ScheduleWatchdog(std::chrono::microseconds interval);
   void SchedulePinRenewal();
+  void ScheduleGarbageCollection();
 
   DaemonConfig config_;
   DaemonInvocation invocation_;
@@ -169,6 +171,7 @@ class Daemon {
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_;
   asio::steady_timer pin_renew_timer_;
+  asio::steady_timer gc_timer_;
   asio::steady_timer shutdown_timer_;
   std::unique_ptr<tcp::acceptor> peer_listener_;  // handed to transport when it lands
   std::unique_ptr<tcp::acceptor> http_listener_;  // handed to the status server when it lands
@@ -343,6 +346,7 @@ int Daemon::Run() {
   WaitForSignal();
   if (auto interval = notifier_.WatchdogPingInterval()) ScheduleWatchdog(*interval);
   SchedulePinRenewal();
+  ScheduleGarbageCollection();
   spdlog::info("edgesyncd {} node {} ({}) serving {} on {}", EDGESYNC_VERSION, config_.node_name,
                store_->node_id(), config_.data_dir.string(), config_.control_socket.string());
   if (http_listener_) {
@@ -425,6 +429,7 @@ void Daemon::PollShutdown(std::chrono::steady_clock::time_point deadline) {
   signals_.cancel();
   watchdog_timer_.cancel();
   pin_renew_timer_.cancel();
+  gc_timer_.cancel();
   peer_listener_.reset();
   http_listener_.reset();
 }
@@ -443,6 +448,24 @@ void Daemon::SchedulePinRenewal() {
     if (ec || stopping_) return;
     pools_->TryPost(CommandLane::kQuick, [pins = pins_.get()] { pins->RenewAll(); });
     SchedulePinRenewal();
+  });
+}
+
+// Space held by versions beyond retention, expired pins and abandoned transfers comes back on
+// this period (and on demand with `edgesync gc`).
+constexpr std::chrono::minutes kGcInterval{10};
+
+void Daemon::ScheduleGarbageCollection() {
+  gc_timer_.expires_after(kGcInterval);
+  gc_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    pools_->TryPost(CommandLane::kBulk, [store = store_.get()] {
+      auto stats = store->CollectGarbage();
+      if (!stats.ok()) spdlog::error("garbage collection: {}", stats.status().ToString());
+      else if (stats->chunks_deleted + stats->manifests_deleted > 0)
+        spdlog::info("garbage collection: {}", GcStatsJson(*stats).dump());
+    });
+    ScheduleGarbageCollection();
   });
 }
 

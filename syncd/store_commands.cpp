@@ -250,7 +250,19 @@ json VersionJson(const VersionInfo& version) {
           {"tombstone", version.record.tombstone}};
 }
 
+json GcStatsJson(const GcStats& stats) {
+  return {{"chunks_scanned", stats.chunks_scanned},
+          {"chunks_deleted", stats.chunks_deleted},
+          {"bytes_deleted", stats.bytes_deleted},
+          {"manifests_deleted", stats.manifests_deleted}};
+}
+
 void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog) {
+  dispatcher.Register("gc", CommandLane::kBulk, [&store](const json&, CommandContext&) -> Result<json> {
+    auto stats = store.CollectGarbage();
+    if (!stats.ok()) return stats.status();
+    return GcStatsJson(*stats);
+  });
   dispatcher.Register("put", CommandLane::kBulk,
                       [&store, &catalog](const json& p, CommandContext& c) {
                         return Put(store, catalog, p, c);

@@ -14,6 +14,9 @@ namespace edgesync {
 // REQUIRES: `store` and `catalog` outlive the dispatcher's use.
 void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog);
 
+// What a garbage collection did, for the `gc` method and the daemon's log.
+nlohmann::json GcStatsJson(const GcStats& stats);
+
 // JSON view of a version shared by several responses.
 nlohmann::json VersionJson(const VersionInfo& version);
 

@@ -265,6 +265,8 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
      "peers", PrintPeers);
   on(app.add_subcommand("resync", "re-read every connected peer's change log from the start"),
      "resync", PrintResync);
+  on(app.add_subcommand("gc", "collect garbage now: chunks and manifests no retained version, pin or transfer uses"),
+     "gc", PrintGc);
   auto* where = app.add_subcommand("where", "list the nodes known to hold <key>");
   where->add_option("key", args.key, "object key")->required();
   where->callback([&req, &args] {
