@@ -88,7 +88,8 @@ Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch) {
 }
 
 // Double-buffered: while one full batch is written on a background thread, the caller keeps
-// chunking into the other, so hashing and disk writes overlap.
+// chunking into the other, so hashing and disk writes overlap. The two buffers are recycled,
+// so a large put touches fresh memory only twice.
 class RocksChunkWriter : public ChunkWriter {
  public:
   RocksChunkWriter(RocksDb* db, size_t bulk_bytes) : db_(db), bulk_bytes_(bulk_bytes) {}
@@ -97,33 +98,46 @@ class RocksChunkWriter : public ChunkWriter {
   }
 
   Status Add(const ChunkId& id, std::string_view data) override {
-    auto& bytes = current_.bytes;
+    auto& bytes = current_->bytes;
     if (bytes.size() + data.size() > bytes.capacity())
       bytes.reserve(bytes.capacity() < (1u << 20) ? (1u << 20) : bulk_bytes_ + (1u << 20));
-    current_.entries.push_back({id, bytes.size(), data.size()});
+    current_->entries.push_back({id, bytes.size(), data.size()});
     bytes.append(data);
     if (bytes.size() < bulk_bytes_) return Status::Ok();
     EDGESYNC_RETURN_IF_ERROR(WaitPending());
-    auto batch = std::make_shared<ChunkBatch>(std::move(current_));
-    current_ = ChunkBatch{};
-    pending_ = std::async(std::launch::async, [db = db_, batch] { return WriteChunkBatch(db, *batch); });
+    std::shared_ptr<ChunkBatch> full = std::move(current_);
+    current_ = spare_ ? std::move(spare_) : std::make_shared<ChunkBatch>();
+    pending_ = std::async(std::launch::async, [db = db_, full] {
+      Status s = WriteChunkBatch(db, *full);
+      full->entries.clear();
+      full->bytes.clear();  // keeps its capacity for reuse
+      return std::make_pair(s, full);
+    });
     return Status::Ok();
   }
 
   Status Finish() override {
     EDGESYNC_RETURN_IF_ERROR(WaitPending());
-    Status s = WriteChunkBatch(db_, current_);
-    current_ = ChunkBatch{};
+    Status s = WriteChunkBatch(db_, *current_);
+    current_ = std::make_shared<ChunkBatch>();
+    spare_.reset();
     return s;
   }
 
  private:
-  Status WaitPending() { return pending_.valid() ? pending_.get() : Status::Ok(); }
+  Status WaitPending() {
+    if (!pending_.valid()) return Status::Ok();
+    auto [status, batch] = pending_.get();
+    spare_ = std::move(batch);
+    return status;
+  }
 
   RocksDb* db_;
   size_t bulk_bytes_;
-  ChunkBatch current_;
-  std::future<Status> pending_;  // the batch being written in the background, if any
+  std::shared_ptr<ChunkBatch> current_ = std::make_shared<ChunkBatch>();
+  std::shared_ptr<ChunkBatch> spare_;  // the other buffer, once its write finished
+  // The batch being written in the background, handed back for reuse when done.
+  std::future<std::pair<Status, std::shared_ptr<ChunkBatch>>> pending_;
 };
 
 }  // namespace
