@@ -69,7 +69,9 @@ double Transfer(const fs::path& source, const std::string& key, double* peak_mib
     return -1;
   }
   double seconds = Seconds(start);
-  *peak_mib = std::max(BenchCluster::MemoryMib(a, "VmHWM"), BenchCluster::MemoryMib(b, "VmHWM"));
+  double sender = BenchCluster::MemoryMib(a, "VmHWM"), receiver = BenchCluster::MemoryMib(b, "VmHWM");
+  std::cout << "  VmHWM sender " << sender << " MiB, receiver " << receiver << " MiB" << std::endl;
+  *peak_mib = std::max(sender, receiver);
   if (idle_mib) {
     std::this_thread::sleep_for(std::chrono::seconds(5));
     *idle_mib = BenchCluster::MemoryMib(b, "VmRSS");
