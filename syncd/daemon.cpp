@@ -271,6 +271,8 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
     pools->TryPost(CommandLane::kBulk, std::move(work));
   };
   options.replicator.log = LogReplication;
+  options.replicator.subscriptions = config_.subscriptions;
+  options.replicator.labels = config_.labels;
 
   transport::TransportOptions& t = options.transport;
   t.local_hello.cluster_id = identity.cluster_id;
@@ -397,6 +399,9 @@ void Daemon::Reload() {
   }
   SetLogLevel(reloaded->log_level);
   settings_.Set(ReloadableSettings{reloaded->labels, reloaded->subscriptions, reloaded->log_level});
+  // Wider subscriptions or new labels make replication read every peer's log again.
+  if (Status s = network_->replicator().UpdateSelection(reloaded->subscriptions, reloaded->labels); !s.ok())
+    spdlog::error("reload: applying subscriptions and labels to replication: {}", s.ToString());
   spdlog::info("reloaded configuration (log level {}, {} labels, {} subscriptions)",
                reloaded->log_level, reloaded->labels.size(), reloaded->subscriptions.size());
   notifier_.Status("serving on " + config_.control_socket.string() + " (reloaded)");
