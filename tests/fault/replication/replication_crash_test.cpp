@@ -3,8 +3,8 @@
 // of small files, single files, a metadata document, deletes of older keys) on node-a while a
 // timer SIGKILLs the sender or one receiver at a random point; the victim restarts, the nodes
 // converge, and every node is checked against what was written (ExpectedKeys).
+// Meanwhile `edgesync gc` runs in a loop on the victim, so kills also land during collections.
 // EDGESYNC_CRASH_TRIALS (default 10) and EDGESYNC_CRASH_SEED choose the campaign.
-// GC is not exercised: the daemon has no control command that runs a collection.
 #include <signal.h>
 
 #include <algorithm>
@@ -117,9 +117,20 @@ TEST_F(ReplicationCrashTest, KillSenderOrReceiverDuringTransfers) {
     // Half the kills land while node-a is still taking writes, half during the transfers.
     milliseconds delay(rng() % 2 ? rng() % 800 : 800 + rng() % 2200);
     pid_t pid = victim->process->pid();
-    std::thread killer([pid, delay] {
+    std::atomic<bool> killed{false};
+    std::thread killer([pid, delay, &killed] {
       std::this_thread::sleep_for(delay);
       ::kill(pid, SIGKILL);
+      killed = true;
+    });
+    // `edgesync gc` on the victim in a loop, so kills also land during collections.
+    int gc_runs = 0, gc_cut = 0;
+    std::thread collector([&, victim] {
+      while (!killed) {
+        if (Cli(*victim, {"gc"}).exit_code == 0) ++gc_runs;
+        else if (killed) ++gc_cut;
+        std::this_thread::sleep_for(milliseconds(50));
+      }
     });
     size_t done = 0;
     for (; done < ops.size(); ++done) {
@@ -129,6 +140,7 @@ TEST_F(ReplicationCrashTest, KillSenderOrReceiverDuringTransfers) {
       if (!ok) break;
     }
     killer.join();
+    collector.join();
     victim->process->Wait(std::chrono::seconds(10));
     victim->process.reset();
     Start(*victim, dials[victim]);
@@ -143,7 +155,8 @@ TEST_F(ReplicationCrashTest, KillSenderOrReceiverDuringTransfers) {
     }
     expected.Check(cli, nodes, root(), &problems);
     std::cout << "trial " << t << ": killed " << victim->name << " after " << delay.count()
-              << " ms (" << done << "/" << ops.size() << " writes done), " << expected.size()
+              << " ms (" << done << "/" << ops.size() << " writes done, " << gc_runs
+              << " gc runs before, " << gc_cut << " cut), " << expected.size()
               << " keys, " << problems.size() << " problems" << std::endl;
     for (const std::string& p : problems) std::cout << "  " << p << "\n";
     if (!problems.empty()) ++failures;
