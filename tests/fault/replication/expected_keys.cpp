@@ -10,8 +10,10 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 void ExpectedKeys::Record(const std::string& key, State state, bool certain) {
-  std::vector<State>& states = keys_[key];
+  auto [it, fresh] = keys_.try_emplace(key);
+  std::vector<State>& states = it->second;
   if (certain) states.clear();
+  else if (fresh) states.push_back(std::nullopt);  // an unfinished first put may not commit
   states.push_back(std::move(state));
 }
 
