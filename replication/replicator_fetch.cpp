@@ -213,10 +213,10 @@ Status Replicator::Impl::HandleChunk(const std::string& node, std::string payloa
     auto req = p.requested.find(chunk->id);
     if (req == p.requested.end()) return Status::Ok();  // stale: its transfer moved on
     expected_size = req->second.size;
-    p.inflight_bytes -= std::min<size_t>(p.inflight_bytes, req->second.size);
     waiting = std::move(req->second.transfers);
     p.requested.erase(req);
     if (!chunk->found) {
+      p.inflight_bytes -= std::min<size_t>(p.inflight_bytes, expected_size);
       for (const auto& tk : waiting) Reroute(tk, "peer " + node + " no longer holds chunk " + chunk->id.Hex());
       PumpPeer(node);
       return Status::Ok();
@@ -234,6 +234,10 @@ Status Replicator::Impl::HandleChunk(const std::string& node, std::string payloa
     std::vector<std::string> complete;
     {
       std::lock_guard lock(mu_);
+      // The window is credited back only now that the chunk is stored (or refused): received
+      // bytes waiting for the store count as in flight, which bounds the receiver's memory.
+      if (auto pit = peers_.find(node); pit != peers_.end())
+        pit->second.inflight_bytes -= std::min<size_t>(pit->second.inflight_bytes, expected_size);
       for (const auto& tk : waiting) {
         auto it = transfers_.find(tk);
         if (it == transfers_.end() || it->second->source != node) continue;
