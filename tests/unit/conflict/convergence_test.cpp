@@ -182,7 +182,7 @@ void RunCase(uint64_t seed, const std::string& model_policy, edgesync::testing::
 TEST(ConvergenceTest, RandomConcurrentWritesConvergeUnderEveryPolicy) {
   // Stores on tmpfs when available: the property is about logic, not fsync latency.
   const char* cases_env = std::getenv("EDGESYNC_CONVERGENCE_CASES");
-  const int cases = cases_env ? std::atoi(cases_env) : 120;
+  const int cases = cases_env ? std::atoi(cases_env) : 200;
   std::unique_ptr<edgesync::testing::TempDir> tmp;
   CaseResult total;
   const std::vector<std::string> policies = {"lww", "best-metric:mAP", "keep-both"};
