@@ -22,7 +22,7 @@ fi
 stage "ThreadSanitizer: store, transport, replication"
 if cmake --preset clang-tsan >/dev/null && cmake --build build-tsan -j "$JOBS"; then
   (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 \
-     ctest --output-on-failure -j "$JOBS" -R '^(Store|Gc|ApplyRemote|FileIngest|Transport|Link|Replication|Frame)' ) || failed+=(tsan)
+     ctest --output-on-failure -j "$JOBS" -R '^(Store|Gc|ApplyRemote|FileIngest|Link|RawPeer|Frame|PrioritySendQueue|MessageReassembler|Replicator|Messages)' ) || failed+=(tsan)
 else
   failed+=(tsan-build)
 fi
