@@ -45,15 +45,19 @@ Result<PolicyTable> ConflictMonitor::CurrentPolicies() {
 }
 
 Result<std::optional<Resolution>> ConflictMonitor::ResolveKey(const std::string& key_text) {
+  auto policies = CurrentPolicies();
+  if (!policies.ok()) return policies.status();
+  return ResolveKeyWith(key_text, policies->For(key_text));
+}
+
+Result<std::optional<Resolution>> ConflictMonitor::ResolveKeyWith(const std::string& key_text,
+                                                                  const ConflictPolicy& policy) {
   auto key = ObjectKey::Parse(key_text);
   if (!key.ok()) return key.status();
   auto heads = store_.Heads(*key);
   if (heads.status().IsNotFound()) return std::optional<Resolution>();
   if (!heads.ok()) return heads.status();
   if (heads->size() < 2) return std::optional<Resolution>();
-  auto policies = CurrentPolicies();
-  if (!policies.ok()) return policies.status();
-  const ConflictPolicy policy = policies->For(key_text);
   std::vector<Head> input;
   for (const auto& h : *heads) {
     Head head{h.record, {}};

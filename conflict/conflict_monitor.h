@@ -36,6 +36,9 @@ class ConflictMonitor {
   // Resolves `key` now when it has concurrent heads and an automatic policy. Returns the
   // applied resolution, or std::nullopt when there was nothing to do.
   Result<std::optional<Resolution>> ResolveKey(const std::string& key);
+  // The same under an explicit policy (an operator's `resolve --merge` on a metadata document
+  // whose table policy is keep-both).
+  Result<std::optional<Resolution>> ResolveKeyWith(const std::string& key, const ConflictPolicy& policy);
   // The policy table as currently replicated.
   Result<PolicyTable> CurrentPolicies();
   // Keys with more than one head.

@@ -76,22 +76,10 @@ Result<json> ResolveByPolicy(Store& store, conflict::ConflictMonitor& monitor,
     }
     policy = ConflictPolicy{ConflictPolicy::Kind::kMerge, ""};
   }
-  std::vector<conflict::Head> input;
-  for (const VersionInfo& h : *heads) {
-    conflict::Head head{h.record, {}};
-    if (!h.record.tombstone) {
-      Result<Manifest> manifest = store.ReadManifest(h.record.manifest_id);
-      if (!manifest.ok()) return manifest.status();
-      head.manifest = std::move(*manifest);
-    }
-    input.push_back(std::move(head));
-  }
-  Result<std::optional<conflict::Resolution>> resolution = conflict::Resolve(policy, input);
+  Result<std::optional<conflict::Resolution>> resolution = monitor.ResolveKeyWith(key.str(), policy);
   if (!resolution.ok()) return resolution.status().WithContext(key.str());
   if (!resolution->has_value()) return Status::FailedPrecondition(key.str() + ": nothing to resolve");
   const conflict::Resolution& r = **resolution;
-  Result<bool> applied = store.ApplyRemote(key, r.record, r.manifest);
-  if (!applied.ok()) return applied.status().WithContext(key.str());
   json result = VersionJson(VersionInfo{key.str(), r.record.Id(), r.record});
   result["policy"] = policy.ToString();
   result["winner"] = r.winner;
