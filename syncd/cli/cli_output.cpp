@@ -156,4 +156,10 @@ void PrintCheckout(const json& r, std::ostream& out) {
       << " files, " << Bytes(r, "bytes") << ")\n";
 }
 
+void PrintGc(const nlohmann::json& r, std::ostream& out) {
+  auto n = [&r](const char* name) { return r.value(name, uint64_t{0}); };
+  out << "gc: scanned " << n("chunks_scanned") << " chunks, deleted " << n("chunks_deleted") << " chunks ("
+      << n("bytes_deleted") << " bytes) and " << n("manifests_deleted") << " manifests\n";
+}
+
 }  // namespace edgesync

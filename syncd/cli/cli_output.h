@@ -13,6 +13,7 @@ void PrintObjectList(const nlohmann::json& result, std::ostream& out);
 void PrintObjectDetails(const nlohmann::json& result, std::ostream& out);
 void PrintHistory(const nlohmann::json& result, std::ostream& out);
 void PrintSelection(const nlohmann::json& result, std::ostream& out);
+void PrintGc(const nlohmann::json& result, std::ostream& out);
 void PrintApplied(const nlohmann::json& result, std::ostream& out);
 // put / rm / rollback: "<verb> <key> -> version <id>" plus sizes and rate when present.
 void PrintVersionWritten(const char* verb, const nlohmann::json& result, std::ostream& out);

@@ -67,12 +67,6 @@ void PrintResync(const json& r, std::ostream& out) {
   out << "resync: asked " << asked << " connected peer(s) for their full change log\n";
 }
 
-void PrintGc(const json& r, std::ostream& out) {
-  out << "gc: scanned " << U64(r, "chunks_scanned") << " chunks, deleted " << U64(r, "chunks_deleted")
-      << " chunks (" << U64(r, "bytes_deleted") << " bytes) and " << U64(r, "manifests_deleted")
-      << " manifests\n";
-}
-
 void PrintWhere(const json& r, std::ostream& out) {
   const json& nodes = r.contains("nodes") ? r["nodes"] : json::array();
   if (nodes.empty()) {

@@ -10,7 +10,6 @@ namespace edgesync {
 
 void PrintPeers(const nlohmann::json& result, std::ostream& out);
 void PrintResync(const nlohmann::json& result, std::ostream& out);
-void PrintGc(const nlohmann::json& result, std::ostream& out);
 void PrintWhere(const nlohmann::json& result, std::ostream& out);
 
 }  // namespace edgesync
