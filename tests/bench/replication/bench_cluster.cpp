@@ -1,8 +1,11 @@
 #include "tests/bench/replication/bench_cluster.h"
 
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 #include "syncd/cli/control_client.h"
 
@@ -42,6 +45,20 @@ double BenchCluster::MemoryMib(const TestNode& node, const std::string& field) {
     }
   }
   return -1;
+}
+
+double BenchCluster::CpuSeconds(const TestNode& node) {
+  if (!node.process) return -1;
+  std::ifstream stat("/proc/" + std::to_string(node.process->pid()) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t end = text.rfind(')');  // the command name may contain spaces
+  if (end == std::string::npos) return -1;
+  std::istringstream fields(text.substr(end + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace edgesync::testing

@@ -35,6 +35,8 @@ class BenchCluster : public ClusterFixture {
                           std::chrono::microseconds poll = std::chrono::microseconds(500));
   // VmHWM or VmRSS of the node's daemon in MiB (from /proc/<pid>/status); -1 if unknown.
   static double MemoryMib(const TestNode& node, const std::string& field);
+  // User plus system CPU seconds the node's daemon has used so far; -1 if unknown.
+  static double CpuSeconds(const TestNode& node);
 };
 
 }  // namespace edgesync::testing

@@ -64,11 +64,14 @@ double Transfer(const fs::path& source, const std::string& key, double* peak_mib
     std::cerr << "put " << key << " failed\n";
     return -1;
   }
+  const double cpu_a = BenchCluster::CpuSeconds(a), cpu_b = BenchCluster::CpuSeconds(b);
   auto start = Clock::now();
   if (!BenchCluster::WaitVisible(b, key, put->value("version", ""), std::chrono::minutes(10))) {
     return -1;
   }
   double seconds = Seconds(start);
+  std::cout << "  CPU during the transfer: sender " << BenchCluster::CpuSeconds(a) - cpu_a
+            << " s, receiver " << BenchCluster::CpuSeconds(b) - cpu_b << " s" << std::endl;
   double sender = BenchCluster::MemoryMib(a, "VmHWM"), receiver = BenchCluster::MemoryMib(b, "VmHWM");
   std::cout << "  VmHWM sender " << sender << " MiB, receiver " << receiver << " MiB" << std::endl;
   *peak_mib = std::max(sender, receiver);
