@@ -10,7 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libyaml-cpp-dev libsystemd-dev libpugixml-dev libprotobuf-dev protobuf-compiler
   git rsync util-linux valgrind python3 procps systemd prometheus
-  iproute2 faketime
+  iproute2 faketime chromium
 )
 
 missing=()
@@ -19,6 +19,13 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node.js and npm run the dashboard's browser test (playwright-core, installed by npm at test
+# time). Debian 12's `nodejs` (v18) and `npm` packages do; a node that brings its own npm
+# (NodeSource's nodejs, which conflicts with Debian's npm package) is left as it is.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages present"
