@@ -4,6 +4,7 @@
 #   make test-long    sanitizer builds, long fuzzing, soak and crash campaigns
 #   make bench-store  storage benchmark (prints figures and a JSON summary)
 #   make bench-replication  replication vs rsync over loopback (figures and a JSON summary)
+#   make demo         three nodes on loopback (cloud + 2 edge) with sample content and dashboards
 
 JOBS ?= $(shell nproc)
 BUILD ?= build
@@ -12,7 +13,7 @@ FUZZ_SECONDS ?= 5
 CMAKE_FLAGS ?=
 
 .PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats \
-  bench-replication
+  bench-replication demo
 
 setup:
 	bash scripts/setup.sh
@@ -48,3 +49,7 @@ clean:
 
 bench-replication: build
 	$(BUILD)/tests/bench/replication/bench_replication
+
+demo: configure
+	cmake --build $(BUILD) -j $(JOBS) --target edgesyncd edgesync
+	bash scripts/demo.sh --bin-dir $(BUILD)/syncd
