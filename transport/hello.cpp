@@ -27,6 +27,7 @@ std::string EncodeHello(const Hello& hello) {
   for (const auto& subscription : hello.subscriptions) message.add_subscriptions(subscription);
   message.set_store_epoch(hello.store_epoch);
   message.set_upper_layer(hello.upper_layer);
+  message.set_wall_ms(hello.wall_ms);
   return message.SerializeAsString();
 }
 
@@ -44,6 +45,7 @@ TransportResult<Hello> DecodeHello(std::string_view bytes) {
   hello.subscriptions.assign(message.subscriptions().begin(), message.subscriptions().end());
   hello.store_epoch = message.store_epoch();
   hello.upper_layer = message.upper_layer();
+  hello.wall_ms = message.wall_ms();
   return hello;
 }
 

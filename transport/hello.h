@@ -27,6 +27,7 @@ struct Hello {
   std::vector<std::string> subscriptions;
   std::string store_epoch;
   std::string upper_layer;  // opaque bytes for the layer above transport
+  std::uint64_t wall_ms = 0;  // sender's wall clock when sent (ms since the epoch); 0: unknown
 };
 
 std::string EncodeHello(const Hello& hello);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct PeerInfo {
   std::vector<std::string> subscriptions;
   std::string store_epoch;
   std::string upper_layer;  // opaque Hello bytes for the layer above
+  // Peer's wall clock minus ours, from the time in its Hello (transport/clock_skew.h); nullopt
+  // when the peer sent none.
+  std::optional<std::int64_t> clock_skew_ms;
 };
 
 // Byte and message counters of one link, per direction (wire bytes include frame headers).

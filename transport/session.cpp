@@ -19,6 +19,7 @@
 #include <boost/beast/websocket.hpp>
 #include <optional>
 
+#include "transport/clock_skew.h"
 #include "transport/frame.h"
 #include "transport/hello.h"
 #include "transport/log_line.h"
@@ -261,7 +262,8 @@ class Session final : public Link {
 
   asio::awaitable<bool> ExchangeHello(const std::optional<CertifiedIdentity>& certified,
                                       std::string& failure) {
-    const Hello& local = options_.local_hello;
+    Hello local = options_.local_hello;
+    local.wall_ms = WallClockMs();
     if (!co_await WriteLinkFrame(kHelloMessageType, EncodeHello(local), failure)) co_return false;
 
     std::string payload;
@@ -283,6 +285,13 @@ class Session final : public Link {
     peer_.subscriptions = std::move(hello->subscriptions);
     peer_.store_epoch = std::move(hello->store_epoch);
     peer_.upper_layer = std::move(hello->upper_layer);
+    if (hello->wall_ms != 0) {
+      peer_.clock_skew_ms = ClockSkewMs(hello->wall_ms, WallClockMs());
+      if (ClockSkewIsNotable(*peer_.clock_skew_ms, options_.clock_skew_warning)) {
+        spdlog::warn("transport: CLOCK SKEW peer={} address={}: {}", OneLine(peer_.node_id),
+                     peer_.address, DescribeClockSkew(*peer_.clock_skew_ms));
+      }
+    }
 
     TransportStatus admitted =
         context_->registry.Admit(peer_.node_id, peer_.address, shared_from_this());
@@ -507,13 +516,22 @@ class Session final : public Link {
                              verify == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
                              verify == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE ||
                              verify == X509_V_ERR_CERT_SIGNATURE_FAILURE;
+        const bool dated = verify == X509_V_ERR_CERT_NOT_YET_VALID ||
+                           verify == X509_V_ERR_CERT_HAS_EXPIRED ||
+                           verify == X509_V_ERR_CRL_NOT_YET_VALID ||
+                           verify == X509_V_ERR_CRL_HAS_EXPIRED;
         return std::string("peer certificate refused: ") + X509_verify_cert_error_string(verify) +
-               (foreign ? " (not issued by our cluster CA)" : "");
+               (foreign ? " (not issued by our cluster CA)" : "") +
+               (dated ? " (check this node's clock: it reads " + UtcTimeText(WallClockMs()) + ")"
+                      : "");
       }
     }
     std::string message = std::string(what) + ": " + ec.message();
     if (message.find("unknown ca") != std::string::npos) {
       message += " (the peer does not trust our cluster CA)";
+    } else if (message.find("certificate expired") != std::string::npos) {
+      message += " (the peer finds our certificate expired or not yet valid: check both clocks;"
+                 " ours reads " + UtcTimeText(WallClockMs()) + ")";
     }
     return message;
   }

@@ -35,6 +35,7 @@ struct TransportOptions {
   std::size_t max_bulk_queue_bytes = 32u << 20;              // per link
   std::chrono::milliseconds handshake_timeout{10'000};       // TCP accept to hello accepted
   std::chrono::milliseconds idle_timeout{30'000};            // ping at half, drop at full
+  std::chrono::milliseconds clock_skew_warning{5'000};       // peer clocks further off are logged
 
   // Reconnect backoff of dialers: jittered exponential between these bounds.
   std::chrono::milliseconds reconnect_initial_delay{500};

@@ -20,6 +20,7 @@ TEST(HelloTest, RoundTripKeepsEveryField) {
   hello.subscriptions = {"model/", "dataset/hall-a/"};
   hello.store_epoch = "epoch-42";
   hello.upper_layer = std::string("\0\1\2", 3);
+  hello.wall_ms = 1'795'000'000'123;
   auto decoded = DecodeHello(EncodeHello(hello));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(decoded->node_id, "edge-1");
@@ -28,6 +29,7 @@ TEST(HelloTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(decoded->store_epoch, "epoch-42");
   EXPECT_EQ(decoded->upper_layer, hello.upper_layer);
   EXPECT_EQ(decoded->max_protocol_version, 3u);
+  EXPECT_EQ(decoded->wall_ms, 1'795'000'000'123u);
 }
 
 TEST(HelloTest, NegotiatesHighestCommonVersion) {
