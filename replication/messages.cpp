@@ -1,6 +1,7 @@
 #include "replication/messages.h"
 
 #include "replication/messages.pb.h"
+#include "replication/version_attestation.h"
 #include "store/object_key.h"
 
 namespace edgesync::replication {
@@ -32,6 +33,7 @@ void ToWire(const VersionRecord& r, wire::Version* v) {
   v->set_author(r.author);
   if (!r.tombstone) v->set_manifest_id(std::string(r.manifest_id.AsBytes()));
   v->set_tombstone(r.tombstone);
+  if (!r.attestation.empty()) v->set_attestation(r.attestation);
 }
 
 Result<VersionRecord> FromWire(const wire::Version& v) {
@@ -50,6 +52,8 @@ Result<VersionRecord> FromWire(const wire::Version& v) {
   r.author = v.author();
   if (r.author.empty() || r.author.size() > 128) return Status::InvalidArgument("bad version author");
   r.tombstone = v.tombstone();
+  if (v.attestation().size() > kMaxAttestationBytes) return Status::InvalidArgument("version attestation too large");
+  r.attestation = v.attestation();
   if (!r.tombstone) {
     auto id = IdFrom(v.manifest_id(), "version manifest");
     if (!id.ok()) return id.status();

@@ -36,6 +36,11 @@ struct ReplicatorOptions {
   std::function<void(std::function<void()>)> run_blocking;
   // level: syslog numbers (3 error, 4 warning, 6 info, 7 debug).
   std::function<void(int level, const std::string& message)> log;
+  // Optional write ACL (WriteAuthority::AdmitRemote): may a version a peer announces be
+  // accepted? `sender_role` is the announcing peer's certificate role. A refused version is
+  // logged with its author and neither fetched, applied nor relayed. Unset: all accepted.
+  std::function<Status(const std::string& key, const VersionRecord& record, const std::string& sender_role)>
+      admit_version;
 };
 
 struct PeerStatus {

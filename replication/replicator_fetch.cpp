@@ -75,6 +75,12 @@ void Replicator::Impl::Reroute(const std::string& tk, const std::string& why) {
 Status Replicator::Impl::HandleManifest(const std::string& node, const std::string& payload) {
   auto reply = DecodeManifestReply(payload);
   if (!reply.ok()) return reply.status();
+  {
+    // Unsolicited (or stale) replies are dropped unread: a peer must not make us store
+    // manifests nobody asked for.
+    std::lock_guard lock(mu_);
+    if (manifest_waiters_.count(reply->manifest_id) == 0) return Status::Ok();
+  }
   RunBlocking([this, node, reply = std::move(reply).value()] {
     Result<Manifest> manifest = Status::NotFound("peer " + node + " does not hold manifest " + reply.manifest_id.Hex());
     if (reply.found) {

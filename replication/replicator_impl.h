@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -32,6 +33,12 @@ inline std::string TransferKey(const std::string& key, const std::string& versio
 }
 
 inline constexpr size_t kChunksPerRequest = 64;
+// Serving a peer's requests: at most this many run at once per peer, the rest wait in its queue
+// up to a bound; a peer exceeding it is flooding and loses its link (an honest peer keeps a few
+// hundred requests outstanding at most: its manifest and chunk requests are windowed).
+inline constexpr size_t kServingPerPeer = 4;
+inline constexpr size_t kMaxQueuedRequests = 4096;
+inline constexpr size_t kMaxQueuedRequestBytes = 16u << 20;
 
 // All state lives here, shared with the blocking tasks it posts (they hold a shared_ptr, so the
 // state outlives any task even if the Replicator is destroyed first).
@@ -56,6 +63,10 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       std::vector<std::string> transfers;  // transfer keys waiting for this chunk
     };
     std::unordered_map<ChunkId, Requested, ChunkIdHash> requested;
+    // Its requests we serve (see kServingPerPeer).
+    std::deque<std::pair<std::function<void()>, size_t>> serve_queue;  // work, request bytes
+    size_t serve_queued_bytes = 0;
+    size_t serving = 0;
   };
 
   // One version being fetched.
@@ -157,6 +168,8 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     p.requesting = false;
     p.requested.clear();
     p.inflight_bytes = 0;
+    p.serve_queue.clear();
+    p.serve_queued_bytes = 0;
     std::vector<std::string> affected;
     for (auto& [tk, t] : transfers_)
       if (t->source == node) affected.push_back(tk);
@@ -195,7 +208,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     if (!req.ok()) return req.status();
     size_t limit = std::clamp<size_t>(req->limit ? req->limit : options_.changes_per_batch, 1, kMaxChangesPerBatch);
     uint64_t since = req->since;
-    RunBlocking([this, link, since, limit, wanted = std::move(req->subscriptions)] {
+    return ServeBlocking(link, payload.size(), [this, link, since, limit, wanted = std::move(req->subscriptions)] {
       // Read the last sequence number first: a commit landing between the two reads must not
       // let `upto` skip past a change the batch does not contain.
       ChangesBatch batch;
@@ -211,7 +224,6 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
         if (Subscribed(wanted, c.key)) batch.changes.push_back({c.key, std::move(c.heads)});
       Send(link, Lane::kControl, kChangesBatch, Encode(batch));
     });
-    return Status::Ok();
   }
 
   Status HandleChanges(const std::shared_ptr<Link>& link, const std::string& payload) {
@@ -236,7 +248,15 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
               if (order == VectorOrder::kEqual || order == VectorOrder::kDominates) known = true;
             }
           }
-          if (!known) intents.push_back({change.key, remote, info.node_id});
+          if (known) continue;
+          if (options_.admit_version) {
+            Status admitted = options_.admit_version(change.key, remote, info.role);
+            if (!admitted.ok()) {
+              Log(4, "refused a version announced by " + info.node_id + ": " + admitted.message());
+              continue;
+            }
+          }
+          intents.push_back({change.key, remote, info.node_id});
         }
         std::lock_guard lock(mu_);
         fleet_[change.key][info.node_id] = std::move(ids);
@@ -304,7 +324,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   Status ServeManifest(const std::shared_ptr<Link>& link, const std::string& payload) {
     auto id = DecodeManifestRequest(payload);
     if (!id.ok()) return id.status();
-    RunBlocking([this, link, id = *id] {
+    return ServeBlocking(link, payload.size(), [this, link, id = *id] {
       ManifestReply reply{id, false, {}};
       auto m = store_.ReadManifest(id);
       if (m.ok()) {
@@ -313,13 +333,12 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       }
       Send(link, Lane::kControl, kManifestReply, Encode(reply));
     });
-    return Status::Ok();
   }
 
   Status ServeChunks(const std::shared_ptr<Link>& link, const std::string& payload) {
     auto req = DecodeChunkRequest(payload);
     if (!req.ok()) return req.status();
-    RunBlocking([this, link, req = std::move(req).value()] {
+    return ServeBlocking(link, payload.size(), [this, link, req = std::move(req).value()] {
       std::string data, base;
       for (size_t i = 0; i < req.ids.size(); ++i) {
         const ChunkId& id = req.ids[i];
@@ -336,7 +355,40 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
         if (!Send(link, Lane::kBulk, kChunkData, Encode(reply))) return;
       }
     });
+  }
+
+  // Queues `work` serving one request of the link's peer (`bytes`: its size), running at most
+  // kServingPerPeer of them at once; a peer whose queue is full is flooding.
+  Status ServeBlocking(const std::shared_ptr<Link>& link, size_t bytes, std::function<void()> work) {
+    const std::string node = link->peer().node_id;
+    std::lock_guard lock(mu_);
+    auto it = peers_.find(node);
+    if (it == peers_.end() || it->second.link.lock() != link) return Status::Ok();  // a stale link
+    Peer& p = it->second;
+    if (p.serve_queue.size() >= kMaxQueuedRequests || p.serve_queued_bytes + bytes > kMaxQueuedRequestBytes)
+      return Status::Aborted("too many requests in flight (" + std::to_string(p.serve_queue.size()) +
+                             " queued, " + std::to_string(p.serve_queued_bytes) + " bytes)");
+    p.serve_queue.emplace_back(std::move(work), bytes);
+    p.serve_queued_bytes += bytes;
+    PumpServing(node, p);
     return Status::Ok();
+  }
+
+  void PumpServing(const std::string& node, Peer& p) {  // REQUIRES: mu_ held
+    while (p.serving < kServingPerPeer && !p.serve_queue.empty()) {
+      auto [work, bytes] = std::move(p.serve_queue.front());
+      p.serve_queue.pop_front();
+      p.serve_queued_bytes -= std::min(p.serve_queued_bytes, bytes);
+      ++p.serving;
+      RunBlocking([this, node, work = std::move(work)] {
+        work();
+        std::lock_guard lock(mu_);
+        auto it = peers_.find(node);
+        if (it == peers_.end()) return;
+        if (it->second.serving > 0) --it->second.serving;  // 0: the peer reconnected meanwhile
+        PumpServing(node, it->second);
+      });
+    }
   }
 
   // ---- fetching (replicator_fetch.cpp)

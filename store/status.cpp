@@ -14,6 +14,7 @@ const char* Status::CodeName(Code code) {
     case Code::kUnsupported: return "unsupported";
     case Code::kNoSpace: return "no_space";
     case Code::kAborted: return "aborted";
+    case Code::kPermissionDenied: return "permission_denied";
   }
   return "unknown";
 }

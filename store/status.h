@@ -24,6 +24,7 @@ class Status {
     kUnsupported,
     kNoSpace,
     kAborted,
+    kPermissionDenied,
   };
 
   Status() = default;
@@ -37,6 +38,7 @@ class Status {
   static Status Unsupported(std::string msg) { return {Code::kUnsupported, std::move(msg)}; }
   static Status NoSpace(std::string msg) { return {Code::kNoSpace, std::move(msg)}; }
   static Status Aborted(std::string msg) { return {Code::kAborted, std::move(msg)}; }
+  static Status PermissionDenied(std::string msg) { return {Code::kPermissionDenied, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -243,6 +243,11 @@ Result<VersionInfo> StoreImpl::CommitLocal(const ObjectKey& key, const Manifest*
     record.author = node_id_;
     record.tombstone = manifest == nullptr;
     if (manifest) record.manifest_id = ManifestId(encoded);
+    if (options_.seal_local_version) {
+      auto sealed = options_.seal_local_version(key, record);
+      if (!sealed.ok()) return sealed.status();
+      record.attestation = std::move(sealed).value();
+    }
     EDGESYNC_RETURN_IF_ERROR(WriteCommit(key, record, manifest, encoded, {record},
                                          state.ok() ? &state.value() : nullptr, &change));
   }

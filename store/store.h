@@ -46,6 +46,11 @@ struct StoreOptions {
   std::function<void(const std::string&)> log_warning;
   // Wall clock in ms since the epoch; tests replace it.
   std::function<uint64_t()> wall_clock_ms;
+  // Authorizes and seals every version this node authors (put, delete, rollback, metadata
+  // edits), under the commit lock just before the commit: an error refuses the write (nothing
+  // becomes visible); the returned string becomes the record's attestation. Must be quick and
+  // must not call back into the store. Unset: every local write is allowed and unsigned.
+  std::function<Result<std::string>(const ObjectKey& key, const VersionRecord& record)> seal_local_version;
   // Test hook: called after a version's chunks are stored and before its commit; a non-ok
   // result aborts the put as a crash there would.
   std::function<Status()> fault_before_commit;

@@ -14,6 +14,7 @@ std::string VersionRecord::Id() const {
 std::string VersionRecord::Encode() const {
   json j = {{"vector", vector.counters()}, {"hlc", hlc}, {"author", author},
             {"manifest", manifest_id.Hex()}, {"tombstone", tombstone}};
+  if (!attestation.empty()) j["attestation"] = attestation;
   return j.dump();
 }
 
@@ -28,6 +29,7 @@ Result<VersionRecord> VersionRecord::Decode(std::string_view bytes) {
     if (!id) return Status::Corruption("version record: bad manifest id");
     r.manifest_id = *id;
     r.tombstone = j.at("tombstone").get<bool>();
+    if (auto a = j.find("attestation"); a != j.end()) r.attestation = a->get<std::string>();
   } catch (const json::exception& e) {
     return Status::Corruption(std::string("version record: ") + e.what());
   }

@@ -19,10 +19,14 @@ struct VersionRecord {
   std::string author;     // node id that wrote it (or a fixed marker for resolved versions)
   ChunkId manifest_id{};  // meaningless for tombstones
   bool tombstone = false;
+  // Opaque proof of authorship written by the author's node (replication's attestation: its
+  // certificate and signature). Not part of the id; empty when the author did not sign.
+  std::string attestation;
 
   // 16 lowercase hex digits of XXH3-128(vector text); stable across nodes.
   std::string Id() const;
 
+  // JSON; "attestation" appears only when set, so unsigned records keep their old bytes.
   std::string Encode() const;
   static Result<VersionRecord> Decode(std::string_view bytes);
 

@@ -15,6 +15,7 @@
 
 #include "conflict/conflict_monitor.h"
 #include "replication/message_types.h"
+#include "replication/write_authority.h"
 #include "store/catalog/catalog.h"
 #include "store/store.h"
 #include "syncd/catalog_commands.h"
@@ -36,6 +37,7 @@
 #include "syncd/store_commands.h"
 #include "syncd/systemd_notifier.h"
 #include "syncd/worker_pools.h"
+#include "transport/identity.h"
 
 namespace edgesync {
 namespace {
@@ -133,6 +135,26 @@ Result<NodeIdentity> WireIdentity(const DaemonConfig& config) {
   return LoadNodeIdentity(ResolveClusterFiles(config), config.cluster.id);
 }
 
+// The write ACL needs a certified role: nodes without TLS identities (replication off, plaintext
+// test mode) do not enforce it.
+Result<std::unique_ptr<replication::WriteAuthority>> MakeWriteAuthority(const DaemonConfig& config,
+                                                                       const NodeIdentity& identity) {
+  if (identity.role.empty()) return std::unique_ptr<replication::WriteAuthority>();
+  ClusterFiles files = ResolveClusterFiles(config);
+  replication::WriteAuthorityOptions options;
+  options.role = identity.role;
+  for (auto [path, text] : {std::pair{&files.ca_cert, &options.ca_pem}, std::pair{&files.cert, &options.cert_pem},
+                            std::pair{&files.key, &options.key_pem}}) {
+    auto read = transport::ReadTextFile(*path);
+    if (!read.ok()) return Status::InvalidArgument(read.status().message());
+    *text = std::move(read).value();
+  }
+  options.log = [](int level, const std::string& message) {
+    spdlog::log(SpdLevel(level), "acl: {}", message);
+  };
+  return std::make_unique<replication::WriteAuthority>(std::move(options));
+}
+
 // The running daemon. Members are declared in construction order; destruction runs backwards:
 // the server and the worker pools stop before the store closes.
 class Daemon {
@@ -175,6 +197,7 @@ class Daemon {
   asio::steady_timer shutdown_timer_;
   std::unique_ptr<tcp::acceptor> peer_listener_;  // handed to transport when it lands
   std::unique_ptr<tcp::acceptor> http_listener_;  // handed to the status server when it lands
+  std::unique_ptr<replication::WriteAuthority> write_authority_;  // store_ calls into it
   std::unique_ptr<Store> store_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<ChangeFanout> changes_;
@@ -206,6 +229,9 @@ std::optional<StartupError> Daemon::Start() {
 
   Result<NodeIdentity> identity = WireIdentity(config_);
   if (!identity.ok()) return StartupError{kExitConfig, identity.status().message()};
+  auto authority = MakeWriteAuthority(config_, *identity);
+  if (!authority.ok()) return StartupError{kExitConfig, authority.status().message()};
+  write_authority_ = std::move(*authority);
 
   notifier_.Status("opening store");
   StoreOptions options;
@@ -214,6 +240,12 @@ std::optional<StartupError> Daemon::Start() {
   options.block_cache_bytes = config_.block_cache_bytes;
   options.write_buffer_bytes = config_.write_buffer_bytes;
   options.log_warning = [](const std::string& message) { spdlog::warn("store: {}", message); };
+  if (write_authority_) {
+    options.seal_local_version = [authority = write_authority_.get()](const ObjectKey& key,
+                                                                      const VersionRecord& record) {
+      return authority->SealLocal(key, record);
+    };
+  }
   Result<std::unique_ptr<Store>> store = OpenStoreBoundTo(options, identity->node_id);
   if (!store.ok() && store.status().code() == Status::Code::kFailedPrecondition) {
     return StartupError{kExitConfig, store.status().message()};
@@ -223,6 +255,7 @@ std::optional<StartupError> Daemon::Start() {
                                                store.status().ToString()};
   }
   store_ = std::move(*store);
+  if (write_authority_) write_authority_->Attach(*store_);
   notifier_.Status("indexing catalog");
   CatalogOptions catalog_options;
   catalog_options.log_warning = [](const std::string& message) {
@@ -271,6 +304,13 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
     pools->TryPost(CommandLane::kBulk, std::move(work));
   };
   options.replicator.log = LogReplication;
+  if (write_authority_) {
+    options.replicator.admit_version = [authority = write_authority_.get()](
+                                           const std::string& key, const VersionRecord& record,
+                                           const std::string& sender_role) {
+      return authority->AdmitRemote(key, record, sender_role);
+    };
+  }
   options.replicator.subscriptions = config_.subscriptions;
   options.replicator.labels = config_.labels;
 

@@ -10,9 +10,10 @@
 
 namespace edgesync::replication::testing {
 
-ReplNode::ReplNode(transport::testing::TestPki& pki, std::string node_id, std::filesystem::path data_dir)
+ReplNode::ReplNode(transport::testing::TestPki& pki, std::string node_id, std::filesystem::path data_dir,
+                   std::string role)
     : pki_(pki), node_id_(std::move(node_id)), data_dir_(std::move(data_dir)) {
-  files_ = pki_.Issue(node_id_, "edge");
+  files_ = pki_.Issue(node_id_, role);
 }
 
 ReplNode::~ReplNode() { Stop(); }
@@ -21,11 +22,12 @@ void ReplNode::Start() {
   StoreOptions so;
   so.path = data_dir_;
   so.node_id = node_id_;
+  ReplicatorOptions ro;
+  if (configure) configure(so, ro);
   auto store = Store::Open(so);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   store_ = std::move(store).value();
   blocking_ = std::make_unique<boost::asio::thread_pool>(2);
-  ReplicatorOptions ro;
   ro.window_bytes = 4u << 20;
   ro.subscriptions = subscriptions_;
   ro.labels = labels_;

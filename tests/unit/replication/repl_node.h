@@ -24,7 +24,8 @@ namespace edgesync::replication::testing {
 class ReplNode {
  public:
   // `data_dir` survives Stop(), so a node can be restarted on the same store.
-  ReplNode(transport::testing::TestPki& pki, std::string node_id, std::filesystem::path data_dir);
+  ReplNode(transport::testing::TestPki& pki, std::string node_id, std::filesystem::path data_dir,
+           std::string role = "edge");
   ~ReplNode();
 
   // Selective sync settings used by the next Start().
@@ -32,6 +33,8 @@ class ReplNode {
     subscriptions_ = std::move(subscriptions);
     labels_ = std::move(labels);
   }
+  // Adjusts the store and replicator options of the next Start() (e.g. a write ACL).
+  std::function<void(StoreOptions&, ReplicatorOptions&)> configure;
   void Start();
   void Stop();
   uint16_t port() const { return port_; }
@@ -39,6 +42,7 @@ class ReplNode {
   Store& store() { return *store_; }
   Replicator& replicator() { return *replicator_; }
   const std::string& id() const { return node_id_; }
+  const transport::testing::NodeFiles& files() const { return files_; }
   std::vector<std::string> log() const;
 
  private:

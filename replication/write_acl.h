@@ -1,0 +1,61 @@
+// WriteAcl: which certificate roles may author versions under which keys.
+//
+// The rules live in the replicated metadata document `meta/acl` (field "rules"), so every node
+// enforces the same list: [{"roles": ["cloud"], "keys": ["model/*"], "allow": "write"}, ...].
+// With a document, a write is allowed only when some rule lists the author's role (or "*") and
+// a glob matching the key (fnmatch, `*` crosses '/'). Without one, every write is allowed.
+// `meta/acl` itself is always writable only by the `admin` role, with or without a document,
+// so no other node can install or change the rules. A document that does not parse fails
+// closed: only the admin role may write anything (to repair it).
+// Thread-safety: immutable value after construction.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "store/status.h"
+
+namespace edgesync::replication {
+
+inline constexpr const char* kWriteAclKey = "meta/acl";
+inline constexpr const char* kAdminRole = "admin";
+
+struct WriteRule {
+  std::vector<std::string> roles;  // "*" matches every role
+  std::vector<std::string> keys;   // key globs
+};
+
+class WriteAcl {
+ public:
+  // No document: everything allowed (except meta/acl, admin only).
+  static WriteAcl AllowAll() { return WriteAcl(Mode::kOpen, {}, {}); }
+  // A document that cannot be used: only the admin role may write.
+  static WriteAcl AdminOnly(std::string reason) { return WriteAcl(Mode::kAdminOnly, {}, std::move(reason)); }
+  // Parses the live view of the meta/acl document ({"rules": [...]}); an error names the
+  // offending rule and field.
+  static Result<WriteAcl> FromDocument(const nlohmann::json& view);
+
+  // Ok, or PermissionDenied naming the role, the key and the rule (or its absence).
+  Status Check(const std::string& role, const std::string& key) const;
+
+  // False when there is no document (everything allowed).
+  bool enforced() const { return mode_ != Mode::kOpen; }
+  // True when the document was unusable and only the admin role may write.
+  bool admin_only() const { return mode_ == Mode::kAdminOnly; }
+  const std::vector<WriteRule>& rules() const { return rules_; }
+  // One line for logs: "open (no meta/acl)", "3 rules", "admin only: <reason>".
+  std::string Describe() const;
+
+ private:
+  enum class Mode { kOpen, kRules, kAdminOnly };
+  WriteAcl(Mode mode, std::vector<WriteRule> rules, std::string reason)
+      : mode_(mode), rules_(std::move(rules)), reason_(std::move(reason)) {}
+
+  Mode mode_;
+  std::vector<WriteRule> rules_;
+  std::string reason_;  // kAdminOnly: why the document was not usable
+};
+
+}  // namespace edgesync::replication

@@ -1,0 +1,94 @@
+#include "replication/write_authority.h"
+
+#include "store/catalog/metadata_document.h"
+
+namespace edgesync::replication {
+namespace {
+
+// The live view of meta/acl, or nullopt when it does not exist or is deleted.
+Result<std::optional<nlohmann::json>> ReadAclView(Store& store) {
+  auto key = ObjectKey::Parse(kWriteAclKey);
+  if (!key.ok()) return key.status();
+  auto latest = store.Latest(*key);
+  if (latest.status().IsNotFound()) return std::optional<nlohmann::json>();
+  if (!latest.ok()) return latest.status();
+  auto spec = store.ReadSpec(latest->record.manifest_id);
+  if (!spec.ok()) return spec.status();
+  auto document = MetadataDocument::Parse(*spec);
+  if (!document.ok()) return document.status();
+  return std::optional<nlohmann::json>(document->View());
+}
+
+}  // namespace
+
+WriteAuthority::WriteAuthority(WriteAuthorityOptions options)
+    : options_(std::move(options)), verifier_(options_.ca_pem) {}
+
+void WriteAuthority::Attach(Store& store) {
+  Reload(store);
+  store.AddChangeListener([this, &store](const Change& change) {
+    if (change.key == kWriteAclKey) Reload(store);
+  });
+}
+
+void WriteAuthority::Reload(Store& store) {
+  auto view = ReadAclView(store);
+  WriteAcl acl = WriteAcl::AllowAll();
+  if (!view.ok()) {
+    acl = WriteAcl::AdminOnly("cannot read it: " + view.status().ToString());
+  } else if (view->has_value()) {
+    auto parsed = WriteAcl::FromDocument(**view);
+    acl = parsed.ok() ? std::move(parsed).value() : WriteAcl::AdminOnly(parsed.status().message());
+  }
+  {
+    std::lock_guard lock(mu_);
+    acl_ = acl;
+  }
+  if (!options_.log) return;
+  if (!acl.enforced())
+    options_.log(4, "WRITE ACL NOT ENFORCED: no " + std::string(kWriteAclKey) +
+                        " document, so any node of the cluster may write any key; an admin installs one "
+                        "with `edgesync meta set " + kWriteAclKey + " rules='[...]'` (see docs/security.md)");
+  else
+    options_.log(acl.admin_only() ? 3 : 5, "write ACL in force: " + acl.Describe());
+}
+
+WriteAcl WriteAuthority::acl() const {
+  std::lock_guard lock(mu_);
+  return acl_;
+}
+
+Status WriteAuthority::CheckLocal(const std::string& key) const { return acl().Check(options_.role, key); }
+
+Result<std::string> WriteAuthority::SealLocal(const ObjectKey& key, const VersionRecord& record) {
+  EDGESYNC_RETURN_IF_ERROR(CheckLocal(key.str()));
+  if (options_.cert_pem.empty() || options_.key_pem.empty()) return std::string();
+  return SealVersion(key.str(), record, options_.cert_pem, options_.key_pem);
+}
+
+Status WriteAuthority::AdmitRemote(const std::string& key, const VersionRecord& record,
+                                   const std::string& sender_role) {
+  const WriteAcl acl = this->acl();
+  // Open ACL and an ordinary key: nothing to decide (and nothing to verify).
+  if (!acl.enforced() && key != kWriteAclKey) return Status::Ok();
+  std::string role = sender_role;
+  std::string basis = "vouched for by the sending peer";
+  if (options_.ca_pem.empty() && !record.attestation.empty())
+    return Status::PermissionDenied("version of " + key + " by " + record.author + " is signed, but this node has no CA to check it");
+  auto author = options_.ca_pem.empty() ? Result<transport::CertifiedIdentity>(Status::NotFound(""))
+                                        : verifier_.Author(key, record);
+  if (author.ok()) {
+    role = author->role;
+    basis = "signed by its author";
+  } else if (!author.status().IsNotFound()) {
+    return Status::PermissionDenied("version " + record.Id() + " of " + key + " claims author " + record.author +
+                                    " but its attestation is invalid: " + author.status().message());
+  }
+  Status s = acl.Check(role, key);
+  if (!s.ok())
+    return Status::PermissionDenied("version " + record.Id() + " of " + key + " by " + record.author + " (" +
+                                    basis + "): " + s.message());
+  return Status::Ok();
+}
+
+}  // namespace edgesync::replication

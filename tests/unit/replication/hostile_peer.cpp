@@ -1,0 +1,81 @@
+#include "tests/unit/replication/hostile_peer.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <gtest/gtest.h>
+
+#include "replication/message_types.h"
+
+namespace edgesync::replication::testing {
+
+HostilePeer::HostilePeer(transport::testing::TestPki& pki, std::string node_id, std::string role)
+    : node_id_(std::move(node_id)), io_(std::make_unique<boost::asio::io_context>()) {
+  auto files = pki.Issue(node_id_, role);
+  auto options = transport::testing::LoopbackOptions(files, "test-cluster", node_id_);
+  options.local_hello.store_epoch = "hostile-epoch";
+  options.local_hello.min_protocol_version = kMinProtocolVersion;
+  options.local_hello.max_protocol_version = kMaxProtocolVersion;
+  auto transport = transport::Transport::Create(*io_, options, *this);
+  EXPECT_TRUE(transport.ok()) << transport.status().ToString();
+  if (transport.ok()) transport_ = std::move(transport).value();
+  thread_ = std::thread([io = io_.get()] {
+    auto guard = boost::asio::make_work_guard(*io);
+    io->run();
+  });
+}
+
+HostilePeer::~HostilePeer() {
+  if (transport_) transport_->Shutdown();
+  io_->stop();
+  thread_.join();
+}
+
+void HostilePeer::ConnectTo(std::uint16_t port) { transport_->ConnectTo("127.0.0.1", port); }
+
+bool HostilePeer::Send(transport::Lane lane, std::uint32_t type, std::string payload) {
+  std::shared_ptr<transport::Link> link;
+  {
+    std::lock_guard lock(mu_);
+    link = link_;
+  }
+  return link && link->Send(lane, type, std::move(payload));
+}
+
+std::string HostilePeer::down_reason() const {
+  std::lock_guard lock(mu_);
+  return down_reason_;
+}
+
+size_t HostilePeer::received(std::uint32_t type) const {
+  std::lock_guard lock(mu_);
+  auto it = received_.find(type);
+  return it == received_.end() ? 0 : it->second;
+}
+
+bool HostilePeer::WaitFor(std::uint32_t type, size_t count, int timeout_ms) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return received_[type] >= count; });
+}
+
+void HostilePeer::OnLinkUp(transport::Link& link) {
+  std::lock_guard lock(mu_);
+  link_ = link.shared_from_this();
+  connected_ = true;
+}
+
+void HostilePeer::OnMessage(transport::Link&, transport::Lane, std::uint32_t type, std::string payload) {
+  {
+    std::lock_guard lock(mu_);
+    ++received_[type];
+  }
+  cv_.notify_all();
+  if (respond) respond(type, payload);
+}
+
+void HostilePeer::OnLinkDown(transport::Link&, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  link_.reset();
+  connected_ = false;
+  down_reason_ = reason;
+}
+
+}  // namespace edgesync::replication::testing
