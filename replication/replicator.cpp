@@ -32,6 +32,7 @@ Status Replicator::UpdateSelection(std::vector<std::string> subscriptions,
   return asked.ok() ? Status::Ok() : asked.status();
 }
 size_t Replicator::ActiveTransfers() { return impl_->ActiveTransfers(); }
+std::vector<TransferStatus> Replicator::Transfers() { return impl_->Transfers(); }
 Result<size_t> Replicator::PendingCount() {
   auto intents = impl_->store_.PendingIntents();
   if (!intents.ok()) return intents.status();

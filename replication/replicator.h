@@ -36,6 +36,9 @@ struct ReplicatorOptions {
   std::function<void(std::function<void()>)> run_blocking;
   // level: syslog numbers (3 error, 4 warning, 6 info, 7 debug).
   std::function<void(int level, const std::string& message)> log;
+  // Optional: called (from a blocking task) when a peer's data is refused as corrupt: a chunk
+  // that does not hash to its id, or a version whose files fail SHA-256.
+  std::function<void(const std::string& peer, const std::string& message)> on_corrupt_data;
   // Optional write ACL (WriteAuthority::AdmitRemote): may a version a peer announces be
   // accepted? `sender_role` is the announcing peer's certificate role. A refused version is
   // logged with its author and neither fetched, applied nor relayed. Unset: all accepted.
@@ -54,6 +57,17 @@ struct PeerStatus {
   uint64_t checkpoint = 0;  // how far we have read the peer's change log
   uint64_t peer_latest = 0; // the peer's last sequence number, as last reported
   size_t transfers = 0;     // versions being fetched from it
+};
+
+// A version being fetched, as status displays show it.
+struct TransferStatus {
+  std::string key;
+  std::string version_id;
+  std::string source;                // peer node id it is fetched from
+  std::vector<std::string> holders;  // peers known to hold it
+  bool have_manifest = false;
+  uint64_t total_bytes = 0;  // bytes of the chunks it must fetch; 0 until the manifest is in
+  uint64_t done_bytes = 0;   // of those, stored so far
 };
 
 // What one node holds of a key, as far as this node knows.
@@ -85,6 +99,7 @@ class Replicator : public transport::LinkHandler {
   // before, every peer's log is read again from zero so newly wanted keys and parts arrive.
   Status UpdateSelection(std::vector<std::string> subscriptions, std::map<std::string, std::string> labels);
   size_t ActiveTransfers();
+  std::vector<TransferStatus> Transfers();
   // Versions accepted but not applied yet (durable intents).
   Result<size_t> PendingCount();
 

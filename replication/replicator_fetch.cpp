@@ -68,6 +68,7 @@ void Replicator::Impl::Reroute(const std::string& tk, const std::string& why) {
   t->source = next;
   t->missing.clear();
   t->next = t->outstanding = t->stored = 0;
+  t->stored_bytes = 0;
   if (t->have_manifest) RunBlocking([this, tk] { OnManifestReady(tk); });
   else RequestManifest(tk, *t);
 }
@@ -166,6 +167,7 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
     t->missing = std::move(missing);
     t->bases = std::move(bases);
     t->next = t->outstanding = t->stored = 0;
+    t->stored_bytes = 0;
     if (!t->missing.empty()) {
       PumpPeer(t->source);
       return;
@@ -237,6 +239,8 @@ Status Replicator::Impl::HandleChunk(const std::string& node, std::string payloa
     if (s.ok() && ChunkId::Of(bytes->data(), bytes->size()) != chunk.id)
       s = Status::Corruption("chunk " + chunk.id.Hex() + " from " + node + " does not match its id");
     if (s.ok()) s = store_.chunks().Put(chunk.id, *bytes);
+    if (s.code() == Status::Code::kCorruption && options_.on_corrupt_data)
+      options_.on_corrupt_data(node, s.message());
     std::vector<std::string> complete;
     {
       std::lock_guard lock(mu_);
@@ -255,6 +259,7 @@ Status Replicator::Impl::HandleChunk(const std::string& node, std::string payloa
         }
         --t.outstanding;
         ++t.stored;
+        t.stored_bytes += expected_size;
         t.received.push_back(chunk.id);
         if (t.stored == t.missing.size()) complete.push_back(tk);
       }
@@ -293,6 +298,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
     Log(3, "version " + t->record.Id() + " of " + t->key + " from " + t->source +
                " failed verification (" + applied.status().message() + "); evicting " +
                std::to_string(t->received.size()) + " chunks it sent");
+    if (options_.on_corrupt_data) options_.on_corrupt_data(t->source, applied.status().message());
     store_.chunks().Erase(t->received);
   } else {
     Log(4, "applying " + t->key + " version " + t->record.Id() + ": " + applied.status().ToString());

@@ -81,6 +81,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     size_t next = 0;         // index into missing of the next chunk to request
     size_t outstanding = 0;  // requested, not yet stored
     size_t stored = 0;
+    uint64_t stored_bytes = 0;  // sizes of the `stored` chunks
     std::vector<ChunkId> received;  // stored by this transfer; evicted if the version fails
     // Missing chunk -> the chunk we hold at the same offset of the same file (delta base).
     std::unordered_map<ChunkId, ChunkId, ChunkIdHash> bases;
@@ -461,6 +462,19 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   size_t ActiveTransfers() {
     std::lock_guard lock(mu_);
     return transfers_.size();
+  }
+
+  std::vector<TransferStatus> Transfers() {
+    std::lock_guard lock(mu_);
+    std::vector<TransferStatus> out;
+    out.reserve(transfers_.size());
+    for (const auto& [tk, t] : transfers_) {
+      TransferStatus s{t->key, t->record.Id(), t->source, {t->holders.begin(), t->holders.end()},
+                       t->have_manifest, 0, t->stored_bytes};
+      for (const auto& c : t->missing) s.total_bytes += c.size;
+      out.push_back(std::move(s));
+    }
+    return out;
   }
 
   struct SelectionState {

@@ -26,6 +26,7 @@
 #include "syncd/command_dispatcher.h"
 #include "syncd/conflict_commands.h"
 #include "syncd/control_server.h"
+#include "syncd/dashboard/dashboard_page.h"
 #include "syncd/exit_codes.h"
 #include "syncd/logging.h"
 #include "syncd/meta_commands.h"
@@ -33,6 +34,8 @@
 #include "syncd/node_settings.h"
 #include "syncd/peer_network.h"
 #include "syncd/replication_commands.h"
+#include "syncd/status/http_access.h"
+#include "syncd/status/status_service.h"
 #include "syncd/status_command.h"
 #include "syncd/store_commands.h"
 #include "syncd/systemd_notifier.h"
@@ -177,6 +180,7 @@ class Daemon {
   std::optional<StartupError> StartPeerNetwork(const NodeIdentity& identity,
                                                std::string* peer_address);
   void StartConflictMonitor();
+  void CreateStatusService(std::chrono::steady_clock::time_point started);
   void WaitForSignal();
   void Reload();
   void BeginShutdown();
@@ -196,7 +200,8 @@ class Daemon {
   asio::steady_timer gc_timer_;
   asio::steady_timer shutdown_timer_;
   std::unique_ptr<tcp::acceptor> peer_listener_;  // handed to transport when it lands
-  std::unique_ptr<tcp::acceptor> http_listener_;  // handed to the status server when it lands
+  std::unique_ptr<tcp::acceptor> http_listener_;  // handed to the status server at startup
+  std::string http_address_ = "off";
   std::unique_ptr<replication::WriteAuthority> write_authority_;  // store_ calls into it
   std::unique_ptr<Store> store_;
   std::unique_ptr<Catalog> catalog_;
@@ -209,6 +214,8 @@ class Daemon {
   std::unique_ptr<WorkerPools> pools_;
   std::unique_ptr<PeerNetwork> network_;
   std::unique_ptr<ControlServer> server_;
+  // Declared last: its feed reads the store, replicator and conflicts above, so it stops first.
+  std::unique_ptr<StatusService> status_;
   bool stopping_ = false;
 };
 
@@ -225,6 +232,7 @@ std::optional<StartupError> Daemon::Start() {
     auto reserved = ReserveAddress(io_, config_.http_status, "network.http_status");
     if (!reserved.ok()) return StartupError{kExitConfig, reserved.status().message()};
     http_listener_ = std::move(*reserved);
+    http_address_ = BoundAddress(http_listener_);
   }
 
   Result<NodeIdentity> identity = WireIdentity(config_);
@@ -278,12 +286,18 @@ std::optional<StartupError> Daemon::Start() {
   StartConflictMonitor();
   if (identity->node_id.empty()) identity->node_id = store_->node_id();
   std::string peer_address = "off";
+  CreateStatusService(started);
   if (auto error = StartPeerNetwork(*identity, &peer_address)) return error;
+  // The status server takes over the reserved socket; the feed starts sampling replication.
+  Status status_started =
+      status_->Start(io_, http_listener_ ? http_listener_->release() : -1, &network_->replicator());
+  http_listener_.reset();
+  if (!status_started.ok()) return StartupError{kExitConfig, status_started.message()};
   RegisterReplicationCommands(dispatcher_, *network_);
   RegisterStatusCommand(dispatcher_, *store_, settings_,
                         NodeDescription{config_.node_name, config_.data_dir.string(),
                                         config_.control_socket.string(), peer_address,
-                                        BoundAddress(http_listener_), started});
+                                        http_address_, started});
 
   ControlServerOptions server_options;
   server_options.socket_path = config_.control_socket;
@@ -304,6 +318,10 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
     pools->TryPost(CommandLane::kBulk, std::move(work));
   };
   options.replicator.log = LogReplication;
+  options.replicator.on_corrupt_data = [status = status_.get()](const std::string& peer,
+                                                                const std::string& message) {
+    status->feed().OnCorruptData(peer, message);
+  };
   if (write_authority_) {
     options.replicator.admit_version = [authority = write_authority_.get()](
                                            const std::string& key, const VersionRecord& record,
@@ -361,6 +379,29 @@ std::optional<StartupError> Daemon::StartPeerNetwork(const NodeIdentity& identit
   return std::nullopt;
 }
 
+// The status address's feed and server (GET /status, /metrics, /). Reports (corrupt data, GC)
+// are counted from here on; Start() comes once the replicator exists.
+void Daemon::CreateStatusService(std::chrono::steady_clock::time_point started) {
+  StatusServiceOptions options;
+  options.feed.node_name = config_.node_name;
+  options.feed.labels = [settings = &settings_] { return settings->Get().labels; };
+  options.feed.started = started;
+  options.feed.refusals = [this] {
+    std::vector<RefusedLink> out;
+    if (network_)
+      for (const LinkRefusal& r : network_->RecentRefusals()) out.push_back({r.address, r.reason, r.at_ms, r.count});
+    return out;
+  };
+  options.http.token = config_.http_token;
+  options.http.allowed_origins = config_.http_allowed_origins;
+  if (options.http.allowed_origins.empty() && http_listener_) {
+    tcp::endpoint endpoint = http_listener_->local_endpoint();
+    options.http.allowed_origins = DefaultAllowedOrigins(endpoint.address().to_string(), endpoint.port());
+  }
+  options.http.page = DashboardPage();
+  status_ = std::make_unique<StatusService>(*store_, conflicts_.get(), std::move(options));
+}
+
 // Resolutions run on the bulk pool, like replication's store work. Conflicts left from before
 // a restart (a crash between commit and resolution) are swept once at startup.
 void Daemon::StartConflictMonitor() {
@@ -391,9 +432,9 @@ int Daemon::Run() {
   ScheduleGarbageCollection();
   spdlog::info("edgesyncd {} node {} ({}) serving {} on {}", EDGESYNC_VERSION, config_.node_name,
                store_->node_id(), config_.data_dir.string(), config_.control_socket.string());
-  if (http_listener_) {
-    spdlog::info("network.http_status {} reserved for the status server",
-                 BoundAddress(http_listener_));
+  if (config_.http_status.enabled) {
+    spdlog::info("status and metrics on http://{}/ (/status, /metrics){}", http_address_,
+                 config_.http_token.empty() ? "" : ", bearer token required");
   }
   notifier_.Ready("serving on " + config_.control_socket.string());
 
@@ -471,6 +512,7 @@ void Daemon::PollShutdown(std::chrono::steady_clock::time_point deadline) {
   }
   // Nothing else keeps the io_context running: its threads return once the sockets are closed.
   network_->ShutdownTransport();  // flushes and closes peer links, stops dialers
+  status_->Stop();                // closes status clients, stops the feed's sampling
   signals_.cancel();
   watchdog_timer_.cancel();
   pin_renew_timer_.cancel();
@@ -504,8 +546,9 @@ void Daemon::ScheduleGarbageCollection() {
   gc_timer_.expires_after(kGcInterval);
   gc_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || stopping_) return;
-    pools_->TryPost(CommandLane::kBulk, [store = store_.get()] {
+    pools_->TryPost(CommandLane::kBulk, [store = store_.get(), feed = &status_->feed()] {
       auto stats = store->CollectGarbage();
+      if (stats.ok()) feed->OnGarbageCollected(*stats);
       if (!stats.ok()) spdlog::error("garbage collection: {}", stats.status().ToString());
       else if (stats->chunks_deleted + stats->manifests_deleted > 0)
         spdlog::info("garbage collection: {}", GcStatsJson(*stats).dump());

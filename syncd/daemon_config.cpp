@@ -206,6 +206,20 @@ std::map<std::string, KeyApplier> KeyAppliers(std::string_view source,
   appliers["control.group"] = string_key("control.group", &DaemonConfig::socket_group);
   appliers["network.peer_listen"] = listen_key("network.peer_listen", &DaemonConfig::peer_listen);
   appliers["network.http_status"] = listen_key("network.http_status", &DaemonConfig::http_status);
+  appliers["network.http_token"] = string_key("network.http_token", &DaemonConfig::http_token);
+  appliers["network.http_allowed_origins"] = [src](const toml::node& node,
+                                                   DaemonConfig* config) -> Status {
+    Result<std::vector<std::string>> origins = AsStringArray(src, node, "network.http_allowed_origins");
+    if (!origins.ok()) return origins.status();
+    for (const std::string& origin : *origins) {
+      if (origin.rfind("http://", 0) != 0 && origin.rfind("https://", 0) != 0) {
+        return Status::InvalidArgument(Where(src, node) + ": key 'network.http_allowed_origins': '" +
+                                       origin + "' is not an http:// or https:// origin");
+      }
+    }
+    config->http_allowed_origins = std::move(*origins);
+    return Status::Ok();
+  };
   appliers["network.peers"] = [src](const toml::node& node, DaemonConfig* config) -> Status {
     Result<std::vector<std::string>> texts = AsStringArray(src, node, "network.peers");
     if (!texts.ok()) return texts.status();
@@ -405,6 +419,10 @@ Status DaemonConfig::Validate() const {
       }
     }
   }
+  if (http_status.enabled && !IsLoopbackHost(http_status.host) && http_token.empty()) {
+    return Status::InvalidArgument("network.http_status " + http_status.ToString() +
+                                   " is not a loopback address: set network.http_token");
+  }
   if (peer_listen.enabled && http_status.enabled && peer_listen.port != 0 &&
       peer_listen.host == http_status.host && peer_listen.port == http_status.port) {
     return Status::InvalidArgument("network.peer_listen and network.http_status are both " +
@@ -551,6 +569,8 @@ std::vector<std::string> KeysNeedingRestart(const DaemonConfig& a, const DaemonC
   check(a.socket_group != b.socket_group, "control.group");
   check(a.peer_listen.ToString() != b.peer_listen.ToString(), "network.peer_listen");
   check(a.http_status.ToString() != b.http_status.ToString(), "network.http_status");
+  check(a.http_token != b.http_token, "network.http_token");
+  check(a.http_allowed_origins != b.http_allowed_origins, "network.http_allowed_origins");
   auto peers = [](const DaemonConfig& c) {
     std::string all;
     for (const PeerAddress& peer : c.peers) all += peer.ToString() + ",";

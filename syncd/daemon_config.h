@@ -61,6 +61,11 @@ struct DaemonConfig {
   ClusterConfig cluster;
   uint64_t replication_window_bytes = 16u << 20;
   ListenAddress http_status{true, "127.0.0.1", kDefaultHttpStatusPort};
+  // Bearer token for /status and /metrics; required when http_status is not on loopback.
+  std::string http_token;
+  // Origins allowed to open /status from a browser; empty: the status address itself
+  // (http://127.0.0.1:<port>, http://localhost:<port>, http://<bound host>:<port>).
+  std::vector<std::string> http_allowed_origins;
   std::string log_level = "info";
   ChunkerParams chunking;
   uint64_t block_cache_bytes = 8u << 20;

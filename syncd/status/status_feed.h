@@ -1,0 +1,146 @@
+// StatusFeed: what the daemon's status clients see. It keeps the state a snapshot needs (node
+// figures, peers, transfers, recent versions, open conflicts, fleet view, catalog) and publishes
+// each change of it as a JSON event (docs/status-protocol.md) through a StatusHub; it also keeps
+// the counters /metrics reports.
+//
+// Inputs: the store's change listener (versions applied, quick: runs on committing threads),
+// replication's status calls (sampled by the feed's own thread, which also does every blocking
+// store read: stats, heads, specs), and the daemon's reports of refused links, corrupt data,
+// HTTP auth failures and GC runs. Progress is sampled every `tick`, which bounds transfer events
+// to a few per second per transfer however fast chunks arrive.
+// Thread-safe. Create with Create(); Start() once; Stop() (or destruction) joins the thread.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "conflict/conflict_monitor.h"
+#include "replication/replicator.h"
+#include "store/store.h"
+#include "syncd/status/status_hub.h"
+#include "syncd/status/transfer_tracker.h"
+
+namespace edgesync {
+
+// A peer link refused at the handshake (wrong cluster, revoked or expired certificate, ...).
+struct RefusedLink {
+  std::string address;
+  std::string reason;
+  uint64_t at_ms = 0;
+  uint64_t count = 1;  // consecutive refusals of this address for this reason
+};
+
+struct StatusFeedOptions {
+  // Recently refused links, newest first; sampled with the peers. Optional.
+  std::function<std::vector<RefusedLink>()> refusals;
+  std::string node_name;
+  // Current node labels (they change on reload).
+  std::function<std::map<std::string, std::string>()> labels;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::chrono::milliseconds tick{250};
+  std::chrono::milliseconds peer_interval{1000};
+  std::chrono::milliseconds node_interval{2000};
+  std::chrono::milliseconds fleet_interval{5000};
+  size_t recent_versions = 50;
+  size_t max_catalog_items = 1000;  // per kind
+  size_t max_fleet_keys = 500;
+};
+
+class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
+ public:
+  // `conflicts` may be null (not wired). REQUIRES: `store`, `conflicts` and `hub` outlive the
+  // feed's thread (Stop() before destroying them).
+  static std::shared_ptr<StatusFeed> Create(Store& store, conflict::ConflictMonitor* conflicts,
+                                            StatusHub& hub, StatusFeedOptions options);
+  ~StatusFeed();
+
+  // Registers the store listener and starts the sampling thread. `replicator` may be null (no
+  // peers, transfers or fleet); REQUIRES: it outlives the thread.
+  void Start(replication::Replicator* replicator);
+  void Stop();
+
+  // The `snapshot` message for a client joining now.
+  std::string Snapshot();
+  // Prometheus text of the current counters and the last sampled figures.
+  std::string MetricsText();
+
+  // Reports from the daemon.
+  void OnCorruptData(const std::string& peer, const std::string& message);
+  void OnHttpAuthFailure(const std::string& client);
+  void OnGarbageCollected(const GcStats& stats);
+  void SetStatusClients(size_t clients) { status_clients_ = clients; }
+
+  static constexpr std::array<double, 10> kDurationBounds = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
+
+ private:
+  StatusFeed(Store& store, conflict::ConflictMonitor* conflicts, StatusHub& hub,
+             StatusFeedOptions options);
+
+  struct PeerSample {
+    nlohmann::json event;  // last published
+    uint64_t bytes_in = 0, bytes_out = 0;
+    std::chrono::steady_clock::time_point at;
+  };
+
+  void OnChange(const Change& change);
+  void Run();
+  void LoadInitialState();
+  void SampleTransfers();
+  void SamplePeers();
+  void SampleRefusals();
+  void SampleNode();
+  void RefreshKeys(const std::set<std::string>& keys);
+  void RefreshFleet(const std::string& key, std::vector<std::string>* events);
+  // Reads the catalog item of a model or dataset key; null when deleted or not such a kind.
+  nlohmann::json CatalogItem(const std::string& key);
+  nlohmann::json NodeEvent(uint64_t now_ms) const;  // REQUIRES: mu_ held
+  void PublishError(const std::string& category, const std::string& message, const std::string& peer);
+
+  Store& store_;
+  replication::Replicator* replicator_ = nullptr;  // set by Start(), before the thread runs
+  conflict::ConflictMonitor* conflicts_;
+  StatusHub& hub_;
+  const StatusFeedOptions options_;
+  std::atomic<size_t> status_clients_{0};
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;                                    // guarded by mu_
+  std::set<std::string> pending_keys_;                       // guarded by mu_
+  std::map<std::string, std::vector<std::string>> heads_;   // key -> head ids, guarded by mu_
+  std::deque<nlohmann::json> versions_;                      // newest first, guarded by mu_
+  std::map<std::string, nlohmann::json> open_conflicts_;     // guarded by mu_
+  std::map<std::string, nlohmann::json> fleet_;              // key -> holders, guarded by mu_
+  std::map<std::string, nlohmann::json> models_, datasets_;  // guarded by mu_
+  std::map<std::string, PeerSample> peers_;                  // guarded by mu_
+  TransferTracker tracker_;                                  // guarded by mu_
+  std::map<std::pair<std::string, std::string>, RefusedLink> refusals_seen_;  // guarded by mu_
+  StoreStats stats_;                                         // last sample, guarded by mu_
+  bool have_stats_ = false;                                  // guarded by mu_
+  // Counters for /metrics, guarded by mu_.
+  std::map<std::pair<std::string, std::string>, uint64_t> versions_applied_;  // (kind, origin)
+  uint64_t conflicts_opened_ = 0, conflicts_resolved_ = 0;
+  uint64_t corrupt_data_ = 0, peer_auth_failures_ = 0, http_auth_failures_ = 0;
+  uint64_t gc_runs_ = 0, gc_bytes_ = 0;
+  std::array<uint64_t, kDurationBounds.size()> duration_buckets_{};
+  uint64_t duration_count_ = 0;
+  double duration_sum_ = 0;
+
+  std::thread thread_;
+};
+
+}  // namespace edgesync

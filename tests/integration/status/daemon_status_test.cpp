@@ -1,0 +1,132 @@
+// edgesyncd's status address end to end: two TLS nodes, a WebSocket client on one, a put on
+// the other; token and Origin refusals; the loopback-only rule without a token.
+#include <random>
+
+#include "syncd/exit_codes.h"
+#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/integration/replication/test_content.h"
+#include "tests/integration/status/status_client.h"
+
+namespace edgesync::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class DaemonStatusTest : public ClusterFixture {
+ protected:
+  uint16_t HttpPort(const TestNode& node) {
+    std::string address = CliJson(node, {"status"}).value("http_status", "");
+    size_t colon = address.rfind(':');
+    return colon == std::string::npos ? 0 : static_cast<uint16_t>(std::stoi(address.substr(colon + 1)));
+  }
+};
+
+TEST_F(DaemonStatusTest, SnapshotThenTransferAndVersionOfAPutElsewhere) {
+  fs::path ca = MakeCa("ca", "status-1");
+  TestNode& cloud = AddNode("cloud-1", ca, "cloud");
+  TestNode& edge = AddNode("edge-1", ca, "edge");
+  Start(cloud);
+  Start(edge, {&cloud});
+  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(edge) == 1 && ConnectedPeers(cloud) == 1; }));
+  const uint16_t port = HttpPort(edge);
+  ASSERT_NE(port, 0);
+
+  StatusClient client;
+  ASSERT_EQ(client.Open(port, "/status"), 101);
+  auto first = client.Read();
+  ASSERT_TRUE(first);
+  json snapshot = json::parse(*first);
+  EXPECT_EQ(snapshot["type"], "snapshot");
+  EXPECT_EQ(snapshot["v"], 1);
+  EXPECT_EQ(snapshot["node"]["id"], "edge-1");
+
+  fs::path src = root() / "export";
+  std::mt19937_64 rng(7);
+  WriteRandomFile(src / "weights.bin", rng, 24u << 20);
+  ProcessResult put = Cli(cloud, {"put", "model/helmet", src.string()});
+  ASSERT_EQ(put.exit_code, 0) << put.err;
+
+  bool saw_version = false, saw_done = false, saw_peer = false;
+  std::string version_id;
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!(saw_version && saw_done) && std::chrono::steady_clock::now() < deadline) {
+    auto m = client.Read(30s);
+    ASSERT_TRUE(m) << "feed closed; edge log:\n" << ReadFileText(edge.log());
+    json e = json::parse(*m);
+    ASSERT_EQ(e["v"], 1);
+    if (e["type"] == "peer" && e["node_id"] == "cloud-1" && e["state"] == "connected") saw_peer = true;
+    if (e["type"] == "version" && e["key"] == "model/helmet") {
+      EXPECT_EQ(e["origin"], "replicated");
+      EXPECT_EQ(e["author"], "cloud-1");
+      EXPECT_EQ(e["kind"], "model");
+      version_id = e["version"];
+      saw_version = true;
+    }
+    if (e["type"] == "transfer" && e["key"] == "model/helmet") {
+      if (e["state"] == "running") {
+        EXPECT_EQ(e["sources"], json::array({"cloud-1"}));
+        if (e.contains("total_bytes")) EXPECT_LE(e["done_bytes"].get<uint64_t>(), e["total_bytes"].get<uint64_t>());
+      }
+      EXPECT_NE(e["state"], "failed") << e;
+      if (e["state"] == "done") saw_done = true;
+    }
+  }
+  EXPECT_TRUE(saw_version);
+  EXPECT_TRUE(saw_done);
+  EXPECT_TRUE(saw_peer || !snapshot["peers"].empty());
+
+  // A client joining now sees the version in its snapshot.
+  StatusClient late;
+  ASSERT_EQ(late.Open(port, "/status"), 101);
+  auto late_first = late.Read();
+  ASSERT_TRUE(late_first);
+  json late_snapshot = json::parse(*late_first);
+  ASSERT_FALSE(late_snapshot["versions"].empty());
+  EXPECT_EQ(late_snapshot["versions"][0]["version"], version_id);
+  // And /metrics counts it.
+  auto metrics = HttpGet(port, "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("edgesync_versions_applied_total{kind=\"model\",origin=\"replicated\"} 1\n"),
+            std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("edgesync_transfer_duration_seconds_count 1\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("edgesync_peers_connected 1\n"), std::string::npos);
+}
+
+TEST_F(DaemonStatusTest, TokenAndOriginAreEnforced) {
+  fs::path ca = MakeCa("ca", "status-2");
+  TestNode& node = AddNode("solo-1", ca, "edge");
+  fs::path config = root() / "edgesync.toml";
+  MakeFile(config, "[network]\nhttp_token = \"t0ken\"\nhttp_allowed_origins = [\"https://ops.example\"]\n");
+  Start(node, {}, {"--config", config.string()});
+  const uint16_t port = HttpPort(node);
+  ASSERT_NE(port, 0);
+  EXPECT_EQ(HttpGet(port, "/").status, 200);
+  EXPECT_EQ(HttpGet(port, "/").headers["Content-Type"], "text/html; charset=utf-8");
+  EXPECT_EQ(HttpGet(port, "/metrics").status, 401);
+  auto metrics = HttpGet(port, "/metrics", {{"Authorization", "Bearer t0ken"}});
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("edgesync_auth_failures_total{source=\"http\"} 1\n"), std::string::npos)
+      << metrics.body;
+  EXPECT_EQ(HttpGet(port, "/elsewhere").status, 404);
+  StatusClient none, foreign, allowed, cli;
+  EXPECT_EQ(none.Open(port, "/status"), 401);
+  EXPECT_EQ(foreign.Open(port, "/status?token=t0ken", {{"Origin", "http://127.0.0.1:" + std::to_string(port)}}), 403);
+  EXPECT_EQ(allowed.Open(port, "/status?token=t0ken", {{"Origin", "https://ops.example"}}), 101);
+  EXPECT_EQ(cli.Open(port, "/status", {{"Authorization", "Bearer t0ken"}}), 101);
+  auto first = cli.Read();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(json::parse(*first)["type"], "snapshot");
+}
+
+TEST_F(DaemonStatusTest, NonLoopbackStatusAddressNeedsAToken) {
+  ProcessResult result = RunProcess({EDGESYNCD_BIN, "--data-dir", (root() / "d").string(),
+                                     "--http-status", "0.0.0.0:0", "--check-config"},
+                                    20s, {"NOTIFY_SOCKET=", "RUNTIME_DIRECTORY=", "CONFIGURATION_DIRECTORY="});
+  EXPECT_EQ(result.exit_code, kExitConfig) << result.err;
+  EXPECT_NE(result.err.find("network.http_token"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace edgesync::testing

@@ -1,0 +1,150 @@
+// The status server in-process, driven by real HTTP and WebSocket clients over loopback.
+#include "syncd/status/http_status_server.h"
+
+#include <utility>  // before Asio: Boost 1.74 needs std::exchange
+#include <atomic>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <gtest/gtest.h>
+
+#include "syncd/status/http_access.h"
+#include "tests/integration/status/status_client.h"
+
+namespace edgesync {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using testing::HttpGet;
+using testing::StatusClient;
+
+class HttpStatusServerTest : public ::testing::Test {
+ protected:
+  void StartServer(HttpStatusOptions options) {
+    asio::ip::tcp::acceptor reserve(io_);
+    asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
+    reserve.open(endpoint.protocol());
+    reserve.bind(endpoint);
+    port_ = reserve.local_endpoint().port();
+    if (options.allowed_origins.empty()) options.allowed_origins = DefaultAllowedOrigins("127.0.0.1", port_);
+    options.snapshot = [] { return std::string(R"({"type":"snapshot","v":1})"); };
+    options.metrics = [] { return std::string("edgesync_test_total 7\n"); };
+    options.page = "<!doctype html><title>dashboard</title>";
+    options.on_auth_failure = [this](const std::string&) { ++auth_failures_; };
+    auto server = HttpStatusServer::Start(io_, reserve.release(), hub_, std::move(options));
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    work_.reset();
+    io_.stop();
+    for (auto& t : threads_) t.join();
+  }
+
+  asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{io_.get_executor()};
+  std::vector<std::thread> threads_;
+  StatusHub hub_;
+  std::unique_ptr<HttpStatusServer> server_;
+  uint16_t port_ = 0;
+  std::atomic<int> auth_failures_{0};
+};
+
+TEST_F(HttpStatusServerTest, ServesThePageMetricsAnd404) {
+  StartServer({});
+  auto page = HttpGet(port_, "/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.headers["Content-Type"], "text/html; charset=utf-8");
+  EXPECT_EQ(page.body, "<!doctype html><title>dashboard</title>");
+  auto metrics = HttpGet(port_, "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.headers["Content-Type"], "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(metrics.body, "edgesync_test_total 7\n");
+  EXPECT_EQ(HttpGet(port_, "/nope").status, 404);
+  EXPECT_EQ(HttpGet(port_, "/status").status, 426);  // plain GET, no upgrade
+}
+
+TEST_F(HttpStatusServerTest, TokenGuardsStatusAndMetricsButNotThePage) {
+  HttpStatusOptions options;
+  options.token = "s3cret";
+  StartServer(std::move(options));
+  EXPECT_EQ(HttpGet(port_, "/").status, 200);
+  EXPECT_EQ(HttpGet(port_, "/metrics").status, 401);
+  EXPECT_EQ(HttpGet(port_, "/metrics", {{"Authorization", "Bearer wrong"}}).status, 401);
+  EXPECT_EQ(HttpGet(port_, "/metrics", {{"Authorization", "Bearer s3cret"}}).status, 200);
+  EXPECT_EQ(auth_failures_.load(), 2);
+  StatusClient anonymous, wrong, header, query;
+  EXPECT_EQ(anonymous.Open(port_, "/status"), 401);
+  EXPECT_EQ(wrong.Open(port_, "/status?token=nope"), 401);
+  EXPECT_EQ(header.Open(port_, "/status", {{"Authorization", "Bearer s3cret"}}), 101);
+  EXPECT_EQ(query.Open(port_, "/status?token=s3cret"), 101);
+  auto first = query.Read();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, R"({"type":"snapshot","v":1})");
+  // StatusClient asks a refused upgrade twice (the second time to read its status).
+  EXPECT_EQ(auth_failures_.load(), 2 + 2 * 2);
+}
+
+TEST_F(HttpStatusServerTest, ForeignOriginsAreRefused) {
+  StartServer({});
+  StatusClient evil, own, cli;
+  EXPECT_EQ(evil.Open(port_, "/status", {{"Origin", "http://evil.example"}}), 403);
+  EXPECT_EQ(own.Open(port_, "/status", {{"Origin", "http://localhost:" + std::to_string(port_)}}), 101);
+  EXPECT_EQ(cli.Open(port_, "/status"), 101);  // no Origin: not a browser
+}
+
+TEST_F(HttpStatusServerTest, OversizedHeadersAreRefused) {
+  StartServer({});
+  std::string raw = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
+  EXPECT_EQ(testing::HttpRaw(port_, raw).status, 431);
+}
+
+TEST_F(HttpStatusServerTest, ClientsBeyondTheLimitGet503) {
+  HttpStatusOptions options;
+  options.max_clients = 3;
+  StartServer(std::move(options));
+  StatusClient c[4];
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(c[i].Open(port_, "/status"), 101);
+  EXPECT_EQ(c[3].Open(port_, "/status"), 503);
+}
+
+// A client that stops reading is disconnected once its queue is full; a reading client gets
+// every message.
+TEST_F(HttpStatusServerTest, SlowClientIsDroppedWhileOthersKeepReceiving) {
+  HttpStatusOptions options;
+  options.queue = {16, 1u << 20};
+  StartServer(std::move(options));
+  StatusClient slow, fast;
+  ASSERT_EQ(slow.Open(port_, "/status", {}, 4096), 101);
+  ASSERT_EQ(fast.Open(port_, "/status"), 101);
+  ASSERT_TRUE(fast.Read());  // snapshot
+  constexpr int kMessages = 300;
+  std::atomic<int> received{0};
+  std::thread reader([&] {
+    while (received < kMessages) {
+      auto m = fast.Read(10s);
+      if (!m) break;
+      ++received;
+    }
+  });
+  const std::string big(64 * 1024, 'x');
+  for (int i = 0; i < kMessages; ++i) {
+    hub_.Publish(R"({"type":"test","n":)" + std::to_string(i) + R"(,"pad":")" + big + "\"}");
+    std::this_thread::sleep_for(2ms);
+  }
+  reader.join();
+  EXPECT_EQ(received.load(), kMessages);
+  EXPECT_EQ(server_->dropped_slow_clients(), 1u);
+  // The slow client finds its connection closed after what was already in flight.
+  int drained = 0;
+  while (slow.Read(5s)) ++drained;
+  EXPECT_LT(drained, kMessages);
+  EXPECT_TRUE(slow.closed());
+}
+
+}  // namespace
+}  // namespace edgesync
