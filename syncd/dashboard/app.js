@@ -123,9 +123,12 @@
     field('labels').replaceChildren(...labelTags(n.labels));
     field('uptime').textContent = formatDuration(n.uptime_s);
     field('store_bytes').textContent = formatBytes(n.store_bytes);
+    field('store_bytes').dataset.value = n.store_bytes ?? '';
     field('chunks').textContent = typeof n.chunks === 'number' ? String(n.chunks) : '–';
+    field('chunks').dataset.value = n.chunks ?? '';
+    // An empty store has no meaningful ratio (the daemon reports 0).
     field('dedup_ratio').textContent =
-        typeof n.dedup_ratio === 'number' ? n.dedup_ratio.toFixed(2) + '×' : '–';
+        typeof n.dedup_ratio === 'number' && n.dedup_ratio > 0 ? n.dedup_ratio.toFixed(2) + '×' : '–';
     field('clock_skew').textContent =
         typeof n.clock_skew_ms === 'number' ? n.clock_skew_ms + ' ms' : 'unknown';
     $('node-title').textContent = n.name ? '· ' + n.name : '';

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# ctest entry of dashboard_e2e: installs playwright-core (pinned in package-lock.json) into the
+# build directory with `npm ci` when the lock file changed since the last install, then runs
+# dashboard_e2e.mjs from there (ES modules resolve packages from the script's own directory).
+#   run_dashboard_e2e.sh SOURCE_DIR BUILD_DIR EDGESYNCD EDGESYNC
+# Exit 77 (ctest: skipped) only when Chromium is missing; a missing node or npm is a failure.
+set -euo pipefail
+src=$1 out=$2 edgesyncd=$3 edgesync=$4
+chromium=${EDGESYNC_CHROMIUM:-/usr/bin/chromium}
+
+if [ ! -x "$chromium" ]; then
+  echo "SKIP: $chromium not found; install the Debian package 'chromium' (scripts/setup.sh does)"
+  exit 77
+fi
+for tool in node npm; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "FAIL: '$tool' not found; scripts/setup.sh installs nodejs and npm" >&2
+    exit 1
+  fi
+done
+
+work=$out/npm
+mkdir -p "$work"
+cp "$src/package.json" "$src/package-lock.json" "$src/dashboard_e2e.mjs" "$work/"
+stamp=$work/node_modules/.edgesync-installed-lock.json
+if ! cmp -s "$src/package-lock.json" "$stamp"; then
+  echo "installing playwright-core into $work (npm ci)"
+  (cd "$work" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$src/package-lock.json" "$stamp"
+fi
+
+exec node "$work/dashboard_e2e.mjs" --edgesyncd "$edgesyncd" --edgesync "$edgesync" \
+  --chromium "$chromium" --out "$out"
