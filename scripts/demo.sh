@@ -253,8 +253,16 @@ if [ $check -eq 1 ]; then
     diff -r "$demo_dir/content/helmet-voc" "$demo_dir/received/$edge.dataset" >/dev/null ||
       fail "$edge's dataset differs from what was put"
   done
+  # The printed dashboard URLs answer with the page.
+  for port in "$cloud_http" "$edge1_http" "$edge2_http"; do
+    python3 -c 'import sys, urllib.request
+page = urllib.request.urlopen(sys.argv[1], timeout=10).read().decode()
+sys.exit(0 if "<title>edgesync</title>" in page else 1)' "http://127.0.0.1:$port/" ||
+      fail "the dashboard on port $port did not answer with the page"
+  done
   echo
-  echo "demo check: OK (edge part and dataset on both edge nodes, cloud part only on cloud-1)"
+  echo "demo check: OK (edge part and dataset on both edge nodes, cloud part only on cloud-1," \
+    "dashboards answering)"
   exit 0
 fi
 
