@@ -10,9 +10,17 @@ Replicator::Replicator(Store& store, ReplicatorOptions options)
   store.AddChangeListener([weak](const Change& change) {
     if (auto impl = weak.lock()) impl->OnLocalChange(change);
   });
+  store.SetGcRootFilter([weak](const std::string& key, const VersionRecord& record,
+                               const Manifest& manifest) -> Store::FileFilter {
+    auto impl = weak.lock();
+    return impl ? impl->GcRoots(key, record, manifest) : Store::FileFilter{};
+  });
 }
 
-Replicator::~Replicator() { impl_->Shutdown(); }
+Replicator::~Replicator() {
+  impl_->store_.SetGcRootFilter({});
+  impl_->Shutdown();
+}
 
 void Replicator::OnLinkUp(Link& link) { impl_->OnLinkUp(link); }
 void Replicator::OnMessage(Link& link, Lane lane, std::uint32_t type, std::string payload) {
@@ -23,11 +31,18 @@ void Replicator::OnLinkRefused(const std::string& address, const std::string& re
   impl_->Log(4, "link to " + address + " refused: " + reason);
 }
 std::vector<PeerStatus> Replicator::Peers() { return impl_->Peers(); }
+
 Result<size_t> Replicator::Resync() { return impl_->Resync(); }
 std::vector<KeyLocation> Replicator::Where(const std::string& key) { return impl_->Where(key); }
+std::vector<PeerHolding> Replicator::Holding(const std::string& key, const std::string& version_id) {
+  return impl_->Holding(key, version_id);
+}
+std::vector<UnservedVersion> Replicator::Unserved() { return impl_->Unserved(); }
 Status Replicator::UpdateSelection(std::vector<std::string> subscriptions,
                                    std::map<std::string, std::string> labels) {
-  if (!impl_->SetSelection(std::move(subscriptions), std::move(labels))) return Status::Ok();
+  const bool widened = impl_->SetSelection(std::move(subscriptions), std::move(labels));
+  EDGESYNC_RETURN_IF_ERROR(impl_->DropUnsubscribed());
+  if (!widened) return Status::Ok();
   auto asked = impl_->Resync();
   return asked.ok() ? Status::Ok() : asked.status();
 }

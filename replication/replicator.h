@@ -5,7 +5,8 @@
 // that advances the checkpoint, fetches manifests and missing chunks within a window of bytes in
 // flight, and applies each version only when every file passes its SHA-256. It serves the same
 // requests to its peers (so any node relays what it holds) and pokes them when its own log
-// moves. Blocking store work runs through `run_blocking`, never on network threads.
+// moves. Blocking store work runs through `run_blocking`, never on network threads. It installs
+// the store's GC root filter, so chunks of keys and parts outside its selection are collected.
 //
 // Thread-safety: safe for concurrent access; transport may call it from several threads.
 #pragma once
@@ -50,6 +51,7 @@ struct PeerStatus {
   std::string node_id;
   std::string address;
   std::string role;
+  std::map<std::string, std::string> labels;  // from its hello
   bool connected = false;
   uint64_t last_seen_ms = 0;
   uint64_t bytes_in = 0;
@@ -77,6 +79,25 @@ struct KeyLocation {
   bool local = false;
 };
 
+// Whether one peer holds a given version, for `put --wait`: every peer linked since this node
+// started, with the labels of its hello and its last reported heads of the key.
+struct PeerHolding {
+  std::string node_id;
+  std::map<std::string, std::string> labels;
+  bool connected = false;
+  bool holds = false;
+};
+
+// A version this node wants but cannot get from any connected peer: the peers announcing it
+// lack some of its chunks (a relay holding other parts or only the spec), or none of them is
+// connected. Cleared once the version (or one that supersedes it) is applied.
+struct UnservedVersion {
+  std::string key;
+  std::string version_id;
+  std::string reason;
+  uint64_t since_ms = 0;
+};
+
 class Replicator : public transport::LinkHandler {
  public:
   Replicator(Store& store, ReplicatorOptions options);
@@ -95,8 +116,12 @@ class Replicator : public transport::LinkHandler {
   // of peers asked.
   Result<size_t> Resync();
   std::vector<KeyLocation> Where(const std::string& key);
+  std::vector<PeerHolding> Holding(const std::string& key, const std::string& version_id);
+  std::vector<UnservedVersion> Unserved();
   // Applies new subscriptions and labels (configuration reload). When they may want more than
   // before, every peer's log is read again from zero so newly wanted keys and parts arrive.
+  // Pending versions of keys no longer subscribed are dropped; the chunks of keys and parts no
+  // longer wanted stop being GC roots (their specs stay), so the next `gc` reclaims them.
   Status UpdateSelection(std::vector<std::string> subscriptions, std::map<std::string, std::string> labels);
   size_t ActiveTransfers();
   std::vector<TransferStatus> Transfers();

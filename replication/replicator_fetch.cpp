@@ -61,6 +61,7 @@ void Replicator::Impl::Reroute(const std::string& tk, const std::string& why) {
   if (next.empty()) {
     Log(4, "fetching " + t->key + " version " + t->record.Id() + " paused (" + why +
                "); it resumes when a peer holding it connects");
+    MarkUnserved(*t, why);
     transfers_.erase(it);
     return;
   }
@@ -288,6 +289,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
     {
       std::lock_guard lock(mu_);
       transfers_.erase(tk);
+      ClearUnserved(t->key, t->record);
     }
     // Give the pages of a large transfer's buffers back to the system (edge boxes are small).
     if (t->manifest.TotalBytes() >= kTrimAfterBytes) malloc_trim(0);

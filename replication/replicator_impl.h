@@ -52,6 +52,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   struct Peer {
     std::weak_ptr<Link> link;
     std::string epoch, address, role;
+    std::map<std::string, std::string> labels;  // from its hello
     bool connected = false;
     bool requesting = false;  // a ChangesRequest is outstanding or its batch is being applied
     bool poked = false;       // the peer's log moved while we were requesting
@@ -138,6 +139,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       p.epoch = info.store_epoch;
       p.address = info.address;
       p.role = info.role;
+      p.labels = info.labels;
       p.connected = true;
       p.requesting = true;
       p.last_seen_ms = NowMs();
@@ -414,7 +416,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     std::lock_guard lock(mu_);
     std::vector<PeerStatus> out;
     for (const auto& [node, p] : peers_) {
-      PeerStatus s{node, p.address, p.role, p.connected, p.last_seen_ms, 0, 0, p.checkpoint, p.latest, 0};
+      PeerStatus s{node, p.address, p.role, p.labels, p.connected, p.last_seen_ms, 0, 0, p.checkpoint, p.latest, 0};
       if (auto l = p.connected ? p.link.lock() : nullptr) {
         auto st = l->stats();
         s.bytes_in = st.bytes_received;
@@ -457,6 +459,80 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     if (it != fleet_.end())
       for (const auto& [node, ids] : it->second) out.push_back({node, ids, false});
     return out;
+  }
+
+  std::vector<PeerHolding> Holding(const std::string& key, const std::string& version_id) {
+    std::lock_guard lock(mu_);
+    std::vector<PeerHolding> out;
+    auto known = fleet_.find(key);
+    for (const auto& [node, p] : peers_) {
+      PeerHolding h{node, p.labels, p.connected, false};
+      if (known != fleet_.end()) {
+        auto ids = known->second.find(node);
+        h.holds = ids != known->second.end() &&
+                  std::find(ids->second.begin(), ids->second.end(), version_id) != ids->second.end();
+      }
+      out.push_back(std::move(h));
+    }
+    return out;
+  }
+
+  // ---- versions no connected peer can serve
+
+  struct UnservedEntry {
+    UnservedVersion report;
+    VersionRecord record;
+  };
+
+  void MarkUnserved(const Transfer& t, const std::string& why) {  // REQUIRES: mu_ held
+    auto& u = unserved_[TransferKey(t.key, t.record.Id())];
+    if (u.report.since_ms == 0) u.report.since_ms = NowMs();
+    u.report.key = t.key;
+    u.report.version_id = t.record.Id();
+    u.report.reason = "wanted by this node, no connected peer holds it (" + why + ")";
+    u.record = t.record;
+  }
+
+  // `applied` landed: forget unserved versions of its key that it equals or supersedes.
+  void ClearUnserved(const std::string& key, const VersionRecord& applied) {  // REQUIRES: mu_ held
+    std::erase_if(unserved_, [&](const auto& entry) {
+      if (entry.second.report.key != key) return false;
+      auto order = applied.vector.Compare(entry.second.record.vector);
+      return order == VectorOrder::kEqual || order == VectorOrder::kDominates;
+    });
+  }
+
+  std::vector<UnservedVersion> Unserved() {
+    std::lock_guard lock(mu_);
+    std::vector<UnservedVersion> out;
+    for (const auto& [tk, u] : unserved_) out.push_back(u.report);
+    return out;
+  }
+
+  // ---- selection and GC
+
+  // GC roots of a retained version: everything for versions written here; for replicated
+  // ones, nothing of keys no longer subscribed and only the parts placed on this node.
+  Store::FileFilter GcRoots(const std::string& key, const VersionRecord& record, const Manifest& manifest) {
+    if (record.author == store_.node_id()) return {};
+    const auto selection = Selection();
+    if (!Subscribed(selection.subscriptions, key)) return [](const FileEntry&) { return false; };
+    return PlacementFilter(manifest, selection.labels);
+  }
+
+  // Pending versions of keys outside the subscriptions are dropped with their transfers.
+  Status DropUnsubscribed() {
+    auto intents = store_.PendingIntents();
+    if (!intents.ok()) return intents.status();
+    const auto selection = Selection();
+    for (const auto& intent : *intents) {
+      if (Subscribed(selection.subscriptions, intent.key)) continue;
+      EDGESYNC_RETURN_IF_ERROR(store_.DropIntent(intent.key, intent.record.Id()));
+      std::lock_guard lock(mu_);
+      transfers_.erase(TransferKey(intent.key, intent.record.Id()));
+      unserved_.erase(TransferKey(intent.key, intent.record.Id()));
+    }
+    return Status::Ok();
   }
 
   size_t ActiveTransfers() {
@@ -508,6 +584,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   std::map<std::string, std::shared_ptr<Transfer>> transfers_;          // guarded by mu_
   std::map<ChunkId, std::set<std::string>> manifest_waiters_;           // guarded by mu_
   std::map<std::string, std::map<std::string, std::vector<std::string>>> fleet_;  // guarded by mu_
+  std::map<std::string, UnservedEntry> unserved_;  // by transfer key; guarded by mu_
 
   std::mutex tasks_mu_;
   std::condition_variable tasks_cv_;

@@ -1,12 +1,14 @@
 // Mark and sweep over chunks and manifests.
 //
-// Roots: every retained version, every pending replication intent, every pin whose lease has
+// Roots: every retained version (only the files the root filter keeps, when selective sync
+// set one), every pending replication intent, every pin whose lease has
 // not expired, the chunks running writers hold, and what commits make live while the
 // collection runs. Only what existed when
 // the mark began is a candidate (everything is read at one RocksDB snapshot), and each delete
 // batch runs under the exclusive GC lock after re-checking the in-flight roots, so a commit
 // never loses a chunk it checked. A crash mid-way leaves unreferenced data behind, never
 // deletes referenced data.
+#include <algorithm>
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +25,11 @@ size_t DecodeChunkSize(const rocksdb::Slice& v) {
   return size;
 }
 }  // namespace
+
+void StoreImpl::SetGcRootFilter(GcRootFilter filter) {
+  std::lock_guard lock(root_filter_mu_);
+  root_filter_ = std::move(filter);
+}
 
 bool StoreImpl::IsProtected(const ChunkId& id) {
   return inflight_.count(id) > 0 || late_roots_.count(id) > 0;
@@ -54,14 +61,32 @@ Result<GcStats> StoreImpl::CollectGarbage() {
   ro.snapshot = snap;
   ro.fill_cache = false;
 
-  // Mark.
+  // Mark. Each live manifest remembers whether all its chunks are roots (intents, pins, and
+  // versions when no root filter is set) or which versions' filters decide.
+  struct RootUse {
+    bool all = false;
+    std::vector<std::pair<std::string, VersionRecord>> versions;  // (key, record)
+  };
+  GcRootFilter root_filter;
+  {
+    std::lock_guard lock(root_filter_mu_);
+    root_filter = root_filter_;
+  }
+  std::unordered_map<ChunkId, RootUse, ChunkIdHash> roots;
   std::unordered_set<ChunkId, ChunkIdHash> live_manifests, live_chunks;
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kVersions)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       auto r = VersionRecord::Decode(it->value().ToStringView());
       if (!r.ok()) return r.status();
-      if (!r->tombstone) live_manifests.insert(r->manifest_id);
+      if (r->tombstone) continue;
+      RootUse& use = roots[r->manifest_id];
+      if (!root_filter) {
+        use.all = true;
+        continue;
+      }
+      std::string_view key = it->key().ToStringView();
+      use.versions.emplace_back(std::string(key.substr(0, key.find('\0'))), std::move(r).value());
     }
     EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "gc: scanning versions"));
   }
@@ -72,7 +97,7 @@ Result<GcStats> StoreImpl::CollectGarbage() {
       auto j = nlohmann::json::parse(it->value().ToStringView(), nullptr, false);
       if (j.is_discarded() || !j.contains("record")) continue;
       auto r = VersionRecord::Decode(j["record"].dump());
-      if (r.ok() && !r->tombstone) live_manifests.insert(r->manifest_id);
+      if (r.ok() && !r->tombstone) roots[r->manifest_id].all = true;
     }
     EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "gc: scanning intents"));
   }
@@ -85,20 +110,34 @@ Result<GcStats> StoreImpl::CollectGarbage() {
       auto space = v.find(' ');
       auto id = ChunkId::FromHex(v.substr(0, space));
       uint64_t expires = space == std::string::npos ? 0 : std::stoull(v.substr(space + 1));
-      if (id && expires > now) live_manifests.insert(*id);
+      if (id && expires > now) roots[*id].all = true;
       else expired.push_back(it->key().ToString());
     }
     for (const auto& pin : expired) EDGESYNC_RETURN_IF_ERROR(Unpin(pin));
   }
-  for (const auto& mid : live_manifests) {
+  for (const auto& [mid, use] : roots) {
+    live_manifests.insert(mid);
     std::string value;
     Status s = db_->Get(RocksDb::kManifests, std::string(mid.AsBytes()), &value, snap);
     if (s.IsNotFound()) continue;  // a pin on a manifest that never arrived
     if (!s.ok()) return s;
     auto m = Manifest::Decode(value);
     if (!m.ok()) return m.status().WithContext("gc: manifest " + mid.Hex());
-    for (const auto& f : m->files)
+    std::vector<FileFilter> filters;
+    bool all = use.all;
+    for (const auto& [key, record] : use.versions) {
+      if (all) break;
+      FileFilter f = root_filter(key, record, *m);
+      if (!f) all = true;
+      else filters.push_back(std::move(f));
+    }
+    for (const auto& f : m->files) {
+      bool keep = all || std::any_of(filters.begin(), filters.end(), [&](const FileFilter& filter) {
+                    return filter(f);
+                  });
+      if (!keep) continue;
       for (const auto& c : f.chunks) live_chunks.insert(c.id);
+    }
   }
 
   // Sweep chunks, then manifests no version or pin refers to.

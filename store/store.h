@@ -196,6 +196,13 @@ class Store {
   // Extends a pin's lease to `lease_ms` from now; NotFound when it expired and was collected.
   virtual Status RenewPin(const std::string& pin_id, uint64_t lease_ms) = 0;
   virtual Status Unpin(const std::string& pin_id) = 0;
+  // Selective sync: which files of a retained version keep their chunks alive. Called by GC
+  // for every retained version (not for intents or pins, which always keep every chunk); an
+  // empty FileFilter keeps all files. The manifest (spec, file list) stays either way. Unset:
+  // every chunk of every retained version is a root. Must be quick and thread-safe.
+  using GcRootFilter = std::function<FileFilter(const std::string& key, const VersionRecord& record,
+                                                const Manifest& manifest)>;
+  virtual void SetGcRootFilter(GcRootFilter filter) = 0;
   virtual Result<GcStats> CollectGarbage() = 0;
   virtual Result<StoreStats> Stats() = 0;
 };

@@ -67,6 +67,7 @@ class StoreImpl : public Store {
   Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) override;
   Status RenewPin(const std::string& pin_id, uint64_t lease_ms) override;
   Status Unpin(const std::string& pin_id) override;
+  void SetGcRootFilter(GcRootFilter filter) override;  // gc.cpp
   Result<GcStats> CollectGarbage() override;  // gc.cpp
   Result<StoreStats> Stats() override;
 
@@ -114,6 +115,9 @@ class StoreImpl : public Store {
   std::unordered_multiset<ChunkId, ChunkIdHash> inflight_;  // guarded by inflight_mu_
   bool gc_active_ = false;                                  // guarded by inflight_mu_
   std::unordered_set<ChunkId, ChunkIdHash> late_roots_;     // guarded by inflight_mu_
+
+  std::mutex root_filter_mu_;
+  GcRootFilter root_filter_;  // guarded by root_filter_mu_
 
   std::mutex listeners_mu_;
   std::vector<ChangeListener> listeners_;  // guarded by listeners_mu_

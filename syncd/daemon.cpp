@@ -297,7 +297,10 @@ std::optional<StartupError> Daemon::Start() {
   RegisterStatusCommand(dispatcher_, *store_, settings_,
                         NodeDescription{config_.node_name, config_.data_dir.string(),
                                         config_.control_socket.string(), peer_address,
-                                        http_address_, started});
+                                        http_address_, started,
+                                        [network = network_.get()] {
+                                          return UnservedJson(network->replicator());
+                                        }});
 
   ControlServerOptions server_options;
   server_options.socket_path = config_.control_socket;

@@ -1,6 +1,10 @@
 #include "syncd/replication_commands.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "syncd/command_params.h"
+#include "syncd/wait_target.h"
 
 namespace edgesync {
 namespace {
@@ -10,7 +14,8 @@ using nlohmann::json;
 json PeerJson(const replication::PeerStatus& peer) {
   uint64_t lag = peer.peer_latest > peer.checkpoint ? peer.peer_latest - peer.checkpoint : 0;
   return json{{"node_id", peer.node_id},     {"address", peer.address},
-              {"role", peer.role},           {"connected", peer.connected},
+              {"role", peer.role},           {"labels", peer.labels},
+              {"connected", peer.connected},
               {"last_seen_ms", peer.last_seen_ms}, {"bytes_in", peer.bytes_in},
               {"bytes_out", peer.bytes_out}, {"checkpoint", peer.checkpoint},
               {"peer_latest", peer.peer_latest}, {"lag", lag},
@@ -44,10 +49,64 @@ Result<json> Where(PeerNetwork& network, const json& params) {
                      {"local", location.local},
                      {"versions", location.version_ids}});
   }
-  return json{{"key", text}, {"nodes", nodes}};
+  json unserved = json::array();
+  for (const json& u : UnservedJson(network.replicator()))
+    if (u["key"] == text) unserved.push_back(u);
+  return json{{"key", text}, {"nodes", nodes}, {"unserved", unserved}};
+}
+
+constexpr uint64_t kDefaultWaitMs = 60'000;
+constexpr auto kWaitPoll = std::chrono::milliseconds(100);
+
+// Waits until the fleet holds a version as `target` asks, the timeout passes, or the client goes.
+Result<json> Wait(PeerNetwork& network, const json& params, CommandContext& context) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<std::string> version = RequireString(params, "version");
+  if (!version.ok()) return version.status();
+  Result<std::string> target_text = RequireString(params, "target");
+  if (!target_text.ok()) return target_text.status();
+  Result<WaitTarget> target = WaitTarget::Parse(*target_text);
+  if (!target.ok()) return target.status();
+  uint64_t timeout_ms = kDefaultWaitMs;
+  if (params.contains("timeout_ms")) {
+    if (!params["timeout_ms"].is_number_unsigned()) {
+      return Status::InvalidArgument("timeout_ms must be a non-negative integer");
+    }
+    timeout_ms = params["timeout_ms"].get<uint64_t>();
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + std::chrono::milliseconds(timeout_ms);
+  WaitProgress progress;
+  while (true) {
+    progress = Evaluate(*target, network.replicator().Holding(key->str(), *version));
+    if (progress.met || std::chrono::steady_clock::now() >= deadline) break;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (context.cancellation->WaitFor(std::min<std::chrono::milliseconds>(kWaitPoll, left))) {
+      return Status::Aborted("wait cancelled");
+    }
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return json{{"key", key->str()},          {"version", *version},
+              {"target", target->ToString()}, {"met", progress.met},
+              {"holders", progress.holders}, {"missing", progress.missing},
+              {"summary", progress.summary}, {"seconds", seconds},
+              {"timeout_ms", timeout_ms}};
 }
 
 }  // namespace
+
+json UnservedJson(replication::Replicator& replicator) {
+  json out = json::array();
+  for (const auto& u : replicator.Unserved()) {
+    out.push_back({{"key", u.key},
+                   {"version", u.version_id},
+                   {"state", "cannot be served"},
+                   {"reason", u.reason},
+                   {"since_ms", u.since_ms}});
+  }
+  return out;
+}
 
 void RegisterReplicationCommands(CommandDispatcher& dispatcher, PeerNetwork& network) {
   dispatcher.Register("peers", CommandLane::kQuick,
@@ -61,6 +120,10 @@ void RegisterReplicationCommands(CommandDispatcher& dispatcher, PeerNetwork& net
   dispatcher.Register("where", CommandLane::kQuick,
                       [&network](const json& params, CommandContext&) {
                         return Where(network, params);
+                      });
+  dispatcher.Register("wait", CommandLane::kLongRunning,
+                      [&network](const json& params, CommandContext& context) {
+                        return Wait(network, params, context);
                       });
 }
 

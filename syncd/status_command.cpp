@@ -14,6 +14,7 @@ void RegisterStatusCommand(CommandDispatcher& dispatcher, Store& store,
         Result<StoreStats> stats = store.Stats();
         if (!stats.ok()) return stats.status();
         auto uptime = std::chrono::steady_clock::now() - description.started;
+        nlohmann::json unserved = description.unserved ? description.unserved() : nlohmann::json::array();
         return nlohmann::json{
             {"node_name", description.node_name},
             {"node_id", store.node_id()},
@@ -29,6 +30,7 @@ void RegisterStatusCommand(CommandDispatcher& dispatcher, Store& store,
             {"peer_listen", description.peer_listen},
             {"http_status", description.http_status},
             {"methods", dispatcher.Methods()},
+            {"unserved", std::move(unserved)},
             {"store",
              {{"keys", stats->keys},
               {"chunks", stats->chunks},

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "store/store.h"
 #include "syncd/command_dispatcher.h"
@@ -19,6 +22,8 @@ struct NodeDescription {
   std::string peer_listen;  // "off" or the bound address
   std::string http_status;  // configured and reserved; served by the status server
   std::chrono::steady_clock::time_point started;
+  // Live: versions this node wants and no connected peer can serve (a JSON array); unset: none.
+  std::function<nlohmann::json()> unserved;
 };
 
 // REQUIRES: everything referenced outlives the dispatcher's use. The method list is read from

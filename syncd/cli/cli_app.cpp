@@ -39,6 +39,11 @@ struct CliRequest {
   json params = json::object();
   std::function<void(const json&, std::ostream&)> print;
   std::string progress_label;  // non-empty: draw a progress bar
+  // A result the CLI reports as a failure (exit 1) although the daemon answered normally.
+  std::function<bool(const json&)> failed;
+  // A second request built from this one's result (put --wait), run on the same connection.
+  std::function<void(const json& result, CliRequest* next)> then;
+  json result;  // the daemon's final answer, once Execute succeeded
 };
 
 std::string AbsolutePath(const std::string& path) {
@@ -95,6 +100,8 @@ struct SubcommandArgs {
   std::string key, path, spec, format, version, part, prefix, dest, file;
   std::vector<std::string> words;  // meta set/unset: field=value or field names
   bool strict = false, watch = false, merge = false;
+  std::string wait;                 // put --wait: N or label=value
+  double wait_timeout_s = 60;       // put --wait-timeout
   bool json_after_select = false;  // `select` passes its words through, --json included
 };
 
@@ -170,6 +177,11 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   put->add_option("--spec", args.spec, "JSON spec file (model/dataset spec)");
   put->add_option("--format", args.format, "dataset format (csv, txt-index, txt-boxes, voc-xml, ...)");
   put->add_flag("--strict", args.strict, "reject specs and datasets with warnings");
+  put->add_option("--wait", args.wait,
+                  "then wait until N other nodes, or every known node with label=value, hold "
+                  "the new version");
+  put->add_option("--wait-timeout", args.wait_timeout_s, "seconds --wait waits (default 60)")
+      ->check(CLI::NonNegativeNumber);
   put->callback([&req, &args] {
     req.method = "put";
     req.params = {{"key", args.key}, {"path", AbsolutePath(args.path)}};
@@ -178,6 +190,16 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
     if (args.strict) req.params["strict"] = true;
     req.progress_label = "put " + args.key;
     req.print = [](const json& r, std::ostream& out) { PrintVersionWritten("put", r, out); };
+    if (args.wait.empty()) return;
+    req.then = [&args](const json& put, CliRequest* next) {
+      next->method = "wait";
+      next->params = {{"key", args.key},
+                      {"version", put.value("version", "")},
+                      {"target", args.wait},
+                      {"timeout_ms", static_cast<uint64_t>(args.wait_timeout_s * 1000)}};
+      next->print = PrintWait;
+      next->failed = [](const json& r) { return !r.value("met", false); };
+    };
   });
 
   auto* get = app.add_subcommand("get", "write the files of <key> into <dir>");
@@ -293,6 +315,43 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   });
 }
 
+// Sends one request, shows its progress, events and answer; returns the exit code.
+int Execute(ControlClient& client, CliRequest& req, bool as_json) {
+  std::optional<ProgressBar> bar;
+  if (!req.progress_label.empty() && !as_json) bar.emplace(req.progress_label);
+  Result<ControlResponse> response =
+      client.Call(req.method, req.params, [&](const ControlResponse& line) {
+        if (line.kind == ControlResponse::Kind::kProgress && bar) {
+          bar->Update(line.body.value("done", uint64_t{0}), line.body.value("total", uint64_t{0}));
+        } else if (line.kind == ControlResponse::Kind::kEvent) {
+          if (bar) bar->Clear();
+          if (as_json) std::cout << line.body.dump() << std::endl;
+          else if (req.print) {
+            req.print(line.body, std::cout);
+            std::cout.flush();
+          }
+        }
+      });
+  if (bar) bar->Clear();
+  if (!response.ok()) {
+    std::cerr << "edgesync: lost the daemon: " << response.status().message() << "\n";
+    return kExitDaemonUnreachable;
+  }
+  if (response->kind == ControlResponse::Kind::kError) {
+    std::cerr << "edgesync: " << req.method << ": " << response->error_code << ": "
+              << response->error_message << "\n";
+    return kExitRuntimeError;
+  }
+  req.result = response->body;
+  const bool failed = req.failed && req.failed(req.result);
+  if (as_json) {
+    std::cout << response->body.dump(2) << "\n";
+  } else if (req.method != "checkout.watch" && req.print) {
+    req.print(response->body, failed ? std::cerr : std::cout);
+  }
+  return failed ? kExitRuntimeError : kExitOk;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -338,37 +397,10 @@ int RunCli(int argc, char** argv) {
   Result<ControlClient> client = ControlClient::Connect(socket->path);
   if (!client.ok()) return ReportUnreachable(*socket, client.status());
 
-  std::optional<ProgressBar> bar;
-  if (!req.progress_label.empty() && !as_json) bar.emplace(req.progress_label);
-  Result<ControlResponse> response =
-      client->Call(req.method, req.params, [&](const ControlResponse& line) {
-        if (line.kind == ControlResponse::Kind::kProgress && bar) {
-          bar->Update(line.body.value("done", uint64_t{0}), line.body.value("total", uint64_t{0}));
-        } else if (line.kind == ControlResponse::Kind::kEvent) {
-          if (bar) bar->Clear();
-          if (as_json) std::cout << line.body.dump() << std::endl;
-          else if (req.print) {
-            req.print(line.body, std::cout);
-            std::cout.flush();
-          }
-        }
-      });
-  if (bar) bar->Clear();
-  if (!response.ok()) {
-    std::cerr << "edgesync: lost the daemon: " << response.status().message() << "\n";
-    return kExitDaemonUnreachable;
-  }
-  if (response->kind == ControlResponse::Kind::kError) {
-    std::cerr << "edgesync: " << req.method << ": " << response->error_code << ": "
-              << response->error_message << "\n";
-    return kExitRuntimeError;
-  }
-  if (as_json) {
-    std::cout << response->body.dump(2) << "\n";
-  } else if (req.method != "checkout.watch" && req.print) {
-    req.print(response->body, std::cout);
-  }
-  return kExitOk;
+  if (int code = Execute(*client, req, as_json); code != kExitOk || !req.then) return code;
+  CliRequest next;
+  req.then(req.result, &next);
+  return Execute(*client, next, as_json);
 }
 
 }  // namespace edgesync

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "syncd/cli/replication_output.h"
 #include "syncd/cli/table_printer.h"
 
 namespace edgesync {
@@ -67,6 +68,7 @@ void PrintStatus(const json& r, std::ostream& out) {
                                " logical, " + Bytes(store, "chunk_bytes") + " stored in " +
                                Str(store, "chunks") + " chunks"});
   table.Print(out);
+  PrintUnserved(r.value("unserved", json::array()), out);
 }
 
 void PrintObjectList(const json& r, std::ostream& out) {

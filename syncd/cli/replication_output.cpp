@@ -67,8 +67,34 @@ void PrintResync(const json& r, std::ostream& out) {
   out << "resync: asked " << asked << " connected peer(s) for their full change log\n";
 }
 
+void PrintUnserved(const json& unserved, std::ostream& out) {
+  if (!unserved.is_array()) return;
+  for (const json& u : unserved) {
+    out << u.value("key", "-") << " version " << u.value("version", "-")
+        << " cannot be served: " << u.value("reason", "-") << " (since "
+        << Ago(U64(u, "since_ms")) << ")\n";
+  }
+}
+
+void PrintWait(const json& r, std::ostream& out) {
+  if (r.value("met", false)) {
+    out << "wait " << r.value("target", "-") << ": " << r.value("summary", "-") << " after "
+        << static_cast<int>(r.value("seconds", 0.0) * 1000) << " ms\n";
+    return;
+  }
+  std::string missing;
+  for (const json& m : r.value("missing", json::array())) {
+    if (!missing.empty()) missing += ", ";
+    missing += m.get<std::string>();
+  }
+  out << "wait " << r.value("target", "-") << ": timed out after "
+      << U64(r, "timeout_ms") / 1000.0 << " s: " << r.value("summary", "-")
+      << "; missing: " << (missing.empty() ? "-" : missing) << "\n";
+}
+
 void PrintWhere(const json& r, std::ostream& out) {
   const json& nodes = r.contains("nodes") ? r["nodes"] : json::array();
+  PrintUnserved(r.value("unserved", json::array()), out);
   if (nodes.empty()) {
     out << "no node is known to hold " << r.value("key", "-") << "\n";
     return;

@@ -1,4 +1,4 @@
-// Human output of the replication commands of the edgesync CLI (peers, resync, where).
+// Human output of the replication commands of the edgesync CLI (peers, resync, where, wait).
 // Pure functions of the daemon's JSON result.
 #pragma once
 
@@ -11,5 +11,9 @@ namespace edgesync {
 void PrintPeers(const nlohmann::json& result, std::ostream& out);
 void PrintResync(const nlohmann::json& result, std::ostream& out);
 void PrintWhere(const nlohmann::json& result, std::ostream& out);
+// `put --wait`: who holds the new version, or who is missing when the wait timed out.
+void PrintWait(const nlohmann::json& result, std::ostream& out);
+// One line per version no connected peer can serve (`where`, `status`).
+void PrintUnserved(const nlohmann::json& unserved, std::ostream& out);
 
 }  // namespace edgesync
