@@ -2,7 +2,9 @@
 // TLS on 127.0.0.1, against rsync (an `rsync --daemon` on 127.0.0.1) in the same run.
 //   bench_replication [--size-mib N (1024)] [--runs N (3)] [--files N (10000)] [--changes N (200)]
 // Prints one line per figure, then one JSON object (full_mbps, rsync_mbps, small_files_per_s,
-// rsync_small_files_per_s, hop_p50_ms, hop_p99_ms, peak_rss_mb, idle_rss_mb).
+// rsync_small_files_per_s, hop_p50_ms, hop_p99_ms, peak_rss_mb, idle_rss_mb, and the delta
+// figures of delta_bench.h: delta_wire_bytes, delta_new_chunk_bytes, delta_s,
+// rsync_delta_wire_bytes, rsync_delta_s).
 // Transfer times run from the put's return on the sender to the version being visible on the
 // receiver (`show` over the control socket, polled every 0.5 ms); each comparison is the
 // median of --runs runs, each on fresh stores.
@@ -14,6 +16,7 @@
 #include <thread>
 
 #include "tests/bench/replication/bench_cluster.h"
+#include "tests/bench/replication/delta_bench.h"
 #include "tests/bench/replication/rsync_daemon.h"
 #include "tests/integration/replication/test_content.h"
 
@@ -136,7 +139,9 @@ int Run(const Options& options) {
 
   std::vector<double> full, rsync_full, small, rsync_small;
   double peak = 0, idle = -1;
-  for (int run = 0; run < options.runs; ++run) {
+  // EDGESYNC_BENCH_DELTA_ONLY=1: only the delta figures (quick runs while tuning them).
+  const bool delta_only = std::getenv("EDGESYNC_BENCH_DELTA_ONLY") != nullptr;
+  for (int run = 0; run < options.runs && !delta_only; ++run) {
     fs::path model = work / "model";
     WriteRandomFile(model / "model.bin", rng, options.size_mib << 20);  // fresh bytes each run
     double run_peak = 0;
@@ -151,7 +156,7 @@ int Run(const Options& options) {
   fs::remove_all(work / "model");
   fs::path tree = work / "files";
   WriteIndexedDataset(tree, rng, options.files, 4 << 10, 64 << 10);
-  for (int run = 0; run < options.runs; ++run) {
+  for (int run = 0; run < options.runs && !delta_only; ++run) {
     double unused = 0;
     double s = Transfer(tree, "dataset/bench/files", &unused,
                         run == options.runs - 1 ? &idle : nullptr);
@@ -161,7 +166,8 @@ int Run(const Options& options) {
     std::cout << "run " << run << ": small files " << (s > 0 ? options.files / s : -1)
               << "/s, rsync " << (r > 0 ? options.files / r : -1) << "/s" << std::endl;
   }
-  std::vector<double> hops = HopLatencies(work, options.changes);
+  std::vector<double> hops = delta_only ? std::vector<double>{} : HopLatencies(work, options.changes);
+  DeltaFigures delta = MeasureDelta(work, options.size_mib << 20, options.runs, rng);
   std::error_code ec;
   fs::remove_all(work, ec);
 
@@ -172,7 +178,12 @@ int Run(const Options& options) {
                   {"hop_p50_ms", Percentile(hops, 0.50)},
                   {"hop_p99_ms", Percentile(hops, 0.99)},
                   {"peak_rss_mb", peak},
-                  {"idle_rss_mb", idle}};
+                  {"idle_rss_mb", idle},
+                  {"delta_wire_bytes", delta.wire_bytes},
+                  {"delta_new_chunk_bytes", delta.new_chunk_bytes},
+                  {"delta_s", delta.seconds},
+                  {"rsync_delta_wire_bytes", delta.rsync_wire_bytes},
+                  {"rsync_delta_s", delta.rsync_seconds}};
   std::cout << "full transfer (" << options.size_mib << " MiB, median of " << full.size()
             << "): " << summary["full_mbps"] << " MB/s; rsync " << summary["rsync_mbps"]
             << " MB/s\n"
@@ -182,10 +193,15 @@ int Run(const Options& options) {
             << summary["hop_p50_ms"] << " ms, p99 " << summary["hop_p99_ms"] << " ms\n"
             << "peak RSS during the transfer: " << peak << " MiB; idle RSS holding "
             << options.files << " files: " << idle << " MiB\n"
+            << "delta (1% of 4 KiB blocks rewritten, median of " << delta.runs_completed
+            << "): " << delta.wire_bytes << " wire bytes (" << delta.new_chunk_bytes
+            << " bytes of new chunks) in " << delta.seconds << " s; rsync "
+            << delta.rsync_wire_bytes << " wire bytes in " << delta.rsync_seconds << " s\n"
             << summary.dump() << std::endl;
-  bool complete = full.size() == static_cast<size_t>(options.runs) &&
-                  small.size() == static_cast<size_t>(options.runs) &&
-                  hops.size() == static_cast<size_t>(options.changes);
+  bool complete = delta.runs_completed == options.runs &&
+                  (delta_only || (full.size() == static_cast<size_t>(options.runs) &&
+                                  small.size() == static_cast<size_t>(options.runs) &&
+                                  hops.size() == static_cast<size_t>(options.changes)));
   return complete ? 0 : 1;
 }
 

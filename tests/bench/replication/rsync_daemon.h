@@ -17,6 +17,7 @@ class RsyncDaemon {
   // REQUIRES: `dir` exists and is empty; `rsync` is on PATH.
   explicit RsyncDaemon(const std::filesystem::path& dir);
   bool running() { return process_ && process_->running(); }
+  uint16_t port() const { return port_; }
 
   // `rsync -a <source> rsync://127.0.0.1:<port>/dst/<dest>/`; returns seconds, or -1 on failure.
   double Push(const std::filesystem::path& source, const std::string& dest);
