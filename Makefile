@@ -3,7 +3,7 @@
 #   make test         set up, build, and run the fast test tier (unit, integration, fuzz smoke)
 #   make test-long    sanitizer builds, long fuzzing, soak and crash campaigns
 #   make bench-store  storage benchmark (prints figures and a JSON summary)
-#   make bench-replication  replication vs rsync over loopback (figures and a JSON summary)
+#   make bench-replication  replication vs rsync over loopback, and with 500 status clients attached
 #   make demo         three nodes on loopback (cloud + 2 edge) with sample content and dashboards
 
 JOBS ?= $(shell nproc)
@@ -49,6 +49,7 @@ clean:
 
 bench-replication: build
 	$(BUILD)/tests/bench/replication/bench_replication
+	$(BUILD)/tests/bench/status/bench_status_clients
 
 demo: configure
 	cmake --build $(BUILD) -j $(JOBS) --target edgesyncd edgesync
