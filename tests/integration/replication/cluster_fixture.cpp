@@ -53,13 +53,14 @@ fs::path ClusterFixture::MakeCa(const std::string& name, const std::string& clus
 }
 
 TestNode& ClusterFixture::AddNode(const std::string& name, const fs::path& ca,
-                                  const std::string& role) {
+                                  const std::string& role, int cert_days) {
   auto node = std::make_unique<TestNode>();
   node->name = name;
   node->data_dir = root_ / name;
   fs::path cluster = node->data_dir / "cluster";
   LocalCli({"cluster", "join", "--node-id", name, "--role", role, "--out", cluster.string()});
-  LocalCli({"cluster", "sign", ca.string(), (cluster / "node.csr").string(), "--days", "2",
+  LocalCli({"cluster", "sign", ca.string(), (cluster / "node.csr").string(), "--days",
+            std::to_string(cert_days),
             "--out", (cluster / "node.crt").string()});
   fs::copy_file(ca / "ca.crt", cluster / "ca.crt");
   TestNode& ref = *node;
@@ -80,6 +81,7 @@ void ClusterFixture::Start(TestNode& node, const std::vector<const TestNode*>& p
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   std::vector<std::string> env = {"XDG_RUNTIME_DIR=", "RUNTIME_DIRECTORY=", "STATE_DIRECTORY=",
                                   "CONFIGURATION_DIRECTORY=", "NOTIFY_SOCKET=", "WATCHDOG_USEC="};
+  env.insert(env.end(), node.env.begin(), node.env.end());
   // Append to the node's log across restarts: tests read it for reasons.
   fs::path out = node.data_dir.parent_path() / (node.name + ".out");
   fs::path err = node.log();

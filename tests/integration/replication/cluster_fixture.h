@@ -26,6 +26,8 @@ struct TestNode {
   std::filesystem::path data_dir;
   std::unique_ptr<BackgroundProcess> process;
   uint16_t peer_port = 0;  // bound peer port once started
+  // Extra "NAME=value" environment for the daemon (e.g. a faked clock through libfaketime).
+  std::vector<std::string> env;
 
   std::filesystem::path socket() const { return data_dir / "control.sock"; }
   std::filesystem::path log() const { return data_dir.parent_path() / (name + ".err"); }
@@ -43,7 +45,7 @@ class ClusterFixture : public ::testing::Test {
   std::filesystem::path MakeCa(const std::string& name, const std::string& cluster_id);
   // A node whose <data>/cluster holds a key and certificate from `ca` (join + sign + ca.crt).
   TestNode& AddNode(const std::string& name, const std::filesystem::path& ca,
-                    const std::string& role = "edge");
+                    const std::string& role = "edge", int cert_days = 2);
 
   // Starts the node listening on 127.0.0.1:<port> (0: its previous port, or a free one) and
   // dialing `peers`; waits for its control socket and reads its peer port from status.

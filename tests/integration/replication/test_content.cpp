@@ -102,4 +102,15 @@ nlohmann::json PeerEntry(const nlohmann::json& peers_json, const std::string& no
   return nullptr;
 }
 
+std::map<std::string, std::string> HeadsByKey(const nlohmann::json& ls_json) {
+  std::map<std::string, std::string> heads;
+  if (!ls_json.is_object()) return heads;
+  for (const nlohmann::json& o : ls_json.value("objects", nlohmann::json::array())) {
+    std::string summary = o.value("version", "") + "/" + std::to_string(o.value("heads", 0));
+    if (o.value("tombstone", false)) summary += "/deleted";
+    heads[o.value("key", "")] = summary;
+  }
+  return heads;
+}
+
 }  // namespace edgesync::testing

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <string>
 
@@ -29,6 +30,10 @@ bool SameTree(const std::filesystem::path& a, const std::filesystem::path& b, st
 
 // SIGKILL, reap, forget the process (the data directory stays for a restart).
 void KillNode(TestNode& node);
+
+// key -> "<latest version>/<number of heads>" (plus "/deleted" for a tombstone) of every key in
+// `ls_json` (an `edgesync ls --json` result): equal maps mean the nodes hold the same heads.
+std::map<std::string, std::string> HeadsByKey(const nlohmann::json& ls_json);
 
 // The entry of `peers_json` (an `edgesync peers --json` result) for `node_id`; null if none.
 nlohmann::json PeerEntry(const nlohmann::json& peers_json, const std::string& node_id);
