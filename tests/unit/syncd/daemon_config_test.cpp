@@ -89,6 +89,29 @@ TEST(DaemonConfigTest, RejectsUnknownKeysAndWrongTypesNamingThem) {
   EXPECT_NE(syntax.message().find("test.toml:1"), std::string::npos) << syntax.message();
 }
 
+TEST(DaemonConfigTest, StatusAddressTokenAndOrigins) {
+  DaemonConfig config = DaemonConfig::Defaults(Env());
+  config.data_dir = "/var/lib/edgesync";
+  EXPECT_TRUE(config.http_token.empty());
+  EXPECT_TRUE(config.http_allowed_origins.empty());
+  ASSERT_TRUE(Apply("[network]\nhttp_status = \"0.0.0.0:7780\"\n", &config).ok());
+  Status no_token = config.Validate();
+  EXPECT_NE(no_token.message().find("network.http_token"), std::string::npos) << no_token.message();
+  ASSERT_TRUE(Apply("[network]\nhttp_token = \"s3cret\"\n"
+                    "http_allowed_origins = [\"https://ops.example\", \"http://10.0.0.5:7780\"]\n",
+                    &config).ok());
+  EXPECT_TRUE(config.Validate().ok());
+  EXPECT_EQ(config.http_token, "s3cret");
+  EXPECT_EQ(config.http_allowed_origins,
+            (std::vector<std::string>{"https://ops.example", "http://10.0.0.5:7780"}));
+  Status scheme = Apply("[network]\nhttp_allowed_origins = [\"ops.example\"]\n", &config);
+  EXPECT_NE(scheme.message().find("network.http_allowed_origins"), std::string::npos) << scheme.message();
+  EXPECT_FALSE(Apply("[network]\nhttp_allowed_origins = \"https://ops.example\"\n", &config).ok());
+  DaemonConfig loopback = DaemonConfig::Defaults(Env());
+  loopback.data_dir = "/var/lib/edgesync";
+  EXPECT_TRUE(loopback.Validate().ok());  // 127.0.0.1 needs no token
+}
+
 TEST(DaemonConfigTest, ReplicationAndClusterKeys) {
   DaemonConfig config = DaemonConfig::Defaults(Env());
   config.data_dir = "/var/lib/edgesync";
