@@ -1,6 +1,7 @@
 #include "replication/replicator.h"
 
 #include "replication/replicator_impl.h"
+#include "transport/clock_skew.h"
 
 namespace edgesync::replication {
 
@@ -32,6 +33,15 @@ void Replicator::OnLinkRefused(const std::string& address, const std::string& re
 }
 std::vector<PeerStatus> Replicator::Peers() { return impl_->Peers(); }
 
+void Replicator::RetryParked() { impl_->RetryParked(); }
+
+std::optional<int64_t> Replicator::ClockSkewMs() {
+  std::vector<int64_t> skews;
+  for (const PeerStatus& peer : impl_->Peers()) {
+    if (peer.clock_skew_ms) skews.push_back(*peer.clock_skew_ms);
+  }
+  return transport::NodeClockSkewMs(std::move(skews));
+}
 Result<size_t> Replicator::Resync() { return impl_->Resync(); }
 std::vector<KeyLocation> Replicator::Where(const std::string& key) { return impl_->Where(key); }
 std::vector<PeerHolding> Replicator::Holding(const std::string& key, const std::string& version_id) {

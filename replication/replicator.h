@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,8 @@ struct PeerStatus {
   uint64_t checkpoint = 0;  // how far we have read the peer's change log
   uint64_t peer_latest = 0; // the peer's last sequence number, as last reported
   size_t transfers = 0;     // versions being fetched from it
+  // Its clock minus ours, measured at the hello of the current link; nullopt when disconnected.
+  std::optional<int64_t> clock_skew_ms;
 };
 
 // A version being fetched, as status displays show it.
@@ -112,6 +115,12 @@ class Replicator : public transport::LinkHandler {
   void OnLinkRefused(const std::string& address, const std::string& reason) override;
 
   std::vector<PeerStatus> Peers();
+  // Restarts transfers that were parked with no holder left (a refused chunk or apply, e.g. on
+  // a full disk) from the connected peers. The owner calls it now and then. Non-blocking.
+  void RetryParked();
+  // How far this node's clock is ahead (+) or behind (-) its connected peers' (the median of
+  // their hello-time skews, transport/clock_skew.h); nullopt with no connected peer.
+  std::optional<int64_t> ClockSkewMs();
   // Forgets all checkpoints and reads every connected peer's log from zero. Returns the number
   // of peers asked.
   Result<size_t> Resync();

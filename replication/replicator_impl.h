@@ -55,6 +55,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     std::map<std::string, std::string> labels;  // from its hello
     bool connected = false;
     bool requesting = false;  // a ChangesRequest is outstanding or its batch is being applied
+    bool ask_again = false;   // its last batch could not be recorded (e.g. disk full)
     bool poked = false;       // the peer's log moved while we were requesting
     bool restart = false;     // resync: ignore the batch in flight, ask from zero
     uint64_t checkpoint = 0, latest = 0, last_seen_ms = 0;
@@ -272,6 +273,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       p.requesting = false;
       if (!s.ok()) {
         Log(3, "recording changes from " + info.node_id + ": " + s.ToString());
+        p.ask_again = true;
         return;
       }
       p.latest = batch.latest;
@@ -410,6 +412,28 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   void OnManifestReady(const std::string& tk);
   void Complete(const std::string& tk);
 
+  // Parked transfers (every holder dropped them, e.g. because a full disk refused their data)
+  // start again from every connected peer, as when a peer connects; peers whose last batch
+  // could not be recorded are asked again.
+  void RetryParked() {
+    RunBlocking([this] {
+      auto intents = store_.PendingIntents();
+      std::lock_guard lock(mu_);
+      for (auto& [node, p] : peers_) {
+        if (!p.connected || !p.ask_again || p.requesting) continue;
+        p.ask_again = false;
+        RequestChanges(node, p);
+      }
+      if (!intents.ok()) return;
+      for (const auto& intent : *intents) {
+        if (transfers_.count(TransferKey(intent.key, intent.record.Id()))) continue;
+        for (const auto& [node, p] : peers_) {
+          if (p.connected) StartTransfer(intent.key, intent.record, node);
+        }
+      }
+    });
+  }
+
   // ---- status
 
   std::vector<PeerStatus> Peers() {
@@ -421,6 +445,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
         auto st = l->stats();
         s.bytes_in = st.bytes_received;
         s.bytes_out = st.bytes_sent;
+        s.clock_skew_ms = l->peer().clock_skew_ms;
       }
       for (const auto& [tk, t] : transfers_)
         if (t->source == node) ++s.transfers;

@@ -38,6 +38,7 @@ struct ChunkBatch {
 // (chunks + index) that RocksDB ingests in one atomic step.
 Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch) {
   if (batch.entries.empty()) return Status::Ok();
+  EDGESYNC_RETURN_IF_ERROR(db->EnsureSpace(batch.bytes.size(), "storing chunks"));
   if (batch.bytes.size() < kMinIngestBytes) {
     rocksdb::WriteBatch wb;
     for (const auto& e : batch.entries) {
@@ -163,6 +164,7 @@ Status RocksChunkStore::Get(const ChunkId& id, std::string* out) {
 }
 
 Status RocksChunkStore::Put(const ChunkId& id, std::string_view data) {
+  EDGESYNC_RETURN_IF_ERROR(db_->EnsureSpace(data.size(), "storing chunk " + id.Hex()));
   rocksdb::WriteBatch batch;
   rocksdb::Slice key(id.AsBytes().data(), 16);
   batch.Put(db_->cf(RocksDb::kChunks), key, rocksdb::Slice(data.data(), data.size()));

@@ -1,5 +1,7 @@
 #include "store/rocks_db.h"
 
+#include <sys/statvfs.h>
+
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -50,7 +52,8 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.IsNotFound()) return Status::NotFound(msg);
   if (s.IsNoSpace() || s.subcode() == rocksdb::Status::kNoSpace ||
       s.ToString().find("No space left") != std::string::npos)
-    return Status::NoSpace(msg);
+    return Status::NoSpace(what + ": no space left on the disk holding the store (writes "
+                           "resume once space is freed)");
   if (s.IsCorruption()) return Status::Corruption(msg);
   if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
   return Status::IoError(msg);
@@ -59,6 +62,7 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 Result<std::unique_ptr<RocksDb>> RocksDb::Open(const RocksDbOptions& options) {
   std::unique_ptr<RocksDb> rdb(new RocksDb());
   rdb->path_ = options.path;
+  rdb->reserve_bytes_ = options.write_buffer_bytes + (4u << 20);
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
 
   rocksdb::DBOptions db;
@@ -107,13 +111,30 @@ Status RocksDb::Get(Family f, const rocksdb::Slice& key, std::string* value,
 }
 
 Status RocksDb::WriteSynced(rocksdb::WriteBatch* batch) {
+  EDGESYNC_RETURN_IF_ERROR(EnsureSpace(batch->GetDataSize(), "committing"));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return FromRocks(db_->Write(wo, batch), "committing");
+  return Write(wo, batch, "committing");
 }
 
 Status RocksDb::WriteUnsynced(rocksdb::WriteBatch* batch) {
-  return FromRocks(db_->Write(rocksdb::WriteOptions(), batch), "writing");
+  return Write(rocksdb::WriteOptions(), batch, "writing");
+}
+
+Status RocksDb::Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch,
+                      const char* what) {
+  return FromRocks(db_->Write(options, batch), what);
+}
+
+Status RocksDb::EnsureSpace(uint64_t bytes, const std::string& what) const {
+  struct statvfs fs {};
+  if (statvfs(path_.c_str(), &fs) != 0) return Status::Ok();  // unknown: let the write say
+  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (free_bytes >= bytes + reserve_bytes_) return Status::Ok();
+  return Status::NoSpace(what + ": no space left on the disk holding the store (" +
+                         std::to_string(free_bytes >> 20) + " MiB free, " +
+                         std::to_string((bytes + reserve_bytes_ + (1u << 20) - 1) >> 20) +
+                         " MiB needed with the reserve; writes resume once space is freed)");
 }
 
 std::string EncodeBigEndian64(uint64_t v) {

@@ -41,10 +41,19 @@ class RocksDb {
   // Synced batch write: the commit point of a version.
   Status WriteSynced(rocksdb::WriteBatch* batch);
   Status WriteUnsynced(rocksdb::WriteBatch* batch);
+  // NoSpace unless the store's filesystem has `bytes` free beyond a reserve (the write buffer
+  // plus 4 MiB, for RocksDB's own flushes). RocksDB that meets a full disk in the middle of a
+  // WAL write or flush stops taking writes until it is reopened, so writes that add data
+  // (chunks, commits) are refused cleanly before that point; deletions are not checked, so
+  // garbage collection can still free space.
+  Status EnsureSpace(uint64_t bytes, const std::string& what) const;
 
  private:
   RocksDb() = default;
+  // One write, retried once when RocksDB had stopped on an earlier I/O error and resumes.
+  Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch, const char* what);
   std::filesystem::path path_;
+  uint64_t reserve_bytes_ = 0;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };

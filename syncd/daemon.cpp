@@ -300,6 +300,9 @@ std::optional<StartupError> Daemon::Start() {
                                         http_address_, started,
                                         [network = network_.get()] {
                                           return UnservedJson(network->replicator());
+                                        },
+                                        [network = network_.get()] {
+                                          return network->replicator().ClockSkewMs();
                                         }});
 
   ControlServerOptions server_options;

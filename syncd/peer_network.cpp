@@ -16,6 +16,7 @@ Result<std::unique_ptr<PeerNetwork>> PeerNetwork::Create(boost::asio::io_context
     network->transport_ = std::move(transport).value();
   }
   network->options_ = std::move(options);
+  network->retry_timer_ = std::make_unique<boost::asio::steady_timer>(io);
   return network;
 }
 
@@ -38,10 +39,22 @@ Result<uint16_t> PeerNetwork::Start() {
     port = listening.value();
   }
   for (const PeerAddress& peer : options_.peers) transport_->ConnectTo(peer.host, peer.port);
+  ScheduleRetry();
   return port;
 }
 
+void PeerNetwork::ScheduleRetry() {
+  constexpr auto kRetryInterval = std::chrono::seconds(10);
+  retry_timer_->expires_after(kRetryInterval);
+  retry_timer_->async_wait([this](boost::system::error_code ec) {
+    if (ec) return;  // cancelled: shutting down
+    replicator_->RetryParked();
+    ScheduleRetry();
+  });
+}
+
 void PeerNetwork::ShutdownTransport() {
+  if (retry_timer_) retry_timer_->cancel();
   if (transport_) transport_->Shutdown();
 }
 

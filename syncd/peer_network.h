@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include "replication/replicator.h"
 #include "store/status.h"
 #include "store/store.h"
@@ -53,7 +55,12 @@ class PeerNetwork {
  private:
   PeerNetwork() = default;
 
+  void ScheduleRetry();
+
   PeerNetworkOptions options_;
+  // Every kRetryInterval: parked transfers start again (they park when, say, a full disk
+  // refused their data, and nothing else would wake them while the links stay up).
+  std::unique_ptr<boost::asio::steady_timer> retry_timer_;
   std::unique_ptr<replication::Replicator> replicator_;
   std::unique_ptr<RefusalRecordingHandler> handler_;
   std::unique_ptr<transport::Transport> transport_;

@@ -19,7 +19,8 @@ json PeerJson(const replication::PeerStatus& peer) {
               {"last_seen_ms", peer.last_seen_ms}, {"bytes_in", peer.bytes_in},
               {"bytes_out", peer.bytes_out}, {"checkpoint", peer.checkpoint},
               {"peer_latest", peer.peer_latest}, {"lag", lag},
-              {"transfers", peer.transfers}};
+              {"transfers", peer.transfers},
+              {"clock_skew_ms", peer.clock_skew_ms ? json(*peer.clock_skew_ms) : json(nullptr)}};
 }
 
 Result<json> Peers(PeerNetwork& network) {

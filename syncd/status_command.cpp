@@ -15,6 +15,7 @@ void RegisterStatusCommand(CommandDispatcher& dispatcher, Store& store,
         if (!stats.ok()) return stats.status();
         auto uptime = std::chrono::steady_clock::now() - description.started;
         nlohmann::json unserved = description.unserved ? description.unserved() : nlohmann::json::array();
+        std::optional<int64_t> skew = description.clock_skew_ms ? description.clock_skew_ms() : std::nullopt;
         return nlohmann::json{
             {"node_name", description.node_name},
             {"node_id", store.node_id()},
@@ -31,6 +32,7 @@ void RegisterStatusCommand(CommandDispatcher& dispatcher, Store& store,
             {"http_status", description.http_status},
             {"methods", dispatcher.Methods()},
             {"unserved", std::move(unserved)},
+            {"clock_skew_ms", skew ? nlohmann::json(*skew) : nlohmann::json(nullptr)},
             {"store",
              {{"keys", stats->keys},
               {"chunks", stats->chunks},

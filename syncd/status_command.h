@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,8 @@ struct NodeDescription {
   std::chrono::steady_clock::time_point started;
   // Live: versions this node wants and no connected peer can serve (a JSON array); unset: none.
   std::function<nlohmann::json()> unserved;
+  // Live: this node's clock minus its connected peers' (ms); unset or nullopt: unknown.
+  std::function<std::optional<int64_t>()> clock_skew_ms;
 };
 
 // REQUIRES: everything referenced outlives the dispatcher's use. The method list is read from

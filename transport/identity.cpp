@@ -1,3 +1,4 @@
+#include "transport/clock_skew.h"
 #include "transport/identity.h"
 
 #include <fcntl.h>
@@ -258,8 +259,12 @@ TransportStatus VerifyNodeCertificate(const std::string& ca_pem, const std::stri
   X509_STORE_CTX_init(context.get(), store.get(), cert->get(), nullptr);
   if (X509_verify_cert(context.get()) == 1) return TransportStatus::Ok();
   const int error = X509_STORE_CTX_get_error(context.get());
+  const bool dated = error == X509_V_ERR_CERT_NOT_YET_VALID || error == X509_V_ERR_CERT_HAS_EXPIRED ||
+                     error == X509_V_ERR_CRL_NOT_YET_VALID || error == X509_V_ERR_CRL_HAS_EXPIRED;
   return {TransportStatus::Code::kVerifyFailed,
-          std::string("certificate refused: ") + X509_verify_cert_error_string(error)};
+          std::string("certificate refused: ") + X509_verify_cert_error_string(error) +
+              (dated ? " (check this node's clock: it reads " + UtcTimeText(WallClockMs()) + ")"
+                     : "")};
 }
 
 TransportResult<std::string> ReadTextFile(const std::filesystem::path& path) {
