@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The long test tier: sanitizer builds of the whole suite, ThreadSanitizer over the concurrent
-# libraries, long fuzzing of every decoder and parser, and the long crash campaign.
+# libraries, long fuzzing of every decoder and parser, the long crash campaign and the soak.
 # Prints a summary per stage; exits non-zero when any stage fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
 FUZZ_SECONDS=${FUZZ_SECONDS:-600}
 CRASH_TRIALS=${CRASH_TRIALS:-50}
+SOAK_NODES=${SOAK_NODES:-20}
+SOAK_SECONDS=${SOAK_SECONDS:-300}
 failed=()
 
 stage() { echo; echo "=== $* ==="; }
@@ -39,6 +41,10 @@ EDGESYNC_CRASH_TRIALS=$CRASH_TRIALS build/tests/unit/store/store_tests \
 stage "Replication crash campaign: $CRASH_TRIALS trials, SIGKILL of sender or receiver mid-transfer"
 EDGESYNC_CRASH_TRIALS=$CRASH_TRIALS build/tests/fault/replication/replication_crash_test \
   || failed+=(replication-crash)
+
+stage "Soak: $SOAK_NODES daemons, $SOAK_SECONDS s of random writes, deletes, meta edits and restarts"
+EDGESYNC_SOAK_NODES=$SOAK_NODES EDGESYNC_SOAK_SECONDS=$SOAK_SECONDS build/tests/fault/soak/soak_test \
+  || failed+=(soak)
 
 stage "Fuzzing: every target for $FUZZ_SECONDS s"
 make fuzz-build >/dev/null
