@@ -4,6 +4,7 @@
 #   make test-long    sanitizer builds, long fuzzing, soak and crash campaigns
 #   make bench-store  storage benchmark (prints figures and a JSON summary)
 #   make bench-replication  replication vs rsync over loopback, and with 500 status clients attached
+#   make bench-scale  100,000 documents + 1,000 models: startup, ls, select, memory, reconnect bytes
 #   make demo         three nodes on loopback (cloud + 2 edge) with sample content and dashboards
 
 JOBS ?= $(shell nproc)
@@ -13,7 +14,7 @@ FUZZ_SECONDS ?= 5
 CMAKE_FLAGS ?=
 
 .PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats \
-  bench-replication demo
+  bench-replication demo bench-scale
 
 setup:
 	bash scripts/setup.sh
@@ -54,3 +55,6 @@ bench-replication: build
 demo: configure
 	cmake --build $(BUILD) -j $(JOBS) --target edgesyncd edgesync
 	bash scripts/demo.sh --bin-dir $(BUILD)/syncd
+
+bench-scale: build
+	$(BUILD)/tests/bench/scale/bench_scale
