@@ -40,13 +40,12 @@ std::string Compress(std::string_view data, const std::string* dict) {
 
 }  // namespace
 
-void EncodeChunkPayload(std::string_view data, const std::string* base, const ChunkId* base_id,
+void EncodeChunkPayload(std::string data, const std::string* base, const ChunkId* base_id,
                         ChunkData* reply) {
   reply->encoding = ChunkEncoding::kRaw;
-  reply->data.assign(data);
   if (base && base_id) {
     std::string delta = Compress(data, base);
-    if (!delta.empty() && delta.size() < reply->data.size()) {
+    if (!delta.empty() && delta.size() < data.size()) {
       reply->data = std::move(delta);
       reply->encoding = ChunkEncoding::kZstdWithBase;
       reply->base = *base_id;
@@ -54,19 +53,23 @@ void EncodeChunkPayload(std::string_view data, const std::string* base, const Ch
     }
   }
   // Probe a prefix first: random-looking data (weights, JPEGs) stays raw at almost no cost.
-  std::string probe = Compress(data.substr(0, kProbeBytes), nullptr);
-  if (probe.empty() || probe.size() * 10 > std::min(data.size(), kProbeBytes) * 9) return;
-  std::string packed = Compress(data, nullptr);
-  if (!packed.empty() && packed.size() < reply->data.size()) {
-    reply->data = std::move(packed);
-    reply->encoding = ChunkEncoding::kZstd;
+  const std::string_view view(data);
+  std::string probe = Compress(view.substr(0, kProbeBytes), nullptr);
+  if (!probe.empty() && probe.size() * 10 <= std::min(data.size(), kProbeBytes) * 9) {
+    std::string packed = Compress(data, nullptr);
+    if (!packed.empty() && packed.size() < data.size()) {
+      reply->data = std::move(packed);
+      reply->encoding = ChunkEncoding::kZstd;
+      return;
+    }
   }
+  reply->data = std::move(data);
 }
 
-Result<std::string> DecodeChunkPayload(const ChunkData& reply, const std::string* base, size_t max_size) {
+Result<std::string> DecodeChunkPayload(ChunkData&& reply, const std::string* base, size_t max_size) {
   if (reply.encoding == ChunkEncoding::kRaw) {
     if (reply.data.size() > max_size) return Status::InvalidArgument("chunk larger than the limit");
-    return reply.data;
+    return std::move(reply.data);
   }
   unsigned long long size = ZSTD_getFrameContentSize(reply.data.data(), reply.data.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)

@@ -15,11 +15,13 @@
 namespace edgesync::replication {
 
 // Encodes `data` (with `base` when non-null) into reply.data / reply.encoding / reply.base.
-void EncodeChunkPayload(std::string_view data, const std::string* base, const ChunkId* base_id,
+// Raw data is moved, not copied.
+void EncodeChunkPayload(std::string data, const std::string* base, const ChunkId* base_id,
                         ChunkData* reply);
 
-// Decodes a reply's payload. `base` must be the bytes of reply.base for kZstdWithBase.
-// Refuses payloads that would decode to more than `max_size` bytes.
-Result<std::string> DecodeChunkPayload(const ChunkData& reply, const std::string* base, size_t max_size);
+// Decodes a reply's payload (a raw payload is moved out of `reply`). `base` must be the bytes
+// of reply.base for kZstdWithBase. Refuses payloads that would decode to more than `max_size`
+// bytes.
+Result<std::string> DecodeChunkPayload(ChunkData&& reply, const std::string* base, size_t max_size);
 
 }  // namespace edgesync::replication

@@ -112,11 +112,11 @@ std::string Encode(const ChunkRequest& m) {
   return Serialize(p);
 }
 
-std::string Encode(const ChunkData& m) {
+std::string Encode(ChunkData&& m) {
   wire::ChunkData p;
   p.set_id(std::string(m.id.AsBytes()));
   p.set_found(m.found);
-  p.set_data(m.data);
+  p.set_data(std::move(m.data));
   p.set_encoding(static_cast<wire::ChunkEncoding>(m.encoding));
   if (m.encoding == ChunkEncoding::kZstdWithBase) p.set_base(std::string(m.base.AsBytes()));
   return Serialize(p);

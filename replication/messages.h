@@ -67,7 +67,7 @@ std::string EncodePoke(uint64_t seq);
 std::string EncodeManifestRequest(const ChunkId& id);
 std::string Encode(const ManifestReply& m);
 std::string Encode(const ChunkRequest& m);
-std::string Encode(const ChunkData& m);
+std::string Encode(ChunkData&& m);  // moves the chunk bytes into the message
 
 Result<ChangesRequest> DecodeChangesRequest(std::string_view bytes);
 Result<ChangesBatch> DecodeChangesBatch(std::string_view bytes);

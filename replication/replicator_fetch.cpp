@@ -139,11 +139,14 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
   for (const auto& f : old.files) old_files[f.path] = &f;
 
   std::vector<ChunkRef> missing;
+  std::unordered_set<ChunkId, ChunkIdHash> missing_ids;
   std::unordered_map<ChunkId, ChunkId, ChunkIdHash> bases;
   std::set<ChunkId> seen;
+  std::vector<FileEntry> held_here;
   const auto placed = PlacementFilter(t->manifest, Selection().labels);
   for (const auto& f : t->manifest.files) {
     if (placed && !placed(f)) continue;  // a part placed on other nodes
+    held_here.push_back(f);
     auto previous = old_files.find(f.path);
     uint64_t offset = 0;
     size_t old_index = 0;
@@ -155,6 +158,7 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
       auto present = store_.chunks().Contains(c.id);
       if (present.ok() && *present) continue;
       missing.push_back(c);
+      missing_ids.insert(c.id);
       if (previous == old_files.end()) continue;
       const auto& old_chunks = previous->second->chunks;
       while (old_index < old_chunks.size() && old_end + old_chunks[old_index].size <= at)
@@ -162,11 +166,15 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
       if (old_index < old_chunks.size()) bases[c.id] = old_chunks[old_index].id;
     }
   }
+  auto verifier = std::make_shared<StreamVerifier>(store_.chunks(), std::move(held_here),
+                                                   std::move(missing_ids), options_.window_bytes);
+  verifier->Start();
   {
     std::lock_guard lock(mu_);
     if (transfers_.count(tk) == 0) return;
     t->missing = std::move(missing);
     t->bases = std::move(bases);
+    t->verifier = std::move(verifier);
     t->next = t->outstanding = t->stored = 0;
     t->stored_bytes = 0;
     if (!t->missing.empty()) {
@@ -209,66 +217,96 @@ void Replicator::Impl::PumpPeer(const std::string& node) {
   }
 }
 
-Status Replicator::Impl::HandleChunk(const std::string& node, std::string payload) {
-  auto chunk = DecodeChunkData(payload);
-  if (!chunk.ok()) return chunk.status();
-  std::vector<std::string> waiting;
-  uint32_t expected_size = 0;
-  {
-    std::lock_guard lock(mu_);
-    auto pit = peers_.find(node);
-    if (pit == peers_.end()) return Status::Ok();
-    Peer& p = pit->second;
-    auto req = p.requested.find(chunk->id);
-    if (req == p.requested.end()) return Status::Ok();  // stale: its transfer moved on
-    expected_size = req->second.size;
-    waiting = std::move(req->second.transfers);
-    p.requested.erase(req);
-    if (!chunk->found) {
-      p.inflight_bytes -= std::min<size_t>(p.inflight_bytes, expected_size);
-      for (const auto& tk : waiting) Reroute(tk, "peer " + node + " no longer holds chunk " + chunk->id.Hex());
-      PumpPeer(node);
-      return Status::Ok();
+void Replicator::Impl::HandleChunk(const std::shared_ptr<Link>& link, std::string payload) {
+  RunBlocking([this, link, payload = std::move(payload)] {
+    const std::string node = link->peer().node_id;
+    auto chunk = DecodeChunkData(payload);
+    if (!chunk.ok()) {
+      Log(4, "peer " + node + " sent a bad message, closing its link: " + chunk.status().ToString());
+      link->Close("protocol error: " + chunk.status().message());
+      return;
     }
-  }
-  RunBlocking([this, node, expected_size, waiting = std::move(waiting), chunk = std::move(chunk).value()] {
-    std::string base;
-    const bool with_base = chunk.encoding == ChunkEncoding::kZstdWithBase &&
-                           store_.chunks().Get(chunk.base, &base).ok();
-    auto bytes = DecodeChunkPayload(chunk, with_base ? &base : nullptr, expected_size);
-    Status s = bytes.status();
-    if (s.ok() && ChunkId::Of(bytes->data(), bytes->size()) != chunk.id)
-      s = Status::Corruption("chunk " + chunk.id.Hex() + " from " + node + " does not match its id");
-    if (s.ok()) s = store_.chunks().Put(chunk.id, *bytes);
-    if (s.code() == Status::Code::kCorruption && options_.on_corrupt_data)
-      options_.on_corrupt_data(node, s.message());
-    std::vector<std::string> complete;
+    std::vector<std::string> waiting;
+    uint32_t expected_size = 0;
     {
       std::lock_guard lock(mu_);
-      // The window is credited back only now that the chunk is stored (or refused): received
-      // bytes waiting for the store count as in flight, which bounds the receiver's memory.
-      if (auto pit = peers_.find(node); pit != peers_.end())
-        pit->second.inflight_bytes -= std::min<size_t>(pit->second.inflight_bytes, expected_size);
-      for (const auto& tk : waiting) {
-        auto it = transfers_.find(tk);
-        if (it == transfers_.end() || it->second->source != node) continue;
-        Transfer& t = *it->second;
-        if (!s.ok()) {
-          Log(3, "refusing data for " + t.key + ": " + s.ToString());
-          Reroute(tk, s.message());
-          continue;
-        }
-        --t.outstanding;
-        ++t.stored;
-        t.stored_bytes += expected_size;
-        t.received.push_back(chunk.id);
-        if (t.stored == t.missing.size()) complete.push_back(tk);
+      auto pit = peers_.find(node);
+      if (pit == peers_.end()) return;
+      Peer& p = pit->second;
+      auto req = p.requested.find(chunk->id);
+      if (req == p.requested.end()) return;  // stale: its transfer moved on
+      expected_size = req->second.size;
+      waiting = std::move(req->second.transfers);
+      p.requested.erase(req);
+      if (!chunk->found) {
+        p.inflight_bytes -= std::min<size_t>(p.inflight_bytes, expected_size);
+        for (const auto& tk : waiting) Reroute(tk, "peer " + node + " no longer holds chunk " + chunk->id.Hex());
+        PumpPeer(node);
+        return;
       }
-      PumpPeer(node);
     }
-    for (const auto& tk : complete) Complete(tk);
+    StoreChunk(node, expected_size, std::move(waiting), std::move(chunk).value());
   });
-  return Status::Ok();
+}
+
+void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_size,
+                                  std::vector<std::string> waiting, ChunkData chunk) {
+  std::string base;
+  const bool with_base = chunk.encoding == ChunkEncoding::kZstdWithBase &&
+                         store_.chunks().Get(chunk.base, &base).ok();
+  const ChunkId id = chunk.id;
+  auto bytes = DecodeChunkPayload(std::move(chunk), with_base ? &base : nullptr, expected_size);
+  Status s = bytes.status();
+  if (s.ok() && ChunkId::Of(bytes->data(), bytes->size()) != id)
+    s = Status::Corruption("chunk " + id.Hex() + " from " + node + " does not match its id");
+  if (s.ok()) s = AddReceived(id, *bytes);
+  if (s.code() == Status::Code::kCorruption && options_.on_corrupt_data) options_.on_corrupt_data(node, s.message());
+  if (s.ok()) {
+    std::vector<std::shared_ptr<StreamVerifier>> verifiers;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& tk : waiting)
+        if (auto it = transfers_.find(tk); it != transfers_.end() && it->second->verifier)
+          verifiers.push_back(it->second->verifier);
+    }
+    for (const auto& v : verifiers) v->Offer(id, *bytes);  // before the chunk counts as stored
+  }
+  std::vector<std::string> complete;
+  {
+    std::lock_guard lock(mu_);
+    // The window is credited back only now that the chunk is buffered for the store (or
+    // refused): bytes waiting here count as in flight, which bounds the receiver's memory.
+    if (auto pit = peers_.find(node); pit != peers_.end())
+      pit->second.inflight_bytes -= std::min<size_t>(pit->second.inflight_bytes, expected_size);
+    for (const auto& tk : waiting) {
+      auto it = transfers_.find(tk);
+      if (it == transfers_.end() || it->second->source != node) continue;
+      Transfer& t = *it->second;
+      if (!s.ok()) {
+        Log(3, "refusing data for " + t.key + ": " + s.ToString());
+        Reroute(tk, s.message());
+        continue;
+      }
+      --t.outstanding;
+      ++t.stored;
+      t.stored_bytes += expected_size;
+      t.received.push_back(id);
+      if (t.stored == t.missing.size()) complete.push_back(tk);
+    }
+    PumpPeer(node);
+  }
+  for (const auto& tk : complete) Complete(tk);
+}
+
+Status Replicator::Impl::AddReceived(const ChunkId& id, std::string_view bytes) {
+  std::lock_guard lock(received_mu_);
+  if (!received_) received_ = store_.chunks().NewWriter();
+  return received_->Add(id, bytes);
+}
+
+Status Replicator::Impl::FlushReceived() {
+  std::lock_guard lock(received_mu_);
+  return received_ ? received_->Finish() : Status::Ok();
 }
 
 void Replicator::Impl::Complete(const std::string& tk) {
@@ -279,10 +317,14 @@ void Replicator::Impl::Complete(const std::string& tk) {
     if (it == transfers_.end()) return;
     t = it->second;
   }
+  if (Status flushed = FlushReceived(); !flushed.ok())
+    Log(3, "storing received chunks: " + flushed.ToString());  // applying finds them missing
   auto key = ObjectKey::Parse(t->key);
-  Result<bool> applied = key.ok() ? store_.ApplyRemote(*key, t->record, t->manifest,
-                                                       PlacementFilter(t->manifest, Selection().labels))
-                                  : Result<bool>(key.status());
+  const std::set<std::string> hashed = t->verifier ? t->verifier->VerifiedPaths() : std::set<std::string>{};
+  Result<bool> applied =
+      key.ok() ? store_.ApplyRemote(*key, t->record, t->manifest, PlacementFilter(t->manifest, Selection().labels),
+                                    [&hashed](const FileEntry& f) { return hashed.count(f.path) > 0; })
+               : Result<bool>(key.status());
   if (applied.ok()) {
     Log(*applied ? 6 : 7, std::string(*applied ? "applied " : "already had ") + t->key + " version " +
                               t->record.Id() + " from " + t->source);

@@ -16,6 +16,7 @@
 #include "replication/messages.h"
 #include "replication/placement.h"
 #include "replication/replicator.h"
+#include "replication/stream_verifier.h"
 #include "transport/link.h"
 
 namespace edgesync::replication {
@@ -87,6 +88,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     std::vector<ChunkId> received;  // stored by this transfer; evicted if the version fails
     // Missing chunk -> the chunk we hold at the same offset of the same file (delta base).
     std::unordered_map<ChunkId, ChunkId, ChunkIdHash> bases;
+    std::shared_ptr<StreamVerifier> verifier;  // hashes files as chunks arrive; set with `missing`
   };
 
   // ---- plumbing
@@ -113,6 +115,9 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     std::unique_lock lock(tasks_mu_);
     stopping_ = true;
     tasks_cv_.wait(lock, [&] { return tasks_ == 0; });
+    // Chunks still buffered belong to versions not applied yet; their intents fetch them again.
+    std::lock_guard received_lock(received_mu_);
+    received_.reset();  // waits for a batch being written
   }
 
   static bool Send(const std::shared_ptr<Link>& link, Lane lane, uint32_t type, std::string payload) {
@@ -198,7 +203,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       case kManifestRequest: s = ServeManifest(shared, payload); break;
       case kManifestReply: s = HandleManifest(node, payload); break;
       case kChunkRequest: s = ServeChunks(shared, payload); break;
-      case kChunkData: s = HandleChunk(node, std::move(payload)); break;
+      case kChunkData: HandleChunk(shared, std::move(payload)); break;
       default: s = Status::InvalidArgument("unknown message type " + std::to_string(type));
     }
     if (!s.ok()) {
@@ -344,20 +349,22 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     auto req = DecodeChunkRequest(payload);
     if (!req.ok()) return req.status();
     return ServeBlocking(link, payload.size(), [this, link, req = std::move(req).value()] {
-      std::string data, base;
+      std::string base;
       for (size_t i = 0; i < req.ids.size(); ++i) {
         const ChunkId& id = req.ids[i];
         ChunkData reply{id, false, {}};
+        std::string data;
         Status s = store_.chunks().Get(id, &data);
         reply.found = s.ok();
         if (s.ok()) {
           const std::optional<ChunkId> base_id = i < req.bases.size() ? req.bases[i] : std::nullopt;
           const bool have_base = base_id && store_.chunks().Get(*base_id, &base).ok();
-          EncodeChunkPayload(data, have_base ? &base : nullptr, have_base ? &*base_id : nullptr, &reply);
+          EncodeChunkPayload(std::move(data), have_base ? &base : nullptr, have_base ? &*base_id : nullptr,
+                             &reply);
         } else if (!s.IsNotFound()) {
           Log(3, "serving chunk " + id.Hex() + ": " + s.ToString());
         }
-        if (!Send(link, Lane::kBulk, kChunkData, Encode(reply))) return;
+        if (!Send(link, Lane::kBulk, kChunkData, Encode(std::move(reply)))) return;
       }
     });
   }
@@ -407,7 +414,14 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   void RequestManifest(const std::string& tk, Transfer& t);
 
   Status HandleManifest(const std::string& node, const std::string& payload);
-  Status HandleChunk(const std::string& node, std::string payload);
+  // Decodes, verifies and buffers a chunk off the network thread; a malformed one closes the link.
+  void HandleChunk(const std::shared_ptr<Link>& link, std::string payload);
+  void StoreChunk(const std::string& node, uint32_t expected_size, std::vector<std::string> waiting,
+                  ChunkData chunk);
+  // Received chunks are written in large sorted batches (SST ingestion, as a local put does)
+  // instead of one WAL + memtable write each; Complete() flushes before applying a version.
+  Status AddReceived(const ChunkId& id, std::string_view bytes);
+  Status FlushReceived();
   // Blocking context, mu_ not held.
   void OnManifestReady(const std::string& tk);
   void Complete(const std::string& tk);
@@ -610,6 +624,9 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   std::map<ChunkId, std::set<std::string>> manifest_waiters_;           // guarded by mu_
   std::map<std::string, std::map<std::string, std::vector<std::string>>> fleet_;  // guarded by mu_
   std::map<std::string, UnservedEntry> unserved_;  // by transfer key; guarded by mu_
+
+  std::mutex received_mu_;
+  std::unique_ptr<ChunkWriter> received_;  // guarded by received_mu_; created on first use
 
   std::mutex tasks_mu_;
   std::condition_variable tasks_cv_;

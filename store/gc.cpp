@@ -19,11 +19,6 @@ namespace edgesync {
 namespace {
 constexpr size_t kSweepBatch = 1024;
 
-size_t DecodeChunkSize(const rocksdb::Slice& v) {
-  size_t size = 0;
-  for (size_t i = 0; i < 4 && i < v.size(); ++i) size |= static_cast<size_t>(static_cast<uint8_t>(v[i])) << (8 * i);
-  return size;
-}
 }  // namespace
 
 void StoreImpl::SetGcRootFilter(GcRootFilter filter) {
@@ -143,22 +138,21 @@ Result<GcStats> StoreImpl::CollectGarbage() {
   // Sweep chunks, then manifests no version or pin refers to.
   auto sweep = [&](RocksDb::Family family, const std::unordered_set<ChunkId, ChunkIdHash>& live,
                    const std::function<void(size_t)>& count) -> Status {
-    std::vector<std::pair<ChunkId, size_t>> candidates;
+    std::vector<std::pair<ChunkId, ChunkLocation>> candidates;
     auto erase = [&]() -> Status {
       std::unique_lock gc_lock(gc_mu_);
       std::lock_guard lock(inflight_mu_);
       rocksdb::WriteBatch batch;
-      for (const auto& [id, size] : candidates) {
+      for (const auto& [id, location] : candidates) {
         if (IsProtected(id)) continue;
-        rocksdb::Slice key(id.AsBytes().data(), 16);
         if (family == RocksDb::kChunkIndex) {
-          batch.Delete(db_->cf(RocksDb::kChunks), key);
-          batch.Delete(db_->cf(RocksDb::kChunkIndex), key);
+          chunks_->AddErase(&batch, id, location);
         } else {
+          rocksdb::Slice key(id.AsBytes().data(), 16);
           batch.Delete(db_->cf(RocksDb::kManifests), key);
           batch.Delete(db_->cf(RocksDb::kSpecs), key);
         }
-        count(size);
+        count(location.size);
       }
       candidates.clear();
       return db_->WriteUnsynced(&batch);
@@ -169,7 +163,13 @@ Result<GcStats> StoreImpl::CollectGarbage() {
       if (!id) continue;
       if (family == RocksDb::kChunkIndex) ++stats.chunks_scanned;
       if (live.count(*id)) continue;
-      candidates.push_back({*id, family == RocksDb::kChunkIndex ? DecodeChunkSize(it->value()) : 0});
+      ChunkLocation location;
+      if (family == RocksDb::kChunkIndex) {
+        auto decoded = DecodeChunkIndexValue(it->value().ToStringView());
+        if (!decoded.ok()) return decoded.status().WithContext("gc");
+        location = *decoded;
+      }
+      candidates.push_back({*id, location});
       if (candidates.size() >= kSweepBatch) EDGESYNC_RETURN_IF_ERROR(erase());
     }
     EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "gc: sweeping"));

@@ -1,5 +1,7 @@
 #include "store/rocks_chunk_store.h"
 
+#include "store/chunk_location.h"
+
 #include <rocksdb/sst_file_writer.h>
 
 #include <algorithm>
@@ -17,12 +19,6 @@ constexpr size_t kMinIngestBytes = 4u << 20;
 
 std::atomic<uint64_t> g_sst_counter{0};
 
-std::string EncodeChunkSize(size_t size) {
-  std::string out(4, '\0');
-  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(size >> (8 * i));
-  return out;
-}
-
 // Chunks buffered by one writer, written as one unit.
 struct ChunkBatch {
   struct Entry {
@@ -34,20 +30,27 @@ struct ChunkBatch {
   std::string bytes;
 };
 
-// Writes a batch: an ordinary unsynced WriteBatch when small, otherwise two sorted SST files
-// (chunks + index) that RocksDB ingests in one atomic step.
-Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch) {
+// Adds one chunk to `wb` under `segment`.
+void PutChunk(RocksDb* db, rocksdb::WriteBatch* wb, const ChunkId& id, std::string_view data, uint64_t segment) {
+  wb->Put(db->cf(RocksDb::kChunks), ChunkDataKey(id, {0, segment}), rocksdb::Slice(data.data(), data.size()));
+  wb->Put(db->cf(RocksDb::kChunkIndex), rocksdb::Slice(id.AsBytes().data(), 16),
+          EncodeChunkIndexValue(static_cast<uint32_t>(data.size()), segment));
+}
+
+// Writes a batch: an ordinary unsynced WriteBatch under the store's small-write segment when
+// small, otherwise two sorted SST files (chunks + index) that RocksDB ingests in one atomic step,
+// the chunk bytes under a segment of their own (see chunk_location.h).
+Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch, uint64_t small_segment,
+                       const std::function<uint64_t()>& new_segment) {
   if (batch.entries.empty()) return Status::Ok();
   EDGESYNC_RETURN_IF_ERROR(db->EnsureSpace(batch.bytes.size(), "storing chunks"));
   if (batch.bytes.size() < kMinIngestBytes) {
     rocksdb::WriteBatch wb;
-    for (const auto& e : batch.entries) {
-      rocksdb::Slice key(e.id.AsBytes().data(), 16);
-      wb.Put(db->cf(RocksDb::kChunks), key, rocksdb::Slice(batch.bytes.data() + e.offset, e.size));
-      wb.Put(db->cf(RocksDb::kChunkIndex), key, EncodeChunkSize(e.size));
-    }
+    for (const auto& e : batch.entries)
+      PutChunk(db, &wb, e.id, std::string_view(batch.bytes.data() + e.offset, e.size), small_segment);
     return db->WriteUnsynced(&wb);
   }
+  const uint64_t segment = new_segment();
   auto& entries = batch.entries;
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   const std::string stem = (db->path() / ("ingest-" + std::to_string(::getpid()) + "-" +
@@ -62,9 +65,10 @@ Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch) {
   for (size_t i = 0; rs.ok() && i < entries.size(); ++i) {
     const auto& e = entries[i];
     if (previous && *previous == e.id) continue;  // same chunk twice in one batch
-    rocksdb::Slice key(e.id.AsBytes().data(), 16);
-    rs = data.Put(key, rocksdb::Slice(batch.bytes.data() + e.offset, e.size));
-    if (rs.ok()) rs = index.Put(key, EncodeChunkSize(e.size));
+    rs = data.Put(ChunkDataKey(e.id, {0, segment}), rocksdb::Slice(batch.bytes.data() + e.offset, e.size));
+    if (rs.ok())
+      rs = index.Put(rocksdb::Slice(e.id.AsBytes().data(), 16),
+                     EncodeChunkIndexValue(static_cast<uint32_t>(e.size), segment));
     previous = &e.id;
   }
   if (rs.ok()) rs = data.Finish();
@@ -93,7 +97,9 @@ Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch) {
 // so a large put touches fresh memory only twice.
 class RocksChunkWriter : public ChunkWriter {
  public:
-  RocksChunkWriter(RocksDb* db, size_t bulk_bytes) : db_(db), bulk_bytes_(bulk_bytes) {}
+  RocksChunkWriter(RocksDb* db, size_t bulk_bytes, uint64_t small_segment,
+                   std::function<uint64_t()> new_segment)
+      : db_(db), bulk_bytes_(bulk_bytes), small_segment_(small_segment), new_segment_(std::move(new_segment)) {}
   ~RocksChunkWriter() override {
     if (pending_.valid()) pending_.wait();
   }
@@ -108,8 +114,8 @@ class RocksChunkWriter : public ChunkWriter {
     EDGESYNC_RETURN_IF_ERROR(WaitPending());
     std::shared_ptr<ChunkBatch> full = std::move(current_);
     current_ = spare_ ? std::move(spare_) : std::make_shared<ChunkBatch>();
-    pending_ = std::async(std::launch::async, [db = db_, full] {
-      Status s = WriteChunkBatch(db, *full);
+    pending_ = std::async(std::launch::async, [this, full] {
+      Status s = WriteChunkBatch(db_, *full, small_segment_, new_segment_);
       full->entries.clear();
       full->bytes.clear();  // keeps its capacity for reuse
       return std::make_pair(s, full);
@@ -119,7 +125,7 @@ class RocksChunkWriter : public ChunkWriter {
 
   Status Finish() override {
     EDGESYNC_RETURN_IF_ERROR(WaitPending());
-    Status s = WriteChunkBatch(db_, *current_);
+    Status s = WriteChunkBatch(db_, *current_, small_segment_, new_segment_);
     current_ = std::make_shared<ChunkBatch>();
     spare_.reset();
     return s;
@@ -135,27 +141,58 @@ class RocksChunkWriter : public ChunkWriter {
 
   RocksDb* db_;
   size_t bulk_bytes_;
+  uint64_t small_segment_;
+  std::function<uint64_t()> new_segment_;
   std::shared_ptr<ChunkBatch> current_ = std::make_shared<ChunkBatch>();
   std::shared_ptr<ChunkBatch> spare_;  // the other buffer, once its write finished
   // The batch being written in the background, handed back for reuse when done.
   std::future<std::pair<Status, std::shared_ptr<ChunkBatch>>> pending_;
 };
 
+// The segment after the highest one stored (a fresh store starts at 1).
+uint64_t FirstFreeSegment(RocksDb* db) {
+  std::unique_ptr<rocksdb::Iterator> it(db->db()->NewIterator(rocksdb::ReadOptions(), db->cf(RocksDb::kChunks)));
+  std::string last = ChunkDataKey(ChunkId{}, {0, kMaxChunkSegment});
+  last.replace(8, 16, 16, '\xff');
+  it->SeekForPrev(last);
+  // Keys of the pre-segment layout are random ids; skip the few that may sort among segments.
+  for (int i = 0; i < 64 && it->Valid(); ++i, it->Prev()) {
+    if (auto segment = SegmentOfDataKey(it->key().ToStringView())) return *segment + 1;
+  }
+  return 1;
+}
+
 }  // namespace
 
-RocksChunkStore::RocksChunkStore(RocksDb* db, size_t bulk_bytes) : db_(db), bulk_bytes_(bulk_bytes) {}
+RocksChunkStore::RocksChunkStore(RocksDb* db, size_t bulk_bytes)
+    : db_(db), bulk_bytes_(bulk_bytes), next_segment_(FirstFreeSegment(db)) {
+  small_segment_ = NextSegment();
+}
+
+uint64_t RocksChunkStore::NextSegment() { return next_segment_.fetch_add(1); }
+
+Result<ChunkLocation> RocksChunkStore::Locate(const ChunkId& id) {
+  rocksdb::PinnableSlice value;
+  auto s = db_->db()->Get(rocksdb::ReadOptions(), db_->cf(RocksDb::kChunkIndex),
+                          rocksdb::Slice(id.AsBytes().data(), 16), &value);
+  if (s.IsNotFound()) return Status::NotFound("chunk " + id.Hex() + " is missing");
+  if (!s.ok()) return FromRocks(s, "looking up chunk " + id.Hex());
+  auto location = DecodeChunkIndexValue(value.ToStringView());
+  if (!location.ok()) return location.status().WithContext("chunk " + id.Hex());
+  return location;
+}
 
 Result<bool> RocksChunkStore::Contains(const ChunkId& id) {
-  rocksdb::Slice key(id.AsBytes().data(), 16);
-  rocksdb::PinnableSlice pinned;
-  auto s = db_->db()->Get(rocksdb::ReadOptions(), db_->cf(RocksDb::kChunkIndex), key, &pinned);
-  if (s.IsNotFound()) return false;
-  if (!s.ok()) return FromRocks(s, "looking up chunk " + id.Hex());
-  return true;
+  auto location = Locate(id);
+  if (location.ok()) return true;
+  if (location.status().IsNotFound()) return false;
+  return location.status();
 }
 
 Status RocksChunkStore::Get(const ChunkId& id, std::string* out) {
-  Status s = db_->Get(RocksDb::kChunks, rocksdb::Slice(id.AsBytes().data(), 16), out);
+  auto location = Locate(id);
+  if (!location.ok()) return location.status();
+  Status s = db_->Get(RocksDb::kChunks, ChunkDataKey(id, *location), out);
   if (s.IsNotFound()) return Status::NotFound("chunk " + id.Hex() + " is missing");
   if (!s.ok()) return s;
   if (ChunkId::Of(out->data(), out->size()) != id)
@@ -166,24 +203,28 @@ Status RocksChunkStore::Get(const ChunkId& id, std::string* out) {
 Status RocksChunkStore::Put(const ChunkId& id, std::string_view data) {
   EDGESYNC_RETURN_IF_ERROR(db_->EnsureSpace(data.size(), "storing chunk " + id.Hex()));
   rocksdb::WriteBatch batch;
-  rocksdb::Slice key(id.AsBytes().data(), 16);
-  batch.Put(db_->cf(RocksDb::kChunks), key, rocksdb::Slice(data.data(), data.size()));
-  batch.Put(db_->cf(RocksDb::kChunkIndex), key, EncodeChunkSize(data.size()));
+  PutChunk(db_, &batch, id, data, small_segment_);
   return db_->WriteUnsynced(&batch);
 }
 
 std::unique_ptr<ChunkWriter> RocksChunkStore::NewWriter() {
-  return std::make_unique<RocksChunkWriter>(db_, bulk_bytes_);
+  return std::make_unique<RocksChunkWriter>(db_, bulk_bytes_, small_segment_, [this] { return NextSegment(); });
 }
 
 Status RocksChunkStore::Erase(const std::vector<ChunkId>& ids) {
   rocksdb::WriteBatch batch;
   for (const auto& id : ids) {
-    rocksdb::Slice key(id.AsBytes().data(), 16);
-    batch.Delete(db_->cf(RocksDb::kChunkIndex), key);
-    batch.Delete(db_->cf(RocksDb::kChunks), key);
+    auto location = Locate(id);
+    if (location.status().IsNotFound()) continue;
+    if (!location.ok()) return location.status();
+    AddErase(&batch, id, *location);
   }
   return db_->WriteUnsynced(&batch);
+}
+
+void RocksChunkStore::AddErase(rocksdb::WriteBatch* batch, const ChunkId& id, const ChunkLocation& location) {
+  batch->Delete(db_->cf(RocksDb::kChunkIndex), rocksdb::Slice(id.AsBytes().data(), 16));
+  batch->Delete(db_->cf(RocksDb::kChunks), ChunkDataKey(id, location));
 }
 
 }  // namespace edgesync

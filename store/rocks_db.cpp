@@ -107,6 +107,8 @@ Status RocksDb::Get(Family f, const rocksdb::Slice& key, std::string* value,
                     const rocksdb::Snapshot* snapshot) {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
+  // Chunk bytes are read once per get or transfer; caching them would only evict metadata.
+  ro.fill_cache = f != kChunks;
   return FromRocks(db_->Get(ro, handles_[f], key, value), std::string("reading ") + kFamilyNames[f]);
 }
 

@@ -344,7 +344,8 @@ void StoreImpl::AddChangeListener(ChangeListener listener) {
 // Replicated writes
 
 Result<bool> StoreImpl::ApplyRemote(const ObjectKey& key, const VersionRecord& record,
-                                    const Manifest& manifest, const FileFilter& placed) {
+                                    const Manifest& manifest, const FileFilter& placed,
+                                    const FileFilter& hashed) {
   if (record.vector.empty()) return Status::InvalidArgument("remote version without a vector");
   std::string encoded;
   if (!record.tombstone) {
@@ -352,7 +353,7 @@ Result<bool> StoreImpl::ApplyRemote(const ObjectKey& key, const VersionRecord& r
     encoded = manifest.Encode();
     if (ManifestId(encoded) != record.manifest_id)
       return Status::Corruption("manifest of " + key.str() + " does not match the version's manifest id");
-    EDGESYNC_RETURN_IF_ERROR(VerifyFileHashes(manifest, placed));
+    EDGESYNC_RETURN_IF_ERROR(VerifyFileHashes(manifest, placed, hashed));
   }
   Change change;
   {

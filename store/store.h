@@ -164,10 +164,13 @@ class Store {
   // Keeps the record's vector, HLC and author. Equal or dominated -> no-op (returns false);
   // dominating -> replaces the heads it dominates; concurrent -> kept as a sibling.
   // Fails if a chunk is missing or a file fails its SHA-256. With `placed`, only the files it
-  // accepts must be present (selective sync: parts of a model placed on other nodes).
+  // accepts must be present (selective sync: parts of a model placed on other nodes). Files
+  // `hashed` accepts are not hashed again: the caller hashed exactly the bytes it stored and
+  // they matched (replication hashes files while their chunks arrive).
   using FileFilter = std::function<bool(const FileEntry&)>;
   virtual Result<bool> ApplyRemote(const ObjectKey& key, const VersionRecord& record,
-                                   const Manifest& manifest, const FileFilter& placed = {}) = 0;
+                                   const Manifest& manifest, const FileFilter& placed = {},
+                                   const FileFilter& hashed = {}) = 0;
 
   // --- replication bookkeeping
   // Where this node is in a peer's change log, per (peer node id, peer store epoch): a peer

@@ -54,7 +54,8 @@ class StoreImpl : public Store {
   void AddChangeListener(ChangeListener listener) override;
 
   Result<bool> ApplyRemote(const ObjectKey& key, const VersionRecord& record,
-                           const Manifest& manifest, const FileFilter& placed) override;
+                           const Manifest& manifest, const FileFilter& placed,
+                           const FileFilter& hashed) override;
 
   Result<uint64_t> GetCheckpoint(const std::string& peer, const std::string& epoch) override;
   Status RecordIntents(const std::string& peer, const std::string& epoch, uint64_t checkpoint,
@@ -88,7 +89,7 @@ class StoreImpl : public Store {
                      const ObjectState* old_state, Change* change);
   // Both consider only the files `placed` accepts (all when empty).
   Status CheckChunksPresent(const Manifest& manifest, const FileFilter& placed = {});
-  Status VerifyFileHashes(const Manifest& manifest, const FileFilter& placed);
+  Status VerifyFileHashes(const Manifest& manifest, const FileFilter& placed, const FileFilter& hashed);
   void Notify(const Change& change);
   void AddLateRoots(const Manifest& manifest, const ChunkId& manifest_id);
   bool IsProtected(const ChunkId& id);  // REQUIRES: inflight_mu_ held

@@ -42,9 +42,10 @@ Status StoreImpl::ReadFile(const FileEntry& file, const std::function<Status(std
   return Status::Ok();
 }
 
-Status StoreImpl::VerifyFileHashes(const Manifest& manifest, const FileFilter& placed) {
+Status StoreImpl::VerifyFileHashes(const Manifest& manifest, const FileFilter& placed,
+                                   const FileFilter& hashed) {
   for (const auto& f : manifest.files)
-    if (!placed || placed(f)) EDGESYNC_RETURN_IF_ERROR(ReadFile(f, [](std::string_view) { return Status::Ok(); }));
+    if ((!placed || placed(f)) && !(hashed && hashed(f))) EDGESYNC_RETURN_IF_ERROR(ReadFile(f, [](std::string_view) { return Status::Ok(); }));
   return Status::Ok();
 }
 

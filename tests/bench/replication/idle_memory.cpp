@@ -1,0 +1,79 @@
+#include "tests/bench/replication/idle_memory.h"
+
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "tests/bench/replication/bench_cluster.h"
+#include "tests/integration/replication/test_content.h"
+
+namespace edgesync::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// Object i's key: a mix of the three kinds a node holds.
+std::string KeyOf(size_t i) {
+  static const char* kKinds[] = {"model/idle-", "dataset/idle-", "meta/idle-"};
+  return kKinds[i % 3] + std::to_string(i);
+}
+
+// Number of keys under `prefix` the node lists; -1 on error.
+long CountKeys(const TestNode& node, const std::string& prefix) {
+  auto listed = BenchCluster::Call(node, "ls", {{"prefix", prefix}});
+  if (!listed) return -1;
+  const auto& items = listed->value("objects", nlohmann::json());
+  return items.is_array() ? static_cast<long>(items.size()) : -1;
+}
+
+}  // namespace
+
+IdleMemory MeasureIdleMemory(const fs::path& work, size_t objects, int settle_s) {
+  IdleMemory result;
+  BenchCluster cluster;
+  fs::path ca = cluster.MakeCa("ca", "idle");
+  TestNode& a = cluster.AddNode("idle-a", ca, "cloud");
+  TestNode& b = cluster.AddNode("idle-b", ca);
+  cluster.Start(a, {}, {"--log-level", "warning"});
+  cluster.Start(b, {&a}, {"--log-level", "warning"});
+  if (::testing::Test::HasFailure()) {
+    std::cerr << "idle: a node did not start\n";
+    return result;
+  }
+  std::mt19937_64 rng(7);
+  fs::path dir = work / "idle-object";
+  for (size_t i = 0; i < objects; ++i) {
+    fs::remove_all(dir);
+    WriteRandomFile(dir / (i % 3 == 2 ? "doc.json" : "part.bin"), rng, 1024 + rng() % 4096);
+    if (!BenchCluster::Call(a, "put", {{"key", KeyOf(i)}, {"path", dir.string()}})) {
+      std::cerr << "idle: put " << KeyOf(i) << " failed\n";
+      return result;
+    }
+  }
+  fs::remove_all(dir);
+  auto start = Clock::now();
+  auto deadline = start + std::chrono::minutes(5);
+  while (Clock::now() < deadline) {
+    long held = 0;
+    for (const char* prefix : {"model/", "dataset/", "meta/"}) {
+      long n = CountKeys(b, prefix);
+      held = n < 0 || held < 0 ? -1 : held + n;
+    }
+    if (held >= static_cast<long>(objects)) {
+      result.replicate_s = std::chrono::duration<double>(Clock::now() - start).count();
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  if (result.replicate_s < 0) {
+    std::cerr << "idle: the receiver did not get all " << objects << " objects within 5 minutes\n";
+    return result;
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(settle_s));
+  result.sender_mib = BenchCluster::MemoryMib(a, "VmRSS");
+  result.receiver_mib = BenchCluster::MemoryMib(b, "VmRSS");
+  return result;
+}
+
+}  // namespace edgesync::testing
