@@ -285,7 +285,7 @@ json StatusFeed::NodeEvent(uint64_t now_ms) const {
   if (have_stats_) {
     e["store_bytes"] = stats_.chunk_bytes;
     e["chunks"] = stats_.chunks;
-    if (stats_.chunk_bytes > 0)
+    if (stats_.chunk_bytes > 0 && stats_.logical_bytes > 0)
       e["dedup_ratio"] = static_cast<double>(stats_.logical_bytes) / static_cast<double>(stats_.chunk_bytes);
   }
   return e;

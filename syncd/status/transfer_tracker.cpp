@@ -22,7 +22,7 @@ json TransferTracker::Event(const Tracked& t, uint64_t wall_ms, const char* stat
   e["done_bytes"] = s.done_bytes;
   if (s.have_manifest) e["total_bytes"] = s.total_bytes;
   if (std::string(state) == "running") {
-    e["rate_bps"] = static_cast<uint64_t>(t.rate_bps);
+    if (t.have_rate) e["rate_bps"] = static_cast<uint64_t>(t.rate_bps);
     if (s.have_manifest && t.rate_bps > 0 && s.total_bytes >= s.done_bytes)
       e["eta_s"] = static_cast<double>(s.total_bytes - s.done_bytes) / t.rate_bps;
   }
@@ -46,6 +46,7 @@ std::vector<json> TransferTracker::Sample(Clock::time_point now, uint64_t wall_m
     } else if (now - t.rate_at >= min_interval_) {
       double seconds = std::chrono::duration<double>(now - t.rate_at).count();
       t.rate_bps = static_cast<double>(s.done_bytes - t.rate_bytes) / seconds;
+      t.have_rate = true;
       t.rate_at = now;
       t.rate_bytes = s.done_bytes;
     }

@@ -52,6 +52,7 @@ class TransferTracker {
     Clock::time_point rate_at;    // when rate_bytes was sampled
     uint64_t rate_bytes = 0;      // done_bytes at rate_at
     double rate_bps = 0;
+    bool have_rate = false;       // a rate was measured (not on the first sample)
     Clock::time_point emitted_at;
     uint64_t emitted_done = 0;
     bool emitted = false;

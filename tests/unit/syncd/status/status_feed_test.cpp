@@ -167,3 +167,58 @@ TEST_F(StatusFeedTest, RefusedLinksAreErrorsCountedOnce) {
 
 }  // namespace
 }  // namespace edgesync
+
+namespace edgesync {
+namespace {
+
+// Copies every head of `key` from `src` to `dst` the way replication does (chunks, then apply).
+void Deliver(Store& src, Store& dst, const std::string& key) {
+  auto heads = src.Heads(*ObjectKey::Parse(key));
+  ASSERT_TRUE(heads.ok());
+  for (const auto& h : *heads) {
+    Manifest m = src.ReadManifest(h.record.manifest_id).value();
+    for (const auto& f : m.files)
+      for (const auto& c : f.chunks) {
+        std::string bytes;
+        ASSERT_TRUE(src.chunks().Get(c.id, &bytes).ok());
+        ASSERT_TRUE(dst.chunks().Put(c.id, bytes).ok());
+      }
+    ASSERT_TRUE(dst.ApplyRemote(*ObjectKey::Parse(key), h.record, m).ok());
+  }
+}
+
+TEST_F(StatusFeedTest, ConcurrentHeadsOpenAConflictAndANewWriteResolvesIt) {
+  StoreOptions options;
+  options.path = dir_ / "store-b";
+  options.node_id = "node-b";
+  auto other = Store::Open(options);
+  ASSERT_TRUE(other.ok());
+  PutModel("model/m", R"({"task":"a"})");
+  std::ofstream(dir_ / "b.bin") << "written on b";
+  ASSERT_TRUE((*other)->Put(*ObjectKey::Parse("model/m"), dir_ / "b.bin", R"({"task":"b"})").ok());
+  Deliver(**other, *store_, "model/m");
+
+  auto replicated = recorder_->WaitFor([](const json& m) { return m["type"] == "version" && m["origin"] == "replicated"; });
+  ASSERT_TRUE(replicated);
+  EXPECT_EQ((*replicated)["author"], "node-b");
+  auto opened = recorder_->WaitFor([](const json& m) { return m["type"] == "conflict" && m["state"] == "opened"; });
+  ASSERT_TRUE(opened);
+  EXPECT_EQ((*opened)["key"], "model/m");
+  EXPECT_EQ((*opened)["heads"].size(), 2u);
+  EXPECT_EQ(json::parse(feed_->Snapshot())["conflicts"].size(), 1u);
+
+  PutModel("model/m", R"({"task":"merged by hand"})");  // dominates both heads
+  auto resolved = recorder_->WaitFor([](const json& m) { return m["type"] == "conflict" && m["state"] == "resolved"; });
+  ASSERT_TRUE(resolved);
+  EXPECT_EQ((*resolved)["heads"].size(), 1u);
+  EXPECT_TRUE(json::parse(feed_->Snapshot())["conflicts"].empty());
+  std::string metrics = feed_->MetricsText();
+  EXPECT_NE(metrics.find("edgesync_conflicts_open 0\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("edgesync_conflicts_opened_total 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("edgesync_conflicts_resolved_total 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("edgesync_versions_applied_total{kind=\"model\",origin=\"replicated\"} 1\n"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace edgesync

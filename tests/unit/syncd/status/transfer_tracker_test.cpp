@@ -19,6 +19,7 @@ TEST(TransferTrackerTest, EmitsAtMostOneProgressEventPerInterval) {
   ASSERT_EQ(e.size(), 1u);
   EXPECT_EQ(e[0]["state"], "running");
   EXPECT_EQ(e[0]["sources"], nlohmann::json::array({"peer-a"}));
+  EXPECT_FALSE(e[0].contains("rate_bps"));  // not measured yet
   EXPECT_TRUE(tracker.Sample(t0 + milliseconds(100), 2, {Status(100)}).empty());
   e = tracker.Sample(t0 + milliseconds(500), 3, {Status(500)});
   ASSERT_EQ(e.size(), 1u);
