@@ -1,7 +1,8 @@
 // WriteAuthority: enforces the write ACL (meta/acl) on this node.
 //
 // Local writes: `SealLocal` (installed as StoreOptions::seal_local_version) refuses a version
-// this node's certificate role may not author, and signs the ones it may (VersionAttestation).
+// this node's certificate role may not author, and signs the ones it may (version_attestation.h)
+// while an ACL is in force, and meta/acl always.
 // Received versions: `AdmitRemote` (ReplicatorOptions::admit_version) decides by the author's
 // role, read from the version's attestation and checked against the cluster CA; a version
 // without one (written before signing, or a conflict resolution, which every node computes

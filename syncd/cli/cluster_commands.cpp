@@ -148,9 +148,9 @@ void AddClusterCommands(CLI::App& app, LocalCommand* chosen) {
 
   auto* join = cluster->add_subcommand("join", "create this node's key and certificate request");
   join->add_option("--node-id", args->node_id, "node id, [A-Za-z0-9._-]{1,64}")->required();
-  join->add_option("--role", args->role, "edge or cloud")
+  join->add_option("--role", args->role, "edge, cloud, or admin (may change the write ACL, docs/security.md)")
       ->required()
-      ->check(CLI::IsMember({"edge", "cloud"}));
+      ->check(CLI::IsMember({"edge", "cloud", "admin"}));
   join->add_option("--out", args->out, "directory for node.key and node.csr "
                                        "(default <data-dir>/cluster)");
   join->callback([args, chosen] {

@@ -188,7 +188,10 @@ TEST_F(AttestationTest, AuthorityDecidesByTheSignedAuthorElseByTheSender) {
   ASSERT_FALSE(logged.empty());
   EXPECT_NE(logged.back().find("WRITE ACL NOT ENFORCED"), std::string::npos) << logged.back();
 
-  // No ACL yet: this edge node may write a model, but not install an ACL.
+  // No ACL yet: this edge node may write anything (unsigned: nobody checks), but not install an ACL.
+  auto early = (*store)->PutFiles(ObjectKey::Parse("model/early").value(), {}, "{}");
+  ASSERT_TRUE(early.ok()) << early.status().ToString();
+  EXPECT_TRUE(early->record.attestation.empty());
   auto key = ObjectKey::Parse("meta/acl").value();
   auto put = (*store)->PutFiles(key, {}, R"({"kind":"meta","fields":{}})");
   EXPECT_EQ(put.status().code(), Status::Code::kPermissionDenied) << put.status().ToString();
