@@ -2,10 +2,12 @@
 // gets only the edge part of a joint-inference model and no datasets while a cloud node gets
 // the cloud part; a relay holding only the edge part reports nothing wrong itself, while the
 // wider node behind it says the cloud part cannot be served and fetches it once a node holding
-// it connects; narrowing the subscriptions lets `gc` reclaim the chunks no longer wanted.
+// it connects; narrowing the subscriptions lets `gc` reclaim the chunks no longer wanted, and
+// widening them again brings keys put meanwhile.
 #include <signal.h>
 
 #include <random>
+#include <thread>
 
 #include "tests/integration/replication/cluster_fixture.h"
 
@@ -180,6 +182,19 @@ TEST_F(SelectiveSyncTest, NarrowedSubscriptionsReleaseChunksToGc) {
   EXPECT_EQ(CliJson(edge, {"show", "dataset/site-a"}).is_object(), true) << "its spec stays";
   EXPECT_TRUE(GetPart(edge, "edge", &out)) << "the model's edge part is still wanted";
   EXPECT_EQ(ReadFileText(out / "model.tflite"), Noise(kEdgePartBytes, 1));
+
+  // A dataset put while the edge does not want datasets arrives once a reload widens again:
+  // the widening resets the checkpoints and re-reads the hub's log from the start.
+  fs::path later = root() / "later";
+  MakeFile(later / "index.csv", "path,label\nx.bin,1\n");
+  MakeFile(later / "x.bin", Noise(64 << 10, 5));
+  ASSERT_EQ(Cli(hub, {"put", "dataset/site-b", later.string()}).exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_NE(Cli(edge, {"show", "dataset/site-b"}).exit_code, 0) << "not subscribed yet";
+  WriteFileText(config, "[sync]\nsubscriptions = [\"model/*\", \"dataset/*\"]\n[node]\nlabels = { role = \"edge\" }\n");
+  edge.process->Signal(SIGHUP);
+  ASSERT_TRUE(WaitForGet(edge, "dataset/site-b", &out)) << ReadFileText(edge.log());
+  EXPECT_EQ(ReadFileText(out / "x.bin"), Noise(64 << 10, 5));
 }
 
 }  // namespace
