@@ -55,6 +55,36 @@ TEST(GcTest, ReclaimsChunksOfPrunedVersionsOnly) {
   EXPECT_EQ(store->CollectGarbage()->chunks_deleted, 0u);
 }
 
+TEST(GcTest, RootFilterReleasesFilesItRejectsButKeepsManifests) {
+  TempDir data, src, out;
+  auto store = OpenStore(data / "s");
+  WriteFile(src / "keep" / "f", RandomBytes(1 << 20, 3));
+  WriteFile(src / "drop" / "f", RandomBytes(2 << 20, 4));
+  auto v = store->Put(Key("model/joint"), src.path(), "{}");
+  ASSERT_TRUE(v.ok());
+  std::filesystem::remove_all(src / "drop");
+  auto other = store->Put(Key("model/other"), src.path(), "{}");
+  ASSERT_TRUE(other.ok());
+  std::vector<std::string> asked;
+  store->SetGcRootFilter([&](const std::string& key, const VersionRecord&, const Manifest&) -> Store::FileFilter {
+    asked.push_back(key);
+    if (key != "model/joint") return {};
+    return [](const FileEntry& f) { return f.path.rfind("drop/", 0) != 0; };
+  });
+  auto stats = store->CollectGarbage();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_GE(stats->bytes_deleted, 2u << 20);
+  EXPECT_LT(stats->bytes_deleted, 3u << 20);
+  EXPECT_EQ(stats->manifests_deleted, 0u);
+  EXPECT_EQ(asked.size(), 2u);
+  EXPECT_TRUE(store->ReadManifest(v->record.manifest_id).ok()) << "the manifest stays";
+  EXPECT_FALSE(store->Materialize(*v, out / "joint").ok()) << "its dropped part is gone";
+  EXPECT_TRUE(store->Materialize(*other, out / "other").ok()) << "shared chunks stay";
+  // Unset again: nothing more to collect, nothing lost.
+  store->SetGcRootFilter({});
+  EXPECT_EQ(store->CollectGarbage()->chunks_deleted, 0u);
+}
+
 TEST(GcTest, PinsAreRootsUntilUnpinnedOrExpired) {
   TempDir data, src, out;
   auto store = OpenStore(data / "s", 1);
