@@ -163,7 +163,17 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
       const auto& old_chunks = previous->second->chunks;
       while (old_index < old_chunks.size() && old_end + old_chunks[old_index].size <= at)
         old_end += old_chunks[old_index++].size;
-      if (old_index < old_chunks.size()) bases[c.id] = old_chunks[old_index].id;
+      // The base is the old chunk sharing the most bytes of this chunk's range: when an edit
+      // moved a boundary, the new chunk spans two old ones, and the larger share compresses.
+      uint64_t best_overlap = 0;
+      uint64_t start = old_end;
+      for (size_t i = old_index; i < old_chunks.size() && start < offset; start += old_chunks[i++].size) {
+        const uint64_t overlap = std::min<uint64_t>(start + old_chunks[i].size, offset) - std::max(start, at);
+        if (overlap > best_overlap) {
+          best_overlap = overlap;
+          bases[c.id] = old_chunks[i].id;
+        }
+      }
     }
   }
   auto verifier = std::make_shared<StreamVerifier>(store_.chunks(), std::move(held_here),
