@@ -1,7 +1,8 @@
 // Chunk encodings on the wire: raw, zstd, or zstd with a base chunk as dictionary.
 //
-// A receiver that asks for chunk X names the chunk it holds at the same offset of the same
-// file (the base); a small edit inside X then costs about the edited bytes, not a whole chunk.
+// A receiver that asks for chunk X names the chunk of its own copy of the file that shares the
+// most bytes with X's range (the base); a small edit inside X then costs about the edited
+// bytes, not a whole chunk.
 // The sender picks the smallest of the three; incompressible data goes raw after a cheap probe.
 // Pure functions; thread-safe.
 #pragma once
