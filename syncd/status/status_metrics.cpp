@@ -41,7 +41,7 @@ std::string StatusFeed::MetricsText() {
   durations.count = duration_count_;
   durations.sum = duration_sum_;
   out.Histogram("edgesync_transfer_duration_seconds",
-                "Time from first sight to apply of replicated versions fetched from peers.", durations);
+                "Time from first sight to apply of versions fetched from peers (transfers sampled in flight).", durations);
   out.Gauge("edgesync_transfers_active", "Versions being fetched.",
             static_cast<double>(tracker_.Current(0).size()));
   out.Gauge("edgesync_conflicts_open", "Keys with concurrent heads.", static_cast<double>(open_conflicts_.size()));
