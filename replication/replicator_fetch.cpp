@@ -8,6 +8,9 @@ namespace edgesync::replication {
 
 namespace {
 constexpr uint64_t kTrimAfterBytes = 64u << 20;
+// Received chunks are stored in batches of this size (two may be buffered): what a crash of
+// the receiver makes it fetch again, on top of the window in flight.
+constexpr size_t kReceiveBatchBytes = 8u << 20;
 }  // namespace
 
 void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord& record,
@@ -310,7 +313,7 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
 
 Status Replicator::Impl::AddReceived(const ChunkId& id, std::string_view bytes) {
   std::lock_guard lock(received_mu_);
-  if (!received_) received_ = store_.chunks().NewWriter();
+  if (!received_) received_ = store_.chunks().NewWriter(kReceiveBatchBytes);
   return received_->Add(id, bytes);
 }
 

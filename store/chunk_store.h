@@ -36,7 +36,9 @@ class ChunkStore {
   // NotFound when absent; Corruption when the stored bytes do not hash to `id`.
   virtual Status Get(const ChunkId& id, std::string* out) = 0;
   virtual Status Put(const ChunkId& id, std::string_view data) = 0;
-  virtual std::unique_ptr<ChunkWriter> NewWriter() = 0;
+  // A writer storing a batch each `batch_bytes` buffered (0: the store's default). Smaller
+  // batches lose less unstored work to a crash; larger ones cost fewer writes.
+  virtual std::unique_ptr<ChunkWriter> NewWriter(size_t batch_bytes) = 0;
   virtual Status Erase(const std::vector<ChunkId>& ids) = 0;
 };
 

@@ -207,8 +207,8 @@ Status RocksChunkStore::Put(const ChunkId& id, std::string_view data) {
   return db_->WriteUnsynced(&batch);
 }
 
-std::unique_ptr<ChunkWriter> RocksChunkStore::NewWriter() {
-  return std::make_unique<RocksChunkWriter>(db_, bulk_bytes_, small_segment_, [this] { return NextSegment(); });
+std::unique_ptr<ChunkWriter> RocksChunkStore::NewWriter(size_t batch_bytes) {
+  return std::make_unique<RocksChunkWriter>(db_, batch_bytes ? batch_bytes : bulk_bytes_, small_segment_, [this] { return NextSegment(); });
 }
 
 Status RocksChunkStore::Erase(const std::vector<ChunkId>& ids) {

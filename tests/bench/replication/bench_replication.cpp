@@ -1,6 +1,7 @@
 // bench_replication: replication throughput, latency and memory of real edgesyncd nodes over
 // TLS on 127.0.0.1, against rsync (an `rsync --daemon` on 127.0.0.1) in the same run.
 //   bench_replication [--size-mib N (1024)] [--runs N (3)] [--files N (10000)] [--changes N (200)]
+//                     [--objects N (10000): idle_rss_mb is measured holding this many objects]
 // Prints one line per figure, then one JSON object (full_mbps, rsync_mbps, small_files_per_s,
 // rsync_small_files_per_s, hop_p50_ms, hop_p99_ms, peak_rss_mb, idle_rss_mb, and the delta
 // figures of delta_bench.h: delta_wire_bytes, delta_new_chunk_bytes, delta_s,
@@ -17,6 +18,7 @@
 
 #include "tests/bench/replication/bench_cluster.h"
 #include "tests/bench/replication/delta_bench.h"
+#include "tests/bench/replication/idle_memory.h"
 #include "tests/bench/replication/rsync_daemon.h"
 #include "tests/integration/replication/test_content.h"
 
@@ -32,6 +34,7 @@ struct Options {
   int runs = 3;
   size_t files = 10000;
   int changes = 200;
+  size_t objects = 10000;
 };
 
 double Seconds(Clock::time_point since) {
@@ -49,9 +52,8 @@ double Percentile(std::vector<double> v, double p) {
 }
 
 // A fresh two-node cluster (b dials a), `source` put on a; seconds until visible on b, or -1.
-// *peak_mib: the larger VmHWM of the two daemons afterwards; *idle_mib: b's VmRSS after 5 s.
-double Transfer(const fs::path& source, const std::string& key, double* peak_mib,
-                double* idle_mib = nullptr) {
+// *peak_mib: the larger VmHWM of the two daemons afterwards.
+double Transfer(const fs::path& source, const std::string& key, double* peak_mib) {
   BenchCluster cluster;
   fs::path ca = cluster.MakeCa("ca", "bench");
   TestNode& a = cluster.AddNode("bench-a", ca, "cloud");
@@ -78,10 +80,6 @@ double Transfer(const fs::path& source, const std::string& key, double* peak_mib
   double sender = BenchCluster::MemoryMib(a, "VmHWM"), receiver = BenchCluster::MemoryMib(b, "VmHWM");
   std::cout << "  VmHWM sender " << sender << " MiB, receiver " << receiver << " MiB" << std::endl;
   *peak_mib = std::max(sender, receiver);
-  if (idle_mib) {
-    std::this_thread::sleep_for(std::chrono::seconds(5));
-    *idle_mib = BenchCluster::MemoryMib(b, "VmRSS");
-  }
   return seconds;
 }
 
@@ -158,8 +156,7 @@ int Run(const Options& options) {
   WriteIndexedDataset(tree, rng, options.files, 4 << 10, 64 << 10);
   for (int run = 0; run < options.runs && !delta_only; ++run) {
     double unused = 0;
-    double s = Transfer(tree, "dataset/bench/files", &unused,
-                        run == options.runs - 1 ? &idle : nullptr);
+    double s = Transfer(tree, "dataset/bench/files", &unused);
     if (s > 0) small.push_back(options.files / s);
     double r = RsyncTransfer(work, tree / "", run);
     if (r > 0) rsync_small.push_back(options.files / r);
@@ -167,6 +164,9 @@ int Run(const Options& options) {
               << "/s, rsync " << (r > 0 ? options.files / r : -1) << "/s" << std::endl;
   }
   std::vector<double> hops = delta_only ? std::vector<double>{} : HopLatencies(work, options.changes);
+  IdleMemory idle_memory;
+  if (!delta_only) idle_memory = MeasureIdleMemory(work, options.objects, 5);
+  idle = std::max(idle_memory.sender_mib, idle_memory.receiver_mib);
   DeltaFigures delta = MeasureDelta(work, options.size_mib << 20, options.runs, rng);
   std::error_code ec;
   fs::remove_all(work, ec);
@@ -192,7 +192,9 @@ int Run(const Options& options) {
             << "per hop over 5 nodes (" << hops.size() << " changes): p50 "
             << summary["hop_p50_ms"] << " ms, p99 " << summary["hop_p99_ms"] << " ms\n"
             << "peak RSS during the transfer: " << peak << " MiB; idle RSS holding "
-            << options.files << " files: " << idle << " MiB\n"
+            << options.objects << " objects: " << idle << " MiB (sender " << idle_memory.sender_mib
+            << ", receiver " << idle_memory.receiver_mib << "; replicated in " << idle_memory.replicate_s
+            << " s)\n"
             << "delta (1% of 4 KiB blocks rewritten, median of " << delta.runs_completed
             << "): " << delta.wire_bytes << " wire bytes (" << delta.new_chunk_bytes
             << " bytes of new chunks) in " << delta.seconds << " s; rsync "
@@ -217,13 +219,14 @@ int main(int argc, char** argv) {
     else if (flag == "--runs") options.runs = static_cast<int>(value);
     else if (flag == "--files") options.files = value;
     else if (flag == "--changes") options.changes = static_cast<int>(value);
+    else if (flag == "--objects") options.objects = value;
     else {
-      std::cerr << "usage: bench_replication [--size-mib N] [--runs N] [--files N] [--changes N]\n";
+      std::cerr << "usage: bench_replication [--size-mib N] [--runs N] [--files N] [--changes N] [--objects N]\n";
       return 2;
     }
   }
   if (argc % 2 == 0 || options.runs < 1 || options.size_mib < 1 || options.files < 1) {
-    std::cerr << "usage: bench_replication [--size-mib N] [--runs N] [--files N] [--changes N]\n";
+    std::cerr << "usage: bench_replication [--size-mib N] [--runs N] [--files N] [--changes N] [--objects N]\n";
     return 2;
   }
   return edgesync::testing::Run(options);

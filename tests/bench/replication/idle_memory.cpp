@@ -1,5 +1,6 @@
 #include "tests/bench/replication/idle_memory.h"
 
+#include <fstream>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -27,6 +28,23 @@ long CountKeys(const TestNode& node, const std::string& prefix) {
   return items.is_array() ? static_cast<long>(items.size()) : -1;
 }
 
+// Object i's content under `dir`: weights, a CSV dataset or a JSON document of 1-5 KiB.
+void WriteObject(const fs::path& dir, size_t i, std::mt19937_64& rng) {
+  fs::create_directories(dir);
+  const size_t size = 1024 + rng() % 4096;
+  if (i % 3 == 0) {
+    WriteRandomFile(dir / "part.bin", rng, size);
+    return;
+  }
+  std::string text = i % 3 == 1 ? "feature,label\n" : "{\"object\": " + std::to_string(i) + ", \"values\": [";
+  while (text.size() < size) {
+    const std::string value = std::to_string(rng() % 100000);
+    text += i % 3 == 1 ? value + "," + std::to_string(rng() % 10) + "\n" : value + ", ";
+  }
+  if (i % 3 == 2) text += "0]}";
+  std::ofstream(dir / (i % 3 == 1 ? "data.csv" : "doc.json")) << text;
+}
+
 }  // namespace
 
 IdleMemory MeasureIdleMemory(const fs::path& work, size_t objects, int settle_s) {
@@ -45,7 +63,7 @@ IdleMemory MeasureIdleMemory(const fs::path& work, size_t objects, int settle_s)
   fs::path dir = work / "idle-object";
   for (size_t i = 0; i < objects; ++i) {
     fs::remove_all(dir);
-    WriteRandomFile(dir / (i % 3 == 2 ? "doc.json" : "part.bin"), rng, 1024 + rng() % 4096);
+    WriteObject(dir, i, rng);
     if (!BenchCluster::Call(a, "put", {{"key", KeyOf(i)}, {"path", dir.string()}})) {
       std::cerr << "idle: put " << KeyOf(i) << " failed\n";
       return result;
