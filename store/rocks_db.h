@@ -31,6 +31,7 @@ class RocksDb {
 
   rocksdb::DB* db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* cf(Family f) { return handles_[f]; }
+  const std::vector<rocksdb::ColumnFamilyHandle*>& handles() { return handles_; }
   // The options a family was opened with (SST files written for ingestion must match them).
   rocksdb::Options FamilyOptions(Family f);
   const std::filesystem::path& path() const { return path_; }

@@ -509,6 +509,12 @@ uint64_t StoreImpl::LastSeq() {
   return last_seq_;
 }
 
+Status StoreImpl::FlushMemTables() {
+  rocksdb::FlushOptions options;
+  options.allow_write_stall = true;
+  return FromRocks(db_->db()->Flush(options, db_->handles()), "flushing memtables");
+}
+
 Result<StoreStats> StoreImpl::Stats() {
   StoreStats stats;
   std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kObjects)));

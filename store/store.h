@@ -208,6 +208,9 @@ class Store {
   virtual void SetGcRootFilter(GcRootFilter filter) = 0;
   virtual Result<GcStats> CollectGarbage() = 0;
   virtual Result<StoreStats> Stats() = 0;
+  // Writes every memtable to disk so that its memory is freed: an idle node should not keep up
+  // to the whole write buffer of recent small writes in memory. Durability is unchanged.
+  virtual Status FlushMemTables() = 0;
 };
 
 }  // namespace edgesync

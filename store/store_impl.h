@@ -70,6 +70,7 @@ class StoreImpl : public Store {
   Status Unpin(const std::string& pin_id) override;
   void SetGcRootFilter(GcRootFilter filter) override;  // gc.cpp
   Result<GcStats> CollectGarbage() override;  // gc.cpp
+  Status FlushMemTables() override;
   Result<StoreStats> Stats() override;
 
  private:

@@ -1,5 +1,6 @@
 #include "syncd/daemon.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -170,6 +171,7 @@ class Daemon {
         watchdog_timer_(io_),
         pin_renew_timer_(io_),
         gc_timer_(io_),
+        idle_timer_(io_),
         shutdown_timer_(io_) {}
 
   std::optional<StartupError> Start();
@@ -188,6 +190,7 @@ class Daemon {
   void ScheduleWatchdog(std::chrono::microseconds interval);
   void SchedulePinRenewal();
   void ScheduleGarbageCollection();
+  void ScheduleIdleMemoryRelease(uint64_t last_seq, bool released);
 
   DaemonConfig config_;
   DaemonInvocation invocation_;
@@ -198,6 +201,7 @@ class Daemon {
   asio::steady_timer watchdog_timer_;
   asio::steady_timer pin_renew_timer_;
   asio::steady_timer gc_timer_;
+  asio::steady_timer idle_timer_;
   asio::steady_timer shutdown_timer_;
   std::unique_ptr<tcp::acceptor> peer_listener_;  // handed to transport when it lands
   std::unique_ptr<tcp::acceptor> http_listener_;  // handed to the status server at startup
@@ -436,6 +440,7 @@ int Daemon::Run() {
   if (auto interval = notifier_.WatchdogPingInterval()) ScheduleWatchdog(*interval);
   SchedulePinRenewal();
   ScheduleGarbageCollection();
+  ScheduleIdleMemoryRelease(store_->LastSeq(), false);
   spdlog::info("edgesyncd {} node {} ({}) serving {} on {}", EDGESYNC_VERSION, config_.node_name,
                store_->node_id(), config_.data_dir.string(), config_.control_socket.string());
   if (config_.http_status.enabled) {
@@ -523,6 +528,7 @@ void Daemon::PollShutdown(std::chrono::steady_clock::time_point deadline) {
   watchdog_timer_.cancel();
   pin_renew_timer_.cancel();
   gc_timer_.cancel();
+  idle_timer_.cancel();
   peer_listener_.reset();
   http_listener_.reset();
 }
@@ -547,6 +553,26 @@ void Daemon::SchedulePinRenewal() {
 // Space held by versions beyond retention, expired pins and abandoned transfers comes back on
 // this period (and on demand with `edgesync gc`).
 constexpr std::chrono::minutes kGcInterval{10};
+
+// Once the store has seen no commit for a whole period, memtables are written out and freed
+// pages go back to the system: an idle edge node holds little memory however much it ingested.
+constexpr std::chrono::seconds kIdleMemoryPeriod{2};
+
+void Daemon::ScheduleIdleMemoryRelease(uint64_t last_seq, bool released) {
+  idle_timer_.expires_after(kIdleMemoryPeriod);
+  idle_timer_.async_wait([this, last_seq, released](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    const uint64_t seq = store_->LastSeq();
+    const bool quiet = seq == last_seq;
+    if (quiet && !released) {
+      pools_->TryPost(CommandLane::kBulk, [store = store_.get()] {
+        if (Status s = store->FlushMemTables(); !s.ok()) spdlog::warn("releasing idle memory: {}", s.ToString());
+        malloc_trim(0);
+      });
+    }
+    ScheduleIdleMemoryRelease(seq, quiet);
+  });
+}
 
 void Daemon::ScheduleGarbageCollection() {
   gc_timer_.expires_after(kGcInterval);

@@ -20,12 +20,20 @@ std::string KeyOf(size_t i) {
   return kKinds[i % 3] + std::to_string(i);
 }
 
-// Number of keys under `prefix` the node lists; -1 on error.
+// Number of keys under `prefix` the node lists, following `ls` pages; -1 on error.
 long CountKeys(const TestNode& node, const std::string& prefix) {
-  auto listed = BenchCluster::Call(node, "ls", {{"prefix", prefix}});
-  if (!listed) return -1;
-  const auto& items = listed->value("objects", nlohmann::json());
-  return items.is_array() ? static_cast<long>(items.size()) : -1;
+  nlohmann::json params = {{"prefix", prefix}};
+  long count = 0;
+  for (;;) {
+    auto listed = BenchCluster::Call(node, "ls", params);
+    if (!listed) return -1;
+    const auto& items = listed->value("objects", nlohmann::json());
+    if (!items.is_array()) return -1;
+    count += static_cast<long>(items.size());
+    auto next = listed->find("next");
+    if (next == listed->end()) return count;
+    params["after"] = *next;
+  }
 }
 
 // Object i's content under `dir`: weights, a CSV dataset or a JSON document of 1-5 KiB.
@@ -91,6 +99,8 @@ IdleMemory MeasureIdleMemory(const fs::path& work, size_t objects, int settle_s)
   std::this_thread::sleep_for(std::chrono::seconds(settle_s));
   result.sender_mib = BenchCluster::MemoryMib(a, "VmRSS");
   result.receiver_mib = BenchCluster::MemoryMib(b, "VmRSS");
+  std::cout << "  idle receiver: RssAnon " << BenchCluster::MemoryMib(b, "RssAnon") << " MiB, RssFile "
+            << BenchCluster::MemoryMib(b, "RssFile") << " MiB" << std::endl;
   return result;
 }
 
