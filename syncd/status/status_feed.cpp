@@ -259,6 +259,7 @@ void StatusFeed::SamplePeers() {
         }
       }
       if (p.last_seen_ms) e["last_seen_ms"] = p.last_seen_ms;
+      if (p.clock_skew_ms) e["clock_skew_ms"] = *p.clock_skew_ms;
       bool changed = fresh || s.event.value("state", "") != e["state"] ||
                      p.bytes_in != s.bytes_in || p.bytes_out != s.bytes_out ||
                      s.event.value("lag_changes", uint64_t{0}) != e["lag_changes"].get<uint64_t>();
@@ -288,6 +289,8 @@ json StatusFeed::NodeEvent(uint64_t now_ms) const {
     if (stats_.chunk_bytes > 0 && stats_.logical_bytes > 0)
       e["dedup_ratio"] = static_cast<double>(stats_.logical_bytes) / static_cast<double>(stats_.chunk_bytes);
   }
+  if (replicator_)
+    if (auto skew = replicator_->ClockSkewMs()) e["clock_skew_ms"] = *skew;
   return e;
 }
 

@@ -1,5 +1,6 @@
 // edgesyncd's status address end to end: two TLS nodes, a WebSocket client on one, a put on
 // the other; token and Origin refusals; the loopback-only rule without a token.
+#include <cstdlib>
 #include <random>
 
 #include "syncd/exit_codes.h"
@@ -41,6 +42,9 @@ TEST_F(DaemonStatusTest, SnapshotThenTransferAndVersionOfAPutElsewhere) {
   EXPECT_EQ(snapshot["type"], "snapshot");
   EXPECT_EQ(snapshot["v"], 1);
   EXPECT_EQ(snapshot["node"]["id"], "edge-1");
+  // Both nodes share this machine's clock: a skew is measured at the hello, and it is small.
+  ASSERT_TRUE(snapshot["node"].contains("clock_skew_ms")) << snapshot["node"];
+  EXPECT_LT(std::abs(snapshot["node"]["clock_skew_ms"].get<int64_t>()), 5000);
 
   fs::path src = root() / "export";
   std::mt19937_64 rng(7);
