@@ -1,5 +1,6 @@
 #include "syncd/store_commands.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -149,12 +150,32 @@ Result<json> Get(Store& store, const json& params, CommandContext& context) {
   return result;
 }
 
+// One page of `ls`: at most `limit` keys after the `after` cursor, so that neither the answer
+// line (the control server's output bound) nor the per-key head and manifest reads grow with
+// the store. "next" names the cursor of the following page when keys remain.
+constexpr uint64_t kDefaultListPage = 1000;
+constexpr uint64_t kMaxListPage = 5000;
+
 Result<json> List(Store& store, const json& params) {
+  uint64_t limit = kDefaultListPage;
+  if (auto it = params.find("limit"); it != params.end() && !it->is_null()) {
+    if (!it->is_number_unsigned() || it->get<uint64_t>() == 0 ||
+        it->get<uint64_t>() > kMaxListPage) {
+      return Status::InvalidArgument("\"limit\" must be an integer from 1 to " +
+                                     std::to_string(kMaxListPage));
+    }
+    limit = it->get<uint64_t>();
+  }
+  const std::string after = OptionalString(params, "after");
   Result<std::vector<std::string>> keys = store.ListKeys(OptionalString(params, "prefix"));
   if (!keys.ok()) return keys.status();
+  // Keys are sorted: the page starts right after the cursor.
+  auto first = after.empty() ? keys->begin()
+                             : std::upper_bound(keys->begin(), keys->end(), after);
   json objects = json::array();
-  for (const std::string& text : *keys) {
-    Result<ObjectKey> key = ObjectKey::Parse(text);
+  auto it = first;
+  for (; it != keys->end() && objects.size() < limit; ++it) {
+    Result<ObjectKey> key = ObjectKey::Parse(*it);
     if (!key.ok()) continue;
     Result<std::vector<VersionInfo>> heads = store.Heads(*key);
     Result<VersionInfo> latest = store.Latest(*key);
@@ -168,7 +189,9 @@ Result<json> List(Store& store, const json& params) {
     }
     objects.push_back(std::move(entry));
   }
-  return json{{"objects", objects}};
+  json result = {{"objects", std::move(objects)}};
+  if (it != keys->end()) result["next"] = *std::prev(it);
+  return result;
 }
 
 Result<json> Show(Store& store, Catalog& catalog, const json& params) {

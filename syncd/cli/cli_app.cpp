@@ -44,6 +44,7 @@ struct CliRequest {
   // A second request built from this one's result (put --wait), run on the same connection.
   std::function<void(const json& result, CliRequest* next)> then;
   json result;  // the daemon's final answer, once Execute succeeded
+  bool paged = false;  // `ls`: repeat with "after" = the answer's "next" until it has none
 };
 
 std::string AbsolutePath(const std::string& path) {
@@ -102,6 +103,7 @@ struct SubcommandArgs {
   bool strict = false, watch = false, merge = false;
   std::string wait;                 // put --wait: N or label=value
   double wait_timeout_s = 60;       // put --wait-timeout
+  uint64_t page_size = 0;           // ls --page-size; 0: the daemon's default
   bool json_after_select = false;  // `select` passes its words through, --json included
 };
 
@@ -219,10 +221,15 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
 
   auto* ls = app.add_subcommand("ls", "list objects, optionally under a key prefix");
   ls->add_option("prefix", args.prefix, "key prefix, e.g. model/ or dataset/site-a/");
+  ls->add_option("--page-size", args.page_size,
+                 "objects asked per request (default: the daemon's, 1000)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{5000}));
   ls->callback([&req, &args] {
     req.method = "ls";
     req.params = {{"prefix", args.prefix}};
+    if (args.page_size > 0) req.params["limit"] = args.page_size;
     req.print = PrintObjectList;
+    req.paged = true;
   });
 
   auto* show = app.add_subcommand("show", "show the latest version of <key>: spec and files");
@@ -352,6 +359,46 @@ int Execute(ControlClient& client, CliRequest& req, bool as_json) {
   return failed ? kExitRuntimeError : kExitOk;
 }
 
+// A paged list (`ls`): asks page after page and prints each as it arrives, so a store of any
+// size lists without one huge answer. --json prints one document, {"objects":[...]}, written
+// object by object.
+int ExecutePaged(ControlClient& client, const CliRequest& req, bool as_json) {
+  json params = req.params;
+  bool first_page = true;
+  if (as_json) std::cout << "{\"objects\": [";
+  for (;;) {
+    Result<ControlResponse> response =
+        client.Call(req.method, params, [](const ControlResponse&) {});
+    if (!response.ok()) {
+      std::cout.flush();
+      std::cerr << "edgesync: lost the daemon: " << response.status().message() << "\n";
+      return kExitDaemonUnreachable;
+    }
+    if (response->kind == ControlResponse::Kind::kError) {
+      std::cout.flush();
+      std::cerr << "edgesync: " << req.method << ": " << response->error_code << ": "
+                << response->error_message << "\n";
+      return kExitRuntimeError;
+    }
+    const json& page = response->body;
+    if (as_json) {
+      for (const json& object : page.value("objects", json::array())) {
+        std::cout << (first_page ? "\n  " : ",\n  ") << object.dump();
+        first_page = false;
+      }
+    } else {
+      PrintObjectListPage(page, first_page, std::cout);
+      first_page = false;
+    }
+    std::cout.flush();
+    auto next = page.find("next");
+    if (next == page.end() || !next->is_string()) break;
+    params["after"] = *next;
+  }
+  if (as_json) std::cout << "\n]}\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -397,6 +444,7 @@ int RunCli(int argc, char** argv) {
   Result<ControlClient> client = ControlClient::Connect(socket->path);
   if (!client.ok()) return ReportUnreachable(*socket, client.status());
 
+  if (req.paged) return ExecutePaged(*client, req, as_json);
   if (int code = Execute(*client, req, as_json); code != kExitOk || !req.then) return code;
   CliRequest next;
   req.then(req.result, &next);

@@ -71,13 +71,15 @@ void PrintStatus(const json& r, std::ostream& out) {
   PrintUnserved(r.value("unserved", json::array()), out);
 }
 
-void PrintObjectList(const json& r, std::ostream& out) {
+void PrintObjectList(const json& r, std::ostream& out) { PrintObjectListPage(r, true, out); }
+
+void PrintObjectListPage(const json& r, bool first_page, std::ostream& out) {
   TablePrinter table({"KEY", "VERSION", "FILES", "SIZE", "UPDATED", "HEADS"});
   for (const json& o : r.value("objects", json::array())) {
     table.AddRow({Str(o, "key"), Str(o, "version"), Str(o, "files"), Bytes(o, "bytes"),
                   Str(o, "time"), Str(o, "heads")});
   }
-  table.Print(out);
+  table.Print(out, first_page);
 }
 
 void PrintObjectDetails(const json& r, std::ostream& out) {
@@ -116,11 +118,15 @@ void PrintHistory(const json& r, std::ostream& out) {
 void PrintSelection(const json& r, std::ostream& out) {
   TablePrinter table({"KEY", "VERSION", "TASK", "METRICS"});
   for (const json& m : r.value("models", json::array())) {
+    // One named copy: iterating two separate temporaries from value() compared iterators of
+    // different objects (nlohmann invalid_iterator.212) on every row.
+    const json metric_values = m.value("metrics", json::object());
     std::string metrics;
-    for (auto it = m.value("metrics", json::object()).begin();
-         it != m.value("metrics", json::object()).end(); ++it) {
-      if (!metrics.empty()) metrics += " ";
-      metrics += it.key() + "=" + it->dump();
+    if (metric_values.is_object()) {
+      for (const auto& [name, value] : metric_values.items()) {
+        if (!metrics.empty()) metrics += " ";
+        metrics += name + "=" + value.dump();
+      }
     }
     table.AddRow({Str(m, "key"), Str(m, "version"), Str(m, "task"),
                   metrics.empty() ? "-" : metrics});

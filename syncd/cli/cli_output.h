@@ -10,6 +10,8 @@ namespace edgesync {
 
 void PrintStatus(const nlohmann::json& result, std::ostream& out);
 void PrintObjectList(const nlohmann::json& result, std::ostream& out);
+// One page of a paged `ls`: the table's header only on the first page.
+void PrintObjectListPage(const nlohmann::json& result, bool first_page, std::ostream& out);
 void PrintObjectDetails(const nlohmann::json& result, std::ostream& out);
 void PrintHistory(const nlohmann::json& result, std::ostream& out);
 void PrintSelection(const nlohmann::json& result, std::ostream& out);

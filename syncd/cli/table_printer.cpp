@@ -5,7 +5,7 @@
 
 namespace edgesync {
 
-void TablePrinter::Print(std::ostream& out) const {
+void TablePrinter::Print(std::ostream& out, bool with_header) const {
   std::vector<size_t> widths;
   for (const auto& header : headers_) widths.push_back(header.size());
   for (const auto& row : rows_) {
@@ -21,7 +21,7 @@ void TablePrinter::Print(std::ostream& out) const {
     }
     out << line << "\n";
   };
-  print_row(headers_);
+  if (with_header) print_row(headers_);
   for (const auto& row : rows_) print_row(row);
 }
 

@@ -14,7 +14,8 @@ class TablePrinter {
   explicit TablePrinter(std::vector<std::string> headers) : headers_(std::move(headers)) {}
   // REQUIRES: cells.size() == number of headers.
   void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
-  void Print(std::ostream& out) const;
+  // Without the header line when `with_header` is false (later pages of a paged list).
+  void Print(std::ostream& out, bool with_header = true) const;
 
  private:
   std::vector<std::string> headers_;

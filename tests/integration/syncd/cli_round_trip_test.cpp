@@ -109,6 +109,11 @@ TEST_F(CliRoundTripTest, SelectModelsBySpecInJson) {
   json all = ParseJson(Cli({"select", "--order", "mAP", "--json"}));
   ASSERT_EQ(all["models"].size(), 3u) << all;
   EXPECT_EQ(all["models"][0]["key"], "model/cat");
+  // The human table of models with metrics (it used to abort on invalid_iterator.212).
+  ProcessResult table = Cli({"select", "--order", "mAP"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("model/helmet"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("mAP=0.95"), std::string::npos) << table.out;
   ProcessResult bad = Cli({"select", "--no-such-option"});
   EXPECT_EQ(bad.exit_code, 1) << bad.err;
 }
