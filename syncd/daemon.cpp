@@ -554,8 +554,9 @@ void Daemon::SchedulePinRenewal() {
 // this period (and on demand with `edgesync gc`).
 constexpr std::chrono::minutes kGcInterval{10};
 
-// Once the store has seen no commit for a whole period, memtables are written out and freed
-// pages go back to the system: an idle edge node holds little memory however much it ingested.
+// Once the store has seen no commit and replication no transfer for a whole period, memtables
+// are written out and freed pages go back to the system: an idle edge node holds little memory
+// however much it ingested.
 constexpr std::chrono::seconds kIdleMemoryPeriod{2};
 
 void Daemon::ScheduleIdleMemoryRelease(uint64_t last_seq, bool released) {
@@ -563,7 +564,7 @@ void Daemon::ScheduleIdleMemoryRelease(uint64_t last_seq, bool released) {
   idle_timer_.async_wait([this, last_seq, released](boost::system::error_code ec) {
     if (ec || stopping_) return;
     const uint64_t seq = store_->LastSeq();
-    const bool quiet = seq == last_seq;
+    const bool quiet = seq == last_seq && network_->replicator().ActiveTransfers() == 0;
     if (quiet && !released) {
       pools_->TryPost(CommandLane::kBulk, [store = store_.get()] {
         if (Status s = store->FlushMemTables(); !s.ok()) spdlog::warn("releasing idle memory: {}", s.ToString());
