@@ -175,8 +175,10 @@ void StatusFeed::Run() {
     SampleTransfers();
     if (!keys.empty()) RefreshKeys(keys);
     const auto now = Clock::now();
-    if (now >= next_peers) {
-      SamplePeers();
+    // Links that come up or go down show within a tick; traffic figures once per interval.
+    const bool peer_figures = now >= next_peers;
+    SamplePeers(peer_figures);
+    if (peer_figures) {
       SampleRefusals();
       next_peers = now + options_.peer_interval;
     }
@@ -231,7 +233,7 @@ void StatusFeed::SampleTransfers() {
   for (const auto& e : events) hub_.Publish(e.dump());
 }
 
-void StatusFeed::SamplePeers() {
+void StatusFeed::SamplePeers(bool with_figures) {
   if (!replicator_) return;
   auto peers = replicator_->Peers();
   const auto now = Clock::now();
@@ -242,11 +244,13 @@ void StatusFeed::SamplePeers() {
     for (const auto& p : peers) {
       auto [it, fresh] = peers_.try_emplace(p.node_id);
       PeerSample& s = it->second;
+      const char* state = p.connected ? "connected" : "disconnected";
+      if (!with_figures && !fresh && s.event.value("state", "") == state) continue;
       json e = Message("peer", ts);
       e["node_id"] = p.node_id;
       if (!p.address.empty()) e["address"] = p.address;
       if (!p.role.empty()) e["role"] = p.role;
-      e["state"] = p.connected ? "connected" : "disconnected";
+      e["state"] = state;
       e["lag_changes"] = p.peer_latest > p.checkpoint ? p.peer_latest - p.checkpoint : 0;
       e["bytes_in"] = p.bytes_in;
       e["bytes_out"] = p.bytes_out;

@@ -100,7 +100,8 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   void Run();
   void LoadInitialState();
   void SampleTransfers();
-  void SamplePeers();
+  // Without figures, publishes only peers that appeared or changed state.
+  void SamplePeers(bool with_figures);
   void SampleRefusals();
   void SampleNode();
   void RefreshKeys(const std::set<std::string>& keys);
