@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/json_depth.h"
 #include "store/object_key.h"
 
 namespace edgesync {
@@ -59,6 +60,7 @@ Status Manifest::Validate() const {
 
 Result<Manifest> Manifest::Decode(std::string_view bytes) {
   Manifest m;
+  if (!JsonDepthWithin(bytes)) return Status::Corruption("manifest: nested too deeply");
   try {
     json j = json::parse(bytes);
     if (!j.is_object() || j.value("format", 0) != 1)
@@ -88,6 +90,7 @@ Result<Manifest> Manifest::Decode(std::string_view bytes) {
 ChunkId ManifestId(const std::string& encoded) { return ChunkId::Of(encoded.data(), encoded.size()); }
 
 Result<std::string> CanonicalJsonObject(std::string_view text) {
+  if (!JsonDepthWithin(text)) return Status::InvalidArgument("spec is nested too deeply");
   try {
     json j = json::parse(text);
     if (!j.is_object()) return Status::InvalidArgument("spec must be a JSON object");

@@ -1,5 +1,7 @@
 #include "syncd/control_protocol.h"
 
+#include "store/json_depth.h"
+
 namespace edgesync {
 namespace {
 
@@ -16,6 +18,10 @@ std::string Line(const json& object) {
 
 bool ParseControlRequest(std::string_view line, ControlRequest* request,
                          RequestParseError* error) {
+  if (!JsonDepthWithin(line)) {
+    error->message = "request is nested too deeply";
+    return false;
+  }
   json parsed = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) {
     error->message = "request is not a JSON object";
