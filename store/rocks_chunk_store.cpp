@@ -57,6 +57,7 @@ Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch, uint64_t small_segment,
                                           std::to_string(g_sst_counter.fetch_add(1)))).string();
   const std::string data_path = stem + "-data.sst", index_path = stem + "-index.sst";
   rocksdb::EnvOptions env;
+  env.writable_file_max_buffer_size = RocksDb::kFileWriteBytes;
   // The written pages stay in the page cache like any file write's (RocksDB's default drops
   // them): the next read of fresh chunks (a relay serving them on, the SHA-256 pass over the
   // unchanged chunks of a new version) should not go to the disk. The kernel reclaims them.

@@ -72,6 +72,7 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const RocksDbOptions& options) {
       std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_bytes, cache);
   db.max_background_jobs = 2;
   db.bytes_per_sync = 1u << 20;
+  db.writable_file_max_buffer_size = kFileWriteBytes;
   db.max_open_files = 256;
   db.keep_log_file_num = 3;
   db.max_log_file_size = 4u << 20;

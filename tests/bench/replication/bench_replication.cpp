@@ -137,8 +137,10 @@ int Run(const Options& options) {
 
   std::vector<double> full, rsync_full, small, rsync_small;
   double peak = 0, idle = -1;
-  // EDGESYNC_BENCH_DELTA_ONLY=1: only the delta figures (quick runs while tuning them).
-  const bool delta_only = std::getenv("EDGESYNC_BENCH_DELTA_ONLY") != nullptr;
+  // EDGESYNC_BENCH_ONLY=full or =delta: only those figures (quick runs while tuning them).
+  const char* only_env = std::getenv("EDGESYNC_BENCH_ONLY");
+  const std::string only = only_env ? only_env : "";
+  const bool delta_only = only == "delta", full_only = only == "full";
   for (int run = 0; run < options.runs && !delta_only; ++run) {
     fs::path model = work / "model";
     WriteRandomFile(model / "model.bin", rng, options.size_mib << 20);  // fresh bytes each run
@@ -154,7 +156,7 @@ int Run(const Options& options) {
   fs::remove_all(work / "model");
   fs::path tree = work / "files";
   WriteIndexedDataset(tree, rng, options.files, 4 << 10, 64 << 10);
-  for (int run = 0; run < options.runs && !delta_only; ++run) {
+  for (int run = 0; run < options.runs && !delta_only && !full_only; ++run) {
     double unused = 0;
     double s = Transfer(tree, "dataset/bench/files", &unused);
     if (s > 0) small.push_back(options.files / s);
@@ -163,11 +165,12 @@ int Run(const Options& options) {
     std::cout << "run " << run << ": small files " << (s > 0 ? options.files / s : -1)
               << "/s, rsync " << (r > 0 ? options.files / r : -1) << "/s" << std::endl;
   }
-  std::vector<double> hops = delta_only ? std::vector<double>{} : HopLatencies(work, options.changes);
+  const bool all = only.empty();
+  std::vector<double> hops = all ? HopLatencies(work, options.changes) : std::vector<double>{};
   IdleMemory idle_memory;
-  if (!delta_only) idle_memory = MeasureIdleMemory(work, options.objects, 5);
+  if (all) idle_memory = MeasureIdleMemory(work, options.objects, 5);
   idle = std::max(idle_memory.sender_mib, idle_memory.receiver_mib);
-  DeltaFigures delta = MeasureDelta(work, options.size_mib << 20, options.runs, rng);
+  DeltaFigures delta = full_only ? DeltaFigures{} : MeasureDelta(work, options.size_mib << 20, options.runs, rng);
   std::error_code ec;
   fs::remove_all(work, ec);
 
@@ -200,10 +203,10 @@ int Run(const Options& options) {
             << " bytes of new chunks) in " << delta.seconds << " s; rsync "
             << delta.rsync_wire_bytes << " wire bytes in " << delta.rsync_seconds << " s\n"
             << summary.dump() << std::endl;
-  bool complete = delta.runs_completed == options.runs &&
-                  (delta_only || (full.size() == static_cast<size_t>(options.runs) &&
-                                  small.size() == static_cast<size_t>(options.runs) &&
-                                  hops.size() == static_cast<size_t>(options.changes)));
+  const auto runs = static_cast<size_t>(options.runs);
+  bool complete = (full_only || delta.runs_completed == options.runs) &&
+                  (delta_only || full.size() == runs) &&
+                  (!all || (small.size() == runs && hops.size() == static_cast<size_t>(options.changes)));
   return complete ? 0 : 1;
 }
 

@@ -45,5 +45,22 @@ TEST(ManifestTest, RejectsLies) {
   EXPECT_FALSE(CanonicalJsonObject("[1]").ok());
 }
 
+// Found by fuzz_manifest: a peer's manifest nested ~200k levels deep overflowed the stack when
+// its spec was re-serialized. Such a manifest is refused before it is built.
+TEST(ManifestTest, RefusesDeeplyNestedManifests) {
+  const size_t levels = 200000;
+  std::string deep = R"({"format":1,"files":[],"spec":{"a":)" + std::string(levels, '[') +
+                     std::string(levels, ']') + "}}";
+  Result<Manifest> decoded = Manifest::Decode(deep);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(decoded.status().message().find("nested too deeply"), std::string::npos);
+  EXPECT_FALSE(CanonicalJsonObject(R"({"a":)" + std::string(levels, '[') + std::string(levels, ']') + "}").ok());
+  // Ordinary nesting still decodes.
+  Manifest m = Sample();
+  m.spec_json = R"({"metrics":{"mAP":{"value":0.8,"at":[[0.5,0.95]]}}})";
+  EXPECT_TRUE(Manifest::Decode(m.Encode()).ok());
+}
+
 }  // namespace
 }  // namespace edgesync

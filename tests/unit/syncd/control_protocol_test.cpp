@@ -33,6 +33,18 @@ TEST(ControlProtocolTest, RejectsMalformedRequestsKeepingTheId) {
   EXPECT_FALSE(ParseControlRequest(R"({"id":{"x":1},"method":"ls"})", &request, &error));
 }
 
+// Found by fuzz_control_request: a request whose params nest ~200k levels deep overflowed the
+// daemon's stack when the params were copied out of the parsed line.
+TEST(ControlProtocolTest, RejectsDeeplyNestedRequests) {
+  const size_t levels = 200000;
+  std::string line = R"({"id":4,"method":"ls","params":{"a":)" + std::string(levels, '[') +
+                     std::string(levels, ']') + "}}";
+  ControlRequest request;
+  RequestParseError error;
+  EXPECT_FALSE(ParseControlRequest(line, &request, &error));
+  EXPECT_NE(error.message.find("nested too deeply"), std::string::npos);
+}
+
 TEST(ControlProtocolTest, EncodesOneLinePerMessage) {
   for (const std::string& line :
        {EncodeResult(1, {{"a", 1}}), EncodeError(1, "not_found", "no such key"),
