@@ -42,7 +42,10 @@ std::optional<int64_t> Replicator::ClockSkewMs() {
   }
   return transport::NodeClockSkewMs(std::move(skews));
 }
-Result<size_t> Replicator::Resync() { return impl_->Resync(); }
+Result<std::vector<std::string>> Replicator::Resync(const ResyncScope& scope) { return impl_->StartResync(scope); }
+std::vector<ResyncReport> Replicator::ResyncReports(const std::vector<std::string>& peers) {
+  return impl_->ResyncReports(peers);
+}
 std::vector<KeyLocation> Replicator::Where(const std::string& key) { return impl_->Where(key); }
 std::vector<PeerHolding> Replicator::Holding(const std::string& key, const std::string& version_id) {
   return impl_->Holding(key, version_id);

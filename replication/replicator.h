@@ -101,6 +101,23 @@ struct UnservedVersion {
   uint64_t since_ms = 0;
 };
 
+// What `resync` asks for: every connected peer, or one, and the keys to report on (a glob as in
+// subscriptions; empty: all). The whole log is read either way; the glob narrows the report.
+struct ResyncScope {
+  std::string peer;
+  std::string key_glob;
+};
+
+// What a resync found with one peer so far.
+struct ResyncReport {
+  std::string node_id;
+  bool connected = true;
+  bool done = false;                  // its whole change log has been read
+  size_t keys_compared = 0;           // keys in its log within the scope (and subscribed here)
+  size_t in_sync = 0;                 // of those, every head it announced was known here
+  std::vector<std::string> fetching;  // keys with versions new here: fetches started
+};
+
 class Replicator : public transport::LinkHandler {
  public:
   Replicator(Store& store, ReplicatorOptions options);
@@ -121,9 +138,12 @@ class Replicator : public transport::LinkHandler {
   // How far this node's clock is ahead (+) or behind (-) its connected peers' (the median of
   // their hello-time skews, transport/clock_skew.h); nullopt with no connected peer.
   std::optional<int64_t> ClockSkewMs();
-  // Forgets all checkpoints and reads every connected peer's log from zero. Returns the number
-  // of peers asked.
-  Result<size_t> Resync();
+  // Reads the change logs of the connected peers in `scope` from zero, ignoring checkpoints, so
+  // anything a checkpoint skipped is compared and fetched again. Returns the peers asked;
+  // NotFound when `scope.peer` is not connected. Non-blocking: follow it with ResyncReports.
+  Result<std::vector<std::string>> Resync(const ResyncScope& scope = {});
+  // The latest resync of each of `peers`.
+  std::vector<ResyncReport> ResyncReports(const std::vector<std::string>& peers);
   std::vector<KeyLocation> Where(const std::string& key);
   std::vector<PeerHolding> Holding(const std::string& key, const std::string& version_id);
   std::vector<UnservedVersion> Unserved();

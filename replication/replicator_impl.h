@@ -59,6 +59,12 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     bool ask_again = false;   // its last batch could not be recorded (e.g. disk full)
     bool poked = false;       // the peer's log moved while we were requesting
     bool restart = false;     // resync: ignore the batch in flight, ask from zero
+    // The latest resync with this peer: its key glob and what it found so far.
+    struct Resync {
+      std::string key_glob;
+      ResyncReport report;
+    };
+    std::optional<Resync> resync;
     uint64_t checkpoint = 0, latest = 0, last_seen_ms = 0;
     size_t inflight_bytes = 0;
     struct Requested {
@@ -241,11 +247,13 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     const auto info = link->peer();
     RunBlocking([this, link, info, batch = std::move(batch).value()]() mutable {
       std::vector<Store::Intent> intents;
+      std::vector<std::pair<std::string, bool>> compared;  // key, whether it brought new versions
       const auto selection = Selection();
       for (const auto& change : batch.changes) {
         if (!Subscribed(selection.subscriptions, change.key)) continue;
         auto key = ObjectKey::Parse(change.key);
         if (!key.ok()) continue;  // validated on decode
+        const size_t intents_before = intents.size();
         auto local = store_.Heads(*key);
         std::vector<std::string> ids;
         for (const auto& remote : change.heads) {
@@ -267,6 +275,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
           }
           intents.push_back({change.key, remote, info.node_id});
         }
+        compared.emplace_back(change.key, intents.size() > intents_before);
         std::lock_guard lock(mu_);
         fleet_[change.key][info.node_id] = std::move(ids);
       }
@@ -291,6 +300,16 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
         return;
       }
       p.checkpoint = batch.upto;
+      if (p.resync && !p.resync->report.done) {
+        ResyncReport& r = p.resync->report;
+        for (const auto& [key, brought_new] : compared) {
+          if (!p.resync->key_glob.empty() && !Subscribed({p.resync->key_glob}, key)) continue;
+          ++r.keys_compared;
+          if (brought_new) r.fetching.push_back(key);
+          else ++r.in_sync;
+        }
+        r.done = !batch.more;
+      }
       for (const auto& intent : intents) StartTransfer(intent.key, intent.record, info.node_id);
       if (batch.more || p.poked) {
         p.poked = false;
@@ -480,6 +499,38 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       else RequestChanges(node, p);
     }
     return asked;
+  }
+
+  Result<std::vector<std::string>> StartResync(const ResyncScope& scope) {
+    std::lock_guard lock(mu_);
+    if (!scope.peer.empty()) {
+      auto it = peers_.find(scope.peer);
+      if (it == peers_.end() || !it->second.connected)
+        return Status::NotFound("peer '" + scope.peer + "' is not connected");
+    }
+    std::vector<std::string> asked;
+    for (auto& [node, p] : peers_) {
+      if (!p.connected || (!scope.peer.empty() && node != scope.peer)) continue;
+      asked.push_back(node);
+      p.resync = Peer::Resync{scope.key_glob, ResyncReport{node}};
+      p.checkpoint = 0;  // in memory: the durable one follows as batches are recorded
+      if (p.requesting) p.restart = true;
+      else RequestChanges(node, p);
+    }
+    return asked;
+  }
+
+  std::vector<ResyncReport> ResyncReports(const std::vector<std::string>& nodes) {
+    std::lock_guard lock(mu_);
+    std::vector<ResyncReport> out;
+    for (const auto& node : nodes) {
+      auto it = peers_.find(node);
+      if (it == peers_.end() || !it->second.resync) continue;
+      ResyncReport r = it->second.resync->report;
+      r.connected = it->second.connected;
+      out.push_back(std::move(r));
+    }
+    return out;
   }
 
   std::vector<KeyLocation> Where(const std::string& key) {

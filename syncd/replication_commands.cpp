@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "syncd/command_params.h"
 #include "syncd/wait_target.h"
@@ -95,6 +96,65 @@ Result<json> Wait(PeerNetwork& network, const json& params, CommandContext& cont
               {"timeout_ms", timeout_ms}};
 }
 
+// Runs a resync and waits (until the timeout) for the peers' logs to be read to their end and
+// for the fetches they started; reports per peer what was compared, fetched or still missing.
+Result<json> Resync(PeerNetwork& network, const json& params, CommandContext& context) {
+  replication::ResyncScope scope;
+  for (auto [field, target] : {std::pair{"peer", &scope.peer}, std::pair{"key", &scope.key_glob}}) {
+    if (!params.contains(field)) continue;
+    if (!params[field].is_string() || params[field].get<std::string>().empty())
+      return Status::InvalidArgument(std::string(field) + " must be a non-empty string");
+    *target = params[field].get<std::string>();
+  }
+  uint64_t timeout_ms = kDefaultWaitMs;
+  if (params.contains("timeout_ms")) {
+    if (!params["timeout_ms"].is_number_unsigned()) return Status::InvalidArgument("timeout_ms must be a non-negative integer");
+    timeout_ms = params["timeout_ms"].get<uint64_t>();
+  }
+  replication::Replicator& replicator = network.replicator();
+  Result<std::vector<std::string>> asked = replicator.Resync(scope);
+  if (!asked.ok()) return asked.status();
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + std::chrono::milliseconds(timeout_ms);
+  // Keys of `report` whose fetch has not ended: a transfer of the key is active.
+  auto still_fetching = [&replicator](const replication::ResyncReport& report) {
+    std::set<std::string> active;
+    for (const auto& t : replicator.Transfers()) active.insert(t.key);
+    std::vector<std::string> out;
+    for (const auto& key : report.fetching)
+      if (active.count(key)) out.push_back(key);
+    return out;
+  };
+  std::vector<replication::ResyncReport> reports;
+  while (true) {
+    reports = replicator.ResyncReports(*asked);
+    bool settled = true;
+    for (const auto& r : reports)
+      if ((r.connected && !r.done) || !still_fetching(r).empty()) settled = false;
+    if (settled || std::chrono::steady_clock::now() >= deadline) break;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (context.cancellation->WaitFor(std::min<std::chrono::milliseconds>(kWaitPoll, left)))
+      return Status::Aborted("resync cancelled");
+  }
+  std::set<std::string> unserved;
+  for (const auto& u : replicator.Unserved()) unserved.insert(u.key);
+  json peers = json::array();
+  for (const auto& r : reports) {
+    const auto fetching = still_fetching(r);
+    json fixed = json::array(), cannot = json::array();
+    for (const auto& key : r.fetching) {
+      if (std::find(fetching.begin(), fetching.end(), key) != fetching.end()) continue;
+      (unserved.count(key) ? cannot : fixed).push_back(key);
+    }
+    peers.push_back({{"node_id", r.node_id},        {"connected", r.connected},
+                     {"done", r.done},              {"keys_compared", r.keys_compared},
+                     {"in_sync", r.in_sync},        {"fixed", fixed},
+                     {"fetching", fetching},        {"unserved", cannot}});
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return json{{"peers", peers}, {"peers_asked", asked->size()}, {"seconds", seconds}};
+}
+
 }  // namespace
 
 json UnservedJson(replication::Replicator& replicator) {
@@ -112,11 +172,9 @@ json UnservedJson(replication::Replicator& replicator) {
 void RegisterReplicationCommands(CommandDispatcher& dispatcher, PeerNetwork& network) {
   dispatcher.Register("peers", CommandLane::kQuick,
                       [&network](const json&, CommandContext&) { return Peers(network); });
-  dispatcher.Register("resync", CommandLane::kQuick,
-                      [&network](const json&, CommandContext&) -> Result<json> {
-                        Result<size_t> asked = network.replicator().Resync();
-                        if (!asked.ok()) return asked.status();
-                        return json{{"peers_asked", *asked}};
+  dispatcher.Register("resync", CommandLane::kLongRunning,
+                      [&network](const json& params, CommandContext& context) {
+                        return Resync(network, params, context);
                       });
   dispatcher.Register("where", CommandLane::kQuick,
                       [&network](const json& params, CommandContext&) {

@@ -102,7 +102,8 @@ struct SubcommandArgs {
   std::vector<std::string> words;  // meta set/unset: field=value or field names
   bool strict = false, watch = false, merge = false;
   std::string wait;                 // put --wait: N or label=value
-  double wait_timeout_s = 60;       // put --wait-timeout
+  double wait_timeout_s = 60;       // put --wait-timeout, resync --timeout
+  std::string peer;                 // resync --peer
   uint64_t page_size = 0;           // ls --page-size; 0: the daemon's default
   bool json_after_select = false;  // `select` passes its words through, --json included
 };
@@ -292,8 +293,21 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
 
   on(app.add_subcommand("peers", "list peers: state, address, last seen, bytes, lag, transfers"),
      "peers", PrintPeers);
-  on(app.add_subcommand("resync", "re-read every connected peer's change log from the start"),
-     "resync", PrintResync);
+  auto* resync = app.add_subcommand(
+      "resync", "compare with connected peers ignoring checkpoints: re-read their whole change "
+                "logs, fetch what is missing here, report what was found and fixed");
+  resync->add_option("--peer", args.peer, "only this peer (node id)");
+  resync->add_option("--key", args.key, "report on these keys only (a key or glob, e.g. model/*)");
+  resync->add_option("--timeout", args.wait_timeout_s, "seconds to wait for the logs and fetches (default 60)")
+      ->check(CLI::NonNegativeNumber);
+  resync->callback([&req, &args] {
+    req.method = "resync";
+    req.params = json::object();
+    if (!args.peer.empty()) req.params["peer"] = args.peer;
+    if (!args.key.empty()) req.params["key"] = args.key;
+    req.params["timeout_ms"] = static_cast<uint64_t>(args.wait_timeout_s * 1000);
+    req.print = PrintResync;
+  });
   on(app.add_subcommand("gc", "collect garbage now: chunks and manifests no retained version, pin or transfer uses"),
      "gc", PrintGc);
   auto* where = app.add_subcommand("where", "list the nodes known to hold <key>");

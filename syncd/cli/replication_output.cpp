@@ -63,8 +63,23 @@ void PrintPeers(const json& r, std::ostream& out) {
 }
 
 void PrintResync(const json& r, std::ostream& out) {
-  uint64_t asked = U64(r, "peers_asked");
-  out << "resync: asked " << asked << " connected peer(s) for their full change log\n";
+  const json& peers = r.contains("peers") ? r["peers"] : json::array();
+  if (peers.empty()) out << "resync: no connected peer to compare with\n";
+  auto list = [](const json& keys) {
+    std::string text;
+    for (const json& k : keys) text += (text.empty() ? "" : ", ") + k.get<std::string>();
+    return text;
+  };
+  for (const json& p : peers) {
+    out << p.value("node_id", "-") << ": ";
+    if (!p.value("done", false))
+      out << (p.value("connected", false) ? "log not read to its end in time; " : "link lost; ");
+    out << U64(p, "keys_compared") << " key(s) compared, " << U64(p, "in_sync") << " in sync";
+    if (!p["fixed"].empty()) out << ", fetched " << p["fixed"].size() << ": " << list(p["fixed"]);
+    if (!p["fetching"].empty()) out << ", still fetching " << p["fetching"].size() << ": " << list(p["fetching"]);
+    if (!p["unserved"].empty()) out << ", cannot be served " << p["unserved"].size() << ": " << list(p["unserved"]);
+    out << "\n";
+  }
 }
 
 void PrintUnserved(const json& unserved, std::ostream& out) {
