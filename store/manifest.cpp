@@ -1,5 +1,8 @@
 #include "store/manifest.h"
 
+#include <limits>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "store/json_depth.h"
@@ -12,6 +15,13 @@ using json = nlohmann::json;
 namespace {
 constexpr uint64_t kMaxFileBytes = 1ULL << 44;  // 16 TiB: anything larger is a lie
 constexpr size_t kMaxChunkBytes = 64u << 20;
+
+// A non-negative integer no larger than `max`, or nullopt. nlohmann's get<> would wrap negative
+// numbers and convert out-of-range floats with undefined behavior.
+std::optional<uint64_t> AsUnsigned(const json& value, uint64_t max) {
+  if (!value.is_number_unsigned() || value.get<uint64_t>() > max) return std::nullopt;
+  return value.get<uint64_t>();
+}
 }  // namespace
 
 uint64_t Manifest::TotalBytes() const {
@@ -63,20 +73,25 @@ Result<Manifest> Manifest::Decode(std::string_view bytes) {
   if (!JsonDepthWithin(bytes)) return Status::Corruption("manifest: nested too deeply");
   try {
     json j = json::parse(bytes);
-    if (!j.is_object() || j.value("format", 0) != 1)
+    if (!j.is_object() || !j.contains("format") || AsUnsigned(j["format"], 1) != 1u)
       return Status::Corruption("manifest: unknown format");
     if (!j.at("spec").is_object()) return Status::Corruption("manifest: spec is not an object");
     m.spec_json = j.at("spec").dump();
     for (const auto& fj : j.at("files")) {
       FileEntry f;
       f.path = fj.at("path").get<std::string>();
-      f.size = fj.at("size").get<uint64_t>();
-      f.mode = fj.at("mode").get<uint32_t>();
+      auto size = AsUnsigned(fj.at("size"), std::numeric_limits<uint64_t>::max());
+      auto mode = AsUnsigned(fj.at("mode"), std::numeric_limits<uint32_t>::max());
+      if (!size || !mode) return Status::Corruption("manifest: file size or mode is not a non-negative integer");
+      f.size = *size;
+      f.mode = static_cast<uint32_t>(*mode);
       f.sha256 = fj.at("sha256").get<std::string>();
       for (const auto& cj : fj.at("chunks")) {
         auto id = ChunkId::FromHex(cj.at(0).get<std::string>());
         if (!id) return Status::Corruption("manifest: bad chunk id");
-        f.chunks.push_back({*id, cj.at(1).get<uint32_t>()});
+        auto chunk_size = AsUnsigned(cj.at(1), std::numeric_limits<uint32_t>::max());
+        if (!chunk_size) return Status::Corruption("manifest: chunk size is not a non-negative integer");
+        f.chunks.push_back({*id, static_cast<uint32_t>(*chunk_size)});
       }
       m.files.push_back(std::move(f));
     }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -193,6 +194,29 @@ class Store {
   virtual Result<ChunkId> StoreManifest(const Manifest& manifest) = 0;
   // Forgets every checkpoint (resync reads every peer's log from zero).
   virtual Status ResetCheckpoints() = 0;
+
+  // --- purging deleted keys for good (tombstones cannot be kept forever). See docs/replication.md.
+  // How far a peer has read this node's change log: it asked for changes after `seq`, so it
+  // durably holds (or superseded) everything up to there; `at_ms` is when it last asked.
+  struct PeerRead {
+    uint64_t seq = 0;
+    uint64_t at_ms = 0;
+  };
+  // Records a peer's read; `seq` only ever grows (a peer re-reading from zero keeps its mark).
+  virtual Status RecordPeerRead(const std::string& peer, uint64_t seq) = 0;
+  virtual Result<std::map<std::string, PeerRead>> PeerReads() = 0;
+  // Removes for good every key `purge` accepts (given its change-log seq and heads): its heads,
+  // retained versions and change-log entry; its chunks go with the next GC. The purge mark
+  // then records the highest seq removed and `horizon_ms`: a peer that had not read that far
+  // may hold deleted keys and must compare everything (replication tells it). Returns the keys.
+  using PurgePredicate =
+      std::function<bool(const std::string& key, uint64_t seq, const std::vector<VersionRecord>& heads)>;
+  virtual Result<std::vector<std::string>> PurgeKeys(const PurgePredicate& purge, uint64_t horizon_ms) = 0;
+  struct PurgeMark {
+    uint64_t through_seq = 0;  // highest change-log seq of a purged key
+    uint64_t horizon_ms = 0;   // every purged key's heads were older than this (HLC wall time)
+  };
+  virtual Result<PurgeMark> LastPurge() = 0;
 
   // --- GC roots beyond retained versions: pins with leases (checkout, transfers).
   virtual Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) = 0;

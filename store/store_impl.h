@@ -65,6 +65,11 @@ class StoreImpl : public Store {
   Result<ChunkId> StoreManifest(const Manifest& manifest) override;
   Status ResetCheckpoints() override;
 
+  Status RecordPeerRead(const std::string& peer, uint64_t seq) override;       // purge.cpp
+  Result<std::map<std::string, PeerRead>> PeerReads() override;                 // purge.cpp
+  Result<std::vector<std::string>> PurgeKeys(const PurgePredicate& purge, uint64_t horizon_ms) override;
+  Result<PurgeMark> LastPurge() override;                                       // purge.cpp
+
   Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) override;
   Status RenewPin(const std::string& pin_id, uint64_t lease_ms) override;
   Status Unpin(const std::string& pin_id) override;
@@ -120,6 +125,8 @@ class StoreImpl : public Store {
 
   std::mutex root_filter_mu_;
   GcRootFilter root_filter_;  // guarded by root_filter_mu_
+
+  std::mutex peer_reads_mu_;  // serializes RecordPeerRead's read-modify-write
 
   std::mutex listeners_mu_;
   std::vector<ChangeListener> listeners_;  // guarded by listeners_mu_

@@ -62,5 +62,29 @@ TEST(ManifestTest, RefusesDeeplyNestedManifests) {
   EXPECT_TRUE(Manifest::Decode(m.Encode()).ok());
 }
 
+// Found by fuzz_manifest (UBSan): a chunk size of 4.9e29 was converted to uint32_t with undefined
+// behavior, and a size of 2^32 + 5 silently became 5. Sizes and modes must be unsigned integers
+// that fit their field.
+TEST(ManifestTest, RefusesSizesThatAreNotUnsignedIntegers) {
+  const std::string id = ChunkId::Of("hello", 5).Hex();
+  auto with_chunk_size = [&](const std::string& size) {
+    return R"({"files":[{"chunks":[[")" + id + R"(",)" + size +
+           R"(]],"mode":420,"path":"a","sha256":")" + std::string(64, 'a') +
+           R"(","size":5}],"format":1,"spec":{}})";
+  };
+  EXPECT_TRUE(Manifest::Decode(with_chunk_size("5")).ok());
+  for (const char* bad : {"4.9e29", "5.0", "-5", "4294967301"}) {
+    Result<Manifest> decoded = Manifest::Decode(with_chunk_size(bad));
+    ASSERT_FALSE(decoded.ok()) << bad;
+    EXPECT_EQ(decoded.status().code(), Status::Code::kCorruption) << bad;
+  }
+  std::string mode_wraps = Sample().Encode();
+  mode_wraps.replace(mode_wraps.find("\"mode\":493"), 12, "\"mode\":4294967789");  // 2^32 + 0755
+  EXPECT_FALSE(Manifest::Decode(mode_wraps).ok());
+  std::string float_format = Sample().Encode();
+  float_format.replace(float_format.find("\"format\":1"), 10, "\"format\":1e30");
+  EXPECT_FALSE(Manifest::Decode(float_format).ok());
+}
+
 }  // namespace
 }  // namespace edgesync
