@@ -79,7 +79,7 @@ TEST(ManifestTest, RefusesSizesThatAreNotUnsignedIntegers) {
     EXPECT_EQ(decoded.status().code(), Status::Code::kCorruption) << bad;
   }
   std::string mode_wraps = Sample().Encode();
-  mode_wraps.replace(mode_wraps.find("\"mode\":493"), 12, "\"mode\":4294967789");  // 2^32 + 0755
+  mode_wraps.replace(mode_wraps.find("\"mode\":493"), 10, "\"mode\":4294967789");  // 2^32 + 0755
   EXPECT_FALSE(Manifest::Decode(mode_wraps).ok());
   std::string float_format = Sample().Encode();
   float_format.replace(float_format.find("\"format\":1"), 10, "\"format\":1e30");

@@ -1,0 +1,100 @@
+// Feeds arbitrary bytes to every replication message decoder, as a hostile peer's payload would
+// arrive on any message type. A message that decodes must encode and decode back to the same
+// values. A manifest reply goes on as the replicator handles it (manifest decode, id check), and
+// chunk data through the payload decoder (zstd, with and without a base) under a size limit.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "replication/chunk_codec.h"
+#include "replication/messages.h"
+#include "store/manifest.h"
+
+namespace {
+
+namespace repl = edgesync::replication;
+
+void Check(bool condition) {
+  if (!condition) std::abort();
+}
+
+constexpr std::size_t kMaxChunkSize = 1u << 20;
+
+void CheckChangesBatch(std::string_view bytes) {
+  auto batch = repl::DecodeChangesBatch(bytes);
+  if (!batch.ok()) return;
+  auto again = repl::DecodeChangesBatch(repl::Encode(*batch));
+  Check(again.ok() && again->upto == batch->upto && again->more == batch->more &&
+        again->latest == batch->latest && again->changes.size() == batch->changes.size());
+  for (std::size_t i = 0; i < batch->changes.size(); ++i) {
+    Check(again->changes[i].key == batch->changes[i].key &&
+          again->changes[i].heads == batch->changes[i].heads);
+  }
+}
+
+void CheckManifestReply(std::string_view bytes) {
+  auto reply = repl::DecodeManifestReply(bytes);
+  if (!reply.ok()) return;
+  auto again = repl::DecodeManifestReply(repl::Encode(*reply));
+  Check(again.ok() && again->manifest_id == reply->manifest_id && again->found == reply->found &&
+        again->manifest == reply->manifest);
+  if (!reply->found) return;
+  auto manifest = edgesync::Manifest::Decode(reply->manifest);
+  if (manifest.ok()) (void)(edgesync::ManifestId(manifest->Encode()) == reply->manifest_id);
+}
+
+void CheckChunkData(std::string_view bytes) {
+  auto chunk = repl::DecodeChunkData(bytes);
+  if (!chunk.ok()) return;
+  const repl::ChunkData copy = *chunk;
+  auto again = repl::DecodeChunkData(repl::Encode(repl::ChunkData(copy)));
+  Check(again.ok() && again->id == copy.id && again->found == copy.found &&
+        again->data == copy.data && again->encoding == copy.encoding &&
+        (copy.encoding != repl::ChunkEncoding::kZstdWithBase || again->base == copy.base));
+  // The base a receiver would name: some bytes of its own copy of the file.
+  static const std::string base(4096, 'b');
+  auto payload = repl::DecodeChunkPayload(std::move(*chunk), &base, kMaxChunkSize);
+  if (payload.ok()) Check(payload->size() <= kMaxChunkSize);
+}
+
+// The sender's side: any chunk, encoded against any base, decodes back to itself.
+void CheckChunkPayloadRoundTrip(std::string_view bytes) {
+  const std::size_t half = bytes.size() / 2;
+  const std::string base(bytes.substr(0, half));
+  const std::string chunk(bytes.substr(half));
+  const edgesync::ChunkId base_id = edgesync::ChunkId::Of(base.data(), base.size());
+  repl::ChunkData reply;
+  repl::EncodeChunkPayload(chunk, &base, &base_id, &reply);
+  auto decoded = repl::DecodeChunkPayload(std::move(reply), &base, kMaxChunkSize);
+  Check(decoded.ok() && *decoded == chunk);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  if (auto request = repl::DecodeChangesRequest(bytes); request.ok()) {
+    auto again = repl::DecodeChangesRequest(repl::Encode(*request));
+    Check(again.ok() && again->since == request->since && again->limit == request->limit &&
+          again->subscriptions == request->subscriptions);
+  }
+  CheckChangesBatch(bytes);
+  if (auto seq = repl::DecodePoke(bytes); seq.ok()) {
+    auto again = repl::DecodePoke(repl::EncodePoke(*seq));
+    Check(again.ok() && *again == *seq);
+  }
+  if (auto id = repl::DecodeManifestRequest(bytes); id.ok()) {
+    auto again = repl::DecodeManifestRequest(repl::EncodeManifestRequest(*id));
+    Check(again.ok() && *again == *id);
+  }
+  CheckManifestReply(bytes);
+  if (auto request = repl::DecodeChunkRequest(bytes); request.ok()) {
+    auto again = repl::DecodeChunkRequest(repl::Encode(*request));
+    Check(again.ok() && again->ids == request->ids && again->bases == request->bases);
+  }
+  CheckChunkData(bytes);
+  CheckChunkPayloadRoundTrip(bytes);
+  return 0;
+}
