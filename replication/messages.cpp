@@ -82,6 +82,10 @@ std::string Encode(const ChangesBatch& m) {
   p.set_upto(m.upto);
   p.set_more(m.more);
   p.set_latest(m.latest);
+  if (m.purge) {
+    p.mutable_purge()->set_horizon_ms(m.purge->horizon_ms);
+    p.mutable_purge()->set_your_log_read_upto(m.purge->your_log_read_upto);
+  }
   return Serialize(p);
 }
 
@@ -144,6 +148,7 @@ Result<ChangesBatch> DecodeChangesBatch(std::string_view bytes) {
   m.upto = p.upto();
   m.more = p.more();
   m.latest = p.latest();
+  if (p.has_purge()) m.purge = PurgeNotice{p.purge().horizon_ms(), p.purge().your_log_read_upto()};
   for (const auto& kh : p.changes()) {
     auto key = ObjectKey::Parse(kh.key());
     if (!key.ok()) return key.status().WithContext("changes batch");

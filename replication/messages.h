@@ -33,11 +33,18 @@ struct ChangesRequest {
   std::vector<std::string> subscriptions;  // empty: everything
 };
 
+// The sender purged deleted keys the receiver had not read of: see Store::PurgeKeys.
+struct PurgeNotice {
+  uint64_t horizon_ms = 0;          // every purged key's heads were older than this
+  uint64_t your_log_read_upto = 0;  // the sender's checkpoint in the receiver's log
+};
+
 struct ChangesBatch {
   std::vector<KeyHeads> changes;
   uint64_t upto = 0;
   bool more = false;
   uint64_t latest = 0;
+  std::optional<PurgeNotice> purge;
 };
 
 struct ManifestReply {

@@ -49,6 +49,13 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     selection_ = {options_.subscriptions, options_.labels};
   }
 
+  // A peer's whole log being read because it purged deleted keys this node had not read of.
+  struct PurgeResync {
+    PurgeNotice notice;
+    std::vector<std::string> subscriptions;  // the peer's: keys it does not want are not news
+    std::set<std::string> seen;              // keys its log holds
+  };
+
   // One peer node, connected or remembered.
   struct Peer {
     std::weak_ptr<Link> link;
@@ -59,6 +66,8 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     bool ask_again = false;   // its last batch could not be recorded (e.g. disk full)
     bool poked = false;       // the peer's log moved while we were requesting
     bool restart = false;     // resync: ignore the batch in flight, ask from zero
+    // Set while reading its whole log after it told of a purge (see StartPurgeResync).
+    std::optional<PurgeResync> purge_resync;
     // The latest resync with this peer: its key glob and what it found so far.
     struct Resync {
       std::string key_glob;
@@ -228,6 +237,14 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       // let `upto` skip past a change the batch does not contain.
       ChangesBatch batch;
       batch.latest = store_.LastSeq();
+      if (PurgeResyncing()) {
+        // Keys this node holds may be deleted ones it is about to drop: serve nothing until
+        // then (peers are poked when it is done).
+        batch.upto = since;
+        Send(link, Lane::kControl, kChangesBatch, Encode(batch));
+        return;
+      }
+      batch.purge = PurgeNoticeFor(link->peer(), since);
       auto changes = store_.ChangesSince(since, limit);
       if (!changes.ok()) {
         Log(3, "reading the change log for " + link->peer().node_id + ": " + changes.status().ToString());
@@ -241,11 +258,65 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     });
   }
 
+  // Whether `reader` may hold keys this node deleted and purged: it read this log before, and not
+  // as far as the last purge. Records its read either way.
+  std::optional<PurgeNotice> PurgeNoticeFor(const transport::PeerInfo& reader, uint64_t since) {
+    std::optional<PurgeNotice> notice;
+    auto mark = store_.LastPurge();
+    auto reads = store_.PeerReads();
+    if (mark.ok() && reads.ok() && mark->through_seq > 0) {
+      auto read = reads->find(reader.node_id);
+      if (read != reads->end() && std::max(read->second.seq, since) < mark->through_seq) {
+        auto checkpoint = store_.GetCheckpoint(reader.node_id, reader.store_epoch);
+        notice = PurgeNotice{mark->horizon_ms, checkpoint.ok() ? *checkpoint : 0};
+      }
+    }
+    if (Status s = store_.RecordPeerRead(reader.node_id, since); !s.ok())
+      Log(4, "recording how far " + reader.node_id + " read the change log: " + s.ToString());
+    return notice;
+  }
+
+  bool PurgeResyncing() {
+    std::lock_guard lock(mu_);
+    for (const auto& [node, p] : peers_)
+      if (p.purge_resync) return true;
+    return false;
+  }
+
+  // The end of a purge resync with `node`: every key this node holds that the peer has seen
+  // from it (its entry is within what the peer read of this log), that the peer would hold
+  // (its subscriptions), that is older than the peer's purge horizon, and that is absent from
+  // the peer's whole log was deleted there and purged: drop it too. Keys written here since
+  // the peer last read this log are kept: they are news, not leftovers.
+  void FinishPurgeResync(const std::string& node, const PurgeResync& resync) {
+    const auto selection = Selection();
+    auto purged = store_.PurgeKeys(
+        [&](const std::string& key, uint64_t seq, const std::vector<VersionRecord>& heads) {
+          if (resync.seen.count(key) || seq > resync.notice.your_log_read_upto) return false;
+          if (!Subscribed(resync.subscriptions, key) || !Subscribed(selection.subscriptions, key)) return false;
+          return std::all_of(heads.begin(), heads.end(), [&](const VersionRecord& h) {
+            return HlcMillis(h.hlc) < resync.notice.horizon_ms;
+          });
+        },
+        resync.notice.horizon_ms);
+    if (!purged.ok()) {
+      Log(3, "dropping keys " + node + " deleted and purged: " + purged.status().ToString());
+      return;
+    }
+    std::string names;
+    for (const auto& key : *purged) names += (names.empty() ? "" : ", ") + key;
+    Log(purged->empty() ? 6 : 4, "compared everything with " + node + " after its purge of deleted keys: " +
+                                     (purged->empty() ? std::string("nothing to drop")
+                                                      : "dropped " + std::to_string(purged->size()) +
+                                                            " key(s) deleted there: " + names));
+  }
+
   Status HandleChanges(const std::shared_ptr<Link>& link, const std::string& payload) {
     auto batch = DecodeChangesBatch(payload);
     if (!batch.ok()) return batch.status();
     const auto info = link->peer();
     RunBlocking([this, link, info, batch = std::move(batch).value()]() mutable {
+      if (batch.purge && StartPurgeResync(link, info, *batch.purge)) return;  // read again from zero
       std::vector<Store::Intent> intents;
       std::vector<std::pair<std::string, bool>> compared;  // key, whether it brought new versions
       const auto selection = Selection();
@@ -300,6 +371,14 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
         return;
       }
       p.checkpoint = batch.upto;
+      std::optional<PurgeResync> finished_purge;
+      if (p.purge_resync) {
+        for (const auto& change : batch.changes) p.purge_resync->seen.insert(change.key);
+        if (!batch.more) {
+          finished_purge = std::move(p.purge_resync);
+          p.purge_resync.reset();
+        }
+      }
       if (p.resync && !p.resync->report.done) {
         ResyncReport& r = p.resync->report;
         for (const auto& [key, brought_new] : compared) {
@@ -315,8 +394,32 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
         p.poked = false;
         RequestChanges(info.node_id, p);
       }
+      if (finished_purge) {
+        RunBlocking([this, node = info.node_id, resync = std::move(*finished_purge)] {
+          FinishPurgeResync(node, resync);
+          PokePeers();  // they were served nothing meanwhile
+        });
+      }
     });
     return Status::Ok();
+  }
+
+  // A peer says it purged deleted keys this node had not read of: forget the checkpoint, read
+  // its whole log, then drop what it deleted (FinishPurgeResync). False when one is running.
+  bool StartPurgeResync(const std::shared_ptr<Link>& link, const transport::PeerInfo& info,
+                        const PurgeNotice& notice) {
+    std::lock_guard lock(mu_);
+    auto it = peers_.find(info.node_id);
+    if (it == peers_.end() || it->second.link.lock() != link) return true;
+    Peer& p = it->second;
+    if (p.purge_resync) return false;
+    Log(4, "peer " + info.node_id + " purged deleted keys this node had not heard of (offline longer "
+           "than its sync.max_offline?): comparing everything with it");
+    p.purge_resync = PurgeResync{notice, info.subscriptions, {}};
+    p.requesting = false;
+    p.checkpoint = 0;
+    RequestChanges(info.node_id, p);
+    return true;
   }
 
   void RequestChanges(const std::string& node, Peer& p) {  // REQUIRES: mu_ held
@@ -340,14 +443,18 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     return Status::Ok();
   }
 
-  void OnLocalChange(const Change& change) {
+  void OnLocalChange(const Change&) { PokePeers(); }
+
+  // Tells every connected peer where this node's log is; they ask for what they lack.
+  void PokePeers() {
     std::vector<std::shared_ptr<Link>> links;
     {
       std::lock_guard lock(mu_);
       for (auto& [node, p] : peers_)
         if (auto l = p.connected ? p.link.lock() : nullptr) links.push_back(l);
     }
-    for (const auto& l : links) Send(l, Lane::kControl, kPoke, EncodePoke(change.seq));
+    const uint64_t seq = store_.LastSeq();
+    for (const auto& l : links) Send(l, Lane::kControl, kPoke, EncodePoke(seq));
   }
 
   Status ServeManifest(const std::shared_ptr<Link>& link, const std::string& payload) {

@@ -29,6 +29,7 @@
 #include "syncd/control_server.h"
 #include "syncd/dashboard/dashboard_page.h"
 #include "syncd/exit_codes.h"
+#include "syncd/garbage_collection.h"
 #include "syncd/logging.h"
 #include "syncd/meta_commands.h"
 #include "syncd/node_identity.h"
@@ -283,7 +284,7 @@ std::optional<StartupError> Daemon::Start() {
   pins_ = std::make_unique<CheckoutPins>(*store_, config_.data_dir / "checkouts.json");
   pins_->Restore();
   switcher_ = std::make_unique<CheckoutSwitcher>(*store_, *pins_);
-  RegisterStoreCommands(dispatcher_, *store_, *catalog_);
+  RegisterStoreCommands(dispatcher_, *store_, *catalog_, config_.max_offline_ms);
   RegisterCatalogCommands(dispatcher_, *catalog_);
   RegisterCheckoutCommands(dispatcher_, *store_, *switcher_, *changes_);
   pools_ = std::make_unique<WorkerPools>(WorkerPoolSizes{});
@@ -579,12 +580,13 @@ void Daemon::ScheduleGarbageCollection() {
   gc_timer_.expires_after(kGcInterval);
   gc_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || stopping_) return;
-    pools_->TryPost(CommandLane::kBulk, [store = store_.get(), feed = &status_->feed()] {
-      auto stats = store->CollectGarbage();
-      if (stats.ok()) feed->OnGarbageCollected(*stats);
-      if (!stats.ok()) spdlog::error("garbage collection: {}", stats.status().ToString());
-      else if (stats->chunks_deleted + stats->manifests_deleted > 0)
-        spdlog::info("garbage collection: {}", GcStatsJson(*stats).dump());
+    pools_->TryPost(CommandLane::kBulk, [store = store_.get(), feed = &status_->feed(),
+                                         max_offline_ms = config_.max_offline_ms] {
+      auto result = CollectGarbageNow(*store, max_offline_ms);
+      if (result.ok()) feed->OnGarbageCollected(result->gc);
+      if (!result.ok()) spdlog::error("garbage collection: {}", result.status().ToString());
+      else if (!result->purged_keys.empty() || result->gc.chunks_deleted + result->gc.manifests_deleted > 0)
+        spdlog::info("garbage collection: {}", CollectionJson(*result).dump());
     });
     ScheduleGarbageCollection();
   });

@@ -251,6 +251,15 @@ std::map<std::string, KeyApplier> KeyAppliers(std::string_view source,
   appliers["replication.window_bytes"] = size_key(
       "replication.window_bytes",
       [](DaemonConfig* c, uint64_t v) { c->replication_window_bytes = v; });
+  appliers["sync.max_offline"] = [src](const toml::node& node, DaemonConfig* config) -> Status {
+    Result<std::string> text = AsString(src, node, "sync.max_offline");
+    if (!text.ok()) return text.status();
+    Result<uint64_t> ms = ParseDurationMs(*text);
+    if (!ms.ok())
+      return Status::InvalidArgument(Where(src, node) + ": key 'sync.max_offline': " + ms.status().message());
+    config->max_offline_ms = *ms;
+    return Status::Ok();
+  };
   appliers["log.level"] = string_key("log.level", &DaemonConfig::log_level,
                                      [](const std::string& v) { return ValidateLogLevel(v); });
   appliers["sync.subscriptions"] = [src](const toml::node& node, DaemonConfig* config) -> Status {
@@ -364,6 +373,23 @@ Result<uint64_t> ParseByteSize(std::string_view text) {
   }
   if (number > (UINT64_MAX >> 30)) return Status::InvalidArgument("size '" + std::string(text) + "' is too large");
   return number * multiplier;
+}
+
+Result<uint64_t> ParseDurationMs(std::string_view text) {
+  uint64_t number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc() || end == text.data())
+    return Status::InvalidArgument("'" + std::string(text) + "' is not a duration (e.g. \"90s\", \"12h\", \"30d\")");
+  std::string_view unit(end, text.data() + text.size() - end);
+  uint64_t seconds = 0;
+  if (unit.empty() || unit == "s") seconds = 1;
+  else if (unit == "m") seconds = 60;
+  else if (unit == "h") seconds = 3600;
+  else if (unit == "d") seconds = 86400;
+  else return Status::InvalidArgument("'" + std::string(text) + "' has an unknown unit (use s, m, h or d)");
+  if (number == 0 || number > 100ull * 365 * 86400 / seconds)
+    return Status::InvalidArgument("duration '" + std::string(text) + "' must be between 1s and 100 years");
+  return number * seconds * 1000;
 }
 
 Status ValidateLogLevel(std::string_view level) {
@@ -531,6 +557,11 @@ Status ApplyOverrides(const ConfigOverrides& o, const std::filesystem::path& cwd
   if (o.cluster_id) config->cluster.id = *o.cluster_id;
   EDGESYNC_RETURN_IF_ERROR(size_flag(o.window_bytes, "--window-bytes",
                                      [&](uint64_t v) { config->replication_window_bytes = v; }));
+  if (o.max_offline) {
+    Result<uint64_t> ms = ParseDurationMs(*o.max_offline);
+    if (!ms.ok()) return ms.status().WithContext("--max-offline");
+    config->max_offline_ms = *ms;
+  }
   if (o.insecure_plaintext_for_tests) config->insecure_plaintext_for_tests = true;
   return Status::Ok();
 }
@@ -585,6 +616,7 @@ std::vector<std::string> KeysNeedingRestart(const DaemonConfig& a, const DaemonC
   check(a.cluster.crl != b.cluster.crl, "cluster.crl");
   check(a.cluster.id != b.cluster.id, "cluster.id");
   check(a.replication_window_bytes != b.replication_window_bytes, "replication.window_bytes");
+  check(a.max_offline_ms != b.max_offline_ms, "sync.max_offline");
   return keys;
 }
 

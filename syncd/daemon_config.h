@@ -60,6 +60,9 @@ struct DaemonConfig {
   bool insecure_plaintext_for_tests = false;
   ClusterConfig cluster;
   uint64_t replication_window_bytes = 16u << 20;
+  // A deleted key is purged for good once every peer heard from within this time has read its
+  // tombstone and the delete is older than this; a peer offline longer must compare everything.
+  uint64_t max_offline_ms = 30ull * 24 * 3600 * 1000;
   ListenAddress http_status{true, "127.0.0.1", kDefaultHttpStatusPort};
   // Bearer token for /status and /metrics; required when http_status is not on loopback.
   std::string http_token;
@@ -107,6 +110,7 @@ struct ConfigOverrides {
   std::optional<std::filesystem::path> ca_cert, cert, key, crl;
   std::optional<std::string> cluster_id;
   std::optional<std::string> window_bytes;
+  std::optional<std::string> max_offline;
   bool insecure_plaintext_for_tests = false;  // set only turns it on
 };
 
@@ -123,6 +127,8 @@ ClusterFiles ResolveClusterFiles(const DaemonConfig& config);
 
 // "64KiB", "8MiB", "1GiB", "4096" -> bytes.
 Result<uint64_t> ParseByteSize(std::string_view text);
+// "90s", "15m", "12h", "30d" (or plain seconds) -> milliseconds.
+Result<uint64_t> ParseDurationMs(std::string_view text);
 // "trace", "debug", "info", "warning", "error".
 Status ValidateLogLevel(std::string_view level);
 

@@ -51,6 +51,7 @@ std::variant<DaemonInvocation, int> ParseDaemonFlags(int argc, char** argv) {
   opt("--cluster-crl", o.crl, "cluster.crl (default <data>/cluster/crl.pem when present)");
   opt("--cluster-id", o.cluster_id, "cluster.id (default: from the node certificate)");
   opt("--window-bytes", o.window_bytes, "replication.window_bytes, e.g. 16MiB");
+  opt("--max-offline", o.max_offline, "sync.max_offline, e.g. 30d");
   app.add_flag("--insecure-plaintext-for-tests", o.insecure_plaintext_for_tests,
                "network.insecure_plaintext_for_tests: TEST ONLY, no TLS, loopback only");
   try {

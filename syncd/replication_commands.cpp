@@ -59,6 +59,15 @@ Result<json> Where(PeerNetwork& network, const json& params) {
 
 constexpr uint64_t kDefaultWaitMs = 60'000;
 constexpr auto kWaitPoll = std::chrono::milliseconds(100);
+constexpr uint64_t kMaxWaitMs = 24ull * 3600 * 1000;
+
+// The optional `timeout_ms` param: at most a day, so a deadline computed from it cannot overflow.
+Result<uint64_t> TimeoutMs(const json& params) {
+  if (!params.contains("timeout_ms")) return kDefaultWaitMs;
+  if (!params["timeout_ms"].is_number_unsigned() || params["timeout_ms"].get<uint64_t>() > kMaxWaitMs)
+    return Status::InvalidArgument("timeout_ms must be an integer from 0 to " + std::to_string(kMaxWaitMs));
+  return params["timeout_ms"].get<uint64_t>();
+}
 
 // Waits until the fleet holds a version as `target` asks, the timeout passes, or the client goes.
 Result<json> Wait(PeerNetwork& network, const json& params, CommandContext& context) {
@@ -70,15 +79,10 @@ Result<json> Wait(PeerNetwork& network, const json& params, CommandContext& cont
   if (!target_text.ok()) return target_text.status();
   Result<WaitTarget> target = WaitTarget::Parse(*target_text);
   if (!target.ok()) return target.status();
-  uint64_t timeout_ms = kDefaultWaitMs;
-  if (params.contains("timeout_ms")) {
-    if (!params["timeout_ms"].is_number_unsigned()) {
-      return Status::InvalidArgument("timeout_ms must be a non-negative integer");
-    }
-    timeout_ms = params["timeout_ms"].get<uint64_t>();
-  }
+  Result<uint64_t> timeout_ms = TimeoutMs(params);
+  if (!timeout_ms.ok()) return timeout_ms.status();
   const auto started = std::chrono::steady_clock::now();
-  const auto deadline = started + std::chrono::milliseconds(timeout_ms);
+  const auto deadline = started + std::chrono::milliseconds(*timeout_ms);
   WaitProgress progress;
   while (true) {
     progress = Evaluate(*target, network.replicator().Holding(key->str(), *version));
@@ -93,7 +97,7 @@ Result<json> Wait(PeerNetwork& network, const json& params, CommandContext& cont
               {"target", target->ToString()}, {"met", progress.met},
               {"holders", progress.holders}, {"missing", progress.missing},
               {"summary", progress.summary}, {"seconds", seconds},
-              {"timeout_ms", timeout_ms}};
+              {"timeout_ms", *timeout_ms}};
 }
 
 // Runs a resync and waits (until the timeout) for the peers' logs to be read to their end and
@@ -106,16 +110,13 @@ Result<json> Resync(PeerNetwork& network, const json& params, CommandContext& co
       return Status::InvalidArgument(std::string(field) + " must be a non-empty string");
     *target = params[field].get<std::string>();
   }
-  uint64_t timeout_ms = kDefaultWaitMs;
-  if (params.contains("timeout_ms")) {
-    if (!params["timeout_ms"].is_number_unsigned()) return Status::InvalidArgument("timeout_ms must be a non-negative integer");
-    timeout_ms = params["timeout_ms"].get<uint64_t>();
-  }
+  Result<uint64_t> timeout_ms = TimeoutMs(params);
+  if (!timeout_ms.ok()) return timeout_ms.status();
   replication::Replicator& replicator = network.replicator();
   Result<std::vector<std::string>> asked = replicator.Resync(scope);
   if (!asked.ok()) return asked.status();
   const auto started = std::chrono::steady_clock::now();
-  const auto deadline = started + std::chrono::milliseconds(timeout_ms);
+  const auto deadline = started + std::chrono::milliseconds(*timeout_ms);
   // Keys of `report` whose fetch has not ended: a transfer of the key is active.
   auto still_fetching = [&replicator](const replication::ResyncReport& report) {
     std::set<std::string> active;

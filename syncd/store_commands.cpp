@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "syncd/command_params.h"
+#include "syncd/garbage_collection.h"
 #include "syncd/transfer_progress.h"
 #include "syncd/version_files_writer.h"
 
@@ -273,19 +274,14 @@ json VersionJson(const VersionInfo& version) {
           {"tombstone", version.record.tombstone}};
 }
 
-json GcStatsJson(const GcStats& stats) {
-  return {{"chunks_scanned", stats.chunks_scanned},
-          {"chunks_deleted", stats.chunks_deleted},
-          {"bytes_deleted", stats.bytes_deleted},
-          {"manifests_deleted", stats.manifests_deleted}};
-}
-
-void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog) {
-  dispatcher.Register("gc", CommandLane::kBulk, [&store](const json&, CommandContext&) -> Result<json> {
-    auto stats = store.CollectGarbage();
-    if (!stats.ok()) return stats.status();
-    return GcStatsJson(*stats);
-  });
+void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog,
+                           uint64_t max_offline_ms) {
+  dispatcher.Register("gc", CommandLane::kBulk,
+                      [&store, max_offline_ms](const json&, CommandContext&) -> Result<json> {
+                        auto result = CollectGarbageNow(store, max_offline_ms);
+                        if (!result.ok()) return result.status();
+                        return CollectionJson(*result);
+                      });
   dispatcher.Register("put", CommandLane::kBulk,
                       [&store, &catalog](const json& p, CommandContext& c) {
                         return Put(store, catalog, p, c);

@@ -12,10 +12,11 @@
 namespace edgesync {
 
 // REQUIRES: `store` and `catalog` outlive the dispatcher's use.
-void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog);
+// `max_offline_ms`: sync.max_offline, for the tombstone purge `gc` runs first.
+void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog,
+                           uint64_t max_offline_ms);
 
 // What a garbage collection did, for the `gc` method and the daemon's log.
-nlohmann::json GcStatsJson(const GcStats& stats);
 
 // JSON view of a version shared by several responses.
 nlohmann::json VersionJson(const VersionInfo& version);

@@ -167,7 +167,9 @@ void PrintCheckout(const json& r, std::ostream& out) {
 void PrintGc(const nlohmann::json& r, std::ostream& out) {
   auto n = [&r](const char* name) { return r.value(name, uint64_t{0}); };
   out << "gc: scanned " << n("chunks_scanned") << " chunks, deleted " << n("chunks_deleted") << " chunks ("
-      << n("bytes_deleted") << " bytes) and " << n("manifests_deleted") << " manifests\n";
+      << n("bytes_deleted") << " bytes) and " << n("manifests_deleted") << " manifests";
+  if (n("purged_keys") > 0) out << "; purged " << n("purged_keys") << " deleted key(s) for good";
+  out << "\n";
 }
 
 }  // namespace edgesync

@@ -32,6 +32,14 @@ TEST(MessagesTest, ChangesBatchRoundTrip) {
   EXPECT_EQ(back->upto, 9u);
   EXPECT_TRUE(back->more);
   EXPECT_EQ(back->latest, 11u);
+  EXPECT_FALSE(back->purge.has_value());
+
+  b.purge = PurgeNotice{1'700'000'000'000, 42};
+  auto noticed = DecodeChangesBatch(Encode(b));
+  ASSERT_TRUE(noticed.ok());
+  ASSERT_TRUE(noticed->purge.has_value());
+  EXPECT_EQ(noticed->purge->horizon_ms, 1'700'000'000'000u);
+  EXPECT_EQ(noticed->purge->your_log_read_upto, 42u);
 }
 
 TEST(MessagesTest, HostileBatchesAreRefusedWithReasons) {
