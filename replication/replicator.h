@@ -68,11 +68,12 @@ struct PeerStatus {
 struct TransferStatus {
   std::string key;
   std::string version_id;
-  std::string source;                // peer node id it is fetched from
+  std::string source;                // peer node id it is fetched from (manifest and chunks)
   std::vector<std::string> holders;  // peers known to hold it
   bool have_manifest = false;
   uint64_t total_bytes = 0;  // bytes of the chunks it must fetch; 0 until the manifest is in
   uint64_t done_bytes = 0;   // of those, stored so far
+  std::vector<std::string> helpers;  // other holders fetching chunks of it alongside `source`
 };
 
 // What one node holds of a key, as far as this node knows.

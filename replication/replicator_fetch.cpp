@@ -18,7 +18,11 @@ void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord
   const std::string tk = TransferKey(key, record.Id());
   auto existing = transfers_.find(tk);
   if (existing != transfers_.end()) {
-    existing->second->holders.insert(holder);
+    Transfer& t = *existing->second;
+    t.holders.insert(holder);
+    // Chunks still to fetch: a new holder helps from now on.
+    if (t.verifier && holder != t.source && t.HasChunksToAsk() && LinkOf(holder) && t.helpers.insert(holder).second)
+      PumpPeer(holder);
     return;
   }
   if (!LinkOf(holder)) return;  // the intent stays pending until a holder connects
@@ -71,6 +75,9 @@ void Replicator::Impl::Reroute(const std::string& tk, const std::string& why) {
   Log(6, "fetching " + t->key + " version " + t->record.Id() + " from " + next + " instead (" + why + ")");
   t->source = next;
   t->missing.clear();
+  t->helpers.clear();
+  t->retry.clear();
+  t->asked.clear();
   t->next = t->outstanding = t->stored = 0;
   t->stored_bytes = 0;
   if (t->have_manifest) RunBlocking([this, tk] { OnManifestReady(tk); });
@@ -190,8 +197,14 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
     t->verifier = std::move(verifier);
     t->next = t->outstanding = t->stored = 0;
     t->stored_bytes = 0;
+    t->retry.clear();
+    t->asked.clear();
+    t->helpers.clear();
+    for (const auto& h : t->holders)
+      if (h != t->source && LinkOf(h)) t->helpers.insert(h);
     if (!t->missing.empty()) {
       PumpPeer(t->source);
+      for (const auto& h : t->helpers) PumpPeer(h);
       return;
     }
   }
@@ -207,11 +220,18 @@ void Replicator::Impl::PumpPeer(const std::string& node) {
   while (progress && p.inflight_bytes < options_.window_bytes) {
     progress = false;
     for (auto& [tk, t] : transfers_) {
-      if (t->source != node || t->next >= t->missing.size()) continue;
+      if (!t->FetchesFrom(node) || !t->HasChunksToAsk()) continue;
       ChunkRequest request;
-      while (t->next < t->missing.size() && request.ids.size() < kChunksPerRequest &&
+      while (t->HasChunksToAsk() && request.ids.size() < kChunksPerRequest &&
              p.inflight_bytes < options_.window_bytes) {
-        const ChunkRef& c = t->missing[t->next++];
+        ChunkRef c;
+        if (!t->retry.empty()) {
+          c = t->retry.front();
+          t->retry.pop_front();
+        } else {
+          c = t->missing[t->next++];
+        }
+        t->asked.insert(c.id);
         ++t->outstanding;
         auto& req = p.requested[c.id];
         if (req.transfers.empty()) {
@@ -253,7 +273,9 @@ void Replicator::Impl::HandleChunk(const std::shared_ptr<Link>& link, std::strin
       p.requested.erase(req);
       if (!chunk->found) {
         p.inflight_bytes -= std::min<size_t>(p.inflight_bytes, expected_size);
-        for (const auto& tk : waiting) Reroute(tk, "peer " + node + " no longer holds chunk " + chunk->id.Hex());
+        for (const auto& tk : waiting)
+          if (!DropHelper(tk, node, {chunk->id, expected_size}))
+            Reroute(tk, "peer " + node + " no longer holds chunk " + chunk->id.Hex());
         PumpPeer(node);
         return;
       }
@@ -293,11 +315,11 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
       pit->second.inflight_bytes -= std::min<size_t>(pit->second.inflight_bytes, expected_size);
     for (const auto& tk : waiting) {
       auto it = transfers_.find(tk);
-      if (it == transfers_.end() || it->second->source != node) continue;
+      if (it == transfers_.end() || !it->second->asked.erase(id)) continue;
       Transfer& t = *it->second;
       if (!s.ok()) {
         Log(3, "refusing data for " + t.key + ": " + s.ToString());
-        Reroute(tk, s.message());
+        if (!DropHelper(tk, node, {id, expected_size})) Reroute(tk, s.message());
         continue;
       }
       --t.outstanding;
@@ -309,6 +331,30 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
     PumpPeer(node);
   }
   for (const auto& tk : complete) Complete(tk);
+}
+
+bool Replicator::Impl::DropHelper(const std::string& tk, const std::string& node, const ChunkRef& chunk) {
+  auto it = transfers_.find(tk);
+  if (it == transfers_.end() || it->second->source == node || !it->second->helpers.erase(node)) return false;
+  Transfer& t = *it->second;
+  t.holders.erase(node);  // not a full holder of this version: the other sources serve the rest
+  t.retry.push_back(chunk);
+  t.asked.erase(chunk.id);
+  --t.outstanding;
+  // Its other requests for this transfer are asked again elsewhere; late answers are ignored.
+  if (auto pit = peers_.find(node); pit != peers_.end()) {
+    for (auto& [id, req] : pit->second.requested) {
+      auto waiting = std::find(req.transfers.begin(), req.transfers.end(), tk);
+      if (waiting == req.transfers.end()) continue;
+      req.transfers.erase(waiting);
+      t.retry.push_back({id, req.size});
+      t.asked.erase(id);
+      --t.outstanding;
+    }
+  }
+  PumpPeer(t.source);
+  for (const auto& h : t.helpers) PumpPeer(h);
+  return true;
 }
 
 Status Replicator::Impl::AddReceived(const ChunkId& id, std::string_view bytes) {

@@ -104,6 +104,17 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     // Missing chunk -> the chunk we hold at the same offset of the same file (delta base).
     std::unordered_map<ChunkId, ChunkId, ChunkIdHash> bases;
     std::shared_ptr<StreamVerifier> verifier;  // hashes files as chunks arrive; set with `missing`
+    // Other connected holders fetching its chunks alongside `source`, each within its own
+    // window (faster peers take more), and chunks to ask again because a helper lacked them,
+    // sent bad bytes or went away. Set with `missing`; cleared when the source changes.
+    std::set<std::string> helpers;
+    std::deque<ChunkRef> retry;
+    // Chunks handed out to some source and not stored yet. A chunk counts for the transfer only
+    // when it is in here, whichever peer delivers it: a late answer from a helper that went
+    // away counts once, and an answer to a request made before the source changed not at all.
+    std::unordered_set<ChunkId, ChunkIdHash> asked;
+    bool FetchesFrom(const std::string& node) const { return source == node || helpers.count(node) > 0; }
+    bool HasChunksToAsk() const { return next < missing.size() || !retry.empty(); }
   };
 
   // ---- plumbing
@@ -190,14 +201,29 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     p.connected = false;
     p.link.reset();
     p.requesting = false;
+    // Chunks a helper was fetching go back to the transfer's other sources.
+    std::set<std::string> resumed;
+    for (const auto& [id, req] : p.requested) {
+      for (const auto& tk : req.transfers) {
+        auto t = transfers_.find(tk);
+        if (t == transfers_.end() || t->second->source == node || !t->second->helpers.count(node)) continue;
+        t->second->retry.push_back({id, req.size});
+        t->second->asked.erase(id);
+        --t->second->outstanding;
+        resumed.insert(t->second->source);
+      }
+    }
     p.requested.clear();
     p.inflight_bytes = 0;
     p.serve_queue.clear();
     p.serve_queued_bytes = 0;
     std::vector<std::string> affected;
-    for (auto& [tk, t] : transfers_)
+    for (auto& [tk, t] : transfers_) {
+      t->helpers.erase(node);
       if (t->source == node) affected.push_back(tk);
+    }
     for (const auto& tk : affected) Reroute(tk, "peer " + node + " went away");
+    for (const auto& source : resumed) PumpPeer(source);
   }
 
   // ---- messages
@@ -537,6 +563,10 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   // intent stays durable) until a holder connects.
   void Reroute(const std::string& tk, const std::string& why);
   void PumpPeer(const std::string& node);
+  // `node` is a helper of transfer `tk` that failed to deliver `chunk`: stops using it for that
+  // transfer and asks its chunks again from the others. False when `node` is not a helper (the
+  // caller reroutes the transfer). REQUIRES: mu_ held.
+  bool DropHelper(const std::string& tk, const std::string& node, const ChunkRef& chunk);
   void RequestManifest(const std::string& tk, Transfer& t);
 
   Status HandleManifest(const std::string& node, const std::string& payload);
@@ -743,7 +773,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     out.reserve(transfers_.size());
     for (const auto& [tk, t] : transfers_) {
       TransferStatus s{t->key, t->record.Id(), t->source, {t->holders.begin(), t->holders.end()},
-                       t->have_manifest, 0, t->stored_bytes};
+                       t->have_manifest, 0, t->stored_bytes, {t->helpers.begin(), t->helpers.end()}};
       for (const auto& c : t->missing) s.total_bytes += c.size;
       out.push_back(std::move(s));
     }

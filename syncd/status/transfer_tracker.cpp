@@ -16,9 +16,11 @@ void TransferTracker::MarkApplied(const std::string& key, const std::string& ver
 
 json TransferTracker::Event(const Tracked& t, uint64_t wall_ms, const char* state) {
   const auto& s = t.last;
+  json sources = json::array({s.source});
+  for (const auto& helper : s.helpers) sources.push_back(helper);
   json e = {{"type", "transfer"}, {"v", 1},          {"ts", wall_ms},
             {"key", s.key},       {"version", s.version_id},
-            {"sources", json::array({s.source})},     {"state", state}};
+            {"sources", sources},                   {"state", state}};
   e["done_bytes"] = s.done_bytes;
   if (s.have_manifest) e["total_bytes"] = s.total_bytes;
   if (std::string(state) == "running") {
