@@ -5,7 +5,8 @@
 // resolutions happen), and restarts a random node every few seconds (SIGTERM, same port and
 // data). Then every node must list the same heads for every key within the convergence bound,
 // and every live model must read back on every node. Prints versions written, the time to
-// converge after the last write, and each daemon's peak RSS (VmHWM, max over its restarts).
+// converge after the last write, and each daemon's peak RSS (VmHWM, max over its restarts)
+// with their max, median and mean.
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -147,11 +148,17 @@ TEST_F(SoakTest, RandomWritesAndRestartsConvergeToIdenticalHeads) {
 
   std::ostringstream rss;
   uint64_t max_kib = 0, sum_kib = 0;
+  std::vector<uint64_t> sorted_kib;
   for (const auto& [name, kib] : peak_kib) {
     rss << " " << name << "=" << kib / 1024 << "MiB";
     max_kib = std::max(max_kib, kib);
     sum_kib += kib;
+    sorted_kib.push_back(kib);
   }
+  std::sort(sorted_kib.begin(), sorted_kib.end());
+  const size_t n = sorted_kib.size();
+  const double median_kib =
+      n == 0 ? 0 : n % 2 ? sorted_kib[n / 2] : (sorted_kib[n / 2 - 1] + sorted_kib[n / 2]) / 2.0;
   std::cout << "soak: " << node_count << " nodes, " << duration.count() << " s of writes (seed "
             << seed << "): " << puts << " puts, " << edits << " meta edits, " << deletes
             << " deletes (" << puts + edits + deletes << " versions written; " << refused
@@ -159,7 +166,8 @@ TEST_F(SoakTest, RandomWritesAndRestartsConvergeToIdenticalHeads) {
             << " keys; converged " << converge_s << " s after the last write; " << reads
             << " reads checked\n"
             << "soak peak RSS (VmHWM) per daemon:" << rss.str() << "; max " << max_kib / 1024
-            << " MiB, mean " << sum_kib / 1024 / std::max<size_t>(1, peak_kib.size()) << " MiB\n";
+            << " MiB, median " << median_kib / 1024 << " MiB, mean "
+            << sum_kib / 1024 / std::max<size_t>(1, peak_kib.size()) << " MiB\n";
 }
 
 }  // namespace
