@@ -10,7 +10,7 @@ namespace {
 constexpr uint64_t kTrimAfterBytes = 64u << 20;
 // Received chunks are stored in batches of this size (two may be buffered): what a crash of
 // the receiver makes it fetch again, on top of the window in flight.
-constexpr size_t kReceiveBatchBytes = 8u << 20;
+constexpr size_t kReceiveBatchBytes = 16u << 20;
 }  // namespace
 
 void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord& record,
