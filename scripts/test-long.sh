@@ -10,23 +10,56 @@ CRASH_TRIALS=${CRASH_TRIALS:-50}
 SOAK_NODES=${SOAK_NODES:-20}
 SOAK_SECONDS=${SOAK_SECONDS:-300}
 failed=()
+supp=$PWD/tests/sanitizers  # suppression files of the sanitizer stages (tsan.supp)
 
 stage() { echo; echo "=== $* ==="; }
+
+# Sanitizer reports from every process a test starts (daemons and CLI runs too, whose stderr the
+# tests keep in temporary files) go to one log directory; a stage fails when it holds any report.
+# REQUIRES: $1 is a fresh directory. Prints the reports found.
+sanitizer_reports_in() {
+  local reports
+  reports=$(find "$1" -type f | sort)
+  [ -z "$reports" ] && return 1
+  echo "sanitizer reports in $1:"
+  for r in $reports; do echo "--- $r"; head -n 60 "$r"; done
+  return 0
+}
 
 stage "AddressSanitizer + UndefinedBehaviorSanitizer: whole suite"
 # The preset also builds libFuzzer targets, and a fuzz configuration skips the other test tiers:
 # turn that off here so the sanitizers run the whole suite (--no-tests=error catches an empty run).
 if cmake --preset clang-asan -DEDGESYNC_FUZZ=OFF >/dev/null && cmake --build build-asan -j "$JOBS"; then
-  (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  logs=$PWD/build-asan/sanitizer-logs
+  rm -rf "$logs" && mkdir -p "$logs"
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:log_path=$logs/asan \
+     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan \
      ctest --output-on-failure --no-tests=error -j "$JOBS" -LE fuzz) || failed+=(asan)
+  sanitizer_reports_in "$logs" && failed+=(asan-reports)
 else
   failed+=(asan-build)
 fi
 
 stage "ThreadSanitizer: store, transport, replication"
-if cmake --preset clang-tsan >/dev/null && cmake --build build-tsan -j "$JOBS"; then
-  (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 \
-     ctest --output-on-failure --no-tests=error -j "$JOBS" -R '^(Store|Gc|ApplyRemote|FileIngest|Link|RawPeer|Frame|PrioritySendQueue|MessageReassembler|Replicator|Messages)' ) || failed+=(tsan)
+# Only the executables of those libraries' tests are built; the regex names every suite in them.
+tsan_targets=(store_tests transport_codec_test transport_identity_test transport_link_test
+  replication_tests replication_acl_test replication_hostile_peer_test)
+tsan_suites='Store|Gc|ApplyRemote|FileIngest|Purge|RocksChunkStore|Chunker|ChunkId|ChunkLocation'
+tsan_suites+='|ObjectKey|VersionVector|HybridClock|Manifest|JsonDepth'
+tsan_suites+='|Link|RawPeer|Frame|PrioritySendQueue|MessageReassembler|Hello|ClockSkew|Identity'
+tsan_suites+='|Replicator|Messages|StreamVerifier|WriteAcl|HostilePeer|HostileAcl|Attestation'
+# The kill-during-GC campaign forks its threaded test process; TSan cannot run threads in a forked
+# child of a threaded process (it dies, or crashes with die_after_fork=0). The crash stage below
+# runs that test in the ordinary build.
+tsan_unsupported='^GcTest\.KillDuringPutsAndGcLeavesConsistentStore$'
+if cmake --preset clang-tsan >/dev/null && cmake --build build-tsan -j "$JOBS" --target "${tsan_targets[@]}"; then
+  logs=$PWD/build-tsan/sanitizer-logs
+  rm -rf "$logs" && mkdir -p "$logs"
+  (cd build-tsan && \
+     TSAN_OPTIONS=halt_on_error=1:suppressions=$supp/tsan.supp:log_path=$logs/tsan \
+     ctest --output-on-failure --no-tests=error -j "$JOBS" -R "^($tsan_suites)Test\\." \
+       -E "$tsan_unsupported") || failed+=(tsan)
+  sanitizer_reports_in "$logs" && failed+=(tsan-reports)
 else
   failed+=(tsan-build)
 fi

@@ -232,11 +232,12 @@ TEST(LinkTest, ControlMessageOvertakesQueuedBulkData) {
 
 TEST(LinkTest, SlowReaderIsDroppedAndQueueStaysBounded) {
   TestPki pki(kCluster);
+  // Declared before the nodes: their io threads may still run the hook while they stop.
+  std::atomic<bool> release{false};
   TestNode cloud(NodeOptions(pki, "cloud", "cloud"));
   TransportOptions edge_options = NodeOptions(pki, "edge-1");
   edge_options.max_bulk_queue_bytes = 4u << 20;
   TestNode edge(edge_options);
-  std::atomic<bool> release{false};
   cloud.handler().SetOnMessageHook([&] {
     // The cloud's only io thread stops reading, like an overloaded peer.
     for (int i = 0; i < 1000 && !release.load(); ++i) {
@@ -264,11 +265,12 @@ TEST(LinkTest, SlowReaderIsDroppedAndQueueStaysBounded) {
 
 TEST(LinkTest, SilentPeerDroppedAfterIdleTimeout) {
   TestPki pki(kCluster);
+  // Declared before the nodes: their io threads may still run the hook while they stop.
+  std::atomic<bool> release{false};
   TestNode cloud(NodeOptions(pki, "cloud", "cloud"));
   TransportOptions edge_options = NodeOptions(pki, "edge-1");
   edge_options.idle_timeout = std::chrono::milliseconds(600);
   TestNode edge(edge_options);
-  std::atomic<bool> release{false};
   cloud.handler().SetOnMessageHook([&] {
     for (int i = 0; i < 500 && !release.load(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
