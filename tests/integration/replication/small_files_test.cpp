@@ -20,7 +20,8 @@ TEST_F(SmallFilesTest, TenThousandFileDatasetReplicatesCompletely) {
   fs::path src = root() / "dataset";
   WriteIndexedDataset(src, rng, 10000, 1024, 8192);
   auto start = std::chrono::steady_clock::now();
-  ProcessResult put = Cli(edge, {"put", "dataset/hall-3/samples", src.string()});
+  // A hang guard, not a speed bound: ten thousand files take over a minute in sanitizer builds.
+  ProcessResult put = Cli(edge, {"put", "dataset/hall-3/samples", src.string()}, std::chrono::minutes(5));
   ASSERT_EQ(put.exit_code, 0) << put.err;
   auto put_done = std::chrono::steady_clock::now();
   fs::path out;
