@@ -470,10 +470,13 @@ Result<std::string> StoreImpl::ReadSpec(const ChunkId& manifest_id) {
   return value;
 }
 
-Result<std::vector<std::string>> StoreImpl::ListKeys(const std::string& prefix) {
+Result<std::vector<std::string>> StoreImpl::ListKeys(const std::string& prefix, const std::string& after,
+                                                    size_t limit) {
   std::vector<std::string> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kObjects)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  // The first key after `after` is `after` + '\0' (keys hold no NUL).
+  const std::string start = after.empty() || after < prefix ? prefix : after + '\0';
+  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
     auto state = ObjectState::Decode(it->value().ToStringView());
     if (!state.ok()) return state.status();
     if (!WinningHead(state->heads).tombstone) out.push_back(it->key().ToString());

@@ -150,8 +150,10 @@ class Store {
   // Streams one file's verified bytes to `sink`.
   virtual Status ReadFile(const FileEntry& file,
                           const std::function<Status(std::string_view)>& sink) = 0;
-  // Keys with a live head, sorted, starting with `prefix`.
-  virtual Result<std::vector<std::string>> ListKeys(const std::string& prefix) = 0;
+  // Keys with a live head, sorted, starting with `prefix`; with `after`, only keys after it, and
+  // at most `limit` of them (a page: it reads only as far as the page goes).
+  virtual Result<std::vector<std::string>> ListKeys(const std::string& prefix, const std::string& after = "",
+                                                    size_t limit = SIZE_MAX) = 0;
 
   // --- change log
   virtual Result<std::vector<Change>> ChangesSince(uint64_t seq, size_t limit) = 0;

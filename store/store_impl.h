@@ -47,7 +47,8 @@ class StoreImpl : public Store {
                      const GetOptions& options) override;
   Status ReadFile(const FileEntry& file,
                   const std::function<Status(std::string_view)>& sink) override;
-  Result<std::vector<std::string>> ListKeys(const std::string& prefix) override;
+  Result<std::vector<std::string>> ListKeys(const std::string& prefix, const std::string& after,
+                                            size_t limit) override;
 
   Result<std::vector<Change>> ChangesSince(uint64_t seq, size_t limit) override;
   uint64_t LastSeq() override;

@@ -167,14 +167,12 @@ Result<json> List(Store& store, const json& params) {
     }
     limit = it->get<uint64_t>();
   }
-  const std::string after = OptionalString(params, "after");
-  Result<std::vector<std::string>> keys = store.ListKeys(OptionalString(params, "prefix"));
+  // One more key than the page shows whether another page follows.
+  Result<std::vector<std::string>> keys =
+      store.ListKeys(OptionalString(params, "prefix"), OptionalString(params, "after"), limit + 1);
   if (!keys.ok()) return keys.status();
-  // Keys are sorted: the page starts right after the cursor.
-  auto first = after.empty() ? keys->begin()
-                             : std::upper_bound(keys->begin(), keys->end(), after);
   json objects = json::array();
-  auto it = first;
+  auto it = keys->begin();
   for (; it != keys->end() && objects.size() < limit; ++it) {
     Result<ObjectKey> key = ObjectKey::Parse(*it);
     if (!key.ok()) continue;

@@ -425,3 +425,37 @@ TEST_F(StoreTest, RenewPinExtendsTheLease) {
 
 }  // namespace
 }  // namespace edgesync
+
+namespace edgesync {
+namespace {
+
+class ListKeysPageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StoreOptions options;
+    options.path = data_ / "store";
+    options.node_id = "node-a";
+    store_ = Store::Open(options).value();
+    { std::ofstream(src_ / "f", std::ios::binary) << "x"; }
+    for (const char* key : {"meta/z", "model/a", "model/b", "model/c", "model/d"})
+      ASSERT_TRUE(store_->Put(ObjectKey::Parse(key).value(), src_ / "f", "{}").ok());
+    ASSERT_TRUE(store_->Delete(ObjectKey::Parse("model/c").value()).ok());
+  }
+  testing::TempDir data_, src_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(ListKeysPageTest, PagesStartAfterTheCursorSkipDeletedKeysAndStopAtTheLimit) {
+  using Keys = std::vector<std::string>;
+  EXPECT_EQ(*store_->ListKeys("model/"), (Keys{"model/a", "model/b", "model/d"}));
+  EXPECT_EQ(*store_->ListKeys("model/", "", 2), (Keys{"model/a", "model/b"}));
+  EXPECT_EQ(*store_->ListKeys("model/", "model/b", 2), (Keys{"model/d"}));
+  EXPECT_EQ(*store_->ListKeys("model/", "model/a"), (Keys{"model/b", "model/d"}));
+  EXPECT_TRUE(store_->ListKeys("model/", "model/d")->empty());
+  // A cursor before the prefix starts at the prefix; the prefix still bounds the page.
+  EXPECT_EQ(*store_->ListKeys("model/", "meta/z", 1), (Keys{"model/a"}));
+  EXPECT_EQ(*store_->ListKeys("", "model/b"), (Keys{"model/d"}));
+}
+
+}  // namespace
+}  // namespace edgesync
