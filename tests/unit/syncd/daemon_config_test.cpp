@@ -218,6 +218,12 @@ TEST(DaemonConfigTest, ByteSizesAndListenAddresses) {
   EXPECT_FALSE(ListenAddress::Parse("1.2.3.4").ok());
   EXPECT_FALSE(ListenAddress::Parse("1.2.3.4:99999").ok());
   EXPECT_FALSE(ListenAddress::Parse("::1:80").ok());
+  // Found by fuzz_config: hosts that are neither names, IPv4 nor bracketed IPv6 literals.
+  EXPECT_FALSE(ListenAddress::Parse("[[127]:7443").ok());
+  EXPECT_FALSE(ListenAddress::Parse("0.0.~0.0:7780").ok());
+  EXPECT_FALSE(ListenAddress::Parse("[cloud]:7443").ok());
+  EXPECT_EQ(ListenAddress::Parse("[::1]:7443")->host, "::1");
+  EXPECT_EQ(ListenAddress::Parse("cloud-1.factory.example:7443")->host, "cloud-1.factory.example");
   EXPECT_EQ(ListenAddress::Parse("[::1]:80")->ToString(), "[::1]:80");
   EXPECT_FALSE(ListenAddress::Parse("off")->enabled);
 }
