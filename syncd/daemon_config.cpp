@@ -319,12 +319,12 @@ Result<ListenAddress> ListenAddress::Parse(std::string_view text) {
     return Status::InvalidArgument("'" + std::string(port) + "' is not a port number (0-65535)");
   }
   if (host.empty()) return Status::InvalidArgument("'" + std::string(text) + "' has no host");
-  // Bracketed: an IPv6 literal. Otherwise a host name or IPv4 address (letters, digits, '.', '-').
+  // Bracketed: an IPv6 literal. Otherwise a host name or IPv4 address (letters, digits, '.-_').
   in6_addr v6;
   const bool bracketed = text.front() == '[';
   const bool host_ok = bracketed ? ::inet_pton(AF_INET6, std::string(host).c_str(), &v6) == 1
                                  : std::all_of(host.begin(), host.end(), [](char c) {
-                                     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+                                     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
                                    });
   if (!host_ok) {
     return Status::InvalidArgument("'" + std::string(host) + "' is not " +
