@@ -201,6 +201,12 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     p.connected = false;
     p.link.reset();
     p.requesting = false;
+    if (p.purge_resync) {
+      // Not finished: it is not kept, or this node would serve its peers nothing until this one
+      // returns. The peer's next notice starts it again.
+      Log(4, "comparing everything with " + node + " after its purge was cut short by the link going down");
+      p.purge_resync.reset();
+    }
     // Chunks a helper was fetching go back to the transfer's other sources.
     std::set<std::string> resumed;
     for (const auto& [id, req] : p.requested) {
