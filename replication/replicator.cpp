@@ -56,8 +56,9 @@ Status Replicator::UpdateSelection(std::vector<std::string> subscriptions,
   const bool widened = impl_->SetSelection(std::move(subscriptions), std::move(labels));
   EDGESYNC_RETURN_IF_ERROR(impl_->DropUnsubscribed());
   if (!widened) return Status::Ok();
-  auto asked = impl_->Resync();
-  return asked.ok() ? Status::Ok() : asked.status();
+  // Durably: keys skipped under the narrower selection are behind every checkpoint.
+  EDGESYNC_RETURN_IF_ERROR(impl_->store_.ResetCheckpoints());
+  return impl_->StartResync({}).status();
 }
 size_t Replicator::ActiveTransfers() { return impl_->ActiveTransfers(); }
 std::vector<TransferStatus> Replicator::Transfers() { return impl_->Transfers(); }

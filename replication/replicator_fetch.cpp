@@ -341,20 +341,22 @@ bool Replicator::Impl::DropHelper(const std::string& tk, const std::string& node
   t.retry.push_back(chunk);
   t.asked.erase(chunk.id);
   --t.outstanding;
-  // Its other requests for this transfer are asked again elsewhere; late answers are ignored.
-  if (auto pit = peers_.find(node); pit != peers_.end()) {
-    for (auto& [id, req] : pit->second.requested) {
-      auto waiting = std::find(req.transfers.begin(), req.transfers.end(), tk);
-      if (waiting == req.transfers.end()) continue;
-      req.transfers.erase(waiting);
-      t.retry.push_back({id, req.size});
-      t.asked.erase(id);
-      --t.outstanding;
-    }
-  }
+  // Its other requests for this transfer are asked again elsewhere.
+  if (auto pit = peers_.find(node); pit != peers_.end()) TakeBackChunks(tk, t, pit->second);
   PumpPeer(t.source);
   for (const auto& h : t.helpers) PumpPeer(h);
   return true;
+}
+
+void Replicator::Impl::TakeBackChunks(const std::string& tk, Transfer& t, Peer& helper) {
+  for (auto& [id, req] : helper.requested) {
+    auto waiting = std::find(req.transfers.begin(), req.transfers.end(), tk);
+    if (waiting == req.transfers.end()) continue;
+    req.transfers.erase(waiting);
+    t.retry.push_back({id, req.size});
+    t.asked.erase(id);
+    --t.outstanding;
+  }
 }
 
 Status Replicator::Impl::AddReceived(const ChunkId& id, std::string_view bytes) {

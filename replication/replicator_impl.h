@@ -209,25 +209,18 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     }
     // Chunks a helper was fetching go back to the transfer's other sources.
     std::set<std::string> resumed;
-    for (const auto& [id, req] : p.requested) {
-      for (const auto& tk : req.transfers) {
-        auto t = transfers_.find(tk);
-        if (t == transfers_.end() || t->second->source == node || !t->second->helpers.count(node)) continue;
-        t->second->retry.push_back({id, req.size});
-        t->second->asked.erase(id);
-        --t->second->outstanding;
-        resumed.insert(t->second->source);
+    std::vector<std::string> affected;
+    for (auto& [tk, t] : transfers_) {
+      if (t->source == node) affected.push_back(tk);
+      else if (t->helpers.erase(node)) {
+        TakeBackChunks(tk, *t, p);
+        resumed.insert(t->source);
       }
     }
     p.requested.clear();
     p.inflight_bytes = 0;
     p.serve_queue.clear();
     p.serve_queued_bytes = 0;
-    std::vector<std::string> affected;
-    for (auto& [tk, t] : transfers_) {
-      t->helpers.erase(node);
-      if (t->source == node) affected.push_back(tk);
-    }
     for (const auto& tk : affected) Reroute(tk, "peer " + node + " went away");
     for (const auto& source : resumed) PumpPeer(source);
   }
@@ -290,22 +283,21 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     });
   }
 
-  // Whether `reader` may hold keys this node deleted and purged: it read this log before, and not
-  // as far as the last purge. Records its read either way.
+  // Records how far `reader` has read this log, and says whether it may hold keys this node
+  // deleted and purged: it read this log before, and not as far as the last purge.
   std::optional<PurgeNotice> PurgeNoticeFor(const transport::PeerInfo& reader, uint64_t since) {
-    std::optional<PurgeNotice> notice;
-    auto mark = store_.LastPurge();
-    auto reads = store_.PeerReads();
-    if (mark.ok() && reads.ok() && mark->through_seq > 0) {
-      auto read = reads->find(reader.node_id);
-      if (read != reads->end() && std::max(read->second.seq, since) < mark->through_seq) {
-        auto checkpoint = store_.GetCheckpoint(reader.node_id, reader.store_epoch);
-        notice = PurgeNotice{mark->horizon_ms, checkpoint.ok() ? *checkpoint : 0};
-      }
+    auto previous = store_.RecordPeerRead(reader.node_id, since);
+    if (!previous.ok()) {
+      // Its next request records it, and gets the notice if one is due.
+      Log(4, "recording how far " + reader.node_id + " read the change log: " + previous.status().ToString());
+      return std::nullopt;
     }
-    if (Status s = store_.RecordPeerRead(reader.node_id, since); !s.ok())
-      Log(4, "recording how far " + reader.node_id + " read the change log: " + s.ToString());
-    return notice;
+    if (!*previous) return std::nullopt;  // a peer new to this log holds nothing of it
+    auto mark = store_.LastPurge();
+    if (!mark.ok() || mark->through_seq == 0 || std::max((*previous)->seq, since) >= mark->through_seq)
+      return std::nullopt;
+    auto checkpoint = store_.GetCheckpoint(reader.node_id, reader.store_epoch);
+    return PurgeNotice{mark->horizon_ms, checkpoint.ok() ? *checkpoint : 0};
   }
 
   bool PurgeResyncing() {
@@ -573,6 +565,9 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   // transfer and asks its chunks again from the others. False when `node` is not a helper (the
   // caller reroutes the transfer). REQUIRES: mu_ held.
   bool DropHelper(const std::string& tk, const std::string& node, const ChunkRef& chunk);
+  // Puts the chunks of transfer `tk` that `helper` was asked for back on its retry queue; their
+  // late answers no longer count for it. REQUIRES: mu_ held.
+  void TakeBackChunks(const std::string& tk, Transfer& t, Peer& helper);
   void RequestManifest(const std::string& tk, Transfer& t);
 
   Status HandleManifest(const std::string& node, const std::string& payload);
@@ -628,20 +623,6 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       out.push_back(std::move(s));
     }
     return out;
-  }
-
-  Result<size_t> Resync() {
-    EDGESYNC_RETURN_IF_ERROR(store_.ResetCheckpoints());
-    std::lock_guard lock(mu_);
-    size_t asked = 0;
-    for (auto& [node, p] : peers_) {
-      p.checkpoint = 0;
-      if (!p.connected) continue;
-      ++asked;
-      if (p.requesting) p.restart = true;
-      else RequestChanges(node, p);
-    }
-    return asked;
   }
 
   Result<std::vector<std::string>> StartResync(const ResyncScope& scope) {
