@@ -13,16 +13,21 @@ std::string EncodePair(uint64_t a, uint64_t b) { return EncodeBigEndian64(a) + E
 
 }  // namespace
 
-Status StoreImpl::RecordPeerRead(const std::string& peer, uint64_t seq) {
+Result<std::optional<Store::PeerRead>> StoreImpl::RecordPeerRead(const std::string& peer, uint64_t seq) {
   std::lock_guard lock(peer_reads_mu_);
   std::string value;
   Status s = db_->Get(RocksDb::kMeta, PeerReadKey(peer), &value);
   if (!s.ok() && !s.IsNotFound()) return s;
-  if (s.ok() && value.size() == 16) seq = std::max(seq, DecodeBigEndian64(value.substr(0, 8)));
+  std::optional<PeerRead> previous;
+  if (s.ok() && value.size() == 16) {
+    previous = PeerRead{DecodeBigEndian64(value.substr(0, 8)), DecodeBigEndian64(value.substr(8))};
+    seq = std::max(seq, previous->seq);
+  }
   rocksdb::WriteBatch batch;
   batch.Put(db_->cf(RocksDb::kMeta), PeerReadKey(peer), EncodePair(seq, NowMillis()));
   // Unsynced: a read mark lost in a crash only makes the next purge wait for that peer longer.
-  return db_->WriteUnsynced(&batch);
+  EDGESYNC_RETURN_IF_ERROR(db_->WriteUnsynced(&batch));
+  return previous;
 }
 
 Result<std::map<std::string, Store::PeerRead>> StoreImpl::PeerReads() {

@@ -205,7 +205,8 @@ class Store {
     uint64_t at_ms = 0;
   };
   // Records a peer's read; `seq` only ever grows (a peer re-reading from zero keeps its mark).
-  virtual Status RecordPeerRead(const std::string& peer, uint64_t seq) = 0;
+  // Returns the mark it had before (nullopt: it never read this log).
+  virtual Result<std::optional<PeerRead>> RecordPeerRead(const std::string& peer, uint64_t seq) = 0;
   virtual Result<std::map<std::string, PeerRead>> PeerReads() = 0;
   // Removes for good every key `purge` accepts (given its change-log seq and heads): its heads,
   // retained versions and change-log entry; its chunks go with the next GC. The purge mark

@@ -66,7 +66,7 @@ class StoreImpl : public Store {
   Result<ChunkId> StoreManifest(const Manifest& manifest) override;
   Status ResetCheckpoints() override;
 
-  Status RecordPeerRead(const std::string& peer, uint64_t seq) override;       // purge.cpp
+  Result<std::optional<PeerRead>> RecordPeerRead(const std::string& peer, uint64_t seq) override;  // purge.cpp
   Result<std::map<std::string, PeerRead>> PeerReads() override;                 // purge.cpp
   Result<std::vector<std::string>> PurgeKeys(const PurgePredicate& purge, uint64_t horizon_ms) override;
   Result<PurgeMark> LastPurge() override;                                       // purge.cpp

@@ -88,9 +88,16 @@ TEST_F(PurgeTest, PredicateDecidesAndNothingPurgedLeavesNoMark) {
 }
 
 TEST_F(PurgeTest, PeerReadMarksOnlyGrowAndPersist) {
-  ASSERT_TRUE(store_->RecordPeerRead("edge-1", 40).ok());
+  auto first = store_->RecordPeerRead("edge-1", 40);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->has_value());  // never read before
+  const uint64_t first_at = now_ms_;
   now_ms_ += 5000;
-  ASSERT_TRUE(store_->RecordPeerRead("edge-1", 0).ok());  // a re-read from zero
+  auto again = store_->RecordPeerRead("edge-1", 0);  // a re-read from zero
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(again->has_value());
+  EXPECT_EQ((*again)->seq, 40u);
+  EXPECT_EQ((*again)->at_ms, first_at);
   ASSERT_TRUE(store_->RecordPeerRead("edge-2", 7).ok());
   Reopen();
   auto reads = store_->PeerReads();
