@@ -117,21 +117,18 @@ Result<json> Resync(PeerNetwork& network, const json& params, CommandContext& co
   if (!asked.ok()) return asked.status();
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + std::chrono::milliseconds(*timeout_ms);
-  // Keys of `report` whose fetch has not ended: a transfer of the key is active.
-  auto still_fetching = [&replicator](const replication::ResyncReport& report) {
-    std::set<std::string> active;
-    for (const auto& t : replicator.Transfers()) active.insert(t.key);
-    std::vector<std::string> out;
-    for (const auto& key : report.fetching)
-      if (active.count(key)) out.push_back(key);
-    return out;
-  };
   std::vector<replication::ResyncReport> reports;
+  std::set<std::string> active;  // keys with a transfer still running
   while (true) {
     reports = replicator.ResyncReports(*asked);
+    active.clear();
+    for (const auto& t : replicator.Transfers()) active.insert(t.key);
     bool settled = true;
-    for (const auto& r : reports)
-      if ((r.connected && !r.done) || !still_fetching(r).empty()) settled = false;
+    for (const auto& r : reports) {
+      const bool fetching = std::any_of(r.fetching.begin(), r.fetching.end(),
+                                        [&](const std::string& key) { return active.count(key) > 0; });
+      if ((r.connected && !r.done) || fetching) settled = false;
+    }
     if (settled || std::chrono::steady_clock::now() >= deadline) break;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (context.cancellation->WaitFor(std::min<std::chrono::milliseconds>(kWaitPoll, left)))
@@ -141,11 +138,10 @@ Result<json> Resync(PeerNetwork& network, const json& params, CommandContext& co
   for (const auto& u : replicator.Unserved()) unserved.insert(u.key);
   json peers = json::array();
   for (const auto& r : reports) {
-    const auto fetching = still_fetching(r);
-    json fixed = json::array(), cannot = json::array();
+    json fixed = json::array(), fetching = json::array(), cannot = json::array();
     for (const auto& key : r.fetching) {
-      if (std::find(fetching.begin(), fetching.end(), key) != fetching.end()) continue;
-      (unserved.count(key) ? cannot : fixed).push_back(key);
+      if (active.count(key)) fetching.push_back(key);
+      else (unserved.count(key) ? cannot : fixed).push_back(key);
     }
     peers.push_back({{"node_id", r.node_id},        {"connected", r.connected},
                      {"done", r.done},              {"keys_compared", r.keys_compared},

@@ -1,6 +1,5 @@
 #include "syncd/store_commands.h"
 
-#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>

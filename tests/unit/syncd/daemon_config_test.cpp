@@ -209,6 +209,19 @@ TEST(DaemonConfigTest, FlagsOverrideFile) {
   EXPECT_FALSE(ApplyOverrides(overrides, "/cwd", &config).ok());
 }
 
+TEST(DaemonConfigTest, Durations) {
+  EXPECT_EQ(*ParseDurationMs("90"), 90'000u);
+  EXPECT_EQ(*ParseDurationMs("90s"), 90'000u);
+  EXPECT_EQ(*ParseDurationMs("15m"), 900'000u);
+  EXPECT_EQ(*ParseDurationMs("12h"), 43'200'000u);
+  EXPECT_EQ(*ParseDurationMs("30d"), 2'592'000'000u);
+  EXPECT_FALSE(ParseDurationMs("0s").ok());
+  EXPECT_FALSE(ParseDurationMs("30w").ok());
+  EXPECT_FALSE(ParseDurationMs("d").ok());
+  EXPECT_FALSE(ParseDurationMs("-1d").ok());
+  EXPECT_FALSE(ParseDurationMs("36501d").ok());
+}
+
 TEST(DaemonConfigTest, ByteSizesAndListenAddresses) {
   EXPECT_EQ(*ParseByteSize("4096"), 4096u);
   EXPECT_EQ(*ParseByteSize("64KiB"), 65536u);
