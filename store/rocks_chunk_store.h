@@ -4,8 +4,8 @@
 //
 // Small writes go through an unsynced WriteBatch. A writer that accumulates many chunks sorts
 // them and writes an SST file that RocksDB ingests, which bypasses the WAL and memtable and so
-// doubles put throughput for large objects; it writes one batch in the background while the
-// caller fills the next. Thread-safe.
+// doubles put throughput for large objects; it writes up to three batches in the background
+// while the caller fills the next. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -24,7 +24,7 @@ class RocksChunkStore : public ChunkStore {
   Result<bool> Contains(const ChunkId& id) override;
   Status Get(const ChunkId& id, std::string* out) override;
   Status Put(const ChunkId& id, std::string_view data) override;
-  std::unique_ptr<ChunkWriter> NewWriter(size_t batch_bytes) override;
+  std::unique_ptr<ChunkWriter> NewWriter(const ChunkWriterOptions& options) override;
   Status Erase(const std::vector<ChunkId>& ids) override;
 
   // NotFound when the chunk is absent.

@@ -63,7 +63,7 @@ TEST(RocksChunkStoreTest, IngestedBatchesDoNotOverlap) {
   RocksChunkStore store(db.get(), kBulkBytes);
   std::vector<std::pair<ChunkId, std::string>> written;
   for (int batch = 0; batch < 4; ++batch) {
-    auto writer = store.NewWriter(0);
+    auto writer = store.NewWriter({});
     for (int i = 0; i < 160; ++i) {  // 160 x 64 KiB = 10 MiB: one SST ingestion, then a tail
       std::string data = RandomBytes(64 << 10, batch * 1000 + i);
       ChunkId id = ChunkId::Of(data.data(), data.size());
@@ -93,14 +93,14 @@ TEST(RocksChunkStoreTest, ReopenedStoreContinuesAfterTheHighestSegment) {
   {
     auto db = OpenDb(dir.path() / "db");
     RocksChunkStore store(db.get(), kBulkBytes);
-    auto writer = store.NewWriter(0);
+    auto writer = store.NewWriter({});
     ASSERT_TRUE(writer->Add(first_id, first).ok());
     ASSERT_TRUE(writer->Finish().ok());
     first_segment = store.Locate(first_id).value().segment.value();
   }
   auto db = OpenDb(dir.path() / "db");
   RocksChunkStore store(db.get(), kBulkBytes);
-  auto writer = store.NewWriter(0);
+  auto writer = store.NewWriter({});
   ASSERT_TRUE(writer->Add(second_id, second).ok());
   ASSERT_TRUE(writer->Finish().ok());
   EXPECT_GT(store.Locate(second_id).value().segment.value(), first_segment);
