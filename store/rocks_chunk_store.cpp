@@ -26,8 +26,6 @@ std::atomic<uint64_t> g_sst_counter{0};
 // Bytes per O_DIRECT write(2). Direct writes wait for the device, so fewer and larger ones;
 // 256 KiB direct writes ran at a quarter of the virtual disk's speed.
 constexpr size_t kDirectWriteBytes = 4u << 20;
-// Cleared when a filesystem refuses O_DIRECT; writers fall back to buffered writes.
-std::atomic<bool> g_direct_writes_work{true};
 
 // Chunks buffered by one writer, written as one unit.
 struct ChunkBatch {
@@ -71,7 +69,6 @@ Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch, uint64_t small_segment,
   // drops them): the next read of fresh chunks (a put's chunks served to peers, the SHA-256 pass
   // over the unchanged chunks of a new version) should not go to the disk.
   constexpr bool kInvalidatePageCache = false;
-  const bool direct = bypass_page_cache && g_direct_writes_work.load();
   std::optional<rocksdb::SstFileWriter> data;
   auto open_data = [&](bool use_direct) {
     rocksdb::EnvOptions env;
@@ -80,11 +77,8 @@ Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch, uint64_t small_segment,
     data.emplace(env, db->FamilyOptions(RocksDb::kChunks), db->cf(RocksDb::kChunks), kInvalidatePageCache);
     return data->Open(data_path);
   };
-  auto rs = open_data(direct);
-  if (!rs.ok() && direct) {
-    g_direct_writes_work = false;  // the filesystem refuses O_DIRECT (tmpfs does): buffered from now on
-    rs = open_data(false);
-  }
+  auto rs = open_data(bypass_page_cache);
+  if (!rs.ok() && bypass_page_cache) rs = open_data(false);  // tmpfs and others refuse O_DIRECT
   rocksdb::EnvOptions index_env;
   index_env.writable_file_max_buffer_size = RocksDb::kFileWriteBytes;
   rocksdb::SstFileWriter index(index_env, db->FamilyOptions(RocksDb::kChunkIndex), db->cf(RocksDb::kChunkIndex),
