@@ -361,7 +361,7 @@ void Replicator::Impl::TakeBackChunks(const std::string& tk, Transfer& t, Peer& 
 
 Status Replicator::Impl::AddReceived(const ChunkId& id, std::string_view bytes) {
   std::lock_guard lock(received_mu_);
-  if (!received_) received_ = store_.chunks().NewWriter({kReceiveBatchBytes, /*bypass_page_cache=*/true});
+  if (!received_) received_ = store_.chunks().NewWriter(kReceiveBatchBytes);
   return received_->Add(id, bytes);
 }
 

@@ -28,17 +28,6 @@ class ChunkWriter {
   virtual Status Finish() = 0;
 };
 
-struct ChunkWriterOptions {
-  // A batch is stored each `batch_bytes` buffered (0: the store's default). Smaller batches lose
-  // less unstored work to a crash; larger ones cost fewer writes.
-  size_t batch_bytes = 0;
-  // Write the chunk bytes around the page cache (O_DIRECT where the filesystem allows it), for
-  // data this node will not read back soon, such as chunks received from a peer: filling the
-  // page cache costs more CPU than the copy itself on virtual machines whose free memory is
-  // handed back to the host (docs/store.md).
-  bool bypass_page_cache = false;
-};
-
 class ChunkStore {
  public:
   virtual ~ChunkStore() = default;
@@ -47,7 +36,9 @@ class ChunkStore {
   // NotFound when absent; Corruption when the stored bytes do not hash to `id`.
   virtual Status Get(const ChunkId& id, std::string* out) = 0;
   virtual Status Put(const ChunkId& id, std::string_view data) = 0;
-  virtual std::unique_ptr<ChunkWriter> NewWriter(const ChunkWriterOptions& options) = 0;
+  // A writer storing a batch each `batch_bytes` buffered (0: the store's default). Smaller
+  // batches lose less unstored work to a crash; larger ones cost fewer writes.
+  virtual std::unique_ptr<ChunkWriter> NewWriter(size_t batch_bytes) = 0;
   virtual Status Erase(const std::vector<ChunkId>& ids) = 0;
 };
 

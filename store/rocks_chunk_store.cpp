@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <future>
 #include <memory>
-#include <optional>
 
 namespace edgesync {
 namespace {
@@ -22,10 +21,6 @@ namespace {
 constexpr size_t kMinIngestBytes = 4u << 20;
 
 std::atomic<uint64_t> g_sst_counter{0};
-
-// Bytes per O_DIRECT write(2). Direct writes wait for the device, so fewer and larger ones;
-// 256 KiB direct writes ran at a quarter of the virtual disk's speed.
-constexpr size_t kDirectWriteBytes = 4u << 20;
 
 // Chunks buffered by one writer, written as one unit.
 struct ChunkBatch {
@@ -47,10 +42,9 @@ void PutChunk(RocksDb* db, rocksdb::WriteBatch* wb, const ChunkId& id, std::stri
 
 // Writes a batch: an ordinary unsynced WriteBatch under the store's small-write segment when
 // small, otherwise two sorted SST files (chunks + index) that RocksDB ingests in one atomic step,
-// the chunk bytes under a segment of their own (see chunk_location.h). `bypass_page_cache`: the
-// chunk SST is written with O_DIRECT (ChunkWriterOptions).
+// the chunk bytes under a segment of their own (see chunk_location.h).
 Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch, uint64_t small_segment,
-                       const std::function<uint64_t()>& new_segment, bool bypass_page_cache) {
+                       const std::function<uint64_t()>& new_segment) {
   if (batch.entries.empty()) return Status::Ok();
   EDGESYNC_RETURN_IF_ERROR(db->EnsureSpace(batch.bytes.size(), "storing chunks"));
   if (batch.bytes.size() < kMinIngestBytes) {
@@ -65,36 +59,29 @@ Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch, uint64_t small_segment,
   const std::string stem = (db->path() / ("ingest-" + std::to_string(::getpid()) + "-" +
                                           std::to_string(g_sst_counter.fetch_add(1)))).string();
   const std::string data_path = stem + "-data.sst", index_path = stem + "-index.sst";
-  // Buffered writes leave the pages in the page cache like any file write's (RocksDB's default
-  // drops them): the next read of fresh chunks (a put's chunks served to peers, the SHA-256 pass
-  // over the unchanged chunks of a new version) should not go to the disk.
+  rocksdb::EnvOptions env;
+  env.writable_file_max_buffer_size = RocksDb::kFileWriteBytes;
+  // The written pages stay in the page cache like any file write's (RocksDB's default drops
+  // them): the next read of fresh chunks (a relay serving them on, the SHA-256 pass over the
+  // unchanged chunks of a new version) should not go to the disk. The kernel reclaims them.
   constexpr bool kInvalidatePageCache = false;
-  std::optional<rocksdb::SstFileWriter> data;
-  auto open_data = [&](bool use_direct) {
-    rocksdb::EnvOptions env;
-    env.use_direct_writes = use_direct;
-    env.writable_file_max_buffer_size = use_direct ? kDirectWriteBytes : RocksDb::kFileWriteBytes;
-    data.emplace(env, db->FamilyOptions(RocksDb::kChunks), db->cf(RocksDb::kChunks), kInvalidatePageCache);
-    return data->Open(data_path);
-  };
-  auto rs = open_data(bypass_page_cache);
-  if (!rs.ok() && bypass_page_cache) rs = open_data(false);  // tmpfs and others refuse O_DIRECT
-  rocksdb::EnvOptions index_env;
-  index_env.writable_file_max_buffer_size = RocksDb::kFileWriteBytes;
-  rocksdb::SstFileWriter index(index_env, db->FamilyOptions(RocksDb::kChunkIndex), db->cf(RocksDb::kChunkIndex),
+  rocksdb::SstFileWriter data(env, db->FamilyOptions(RocksDb::kChunks), db->cf(RocksDb::kChunks),
+                              kInvalidatePageCache);
+  rocksdb::SstFileWriter index(env, db->FamilyOptions(RocksDb::kChunkIndex), db->cf(RocksDb::kChunkIndex),
                                kInvalidatePageCache);
+  auto rs = data.Open(data_path);
   if (rs.ok()) rs = index.Open(index_path);
   const ChunkId* previous = nullptr;
   for (size_t i = 0; rs.ok() && i < entries.size(); ++i) {
     const auto& e = entries[i];
     if (previous && *previous == e.id) continue;  // same chunk twice in one batch
-    rs = data->Put(ChunkDataKey(e.id, {0, segment}), rocksdb::Slice(batch.bytes.data() + e.offset, e.size));
+    rs = data.Put(ChunkDataKey(e.id, {0, segment}), rocksdb::Slice(batch.bytes.data() + e.offset, e.size));
     if (rs.ok())
       rs = index.Put(rocksdb::Slice(e.id.AsBytes().data(), 16),
                      EncodeChunkIndexValue(static_cast<uint32_t>(e.size), segment));
     previous = &e.id;
   }
-  if (rs.ok()) rs = data->Finish();
+  if (rs.ok()) rs = data.Finish();
   if (rs.ok()) rs = index.Finish();
   if (rs.ok()) {
     rocksdb::IngestExternalFileOptions ingest;
@@ -122,13 +109,9 @@ Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch, uint64_t small_segment,
 // Buffers are recycled, so a large put touches fresh memory only a few times.
 class RocksChunkWriter : public ChunkWriter {
  public:
-  RocksChunkWriter(RocksDb* db, size_t bulk_bytes, bool bypass_page_cache, uint64_t small_segment,
+  RocksChunkWriter(RocksDb* db, size_t bulk_bytes, uint64_t small_segment,
                    std::function<uint64_t()> new_segment)
-      : db_(db),
-        bulk_bytes_(bulk_bytes),
-        bypass_page_cache_(bypass_page_cache),
-        small_segment_(small_segment),
-        new_segment_(std::move(new_segment)) {}
+      : db_(db), bulk_bytes_(bulk_bytes), small_segment_(small_segment), new_segment_(std::move(new_segment)) {}
   ~RocksChunkWriter() override {
     for (auto& write : pending_) write.wait();
   }
@@ -149,7 +132,7 @@ class RocksChunkWriter : public ChunkWriter {
       spares_.pop_back();
     }
     pending_.push_back(std::async(std::launch::async, [this, full] {
-      Status s = WriteChunkBatch(db_, *full, small_segment_, new_segment_, bypass_page_cache_);
+      Status s = WriteChunkBatch(db_, *full, small_segment_, new_segment_);
       full->entries.clear();
       full->bytes.clear();  // keeps its capacity for reuse
       return std::make_pair(s, full);
@@ -159,7 +142,7 @@ class RocksChunkWriter : public ChunkWriter {
 
   Status Finish() override {
     Status s = ReapPending(0);
-    if (s.ok()) s = WriteChunkBatch(db_, *current_, small_segment_, new_segment_, bypass_page_cache_);
+    if (s.ok()) s = WriteChunkBatch(db_, *current_, small_segment_, new_segment_);
     current_ = std::make_shared<ChunkBatch>();
     spares_.clear();
     return s;
@@ -185,7 +168,6 @@ class RocksChunkWriter : public ChunkWriter {
 
   RocksDb* db_;
   size_t bulk_bytes_;
-  bool bypass_page_cache_;
   uint64_t small_segment_;
   std::function<uint64_t()> new_segment_;
   std::shared_ptr<ChunkBatch> current_ = std::make_shared<ChunkBatch>();
@@ -252,9 +234,8 @@ Status RocksChunkStore::Put(const ChunkId& id, std::string_view data) {
   return db_->WriteUnsynced(&batch);
 }
 
-std::unique_ptr<ChunkWriter> RocksChunkStore::NewWriter(const ChunkWriterOptions& options) {
-  return std::make_unique<RocksChunkWriter>(db_, options.batch_bytes ? options.batch_bytes : bulk_bytes_,
-                                            options.bypass_page_cache, small_segment_,
+std::unique_ptr<ChunkWriter> RocksChunkStore::NewWriter(size_t batch_bytes) {
+  return std::make_unique<RocksChunkWriter>(db_, batch_bytes ? batch_bytes : bulk_bytes_, small_segment_,
                                             [this] { return NextSegment(); });
 }
 
