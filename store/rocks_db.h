@@ -26,9 +26,9 @@ class RocksDb {
   // Column families, in the order of their handles.
   enum Family { kChunks, kChunkIndex, kManifests, kSpecs, kObjects, kVersions, kChanges, kPins, kPeers, kIntents, kMeta, kFamilyCount };
 
-  // Bytes per write(2) of SST and log files. RocksDB's default buffer (1 MiB) copies into the
-  // page cache at a third of the speed of 256 KiB writes on the Linux 6.x machines we measured
-  // (8 MiB writes: an eighth); see docs/store.md.
+  // Bytes per write(2) of SST and log files, instead of RocksDB's 1 MiB buffer. A third-session
+  // measurement found 1 MiB writes slower into the page cache; with warm pages the two sizes
+  // cost the same, so that was likely the fresh-page cost of our VMs (docs/benchmarks.md).
   static constexpr size_t kFileWriteBytes = 256u << 10;
 
   static Result<std::unique_ptr<RocksDb>> Open(const RocksDbOptions& options);
