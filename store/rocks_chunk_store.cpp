@@ -6,9 +6,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
 #include <chrono>
-#include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <future>
 #include <memory>
