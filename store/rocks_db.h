@@ -26,9 +26,9 @@ class RocksDb {
   // Column families, in the order of their handles.
   enum Family { kChunks, kChunkIndex, kManifests, kSpecs, kObjects, kVersions, kChanges, kPins, kPeers, kIntents, kMeta, kFamilyCount };
 
-  // Bytes per write(2) of SST and log files, instead of RocksDB's 1 MiB buffer. A third-session
-  // measurement found 1 MiB writes slower into the page cache; with warm pages the two sizes
-  // cost the same, so that was likely the fresh-page cost of our VMs (docs/benchmarks.md).
+  // Bytes per write(2) of SST and log files, instead of RocksDB's 1 MiB buffer. 1 MiB writes once
+  // measured slower into the page cache; with warm pages the two sizes cost the same, so that
+  // was likely the cost of fresh pages on our VMs (docs/benchmarks.md).
   static constexpr size_t kFileWriteBytes = 256u << 10;
 
   static Result<std::unique_ptr<RocksDb>> Open(const RocksDbOptions& options);

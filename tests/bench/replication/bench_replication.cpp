@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -56,6 +57,19 @@ double Percentile(std::vector<double> v, double p) {
 // (docs/benchmarks.md). Whichever tool ran right after another's data was deleted would get warm
 // pages for its page cache and heap: each timed transfer starts after this pause instead.
 void SettleMemory() { std::this_thread::sleep_for(std::chrono::seconds(3)); }
+
+// Times both tools once for run `run`: the one that goes first alternates from run to run, and
+// each starts after SettleMemory.
+void TakeTurns(int run, const std::function<void()>& edgesync, const std::function<void()>& rsync) {
+  for (int turn = 0; turn < 2; ++turn) {
+    SettleMemory();
+    if ((turn + run) % 2 == 0) {
+      edgesync();
+    } else {
+      rsync();
+    }
+  }
+}
 
 // A fresh two-node cluster (b dials a), `source` put on a; seconds until visible on b, or -1.
 // *peak_mib: the larger VmHWM of the two daemons afterwards.
@@ -154,15 +168,9 @@ int Run(const Options& options) {
     fs::path model = work / "model";
     WriteRandomFile(model / "model.bin", rng, options.size_mib << 20);  // fresh bytes each run
     double run_peak = 0, s = -1, r = -1;
-    // Alternate which tool goes first, and let freed memory settle before each (SettleMemory).
-    for (int turn = 0; turn < 2; ++turn) {
-      SettleMemory();
-      if ((turn + run) % 2 == 0) {
-        s = Transfer(model, "model/big", &run_peak);
-      } else {
-        r = RsyncTransfer(work, model / "model.bin", run);
-      }
-    }
+    TakeTurns(
+        run, [&] { s = Transfer(model, "model/big", &run_peak); },
+        [&] { r = RsyncTransfer(work, model / "model.bin", run); });
     if (s > 0) full.push_back(mb / s);
     peak = std::max(peak, run_peak);
     if (r > 0) rsync_full.push_back(mb / r);
@@ -174,14 +182,9 @@ int Run(const Options& options) {
   WriteIndexedDataset(tree, rng, options.files, 4 << 10, 64 << 10);
   for (int run = 0; run < options.runs && !delta_only && !full_only; ++run) {
     double unused = 0, s = -1, r = -1;
-    for (int turn = 0; turn < 2; ++turn) {
-      SettleMemory();
-      if ((turn + run) % 2 == 0) {
-        s = Transfer(tree, "dataset/bench/files", &unused);
-      } else {
-        r = RsyncTransfer(work, tree / "", run);
-      }
-    }
+    TakeTurns(
+        run, [&] { s = Transfer(tree, "dataset/bench/files", &unused); },
+        [&] { r = RsyncTransfer(work, tree / "", run); });
     if (s > 0) small.push_back(options.files / s);
     if (r > 0) rsync_small.push_back(options.files / r);
     std::cout << "run " << run << ": small files " << (s > 0 ? options.files / s : -1)

@@ -55,29 +55,42 @@ TEST(ChunkLocationTest, DataKeysSortBySegmentThenId) {
   EXPECT_EQ(SegmentOfDataKey(std::string(id.AsBytes())), std::nullopt);
 }
 
+using WrittenChunks = std::vector<std::pair<ChunkId, std::string>>;
+
+// Adds `data` as a chunk through `writer` and remembers it in `written`.
+void AddChunk(ChunkWriter& writer, std::string data, WrittenChunks* written) {
+  ChunkId id = ChunkId::Of(data.data(), data.size());
+  ASSERT_TRUE(writer.Add(id, data).ok());
+  written->emplace_back(id, std::move(data));
+}
+
+// Every chunk reads back byte-identical and the index agrees on its size.
+void ExpectReadBack(RocksChunkStore& store, const WrittenChunks& written) {
+  std::string out;
+  for (const auto& [id, data] : written) {
+    ASSERT_TRUE(store.Get(id, &out).ok());
+    ASSERT_EQ(out, data);
+    EXPECT_EQ(store.Locate(id).value().size, data.size());
+  }
+}
+
 // Each large batch is ingested under its own segment, so no file overlaps another: RocksDB
 // puts them all in the last level and never rewrites the chunk bytes in compaction.
 TEST(RocksChunkStoreTest, IngestedBatchesDoNotOverlap) {
   TempDir dir;
   auto db = OpenDb(dir.path() / "db");
   RocksChunkStore store(db.get(), kBulkBytes);
-  std::vector<std::pair<ChunkId, std::string>> written;
+  WrittenChunks written;
   for (int batch = 0; batch < 4; ++batch) {
     auto writer = store.NewWriter(0);
     for (int i = 0; i < 160; ++i) {  // 160 x 64 KiB = 10 MiB: one SST ingestion, then a tail
-      std::string data = RandomBytes(64 << 10, batch * 1000 + i);
-      ChunkId id = ChunkId::Of(data.data(), data.size());
-      ASSERT_TRUE(writer->Add(id, data).ok());
-      written.emplace_back(id, std::move(data));
+      ASSERT_NO_FATAL_FAILURE(AddChunk(*writer, RandomBytes(64 << 10, batch * 1000 + i), &written));
     }
     ASSERT_TRUE(writer->Finish().ok());
   }
   EXPECT_EQ(FilesAboveLastLevel(*db), 0u);
+  ASSERT_NO_FATAL_FAILURE(ExpectReadBack(store, written));
   std::string out;
-  for (const auto& [id, data] : written) {
-    ASSERT_TRUE(store.Get(id, &out).ok());
-    EXPECT_EQ(out, data);
-  }
   ASSERT_TRUE(store.Erase({written[0].first}).ok());
   EXPECT_EQ(store.Contains(written[0].first).value(), false);
   EXPECT_TRUE(store.Get(written[0].first, &out).IsNotFound());
@@ -114,21 +127,13 @@ TEST(RocksChunkStoreTest, ManyBatchesInFlightReadBackIntact) {
   auto db = OpenDb(dir.path() / "db");
   RocksChunkStore store(db.get(), kBulkBytes);
   auto writer = store.NewWriter(4u << 20);
-  std::vector<std::pair<ChunkId, std::string>> written;
+  WrittenChunks written;
   for (int i = 0; i < 700; ++i) {  // ~43 MiB: ten 4 MiB batches, then a tail
-    std::string data = RandomBytes(40000 + 77 * i, 5000 + i);
-    ChunkId id = ChunkId::Of(data.data(), data.size());
-    ASSERT_TRUE(writer->Add(id, data).ok());
-    written.emplace_back(id, std::move(data));
+    ASSERT_NO_FATAL_FAILURE(AddChunk(*writer, RandomBytes(40000 + 77 * i, 5000 + i), &written));
   }
   ASSERT_TRUE(writer->Finish().ok());
   EXPECT_EQ(FilesAboveLastLevel(*db), 0u);
-  std::string out;
-  for (const auto& [id, data] : written) {
-    ASSERT_TRUE(store.Get(id, &out).ok());
-    ASSERT_EQ(out, data);
-    EXPECT_EQ(store.Locate(id).value().size, data.size());
-  }
+  ExpectReadBack(store, written);
 }
 
 // Stores written before segments keyed chunk bytes by id with 4-byte index values.
