@@ -4,6 +4,8 @@
 #   make test-long    sanitizer builds, long fuzzing, soak and crash campaigns
 #   make bench-store  storage benchmark (prints figures and a JSON summary)
 #   make bench-replication  replication vs rsync over loopback, and with 500 status clients attached
+#   make bench-transport  raw chunk frames over one TLS link on loopback
+#   make bench-catalog  catalog index and queries over 10,000 models
 #   make bench-scale  100,000 documents + 1,000 models: startup, ls, select, memory, reconnect bytes
 #   make demo         three nodes on loopback (cloud + 2 edge) with sample content and dashboards
 
@@ -14,7 +16,7 @@ FUZZ_SECONDS ?= 5
 CMAKE_FLAGS ?=
 
 .PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats \
-  bench-replication demo bench-scale
+  bench-replication demo bench-scale bench-transport bench-catalog
 
 setup:
 	bash scripts/setup.sh
@@ -39,22 +41,19 @@ test: fuzz-build build
 test-long: setup
 	bash scripts/test-long.sh
 
-bench-formats: build
-	$(BUILD)/tests/bench/formats/bench_formats
-
-bench-store: build
-	$(BUILD)/tests/bench/store/bench_store
+# Benchmarks are outside the default build: each target builds what it runs.
+bench-formats bench-store bench-transport bench-catalog bench-scale: bench-%: configure
+	cmake --build $(BUILD) -j $(JOBS) --target bench_$*
+	$(BUILD)/tests/bench/$*/bench_$*
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) build-asan build-tsan
 
-bench-replication: build
+bench-replication: configure
+	cmake --build $(BUILD) -j $(JOBS) --target bench_replication bench_status_clients
 	$(BUILD)/tests/bench/replication/bench_replication
 	$(BUILD)/tests/bench/status/bench_status_clients
 
 demo: configure
 	cmake --build $(BUILD) -j $(JOBS) --target edgesyncd edgesync
 	bash scripts/demo.sh --bin-dir $(BUILD)/syncd
-
-bench-scale: build
-	$(BUILD)/tests/bench/scale/bench_scale
