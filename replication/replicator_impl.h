@@ -141,9 +141,15 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     std::unique_lock lock(tasks_mu_);
     stopping_ = true;
     tasks_cv_.wait(lock, [&] { return tasks_ == 0; });
-    // Chunks still buffered belong to versions not applied yet; their intents fetch them again.
+    // Chunks received but still buffered are stored, not dropped: a restart then fetches only
+    // what never arrived (they are XXH3-checked chunks; nothing becomes visible before its
+    // version is applied). A kill loses the buffer; the versions' intents fetch it again.
     std::lock_guard received_lock(received_mu_);
-    received_.reset();  // waits for a batch being written
+    if (received_) {
+      if (Status s = received_->Finish(); !s.ok())
+        Log(3, "storing received chunks at shutdown: " + s.ToString());
+      received_.reset();
+    }
   }
 
   static bool Send(const std::shared_ptr<Link>& link, Lane lane, uint32_t type, std::string payload) {
