@@ -141,6 +141,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     std::unique_lock lock(tasks_mu_);
     stopping_ = true;
     tasks_cv_.wait(lock, [&] { return tasks_ == 0; });
+    lock.unlock();  // late RunBlocking calls see stopping_ and return; they need not wait for the write below
     // Chunks received but still buffered are stored, not dropped: a restart then fetches only
     // what never arrived (they are XXH3-checked chunks; nothing becomes visible before its
     // version is applied). A kill loses the buffer; the versions' intents fetch it again.
