@@ -60,7 +60,7 @@ Result<std::optional<Resolution>> ConflictMonitor::ResolveKeyWith(const std::str
   if (heads->size() < 2) return std::optional<Resolution>();
   std::vector<Head> input;
   for (const auto& h : *heads) {
-    Head head{h.record, {}};
+    Head head{h.id, h.record, {}};
     if (!h.record.tombstone) {
       auto m = store_.ReadManifest(h.record.manifest_id);
       if (!m.ok()) return m.status();
@@ -85,7 +85,7 @@ Result<std::optional<Resolution>> ConflictMonitor::ResolveKeyWith(const std::str
   if (*applied)
     log_(6, "resolved " + key_text + " (" + std::to_string(input.size()) + " heads) by " + policy.ToString() +
                 ": " + (r.winner == "merge" ? std::string("merged fields") : "kept " + r.winner) +
-                " as version " + r.record.Id());
+                " as version " + r.record.Id(key_text));
   return resolution;
 }
 
@@ -102,7 +102,7 @@ Result<std::vector<OpenConflict>> ConflictMonitor::OpenConflicts() {
       seq = c.seq;
       if (c.heads.size() < 2) continue;
       OpenConflict conflict{c.key, policies->For(c.key).ToString(), {}};
-      for (const auto& h : c.heads) conflict.heads.push_back({c.key, h.Id(), h});
+      for (const auto& h : c.heads) conflict.heads.push_back({c.key, h.Id(c.key), h});
       out.push_back(std::move(conflict));
     }
   }

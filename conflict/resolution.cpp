@@ -71,7 +71,7 @@ Result<std::optional<Resolution>> Resolve(const ConflictPolicy& policy, const st
     MetadataDocument merged;
     for (const auto& h : heads) {
       auto doc = MetadataDocument::Parse(h.manifest.spec_json);
-      if (!doc.ok()) return doc.status().WithContext("merging version " + h.record.Id());
+      if (!doc.ok()) return doc.status().WithContext("merging version " + h.id);
       merged = MergeDocuments(merged, *doc);
     }
     r.manifest.spec_json = merged.ToCanonicalJson();
@@ -80,7 +80,7 @@ Result<std::optional<Resolution>> Resolve(const ConflictPolicy& policy, const st
   } else {
     r.record.tombstone = winner->record.tombstone;
     r.manifest = winner->manifest;
-    r.winner = winner->record.Id();
+    r.winner = winner->id;
   }
   if (!r.record.tombstone) r.record.manifest_id = ManifestId(r.manifest.Encode());
   return std::optional<Resolution>(std::move(r));

@@ -18,6 +18,7 @@ namespace edgesync::conflict {
 inline constexpr const char* kResolvedAuthor = "~resolved";
 
 struct Head {
+  std::string id;  // VersionRecord::Id of its key
   VersionRecord record;
   Manifest manifest;  // empty for tombstones
 };

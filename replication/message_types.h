@@ -16,7 +16,10 @@ enum MessageType : std::uint32_t {
 };
 
 // Protocol versions this build speaks (negotiated in the transport Hello).
-inline constexpr std::uint32_t kMinProtocolVersion = 1;
-inline constexpr std::uint32_t kMaxProtocolVersion = 1;
+// 2: version ids hash key, vector and content, and vectors name store incarnations
+// ("node.1a2b3c4d"). A node of protocol 1 would show other ids for the same versions and could
+// reuse counters after a restore, so it is refused (upgrade every node; docs/replication.md).
+inline constexpr std::uint32_t kMinProtocolVersion = 2;
+inline constexpr std::uint32_t kMaxProtocolVersion = 2;
 
 }  // namespace edgesync::replication

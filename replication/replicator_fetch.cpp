@@ -15,7 +15,7 @@ constexpr size_t kReceiveBatchBytes = 16u << 20;
 
 void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord& record,
                                      const std::string& holder) {
-  const std::string tk = TransferKey(key, record.Id());
+  const std::string tk = TransferKey(key, record.Id(key));
   auto existing = transfers_.find(tk);
   if (existing != transfers_.end()) {
     Transfer& t = *existing->second;
@@ -66,13 +66,13 @@ void Replicator::Impl::Reroute(const std::string& tk, const std::string& why) {
   for (const auto& h : t->holders)
     if (LinkOf(h)) next = h;
   if (next.empty()) {
-    Log(4, "fetching " + t->key + " version " + t->record.Id() + " paused (" + why +
+    Log(4, "fetching " + t->key + " version " + t->record.Id(t->key) + " paused (" + why +
                "); it resumes when a peer holding it connects");
     MarkUnserved(*t, why);
     transfers_.erase(it);
     return;
   }
-  Log(6, "fetching " + t->key + " version " + t->record.Id() + " from " + next + " instead (" + why + ")");
+  Log(6, "fetching " + t->key + " version " + t->record.Id(t->key) + " from " + next + " instead (" + why + ")");
   t->source = next;
   t->missing.clear();
   t->helpers.clear();
@@ -388,7 +388,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
                : Result<bool>(key.status());
   if (applied.ok()) {
     Log(*applied ? 6 : 7, std::string(*applied ? "applied " : "already had ") + t->key + " version " +
-                              t->record.Id() + " from " + t->source);
+                              t->record.Id(t->key) + " from " + t->source);
     {
       std::lock_guard lock(mu_);
       transfers_.erase(tk);
@@ -398,15 +398,27 @@ void Replicator::Impl::Complete(const std::string& tk) {
     if (t->manifest.TotalBytes() >= kTrimAfterBytes) malloc_trim(0);
     return;
   }
+  if (applied.status().code() == Status::Code::kAlreadyExists) {
+    // An identity clash (recorded and logged by the store): never applied, and no other peer
+    // can make the same vector mean other content, so the intent goes.
+    Log(3, "refused " + t->key + " version " + t->record.Id(t->key) + " from " + t->source + ": " +
+               applied.status().message());
+    if (Status dropped = store_.DropIntent(t->key, t->record.Id(t->key)); !dropped.ok())
+      Log(3, "dropping the intent of a clashing version: " + dropped.ToString());
+    std::lock_guard lock(mu_);
+    transfers_.erase(tk);
+    ClearUnserved(t->key, t->record);
+    return;
+  }
   if (applied.status().code() == Status::Code::kCorruption && !t->received.empty()) {
     // The bytes hash to their XXH3 ids but the files fail SHA-256: never trust those chunks.
-    Log(3, "version " + t->record.Id() + " of " + t->key + " from " + t->source +
+    Log(3, "version " + t->record.Id(t->key) + " of " + t->key + " from " + t->source +
                " failed verification (" + applied.status().message() + "); evicting " +
                std::to_string(t->received.size()) + " chunks it sent");
     if (options_.on_corrupt_data) options_.on_corrupt_data(t->source, applied.status().message());
     store_.chunks().Erase(t->received);
   } else {
-    Log(4, "applying " + t->key + " version " + t->record.Id() + ": " + applied.status().ToString());
+    Log(4, "applying " + t->key + " version " + t->record.Id(t->key) + ": " + applied.status().ToString());
   }
   std::lock_guard lock(mu_);
   t->received.clear();

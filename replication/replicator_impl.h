@@ -264,11 +264,12 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     if (!req.ok()) return req.status();
     size_t limit = std::clamp<size_t>(req->limit ? req->limit : options_.changes_per_batch, 1, kMaxChangesPerBatch);
     uint64_t since = req->since;
-    return ServeBlocking(link, payload.size(), [this, link, since, limit, wanted = std::move(req->subscriptions)] {
+    return ServeBlocking(link, payload.size(), [this, link, since, limit, wanted = std::move(req->subscriptions)]() mutable {
       // Read the last sequence number first: a commit landing between the two reads must not
       // let `upto` skip past a change the batch does not contain.
       ChangesBatch batch;
       batch.latest = store_.LastSeq();
+      if (since > batch.latest) since = RestoredLogRead(link->peer(), since, batch.latest);
       if (PurgeResyncing()) {
         // Keys this node holds may be deleted ones it is about to drop: serve nothing until
         // then (peers are poked when it is done).
@@ -288,6 +289,18 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
         if (Subscribed(wanted, c.key)) batch.changes.push_back({c.key, std::move(c.heads)});
       Send(link, Lane::kControl, kChangesBatch, Encode(batch));
     });
+  }
+
+  // A peer that read this log past its end saw a store this one was restored from, a newer
+  // copy: positions past the end will be reused by new commits, and counters this store
+  // issued after its copy was taken may be issued again. Starts a new incarnation (new epoch
+  // and vector name) and returns where to serve the peer from: the start.
+  uint64_t RestoredLogRead(const transport::PeerInfo& reader, uint64_t since, uint64_t latest) {
+    Status s = store_.Reincarnate(reader.node_id + " had read this node's change log up to " + std::to_string(since) +
+                                  ", but it ends at " + std::to_string(latest) +
+                                  ": the store was restored from an older copy");
+    if (!s.ok()) Log(3, "starting a new store incarnation: " + s.ToString());
+    return 0;
   }
 
   // Records how far `reader` has read this log, and says whether it may hold keys this node
@@ -359,13 +372,21 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
         auto local = store_.Heads(*key);
         std::vector<std::string> ids;
         for (const auto& remote : change.heads) {
-          ids.push_back(remote.Id());
-          bool known = false;
+          ids.push_back(remote.Id(change.key));
+          bool known = false, check_identity = false;
           if (local.ok()) {
             for (const auto& h : *local) {
               auto order = h.record.vector.Compare(remote.vector);
               if (order == VectorOrder::kEqual || order == VectorOrder::kDominates) known = true;
+              // Equal vectors must mean equal content; a dominated one may be an old version
+              // this node retains under the same vector with other content.
+              check_identity |= order == VectorOrder::kDominates ||
+                                (order == VectorOrder::kEqual && !h.record.SameContent(remote));
             }
+          }
+          if (known && check_identity) {
+            auto clash = store_.CheckIdentity(*key, remote, info.node_id);
+            if (!clash.ok()) Log(3, "checking " + change.key + " against its retained versions: " + clash.status().ToString());
           }
           if (known) continue;
           if (options_.admit_version) {
@@ -604,7 +625,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       }
       if (!intents.ok()) return;
       for (const auto& intent : *intents) {
-        if (transfers_.count(TransferKey(intent.key, intent.record.Id()))) continue;
+        if (transfers_.count(TransferKey(intent.key, intent.record.Id(intent.key)))) continue;
         for (const auto& [node, p] : peers_) {
           if (p.connected) StartTransfer(intent.key, intent.record, node);
         }
@@ -706,10 +727,10 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   };
 
   void MarkUnserved(const Transfer& t, const std::string& why) {  // REQUIRES: mu_ held
-    auto& u = unserved_[TransferKey(t.key, t.record.Id())];
+    auto& u = unserved_[TransferKey(t.key, t.record.Id(t.key))];
     if (u.report.since_ms == 0) u.report.since_ms = NowMs();
     u.report.key = t.key;
-    u.report.version_id = t.record.Id();
+    u.report.version_id = t.record.Id(t.key);
     u.report.reason = "wanted by this node, no connected peer holds it (" + why + ")";
     u.record = t.record;
   }
@@ -748,10 +769,10 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     const auto selection = Selection();
     for (const auto& intent : *intents) {
       if (Subscribed(selection.subscriptions, intent.key)) continue;
-      EDGESYNC_RETURN_IF_ERROR(store_.DropIntent(intent.key, intent.record.Id()));
+      EDGESYNC_RETURN_IF_ERROR(store_.DropIntent(intent.key, intent.record.Id(intent.key)));
       std::lock_guard lock(mu_);
-      transfers_.erase(TransferKey(intent.key, intent.record.Id()));
-      unserved_.erase(TransferKey(intent.key, intent.record.Id()));
+      transfers_.erase(TransferKey(intent.key, intent.record.Id(intent.key)));
+      unserved_.erase(TransferKey(intent.key, intent.record.Id(intent.key)));
     }
     return Status::Ok();
   }
@@ -766,7 +787,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     std::vector<TransferStatus> out;
     out.reserve(transfers_.size());
     for (const auto& [tk, t] : transfers_) {
-      TransferStatus s{t->key, t->record.Id(), t->source, {t->holders.begin(), t->holders.end()},
+      TransferStatus s{t->key, t->record.Id(t->key), t->source, {t->holders.begin(), t->holders.end()},
                        t->have_manifest, 0, t->stored_bytes, {t->helpers.begin(), t->helpers.end()}};
       for (const auto& c : t->missing) s.total_bytes += c.size;
       out.push_back(std::move(s));

@@ -85,12 +85,12 @@ Status WriteAuthority::AdmitRemote(const std::string& key, const VersionRecord& 
     role = author->role;
     basis = "signed by its author";
   } else if (!author.status().IsNotFound()) {
-    return Status::PermissionDenied("version " + record.Id() + " of " + key + " claims author " + record.author +
+    return Status::PermissionDenied("version " + record.Id(key) + " of " + key + " claims author " + record.author +
                                     " but its attestation is invalid: " + author.status().message());
   }
   Status s = acl.Check(role, key);
   if (!s.ok())
-    return Status::PermissionDenied("version " + record.Id() + " of " + key + " by " + record.author + " (" +
+    return Status::PermissionDenied("version " + record.Id(key) + " of " + key + " by " + record.author + " (" +
                                     basis + "): " + s.message());
   return Status::Ok();
 }

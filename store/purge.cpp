@@ -7,11 +7,11 @@ namespace {
 
 const char kPurgeMarkKey[] = "purge_mark";
 
-std::string PeerReadKey(const std::string& peer) { return std::string("peer_read") + '\0' + peer; }
-
 std::string EncodePair(uint64_t a, uint64_t b) { return EncodeBigEndian64(a) + EncodeBigEndian64(b); }
 
 }  // namespace
+
+std::string PeerReadKey(const std::string& peer) { return std::string("peer_read") + '\0' + peer; }
 
 Result<std::optional<Store::PeerRead>> StoreImpl::RecordPeerRead(const std::string& peer, uint64_t seq) {
   std::lock_guard lock(peer_reads_mu_);
@@ -62,7 +62,7 @@ Result<std::vector<std::string>> StoreImpl::PurgeKeys(const PurgePredicate& purg
     batch.Delete(db_->cf(RocksDb::kChanges), EncodeBigEndian64(state->seq));
     auto versions = ListVersions(key);
     if (!versions.ok()) return versions.status();
-    for (const auto& v : *versions) batch.Delete(db_->cf(RocksDb::kVersions), VersionKey(key, v.Id()));
+    for (const auto& v : *versions) batch.Delete(db_->cf(RocksDb::kVersions), VersionKey(key, v.Id(key)));
     through = std::max(through, state->seq);
     purged.push_back(key);
   }

@@ -26,7 +26,7 @@ Status StoreImpl::RecordIntents(const std::string& peer, const std::string& epoc
   for (const auto& intent : intents) {
     nlohmann::json j = {{"record", nlohmann::json::parse(intent.record.Encode())},
                         {"source", intent.source_peer}};
-    batch.Put(db_->cf(RocksDb::kIntents), VersionKey(intent.key, intent.record.Id()), j.dump());
+    batch.Put(db_->cf(RocksDb::kIntents), VersionKey(intent.key, intent.record.Id(intent.key)), j.dump());
   }
   batch.Put(db_->cf(RocksDb::kPeers), CheckpointKey(peer, epoch), EncodeBigEndian64(checkpoint));
   return db_->WriteSynced(&batch).WithContext("recording intents from " + peer);

@@ -11,11 +11,11 @@
 namespace edgesync {
 namespace {
 
-const char kSchemaKey[] = "schema_version";
 const char kNodeIdKey[] = "node_id";
-const char kEpochKey[] = "epoch";
 const char kHlcKey[] = "hlc";
 const char kSeqKey[] = "seq";
+
+}  // namespace
 
 std::string RandomHex(size_t bytes) {
   std::random_device rd;
@@ -23,8 +23,6 @@ std::string RandomHex(size_t bytes) {
   for (auto& c : raw) c = static_cast<char>(rd());
   return ToHex(raw.data(), raw.size());
 }
-
-}  // namespace
 
 class StoreImpl::InflightChunks {
  public:
@@ -74,11 +72,13 @@ Status StoreImpl::Init() {
 
   std::string value;
   rocksdb::WriteBatch init;
-  Status s = db_->Get(RocksDb::kMeta, kSchemaKey, &value);
-  if (s.IsNotFound()) {
-    init.Put(db_->cf(RocksDb::kMeta), kSchemaKey, std::to_string(kSchemaVersion));
+  Status s = db_->Get(RocksDb::kMeta, kMetaSchemaKey, &value);
+  const bool created = s.IsNotFound();
+  int stored_schema = kSchemaVersion;
+  if (created) {
+    init.Put(db_->cf(RocksDb::kMeta), kMetaSchemaKey, std::to_string(kSchemaVersion));
     epoch_ = RandomHex(16);
-    init.Put(db_->cf(RocksDb::kMeta), kEpochKey, epoch_);
+    init.Put(db_->cf(RocksDb::kMeta), kMetaEpochKey, epoch_);
   } else if (!s.ok()) {
     return s;
   } else {
@@ -88,7 +88,8 @@ Status StoreImpl::Init() {
                                         value + ", newer than this build supports (" +
                                         std::to_string(kSchemaVersion) + "); upgrade edgesync");
     if (version < 1) return Status::Corruption("store schema version '" + value + "' is invalid");
-    EDGESYNC_RETURN_IF_ERROR(db_->Get(RocksDb::kMeta, kEpochKey, &epoch_));
+    stored_schema = version;
+    EDGESYNC_RETURN_IF_ERROR(db_->Get(RocksDb::kMeta, kMetaEpochKey, &epoch_));
   }
 
   s = db_->Get(RocksDb::kMeta, kNodeIdKey, &node_id_);
@@ -104,6 +105,7 @@ Status StoreImpl::Init() {
   clock_ = std::make_unique<HybridClock>(persisted, options_.max_clock_skew_ms, options_.wall_clock_ms);
   if (db_->Get(RocksDb::kMeta, kSeqKey, &value).ok()) last_seq_ = DecodeBigEndian64(value);
   if (init.Count() > 0) EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&init));
+  EDGESYNC_RETURN_IF_ERROR(LoadIncarnation(created, stored_schema));
 
   // Ingestion files left by a crash between writing and ingesting are garbage.
   std::error_code ec;
@@ -238,7 +240,7 @@ Result<VersionInfo> StoreImpl::CommitLocal(const ObjectKey& key, const Manifest*
     if (!state.ok() && !state.status().IsNotFound()) return state.status();
     for (const auto& h : state.ok() ? state->heads : std::vector<VersionRecord>{})
       record.vector.MergeFrom(h.vector);
-    record.vector.Increment(node_id_);
+    record.vector.Increment(actor_);
     record.hlc = clock_->Now();
     record.author = node_id_;
     record.tombstone = manifest == nullptr;
@@ -252,7 +254,7 @@ Result<VersionInfo> StoreImpl::CommitLocal(const ObjectKey& key, const Manifest*
                                          state.ok() ? &state.value() : nullptr, &change));
   }
   Notify(change);
-  return VersionInfo{key.str(), record.Id(), record};
+  return VersionInfo{key.str(), record.Id(key.str()), record};
 }
 
 Status StoreImpl::CheckChunksPresent(const Manifest& manifest, const FileFilter& placed) {
@@ -273,7 +275,7 @@ Status StoreImpl::WriteCommit(const ObjectKey& key, const VersionRecord& record,
                               std::vector<VersionRecord> new_heads, const ObjectState* old_state,
                               Change* change) {
   rocksdb::WriteBatch batch;
-  const std::string id = record.Id();
+  const std::string id = record.Id(key.str());
   if (manifest) {
     std::string mid(record.manifest_id.AsBytes());
     batch.Put(db_->cf(RocksDb::kManifests), mid, encoded_manifest);
@@ -308,12 +310,13 @@ Status StoreImpl::WriteCommit(const ObjectKey& key, const VersionRecord& record,
     const auto& v = (*versions)[i];
     bool is_head = std::any_of(state.heads.begin(), state.heads.end(),
                                [&](const VersionRecord& h) { return h.vector == v.vector; });
-    if (!is_head) batch.Delete(db_->cf(RocksDb::kVersions), VersionKey(key.str(), v.Id()));
+    if (!is_head) batch.Delete(db_->cf(RocksDb::kVersions), VersionKey(key.str(), v.Id(key.str())));
   }
 
   if (manifest) AddLateRoots(*manifest, record.manifest_id);
   EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&batch).WithContext("committing " + key.str()));
   last_seq_ = state.seq;
+  RecordMark();
   *change = Change{state.seq, key.str(), state.heads};
   return Status::Ok();
 }
@@ -362,16 +365,19 @@ Result<bool> StoreImpl::ApplyRemote(const ObjectKey& key, const VersionRecord& r
     std::lock_guard commit_lock(commit_mu_);
     auto state = LoadState(key.str());
     if (!state.ok() && !state.status().IsNotFound()) return state.status();
+    auto clash = FindClash(key, record, state.ok() ? &state.value() : nullptr);
+    if (!clash.ok()) return clash.status();
+    if (*clash) {
+      EDGESYNC_RETURN_IF_ERROR(RecordClash(key, **clash, record, ""));
+      return Status::AlreadyExists("version " + record.Id(key.str()) + " of " + key.str() + " has the vector " +
+                                   record.vector.ToString() + " of local version " + (*clash)->id +
+                                   " but other content (identity clash; see `edgesync conflicts`)");
+    }
     std::vector<VersionRecord> heads;
     if (state.ok()) {
       for (const auto& h : state->heads) {
         VectorOrder order = record.vector.Compare(h.vector);
-        if (order == VectorOrder::kEqual) {
-          if (h.manifest_id != record.manifest_id || h.tombstone != record.tombstone)
-            return Status::Corruption("version " + record.Id() + " of " + key.str() +
-                                      " has the same vector as a local version but different content");
-          return false;
-        }
+        if (order == VectorOrder::kEqual) return false;
         if (order == VectorOrder::kDominated) return false;
         if (order == VectorOrder::kConcurrent) heads.push_back(h);
       }
@@ -379,7 +385,7 @@ Result<bool> StoreImpl::ApplyRemote(const ObjectKey& key, const VersionRecord& r
     bool clamped = false;
     clock_->Observe(record.hlc, &clamped);
     if (clamped)
-      Warn("version " + record.Id() + " of " + key.str() + " from " + record.author +
+      Warn("version " + record.Id(key.str()) + " of " + key.str() + " from " + record.author +
            " carries a clock " + std::to_string((HlcMillis(record.hlc) - NowMillis()) / 1000) +
            " s ahead of ours; our clock did not follow it");
     heads.push_back(record);
@@ -418,7 +424,7 @@ Result<std::vector<VersionInfo>> StoreImpl::Heads(const ObjectKey& key) {
   auto state = LoadState(key.str());
   if (!state.ok()) return state.status();
   std::vector<VersionInfo> out;
-  for (const auto& h : state->heads) out.push_back({key.str(), h.Id(), h});
+  for (const auto& h : state->heads) out.push_back({key.str(), h.Id(key.str()), h});
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return a.record.hlc != b.record.hlc ? a.record.hlc > b.record.hlc : a.record.author > b.record.author;
   });
@@ -430,7 +436,7 @@ Result<VersionInfo> StoreImpl::Latest(const ObjectKey& key) {
   if (!state.ok()) return state.status();
   const auto& winner = WinningHead(state->heads);
   if (winner.tombstone) return Status::NotFound(key.str() + " was deleted");
-  return VersionInfo{key.str(), winner.Id(), winner};
+  return VersionInfo{key.str(), winner.Id(key.str()), winner};
 }
 
 Result<VersionInfo> StoreImpl::GetVersion(const ObjectKey& key, const std::string& version_id) {
@@ -449,7 +455,7 @@ Result<std::vector<VersionInfo>> StoreImpl::History(const ObjectKey& key) {
   if (versions->empty()) return Status::NotFound("no object " + key.str());
   std::sort(versions->begin(), versions->end(), [](const auto& a, const auto& b) { return a.hlc > b.hlc; });
   std::vector<VersionInfo> out;
-  for (auto& v : *versions) out.push_back({key.str(), v.Id(), v});
+  for (auto& v : *versions) out.push_back({key.str(), v.Id(key.str()), v});
   return out;
 }
 
@@ -534,6 +540,10 @@ Result<StoreStats> StoreImpl::Stats() {
   uint64_t mem = 0;
   if (db_->db()->GetIntProperty(db_->cf(RocksDb::kChunks), "rocksdb.cur-size-all-mem-tables", &mem)) stats.chunk_bytes += mem;
   stats.last_seq = LastSeq();
+  auto clashes = IdentityClashes();
+  if (!clashes.ok()) return clashes.status();
+  stats.identity_clashes = clashes->size();
+  stats.reincarnations = reincarnations_.load();
   return stats;
 }
 

@@ -31,8 +31,14 @@ namespace edgesync {
 
 struct StoreOptions {
   std::filesystem::path path;  // created when missing
-  // Node id used in version vectors. Empty: keep the stored one, or create a random one.
+  // Node id: the author of local versions, and the first part of this store's name in version
+  // vectors (see Store::actor). Empty: keep the stored one, or create a random one.
   std::string node_id;
+  // A small file outside `path` (the daemon keeps it with the node's identity) in which the
+  // store records its epoch and last sequence number after every commit. At open, a store whose
+  // log is behind that record, or from another epoch, was restored from an older copy (or
+  // swapped): it starts a new incarnation so it never issues a counter twice. Empty: no check.
+  std::filesystem::path incarnation_file;
   ChunkerParams chunking;
 
   // Memory, sized for edge boxes.
@@ -105,18 +111,33 @@ struct StoreStats {
   uint64_t chunk_bytes = 0;    // stored, deduplicated
   uint64_t logical_bytes = 0;  // sum of file sizes over all heads
   uint64_t last_seq = 0;
+  uint64_t identity_clashes = 0;  // recorded, see Store::IdentityClashes
+  uint64_t reincarnations = 0;    // new incarnations started since open
 };
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 1;
+  // 2: version ids hash key, vector and content; vectors name the store's incarnation.
+  static constexpr int kSchemaVersion = 2;
 
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
   virtual ~Store() = default;
 
   virtual const std::string& node_id() const = 0;
-  // Random id created with the store; a restored or recreated store has a new one.
-  virtual const std::string& epoch() const = 0;
+  // Random id of the store's incarnation: created with the store, and replaced when the store
+  // learns it was restored from an older copy (Reincarnate). Peers key their checkpoints in
+  // this node's change log by it, so a new one makes them read the log from zero.
+  virtual std::string epoch() const = 0;
+  // The name under which this store counts its writes in version vectors: "<node id>.<first
+  // 8 hex digits of the epoch>". A recreated or restored store writes under a new name, so no
+  // (name, counter) pair is ever issued for two different versions. A store created before
+  // incarnations existed keeps the bare node id until its next incarnation.
+  virtual std::string actor() const = 0;
+  // Starts a new incarnation (new epoch and actor, peers' read marks forgotten), logged with
+  // `why`. The replicator calls it when a peer had read this store's log past its end.
+  virtual Status Reincarnate(const std::string& why) = 0;
+  // Incarnations started since open (0 normally); status and metrics show it.
+  virtual uint64_t reincarnations() const = 0;
   virtual HybridClock& clock() = 0;
   virtual ChunkStore& chunks() = 0;
 
@@ -165,6 +186,8 @@ class Store {
 
   // --- replication: applies a version authored elsewhere after its chunks are stored.
   // Keeps the record's vector, HLC and author. Equal or dominated -> no-op (returns false);
+  // a version with the same vector as one held here but other content -> kAlreadyExists (an
+  // identity clash, recorded by CheckIdentity);
   // dominating -> replaces the heads it dominates; concurrent -> kept as a sibling.
   // Fails if a chunk is missing or a file fails its SHA-256. With `placed`, only the files it
   // accepts must be present (selective sync: parts of a model placed on other nodes). Files
@@ -174,6 +197,24 @@ class Store {
   virtual Result<bool> ApplyRemote(const ObjectKey& key, const VersionRecord& record,
                                    const Manifest& manifest, const FileFilter& placed = {},
                                    const FileFilter& hashed = {}) = 0;
+
+  // Two different versions of a key that carry the same vector: the mark of a counter issued
+  // twice (a store restored from an old copy wrote before it knew). Never applied: recorded
+  // (IdentityClashes, shown by `edgesync conflicts`), logged and counted.
+  struct IdentityClash {
+    std::string key;
+    std::string vector;
+    std::string local_version;   // id of the version this node holds
+    std::string remote_version;  // id of the version refused
+    std::string remote_author;
+    std::string peer;            // who offered it ("" when unknown)
+    uint64_t at_ms = 0;
+  };
+  // The version of `key` this node holds (a head or a retained version) with `record`'s vector
+  // but other content, if any. When there is one, the clash is recorded (with `peer`) first.
+  virtual Result<std::optional<VersionInfo>> CheckIdentity(const ObjectKey& key, const VersionRecord& record,
+                                                           const std::string& peer) = 0;
+  virtual Result<std::vector<IdentityClash>> IdentityClashes() = 0;
 
   // --- replication bookkeeping
   // Where this node is in a peer's change log, per (peer node id, peer store epoch): a peer

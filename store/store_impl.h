@@ -4,8 +4,11 @@
 // sweep never deletes a chunk between a commit's presence check and its write. `commit_mu_`
 // serializes the read-modify-write of heads and sequence numbers. `inflight_mu_` guards the
 // chunk ids that running writers hold (and, while a GC runs, what commits made live).
+// `incarnation_mu_` guards the epoch and actor for readers; they change only with `commit_mu_`
+// also held, so a commit reads them under `commit_mu_` alone.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -13,6 +16,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "store/incarnation_marker.h"
 #include "store/object_state.h"
 #include "store/rocks_chunk_store.h"
 #include "store/rocks_db.h"
@@ -20,13 +24,25 @@
 
 namespace edgesync {
 
+// Meta keys read and written by more than one of the store's .cpp files.
+inline constexpr char kMetaSchemaKey[] = "schema_version";
+inline constexpr char kMetaEpochKey[] = "epoch";
+
+// `bytes` random bytes as lowercase hex.
+std::string RandomHex(size_t bytes);
+// Meta key of a peer's read mark in this store's change log (purge.cpp).
+std::string PeerReadKey(const std::string& peer);
+
 class StoreImpl : public Store {
  public:
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
   ~StoreImpl() override;
 
   const std::string& node_id() const override { return node_id_; }
-  const std::string& epoch() const override { return epoch_; }
+  std::string epoch() const override;                           // incarnation.cpp
+  std::string actor() const override;                           // incarnation.cpp
+  Status Reincarnate(const std::string& why) override;          // incarnation.cpp
+  uint64_t reincarnations() const override { return reincarnations_.load(); }
   HybridClock& clock() override { return *clock_; }
   ChunkStore& chunks() override { return *chunks_; }
 
@@ -58,6 +74,10 @@ class StoreImpl : public Store {
                            const Manifest& manifest, const FileFilter& placed,
                            const FileFilter& hashed) override;
 
+  Result<std::optional<VersionInfo>> CheckIdentity(const ObjectKey& key, const VersionRecord& record,
+                                                   const std::string& peer) override;  // incarnation.cpp
+  Result<std::vector<IdentityClash>> IdentityClashes() override;                        // incarnation.cpp
+
   Result<uint64_t> GetCheckpoint(const std::string& peer, const std::string& epoch) override;
   Status RecordIntents(const std::string& peer, const std::string& epoch, uint64_t checkpoint,
                        const std::vector<Intent>& intents) override;
@@ -87,6 +107,20 @@ class StoreImpl : public Store {
   explicit StoreImpl(const StoreOptions& options);
   Status Init();
 
+  // Incarnation at open (incarnation.cpp): `created` when Init made the store just now. Loads
+  // or creates the actor, migrates a schema-1 store's version ids, and starts a new
+  // incarnation when the marker file shows this store is an older copy.
+  Status LoadIncarnation(bool created, int stored_schema);
+  Status MigrateVersionIds();
+  // REQUIRES: commit_mu_ held.
+  Status StartIncarnation(const std::string& why);
+  // The local version with `record`'s vector and other content. REQUIRES: commit_mu_ held.
+  Result<std::optional<VersionInfo>> FindClash(const ObjectKey& key, const VersionRecord& record,
+                                               const ObjectState* state);
+  Status RecordClash(const ObjectKey& key, const VersionInfo& local, const VersionRecord& remote,
+                     const std::string& peer);
+  void RecordMark();  // REQUIRES: commit_mu_ held
+
   // Commits a version authored here that dominates all heads. `manifest` null: tombstone.
   Result<VersionInfo> CommitLocal(const ObjectKey& key, const Manifest* manifest);
   // Adds the commit of `record` with heads `new_heads` to `batch` and writes it synced.
@@ -112,7 +146,13 @@ class StoreImpl : public Store {
   std::unique_ptr<RocksChunkStore> chunks_;
   std::unique_ptr<HybridClock> clock_;
   Chunker chunker_;
-  std::string node_id_, epoch_;
+  std::string node_id_;
+
+  mutable std::mutex incarnation_mu_;
+  std::string epoch_;  // guarded by incarnation_mu_; written with commit_mu_ held too
+  std::string actor_;  // guarded by incarnation_mu_; written with commit_mu_ held too
+  std::atomic<uint64_t> reincarnations_{0};
+  std::unique_ptr<IncarnationMarker> marker_;  // guarded by commit_mu_ (after Init)
 
   std::shared_mutex gc_mu_;
   std::mutex gc_run_mu_;  // one collection at a time

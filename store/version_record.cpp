@@ -6,8 +6,12 @@ namespace edgesync {
 
 using json = nlohmann::json;
 
-std::string VersionRecord::Id() const {
-  std::string text = vector.ToString();
+std::string VersionRecord::Id(std::string_view key) const {
+  std::string text(key);
+  text += '\0';
+  text += vector.ToString();
+  text += '\0';
+  text += tombstone ? std::string("delete") : manifest_id.Hex();
   return ChunkId::Of(text.data(), text.size()).Hex().substr(0, 16);
 }
 

@@ -1,7 +1,9 @@
 // VersionRecord: one version of one object, as stored and as replicated.
 //
-// The version id is derived from the vector alone (a vector names exactly one version in a
-// correct cluster), so every node computes the same id for the same version. Plain value type.
+// The version id is derived from the key, the vector and the content (manifest id or delete),
+// so every node computes the same id for the same version, two keys' first writes never share
+// an id, and two different versions that carry the same vector (a store restored from an old
+// copy that reused counters) never pass for one. Plain value type.
 #pragma once
 
 #include <string>
@@ -23,8 +25,13 @@ struct VersionRecord {
   // certificate and signature). Not part of the id; empty when the author did not sign.
   std::string attestation;
 
-  // 16 lowercase hex digits of XXH3-128(vector text); stable across nodes.
-  std::string Id() const;
+  // 16 lowercase hex digits of XXH3-128(key, vector text, manifest id or delete); stable
+  // across nodes.
+  std::string Id(std::string_view key) const;
+  // Same vector, other content: the identity clash a reused counter produces.
+  bool SameContent(const VersionRecord& other) const {
+    return tombstone == other.tombstone && (tombstone || manifest_id == other.manifest_id);
+  }
 
   // JSON; "attestation" appears only when set, so unsigned records keep their old bytes.
   std::string Encode() const;

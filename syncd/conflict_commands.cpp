@@ -27,7 +27,19 @@ Result<json> ListConflicts(Store& store, conflict::ConflictMonitor& monitor) {
     entry.update(*summary);
     conflicts.push_back(std::move(entry));
   }
-  return json{{"conflicts", conflicts}};
+  Result<std::vector<Store::IdentityClash>> clashes = store.IdentityClashes();
+  if (!clashes.ok()) return clashes.status();
+  json identity_clashes = json::array();
+  for (const Store::IdentityClash& c : *clashes) {
+    identity_clashes.push_back({{"key", c.key},
+                                {"vector", c.vector},
+                                {"local_version", c.local_version},
+                                {"refused_version", c.remote_version},
+                                {"author", c.remote_author},
+                                {"peer", c.peer},
+                                {"at_ms", c.at_ms}});
+  }
+  return json{{"conflicts", conflicts}, {"identity_clashes", identity_clashes}};
 }
 
 Result<std::vector<VersionInfo>> ConflictedHeads(Store& store, const ObjectKey& key) {
@@ -80,7 +92,7 @@ Result<json> ResolveByPolicy(Store& store, conflict::ConflictMonitor& monitor,
   if (!resolution.ok()) return resolution.status().WithContext(key.str());
   if (!resolution->has_value()) return Status::FailedPrecondition(key.str() + ": nothing to resolve");
   const conflict::Resolution& r = **resolution;
-  json result = VersionJson(VersionInfo{key.str(), r.record.Id(), r.record});
+  json result = VersionJson(VersionInfo{key.str(), r.record.Id(key.str()), r.record});
   result["policy"] = policy.ToString();
   result["winner"] = r.winner;
   result["heads_replaced"] = heads->size();

@@ -249,6 +249,11 @@ std::optional<StartupError> Daemon::Start() {
   notifier_.Status("opening store");
   StoreOptions options;
   options.path = config_.data_dir / "store";
+  // Beside the node's identity, outside the store: survives a wipe or restore of store/.
+  std::error_code ec;
+  std::filesystem::create_directories(config_.data_dir / "cluster", ec);
+  if (ec) return StartupError{kExitConfig, "cannot create " + (config_.data_dir / "cluster").string() + ": " + ec.message()};
+  options.incarnation_file = config_.data_dir / "cluster" / "store-incarnation";
   options.chunking = config_.chunking;
   options.block_cache_bytes = config_.block_cache_bytes;
   options.write_buffer_bytes = config_.write_buffer_bytes;

@@ -20,6 +20,7 @@ void RegisterStatusCommand(CommandDispatcher& dispatcher, Store& store,
             {"node_name", description.node_name},
             {"node_id", store.node_id()},
             {"store_epoch", store.epoch()},
+            {"store_actor", store.actor()},
             {"version", EDGESYNC_VERSION},
             {"pid", ::getpid()},
             {"uptime_seconds", std::chrono::duration_cast<std::chrono::seconds>(uptime).count()},
@@ -38,7 +39,9 @@ void RegisterStatusCommand(CommandDispatcher& dispatcher, Store& store,
               {"chunks", stats->chunks},
               {"chunk_bytes", stats->chunk_bytes},
               {"logical_bytes", stats->logical_bytes},
-              {"last_seq", stats->last_seq}}},
+              {"last_seq", stats->last_seq},
+              {"identity_clashes", stats->identity_clashes},
+              {"reincarnations", stats->reincarnations}}},
         };
       });
 }

@@ -70,7 +70,7 @@ Status Catalog::BuildIndex() {
       if (warn) warn("model index: " + change.key + ": " + spec.status().ToString());
       return index->Erase(change.key, change.seq);
     }
-    index->Upsert(change.key, live->Id(), *spec, change.seq);
+    index->Upsert(change.key, live->Id(change.key), *spec, change.seq);
   });
   auto keys = store_.ListKeys("model/");
   if (!keys.ok()) return keys.status().WithContext("catalog index");

@@ -217,7 +217,7 @@ Result<uint64_t> HistoryMirror::Sync() {
         if (spec.is_discarded()) spec = json::object();
         json heads = json::array();
         for (const auto& h : change->heads)
-          heads.push_back({{"version", h.Id()}, {"vector", h.vector.ToString()}, {"hlc", h.hlc},
+          heads.push_back({{"version", h.Id(key_text)}, {"vector", h.vector.ToString()}, {"hlc", h.hlc},
                            {"author", h.author}, {"deleted", h.tombstone}});
         EDGESYNC_RETURN_IF_ERROR(edit.Write(dir + "/spec.json", spec.dump(2) + "\n"));
         EDGESYNC_RETURN_IF_ERROR(edit.Write(dir + "/version.json",
@@ -240,7 +240,7 @@ Result<uint64_t> HistoryMirror::Sync() {
             if (f.is_object() && f.contains("value") && !f.value("deleted", false)) view[name] = f["value"];
           EDGESYNC_RETURN_IF_ERROR(edit.Write(dir + "/document.json", view.dump(2) + "\n"));
         }
-        line += " " + live->Id();
+        line += " " + live->Id(key_text);
         if (change->heads.size() > 1) line += " (" + std::to_string(change->heads.size()) + " heads)";
       }
       if (listed++ < kMaxListedKeys) listing += line + "\n";

@@ -19,10 +19,24 @@ std::string Joined(const json& lines) {
   return text.empty() ? "-" : text;
 }
 
+// Versions refused because they carry the vector of another version (a reused counter).
+void PrintIdentityClashes(const json& clashes, std::ostream& out) {
+  TablePrinter table({"KEY", "VECTOR", "KEPT", "REFUSED", "AUTHOR", "FROM"});
+  for (const json& c : clashes) {
+    table.AddRow({c.value("key", "-"), c.value("vector", "-"), c.value("local_version", "-"),
+                  c.value("refused_version", "-"), c.value("author", "-"), c.value("peer", "") == "" ? "-" : c.value("peer", "-")});
+  }
+  table.Print(out);
+  out << clashes.size() << " identity clash(es): the author's store issued a vector twice (restored "
+      << "from an old copy?); re-put the right content on the author to supersede both\n";
+}
+
 }  // namespace
 
 void PrintConflicts(const json& r, std::ostream& out) {
   const json& conflicts = r.contains("conflicts") ? r["conflicts"] : json::array();
+  const json& clashes = r.contains("identity_clashes") ? r["identity_clashes"] : json::array();
+  if (!clashes.empty()) PrintIdentityClashes(clashes, out);
   if (conflicts.empty()) {
     out << "no conflicts\n";
     return;

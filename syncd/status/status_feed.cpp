@@ -75,7 +75,7 @@ void StatusFeed::OnChange(const Change& change) {
     auto known = heads_.find(change.key);
     std::vector<const VersionRecord*> fresh;
     for (const auto& head : change.heads) {
-      const std::string id = head.Id();
+      const std::string id = head.Id(change.key);
       if (known != heads_.end() &&
           std::find(known->second.begin(), known->second.end(), id) != known->second.end())
         continue;
@@ -84,19 +84,19 @@ void StatusFeed::OnChange(const Change& change) {
     // A key seen for the first time with several heads: only the newest is news.
     if (known == heads_.end() && fresh.size() > 1) fresh.resize(1);
     std::vector<std::string> ids;
-    for (const auto& head : change.heads) ids.push_back(head.Id());
+    for (const auto& head : change.heads) ids.push_back(head.Id(change.key));
     heads_[change.key] = std::move(ids);
     for (const VersionRecord* record : fresh) {
       const bool local = record->author == store_.node_id() || record->author == conflict::kResolvedAuthor;
       json e = Message("version", ts);
       e["key"] = change.key;
       e["kind"] = kind;
-      e["version"] = record->Id();
+      e["version"] = record->Id(change.key);
       e["author"] = record->author;
       e["origin"] = local ? "local" : "replicated";
       if (record->tombstone) e["deleted"] = true;
       ++versions_applied_[{kind, local ? "local" : "replicated"}];
-      tracker_.MarkApplied(change.key, record->Id(), !local, now);
+      tracker_.MarkApplied(change.key, record->Id(change.key), !local, now);
       versions_.push_front(e);
       if (versions_.size() > options_.recent_versions) versions_.pop_back();
       events.push_back(e.dump());

@@ -14,6 +14,11 @@ std::string StatusFeed::MetricsText() {
               static_cast<double>(stats_.logical_bytes));
     out.Gauge("edgesync_store_chunks", "Chunks stored (estimate).", static_cast<double>(stats_.chunks));
     out.Gauge("edgesync_store_keys", "Keys with a live head.", static_cast<double>(stats_.keys));
+    out.Gauge("edgesync_identity_clashes", "Versions refused for carrying the vector of another version (see conflicts).",
+              static_cast<double>(stats_.identity_clashes));
+    out.Counter("edgesync_store_incarnations_started_total",
+                "New store incarnations started since the daemon started (store restored from an older copy).",
+                static_cast<double>(stats_.reincarnations));
     if (stats_.chunk_bytes > 0)
       out.Gauge("edgesync_store_dedup_ratio", "Logical bytes per stored byte.",
                 static_cast<double>(stats_.logical_bytes) / static_cast<double>(stats_.chunk_bytes));

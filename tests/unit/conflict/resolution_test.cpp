@@ -12,6 +12,7 @@ Head Model(const std::string& node, uint64_t counter, HlcStamp hlc, const std::s
   h.record.author = node;
   h.manifest.spec_json = spec;
   h.record.manifest_id = ManifestId(h.manifest.Encode());
+  h.id = h.record.Id("model/m");
   return h;
 }
 
@@ -26,7 +27,7 @@ TEST(ResolutionTest, IdenticalRecordWhateverTheOrderOfHeads) {
   EXPECT_EQ((*r1)->record.vector.ToString(), "a:1,b:1");  // join, no increment
   EXPECT_EQ((*r1)->record.hlc, 200u);
   EXPECT_EQ((*r1)->record.author, kResolvedAuthor);
-  EXPECT_EQ((*r1)->winner, b.record.Id());
+  EXPECT_EQ((*r1)->winner, b.id);
   EXPECT_FALSE(Resolve(ConflictPolicy{}, {a, b})->has_value());  // keep-both
   EXPECT_FALSE(Resolve(lww, {a})->has_value());
 }
@@ -36,22 +37,23 @@ TEST(ResolutionTest, BestMetricFollowsDirectionMissingMetricLosesTombstoneFollow
   Head good = Model("a", 1, 100, R"({"metrics":{"mAP":{"value":0.9,"direction":"higher"}}})");
   Head newer = Model("b", 1, 300, R"({"metrics":{"mAP":{"value":0.5,"direction":"higher"}}})");
   Head none = Model("c", 1, 400, R"({"metrics":{}})");
-  EXPECT_EQ((*Resolve(policy, {good, newer, none}))->winner, good.record.Id());
+  EXPECT_EQ((*Resolve(policy, {good, newer, none}))->winner, good.id);
   auto latency = ConflictPolicy::Parse("best-metric:latency_ms").value();
   Head fast = Model("a", 1, 100, R"({"metrics":{"latency_ms":{"value":5,"direction":"lower"}}})");
   Head slow = Model("b", 1, 300, R"({"metrics":{"latency_ms":{"value":9,"direction":"lower"}}})");
-  EXPECT_EQ((*Resolve(latency, {slow, fast}))->winner, fast.record.Id());
+  EXPECT_EQ((*Resolve(latency, {slow, fast}))->winner, fast.id);
   Head tie = Model("b", 1, 300, R"({"metrics":{"mAP":{"value":0.9,"direction":"higher"}}})");
-  EXPECT_EQ((*Resolve(policy, {good, tie}))->winner, tie.record.Id());  // tie -> lww
+  EXPECT_EQ((*Resolve(policy, {good, tie}))->winner, tie.id);  // tie -> lww
   Head tomb;
   tomb.record.vector = VersionVector({{"d", 1}});
   tomb.record.hlc = 500;
   tomb.record.author = "d";
   tomb.record.tombstone = true;
+  tomb.id = tomb.record.Id("model/m");
   auto r = Resolve(policy, {good, tomb});
   EXPECT_TRUE((*r)->record.tombstone);  // newer delete wins by lww
   tomb.record.hlc = 50;
-  EXPECT_EQ((*Resolve(policy, {good, tomb}))->winner, good.record.Id());
+  EXPECT_EQ((*Resolve(policy, {good, tomb}))->winner, good.id);
 }
 
 TEST(ResolutionTest, MergeTakesEachFieldFromItsNewestWriter) {

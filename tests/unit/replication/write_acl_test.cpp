@@ -118,7 +118,7 @@ TEST_F(AttestationTest, SignedVersionVerifiesWithTheAuthorsRole) {
   auto decoded = VersionRecord::Decode(r.Encode());
   ASSERT_TRUE(decoded.ok());
   EXPECT_TRUE(verifier.Author("model/helmet", *decoded).ok());
-  EXPECT_EQ(decoded->Id(), Record("cloud-1").Id());  // the attestation is not part of the id
+  EXPECT_EQ(decoded->Id("model/m"), Record("cloud-1").Id("model/m"));  // the attestation is not part of the id
 }
 
 TEST_F(AttestationTest, ForgeriesAreRefused) {

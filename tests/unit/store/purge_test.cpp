@@ -73,7 +73,7 @@ TEST_F(PurgeTest, PurgedKeyLeavesHeadsHistoryLogAndChunks) {
   Reopen();
   EXPECT_EQ(store_->LastPurge()->through_seq, deleted_seq);
   PutBytes("model/old", "again");
-  EXPECT_EQ(store_->Latest(Key("model/old"))->record.vector.ToString(), "node-a:1");
+  EXPECT_EQ(store_->Latest(Key("model/old"))->record.vector.ToString(), store_->actor() + ":1");
 }
 
 TEST_F(PurgeTest, PredicateDecidesAndNothingPurgedLeavesNoMark) {

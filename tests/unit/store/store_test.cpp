@@ -53,7 +53,7 @@ TEST_F(StoreTest, PutGetRoundTripKeepsBytesAndExecBits) {
   WriteFile(src_ / "empty.txt", "");
   auto v = store_->Put(Key("model/helmet"), src_.path(), R"({"task":"object_detection"})");
   ASSERT_TRUE(v.ok()) << v.status().ToString();
-  EXPECT_EQ(v->record.vector.ToString(), "node-a:1");
+  EXPECT_EQ(v->record.vector.ToString(), store_->actor() + ":1");
   EXPECT_EQ(v->record.author, "node-a");
 
   auto latest = store_->Latest(Key("model/helmet"));
@@ -133,7 +133,7 @@ TEST_F(StoreTest, PutAfterDeleteDominatesTheTombstone) {
   auto again = store_->Put(k, src_.path(), "{}");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->record.vector.Compare(del->record.vector), VectorOrder::kDominates);
-  EXPECT_EQ(again->record.vector.ToString(), "node-a:3");
+  EXPECT_EQ(again->record.vector.ToString(), store_->actor() + ":3");
   EXPECT_GT(again->record.hlc, del->record.hlc);
   EXPECT_TRUE(store_->Delete(Key("meta/never")).status().IsNotFound());
 }
@@ -150,7 +150,7 @@ TEST_F(StoreTest, ChangeLogKeepsLatestPerKey) {
   EXPECT_EQ((*changes)[0].seq, 4u);
   EXPECT_EQ((*changes)[1].key, "meta/a");
   EXPECT_EQ((*changes)[1].seq, 5u);
-  EXPECT_EQ((*changes)[1].heads[0].vector.ToString(), "node-a:4");
+  EXPECT_EQ((*changes)[1].heads[0].vector.ToString(), store_->actor() + ":4");
   EXPECT_EQ(store_->ChangesSince(4, 100)->size(), 1u);
   EXPECT_EQ(store_->ChangesSince(0, 1)->size(), 1u);
   EXPECT_EQ(store_->LastSeq(), 5u);
@@ -245,7 +245,7 @@ TEST_F(StoreTest, RetentionAndRollback) {
   EXPECT_TRUE(store_->GetVersion(Key("model/r"), ids[0]).status().IsNotFound());
   auto rolled = store_->Rollback(Key("model/r"), ids[5]);
   ASSERT_TRUE(rolled.ok()) << rolled.status().ToString();
-  EXPECT_EQ(rolled->record.vector.ToString(), "node-a:15");
+  EXPECT_EQ(rolled->record.vector.ToString(), store_->actor() + ":15");
   ASSERT_TRUE(store_->Materialize(*rolled, out_.path()).ok());
   EXPECT_EQ(ReadAll(out_ / "f"), "version 5");
 }
@@ -289,13 +289,19 @@ TEST_F(ApplyRemoteTest, DominatingConcurrentEqualAndDominated) {
   ASSERT_TRUE(heads.ok());
   ASSERT_EQ(heads->size(), 2u);
   EXPECT_EQ(heads->front().record, r1);
-  EXPECT_EQ(store_->Latest(k)->id, r1.Id());
+  EXPECT_EQ(store_->Latest(k)->id, r1.Id(k.str()));
 
   // Re-applying is harmless.
   EXPECT_FALSE(*store_->ApplyRemote(k, r1, m1));
-  // Same vector, different content: a protocol error.
+  // Same vector, different content: an identity clash, refused and recorded.
   auto [bad, mbad] = Remote("other", r1.vector, r1.hlc, "node-b");
-  EXPECT_EQ(store_->ApplyRemote(k, bad, mbad).status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(store_->ApplyRemote(k, bad, mbad).status().code(), Status::Code::kAlreadyExists);
+  auto clashes = store_->IdentityClashes();
+  ASSERT_TRUE(clashes.ok());
+  ASSERT_EQ(clashes->size(), 1u);
+  EXPECT_EQ((*clashes)[0].local_version, r1.Id(k.str()));
+  EXPECT_EQ((*clashes)[0].remote_version, bad.Id(k.str()));
+  EXPECT_NE(bad.Id(k.str()), r1.Id(k.str()));
 
   // Dominating both heads replaces them.
   VersionVector join = local->record.vector;
@@ -311,7 +317,7 @@ TEST_F(ApplyRemoteTest, DominatingConcurrentEqualAndDominated) {
   // A local put now continues from the remote head.
   auto next = store_->Put(k, src_.path(), "{}");
   ASSERT_TRUE(next.ok());
-  EXPECT_EQ(next->record.vector.ToString(), "node-a:2,node-b:1,node-c:1");
+  EXPECT_EQ(next->record.vector.ToString(), store_->actor() + ":2,node-b:1,node-c:1");
 }
 
 TEST_F(ApplyRemoteTest, RefusesMissingChunksAndBadHashes) {
@@ -377,7 +383,7 @@ TEST_F(ApplyRemoteTest, IntentsAndCheckpointsAreDurableAndProtectFetchedChunks) 
   ASSERT_TRUE(store_->ResetCheckpoints().ok());
   EXPECT_EQ(*store_->GetCheckpoint("node-b", "epoch-1"), 0u);
   ASSERT_TRUE(store_->RecordIntents("node-b", "epoch-1", 1, {{"model/j", r, "node-b"}}).ok());
-  ASSERT_TRUE(store_->DropIntent("model/j", r.Id()).ok());
+  ASSERT_TRUE(store_->DropIntent("model/j", r.Id("model/j")).ok());
   EXPECT_TRUE(store_->PendingIntents()->empty());
 }
 

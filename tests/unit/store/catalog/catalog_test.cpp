@@ -134,7 +134,7 @@ TEST_F(CatalogTest, HistorySummariesAndRollback) {
   ASSERT_EQ(history->size(), 2u);
   EXPECT_EQ((*history)[0].version_id, v2->id);
   EXPECT_EQ((*history)[0].summary, "metrics.mAP 0.78 -> 0.81; +2 files");
-  EXPECT_EQ((*history)[0].vector, "node-a:2");
+  EXPECT_EQ((*history)[0].vector, store_->actor() + ":2");
   EXPECT_EQ((*history)[0].author, "node-a");
   EXPECT_EQ((*history)[1].summary, "created; 1 file");
 
