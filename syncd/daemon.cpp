@@ -279,11 +279,17 @@ std::optional<StartupError> Daemon::Start() {
   catalog_options.log_warning = [](const std::string& message) {
     spdlog::warn("catalog: {}", message);
   };
+  // The mirror syncs from its own thread, woken by store changes: commits and replication
+  // never wait for git, and a failed sync is logged and retried on the next change.
+  catalog_options.history_path = config_.history_git_mirror;
   Result<std::unique_ptr<Catalog>> catalog = Catalog::Open(*store_, catalog_options);
   if (!catalog.ok()) {
     return StartupError{kExitRuntimeError, "cannot open catalog: " + catalog.status().ToString()};
   }
   catalog_ = std::move(*catalog);
+  if (!config_.history_git_mirror.empty()) {
+    spdlog::info("history mirror: {}", config_.history_git_mirror.string());
+  }
 
   changes_ = std::make_unique<ChangeFanout>(*store_);
   pins_ = std::make_unique<CheckoutPins>(*store_, config_.data_dir / "checkouts.json");

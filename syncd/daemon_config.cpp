@@ -263,6 +263,7 @@ std::map<std::string, KeyApplier> KeyAppliers(std::string_view source,
   };
   appliers["log.level"] = string_key("log.level", &DaemonConfig::log_level,
                                      [](const std::string& v) { return ValidateLogLevel(v); });
+  appliers["history.git_mirror"] = path_key("history.git_mirror", &DaemonConfig::history_git_mirror);
   appliers["sync.subscriptions"] = [src](const toml::node& node, DaemonConfig* config) -> Status {
     Result<std::vector<std::string>> globs = AsStringArray(src, node, "sync.subscriptions");
     if (!globs.ok()) return globs.status();
@@ -629,6 +630,7 @@ std::vector<std::string> KeysNeedingRestart(const DaemonConfig& a, const DaemonC
   check(a.cluster.id != b.cluster.id, "cluster.id");
   check(a.replication_window_bytes != b.replication_window_bytes, "replication.window_bytes");
   check(a.max_offline_ms != b.max_offline_ms, "sync.max_offline");
+  check(a.history_git_mirror != b.history_git_mirror, "history.git_mirror");
   return keys;
 }
 

@@ -74,6 +74,8 @@ struct DaemonConfig {
   uint64_t block_cache_bytes = 8u << 20;
   uint64_t write_buffer_bytes = 32u << 20;
   std::vector<std::string> subscriptions{"*"};
+  // A bare git repository mirroring the change log (docs/catalog.md); empty: no mirror.
+  std::filesystem::path history_git_mirror;
 
   // Replication runs when the node listens for peers or dials any.
   bool replication_enabled() const { return peer_listen.enabled || !peers.empty(); }

@@ -53,7 +53,8 @@ Result<std::string> SpecParam(const json& params) {
   return spec.dump();
 }
 
-// Models with a spec and datasets go through the catalog; everything else is stored as is.
+// Models with a spec and datasets go through the catalog (a dataset's spec file is its
+// declaration: format, label column, splits); everything else is stored as is.
 Result<VersionInfo> PutObject(Store& store, Catalog& catalog, const ObjectKey& key,
                               const std::filesystem::path& source, const json& params,
                               const std::string& spec) {
@@ -62,10 +63,15 @@ Result<VersionInfo> PutObject(Store& store, Catalog& catalog, const ObjectKey& k
     if (!std::filesystem::is_directory(source)) {
       return Status::InvalidArgument("a dataset is a directory; " + source.string() + " is not");
     }
-    formats::DatasetFormatOptions options;
-    options.format = OptionalString(params, "format");
-    options.strict = strict;
-    return catalog.PutDataset(key, source, options);
+    Result<DatasetDeclaration> declared = DatasetDeclaration::Parse(spec);
+    if (!declared.ok()) return declared.status();
+    const std::string format = OptionalString(params, "format");
+    if (!format.empty() && !declared->format.empty() && format != declared->format) {
+      return Status::InvalidArgument("--format " + format + " contradicts the spec's format '" +
+                                     declared->format + "'");
+    }
+    if (!format.empty()) declared->format = format;
+    return catalog.PutDataset(key, source, *declared, strict);
   }
   if (strict) return Status::InvalidArgument("--strict applies to datasets only");
   if (!OptionalString(params, "format").empty()) {

@@ -137,12 +137,17 @@ std::vector<std::shared_ptr<const SelectedModel>> Catalog::Select(const ModelQue
 }
 
 Result<VersionInfo> Catalog::PutDataset(const ObjectKey& key, const fs::path& dir,
-                                        const formats::DatasetFormatOptions& options,
-                                        const DatasetSource& source) {
+                                        const DatasetDeclaration& declared, bool strict) {
   EDGESYNC_RETURN_IF_ERROR(RequireKind(key, ObjectKind::kDataset));
-  auto stats = formats::ComputeDatasetStats(dir, options);
+  if (!declared.splits.empty()) {
+    auto files = ListSourceFiles(dir);
+    if (!files.ok()) return files.status().WithContext("put " + key.str());
+    EDGESYNC_RETURN_IF_ERROR(declared.ValidateSplitFiles(*files).WithContext("put " + key.str()));
+  }
+  auto stats = formats::ComputeDatasetStats(dir, {declared.format, declared.label_column, strict});
   if (!stats.ok()) return stats.status().WithContext("put " + key.str());
-  DatasetSpec spec{std::move(stats).value(), source};
+  DatasetSpec spec{std::move(stats).value(), declared};
+  spec.declared.format.clear();
   return store_.Put(key, dir, spec.ToCanonicalJson());
 }
 

@@ -77,10 +77,11 @@ class Catalog {
                   const std::string& part = "");
   std::vector<std::shared_ptr<const SelectedModel>> Select(const ModelQuery& query) const;
 
-  // --- datasets: statistics are computed on ingest and stored in the spec.
+  // --- datasets: statistics are computed on ingest (with the declared format and csv label
+  // column) and stored in the spec with the declared fields. Every split must name a file of
+  // `dir`. With `strict`, any problem in the data refuses the put.
   Result<VersionInfo> PutDataset(const ObjectKey& key, const std::filesystem::path& dir,
-                                 const formats::DatasetFormatOptions& options,
-                                 const DatasetSource& source = {});
+                                 const DatasetDeclaration& declared, bool strict = false);
 
   // --- metadata documents: `fields` is a JSON object of field -> value.
   Result<VersionInfo> SetMetaFields(const ObjectKey& key, const nlohmann::json& fields);

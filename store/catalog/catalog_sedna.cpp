@@ -44,6 +44,9 @@ Result<PlannedPut> Plan(const SednaObject& o, const fs::path& base_dir) {
     auto format = DatasetFormat(o.format);
     if (!format.ok()) return format.status().WithContext(what);
     plan.dataset_format = *format;
+    if (!o.label_column.empty() && *format != "csv")
+      return Status::InvalidArgument(what + ": annotation 'edgesync.io/label-column' applies only to "
+                                     "the csv format, not " + *format);
     // A Sedna dataset url often names an index file; its directory is the dataset.
     if (!fs::is_directory(st)) plan.path = path->parent_path();
   }
@@ -76,10 +79,11 @@ Result<std::vector<AppliedObject>> Catalog::ApplySedna(std::string_view yaml_tex
         spec.metrics[name] = Metric{value, DefaultMetricDirection(name)};
       version = PutModel(p.key, p.path, spec);
     } else {
-      formats::DatasetFormatOptions options;
-      options.format = p.dataset_format;
-      version = PutDataset(p.key, p.path, options,
-                           DatasetSource{p.object.url, p.object.node_name, p.object.credential_name});
+      DatasetDeclaration declared;
+      declared.format = p.dataset_format;
+      declared.label_column = p.object.label_column;
+      declared.source = {p.object.url, p.object.node_name, p.object.credential_name};
+      version = PutDataset(p.key, p.path, declared);
     }
     if (!version.ok()) return version.status();
     applied.push_back({p.key.str(), version->id});

@@ -21,31 +21,14 @@ Result<DatasetSpec> DatasetSpec::FromJson(const json& j) {
   auto stats = formats::DatasetStats::FromJson(j);
   if (!stats.ok()) return stats.status().WithContext("dataset spec");
   spec.stats = std::move(stats).value();
-  if (auto s = j.find("source"); s != j.end()) {
-    if (!s->is_object()) return Status::InvalidArgument("dataset spec: field 'source' must be an object");
-    for (auto [name, field] : {std::pair{"url", &spec.source.url},
-                               std::pair{"nodeName", &spec.source.node_name},
-                               std::pair{"credentialName", &spec.source.credential_name}}) {
-      auto it = s->find(name);
-      if (it == s->end()) continue;
-      if (!it->is_string())
-        return Status::InvalidArgument(std::string("dataset spec: field 'source.") + name + "' must be a string");
-      *field = it->get<std::string>();
-    }
-  }
+  EDGESYNC_RETURN_IF_ERROR(ReadDeclaredDatasetFields(j, "dataset spec", &spec.declared));
   return spec;
 }
 
 json DatasetSpec::ToJson() const {
   json j = stats.ToJson();
   j["kind"] = "dataset";
-  if (!source.empty()) {
-    json s = json::object();
-    if (!source.url.empty()) s["url"] = source.url;
-    if (!source.node_name.empty()) s["nodeName"] = source.node_name;
-    if (!source.credential_name.empty()) s["credentialName"] = source.credential_name;
-    j["source"] = std::move(s);
-  }
+  WriteDeclaredDatasetFields(declared, j);
   return j;
 }
 

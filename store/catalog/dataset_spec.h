@@ -1,9 +1,11 @@
 // DatasetSpec: the spec of a dataset version: its format, the statistics computed on ingest
-// and where it came from (a Sedna Dataset's url, nodeName and credentialName).
+// and what was declared when it was put (label column, split files, and where it came from:
+// a Sedna Dataset's url, nodeName and credentialName).
 //
 // The stored JSON is {"kind":"dataset","format":F,"stats":{samples, classes, objects?, files,
-// bytes, problems, problems_truncated},"source":{...}?}, so readers find `stats.samples` etc.
-// at fixed names. Plain value type; needs external synchronization.
+// bytes, problems, problems_truncated},"label_column":C?,"splits":{...}?,"source":{...}?}, so
+// readers find `stats.samples` etc. at fixed names. Plain value type; needs external
+// synchronization.
 #pragma once
 
 #include <string>
@@ -11,22 +13,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/catalog/dataset_declaration.h"
 #include "store/formats/dataset_stats.h"
 #include "store/status.h"
 
 namespace edgesync {
 
-struct DatasetSource {
-  std::string url;              // as given (a Sedna spec.url)
-  std::string node_name;        // Sedna spec.nodeName
-  std::string credential_name;  // Sedna spec.credentialName
-  bool empty() const { return url.empty() && node_name.empty() && credential_name.empty(); }
-  bool operator==(const DatasetSource&) const = default;
-};
-
 struct DatasetSpec {
   formats::DatasetStats stats;  // stats.format is the dataset format
-  DatasetSource source;
+  DatasetDeclaration declared;  // declared.format is left empty: stats.format is the format
 
   static Result<DatasetSpec> Parse(std::string_view json_text);
   static Result<DatasetSpec> FromJson(const nlohmann::json& j);

@@ -1,5 +1,6 @@
 #include "store/catalog/sedna_manifest.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include <yaml-cpp/eventhandler.h>
@@ -50,6 +51,23 @@ Status StringMap(const YAML::Node& parent, const char* name, const std::string& 
   return Status::Ok();
 }
 
+// The metadata.annotations of a document; ours (the edgesync.io/ prefix) must be in `known`,
+// so a misspelt one is refused instead of ignored. Other annotations are left alone.
+Status EdgesyncAnnotations(const YAML::Node& doc, const DocError& err,
+                           std::initializer_list<const char*> known,
+                           std::map<std::string, std::string>* out) {
+  EDGESYNC_RETURN_IF_ERROR(StringMap(doc["metadata"], "annotations", "metadata.", err, out));
+  for (const auto& [name, value] : *out) {
+    if (!name.starts_with("edgesync.io/")) continue;
+    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return name == k; })) {
+      std::string list;
+      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      return err.Field("metadata.annotations." + name, "is not an edgesync.io annotation of this kind (known: " + list + ")");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ParseModelFields(const YAML::Node& doc, const DocError& err, SednaObject* o) {
   const YAML::Node spec = doc["spec"];
   const YAML::Node socs = spec["device_soc_versions"];
@@ -83,7 +101,8 @@ Status ParseModelFields(const YAML::Node& doc, const DocError& err, SednaObject*
     }
   }
   std::map<std::string, std::string> annotations;
-  EDGESYNC_RETURN_IF_ERROR(StringMap(doc["metadata"], "annotations", "metadata.", err, &annotations));
+  EDGESYNC_RETURN_IF_ERROR(
+      EdgesyncAnnotations(doc, err, {"edgesync.io/task", "edgesync.io/labels"}, &annotations));
   o->task = annotations["edgesync.io/task"];
   const std::string& labels = annotations["edgesync.io/labels"];
   for (size_t start = 0; start < labels.size();) {
@@ -133,6 +152,13 @@ Result<SednaObject> ParseDocument(const YAML::Node& doc, const DocError& err) {
     if (!cred.ok()) return cred.status();
     o.node_name = *node;
     o.credential_name = *cred;
+    std::map<std::string, std::string> annotations;
+    EDGESYNC_RETURN_IF_ERROR(EdgesyncAnnotations(doc, err, {"edgesync.io/label-column"}, &annotations));
+    if (auto column = annotations.find("edgesync.io/label-column"); column != annotations.end()) {
+      if (column->second.empty())
+        return err.Field("metadata.annotations.edgesync.io/label-column", "must not be empty");
+      o.label_column = column->second;
+    }
   } else {
     EDGESYNC_RETURN_IF_ERROR(ParseModelFields(doc, err, &o));
   }

@@ -28,6 +28,7 @@ struct SednaObject {
   std::map<std::string, std::string> labels;   // metadata.labels
   // Dataset only.
   std::string node_name, credential_name;
+  std::string label_column;                    // annotation edgesync.io/label-column (csv)
   // Model only.
   std::vector<std::string> device_soc_versions;
   std::map<std::string, double> metrics;       // status.metrics [{key, value}]

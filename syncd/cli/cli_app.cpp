@@ -177,7 +177,8 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   auto* put = app.add_subcommand("put", "store a file or directory as a new version of <key>");
   put->add_option("key", args.key, "object key, e.g. model/helmet")->required();
   put->add_option("path", args.path, "file or directory to store")->required();
-  put->add_option("--spec", args.spec, "JSON spec file (model/dataset spec)");
+  put->add_option("--spec", args.spec,
+                  "JSON spec file: a model spec, or a dataset's format, label_column, splits");
   put->add_option("--format", args.format, "dataset format (csv, txt-index, txt-boxes, voc-xml, ...)");
   put->add_flag("--strict", args.strict, "reject specs and datasets with warnings");
   put->add_option("--wait", args.wait,

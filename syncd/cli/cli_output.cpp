@@ -1,7 +1,10 @@
 #include "syncd/cli/cli_output.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "syncd/cli/replication_output.h"
 #include "syncd/cli/table_printer.h"
@@ -50,6 +53,22 @@ std::string JoinStrings(const json& list) {
   return text.empty() ? "-" : text;
 }
 
+// A dataset's class counts, largest first: "classes:  cat 2, dog 1 (column label)".
+void PrintClassHistogram(const json& spec, std::ostream& out) {
+  const json classes = spec.value("stats", json::object()).value("classes", json::object());
+  if (!classes.is_object() || classes.empty()) return;
+  std::vector<std::pair<std::string, uint64_t>> counts;
+  for (const auto& [name, count] : classes.items())
+    counts.emplace_back(name, count.is_number_unsigned() ? count.get<uint64_t>() : 0);
+  std::stable_sort(counts.begin(), counts.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  out << "classes: ";
+  for (size_t i = 0; i < counts.size(); ++i)
+    out << (i ? ", " : " ") << counts[i].first << " " << counts[i].second;
+  if (spec.contains("label_column")) out << " (column " << Str(spec, "label_column") << ")";
+  out << "\n";
+}
+
 }  // namespace
 
 void PrintStatus(const json& r, std::ostream& out) {
@@ -93,6 +112,7 @@ void PrintObjectDetails(const json& r, std::ostream& out) {
   }
   if (r.contains("spec") && r["spec"].is_object() && !r["spec"].empty()) {
     out << "spec:     " << r["spec"].dump() << "\n";
+    PrintClassHistogram(r["spec"], out);
   }
   if (r.contains("files")) {
     out << "files:\n";

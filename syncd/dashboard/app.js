@@ -135,6 +135,12 @@
     document.title = 'edgesync · ' + (n.name || n.id || '');
   }
 
+  // A connected peer's link is live now; a disconnected one was last heard from some time ago.
+  function lastSeenCell(p) {
+    if (p.state === 'connected') return el('td', { 'data-field': 'last_seen', 'data-live': 'true' }, 'now');
+    return el('td', { 'data-field': 'last_seen', 'data-live': 'false' }, formatAgo(p.last_seen_ms));
+  }
+
   function renderPeers() {
     const peers = [...state.peers.values()].sort((a, b) => a.node_id.localeCompare(b.node_id));
     const rows = peers.map((p) => el('tr', { 'data-peer': p.node_id, 'data-state': p.state }, [
@@ -142,10 +148,12 @@
       el('td', {}, p.role || '–'),
       el('td', { class: 'state-' + p.state }, p.state),
       el('td', { class: 'mono' }, p.address || '–'),
-      el('td', { class: 'num', title: formatBytes(p.bytes_in) + ' on this link' }, formatRate(p.in_bps)),
-      el('td', { class: 'num', title: formatBytes(p.bytes_out) + ' on this link' }, formatRate(p.out_bps)),
+      el('td', { class: 'num', 'data-field': 'in_bps', 'data-value': p.in_bps,
+                 title: formatBytes(p.bytes_in) + ' on this link' }, formatRate(p.in_bps)),
+      el('td', { class: 'num', 'data-field': 'out_bps', 'data-value': p.out_bps,
+                 title: formatBytes(p.bytes_out) + ' on this link' }, formatRate(p.out_bps)),
       el('td', { class: 'num' }, typeof p.lag_changes === 'number' ? p.lag_changes : '–'),
-      el('td', {}, formatAgo(p.last_seen_ms)),
+      lastSeenCell(p),
     ]));
     fillBody('peers-body', 'peers-empty', rows);
     setCount('peers-count', peers.filter((p) => p.state === 'connected').length);

@@ -242,9 +242,16 @@ void StatusFeed::SamplePeers(bool with_figures) {
   {
     std::lock_guard lock(mu_);
     for (const auto& p : peers) {
-      auto [it, fresh] = peers_.try_emplace(p.node_id);
+      auto [it, fresh] = peers_.try_emplace(p.node_id, options_.rate_window);
       PeerSample& s = it->second;
       const char* state = p.connected ? "connected" : "disconnected";
+      if (p.connected) {
+        s.in_rate.Add(now, p.bytes_in);
+        s.out_rate.Add(now, p.bytes_out);
+      } else {
+        s.in_rate.Clear();
+        s.out_rate.Clear();
+      }
       if (!with_figures && !fresh && s.event.value("state", "") == state) continue;
       json e = Message("peer", ts);
       e["node_id"] = p.node_id;
@@ -254,27 +261,26 @@ void StatusFeed::SamplePeers(bool with_figures) {
       e["lag_changes"] = p.peer_latest > p.checkpoint ? p.peer_latest - p.checkpoint : 0;
       e["bytes_in"] = p.bytes_in;
       e["bytes_out"] = p.bytes_out;
-      if (!fresh && p.connected) {
-        double seconds = std::chrono::duration<double>(now - s.at).count();
-        if (seconds > 0) {
-          // Counters restart with a new link: a drop means a reconnect, not negative traffic.
-          e["in_bps"] = p.bytes_in >= s.bytes_in ? static_cast<uint64_t>((p.bytes_in - s.bytes_in) / seconds) : 0;
-          e["out_bps"] = p.bytes_out >= s.bytes_out ? static_cast<uint64_t>((p.bytes_out - s.bytes_out) / seconds) : 0;
-        }
-      }
-      if (p.last_seen_ms) e["last_seen_ms"] = p.last_seen_ms;
+      if (auto in = s.in_rate.BytesPerSecond()) e["in_bps"] = *in;
+      if (auto out = s.out_rate.BytesPerSecond()) e["out_bps"] = *out;
+      // A link that is up is live now (transport pings an idle link and drops a silent one);
+      // replication's time is when the peer's last message arrived.
+      const uint64_t last_seen_ms = p.connected ? ts : p.last_seen_ms;
+      if (last_seen_ms) e["last_seen_ms"] = last_seen_ms;
       if (p.clock_skew_ms) e["clock_skew_ms"] = *p.clock_skew_ms;
       bool changed = fresh || s.event.value("state", "") != e["state"] ||
                      p.bytes_in != s.bytes_in || p.bytes_out != s.bytes_out ||
+                     s.event.value("in_bps", json()) != e.value("in_bps", json()) ||
+                     s.event.value("out_bps", json()) != e.value("out_bps", json()) ||
                      s.event.value("lag_changes", uint64_t{0}) != e["lag_changes"].get<uint64_t>();
       s.bytes_in = p.bytes_in;
       s.bytes_out = p.bytes_out;
-      s.at = now;
       if (changed) {
         s.event = e;
         events.push_back(e.dump());
       } else {
         s.event["ts"] = ts;
+        if (p.connected) s.event["last_seen_ms"] = ts;
       }
     }
   }

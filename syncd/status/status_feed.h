@@ -31,6 +31,7 @@
 #include "conflict/conflict_monitor.h"
 #include "replication/replicator.h"
 #include "store/store.h"
+#include "syncd/status/rate_window.h"
 #include "syncd/status/status_hub.h"
 #include "syncd/status/transfer_tracker.h"
 
@@ -53,6 +54,8 @@ struct StatusFeedOptions {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::chrono::milliseconds tick{250};
   std::chrono::milliseconds peer_interval{1000};
+  // Peer rates are measured over this much of the recent past: an idle link reads 0 after it.
+  std::chrono::milliseconds rate_window{3000};
   std::chrono::milliseconds node_interval{2000};
   std::chrono::milliseconds fleet_interval{5000};
   size_t recent_versions = 50;
@@ -91,9 +94,10 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
              StatusFeedOptions options);
 
   struct PeerSample {
-    nlohmann::json event;  // last published
+    explicit PeerSample(std::chrono::milliseconds window) : in_rate(window), out_rate(window) {}
+    nlohmann::json event;  // last published, with ts and a connected peer's last_seen_ms kept current
     uint64_t bytes_in = 0, bytes_out = 0;
-    std::chrono::steady_clock::time_point at;
+    RateWindow in_rate, out_rate;
   };
 
   void OnChange(const Change& change);

@@ -1,7 +1,8 @@
 // Dashboard end to end, in a real browser: two edgesyncd nodes with TLS on 127.0.0.1
 // (certificates from the real `edgesync cluster` commands), node B's dashboard open in headless
 // Chromium, a model put on node A; the page must show the transfer finishing and the new
-// version arriving as replicated, the model in the catalog and both nodes in the fleet view.
+// version arriving as replicated, the model in the catalog and both nodes in the fleet view;
+// once the link is idle, node A's peer row must show rate 0 and a live last-seen.
 // Node B's status address requires a token, which the page must pass on from its own URL.
 //
 //   node dashboard_e2e.mjs --edgesyncd BIN --edgesync BIN --chromium BIN --out DIR
@@ -172,15 +173,22 @@ async function run() {
   await page.waitForSelector(`#peers-body tr[data-peer="${a.id}"][data-state="connected"]`, { timeout: 30_000 });
   log('page live: node B shown, node A connected');
 
-  // Record every state and progress the transfer row shows while it exists.
-  await page.evaluate((key) => {
+  // Record every state and progress the transfer row shows while it exists, and the highest
+  // receive rate node A's peer row shows.
+  await page.evaluate(({ key, peer }) => {
     window.e2eTransferSeen = [];
+    window.e2ePeerInMax = 0;
     const list = document.getElementById('transfers-list');
     new MutationObserver(() => {
       const li = list.querySelector(`li[data-key="${key}"]`);
       if (li) window.e2eTransferSeen.push(li.dataset.state + ':' + li.dataset.percent);
     }).observe(list, { childList: true, subtree: true, attributes: true });
-  }, KEY);
+    const peers = document.getElementById('peers-body');
+    new MutationObserver(() => {
+      const cell = peers.querySelector(`tr[data-peer="${peer}"] td[data-field="in_bps"]`);
+      if (cell) window.e2ePeerInMax = Math.max(window.e2ePeerInMax, Number(cell.dataset.value || 0));
+    }).observe(peers, { childList: true, subtree: true, attributes: true });
+  }, { key: KEY, peer: a.id });
 
   const modelDir = path.join(root, 'model', 'export');
   const spec = writeModel(modelDir);
@@ -206,6 +214,18 @@ async function run() {
                                { timeout: 15_000 });
   }
   log('catalog and fleet show the model on both nodes');
+
+  // Once the link is idle, node A's row shows the current rate, 0, not the transfer's figure,
+  // and a live last-seen: the feed measures rates over a 3 s window and a connected peer is
+  // seen now.
+  const peerRow = `#peers-body tr[data-peer="${a.id}"][data-state="connected"]`;
+  const busiest = await page.evaluate(() => window.e2ePeerInMax);
+  if (!(busiest > 0)) throw new Error(`node A's row never showed a receive rate during the transfer`);
+  await page.waitForSelector(`${peerRow} td[data-field="in_bps"][data-value="0"]`, { timeout: 15_000 });
+  await page.waitForSelector(`${peerRow} td[data-field="out_bps"][data-value="0"]`, { timeout: 15_000 });
+  const lastSeen = await page.textContent(`${peerRow} td[data-field="last_seen"][data-live="true"]`);
+  if (lastSeen !== 'now') throw new Error(`idle connected peer shows last seen '${lastSeen}'`);
+  log(`idle peer row: rate 0 (it peaked at ${busiest} B/s), last seen ${lastSeen}`);
 
   // The page's word against the store's: node B really has the version.
   const shown = await cli(['show', KEY, '--json'], b.socket);

@@ -53,6 +53,8 @@ http_status = "off"
 level = "debug"
 [sync]
 subscriptions = ["model/*", "meta/*"]
+[history]
+git_mirror = "history.git"
 )",
                     &config);
   ASSERT_TRUE(st.ok()) << st.ToString();
@@ -69,6 +71,7 @@ subscriptions = ["model/*", "meta/*"]
   EXPECT_FALSE(config.http_status.enabled);
   EXPECT_EQ(config.log_level, "debug");
   EXPECT_EQ(config.subscriptions.size(), 2u);
+  EXPECT_EQ(config.history_git_mirror, "/etc/edgesync/history.git");
   EXPECT_TRUE(config.Validate().ok());
 }
 
@@ -250,8 +253,9 @@ TEST(DaemonConfigTest, KeysNeedingRestart) {
   EXPECT_TRUE(KeysNeedingRestart(a, b).empty());
   b.chunking.avg_size *= 2;
   b.http_status.port = 1;
+  b.history_git_mirror = "/var/lib/edgesync/history.git";
   EXPECT_EQ(KeysNeedingRestart(a, b),
-            (std::vector<std::string>{"chunking.avg", "network.http_status"}));
+            (std::vector<std::string>{"chunking.avg", "network.http_status", "history.git_mirror"}));
 }
 
 }  // namespace

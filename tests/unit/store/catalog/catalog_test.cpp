@@ -175,9 +175,9 @@ TEST_F(CatalogTest, MetadataDocuments) {
 
 TEST_F(CatalogTest, DatasetStatsAndList) {
   fs::path d = fs::path(EDGESYNC_CATALOG_TEST_DATA) / "sedna-example/dataset";
-  formats::DatasetFormatOptions options;
-  options.format = "txt-index";
-  auto v = catalog_->PutDataset(Key("dataset/site-a/hard"), d, options);
+  DatasetDeclaration declared;
+  declared.format = "txt-index";
+  auto v = catalog_->PutDataset(Key("dataset/site-a/hard"), d, declared);
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   auto shown = catalog_->Show(Key("dataset/site-a/hard"));
   ASSERT_TRUE(shown.ok());
@@ -201,11 +201,61 @@ TEST_F(CatalogTest, DatasetStatsAndList) {
 
   fs::path bad = dir_.path() / "bad";
   WriteFile(bad / "train.txt", "missing.jpg cat\n");
-  options.strict = true;
-  auto strict = catalog_->PutDataset(Key("dataset/bad"), bad, options);
+  auto strict = catalog_->PutDataset(Key("dataset/bad"), bad, declared, /*strict=*/true);
   EXPECT_EQ(strict.status().code(), Status::Code::kInvalidArgument);
   EXPECT_TRUE(strict.status().message().starts_with("put dataset/bad: ")) << strict.status().message();
   EXPECT_TRUE(store_->Heads(Key("dataset/bad")).status().IsNotFound());
+}
+
+TEST_F(CatalogTest, CsvDatasetWithLabelColumnHasAClassHistogramAndSplits) {
+  fs::path d = dir_.path() / "iris";
+  WriteFile(d / "train.csv", "sepal,species\n5.1,setosa\n7.0,versicolor\n6.3,setosa\n");
+  WriteFile(d / "test.csv", "sepal,species\n4.9,setosa\n");
+  auto declared = DatasetDeclaration::Parse(
+      R"({"kind":"dataset","format":"csv","label_column":"species",)"
+      R"("splits":{"train":"train.csv","test":"test.csv"}})");
+  ASSERT_TRUE(declared.ok()) << declared.status().ToString();
+  auto v = catalog_->PutDataset(Key("dataset/iris"), d, *declared, /*strict=*/true);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  auto shown = catalog_->Show(Key("dataset/iris"));
+  ASSERT_TRUE(shown.ok());
+  EXPECT_EQ((*shown)["stats"]["samples"], 4);
+  EXPECT_EQ((*shown)["stats"]["classes"], json({{"setosa", 3}, {"versicolor", 1}}));
+  EXPECT_EQ((*shown)["spec"]["label_column"], "species");
+  EXPECT_EQ((*shown)["spec"]["splits"], json({{"test", "test.csv"}, {"train", "train.csv"}}));
+
+  declared->splits["validation"] = "val.csv";
+  auto missing = catalog_->PutDataset(Key("dataset/iris"), d, *declared);
+  EXPECT_EQ(missing.status().message(),
+            "put dataset/iris: dataset spec: field 'splits.validation' names 'val.csv', which is "
+            "not a file of the dataset");
+  declared->splits.erase("validation");
+  declared->label_column = "kind";
+  auto wrong_column = catalog_->PutDataset(Key("dataset/iris"), d, *declared, /*strict=*/true);
+  EXPECT_EQ(wrong_column.status().message(),
+            "put dataset/iris: test.csv:1: no column named 'kind' in the header (and 1 more problems)");
+}
+
+TEST_F(CatalogTest, ApplySednaCsvDatasetWithLabelColumnAnnotation) {
+  WriteFile(dir_.path() / "thermal/train.csv", "temp,comfort\n21,ok\n30,hot\n22,ok\n");
+  const std::string yaml =
+      "apiVersion: sedna.io/v1alpha1\nkind: Dataset\n"
+      "metadata: {name: thermal, annotations: {edgesync.io/label-column: comfort}}\n"
+      "spec: {url: ./thermal/train.csv, format: csv, nodeName: edge-1}\n";
+  auto applied = catalog_->ApplySedna(yaml, dir_.path());
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  auto shown = catalog_->Show(Key("dataset/default/thermal"));
+  ASSERT_TRUE(shown.ok());
+  EXPECT_EQ((*shown)["stats"]["classes"], json({{"hot", 1}, {"ok", 2}}));
+  EXPECT_EQ((*shown)["spec"]["label_column"], "comfort");
+
+  const std::string not_csv =
+      "apiVersion: sedna.io/v1alpha1\nkind: Dataset\n"
+      "metadata: {name: t2, annotations: {edgesync.io/label-column: comfort}}\n"
+      "spec: {url: ./thermal/train.csv, format: txt, nodeName: edge-1}\n";
+  EXPECT_EQ(catalog_->ApplySedna(not_csv, dir_.path()).status().message(),
+            "Dataset default/t2: annotation 'edgesync.io/label-column' applies only to the csv "
+            "format, not txt-index");
 }
 
 TEST_F(CatalogTest, ApplySednaExample) {

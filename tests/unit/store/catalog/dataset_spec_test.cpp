@@ -15,7 +15,9 @@ TEST(DatasetSpecTest, JsonNamesAndRoundTrip) {
   spec.stats.AddObject("helmet");
   spec.stats.files = 6;
   spec.stats.bytes = 1234;
-  spec.source = {"/data/train.txt", "edge-1", ""};
+  spec.declared.label_column = "label";
+  spec.declared.splits = {{"train", "train.txt"}};
+  spec.declared.source = {"/data/train.txt", "edge-1", ""};
   json j = spec.ToJson();
   EXPECT_EQ(j["kind"], "dataset");
   EXPECT_EQ(j["format"], "voc-xml");
@@ -25,6 +27,8 @@ TEST(DatasetSpecTest, JsonNamesAndRoundTrip) {
   EXPECT_EQ(j["stats"]["files"], 6);
   EXPECT_EQ(j["stats"]["bytes"], 1234);
   EXPECT_EQ(j["stats"]["problems"], json::array());
+  EXPECT_EQ(j["label_column"], "label");
+  EXPECT_EQ(j["splits"], json({{"train", "train.txt"}}));
   EXPECT_EQ(j["source"], json({{"url", "/data/train.txt"}, {"nodeName", "edge-1"}}));
   auto back = DatasetSpec::Parse(spec.ToCanonicalJson());
   ASSERT_TRUE(back.ok()) << back.status().ToString();

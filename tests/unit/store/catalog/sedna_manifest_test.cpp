@@ -65,6 +65,15 @@ void ExpectError(const std::string& yaml, const std::string& message) {
   EXPECT_EQ(objects.status().message(), message);
 }
 
+TEST(SednaManifestTest, DatasetLabelColumnAnnotation) {
+  auto objects = ParseSednaManifests(
+      "apiVersion: sedna.io/v1alpha1\nkind: Dataset\n"
+      "metadata: {name: d, annotations: {edgesync.io/label-column: comfort, other.io/y: z}}\n"
+      "spec: {url: /x/train.csv, format: csv, nodeName: n}\n");
+  ASSERT_TRUE(objects.ok()) << objects.status().ToString();
+  EXPECT_EQ((*objects)[0].label_column, "comfort");
+}
+
 TEST(SednaManifestTest, Errors) {
   ExpectError("apiVersion: sedna.io/v1alpha1\nkind: Job\nmetadata: {name: x}\n",
               "sedna document 1: field 'kind' 'Job' is not supported (expected Model or Dataset)");
@@ -78,6 +87,15 @@ TEST(SednaManifestTest, Errors) {
               "sedna document 1: field 'status.metrics.acc' value 'high' is not a finite number");
   ExpectError("apiVersion: sedna.io/v1alpha1\nkind: Model\nmetadata: {name: 'a/b'}\nspec: {url: /x, format: pb}\n",
               "sedna document 1: object key 'model/default/a/b' must be <kind>/<name> or <kind>/<namespace>/<name>");
+  ExpectError("apiVersion: sedna.io/v1alpha1\nkind: Dataset\n"
+              "metadata: {name: d, annotations: {edgesync.io/label-colum: x, other.io/y: z}}\n"
+              "spec: {url: /x, format: csv, nodeName: n}\n",
+              "sedna document 1: field 'metadata.annotations.edgesync.io/label-colum' is not an "
+              "edgesync.io annotation of this kind (known: edgesync.io/label-column)");
+  ExpectError("apiVersion: sedna.io/v1alpha1\nkind: Model\n"
+              "metadata: {name: m, annotations: {edgesync.io/label-column: x}}\nspec: {url: /x, format: pb}\n",
+              "sedna document 1: field 'metadata.annotations.edgesync.io/label-column' is not an "
+              "edgesync.io annotation of this kind (known: edgesync.io/task, edgesync.io/labels)");
   ExpectError("", "sedna manifest holds no documents");
   auto bad = ParseSednaManifests("a: [1, 2");
   ASSERT_FALSE(bad.ok());

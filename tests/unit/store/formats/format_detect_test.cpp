@@ -88,6 +88,20 @@ TEST(FormatDetectTest, UnknownFormatNameListsTheValidOnes) {
             "unknown dataset format 'parquet'; valid formats: csv, txt-index, txt-boxes, voc-xml, coco-json, yolo-txt");
 }
 
+TEST(FormatDetectTest, CsvLabelColumnGivesTheClassHistogramOfEveryFile) {
+  TempTree t;
+  t.Write("train.csv", "sepal,species\n5.1,setosa\n7.0,versicolor\n");
+  t.Write("extra/test.csv", "species,sepal\nsetosa,4.9\n");
+  auto detected = Compute(t, "", /*strict=*/true, "species");
+  ASSERT_TRUE(detected.ok()) << detected.status().ToString();
+  EXPECT_EQ(detected->format, "csv");
+  EXPECT_EQ(detected->samples, 3u);
+  EXPECT_EQ(detected->classes, (decltype(detected->classes){{"setosa", 2}, {"versicolor", 1}}));
+  auto without = Compute(t, "csv");
+  ASSERT_TRUE(without.ok());
+  EXPECT_TRUE(without->classes.empty());
+}
+
 TEST(FormatDetectTest, LabelColumnOnlyForCsv) {
   TempTree t;
   t.Write("a.xml", "<annotation/>");
