@@ -8,9 +8,10 @@ namespace edgesync::replication {
 
 namespace {
 constexpr uint64_t kTrimAfterBytes = 64u << 20;
-// Received chunks are stored in batches of this size (two may be buffered): what a crash of
-// the receiver makes it fetch again, on top of the window in flight.
-constexpr size_t kReceiveBatchBytes = 16u << 20;
+// Received chunks are stored in batches of this size, one filling while up to three are being
+// written (store/rocks_chunk_store.cpp): at most 16 MiB received and not yet durable, which
+// is what a killed receiver fetches again on top of the window in flight.
+constexpr size_t kReceiveBatchBytes = 4u << 20;
 }  // namespace
 
 void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord& record,
@@ -405,9 +406,12 @@ void Replicator::Impl::Complete(const std::string& tk) {
                applied.status().message());
     if (Status dropped = store_.DropIntent(t->key, t->record.Id(t->key)); !dropped.ok())
       Log(3, "dropping the intent of a clashing version: " + dropped.ToString());
-    std::lock_guard lock(mu_);
-    transfers_.erase(tk);
-    ClearUnserved(t->key, t->record);
+    {
+      std::lock_guard lock(mu_);
+      transfers_.erase(tk);
+      ClearUnserved(t->key, t->record);
+    }
+    OnIdentityClash(t->key, t->record);
     return;
   }
   if (applied.status().code() == Status::Code::kCorruption && !t->received.empty()) {

@@ -264,12 +264,19 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     if (!req.ok()) return req.status();
     size_t limit = std::clamp<size_t>(req->limit ? req->limit : options_.changes_per_batch, 1, kMaxChangesPerBatch);
     uint64_t since = req->since;
-    return ServeBlocking(link, payload.size(), [this, link, since, limit, wanted = std::move(req->subscriptions)]() mutable {
+    return ServeBlocking(link, payload.size(), [this, link, since, limit, wanted = std::move(req->subscriptions)] {
       // Read the last sequence number first: a commit landing between the two reads must not
       // let `upto` skip past a change the batch does not contain.
       ChangesBatch batch;
       batch.latest = store_.LastSeq();
-      if (since > batch.latest) since = RestoredLogRead(link->peer(), since, batch.latest);
+      if (since > batch.latest) {
+        // The peer read a newer copy of this store: positions past the end will be reused and
+        // counters issued after the copy was taken may be issued again.
+        StartNewIncarnation(link->peer().node_id + " had read this node's change log up to " +
+                            std::to_string(since) + ", but it ends at " + std::to_string(batch.latest) +
+                            ": the store was restored from an older copy");
+        return;
+      }
       if (PurgeResyncing()) {
         // Keys this node holds may be deleted ones it is about to drop: serve nothing until
         // then (peers are poked when it is done).
@@ -291,16 +298,30 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     });
   }
 
-  // A peer that read this log past its end saw a store this one was restored from, a newer
-  // copy: positions past the end will be reused by new commits, and counters this store
-  // issued after its copy was taken may be issued again. Starts a new incarnation (new epoch
-  // and vector name) and returns where to serve the peer from: the start.
-  uint64_t RestoredLogRead(const transport::PeerInfo& reader, uint64_t since, uint64_t latest) {
-    Status s = store_.Reincarnate(reader.node_id + " had read this node's change log up to " + std::to_string(since) +
-                                  ", but it ends at " + std::to_string(latest) +
-                                  ": the store was restored from an older copy");
-    if (!s.ok()) Log(3, "starting a new store incarnation: " + s.ToString());
-    return 0;
+  // Evidence that this store is an older copy of itself: a new incarnation (new epoch, new
+  // name in vectors), then every link restarts so that each peer sees the new epoch in Hello
+  // and reads this node's log from zero (its checkpoint in the old log may skip reused
+  // positions).
+  void StartNewIncarnation(const std::string& why) {
+    if (Status s = store_.Reincarnate(why); !s.ok()) {
+      Log(3, "starting a new store incarnation: " + s.ToString());
+      return;
+    }
+    std::vector<std::shared_ptr<Link>> links;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [node, p] : peers_)
+        if (auto l = p.link.lock()) links.push_back(std::move(l));
+    }
+    for (const auto& l : links) l->Close("the store started a new incarnation");
+  }
+
+  // After an identity clash: when the refused version is this node's own, its store issued a
+  // counter twice, so it is an older copy of itself.
+  void OnIdentityClash(const std::string& key, const VersionRecord& refused) {
+    if (refused.author != store_.node_id()) return;
+    StartNewIncarnation("a peer holds version " + refused.Id(key) + " of " + key + " written here with the vector " +
+                        refused.vector.ToString() + ", which this store has issued again: it was restored from an older copy");
   }
 
   // Records how far `reader` has read this log, and says whether it may hold keys this node
@@ -387,6 +408,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
           if (known && check_identity) {
             auto clash = store_.CheckIdentity(*key, remote, info.node_id);
             if (!clash.ok()) Log(3, "checking " + change.key + " against its retained versions: " + clash.status().ToString());
+            else if (*clash) OnIdentityClash(change.key, remote);
           }
           if (known) continue;
           if (options_.admit_version) {

@@ -362,6 +362,7 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
   t.local_hello.labels = config_.labels;
   t.local_hello.subscriptions = config_.subscriptions;
   t.local_hello.store_epoch = store_->epoch();
+  t.store_epoch_source = [store = store_.get()] { return store->epoch(); };
   if (peer_listener_) {
     t.listen_address = peer_listener_->local_endpoint().address().to_string();
     t.listen_port = peer_listener_->local_endpoint().port();

@@ -263,6 +263,7 @@ class Session final : public Link {
   asio::awaitable<bool> ExchangeHello(const std::optional<CertifiedIdentity>& certified,
                                       std::string& failure) {
     Hello local = options_.local_hello;
+    if (options_.store_epoch_source) local.store_epoch = options_.store_epoch_source();
     local.wall_ms = WallClockMs();
     if (!co_await WriteLinkFrame(kHelloMessageType, EncodeHello(local), failure)) co_return false;
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "transport/frame.h"
@@ -16,6 +17,9 @@ namespace edgesync::transport {
 struct TransportOptions {
   // Our side of the Hello: cluster id, node id, protocol range, labels, subscriptions, epoch.
   Hello local_hello;
+  // When set, each Hello's store epoch is read from it instead of local_hello (the store can
+  // start a new incarnation while the daemon runs). Called on network threads; thread-safe.
+  std::function<std::string()> store_epoch_source;
 
   // Listener address; port 0 picks an ephemeral port (see Transport::Listen).
   std::string listen_address = "0.0.0.0";

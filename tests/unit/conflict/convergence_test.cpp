@@ -1,6 +1,7 @@
 // Property test: random concurrent writes on three nodes, delivered in random orders with
-// random partitions and restarts, always converge to the same heads and bytes on every node,
-// under every policy; under keep-both no write is lost.
+// random partitions, restarts, store wipes and restores from older copies, always converge to
+// the same heads and bytes on every node, under every policy, without an identity clash (two
+// versions under one vector); under keep-both no write is lost that some store still held.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -25,12 +26,17 @@ struct SimNode {
   std::unique_ptr<Store> store;
   std::unique_ptr<ConflictMonitor> monitor;
 
-  void Open() {
+  void Close() {
     monitor.reset();
     store.reset();
+  }
+
+  void Open() {
+    Close();
     StoreOptions o;
     o.path = dir;
     o.node_id = id;
+    o.incarnation_file = dir.string() + ".incarnation";  // beside the store, as the daemon's
     o.retain_versions = 50;
     auto s = Store::Open(o);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -75,7 +81,22 @@ std::string HeadsText(SimNode& n, const std::string& key) {
 struct CaseResult {
   int writes = 0;
   int resolved_keys = 0;
+  int wipes = 0;
+  int restores = 0;
 };
+
+// Whether some node holds `v` of `key` (a head equal to it or newer).
+bool Held(std::vector<SimNode>& nodes, const std::string& key, const VersionVector& v) {
+  for (auto& n : nodes) {
+    auto heads = n.store->Heads(Key(key));
+    if (!heads.ok()) continue;
+    for (const auto& h : *heads) {
+      VectorOrder order = h.record.vector.Compare(v);
+      if (order == VectorOrder::kEqual || order == VectorOrder::kDominates) return true;
+    }
+  }
+  return false;
+}
 
 void RunCase(uint64_t seed, const std::string& model_policy, edgesync::testing::TempDir& tmp, CaseResult* result) {
   std::mt19937_64 rng(seed);
@@ -97,11 +118,12 @@ void RunCase(uint64_t seed, const std::string& model_policy, edgesync::testing::
   }
   std::map<std::string, std::vector<VersionVector>> written;  // every version ever written
   bool partitioned[3][3] = {};
+  std::vector<std::filesystem::path> snapshots(3);  // an older copy of each node's store
   auto src = tmp / ("src" + std::to_string(seed));
   std::filesystem::create_directories(src);
   const int steps = 40;
   for (int step = 0; step < steps; ++step) {
-    int op = rng() % 10;
+    int op = rng() % 12;
     int n = rng() % 3;
     const std::string& key = keys[rng() % keys.size()];
     SimNode& node = nodes[n];
@@ -139,14 +161,35 @@ void RunCase(uint64_t seed, const std::string& model_policy, edgesync::testing::
     } else if (op < 9) {  // cut or heal a link
       int m = (n + 1 + rng() % 2) % 3;
       partitioned[n][m] = partitioned[m][n] = !partitioned[n][m];
-    } else {  // restart
+    } else if (op < 10) {  // restart
       node.Open();
+    } else if (op < 11) {  // keep a copy of the store (a backup)
+      node.Close();
+      snapshots[n] = tmp / ("snap" + std::to_string(seed) + "-n" + std::to_string(n) + "-" + std::to_string(step));
+      std::filesystem::copy(node.dir, snapshots[n], std::filesystem::copy_options::recursive);
+      node.Open();
+    } else if (n == 0) {  // node 0 keeps the policy document alive: it is only restarted
+      node.Open();
+    } else {  // wipe the store, or restore the older copy: what only it held is gone
+      node.Close();
+      std::filesystem::remove_all(node.dir);
+      if (!snapshots[n].empty() && rng() % 2 == 0) {
+        std::filesystem::copy(snapshots[n], node.dir, std::filesystem::copy_options::recursive);
+        ++result->restores;
+      } else {
+        ++result->wipes;
+      }
+      node.Open();
+      for (auto& [k, versions] : written)
+        std::erase_if(versions, [&](const VersionVector& v) { return !Held(nodes, k, v); });
     }
     if (::testing::Test::HasFatalFailure()) return;
   }
-  // Heal everything and exchange until nothing changes.
+  // Heal everything and exchange until nothing changes; the policy first (a wiped store lost it).
+  std::vector<std::string> exchanged = {"meta/policy"};
+  exchanged.insert(exchanged.end(), keys.begin(), keys.end());
   for (int round = 0; round < 8; ++round) {
-    for (const auto& key : keys)
+    for (const auto& key : exchanged)
       for (int a = 0; a < 3; ++a)
         for (int b = 0; b < 3; ++b)
           if (a != b) {
@@ -191,8 +234,11 @@ TEST(ConvergenceTest, RandomConcurrentWritesConvergeUnderEveryPolicy) {
     RunCase(1000 + c, policies[c % policies.size()], *tmp, &total);
     if (HasFatalFailure()) return;
   }
-  std::printf("convergence: %d cases, %d writes, %d keys ended resolved\n", cases, total.writes, total.resolved_keys);
+  std::printf("convergence: %d cases, %d writes, %d keys ended resolved, %d wipes, %d restores\n", cases,
+              total.writes, total.resolved_keys, total.wipes, total.restores);
   EXPECT_GT(total.resolved_keys, cases / 4) << "too few conflicts arose to test resolution";
+  EXPECT_GT(total.wipes, cases / 4) << "too few wipes to test incarnations";
+  EXPECT_GT(total.restores, cases / 8) << "too few restores to test incarnations";
 }
 
 }  // namespace
