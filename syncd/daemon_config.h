@@ -74,6 +74,10 @@ struct DaemonConfig {
   uint64_t block_cache_bytes = 8u << 20;
   uint64_t write_buffer_bytes = 32u << 20;
   std::vector<std::string> subscriptions{"*"};
+  // How long a checkout keeps a version directory after the link leaves it, and how many such
+  // old directories it keeps at most (syncd/checkout_retention.h).
+  uint64_t checkout_grace_ms = 60'000;
+  uint64_t checkout_max_old_versions = 8;
 
   // Replication runs when the node listens for peers or dials any.
   bool replication_enabled() const { return peer_listen.enabled || !peers.empty(); }
