@@ -59,16 +59,20 @@ bool PartLocator::PartPresent(const Manifest& manifest, const std::string& part_
 }
 
 std::string PartLocator::PeersHolding(const VersionInfo& version, const Labels& placement) const {
-  std::string peers;
+  std::string fitting, others;
   if (holders_) {
     for (const replication::PeerHolding& peer : holders_(version.key, version.id)) {
-      if (!peer.holds || !Fits(placement, peer.labels)) continue;
-      peers += (peers.empty() ? "" : ", ") + peer.node_id +
-               (peer.connected ? " (connected)" : " (not connected)");
+      if (!peer.holds) continue;
+      const bool fits = Fits(placement, peer.labels);
+      std::string& list = fits ? fitting : others;
+      list += (list.empty() ? "" : ", ") + peer.node_id + " (" +
+              (peer.connected ? "connected" : "not connected") +
+              (fits ? ", labels fit the part)" : ")");
     }
   }
-  if (peers.empty()) return "no peer known to this node holds it";
-  return "held by " + peers;
+  if (fitting.empty() && others.empty()) return "no peer known to this node holds this version";
+  return "peers holding this version: " + fitting + (fitting.empty() || others.empty() ? "" : ", ") +
+         others;
 }
 
 }  // namespace edgesync

@@ -2,7 +2,8 @@
 // this node. Selective sync (docs/replication.md) fetches only the parts whose placement labels
 // all match the node's labels, so the other parts' chunks are missing here by design; instead
 // of "chunk ... is missing" the caller learns which part, the labels it needs, this node's
-// labels, and the peers known to hold the version whose labels fit the part.
+// labels, and the peers known to hold the version (Replicator::Holding), those whose labels
+// fit the part first: they hold its bytes, as does the node that authored the version.
 //
 // Safe for concurrent access when the functions it is given are (the daemon's read
 // NodeSettings and the Replicator's fleet view, both locked).
