@@ -14,8 +14,8 @@
 // a later switch of the same target.
 //
 // Links: <dir> itself is the one link checkout manages and replaces. <dir>'s parent path is
-// resolved as given; <dir>.versions and everything below it must be real directories: a
-// symlink there is refused, naming it, never followed. Leftovers of interrupted checkouts
+// resolved as given; a symlink at <dir>.versions, at a version directory or anywhere the files
+// go is refused, naming it, never followed. Leftovers of interrupted checkouts
 // (temporary names) in <dir>.versions are removed at the next switch.
 //
 // Safe for concurrent access; switches of the same target are serialized.
