@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/file_descriptor.h"
 #include "store/sha256.h"
 
 namespace edgesync {
@@ -75,15 +76,6 @@ class BackgroundSha256 {
   const uint8_t* busy_ = nullptr;
   Sha256 sha_;
   std::thread thread_;
-};
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() { if (fd_ >= 0) ::close(fd_); }
-  int get() const { return fd_; }
- private:
-  int fd_;
 };
 
 // Reads up to `size` bytes; returns bytes read or -1 with errno.

@@ -30,6 +30,16 @@ uint64_t Manifest::TotalBytes() const {
   return total;
 }
 
+FileSelection Manifest::Select(std::string_view prefix) const {
+  FileSelection selection;
+  for (const auto& f : files) {
+    if (f.path.compare(0, prefix.size(), prefix) != 0) continue;
+    ++selection.files;
+    selection.bytes += f.size;
+  }
+  return selection;
+}
+
 std::string Manifest::Encode() const {
   json j;
   j["spec"] = json::parse(spec_json);

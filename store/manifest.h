@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/chunk_id.h"
@@ -30,11 +31,19 @@ struct FileEntry {
   bool operator==(const FileEntry&) const = default;
 };
 
+// How many files a selection holds, and their bytes.
+struct FileSelection {
+  size_t files = 0;
+  uint64_t bytes = 0;
+};
+
 struct Manifest {
   std::string spec_json = "{}";  // canonical JSON object, kind-specific
   std::vector<FileEntry> files;  // sorted by path, unique
 
   uint64_t TotalBytes() const;
+  // The files whose path starts with `prefix` ("" = all).
+  FileSelection Select(std::string_view prefix) const;
 
   // Canonical bytes; Decode(Encode()) == *this.
   std::string Encode() const;

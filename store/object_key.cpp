@@ -5,6 +5,8 @@
 namespace edgesync {
 namespace {
 
+// What Linux file systems hold (PATH_MAX, NAME_MAX): a file stored under a longer path or
+// name could never be written back out.
 constexpr size_t kMaxPathBytes = 4096;
 constexpr size_t kMaxSegmentBytes = 255;
 
@@ -14,7 +16,8 @@ Status CheckSegment(std::string_view seg, std::string_view what, size_t max_byte
   if (seg == "." || seg == "..")
     return Status::InvalidArgument(w + " may not contain '.' or '..' segments");
   if (seg.size() > max_bytes)
-    return Status::InvalidArgument(w + " segment longer than " + std::to_string(max_bytes) + " bytes");
+    return Status::InvalidArgument(w + " has a name of " + std::to_string(seg.size()) +
+                                   " bytes, longer than the " + std::to_string(max_bytes) + " allowed");
   for (unsigned char c : seg) {
     if (c < 0x20 || c == 0x7f)
       return Status::InvalidArgument(w + " contains a control character");
@@ -74,7 +77,9 @@ Result<ObjectKey> ObjectKey::Parse(std::string_view text) {
 Status ValidateRelativePath(std::string_view path) {
   const std::string quoted = "path '" + std::string(path.substr(0, 120)) + "'";
   if (path.empty()) return Status::InvalidArgument("empty path");
-  if (path.size() > kMaxPathBytes) return Status::InvalidArgument(quoted + " is too long");
+  if (path.size() > kMaxPathBytes)
+    return Status::InvalidArgument(quoted + " is " + std::to_string(path.size()) + " bytes, longer than the " +
+                                   std::to_string(kMaxPathBytes) + " allowed");
   if (path.find('\0') != std::string_view::npos)
     return Status::InvalidArgument(quoted + " contains a NUL byte");
   if (path.front() == '/') return Status::InvalidArgument(quoted + " is absolute");

@@ -37,7 +37,9 @@ class ObjectKey {
   std::string ns_, name_, text_;
 };
 
-// Validates a '/'-separated relative path of a file inside an object.
+// Validates a '/'-separated relative path of a file inside an object: besides the above, every
+// name at most 255 bytes and the whole at most 4096 (NAME_MAX and PATH_MAX), so that whatever a
+// put or a peer's manifest stores can be written out again. The error quotes the path.
 Status ValidateRelativePath(std::string_view path);
 
 }  // namespace edgesync

@@ -96,6 +96,12 @@ struct GetOptions {
   std::string path_prefix;
   // Strip the prefix from written paths (get --part edge writes edge/x as x).
   bool strip_prefix = false;
+  // fsync every file and directory written, and the parent of the destination, before returning.
+  bool fsync = false;
+  // Called with the size of each block as it is written (often: keep it cheap).
+  std::function<void(uint64_t bytes)> progress;
+  // Polled between blocks; returning true aborts with kAborted, the destination as it was.
+  std::function<bool()> cancelled;
 };
 
 struct GcStats {
@@ -164,8 +170,18 @@ class Store {
   virtual Result<Manifest> ReadManifest(const ChunkId& manifest_id) = 0;
   // Only the spec of a manifest (stored apart, cheap to read for indexes).
   virtual Result<std::string> ReadSpec(const ChunkId& manifest_id) = 0;
-  // Writes the version's files under `dest` (created; existing files are replaced), exec bits
-  // kept, each file verified against its SHA-256 (a mismatch names the file).
+  // Writes the version's files selected by `options` under `dest`, permission bits kept, each
+  // file verified against its SHA-256 (a mismatch names the file). Missing parents of `dest`
+  // are created as the path is written; at and below `dest` no symlink is followed: one found
+  // there fails the call naming it (store/destination_dir.h). All or nothing:
+  //  - `dest` missing: the files go into a temporary directory beside it (".es-stage-XXXXXX"),
+  //    renamed to `dest` once complete, so `dest` appears whole or not at all;
+  //  - `dest` an existing directory: each file is written under a temporary name beside its
+  //    final one (".es-tmp-XXXXXX"), and the renames into place happen only after every file
+  //    is written; files of other names are left alone.
+  // A failure before that point (a missing chunk, a bad hash, no space, cancellation) removes
+  // what the call created and leaves `dest` as it was. Only a failing rename(2) during the
+  // final pass (the destination changed underneath) can leave some of the files replaced.
   virtual Status Materialize(const VersionInfo& version, const std::filesystem::path& dest,
                              const GetOptions& options = {}) = 0;
   // Streams one file's verified bytes to `sink`.

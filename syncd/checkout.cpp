@@ -1,58 +1,52 @@
 #include "syncd/checkout.h"
 
-#include <unistd.h>
-
-#include <cstring>
-#include <random>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
+#include "store/destination_dir.h"
 #include "syncd/transfer_progress.h"
-#include "syncd/version_files_writer.h"
 
 namespace edgesync {
 namespace {
 
-std::filesystem::path VersionsDir(const std::filesystem::path& target) {
-  std::filesystem::path dir = target;
-  dir += ".versions";
-  return dir;
+std::string VersionsName(const std::filesystem::path& target) {
+  return target.filename().string() + ".versions";
 }
 
-std::string RandomSuffix() {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  return std::to_string(rng() % 1000000000);
+// Points the link `name` in `parent` at <name>.versions/<version_id>: a new link under a
+// temporary name renamed over it, then the parent fsynced.
+Status SwitchLink(const DestinationDir& parent, const std::string& name,
+                  const std::string& version_id) {
+  Result<std::string> temp = parent.CreateTempLink(name + ".versions/" + version_id);
+  if (!temp.ok()) return temp.status();
+  Status renamed = parent.Rename(*temp, name, /*replace=*/true);
+  if (!renamed.ok()) {
+    (void)parent.Remove(*temp);
+    return renamed;
+  }
+  return parent.Sync();
 }
 
-// REQUIRES: the caller holds the target's mutex.
-Status SwitchLink(const std::filesystem::path& target, const std::string& version_id) {
-  std::filesystem::path link_text =
-      std::filesystem::path(VersionsDir(target).filename()) / version_id;
-  std::filesystem::path temp_link =
-      target.parent_path() / ("." + target.filename().string() + ".link-" + RandomSuffix());
-  if (::symlink(link_text.c_str(), temp_link.c_str()) != 0) {
-    return Status::IoError("symlink " + temp_link.string() + ": " + std::strerror(errno));
+// The old version directories in `versions` (all but `current`), after removing leftovers of
+// interrupted checkouts. Entries that are not directories are not versions and are left alone.
+Result<std::set<std::string>> OldVersionDirs(const DestinationDir& versions,
+                                             const std::string& current) {
+  Result<std::vector<std::string>> names = versions.List();
+  if (!names.ok()) return names.status();
+  std::set<std::string> old;
+  for (const std::string& name : *names) {
+    if (IsTemporaryName(name)) {
+      Status removed = versions.RemoveTree(name);
+      if (!removed.ok()) spdlog::warn("checkout leftover: {}", removed.ToString());
+      continue;
+    }
+    Result<DestinationDir::EntryType> type = versions.TypeOf(name);
+    if (name != current && type.ok() && *type == DestinationDir::EntryType::kDirectory) {
+      old.insert(name);
+    }
   }
-  if (::rename(temp_link.c_str(), target.c_str()) != 0) {
-    int err = errno;
-    ::unlink(temp_link.c_str());
-    return Status::IoError("rename " + temp_link.string() + " over " + target.string() + ": " +
-                           std::strerror(err));
-  }
-  return FsyncPath(target.parent_path());
-}
-
-// Removes version directories other than `keep_current` and `keep_previous`, and leftovers of
-// interrupted checkouts.
-void RemoveOldVersions(const std::filesystem::path& versions_dir, const std::string& keep_current,
-                       const std::string& keep_previous) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(versions_dir, ec)) {
-    std::string name = entry.path().filename().string();
-    if (name == keep_current || name == keep_previous) continue;
-    std::filesystem::remove_all(entry.path(), ec);
-    if (ec) spdlog::warn("cannot remove old checkout {}: {}", entry.path().string(), ec.message());
-  }
+  return old;
 }
 
 }  // namespace
@@ -61,18 +55,21 @@ std::string CurrentCheckoutVersion(const std::filesystem::path& target) {
   std::error_code ec;
   if (!std::filesystem::is_symlink(std::filesystem::symlink_status(target, ec))) return "";
   std::filesystem::path link = std::filesystem::read_symlink(target, ec);
-  if (ec || link.parent_path() != VersionsDir(target).filename()) return "";
+  if (ec || link.parent_path() != VersionsName(target)) return "";
   return link.filename().string();
 }
 
-CheckoutSwitcher::CheckoutSwitcher(Store& store, CheckoutPins& pins)
-    : store_(store), pins_(pins) {}
+CheckoutSwitcher::CheckoutSwitcher(Store& store, CheckoutPins& pins, const PartLocator& locator,
+                                   CheckoutRetentionPolicy retention,
+                                   std::function<Clock::time_point()> now)
+    : store_(store), pins_(pins), locator_(locator), retention_(retention), now_(std::move(now)) {}
 
-std::shared_ptr<std::mutex> CheckoutSwitcher::TargetMutex(const std::filesystem::path& target) {
+std::shared_ptr<CheckoutSwitcher::Target> CheckoutSwitcher::TargetState(
+    const std::filesystem::path& target) {
   std::lock_guard lock(targets_mu_);
-  auto& mutex = target_mutexes_[target.string()];
-  if (!mutex) mutex = std::make_shared<std::mutex>();
-  return mutex;
+  auto& state = targets_[target.string()];
+  if (!state) state = std::make_shared<Target>(retention_);
+  return state;
 }
 
 Result<CheckoutResult> CheckoutSwitcher::Checkout(const ObjectKey& key,
@@ -91,56 +88,81 @@ Result<CheckoutResult> CheckoutSwitcher::Checkout(const ObjectKey& key,
   Result<Manifest> manifest = store_.ReadManifest(version->record.manifest_id);
   if (!manifest.ok()) return manifest.status();
 
-  auto target_mutex = TargetMutex(target);
-  std::lock_guard target_lock(*target_mutex);
+  std::shared_ptr<Target> state = TargetState(target);
+  std::lock_guard target_lock(state->mu);
+  return SwitchLocked(*state, *version, *manifest, target, context);
+}
 
-  std::error_code ec;
-  auto link_status = std::filesystem::symlink_status(target, ec);
-  if (std::filesystem::exists(link_status) && !std::filesystem::is_symlink(link_status)) {
+Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const VersionInfo& version,
+                                                      const Manifest& manifest,
+                                                      const std::filesystem::path& target,
+                                                      CommandContext& context) {
+  Result<DestinationDir> parent = DestinationDir::Open(target.parent_path());
+  if (!parent.ok()) return parent.status();
+  const std::string name = target.filename().string();
+  Result<DestinationDir::EntryType> link_type = parent->TypeOf(name);
+  if (!link_type.ok()) return link_type.status();
+  if (*link_type != DestinationDir::EntryType::kMissing &&
+      *link_type != DestinationDir::EntryType::kSymlink) {
     return Status::FailedPrecondition(target.string() +
                                       " exists and is not a checkout symlink; remove it or "
                                       "choose another path");
   }
+  Result<DestinationDir> versions = parent->OpenSubdir(VersionsName(target), /*create=*/true);
+  if (!versions.ok()) return versions.status();
+  Result<DestinationDir::EntryType> version_type = versions->TypeOf(version.id);
+  if (!version_type.ok()) return version_type.status();
+  const bool on_disk = *version_type == DestinationDir::EntryType::kDirectory;
+  if (!on_disk && *version_type != DestinationDir::EntryType::kMissing) {
+    return Status::FailedPrecondition("'" + (versions->path() / version.id).string() +
+                                      "' is not a directory; edgesync does not write through "
+                                      "links");
+  }
+
   CheckoutResult result;
-  result.key = key.str();
-  result.version = version->id;
+  result.key = version.key;
+  result.version = version.id;
   result.target = target;
-  result.version_dir = VersionsDir(target) / version->id;
-  FileSelection selection = SelectFiles(*manifest, {});
+  result.version_dir = versions->path() / version.id;
+  FileSelection selection = manifest.Select("");
   result.files = selection.files;
   result.bytes = selection.bytes;
 
-  std::string previous = CurrentCheckoutVersion(target);
-  if (previous == version->id && std::filesystem::is_directory(result.version_dir, ec)) {
-    EDGESYNC_RETURN_IF_ERROR(pins_.Replace(target, version->record.manifest_id));
+  const std::string previous = CurrentCheckoutVersion(target);
+  if (previous == version.id && on_disk) {
+    EDGESYNC_RETURN_IF_ERROR(pins_.Replace(target, version.record.manifest_id));
     return result;
   }
 
-  std::filesystem::create_directories(VersionsDir(target), ec);
-  if (ec) return Status::IoError("create " + VersionsDir(target).string() + ": " + ec.message());
-  if (!std::filesystem::is_directory(result.version_dir, ec)) {
-    std::filesystem::path staging =
-        VersionsDir(target) / (".tmp-" + version->id + "-" + RandomSuffix());
-    TransferProgress progress(context, "checkout", selection.bytes);
-    VersionFilesOptions options;
-    options.fsync = true;
-    Status written =
-        WriteVersionFiles(store_, *manifest, staging, options, progress, *context.cancellation);
-    if (written.ok() && ::rename(staging.c_str(), result.version_dir.c_str()) != 0) {
-      written = Status::IoError("rename " + staging.string() + ": " + std::strerror(errno));
+  Result<std::set<std::string>> old = OldVersionDirs(*versions, previous);
+  if (!old.ok()) return old.status();
+  const Clock::time_point now = now_();
+  state.retention.Observe(*old, now);
+  for (const std::string& expired : state.retention.Expired(now)) {
+    if (expired == version.id) continue;  // about to be current again: reuse it
+    Status removed = versions->RemoveTree(expired);
+    if (!removed.ok()) {
+      spdlog::warn("cannot remove old checkout: {}", removed.ToString());
+      continue;
     }
-    if (!written.ok()) {
-      std::filesystem::remove_all(staging, ec);
-      return written;
-    }
-    EDGESYNC_RETURN_IF_ERROR(FsyncPath(VersionsDir(target)));
+    state.retention.Forget(expired);
   }
-  EDGESYNC_RETURN_IF_ERROR(SwitchLink(target, version->id));
+  if (!on_disk) {
+    EDGESYNC_RETURN_IF_ERROR(
+        state.retention.CheckRoomForNew(previous, now).WithContext("checkout " + target.string()));
+    TransferProgress progress(context, "checkout", selection.bytes);
+    GetOptions options = ReportingGetOptions(progress, context);
+    options.fsync = true;
+    Status written = store_.Materialize(version, result.version_dir, options);
+    if (!written.ok()) return locator_.Explain(version, "", written);
+    progress.Finish();
+  }
+  EDGESYNC_RETURN_IF_ERROR(SwitchLink(*parent, name, version.id));
+  state.retention.Switched(previous, version.id, now_());
   result.switched = true;
-  Status pinned = pins_.Replace(target, version->record.manifest_id);
+  Status pinned = pins_.Replace(target, version.record.manifest_id);
   if (!pinned.ok()) spdlog::warn("checkout {}: {}", target.string(), pinned.ToString());
-  RemoveOldVersions(VersionsDir(target), version->id, previous);
-  spdlog::info("checked out {} version {} at {}", key.str(), version->id, target.string());
+  spdlog::info("checked out {} version {} at {}", version.key, version.id, target.string());
   return result;
 }
 

@@ -1,17 +1,29 @@
 // Checkout: materializes a version for an inference process so that a reader never sees a
 // half-written model.
 //
-// The version is written into <dir>.versions/<version-id> (via a temporary sibling, every file
-// and directory fsynced, then renamed), and <dir> is a symlink switched atomically: a new
-// symlink under a temporary name renamed over the old one, then the parent fsynced. The
-// checked-out version is pinned (CheckoutPins) until the next switch. After a switch, version
-// directories older than the previous one are removed; the previous one stays so a reader that
-// resolved the link just before the switch can finish.
+// The version is written into <dir>.versions/<version-id> by Store::Materialize (into a
+// temporary directory beside it, every file and directory fsynced, then renamed), and <dir> is
+// a symlink switched atomically: a new symlink under a temporary name renamed over the old
+// one, then the parent fsynced. The checked-out version is pinned (CheckoutPins) until the
+// next switch; older version directories need no pin, their files are on disk.
+//
+// Readers: a reader that resolves the link once sees one complete version for at least the
+// grace period (checkout.grace_period, default 60 s) after the link leaves it. Old version
+// directories are kept by the rule of CheckoutRetention (grace period, at most
+// checkout.max_old_versions of them; a switch that would need more is refused) and removed at
+// a later switch of the same target.
+//
+// Links: <dir> itself is the one link checkout manages and replaces. <dir>'s parent path is
+// resolved as given; a symlink at <dir>.versions, at a version directory or anywhere the files
+// go is refused, naming it, never followed. Leftovers of interrupted checkouts
+// (temporary names) in <dir>.versions are removed at the next switch.
 //
 // Safe for concurrent access; switches of the same target are serialized.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,7 +31,9 @@
 
 #include "store/store.h"
 #include "syncd/checkout_pins.h"
+#include "syncd/checkout_retention.h"
 #include "syncd/command_dispatcher.h"
+#include "syncd/part_locator.h"
 
 namespace edgesync {
 
@@ -35,19 +49,39 @@ struct CheckoutResult {
 
 class CheckoutSwitcher {
  public:
-  CheckoutSwitcher(Store& store, CheckoutPins& pins);
+  using Clock = CheckoutRetention::Clock;
+
+  // REQUIRES: `store`, `pins` and `locator` outlive the switcher. `now` is the clock the
+  // grace periods are measured with (tests pass their own).
+  CheckoutSwitcher(Store& store, CheckoutPins& pins, const PartLocator& locator,
+                   CheckoutRetentionPolicy retention,
+                   std::function<Clock::time_point()> now = Clock::now);
 
   // Checks out `version_id` (empty: the latest) of `key` at `target` (absolute).
   Result<CheckoutResult> Checkout(const ObjectKey& key, const std::filesystem::path& target,
                                   const std::string& version_id, CommandContext& context);
 
  private:
-  std::shared_ptr<std::mutex> TargetMutex(const std::filesystem::path& target);
+  // One checkout target: its switches are serialized by `mu`.
+  struct Target {
+    explicit Target(CheckoutRetentionPolicy policy) : retention(policy) {}
+    std::mutex mu;
+    CheckoutRetention retention;  // guarded by mu
+  };
+  std::shared_ptr<Target> TargetState(const std::filesystem::path& target);
+  // REQUIRES: the target's mutex is held.
+  Result<CheckoutResult> SwitchLocked(Target& state, const VersionInfo& version,
+                                      const Manifest& manifest,
+                                      const std::filesystem::path& target,
+                                      CommandContext& context);
 
   Store& store_;
   CheckoutPins& pins_;
+  const PartLocator& locator_;
+  const CheckoutRetentionPolicy retention_;
+  const std::function<Clock::time_point()> now_;
   std::mutex targets_mu_;
-  std::map<std::string, std::shared_ptr<std::mutex>> target_mutexes_;  // guarded by targets_mu_
+  std::map<std::string, std::shared_ptr<Target>> targets_;  // guarded by targets_mu_
 };
 
 // The link's current version id ("" when `target` is not a checkout link).

@@ -34,6 +34,7 @@
 #include "syncd/meta_commands.h"
 #include "syncd/node_identity.h"
 #include "syncd/node_settings.h"
+#include "syncd/part_locator.h"
 #include "syncd/peer_network.h"
 #include "syncd/replication_commands.h"
 #include "syncd/status/http_access.h"
@@ -212,6 +213,7 @@ class Daemon {
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<ChangeFanout> changes_;
   std::unique_ptr<CheckoutPins> pins_;
+  std::unique_ptr<PartLocator> part_locator_;
   std::unique_ptr<CheckoutSwitcher> switcher_;
   CommandDispatcher dispatcher_;
   // Declared before pools_ so the pools join before the monitor their tasks use goes away.
@@ -294,8 +296,17 @@ std::optional<StartupError> Daemon::Start() {
   changes_ = std::make_unique<ChangeFanout>(*store_);
   pins_ = std::make_unique<CheckoutPins>(*store_, config_.data_dir / "checkouts.json");
   pins_->Restore();
-  switcher_ = std::make_unique<CheckoutSwitcher>(*store_, *pins_);
-  RegisterStoreCommands(dispatcher_, *store_, *catalog_, config_.max_offline_ms);
+  // The control server starts after the peer network, so network_ is set before any command.
+  part_locator_ = std::make_unique<PartLocator>(
+      *store_, [settings = &settings_] { return settings->Get().labels; },
+      [this](const std::string& key, const std::string& version_id) {
+        return network_->replicator().Holding(key, version_id);
+      });
+  switcher_ = std::make_unique<CheckoutSwitcher>(
+      *store_, *pins_, *part_locator_,
+      CheckoutRetentionPolicy{std::chrono::milliseconds(config_.checkout_grace_ms),
+                              config_.checkout_max_old_versions});
+  RegisterStoreCommands(dispatcher_, *store_, *catalog_, *part_locator_, config_.max_offline_ms);
   RegisterCatalogCommands(dispatcher_, *catalog_);
   RegisterCheckoutCommands(dispatcher_, *store_, *switcher_, *changes_);
   pools_ = std::make_unique<WorkerPools>(WorkerPoolSizes{});

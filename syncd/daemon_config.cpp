@@ -261,6 +261,26 @@ std::map<std::string, KeyApplier> KeyAppliers(std::string_view source,
     config->max_offline_ms = *ms;
     return Status::Ok();
   };
+  appliers["checkout.grace_period"] = [src](const toml::node& node, DaemonConfig* config) -> Status {
+    Result<std::string> text = AsString(src, node, "checkout.grace_period");
+    if (!text.ok()) return text.status();
+    Result<uint64_t> ms = ParseDurationMs(*text);
+    if (!ms.ok()) {
+      return Status::InvalidArgument(Where(src, node) + ": key 'checkout.grace_period': " +
+                                     ms.status().message());
+    }
+    config->checkout_grace_ms = *ms;
+    return Status::Ok();
+  };
+  appliers["checkout.max_old_versions"] = [src](const toml::node& node,
+                                                DaemonConfig* config) -> Status {
+    const auto* count = node.as_integer();
+    if (!count || count->get() < 1 || count->get() > 1000) {
+      return TypeError(src, node, "checkout.max_old_versions", "an integer from 1 to 1000");
+    }
+    config->checkout_max_old_versions = static_cast<uint64_t>(count->get());
+    return Status::Ok();
+  };
   appliers["log.level"] = string_key("log.level", &DaemonConfig::log_level,
                                      [](const std::string& v) { return ValidateLogLevel(v); });
   appliers["history.git_mirror"] = path_key("history.git_mirror", &DaemonConfig::history_git_mirror);
@@ -631,6 +651,8 @@ std::vector<std::string> KeysNeedingRestart(const DaemonConfig& a, const DaemonC
   check(a.replication_window_bytes != b.replication_window_bytes, "replication.window_bytes");
   check(a.max_offline_ms != b.max_offline_ms, "sync.max_offline");
   check(a.history_git_mirror != b.history_git_mirror, "history.git_mirror");
+  check(a.checkout_grace_ms != b.checkout_grace_ms, "checkout.grace_period");
+  check(a.checkout_max_old_versions != b.checkout_max_old_versions, "checkout.max_old_versions");
   return keys;
 }
 

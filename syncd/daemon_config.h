@@ -76,6 +76,10 @@ struct DaemonConfig {
   std::vector<std::string> subscriptions{"*"};
   // A bare git repository mirroring the change log (docs/catalog.md); empty: no mirror.
   std::filesystem::path history_git_mirror;
+  // How long a checkout keeps a version directory after the link leaves it, and how many such
+  // old directories it keeps at most (syncd/checkout_retention.h).
+  uint64_t checkout_grace_ms = 60'000;
+  uint64_t checkout_max_old_versions = 8;
 
   // Replication runs when the node listens for peers or dials any.
   bool replication_enabled() const { return peer_listen.enabled || !peers.empty(); }

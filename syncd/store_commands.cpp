@@ -9,7 +9,6 @@
 #include "syncd/command_params.h"
 #include "syncd/garbage_collection.h"
 #include "syncd/transfer_progress.h"
-#include "syncd/version_files_writer.h"
 
 namespace edgesync {
 namespace {
@@ -116,7 +115,8 @@ Result<json> Put(Store& store, Catalog& catalog, const json& params, CommandCont
   return result;
 }
 
-Result<json> Get(Store& store, const json& params, CommandContext& context) {
+Result<json> Get(Store& store, const PartLocator& locator, const json& params,
+                 CommandContext& context) {
   Result<ObjectKey> key = RequireKey(params);
   if (!key.ok()) return key.status();
   Result<std::filesystem::path> dest = RequireAbsolutePath(params, "dest");
@@ -134,19 +134,19 @@ Result<json> Get(Store& store, const json& params, CommandContext& context) {
   }
   Result<Manifest> manifest = store.ReadManifest(version->record.manifest_id);
   if (!manifest.ok()) return manifest.status();
-  VersionFilesOptions options;
-  if (!part.empty()) {
-    options.path_prefix = part + "/";
-    options.strip_prefix = true;
-  }
-  FileSelection selection = SelectFiles(*manifest, options);
+  const std::string prefix = part.empty() ? "" : part + "/";
+  FileSelection selection = manifest->Select(prefix);
   if (!part.empty() && selection.files == 0) {
     return Status::NotFound(key->str() + " version " + version->id + " has no " + part + " part");
   }
   auto started = std::chrono::steady_clock::now();
   TransferProgress progress(context, "get", selection.bytes);
-  EDGESYNC_RETURN_IF_ERROR(
-      WriteVersionFiles(store, *manifest, *dest, options, progress, *context.cancellation));
+  GetOptions options = ReportingGetOptions(progress, context);
+  options.path_prefix = prefix;
+  options.strip_prefix = !part.empty();
+  Status written = store.Materialize(*version, *dest, options);
+  if (!written.ok()) return locator.Explain(*version, prefix, written);
+  progress.Finish();
   json result = VersionJson(*version);
   result["dest"] = dest->string();
   result["files"] = selection.files;
@@ -278,7 +278,7 @@ json VersionJson(const VersionInfo& version) {
 }
 
 void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog,
-                           uint64_t max_offline_ms) {
+                           const PartLocator& locator, uint64_t max_offline_ms) {
   dispatcher.Register("gc", CommandLane::kBulk,
                       [&store, max_offline_ms](const json&, CommandContext&) -> Result<json> {
                         auto result = CollectGarbageNow(store, max_offline_ms);
@@ -289,9 +289,10 @@ void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog&
                       [&store, &catalog](const json& p, CommandContext& c) {
                         return Put(store, catalog, p, c);
                       });
-  dispatcher.Register("get", CommandLane::kBulk, [&store](const json& p, CommandContext& c) {
-    return Get(store, p, c);
-  });
+  dispatcher.Register("get", CommandLane::kBulk,
+                      [&store, &locator](const json& p, CommandContext& c) {
+                        return Get(store, locator, p, c);
+                      });
   dispatcher.Register("ls", CommandLane::kQuick,
                       [&store](const json& p, CommandContext&) { return List(store, p); });
   dispatcher.Register("show", CommandLane::kQuick,

@@ -8,13 +8,15 @@
 #include "store/catalog/catalog.h"
 #include "store/store.h"
 #include "syncd/command_dispatcher.h"
+#include "syncd/part_locator.h"
 
 namespace edgesync {
 
-// REQUIRES: `store` and `catalog` outlive the dispatcher's use.
+// REQUIRES: `store`, `catalog` and `locator` outlive the dispatcher's use.
+// `locator` explains a get of a model part not placed on this node.
 // `max_offline_ms`: sync.max_offline, for the tombstone purge `gc` runs first.
 void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog,
-                           uint64_t max_offline_ms);
+                           const PartLocator& locator, uint64_t max_offline_ms);
 
 // What a garbage collection did, for the `gc` method and the daemon's log.
 

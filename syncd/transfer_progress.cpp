@@ -27,4 +27,11 @@ void TransferProgress::Emit() {
   }
 }
 
+GetOptions ReportingGetOptions(TransferProgress& progress, const CommandContext& context) {
+  GetOptions options;
+  options.progress = [&progress](uint64_t bytes) { progress.Add(bytes); };
+  options.cancelled = [token = context.cancellation] { return token && token->cancelled(); };
+  return options;
+}
+
 }  // namespace edgesync

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "store/store.h"
 #include "syncd/command_dispatcher.h"
 
 namespace edgesync {
@@ -25,5 +26,9 @@ class TransferProgress {
   uint64_t done_ = 0;
   std::chrono::steady_clock::time_point last_emit_;
 };
+
+// Store::Materialize options whose hooks add written bytes to `progress` and poll the request's
+// cancellation. REQUIRES: `progress` and `context` outlive the returned options' use.
+GetOptions ReportingGetOptions(TransferProgress& progress, const CommandContext& context);
 
 }  // namespace edgesync

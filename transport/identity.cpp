@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 
@@ -278,7 +279,12 @@ TransportResult<std::string> ReadTextFile(const std::filesystem::path& path) {
 TransportStatus WriteTextFile(const std::filesystem::path& path, const std::string& text,
                               bool private_key) {
   const mode_t mode = private_key ? 0600 : 0644;
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  // O_NOFOLLOW: a symlink planted at a key's name is refused, never written through.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0 && errno == ELOOP) {
+    return {TransportStatus::Code::kIoError,
+            "cannot create " + path.string() + ": it is a symlink; not writing through it"};
+  }
   if (fd < 0) return {TransportStatus::Code::kIoError, "cannot create " + path.string()};
   bool ok = ::fchmod(fd, mode) == 0;
   std::size_t written = 0;

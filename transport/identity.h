@@ -75,6 +75,8 @@ TransportStatus VerifyNodeCertificate(const std::string& ca_pem, const std::stri
                                       const std::optional<std::string>& crl_pem = std::nullopt);
 
 TransportResult<std::string> ReadTextFile(const std::filesystem::path& path);
+// Creates or truncates `path` (mode 0600 for a private key, else 0644). A symlink at `path` is
+// refused, never followed.
 TransportStatus WriteTextFile(const std::filesystem::path& path, const std::string& text,
                               bool private_key);
 

@@ -83,6 +83,20 @@ TEST_F(SelectiveSyncTest, EdgeGetsTheEdgePartAndNoDatasetsCloudGetsTheCloudPart)
   EXPECT_EQ(ReadFileText(out / "model.tflite"), Noise(kEdgePartBytes, 1));
   EXPECT_FALSE(GetPart(edge, "cloud", &out)) << "the cloud part is not placed on the edge";
   EXPECT_LT(BytesIn(edge), kCloudPartBytes / 2) << "cloud part bytes crossed to the edge";
+  // The refusal says why and where the part is, for a part get and a whole get alike.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--part", "cloud"}, std::vector<std::string>{}}) {
+    std::vector<std::string> get = {"get", "model/helmet", (root() / "why").string()};
+    get.insert(get.end(), args.begin(), args.end());
+    ProcessResult refused = Cli(edge, get);
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_NE(refused.err.find("part 'cloud' of model/helmet"), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("is not placed on this node: it needs role=cloud, this node has "
+                               "role=edge; peers holding this version: hub (connected)"),
+              std::string::npos)
+        << refused.err;
+    EXPECT_FALSE(fs::exists(root() / "why")) << "a refused get leaves no destination";
+  }
 
   ASSERT_TRUE(WaitUntil([&] { return GetPart(cloud, "cloud", &out); })) << ReadFileText(cloud.log());
   EXPECT_EQ(ReadFileText(out / "model.onnx"), Noise(kCloudPartBytes, 2));

@@ -47,6 +47,21 @@ TEST(ManifestTest, RejectsLies) {
 
 // Found by fuzz_manifest: a peer's manifest nested ~200k levels deep overflowed the stack when
 // its spec was re-serialized. Such a manifest is refused before it is built.
+// A hostile peer's manifest with a name no file system holds is refused on receipt, so the
+// version can never be accepted and then fail every get.
+TEST(ManifestTest, RefusesNamesTheFileSystemCannotHold) {
+  Manifest m = Sample();
+  m.files[0].path = "bin/" + std::string(255, 'n');
+  EXPECT_TRUE(Manifest::Decode(m.Encode()).ok());
+  m.files[0].path = "bin/" + std::string(256, 'n');
+  Result<Manifest> too_long = Manifest::Decode(m.Encode());
+  EXPECT_EQ(too_long.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(too_long.status().message().find("256 bytes"), std::string::npos)
+      << too_long.status().message();
+  m.files[0].path = std::string(256, 'd') + "/run.sh";
+  EXPECT_EQ(Manifest::Decode(m.Encode()).status().code(), Status::Code::kInvalidArgument);
+}
+
 TEST(ManifestTest, RefusesDeeplyNestedManifests) {
   const size_t levels = 200000;
   std::string deep = R"({"format":1,"files":[],"spec":{"a":)" + std::string(levels, '[') +

@@ -52,6 +52,14 @@ TEST(ObjectKeyTest, RelativePaths) {
   EXPECT_FALSE(ValidateRelativePath("").ok());
   EXPECT_FALSE(ValidateRelativePath("a\nb").ok());
   EXPECT_FALSE(ValidateRelativePath("a/").ok());
+  // NAME_MAX and PATH_MAX: what a file system holds, so every stored file can be written out.
+  EXPECT_TRUE(ValidateRelativePath(std::string(255, 'n')).ok());
+  EXPECT_NE(ValidateRelativePath("dir/" + std::string(256, 'n')).message().find("256 bytes"),
+            std::string::npos);
+  std::string deep;
+  while (deep.size() <= 4096) deep += std::string(200, 'd') + "/";
+  EXPECT_NE(ValidateRelativePath(deep + "f").message().find("longer than the 4096"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -225,6 +225,23 @@ TEST(DaemonConfigTest, Durations) {
   EXPECT_FALSE(ParseDurationMs("36501d").ok());
 }
 
+TEST(DaemonConfigTest, CheckoutRetentionKeys) {
+  DaemonConfig config = DaemonConfig::Defaults(Env());
+  EXPECT_EQ(config.checkout_grace_ms, 60'000u);
+  EXPECT_EQ(config.checkout_max_old_versions, 8u);
+  ASSERT_TRUE(Apply("[checkout]\ngrace_period = \"5m\"\nmax_old_versions = 3\n", &config).ok());
+  EXPECT_EQ(config.checkout_grace_ms, 300'000u);
+  EXPECT_EQ(config.checkout_max_old_versions, 3u);
+  Status zero = Apply("[checkout]\nmax_old_versions = 0\n", &config);
+  EXPECT_NE(zero.message().find("checkout.max_old_versions"), std::string::npos) << zero.ToString();
+  Status bad = Apply("[checkout]\ngrace_period = \"soon\"\n", &config);
+  EXPECT_NE(bad.message().find("checkout.grace_period"), std::string::npos) << bad.ToString();
+  DaemonConfig changed = config;
+  changed.checkout_grace_ms = 1000;
+  EXPECT_EQ(KeysNeedingRestart(config, changed),
+            std::vector<std::string>{"checkout.grace_period"});
+}
+
 TEST(DaemonConfigTest, ByteSizesAndListenAddresses) {
   EXPECT_EQ(*ParseByteSize("4096"), 4096u);
   EXPECT_EQ(*ParseByteSize("64KiB"), 65536u);

@@ -20,6 +20,17 @@ TEST(IdentityTest, CreatesCaWithPrivateKeyFile) {
   EXPECT_EQ(loaded->cluster_id, "factory");
 }
 
+TEST(IdentityTest, WritingAKeyRefusesASymlinkAtItsName) {
+  TestPki pki("factory");
+  const std::filesystem::path outside = pki.dir() / "outside.txt";
+  ASSERT_TRUE(WriteTextFile(outside, "keep", false).ok());
+  std::filesystem::create_symlink(outside, pki.dir() / "node.key");
+  TransportStatus written = WriteTextFile(pki.dir() / "node.key", "secret", true);
+  EXPECT_FALSE(written.ok());
+  EXPECT_NE(written.message().find("symlink"), std::string::npos) << written.message();
+  EXPECT_EQ(ReadTextFile(outside).value(), "keep");
+}
+
 TEST(IdentityTest, SignedCertificateCarriesNodeRoleAndCluster) {
   TestPki pki("factory");
   auto files = pki.Issue("edge-7", "edge");
