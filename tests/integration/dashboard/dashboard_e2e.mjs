@@ -219,8 +219,11 @@ async function run() {
   // and a live last-seen: the feed measures rates over a 3 s window and a connected peer is
   // seen now.
   const peerRow = `#peers-body tr[data-peer="${a.id}"][data-state="connected"]`;
+  // The transfer's bytes stay in the 3 s window for the feed's next samples, so a loaded machine
+  // that finished the transfer between two samples still shows them; wait for that, bounded.
+  await page.waitForFunction(() => window.e2ePeerInMax > 0, null, { timeout: 15_000 })
+      .catch(() => { throw new Error(`node A's row never showed a receive rate for the transfer`); });
   const busiest = await page.evaluate(() => window.e2ePeerInMax);
-  if (!(busiest > 0)) throw new Error(`node A's row never showed a receive rate during the transfer`);
   await page.waitForSelector(`${peerRow} td[data-field="in_bps"][data-value="0"]`, { timeout: 15_000 });
   await page.waitForSelector(`${peerRow} td[data-field="out_bps"][data-value="0"]`, { timeout: 15_000 });
   const lastSeen = await page.textContent(`${peerRow} td[data-field="last_seen"][data-live="true"]`);
