@@ -8,10 +8,11 @@ namespace edgesync::replication {
 
 namespace {
 constexpr uint64_t kTrimAfterBytes = 64u << 20;
-// Received chunks are stored in batches of this size, one filling while up to three are being
-// written (store/rocks_chunk_store.cpp): at most 16 MiB received and not yet durable, which
-// is what a killed receiver fetches again on top of the window in flight.
-constexpr size_t kReceiveBatchBytes = 4u << 20;
+// Received chunks are stored in 8 MiB batches, one filling while the previous one is written:
+// at most 16 MiB received and not yet durable, which is what a killed receiver fetches again
+// on top of the window in flight. (4 MiB batches with three written at once cost the receiver
+// ~1.5 CPU-s more per GiB; docs/benchmarks.md, sixth session.)
+constexpr ChunkWriterOptions kReceiveBatches{.batch_bytes = 8u << 20, .background_writes = 1};
 }  // namespace
 
 void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord& record,
@@ -362,7 +363,7 @@ void Replicator::Impl::TakeBackChunks(const std::string& tk, Transfer& t, Peer& 
 
 Status Replicator::Impl::AddReceived(const ChunkId& id, std::string_view bytes) {
   std::lock_guard lock(received_mu_);
-  if (!received_) received_ = store_.chunks().NewWriter(kReceiveBatchBytes);
+  if (!received_) received_ = store_.chunks().NewWriter(kReceiveBatches);
   return received_->Add(id, bytes);
 }
 

@@ -28,6 +28,14 @@ class ChunkWriter {
   virtual Status Finish() = 0;
 };
 
+// How a ChunkWriter batches. A full batch is written in the background while the next one
+// fills, up to `background_writes` at once; a crash loses at most the batch filling and those
+// being written. Larger and more batches cost fewer, better overlapped writes.
+struct ChunkWriterOptions {
+  size_t batch_bytes = 0;  // 0: the store's bulk size
+  size_t background_writes = 3;
+};
+
 class ChunkStore {
  public:
   virtual ~ChunkStore() = default;
@@ -36,9 +44,7 @@ class ChunkStore {
   // NotFound when absent; Corruption when the stored bytes do not hash to `id`.
   virtual Status Get(const ChunkId& id, std::string* out) = 0;
   virtual Status Put(const ChunkId& id, std::string_view data) = 0;
-  // A writer storing a batch each `batch_bytes` buffered (0: the store's default). Smaller
-  // batches lose less unstored work to a crash; larger ones cost fewer writes.
-  virtual std::unique_ptr<ChunkWriter> NewWriter(size_t batch_bytes) = 0;
+  virtual std::unique_ptr<ChunkWriter> NewWriter(const ChunkWriterOptions& options) = 0;
   virtual Status Erase(const std::vector<ChunkId>& ids) = 0;
 };
 

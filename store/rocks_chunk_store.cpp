@@ -101,16 +101,20 @@ Status WriteChunkBatch(RocksDb* db, ChunkBatch& batch, uint64_t small_segment,
   return FromRocks(rs, "storing chunks");
 }
 
-// Pipelined: up to kMaxPendingBatches full batches are written on background threads while the
+// Pipelined: up to `background_writes` full batches are written on background threads while the
 // caller fills the next one, so hashing, receiving and disk writes overlap. One batch write is
 // latency-bound (an SST build, its write and fsync, the ingestion: ~50 ms per 16 MiB on the
 // virtual disks we measured), so a single write in flight capped a transfer near 300 MB/s.
 // Buffers are recycled, so a large put touches fresh memory only a few times.
 class RocksChunkWriter : public ChunkWriter {
  public:
-  RocksChunkWriter(RocksDb* db, size_t bulk_bytes, uint64_t small_segment,
+  RocksChunkWriter(RocksDb* db, size_t bulk_bytes, size_t background_writes, uint64_t small_segment,
                    std::function<uint64_t()> new_segment)
-      : db_(db), bulk_bytes_(bulk_bytes), small_segment_(small_segment), new_segment_(std::move(new_segment)) {}
+      : db_(db),
+        bulk_bytes_(bulk_bytes),
+        background_writes_(background_writes),
+        small_segment_(small_segment),
+        new_segment_(std::move(new_segment)) {}
   ~RocksChunkWriter() override {
     for (auto& write : pending_) write.wait();
   }
@@ -122,7 +126,7 @@ class RocksChunkWriter : public ChunkWriter {
     current_->entries.push_back({id, bytes.size(), data.size()});
     bytes.append(data);
     if (bytes.size() < bulk_bytes_) return Status::Ok();
-    EDGESYNC_RETURN_IF_ERROR(ReapPending(kMaxPendingBatches - 1));
+    EDGESYNC_RETURN_IF_ERROR(ReapPending(background_writes_ - 1));
     std::shared_ptr<ChunkBatch> full = std::move(current_);
     if (spares_.empty()) {
       current_ = std::make_shared<ChunkBatch>();
@@ -148,8 +152,6 @@ class RocksChunkWriter : public ChunkWriter {
   }
 
  private:
-  static constexpr size_t kMaxPendingBatches = 3;
-
   // Waits until at most `keep` batch writes are in flight (finished ones are collected too);
   // returns the first failure among the writes collected.
   Status ReapPending(size_t keep) {
@@ -167,6 +169,7 @@ class RocksChunkWriter : public ChunkWriter {
 
   RocksDb* db_;
   size_t bulk_bytes_;
+  size_t background_writes_;  // >= 1
   uint64_t small_segment_;
   std::function<uint64_t()> new_segment_;
   std::shared_ptr<ChunkBatch> current_ = std::make_shared<ChunkBatch>();
@@ -233,8 +236,9 @@ Status RocksChunkStore::Put(const ChunkId& id, std::string_view data) {
   return db_->WriteUnsynced(&batch);
 }
 
-std::unique_ptr<ChunkWriter> RocksChunkStore::NewWriter(size_t batch_bytes) {
-  return std::make_unique<RocksChunkWriter>(db_, batch_bytes ? batch_bytes : bulk_bytes_, small_segment_,
+std::unique_ptr<ChunkWriter> RocksChunkStore::NewWriter(const ChunkWriterOptions& options) {
+  return std::make_unique<RocksChunkWriter>(db_, options.batch_bytes ? options.batch_bytes : bulk_bytes_,
+                                            std::max<size_t>(options.background_writes, 1), small_segment_,
                                             [this] { return NextSegment(); });
 }
 

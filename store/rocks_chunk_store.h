@@ -24,7 +24,7 @@ class RocksChunkStore : public ChunkStore {
   Result<bool> Contains(const ChunkId& id) override;
   Status Get(const ChunkId& id, std::string* out) override;
   Status Put(const ChunkId& id, std::string_view data) override;
-  std::unique_ptr<ChunkWriter> NewWriter(size_t batch_bytes) override;
+  std::unique_ptr<ChunkWriter> NewWriter(const ChunkWriterOptions& options) override;
   Status Erase(const std::vector<ChunkId>& ids) override;
 
   // NotFound when the chunk is absent.

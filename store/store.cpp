@@ -186,7 +186,7 @@ Result<VersionInfo> StoreImpl::PutFiles(const ObjectKey& key, std::vector<Source
   Manifest manifest;
   manifest.spec_json = std::move(spec).value();
   InflightChunks inflight(this);
-  auto writer = chunks_->NewWriter(0);
+  auto writer = chunks_->NewWriter({});
   ChunkSink sink = [&](const ChunkId& id, std::string_view data) -> Status {
     if (control.cancelled && control.cancelled()) return Status::Aborted("put of " + key.str() + " cancelled");
     done_bytes += data.size();

@@ -22,7 +22,7 @@ class MemoryChunks : public ChunkStore {
     chunks_[id] = std::string(data);
     return Status::Ok();
   }
-  std::unique_ptr<ChunkWriter> NewWriter(size_t) override { return nullptr; }
+  std::unique_ptr<ChunkWriter> NewWriter(const ChunkWriterOptions&) override { return nullptr; }
   Status Erase(const std::vector<ChunkId>&) override { return Status::Ok(); }
   int reads = 0;
 

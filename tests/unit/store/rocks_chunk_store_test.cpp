@@ -82,7 +82,7 @@ TEST(RocksChunkStoreTest, IngestedBatchesDoNotOverlap) {
   RocksChunkStore store(db.get(), kBulkBytes);
   WrittenChunks written;
   for (int batch = 0; batch < 4; ++batch) {
-    auto writer = store.NewWriter(0);
+    auto writer = store.NewWriter({});
     for (int i = 0; i < 160; ++i) {  // 160 x 64 KiB = 10 MiB: one SST ingestion, then a tail
       ASSERT_NO_FATAL_FAILURE(AddChunk(*writer, RandomBytes(64 << 10, batch * 1000 + i), &written));
     }
@@ -106,14 +106,14 @@ TEST(RocksChunkStoreTest, ReopenedStoreContinuesAfterTheHighestSegment) {
   {
     auto db = OpenDb(dir.path() / "db");
     RocksChunkStore store(db.get(), kBulkBytes);
-    auto writer = store.NewWriter(0);
+    auto writer = store.NewWriter({});
     ASSERT_TRUE(writer->Add(first_id, first).ok());
     ASSERT_TRUE(writer->Finish().ok());
     first_segment = store.Locate(first_id).value().segment.value();
   }
   auto db = OpenDb(dir.path() / "db");
   RocksChunkStore store(db.get(), kBulkBytes);
-  auto writer = store.NewWriter(0);
+  auto writer = store.NewWriter({});
   ASSERT_TRUE(writer->Add(second_id, second).ok());
   ASSERT_TRUE(writer->Finish().ok());
   EXPECT_GT(store.Locate(second_id).value().segment.value(), first_segment);
@@ -126,7 +126,7 @@ TEST(RocksChunkStoreTest, ManyBatchesInFlightReadBackIntact) {
   TempDir dir;
   auto db = OpenDb(dir.path() / "db");
   RocksChunkStore store(db.get(), kBulkBytes);
-  auto writer = store.NewWriter(4u << 20);
+  auto writer = store.NewWriter({.batch_bytes = 4u << 20});
   WrittenChunks written;
   for (int i = 0; i < 700; ++i) {  // ~43 MiB: ten 4 MiB batches, then a tail
     ASSERT_NO_FATAL_FAILURE(AddChunk(*writer, RandomBytes(40000 + 77 * i, 5000 + i), &written));
