@@ -57,7 +57,8 @@ Status EdgesyncAnnotations(const YAML::Node& doc, const DocError& err,
                            std::initializer_list<const char*> known,
                            std::map<std::string, std::string>* out) {
   EDGESYNC_RETURN_IF_ERROR(StringMap(doc["metadata"], "annotations", "metadata.", err, out));
-  for (const auto& [name, value] : *out) {
+  for (const auto& entry : *out) {
+    const std::string& name = entry.first;  // a plain reference: clang 14 cannot capture bindings
     if (!name.starts_with("edgesync.io/")) continue;
     if (std::none_of(known.begin(), known.end(), [&](const char* k) { return name == k; })) {
       std::string list;
