@@ -130,8 +130,11 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       ++tasks_;
     }
     auto self = shared_from_this();
-    options_.run_blocking([self, fn = std::move(fn)] {
+    options_.run_blocking([self, fn = std::move(fn)]() mutable {
       fn();
+      // Its captures (links among them) go before Shutdown can see the task done: a link
+      // released after the transport's io_context is gone crashes in Beast's stream destructor.
+      fn = nullptr;
       std::lock_guard lock(self->tasks_mu_);
       if (--self->tasks_ == 0) self->tasks_cv_.notify_all();
     });

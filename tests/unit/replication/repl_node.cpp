@@ -63,9 +63,9 @@ void ReplNode::Stop() {
   io_->stop();
   for (auto& t : io_threads_) t.join();
   io_threads_.clear();
+  blocking_->join();  // before the io_context goes: tasks may hold links bound to it
   transport_.reset();
   io_.reset();
-  blocking_->join();
   replicator_.reset();
   blocking_.reset();
   store_.reset();
