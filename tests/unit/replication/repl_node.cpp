@@ -63,10 +63,12 @@ void ReplNode::Stop() {
   io_->stop();
   for (auto& t : io_threads_) t.join();
   io_threads_.clear();
-  blocking_->join();  // before the io_context goes: tasks may hold links bound to it
+  // Everything that may hold a link (pool tasks, the replicator's queues) goes before the
+  // io_context the links are bound to.
+  blocking_->join();
   transport_.reset();
-  io_.reset();
   replicator_.reset();
+  io_.reset();
   blocking_.reset();
   store_.reset();
 }
