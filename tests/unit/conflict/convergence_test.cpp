@@ -123,7 +123,7 @@ void RunCase(uint64_t seed, const std::string& model_policy, edgesync::testing::
   std::filesystem::create_directories(src);
   const int steps = 40;
   for (int step = 0; step < steps; ++step) {
-    int op = rng() % 12;
+    int op = rng() % 11;
     int n = rng() % 3;
     const std::string& key = keys[rng() % keys.size()];
     SimNode& node = nodes[n];
@@ -161,11 +161,11 @@ void RunCase(uint64_t seed, const std::string& model_policy, edgesync::testing::
     } else if (op < 9) {  // cut or heal a link
       int m = (n + 1 + rng() % 2) % 3;
       partitioned[n][m] = partitioned[m][n] = !partitioned[n][m];
-    } else if (op < 10) {  // restart
-      node.Open();
-    } else if (op < 11) {  // keep a copy of the store (a backup)
+    } else if (op < 10) {  // restart, keeping a copy of the store as it was (a backup)
       node.Close();
-      snapshots[n] = tmp / ("snap" + std::to_string(seed) + "-n" + std::to_string(n) + "-" + std::to_string(step));
+      if (snapshots[n].empty())
+        snapshots[n] = tmp / ("snap" + std::to_string(seed) + "-n" + std::to_string(n));
+      std::filesystem::remove_all(snapshots[n]);
       std::filesystem::copy(node.dir, snapshots[n], std::filesystem::copy_options::recursive);
       node.Open();
     } else if (n == 0) {  // node 0 keeps the policy document alive: it is only restarted
