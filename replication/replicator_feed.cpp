@@ -12,27 +12,28 @@ Replicator::Impl::Impl(Store& store, ReplicatorOptions options) : store_(store),
 
 void Replicator::Impl::RunBlocking(std::function<void()> fn) {
   {
-    std::lock_guard lock(tasks_mu_);
+    MutexLock lock(tasks_mu_);
     if (stopping_) return;
     ++tasks_;
   }
   auto self = shared_from_this();
   options_.run_blocking([self, fn = std::move(fn)] {
     fn();
-    std::lock_guard lock(self->tasks_mu_);
-    if (--self->tasks_ == 0) self->tasks_cv_.notify_all();
+    MutexLock lock(self->tasks_mu_);
+    if (--self->tasks_ == 0) self->tasks_cv_.NotifyAll();
   });
 }
 
 void Replicator::Impl::Shutdown() {
-  std::unique_lock lock(tasks_mu_);
-  stopping_ = true;
-  tasks_cv_.wait(lock, [&] { return tasks_ == 0; });
-  lock.unlock();  // late RunBlocking calls see stopping_ and return; they need not wait for the write below
+  {
+    MutexLock lock(tasks_mu_);
+    stopping_ = true;
+    while (tasks_ != 0) tasks_cv_.Wait(tasks_mu_);
+  }  // late RunBlocking calls see stopping_ and return; they need not wait for the write below
   // Chunks received but still buffered are stored, not dropped: a restart then fetches only
   // what never arrived (they are XXH3-checked chunks; nothing becomes visible before its
   // version is applied). A kill loses the buffer; the versions' intents fetch it again.
-  std::lock_guard received_lock(received_mu_);
+  MutexLock received_lock(received_mu_);
   if (received_) {
     if (Status s = received_->Finish(); !s.ok())
       Log(3, "storing received chunks at shutdown: " + s.ToString());
@@ -52,7 +53,7 @@ void Replicator::Impl::OnLinkUp(Link& link) {
   {
     // Registered at once, so that pokes from now on reach it and our own commits poke it;
     // `requesting` stays set until the first batch is applied.
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Peer& p = peers_[info.node_id];
     p = Peer{};
     p.link = shared;
@@ -67,7 +68,7 @@ void Replicator::Impl::OnLinkUp(Link& link) {
   RunBlocking([this, shared, info] {
     auto checkpoint = store_.GetCheckpoint(info.node_id, info.store_epoch);
     auto intents = store_.PendingIntents();
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = peers_.find(info.node_id);
     if (it == peers_.end() || it->second.link.lock() != shared) return;
     Peer& p = it->second;
@@ -82,7 +83,7 @@ void Replicator::Impl::OnLinkUp(Link& link) {
 void Replicator::Impl::OnLinkDown(Link& link, const std::string& reason) {
   const std::string node = link.peer().node_id;
   Log(6, "peer " + node + " down: " + reason);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = peers_.find(node);
   if (it == peers_.end() || it->second.link.lock().get() != &link) return;  // a newer link replaced it
   Peer& p = it->second;
@@ -117,7 +118,7 @@ void Replicator::Impl::OnMessage(Link& link, Lane, uint32_t type, std::string pa
   auto shared = link.shared_from_this();
   const std::string node = link.peer().node_id;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = peers_.find(node);
     if (it != peers_.end()) it->second.last_seen_ms = NowMs();
   }
@@ -184,7 +185,7 @@ void Replicator::Impl::StartNewIncarnation(const std::string& why) {
   }
   std::vector<std::shared_ptr<Link>> links;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& [node, p] : peers_)
       if (auto l = p.link.lock()) links.push_back(std::move(l));
   }
@@ -213,7 +214,7 @@ std::optional<PurgeNotice> Replicator::Impl::PurgeNoticeFor(const transport::Pee
 }
 
 bool Replicator::Impl::PurgeResyncing() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [node, p] : peers_)
     if (p.purge_resync) return true;
   return false;
@@ -221,7 +222,7 @@ bool Replicator::Impl::PurgeResyncing() {
 
 bool Replicator::Impl::StartPurgeResync(const std::shared_ptr<Link>& link, const transport::PeerInfo& info,
                       const PurgeNotice& notice) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = peers_.find(info.node_id);
   if (it == peers_.end() || it->second.link.lock() != link) return true;
   Peer& p = it->second;
@@ -303,11 +304,11 @@ Status Replicator::Impl::HandleChanges(const std::shared_ptr<Link>& link, const 
         intents.push_back({change.key, remote, info.node_id});
       }
       compared.emplace_back(change.key, intents.size() > intents_before);
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       fleet_[change.key][info.node_id] = std::move(ids);
     }
     Status s = store_.RecordIntents(info.node_id, info.store_epoch, batch.upto, intents);
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = peers_.find(info.node_id);
     if (it == peers_.end() || it->second.link.lock() != link) return;
     Peer& p = it->second;
@@ -371,7 +372,7 @@ void Replicator::Impl::RequestChanges(const std::string& node, Peer& p) {
 Status Replicator::Impl::HandlePoke(const std::string& node, const std::string& payload) {
   auto seq = DecodePoke(payload);
   if (!seq.ok()) return seq.status();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = peers_.find(node);
   if (it == peers_.end() || !it->second.connected) return Status::Ok();
   Peer& p = it->second;
@@ -386,7 +387,7 @@ void Replicator::Impl::OnLocalChange(const Change&) { PokePeers(); }
 void Replicator::Impl::PokePeers() {
   std::vector<std::shared_ptr<Link>> links;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [node, p] : peers_)
       if (auto l = p.connected ? p.link.lock() : nullptr) links.push_back(l);
   }
@@ -397,7 +398,7 @@ void Replicator::Impl::PokePeers() {
 void Replicator::Impl::RetryParked() {
   RunBlocking([this] {
     auto intents = store_.PendingIntents();
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [node, p] : peers_) {
       if (!p.connected || !p.ask_again || p.requesting) continue;
       p.ask_again = false;
@@ -414,7 +415,7 @@ void Replicator::Impl::RetryParked() {
 }
 
 Result<std::vector<std::string>> Replicator::Impl::StartResync(const ResyncScope& scope) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!scope.peer.empty()) {
     auto it = peers_.find(scope.peer);
     if (it == peers_.end() || !it->second.connected)

@@ -21,20 +21,22 @@
 // nor across a call into a link that may block; Link::Send only queues, so it is called with
 // `mu_` held. `received_mu_` guards the buffered chunk writer and is never taken with `mu_`
 // held. `tasks_mu_` guards the count of running blocking tasks and the stopping flag; it is
-// the innermost lock (RunBlocking takes it with `mu_` held). A method marked
-// "REQUIRES: mu_ held" is called with `mu_` held; every other method takes the locks it needs
-// and is called with none held.
+// the innermost lock (RunBlocking takes it with `mu_` held). The members and methods say so
+// with base/thread_annotations.h, which clang checks: GUARDED_BY(mu) members are touched only
+// with `mu` held, REQUIRES(mu) methods are called with it held, EXCLUDES(mu) methods take it
+// themselves. A Transfer's fields are guarded by `mu_` as well, which the annotations cannot
+// say (a nested struct cannot name its owner's mutex).
 #pragma once
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <set>
 #include <unordered_map>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "replication/chunk_codec.h"
 #include "replication/message_types.h"
 #include "replication/messages.h"
@@ -157,44 +159,44 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     if (options_.log) options_.log(level, msg);
   }
   // Runs `fn` on a blocking thread unless shutting down; Shutdown waits for every such task.
-  void RunBlocking(std::function<void()> fn);
+  void RunBlocking(std::function<void()> fn) EXCLUDES(tasks_mu_);
   // Waits for the running blocking tasks, refuses new ones, and stores buffered chunks.
-  void Shutdown();
+  void Shutdown() EXCLUDES(tasks_mu_, received_mu_);
   static bool Send(const std::shared_ptr<Link>& link, Lane lane, uint32_t type, std::string payload) {
     return link && link->Send(lane, type, std::move(payload));
   }
-  // The live link of a connected peer, or null. REQUIRES: mu_ held.
-  std::shared_ptr<Link> LinkOf(const std::string& node);
+  // The live link of a connected peer, or null.
+  std::shared_ptr<Link> LinkOf(const std::string& node) REQUIRES(mu_);
 
   // ---- links and the change feed (replicator_feed.cpp); network threads
 
-  void OnLinkUp(Link& link);
-  void OnLinkDown(Link& link, const std::string& reason);
+  void OnLinkUp(Link& link) EXCLUDES(mu_);
+  void OnLinkDown(Link& link, const std::string& reason) EXCLUDES(mu_);
   // Dispatches by type; a message that fails to decode closes the link.
-  void OnMessage(Link& link, Lane lane, uint32_t type, std::string payload);
+  void OnMessage(Link& link, Lane lane, uint32_t type, std::string payload) EXCLUDES(mu_);
   // Answers a ChangesRequest from a blocking task, through the peer's serving queue.
   Status ServeChanges(const std::shared_ptr<Link>& link, const std::string& payload);
   // Records a peer's ChangesBatch as intents (blocking task) and starts their transfers.
   Status HandleChanges(const std::shared_ptr<Link>& link, const std::string& payload);
-  Status HandlePoke(const std::string& node, const std::string& payload);
-  // Asks `node` for changes since its checkpoint. REQUIRES: mu_ held.
-  void RequestChanges(const std::string& node, Peer& p);
+  Status HandlePoke(const std::string& node, const std::string& payload) EXCLUDES(mu_);
+  // Asks `node` for changes since its checkpoint.
+  void RequestChanges(const std::string& node, Peer& p) REQUIRES(mu_);
   // The store committed: poke every peer.
-  void OnLocalChange(const Change& change);
+  void OnLocalChange(const Change& change) EXCLUDES(mu_);
   // Tells every connected peer where this node's log is; they ask for what they lack.
-  void PokePeers();
+  void PokePeers() EXCLUDES(mu_);
   // Parked transfers (every holder dropped them, e.g. because a full disk refused their data)
   // start again from every connected peer, as when a peer connects; peers whose last batch
   // could not be recorded are asked again.
   void RetryParked();
   // Reads the log of one peer (or all) from zero again, reporting what it compares.
-  Result<std::vector<std::string>> StartResync(const ResyncScope& scope);
+  Result<std::vector<std::string>> StartResync(const ResyncScope& scope) EXCLUDES(mu_);
 
   // Evidence that this store is an older copy of itself: a new incarnation (new epoch, new
   // name in vectors), then every link restarts so that each peer sees the new epoch in Hello
   // and reads this node's log from zero (its checkpoint in the old log may skip reused
   // positions).
-  void StartNewIncarnation(const std::string& why);
+  void StartNewIncarnation(const std::string& why) EXCLUDES(mu_);
   // After an identity clash: when the refused version is this node's own, its store issued a
   // counter twice, so it is an older copy of itself.
   void OnIdentityClash(const std::string& key, const VersionRecord& refused);
@@ -202,17 +204,17 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   // Records how far `reader` has read this log, and says whether it may hold keys this node
   // deleted and purged: it read this log before, and not as far as the last purge.
   std::optional<PurgeNotice> PurgeNoticeFor(const transport::PeerInfo& reader, uint64_t since);
-  bool PurgeResyncing();
+  bool PurgeResyncing() EXCLUDES(mu_);
   // A peer says it purged deleted keys this node had not read of: forget the checkpoint, read
   // its whole log, then drop what it deleted (FinishPurgeResync). False when one is running.
   bool StartPurgeResync(const std::shared_ptr<Link>& link, const transport::PeerInfo& info,
-                        const PurgeNotice& notice);
+                        const PurgeNotice& notice) EXCLUDES(mu_);
   // The end of a purge resync with `node`: every key this node holds that the peer has seen
   // from it (its entry is within what the peer read of this log), that the peer would hold
   // (its subscriptions), that is older than the peer's purge horizon, and that is absent from
   // the peer's whole log was deleted there and purged: drop it too. Keys written here since
   // the peer last read this log are kept: they are news, not leftovers. Blocking context.
-  void FinishPurgeResync(const std::string& node, const PurgeResync& resync);
+  void FinishPurgeResync(const std::string& node, const PurgeResync& resync) EXCLUDES(mu_);
 
   // ---- serving a peer's requests (replicator_serving.cpp)
 
@@ -220,87 +222,87 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   Status ServeChunks(const std::shared_ptr<Link>& link, const std::string& payload);
   // Queues `work` serving one request of the link's peer (`bytes`: its size), running at most
   // kServingPerPeer of them at once; a peer whose queue is full is flooding.
-  Status ServeBlocking(const std::shared_ptr<Link>& link, size_t bytes, std::function<void()> work);
-  // Starts queued work while fewer than kServingPerPeer run. REQUIRES: mu_ held.
-  void PumpServing(const std::string& node, Peer& p);
+  Status ServeBlocking(const std::shared_ptr<Link>& link, size_t bytes, std::function<void()> work) EXCLUDES(mu_);
+  // Starts queued work while fewer than kServingPerPeer run.
+  void PumpServing(const std::string& node, Peer& p) REQUIRES(mu_);
 
   // ---- fetching (replicator_fetch.cpp)
 
-  // REQUIRES (these three): mu_ held.
-  void StartTransfer(const std::string& key, const VersionRecord& record, const std::string& holder);
+  void StartTransfer(const std::string& key, const VersionRecord& record, const std::string& holder)
+      REQUIRES(mu_);
   // Drops the transfer's source and continues from another holder, or parks the transfer (its
   // intent stays durable) until a holder connects.
-  void Reroute(const std::string& tk, const std::string& why);
-  void PumpPeer(const std::string& node);
+  void Reroute(const std::string& tk, const std::string& why) REQUIRES(mu_);
+  void PumpPeer(const std::string& node) REQUIRES(mu_);
   // `node` is a helper of transfer `tk` that failed to deliver `chunk`: stops using it for that
   // transfer and asks its chunks again from the others. False when `node` is not a helper (the
-  // caller reroutes the transfer). REQUIRES: mu_ held.
-  bool DropHelper(const std::string& tk, const std::string& node, const ChunkRef& chunk);
+  // caller reroutes the transfer).
+  bool DropHelper(const std::string& tk, const std::string& node, const ChunkRef& chunk) REQUIRES(mu_);
   // Puts the chunks of transfer `tk` that `helper` was asked for back on its retry queue; their
-  // late answers no longer count for it. REQUIRES: mu_ held.
-  void TakeBackChunks(const std::string& tk, Transfer& t, Peer& helper);
-  // REQUIRES: mu_ held.
-  void RequestManifest(const std::string& tk, Transfer& t);
+  // late answers no longer count for it.
+  void TakeBackChunks(const std::string& tk, Transfer& t, Peer& helper) REQUIRES(mu_);
+  void RequestManifest(const std::string& tk, Transfer& t) REQUIRES(mu_);
 
-  Status HandleManifest(const std::string& node, const std::string& payload);
+  Status HandleManifest(const std::string& node, const std::string& payload) EXCLUDES(mu_);
   // Decodes, verifies and buffers a chunk off the network thread; a malformed one closes the link.
   void HandleChunk(const std::shared_ptr<Link>& link, std::string payload);
   void StoreChunk(const std::string& node, uint32_t expected_size, std::vector<std::string> waiting,
-                  ChunkData chunk);
+                  ChunkData chunk) EXCLUDES(mu_);
   // Received chunks are written in large sorted batches (SST ingestion, as a local put does)
   // instead of one WAL + memtable write each; Complete() flushes before applying a version.
-  Status AddReceived(const ChunkId& id, std::string_view bytes);
-  Status FlushReceived();
+  Status AddReceived(const ChunkId& id, std::string_view bytes) EXCLUDES(received_mu_);
+  Status FlushReceived() EXCLUDES(received_mu_);
   // Blocking context, mu_ not held.
-  void OnManifestReady(const std::string& tk);
-  void Complete(const std::string& tk);
+  void OnManifestReady(const std::string& tk) EXCLUDES(mu_);
+  void Complete(const std::string& tk) EXCLUDES(mu_);
 
   // ---- views (replicator_views.cpp)
 
-  std::vector<PeerStatus> Peers();
-  std::vector<ResyncReport> ResyncReports(const std::vector<std::string>& nodes);
-  std::vector<KeyLocation> Where(const std::string& key);
-  std::vector<PeerHolding> Holding(const std::string& key, const std::string& version_id);
-  size_t ActiveTransfers();
-  std::vector<TransferStatus> Transfers();
+  std::vector<PeerStatus> Peers() EXCLUDES(mu_);
+  std::vector<ResyncReport> ResyncReports(const std::vector<std::string>& nodes) EXCLUDES(mu_);
+  std::vector<KeyLocation> Where(const std::string& key) EXCLUDES(mu_);
+  std::vector<PeerHolding> Holding(const std::string& key, const std::string& version_id) EXCLUDES(mu_);
+  size_t ActiveTransfers() EXCLUDES(mu_);
+  std::vector<TransferStatus> Transfers() EXCLUDES(mu_);
 
   // Versions no connected peer can serve.
-  void MarkUnserved(const Transfer& t, const std::string& why);  // REQUIRES: mu_ held
+  void MarkUnserved(const Transfer& t, const std::string& why) REQUIRES(mu_);
   // `applied` landed: forget unserved versions of its key that it equals or supersedes.
-  void ClearUnserved(const std::string& key, const VersionRecord& applied);  // REQUIRES: mu_ held
-  std::vector<UnservedVersion> Unserved();
+  void ClearUnserved(const std::string& key, const VersionRecord& applied) REQUIRES(mu_);
+  std::vector<UnservedVersion> Unserved() EXCLUDES(mu_);
 
   // ---- selection and GC (replicator_views.cpp)
 
-  SelectionState Selection();
+  SelectionState Selection() EXCLUDES(mu_);
   // Returns true when the new subscriptions may want keys the old ones did not.
-  bool SetSelection(std::vector<std::string> subscriptions, std::map<std::string, std::string> labels);
+  bool SetSelection(std::vector<std::string> subscriptions, std::map<std::string, std::string> labels)
+      EXCLUDES(mu_);
   // GC roots of a retained version: everything for versions written here; for replicated
   // ones, nothing of keys no longer subscribed and only the parts placed on this node.
-  Store::FileFilter GcRoots(const std::string& key, const VersionRecord& record, const Manifest& manifest);
+  Store::FileFilter GcRoots(const std::string& key, const VersionRecord& record, const Manifest& manifest)
+      EXCLUDES(mu_);
   // Pending versions of keys outside the subscriptions are dropped with their transfers.
-  Status DropUnsubscribed();
+  Status DropUnsubscribed() EXCLUDES(mu_);
 
   Store& store_;
   ReplicatorOptions options_;
 
-  std::mutex mu_;
-  SelectionState selection_;                                            // guarded by mu_
-  std::map<std::string, Peer> peers_;                                   // guarded by mu_
-  std::map<std::string, std::shared_ptr<Transfer>> transfers_;          // guarded by mu_
-  std::map<ChunkId, std::set<std::string>> manifest_waiters_;           // guarded by mu_
+  Mutex mu_;
+  SelectionState selection_ GUARDED_BY(mu_);
+  std::map<std::string, Peer> peers_ GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<Transfer>> transfers_ GUARDED_BY(mu_);
+  std::map<ChunkId, std::set<std::string>> manifest_waiters_ GUARDED_BY(mu_);
   // key -> peer -> the version ids its last changes batch announced for it.
-  std::map<std::string, std::map<std::string, std::vector<std::string>>> fleet_;  // guarded by mu_
-  std::map<std::string, UnservedEntry> unserved_;  // by transfer key; guarded by mu_
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> fleet_ GUARDED_BY(mu_);
+  std::map<std::string, UnservedEntry> unserved_ GUARDED_BY(mu_);  // by transfer key
 
-  std::mutex received_mu_;
-  std::unique_ptr<ChunkWriter> received_;  // guarded by received_mu_; created on first use
+  Mutex received_mu_;
+  std::unique_ptr<ChunkWriter> received_ GUARDED_BY(received_mu_);  // created on first use
 
-  std::mutex tasks_mu_;
-  std::condition_variable tasks_cv_;
-  size_t tasks_ = 0;       // guarded by tasks_mu_
-  bool stopping_ = false;  // guarded by tasks_mu_
+  Mutex tasks_mu_;  // taken with mu_ held, never the other way round
+  CondVar tasks_cv_;
+  size_t tasks_ GUARDED_BY(tasks_mu_) = 0;
+  bool stopping_ GUARDED_BY(tasks_mu_) = false;
 };
 
 }  // namespace edgesync::replication
-

@@ -47,7 +47,7 @@ Status Replicator::Impl::ServeChunks(const std::shared_ptr<Link>& link, const st
 
 Status Replicator::Impl::ServeBlocking(const std::shared_ptr<Link>& link, size_t bytes, std::function<void()> work) {
   const std::string node = link->peer().node_id;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = peers_.find(node);
   if (it == peers_.end() || it->second.link.lock() != link) return Status::Ok();  // a stale link
   Peer& p = it->second;
@@ -68,7 +68,7 @@ void Replicator::Impl::PumpServing(const std::string& node, Peer& p) {
     ++p.serving;
     RunBlocking([this, node, work = std::move(work)] {
       work();
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       auto it = peers_.find(node);
       if (it == peers_.end()) return;
       if (it->second.serving > 0) --it->second.serving;  // 0: the peer reconnected meanwhile

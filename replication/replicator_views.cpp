@@ -8,7 +8,7 @@
 namespace edgesync::replication {
 
 std::vector<PeerStatus> Replicator::Impl::Peers() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<PeerStatus> out;
   for (const auto& [node, p] : peers_) {
     PeerStatus s{node, p.address, p.role, p.labels, p.connected, p.last_seen_ms, 0, 0, p.checkpoint, p.latest, 0};
@@ -26,7 +26,7 @@ std::vector<PeerStatus> Replicator::Impl::Peers() {
 }
 
 std::vector<ResyncReport> Replicator::Impl::ResyncReports(const std::vector<std::string>& nodes) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<ResyncReport> out;
   for (const auto& node : nodes) {
     auto it = peers_.find(node);
@@ -49,7 +49,7 @@ std::vector<KeyLocation> Replicator::Impl::Where(const std::string& key) {
       out.push_back(std::move(mine));
     }
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = fleet_.find(key);
   if (it != fleet_.end())
     for (const auto& [node, ids] : it->second) out.push_back({node, ids, false});
@@ -57,7 +57,7 @@ std::vector<KeyLocation> Replicator::Impl::Where(const std::string& key) {
 }
 
 std::vector<PeerHolding> Replicator::Impl::Holding(const std::string& key, const std::string& version_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<PeerHolding> out;
   auto known = fleet_.find(key);
   for (const auto& [node, p] : peers_) {
@@ -90,19 +90,19 @@ void Replicator::Impl::ClearUnserved(const std::string& key, const VersionRecord
 }
 
 std::vector<UnservedVersion> Replicator::Impl::Unserved() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<UnservedVersion> out;
   for (const auto& [tk, u] : unserved_) out.push_back(u.report);
   return out;
 }
 
 size_t Replicator::Impl::ActiveTransfers() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return transfers_.size();
 }
 
 std::vector<TransferStatus> Replicator::Impl::Transfers() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<TransferStatus> out;
   out.reserve(transfers_.size());
   for (const auto& [tk, t] : transfers_) {
@@ -115,17 +115,17 @@ std::vector<TransferStatus> Replicator::Impl::Transfers() {
 }
 
 Replicator::Impl::SelectionState Replicator::Impl::Selection() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return selection_;
 }
 
 bool Replicator::Impl::SetSelection(std::vector<std::string> subscriptions, std::map<std::string, std::string> labels) {
-  std::lock_guard lock(mu_);
-  bool widened = !selection_.subscriptions.empty() &&
+  MutexLock lock(mu_);
+  const std::vector<std::string>& current = selection_.subscriptions;
+  bool widened = !current.empty() &&
                  (subscriptions.empty() ||
                   std::any_of(subscriptions.begin(), subscriptions.end(), [&](const std::string& g) {
-                    return std::find(selection_.subscriptions.begin(), selection_.subscriptions.end(), g) ==
-                           selection_.subscriptions.end();
+                    return std::find(current.begin(), current.end(), g) == current.end();
                   }));
   widened = widened || labels != selection_.labels;  // other parts may now be placed here
   selection_ = {std::move(subscriptions), std::move(labels)};
@@ -146,7 +146,7 @@ Status Replicator::Impl::DropUnsubscribed() {
   for (const auto& intent : *intents) {
     if (Subscribed(selection.subscriptions, intent.key)) continue;
     EDGESYNC_RETURN_IF_ERROR(store_.DropIntent(intent.key, intent.record.Id(intent.key)));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     transfers_.erase(TransferKey(intent.key, intent.record.Id(intent.key)));
     unserved_.erase(TransferKey(intent.key, intent.record.Id(intent.key)));
   }
