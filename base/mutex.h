@@ -110,13 +110,15 @@ class CondVar {
     cv_.wait(lock);
     lock.release();  // still held: the caller's guard unlocks it
   }
-  // False when `timeout` passed without a notification (the caller checks its condition anyway).
-  template <class Rep, class Period>
-  bool WaitFor(Mutex& mu, std::chrono::duration<Rep, Period> timeout) REQUIRES(mu) {
+  // False once `deadline` has passed (callers check their condition either way):
+  //   const auto deadline = std::chrono::steady_clock::now() + delay;
+  //   while (!stop_ && cv_.WaitUntil(mu_, deadline)) {}
+  template <class Clock, class Duration>
+  bool WaitUntil(Mutex& mu, std::chrono::time_point<Clock, Duration> deadline) REQUIRES(mu) {
     std::unique_lock<std::mutex> lock(mu.mu_, std::adopt_lock);
-    const bool notified = cv_.wait_for(lock, timeout) == std::cv_status::no_timeout;
+    const bool in_time = cv_.wait_until(lock, deadline) == std::cv_status::no_timeout;
     lock.release();
-    return notified;
+    return in_time;
   }
   void NotifyOne() { cv_.notify_one(); }
   void NotifyAll() { cv_.notify_all(); }
