@@ -59,7 +59,7 @@ Status EdgesyncAnnotations(const YAML::Node& doc, const DocError& err,
   EDGESYNC_RETURN_IF_ERROR(StringMap(doc["metadata"], "annotations", "metadata.", err, out));
   for (const auto& [name, value] : *out) {
     if (!name.starts_with("edgesync.io/")) continue;
-    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return name == k; })) {
+    if (std::none_of(known.begin(), known.end(), [&name = name](const char* k) { return name == k; })) {
       std::string list;
       for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
       return err.Field("metadata.annotations." + name, "is not an edgesync.io annotation of this kind (known: " + list + ")");
