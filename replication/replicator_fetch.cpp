@@ -40,7 +40,7 @@ void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord
   }
   RunBlocking([this, tk, id = record.manifest_id] {
     auto local = store_.ReadManifest(id);
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = transfers_.find(tk);
     if (it == transfers_.end()) return;
     if (local.ok()) {
@@ -92,7 +92,7 @@ Status Replicator::Impl::HandleManifest(const std::string& node, const std::stri
   {
     // Unsolicited (or stale) replies are dropped unread: a peer must not make us store
     // manifests nobody asked for.
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (manifest_waiters_.count(reply->manifest_id) == 0) return Status::Ok();
   }
   RunBlocking([this, node, reply = std::move(reply).value()] {
@@ -109,7 +109,7 @@ Status Replicator::Impl::HandleManifest(const std::string& node, const std::stri
     }
     std::vector<std::string> ready;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       auto waiters = manifest_waiters_.extract(reply.manifest_id);
       if (waiters.empty()) return;
       for (const auto& tk : waiters.mapped()) {
@@ -132,7 +132,7 @@ Status Replicator::Impl::HandleManifest(const std::string& node, const std::stri
 void Replicator::Impl::OnManifestReady(const std::string& tk) {
   std::shared_ptr<Transfer> t;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = transfers_.find(tk);
     if (it == transfers_.end()) return;
     t = it->second;
@@ -192,7 +192,7 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
                                                    std::move(missing_ids), options_.window_bytes);
   verifier->Start();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (transfers_.count(tk) == 0) return;
     t->missing = std::move(missing);
     t->bases = std::move(bases);
@@ -264,7 +264,7 @@ void Replicator::Impl::HandleChunk(const std::shared_ptr<Link>& link, std::strin
     std::vector<std::string> waiting;
     uint32_t expected_size = 0;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       auto pit = peers_.find(node);
       if (pit == peers_.end()) return;
       Peer& p = pit->second;
@@ -301,7 +301,7 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
   if (s.ok()) {
     std::vector<std::shared_ptr<StreamVerifier>> verifiers;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       for (const auto& tk : waiting)
         if (auto it = transfers_.find(tk); it != transfers_.end() && it->second->verifier)
           verifiers.push_back(it->second->verifier);
@@ -310,7 +310,7 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
   }
   std::vector<std::string> complete;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     // The window is credited back only now that the chunk is buffered for the store (or
     // refused): bytes waiting here count as in flight, which bounds the receiver's memory.
     if (auto pit = peers_.find(node); pit != peers_.end())
@@ -362,20 +362,20 @@ void Replicator::Impl::TakeBackChunks(const std::string& tk, Transfer& t, Peer& 
 }
 
 Status Replicator::Impl::AddReceived(const ChunkId& id, std::string_view bytes) {
-  std::lock_guard lock(received_mu_);
+  MutexLock lock(received_mu_);
   if (!received_) received_ = store_.chunks().NewWriter(kReceiveBatches);
   return received_->Add(id, bytes);
 }
 
 Status Replicator::Impl::FlushReceived() {
-  std::lock_guard lock(received_mu_);
+  MutexLock lock(received_mu_);
   return received_ ? received_->Finish() : Status::Ok();
 }
 
 void Replicator::Impl::Complete(const std::string& tk) {
   std::shared_ptr<Transfer> t;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = transfers_.find(tk);
     if (it == transfers_.end()) return;
     t = it->second;
@@ -392,7 +392,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
     Log(*applied ? 6 : 7, std::string(*applied ? "applied " : "already had ") + t->key + " version " +
                               t->record.Id(t->key) + " from " + t->source);
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       transfers_.erase(tk);
       ClearUnserved(t->key, t->record);
     }
@@ -408,7 +408,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
     if (Status dropped = store_.DropIntent(t->key, t->record.Id(t->key)); !dropped.ok())
       Log(3, "dropping the intent of a clashing version: " + dropped.ToString());
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       transfers_.erase(tk);
       ClearUnserved(t->key, t->record);
     }
@@ -425,7 +425,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
   } else {
     Log(4, "applying " + t->key + " version " + t->record.Id(t->key) + ": " + applied.status().ToString());
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   t->received.clear();
   if (applied.status().code() == Status::Code::kFailedPrecondition) {
     // A chunk we counted on went away (collected meanwhile): fetch again from the same source.

@@ -12,12 +12,12 @@ StreamVerifier::StreamVerifier(ChunkStore& chunks, std::vector<FileEntry> files,
 }
 
 void StreamVerifier::Start() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (size_t i = 0; i < files_.size(); ++i) Advance(i);
 }
 
 void StreamVerifier::Offer(const ChunkId& id, std::string_view bytes) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!arrived_.insert(id).second) return;  // a duplicate delivery: the first one counted
   std::vector<size_t> waiters;
   if (auto node = waiting_.extract(id); !node.empty()) waiters = std::move(node.mapped());
@@ -38,7 +38,7 @@ void StreamVerifier::Offer(const ChunkId& id, std::string_view bytes) {
 }
 
 std::set<std::string> StreamVerifier::VerifiedPaths() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::set<std::string> out;
   for (const auto& f : files_)
     if (f.verified) out.insert(f.entry->path);

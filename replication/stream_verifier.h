@@ -13,7 +13,6 @@
 
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -21,6 +20,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "store/chunk_store.h"
 #include "store/manifest.h"
 #include "store/sha256.h"
@@ -54,23 +55,23 @@ class StreamVerifier {
     bool verified = false;
   };
 
-  // REQUIRES (both): mu_ held. Hashes as far as the file's frontier can go.
-  void Advance(size_t file);
-  void Hash(FileState& f, std::string_view bytes);
-  void Release(const ChunkId& id);
+  // Hashes as far as the file's frontier can go.
+  void Advance(size_t file) REQUIRES(mu_);
+  void Hash(FileState& f, std::string_view bytes) REQUIRES(mu_);
+  void Release(const ChunkId& id) REQUIRES(mu_);
 
   ChunkStore& chunks_;
   const std::vector<FileEntry> entries_;
   const std::unordered_set<ChunkId, ChunkIdHash> fetched_;
   const size_t max_held_bytes_;
 
-  std::mutex mu_;
-  std::vector<FileState> files_;                                        // guarded by mu_
-  std::unordered_map<ChunkId, std::vector<size_t>, ChunkIdHash> waiting_;  // chunk -> files; mu_
-  std::unordered_map<ChunkId, std::string, ChunkIdHash> held_;          // guarded by mu_
-  std::unordered_map<ChunkId, size_t, ChunkIdHash> uses_left_;          // guarded by mu_
-  std::unordered_set<ChunkId, ChunkIdHash> arrived_;                    // guarded by mu_
-  size_t held_bytes_ = 0;                                               // guarded by mu_
+  Mutex mu_;
+  std::vector<FileState> files_ GUARDED_BY(mu_);
+  std::unordered_map<ChunkId, std::vector<size_t>, ChunkIdHash> waiting_ GUARDED_BY(mu_);  // chunk -> files
+  std::unordered_map<ChunkId, std::string, ChunkIdHash> held_ GUARDED_BY(mu_);
+  std::unordered_map<ChunkId, size_t, ChunkIdHash> uses_left_ GUARDED_BY(mu_);
+  std::unordered_set<ChunkId, ChunkIdHash> arrived_ GUARDED_BY(mu_);
+  size_t held_bytes_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace edgesync::replication

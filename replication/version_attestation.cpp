@@ -54,7 +54,7 @@ Result<std::string> SealVersion(const std::string& key, const VersionRecord& rec
 
 Result<transport::CertifiedIdentity> AttestationVerifier::VerifiedCertificate(const std::string& cert_pem) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (auto it = verified_.find(cert_pem); it != verified_.end()) return it->second;
   }
   // Checked outside the lock: verification is the slow part and is idempotent.
@@ -62,7 +62,7 @@ Result<transport::CertifiedIdentity> AttestationVerifier::VerifiedCertificate(co
   if (!valid.ok()) return Status::PermissionDenied("author " + valid.message());
   auto identity = transport::ReadCertifiedIdentity(cert_pem);
   if (!identity.ok()) return Status::PermissionDenied("author certificate: " + identity.status().message());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (verified_.size() >= kMaxCachedCertificates) verified_.clear();
   verified_.emplace(cert_pem, identity.value());
   return identity.value();

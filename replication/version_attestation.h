@@ -8,10 +8,11 @@
 // Thread-safety: SealVersion is pure; AttestationVerifier is safe for concurrent use.
 #pragma once
 
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "store/status.h"
 #include "store/version_record.h"
 #include "transport/certified_identity.h"
@@ -39,9 +40,9 @@ class AttestationVerifier {
   Result<transport::CertifiedIdentity> VerifiedCertificate(const std::string& cert_pem);
 
   const std::string ca_pem_;
-  std::mutex mu_;
+  Mutex mu_;
   // Certificates already checked against the CA (bounded; cleared when full).
-  std::unordered_map<std::string, transport::CertifiedIdentity> verified_;  // guarded by mu_
+  std::unordered_map<std::string, transport::CertifiedIdentity> verified_ GUARDED_BY(mu_);
 };
 
 }  // namespace edgesync::replication

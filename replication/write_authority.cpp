@@ -41,7 +41,7 @@ void WriteAuthority::Reload(Store& store) {
     acl = parsed.ok() ? std::move(parsed).value() : WriteAcl::AdminOnly(parsed.status().message());
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     acl_ = acl;
   }
   if (!options_.log) return;
@@ -54,7 +54,7 @@ void WriteAuthority::Reload(Store& store) {
 }
 
 WriteAcl WriteAuthority::acl() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return acl_;
 }
 

@@ -14,9 +14,10 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
 #include <string>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "replication/version_attestation.h"
 #include "replication/write_acl.h"
 #include "store/store.h"
@@ -52,8 +53,8 @@ class WriteAuthority {
 
   WriteAuthorityOptions options_;
   AttestationVerifier verifier_;
-  mutable std::mutex mu_;
-  WriteAcl acl_ = WriteAcl::AllowAll();  // guarded by mu_
+  mutable Mutex mu_;
+  WriteAcl acl_ GUARDED_BY(mu_) = WriteAcl::AllowAll();
 };
 
 }  // namespace edgesync::replication

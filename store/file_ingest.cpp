@@ -4,14 +4,14 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "store/file_descriptor.h"
 #include "store/sha256.h"
 
@@ -29,22 +29,19 @@ class BackgroundSha256 {
     thread_.join();
   }
   // A null block ends the stream.
-  void Submit(const uint8_t* data, size_t size) {
-    std::lock_guard lock(mu_);
+  void Submit(const uint8_t* data, size_t size) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     queue_.push_back({data, size});
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
   // Waits until the block starting at `data` has been hashed.
-  void WaitDone(const uint8_t* data) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] {
-      for (const auto& b : queue_) if (b.data == data) return false;
-      return busy_ != data;
-    });
+  void WaitDone(const uint8_t* data) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    while (!Done(data)) cv_.Wait(mu_);
   }
-  std::string FinishHex() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return queue_.empty() && busy_ == nullptr; });
+  std::string FinishHex() EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    while (!queue_.empty() || busy_ != nullptr) cv_.Wait(mu_);
     return sha_.FinishHex();
   }
 
@@ -53,28 +50,32 @@ class BackgroundSha256 {
     const uint8_t* data;
     size_t size;
   };
-  void Run() {
+  bool Done(const uint8_t* data) REQUIRES(mu_) {
+    for (const auto& b : queue_) if (b.data == data) return false;
+    return busy_ != data;
+  }
+  void Run() EXCLUDES(mu_) {
     for (;;) {
       Block b;
       {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return !queue_.empty(); });
+        MutexLock lock(mu_);
+        while (queue_.empty()) cv_.Wait(mu_);
         b = queue_.front();
         queue_.pop_front();
         busy_ = b.data;
       }
       if (!b.data) return;
       sha_.Update(b.data, b.size);
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       busy_ = nullptr;
-      cv_.notify_all();
+      cv_.NotifyAll();
     }
   }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Block> queue_;
-  const uint8_t* busy_ = nullptr;
-  Sha256 sha_;
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<Block> queue_ GUARDED_BY(mu_);
+  const uint8_t* busy_ GUARDED_BY(mu_) = nullptr;
+  Sha256 sha_;  // the worker's until FinishHex has seen the queue drained
   std::thread thread_;
 };
 

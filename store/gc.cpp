@@ -22,7 +22,7 @@ constexpr size_t kSweepBatch = 1024;
 }  // namespace
 
 void StoreImpl::SetGcRootFilter(GcRootFilter filter) {
-  std::lock_guard lock(root_filter_mu_);
+  MutexLock lock(root_filter_mu_);
   root_filter_ = std::move(filter);
 }
 
@@ -31,13 +31,13 @@ bool StoreImpl::IsProtected(const ChunkId& id) {
 }
 
 Result<GcStats> StoreImpl::CollectGarbage() {
-  std::lock_guard run(gc_run_mu_);
+  MutexLock run(gc_run_mu_);
   GcStats stats;
   const rocksdb::Snapshot* snap;
   {
-    std::unique_lock gc_lock(gc_mu_);  // no commit half-done at the mark
+    ExclusiveLock gc_lock(gc_mu_);  // no commit half-done at the mark
     snap = db_->db()->GetSnapshot();
-    std::lock_guard lock(inflight_mu_);
+    MutexLock lock(inflight_mu_);
     gc_active_ = true;
     late_roots_.clear();
   }
@@ -46,7 +46,7 @@ Result<GcStats> StoreImpl::CollectGarbage() {
     const rocksdb::Snapshot* snap;
     ~Finish() {
       self->db_->db()->ReleaseSnapshot(snap);
-      std::lock_guard lock(self->inflight_mu_);
+      MutexLock lock(self->inflight_mu_);
       self->gc_active_ = false;
       self->late_roots_.clear();
     }
@@ -64,7 +64,7 @@ Result<GcStats> StoreImpl::CollectGarbage() {
   };
   GcRootFilter root_filter;
   {
-    std::lock_guard lock(root_filter_mu_);
+    MutexLock lock(root_filter_mu_);
     root_filter = root_filter_;
   }
   std::unordered_map<ChunkId, RootUse, ChunkIdHash> roots;
@@ -140,8 +140,8 @@ Result<GcStats> StoreImpl::CollectGarbage() {
                    const std::function<void(size_t)>& count) -> Status {
     std::vector<std::pair<ChunkId, ChunkLocation>> candidates;
     auto erase = [&]() -> Status {
-      std::unique_lock gc_lock(gc_mu_);
-      std::lock_guard lock(inflight_mu_);
+      ExclusiveLock gc_lock(gc_mu_);
+      MutexLock lock(inflight_mu_);
       rocksdb::WriteBatch batch;
       for (const auto& [id, location] : candidates) {
         if (IsProtected(id)) continue;

@@ -15,14 +15,14 @@ uint64_t HybridClock::WallMillis() const {
 }
 
 HlcStamp HybridClock::Now() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   HlcStamp wall = WallMillis() << 16;
   last_ = std::max(last_ + 1, wall);
   return last_;
 }
 
 HlcStamp HybridClock::Observe(HlcStamp remote, bool* clamped) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   HlcStamp limit = (WallMillis() + max_skew_ms_) << 16;
   *clamped = remote > limit && remote > last_;
   HlcStamp accepted = *clamped ? std::max(limit, last_) : remote;
@@ -31,7 +31,7 @@ HlcStamp HybridClock::Observe(HlcStamp remote, bool* clamped) {
 }
 
 HlcStamp HybridClock::high_water() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return last_;
 }
 

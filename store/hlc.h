@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <functional>
-#include <mutex>
+
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 
 namespace edgesync {
 
@@ -34,8 +36,8 @@ class HybridClock {
 
  private:
   uint64_t WallMillis() const;
-  mutable std::mutex mu_;
-  HlcStamp last_;  // guarded by mu_
+  mutable Mutex mu_;
+  HlcStamp last_ GUARDED_BY(mu_);
   uint64_t max_skew_ms_;
   WallClock wall_;
 };

@@ -57,42 +57,47 @@ Status RekeyVersions(RocksDb& db, RocksDb::Family family,
 }  // namespace
 
 std::string StoreImpl::epoch() const {
-  std::lock_guard lock(incarnation_mu_);
+  MutexLock lock(incarnation_mu_);
   return epoch_;
 }
 
 std::string StoreImpl::actor() const {
-  std::lock_guard lock(incarnation_mu_);
+  MutexLock lock(incarnation_mu_);
   return actor_;
 }
 
 Status StoreImpl::LoadIncarnation(bool created, int stored_schema) {
-  std::lock_guard commit_lock(commit_mu_);
+  MutexLock commit_lock(commit_mu_);
   rocksdb::WriteBatch batch;
+  std::string actor;
   if (created) {
-    actor_ = ActorFor(node_id_, epoch_);
-    batch.Put(db_->cf(RocksDb::kMeta), kActorKey, actor_);
+    actor = ActorFor(node_id_, CommitEpoch());
+    batch.Put(db_->cf(RocksDb::kMeta), kActorKey, actor);
   } else if (stored_schema < 2) {
     // Schema 1: ids hashed the vector alone, and the node counted under its bare id.
     EDGESYNC_RETURN_IF_ERROR(MigrateVersionIds());
-    actor_ = node_id_;
-    batch.Put(db_->cf(RocksDb::kMeta), kActorKey, actor_);
+    actor = node_id_;
+    batch.Put(db_->cf(RocksDb::kMeta), kActorKey, actor);
     batch.Put(db_->cf(RocksDb::kMeta), kMetaSchemaKey, std::to_string(kSchemaVersion));
   } else {
-    EDGESYNC_RETURN_IF_ERROR(db_->Get(RocksDb::kMeta, kActorKey, &actor_).WithContext("reading the store's actor"));
+    EDGESYNC_RETURN_IF_ERROR(db_->Get(RocksDb::kMeta, kActorKey, &actor).WithContext("reading the store's actor"));
+  }
+  {
+    MutexLock lock(incarnation_mu_);
+    actor_ = actor;
   }
   if (batch.Count() > 0) EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&batch));
 
   std::string why;
-  if (!ActorOfNode(actor_, node_id_)) why = "the store's node id changed to " + node_id_;
+  if (!ActorOfNode(actor, node_id_)) why = "the store's node id changed to " + node_id_;
   if (!options_.incarnation_file.empty()) {
     auto marker = IncarnationMarker::Open(options_.incarnation_file);
     if (!marker.ok()) return marker.status();
     marker_ = std::move(marker).value();
     const std::optional<IncarnationMarker::Mark>& mark = marker_->loaded();
     if (!created && mark && why.empty()) {
-      if (mark->epoch != epoch_) {
-        why = "this store (epoch " + epoch_ + ") is not the one this node used last (epoch " + mark->epoch +
+      if (mark->epoch != CommitEpoch()) {
+        why = "this store (epoch " + CommitEpoch() + ") is not the one this node used last (epoch " + mark->epoch +
               ", per " + options_.incarnation_file.string() + "): it was restored from an older copy or swapped";
       } else if (mark->seq > last_seq_) {
         why = "this store's change log ends at " + std::to_string(last_seq_) + " but this node had written up to " +
@@ -120,7 +125,7 @@ Status StoreImpl::MigrateVersionIds() {
 }
 
 Status StoreImpl::Reincarnate(const std::string& why) {
-  std::lock_guard commit_lock(commit_mu_);
+  MutexLock commit_lock(commit_mu_);
   return StartIncarnation(why);
 }
 
@@ -139,7 +144,7 @@ Status StoreImpl::StartIncarnation(const std::string& why) {
   EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "listing peer read marks"));
   EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&batch).WithContext("starting a new store incarnation"));
   {
-    std::lock_guard lock(incarnation_mu_);
+    MutexLock lock(incarnation_mu_);
     epoch_ = epoch;
     actor_ = actor;
   }
@@ -152,7 +157,7 @@ Status StoreImpl::StartIncarnation(const std::string& why) {
 
 void StoreImpl::RecordMark() {
   if (!marker_) return;
-  Status s = marker_->Record({epoch_, last_seq_});
+  Status s = marker_->Record({CommitEpoch(), last_seq_});
   if (!s.ok()) Warn(s.ToString() + " (a restore of this store from an older copy may go unnoticed)");
 }
 
@@ -181,7 +186,7 @@ Result<std::optional<VersionInfo>> StoreImpl::CheckIdentity(const ObjectKey& key
                                                             const std::string& peer) {
   Result<std::optional<VersionInfo>> clash = std::optional<VersionInfo>();
   {
-    std::lock_guard commit_lock(commit_mu_);
+    MutexLock commit_lock(commit_mu_);
     auto state = LoadState(key.str());
     if (!state.ok() && !state.status().IsNotFound()) return state.status();
     clash = FindClash(key, record, state.ok() ? &state.value() : nullptr);

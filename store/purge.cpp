@@ -14,7 +14,7 @@ std::string EncodePair(uint64_t a, uint64_t b) { return EncodeBigEndian64(a) + E
 std::string PeerReadKey(const std::string& peer) { return std::string("peer_read") + '\0' + peer; }
 
 Result<std::optional<Store::PeerRead>> StoreImpl::RecordPeerRead(const std::string& peer, uint64_t seq) {
-  std::lock_guard lock(peer_reads_mu_);
+  MutexLock lock(peer_reads_mu_);
   std::string value;
   Status s = db_->Get(RocksDb::kMeta, PeerReadKey(peer), &value);
   if (!s.ok() && !s.IsNotFound()) return s;
@@ -46,7 +46,7 @@ Result<std::map<std::string, Store::PeerRead>> StoreImpl::PeerReads() {
 
 Result<std::vector<std::string>> StoreImpl::PurgeKeys(const PurgePredicate& purge, uint64_t horizon_ms) {
   // Under the commit lock: no commit can add a head to a key between the check and the delete.
-  std::lock_guard commit(commit_mu_);
+  MutexLock commit(commit_mu_);
   auto mark = LastPurge();
   if (!mark.ok()) return mark.status();
   rocksdb::WriteBatch batch;

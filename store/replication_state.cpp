@@ -64,7 +64,7 @@ Result<ChunkId> StoreImpl::StoreManifest(const Manifest& manifest) {
   EDGESYNC_RETURN_IF_ERROR(manifest.Validate());
   std::string encoded = manifest.Encode();
   ChunkId id = ManifestId(encoded);
-  std::shared_lock gc_lock(gc_mu_);
+  SharedLock gc_lock(gc_mu_);
   rocksdb::WriteBatch batch;
   batch.Put(db_->cf(RocksDb::kManifests), std::string(id.AsBytes()), encoded);
   batch.Put(db_->cf(RocksDb::kSpecs), std::string(id.AsBytes()), manifest.spec_json);

@@ -28,7 +28,7 @@ class StoreImpl::InflightChunks {
  public:
   explicit InflightChunks(StoreImpl* store) : store_(store) {}
   ~InflightChunks() {
-    std::lock_guard lock(store_->inflight_mu_);
+    MutexLock lock(store_->inflight_mu_);
     for (const auto& id : ids_) {
       auto it = store_->inflight_.find(id);
       if (it != store_->inflight_.end()) store_->inflight_.erase(it);
@@ -37,7 +37,7 @@ class StoreImpl::InflightChunks {
   // Returns false when this writer already holds `id`.
   bool Add(const ChunkId& id) {
     if (!ids_.insert(id).second) return false;
-    std::lock_guard lock(store_->inflight_mu_);
+    MutexLock lock(store_->inflight_mu_);
     store_->inflight_.insert(id);
     return true;
   }
@@ -75,10 +75,11 @@ Status StoreImpl::Init() {
   Status s = db_->Get(RocksDb::kMeta, kMetaSchemaKey, &value);
   const bool created = s.IsNotFound();
   int stored_schema = kSchemaVersion;
+  std::string epoch;
   if (created) {
     init.Put(db_->cf(RocksDb::kMeta), kMetaSchemaKey, std::to_string(kSchemaVersion));
-    epoch_ = RandomHex(16);
-    init.Put(db_->cf(RocksDb::kMeta), kMetaEpochKey, epoch_);
+    epoch = RandomHex(16);
+    init.Put(db_->cf(RocksDb::kMeta), kMetaEpochKey, epoch);
   } else if (!s.ok()) {
     return s;
   } else {
@@ -89,7 +90,7 @@ Status StoreImpl::Init() {
                                         std::to_string(kSchemaVersion) + "); upgrade edgesync");
     if (version < 1) return Status::Corruption("store schema version '" + value + "' is invalid");
     stored_schema = version;
-    EDGESYNC_RETURN_IF_ERROR(db_->Get(RocksDb::kMeta, kMetaEpochKey, &epoch_));
+    EDGESYNC_RETURN_IF_ERROR(db_->Get(RocksDb::kMeta, kMetaEpochKey, &epoch));
   }
 
   s = db_->Get(RocksDb::kMeta, kNodeIdKey, &node_id_);
@@ -103,7 +104,13 @@ Status StoreImpl::Init() {
   HlcStamp persisted = 0;
   if (db_->Get(RocksDb::kMeta, kHlcKey, &value).ok()) persisted = DecodeBigEndian64(value);
   clock_ = std::make_unique<HybridClock>(persisted, options_.max_clock_skew_ms, options_.wall_clock_ms);
-  if (db_->Get(RocksDb::kMeta, kSeqKey, &value).ok()) last_seq_ = DecodeBigEndian64(value);
+  {
+    // Nobody else sees the store yet; the locks are taken because they guard these members.
+    MutexLock commit_lock(commit_mu_);
+    MutexLock lock(incarnation_mu_);
+    epoch_ = std::move(epoch);
+    if (db_->Get(RocksDb::kMeta, kSeqKey, &value).ok()) last_seq_ = DecodeBigEndian64(value);
+  }
   if (init.Count() > 0) EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&init));
   EDGESYNC_RETURN_IF_ERROR(LoadIncarnation(created, stored_schema));
 
@@ -233,14 +240,14 @@ Result<VersionInfo> StoreImpl::CommitLocal(const ObjectKey& key, const Manifest*
   Change change;
   VersionRecord record;
   {
-    std::shared_lock gc_lock(gc_mu_);
+    SharedLock gc_lock(gc_mu_);
     if (manifest) EDGESYNC_RETURN_IF_ERROR(CheckChunksPresent(*manifest));
-    std::lock_guard commit_lock(commit_mu_);
+    MutexLock commit_lock(commit_mu_);
     auto state = LoadState(key.str());
     if (!state.ok() && !state.status().IsNotFound()) return state.status();
     for (const auto& h : state.ok() ? state->heads : std::vector<VersionRecord>{})
       record.vector.MergeFrom(h.vector);
-    record.vector.Increment(actor_);
+    record.vector.Increment(CommitActor());
     record.hlc = clock_->Now();
     record.author = node_id_;
     record.tombstone = manifest == nullptr;
@@ -322,7 +329,7 @@ Status StoreImpl::WriteCommit(const ObjectKey& key, const VersionRecord& record,
 }
 
 void StoreImpl::AddLateRoots(const Manifest& manifest, const ChunkId& manifest_id) {
-  std::lock_guard lock(inflight_mu_);
+  MutexLock lock(inflight_mu_);
   if (!gc_active_) return;
   late_roots_.insert(manifest_id);
   for (const auto& f : manifest.files)
@@ -332,14 +339,14 @@ void StoreImpl::AddLateRoots(const Manifest& manifest, const ChunkId& manifest_i
 void StoreImpl::Notify(const Change& change) {
   std::vector<ChangeListener> listeners;
   {
-    std::lock_guard lock(listeners_mu_);
+    MutexLock lock(listeners_mu_);
     listeners = listeners_;
   }
   for (const auto& l : listeners) l(change);
 }
 
 void StoreImpl::AddChangeListener(ChangeListener listener) {
-  std::lock_guard lock(listeners_mu_);
+  MutexLock lock(listeners_mu_);
   listeners_.push_back(std::move(listener));
 }
 
@@ -360,9 +367,9 @@ Result<bool> StoreImpl::ApplyRemote(const ObjectKey& key, const VersionRecord& r
   }
   Change change;
   {
-    std::shared_lock gc_lock(gc_mu_);
+    SharedLock gc_lock(gc_mu_);
     if (!record.tombstone) EDGESYNC_RETURN_IF_ERROR(CheckChunksPresent(manifest, placed));
-    std::lock_guard commit_lock(commit_mu_);
+    MutexLock commit_lock(commit_mu_);
     auto state = LoadState(key.str());
     if (!state.ok() && !state.status().IsNotFound()) return state.status();
     auto clash = FindClash(key, record, state.ok() ? &state.value() : nullptr);
@@ -514,7 +521,7 @@ Result<std::vector<Change>> StoreImpl::ChangesSince(uint64_t seq, size_t limit) 
 }
 
 uint64_t StoreImpl::LastSeq() {
-  std::lock_guard lock(commit_mu_);
+  MutexLock lock(commit_mu_);
   return last_seq_;
 }
 

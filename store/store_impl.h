@@ -5,17 +5,19 @@
 // serializes the read-modify-write of heads and sequence numbers. `inflight_mu_` guards the
 // chunk ids that running writers hold (and, while a GC runs, what commits made live).
 // `incarnation_mu_` guards the epoch and actor for readers; they change only with `commit_mu_`
-// also held, so a commit reads them under `commit_mu_` alone.
+// also held, so a commit reads them under `commit_mu_` alone (CommitEpoch, CommitActor).
+// Lock order: gc_run_mu_, gc_mu_, commit_mu_, then incarnation_mu_ or inflight_mu_. clang checks
+// the members and methods annotated with base/thread_annotations.h.
 #pragma once
 
 #include <atomic>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "store/incarnation_marker.h"
 #include "store/object_state.h"
 #include "store/rocks_chunk_store.h"
@@ -39,9 +41,9 @@ class StoreImpl : public Store {
   ~StoreImpl() override;
 
   const std::string& node_id() const override { return node_id_; }
-  std::string epoch() const override;                           // incarnation.cpp
-  std::string actor() const override;                           // incarnation.cpp
-  Status Reincarnate(const std::string& why) override;          // incarnation.cpp
+  std::string epoch() const override EXCLUDES(incarnation_mu_);  // incarnation.cpp
+  std::string actor() const override EXCLUDES(incarnation_mu_);  // incarnation.cpp
+  Status Reincarnate(const std::string& why) override EXCLUDES(commit_mu_);  // incarnation.cpp
   uint64_t reincarnations() const override { return reincarnations_.load(); }
   HybridClock& clock() override { return *clock_; }
   ChunkStore& chunks() override { return *chunks_; }
@@ -110,30 +112,33 @@ class StoreImpl : public Store {
   // Incarnation at open (incarnation.cpp): `created` when Init made the store just now. Loads
   // or creates the actor, migrates a schema-1 store's version ids, and starts a new
   // incarnation when the marker file shows this store is an older copy.
-  Status LoadIncarnation(bool created, int stored_schema);
+  Status LoadIncarnation(bool created, int stored_schema) EXCLUDES(commit_mu_);
   Status MigrateVersionIds();
-  // REQUIRES: commit_mu_ held.
-  Status StartIncarnation(const std::string& why);
-  // The local version with `record`'s vector and other content. REQUIRES: commit_mu_ held.
+  Status StartIncarnation(const std::string& why) REQUIRES(commit_mu_) EXCLUDES(incarnation_mu_);
+  // The local version with `record`'s vector and other content.
   Result<std::optional<VersionInfo>> FindClash(const ObjectKey& key, const VersionRecord& record,
-                                               const ObjectState* state);
+                                               const ObjectState* state) REQUIRES(commit_mu_);
   Status RecordClash(const ObjectKey& key, const VersionInfo& local, const VersionRecord& remote,
                      const std::string& peer);
-  void RecordMark();  // REQUIRES: commit_mu_ held
+  void RecordMark() REQUIRES(commit_mu_);
+  // The epoch and actor as a commit reads them. They are written with both commit_mu_ and
+  // incarnation_mu_ held, so holding either one is enough to read them; GUARDED_BY names one
+  // mutex only, so these two readers for commit_mu_ holders are not analysed inside.
+  const std::string& CommitEpoch() const REQUIRES(commit_mu_) NO_THREAD_SAFETY_ANALYSIS { return epoch_; }
+  const std::string& CommitActor() const REQUIRES(commit_mu_) NO_THREAD_SAFETY_ANALYSIS { return actor_; }
 
   // Commits a version authored here that dominates all heads. `manifest` null: tombstone.
   Result<VersionInfo> CommitLocal(const ObjectKey& key, const Manifest* manifest);
   // Adds the commit of `record` with heads `new_heads` to `batch` and writes it synced.
-  // REQUIRES: commit_mu_ and gc_mu_ (shared) held.
   Status WriteCommit(const ObjectKey& key, const VersionRecord& record, const Manifest* manifest,
                      const std::string& encoded_manifest, std::vector<VersionRecord> new_heads,
-                     const ObjectState* old_state, Change* change);
+                     const ObjectState* old_state, Change* change) REQUIRES(commit_mu_) REQUIRES_SHARED(gc_mu_);
   // Both consider only the files `placed` accepts (all when empty).
   Status CheckChunksPresent(const Manifest& manifest, const FileFilter& placed = {});
   Status VerifyFileHashes(const Manifest& manifest, const FileFilter& placed, const FileFilter& hashed);
-  void Notify(const Change& change);
-  void AddLateRoots(const Manifest& manifest, const ChunkId& manifest_id);
-  bool IsProtected(const ChunkId& id);  // REQUIRES: inflight_mu_ held
+  void Notify(const Change& change) EXCLUDES(listeners_mu_);
+  void AddLateRoots(const Manifest& manifest, const ChunkId& manifest_id) EXCLUDES(inflight_mu_);
+  bool IsProtected(const ChunkId& id) REQUIRES(inflight_mu_);
 
   Result<ObjectState> LoadState(const std::string& key);  // NotFound when never written
   Result<std::vector<VersionRecord>> ListVersions(const std::string& key);
@@ -148,29 +153,29 @@ class StoreImpl : public Store {
   Chunker chunker_;
   std::string node_id_;
 
-  mutable std::mutex incarnation_mu_;
-  std::string epoch_;  // guarded by incarnation_mu_; written with commit_mu_ held too
-  std::string actor_;  // guarded by incarnation_mu_; written with commit_mu_ held too
+  mutable Mutex incarnation_mu_;
+  std::string epoch_ GUARDED_BY(incarnation_mu_);  // written with commit_mu_ held too
+  std::string actor_ GUARDED_BY(incarnation_mu_);  // written with commit_mu_ held too
   std::atomic<uint64_t> reincarnations_{0};
-  std::unique_ptr<IncarnationMarker> marker_;  // guarded by commit_mu_ (after Init)
+  std::unique_ptr<IncarnationMarker> marker_ GUARDED_BY(commit_mu_);
 
-  std::shared_mutex gc_mu_;
-  std::mutex gc_run_mu_;  // one collection at a time
-  std::mutex commit_mu_;
-  uint64_t last_seq_ = 0;  // guarded by commit_mu_
+  SharedMutex gc_mu_;
+  Mutex gc_run_mu_;  // one collection at a time
+  Mutex commit_mu_;
+  uint64_t last_seq_ GUARDED_BY(commit_mu_) = 0;
 
-  std::mutex inflight_mu_;
-  std::unordered_multiset<ChunkId, ChunkIdHash> inflight_;  // guarded by inflight_mu_
-  bool gc_active_ = false;                                  // guarded by inflight_mu_
-  std::unordered_set<ChunkId, ChunkIdHash> late_roots_;     // guarded by inflight_mu_
+  Mutex inflight_mu_;
+  std::unordered_multiset<ChunkId, ChunkIdHash> inflight_ GUARDED_BY(inflight_mu_);
+  bool gc_active_ GUARDED_BY(inflight_mu_) = false;
+  std::unordered_set<ChunkId, ChunkIdHash> late_roots_ GUARDED_BY(inflight_mu_);
 
-  std::mutex root_filter_mu_;
-  GcRootFilter root_filter_;  // guarded by root_filter_mu_
+  Mutex root_filter_mu_;
+  GcRootFilter root_filter_ GUARDED_BY(root_filter_mu_);
 
-  std::mutex peer_reads_mu_;  // serializes RecordPeerRead's read-modify-write
+  Mutex peer_reads_mu_;  // serializes RecordPeerRead's read-modify-write
 
-  std::mutex listeners_mu_;
-  std::vector<ChangeListener> listeners_;  // guarded by listeners_mu_
+  Mutex listeners_mu_;
+  std::vector<ChangeListener> listeners_ GUARDED_BY(listeners_mu_);
 };
 
 }  // namespace edgesync

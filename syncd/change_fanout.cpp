@@ -10,7 +10,7 @@ std::shared_ptr<ChangeFanout::Subscription> ChangeFanout::Subscribe(
     std::string key, std::function<void(const Change&)> on_change) {
   auto subscriber = std::make_shared<Subscriber>(Subscriber{std::move(key), std::move(on_change)});
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::erase_if(subscribers_, [](const auto& weak) { return weak.expired(); });
     subscribers_.push_back(subscriber);
   }
@@ -20,7 +20,7 @@ std::shared_ptr<ChangeFanout::Subscription> ChangeFanout::Subscribe(
 void ChangeFanout::Publish(const Change& change) {
   std::vector<std::shared_ptr<Subscriber>> interested;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& weak : subscribers_) {
       auto subscriber = weak.lock();
       if (subscriber && subscriber->key == change.key) interested.push_back(std::move(subscriber));

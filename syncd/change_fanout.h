@@ -8,10 +8,11 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "store/store.h"
 
 namespace edgesync {
@@ -34,8 +35,8 @@ class ChangeFanout {
   };
   void Publish(const Change& change);
 
-  std::mutex mu_;
-  std::vector<std::weak_ptr<Subscriber>> subscribers_;  // guarded by mu_
+  Mutex mu_;
+  std::vector<std::weak_ptr<Subscriber>> subscribers_ GUARDED_BY(mu_);
 };
 
 class ChangeFanout::Subscription {

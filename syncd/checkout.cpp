@@ -66,7 +66,7 @@ CheckoutSwitcher::CheckoutSwitcher(Store& store, CheckoutPins& pins, const PartL
 
 std::shared_ptr<CheckoutSwitcher::Target> CheckoutSwitcher::TargetState(
     const std::filesystem::path& target) {
-  std::lock_guard lock(targets_mu_);
+  MutexLock lock(targets_mu_);
   auto& state = targets_[target.string()];
   if (!state) state = std::make_shared<Target>(retention_);
   return state;
@@ -89,8 +89,9 @@ Result<CheckoutResult> CheckoutSwitcher::Checkout(const ObjectKey& key,
   if (!manifest.ok()) return manifest.status();
 
   std::shared_ptr<Target> state = TargetState(target);
-  std::lock_guard target_lock(state->mu);
-  return SwitchLocked(*state, *version, *manifest, target, context);
+  Target& locked = *state;
+  MutexLock target_lock(locked.mu);
+  return SwitchLocked(locked, *version, *manifest, target, context);
 }
 
 Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const VersionInfo& version,

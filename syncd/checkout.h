@@ -26,9 +26,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "store/store.h"
 #include "syncd/checkout_pins.h"
 #include "syncd/checkout_retention.h"
@@ -65,23 +66,22 @@ class CheckoutSwitcher {
   // One checkout target: its switches are serialized by `mu`.
   struct Target {
     explicit Target(CheckoutRetentionPolicy policy) : retention(policy) {}
-    std::mutex mu;
-    CheckoutRetention retention;  // guarded by mu
+    Mutex mu;
+    CheckoutRetention retention GUARDED_BY(mu);
   };
   std::shared_ptr<Target> TargetState(const std::filesystem::path& target);
-  // REQUIRES: the target's mutex is held.
   Result<CheckoutResult> SwitchLocked(Target& state, const VersionInfo& version,
                                       const Manifest& manifest,
                                       const std::filesystem::path& target,
-                                      CommandContext& context);
+                                      CommandContext& context) REQUIRES(state.mu);
 
   Store& store_;
   CheckoutPins& pins_;
   const PartLocator& locator_;
   const CheckoutRetentionPolicy retention_;
   const std::function<Clock::time_point()> now_;
-  std::mutex targets_mu_;
-  std::map<std::string, std::shared_ptr<Target>> targets_;  // guarded by targets_mu_
+  Mutex targets_mu_;
+  std::map<std::string, std::shared_ptr<Target>> targets_ GUARDED_BY(targets_mu_);
 };
 
 // The link's current version id ("" when `target` is not a checkout link).

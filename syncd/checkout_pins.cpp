@@ -28,7 +28,7 @@ void CheckoutPins::Restore() {
     spdlog::warn("ignoring unreadable checkout registry {}", registry_file_.string());
     return;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [target, manifest_hex] : registry.items()) {
     std::optional<ChunkId> id =
         manifest_hex.is_string() ? ChunkId::FromHex(manifest_hex.get<std::string>()) : std::nullopt;
@@ -45,7 +45,7 @@ void CheckoutPins::Restore() {
 Status CheckoutPins::Replace(const std::filesystem::path& target, const ChunkId& manifest_id) {
   Result<std::string> pin = store_.Pin(manifest_id, LeaseMs());
   if (!pin.ok()) return pin.status().WithContext("pin checked-out version");
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = pins_.find(target.string());
   if (it != pins_.end()) {
     Status released = store_.Unpin(it->second.pin_id);
@@ -56,7 +56,7 @@ Status CheckoutPins::Replace(const std::filesystem::path& target, const ChunkId&
 }
 
 void CheckoutPins::RenewAll() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [target, entry] : pins_) {
     Result<std::string> pin = store_.Pin(entry.manifest_id, LeaseMs());
     if (!pin.ok()) {

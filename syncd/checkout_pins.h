@@ -8,9 +8,10 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <string>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "store/chunk_id.h"
 #include "store/store.h"
 
@@ -35,12 +36,12 @@ class CheckoutPins {
     ChunkId manifest_id;
     std::string pin_id;
   };
-  Status SaveLocked();
+  Status SaveLocked() REQUIRES(mu_);
 
   Store& store_;
   std::filesystem::path registry_file_;
-  std::mutex mu_;
-  std::map<std::string, Entry> pins_;  // target path -> pin; guarded by mu_
+  Mutex mu_;
+  std::map<std::string, Entry> pins_ GUARDED_BY(mu_);  // target path -> pin
 };
 
 }  // namespace edgesync

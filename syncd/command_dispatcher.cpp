@@ -6,23 +6,25 @@ namespace edgesync {
 
 void CancellationToken::Cancel() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     cancelled_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
 }
 
 void CancellationToken::Wake() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     woken_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
 }
 
 bool CancellationToken::WaitFor(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, timeout, [&] { return cancelled_.load() || woken_; });
+  MutexLock lock(mu_);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!cancelled_.load() && !woken_ && cv_.WaitUntil(mu_, deadline)) {
+  }
   woken_ = false;
   return cancelled_.load();
 }

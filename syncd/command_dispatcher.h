@@ -8,16 +8,16 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "store/status.h"
 
 namespace edgesync {
@@ -42,9 +42,9 @@ class CancellationToken {
 
  private:
   std::atomic<bool> cancelled_{false};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool woken_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  bool woken_ GUARDED_BY(mu_) = false;
 };
 
 // What a handler may do besides returning its result: send progress and event lines, and learn

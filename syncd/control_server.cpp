@@ -8,12 +8,13 @@
 #include <atomic>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <vector>
 
 #include <boost/asio.hpp>
 #include <spdlog/spdlog.h>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "syncd/control_protocol.h"
 
 namespace edgesync {
@@ -157,11 +158,11 @@ struct ServerShared {
   WorkerPools& pools;
   ControlServerOptions options;
   std::atomic<bool> shutting_down{false};
-  mutable std::mutex sessions_mu;
-  std::vector<std::weak_ptr<ControlSession>> sessions;  // guarded by sessions_mu
+  mutable Mutex sessions_mu;
+  std::vector<std::weak_ptr<ControlSession>> sessions GUARDED_BY(sessions_mu);
 
   std::vector<std::shared_ptr<ControlSession>> LiveSessions() const {
-    std::lock_guard lock(sessions_mu);
+    MutexLock lock(sessions_mu);
     std::vector<std::shared_ptr<ControlSession>> live;
     for (const auto& weak : sessions) {
       if (auto session = weak.lock()) live.push_back(std::move(session));
@@ -169,7 +170,7 @@ struct ServerShared {
     return live;
   }
   size_t PruneAndCount() {
-    std::lock_guard lock(sessions_mu);
+    MutexLock lock(sessions_mu);
     std::erase_if(sessions, [](const auto& weak) { return weak.expired(); });
     return sessions.size();
   }
@@ -332,7 +333,7 @@ struct ControlServer::Impl {
       }
       auto session = std::make_shared<ControlSession>(std::move(socket), shared);
       {
-        std::lock_guard lock(shared.sessions_mu);
+        MutexLock lock(shared.sessions_mu);
         shared.sessions.push_back(session);
       }
       session->Start();

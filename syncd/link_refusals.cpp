@@ -7,7 +7,7 @@ namespace edgesync {
 void RefusalRecordingHandler::OnLinkUp(transport::Link& link) {
   {
     // A peer that connects is no longer refused at its address.
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::erase_if(recent_, [&](const LinkRefusal& r) { return r.address == link.peer().address; });
   }
   inner_.OnLinkUp(link);
@@ -27,7 +27,7 @@ void RefusalRecordingHandler::OnLinkRefused(const std::string& address,
   auto now = std::chrono::system_clock::now().time_since_epoch();
   uint64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!recent_.empty() && recent_.front().address == address &&
         recent_.front().reason == reason) {
       recent_.front().at_ms = now_ms;
@@ -45,7 +45,7 @@ void RefusalRecordingHandler::OnSendQueueLow(transport::Link& link) {
 }
 
 std::vector<LinkRefusal> RefusalRecordingHandler::Recent() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return {recent_.begin(), recent_.end()};
 }
 

@@ -6,10 +6,11 @@
 
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "transport/link_handler.h"
 
 namespace edgesync {
@@ -40,8 +41,8 @@ class RefusalRecordingHandler : public transport::LinkHandler {
 
  private:
   transport::LinkHandler& inner_;
-  mutable std::mutex mu_;
-  std::deque<LinkRefusal> recent_;  // guarded by mu_; newest at the front
+  mutable Mutex mu_;
+  std::deque<LinkRefusal> recent_ GUARDED_BY(mu_);  // newest at the front
 };
 
 }  // namespace edgesync

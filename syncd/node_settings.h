@@ -4,9 +4,11 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 
 namespace edgesync {
 
@@ -20,17 +22,17 @@ class NodeSettings {
  public:
   explicit NodeSettings(ReloadableSettings initial) : current_(std::move(initial)) {}
   ReloadableSettings Get() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return current_;
   }
   void Set(ReloadableSettings settings) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     current_ = std::move(settings);
   }
 
  private:
-  mutable std::mutex mu_;
-  ReloadableSettings current_;  // guarded by mu_
+  mutable Mutex mu_;
+  ReloadableSettings current_ GUARDED_BY(mu_);
 };
 
 }  // namespace edgesync

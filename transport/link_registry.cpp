@@ -3,18 +3,18 @@
 namespace edgesync::transport {
 
 void LinkRegistry::Track(const std::shared_ptr<Link>& session) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   sessions_[session.get()] = session;
 }
 
 void LinkRegistry::Untrack(const Link* session) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   sessions_.erase(session);
 }
 
 std::vector<std::shared_ptr<Link>> LinkRegistry::AllSessions() const {
   std::vector<std::shared_ptr<Link>> result;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const auto& [key, weak] : sessions_) {
     if (auto session = weak.lock()) result.push_back(std::move(session));
   }
@@ -23,7 +23,7 @@ std::vector<std::shared_ptr<Link>> LinkRegistry::AllSessions() const {
 
 TransportStatus LinkRegistry::Admit(const std::string& node_id, const std::string& address,
                                     const std::shared_ptr<Link>& link) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = live_by_node_id_.find(node_id);
   if (it != live_by_node_id_.end() && !it->second.link.expired()) {
     return {TransportStatus::Code::kRefused, "duplicate node id '" + node_id +
@@ -35,7 +35,7 @@ TransportStatus LinkRegistry::Admit(const std::string& node_id, const std::strin
 }
 
 void LinkRegistry::Release(const std::string& node_id, const Link* link) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = live_by_node_id_.find(node_id);
   if (it == live_by_node_id_.end()) return;
   auto holder = it->second.link.lock();
@@ -44,7 +44,7 @@ void LinkRegistry::Release(const std::string& node_id, const Link* link) {
 
 std::vector<std::shared_ptr<Link>> LinkRegistry::LiveLinks() const {
   std::vector<std::shared_ptr<Link>> result;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const auto& [node_id, entry] : live_by_node_id_) {
     if (auto link = entry.link.lock()) result.push_back(std::move(link));
   }

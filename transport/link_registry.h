@@ -7,10 +7,11 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "transport/link.h"
 #include "transport/transport_status.h"
 
@@ -35,9 +36,9 @@ class LinkRegistry {
     std::string address;
   };
 
-  mutable std::mutex mutex_;
-  std::map<const Link*, std::weak_ptr<Link>> sessions_;  // GUARDED_BY(mutex_)
-  std::map<std::string, LiveEntry> live_by_node_id_;     // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  std::map<const Link*, std::weak_ptr<Link>> sessions_ GUARDED_BY(mutex_);
+  std::map<std::string, LiveEntry> live_by_node_id_ GUARDED_BY(mutex_);
 };
 
 }  // namespace edgesync::transport

@@ -13,7 +13,7 @@ PrioritySendQueue::PrioritySendQueue(std::size_t max_control_bytes, std::size_t 
 
 PrioritySendQueue::PushResult PrioritySendQueue::Push(Lane lane, std::uint32_t type,
                                                       std::string payload) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (closing_) return PushResult::kClosed;
   LaneQueue& queue = lanes_[static_cast<std::size_t>(lane)];
   // An empty message still occupies a frame header; count it as one byte so the bound holds.
@@ -29,7 +29,7 @@ PrioritySendQueue::PushResult PrioritySendQueue::Push(Lane lane, std::uint32_t t
 }
 
 PrioritySendQueue::WriterState PrioritySendQueue::PeekFrame(OutboundFrame& frame) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (Lane lane : {Lane::kControl, Lane::kBulk}) {
     LaneQueue& queue = lanes_[static_cast<std::size_t>(lane)];
     if (queue.messages.empty()) continue;
@@ -56,7 +56,7 @@ PrioritySendQueue::WriterState PrioritySendQueue::PeekFrame(OutboundFrame& frame
 }
 
 bool PrioritySendQueue::CommitFrame(const OutboundFrame& frame) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   in_flight_.reset();
   LaneQueue& queue = lanes_[static_cast<std::size_t>(frame.lane)];
   if (queue.messages.empty()) return false;
@@ -75,7 +75,7 @@ bool PrioritySendQueue::CommitFrame(const OutboundFrame& frame) {
 }
 
 bool PrioritySendQueue::CloseAfterDrain() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   closing_ = true;
   const bool wake = writer_idle_;
   writer_idle_ = false;
@@ -83,7 +83,7 @@ bool PrioritySendQueue::CloseAfterDrain() {
 }
 
 void PrioritySendQueue::Abort() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   closing_ = true;
   for (Lane lane : {Lane::kControl, Lane::kBulk}) {
     LaneQueue& queue = lanes_[static_cast<std::size_t>(lane)];
@@ -97,7 +97,7 @@ void PrioritySendQueue::Abort() {
 }
 
 std::size_t PrioritySendQueue::queued_bytes(Lane lane) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return lanes_[static_cast<std::size_t>(lane)].bytes;
 }
 

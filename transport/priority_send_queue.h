@@ -12,11 +12,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "transport/frame.h"
 
 namespace edgesync::transport {
@@ -68,11 +69,11 @@ class PrioritySendQueue {
   };
 
   const std::size_t max_frame_payload_;
-  mutable std::mutex mutex_;
-  std::array<LaneQueue, 2> lanes_;  // GUARDED_BY(mutex_)
-  std::optional<Lane> in_flight_;   // GUARDED_BY(mutex_); lane of the frame being written
-  bool writer_idle_ = false;        // GUARDED_BY(mutex_)
-  bool closing_ = false;            // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  std::array<LaneQueue, 2> lanes_ GUARDED_BY(mutex_);
+  std::optional<Lane> in_flight_ GUARDED_BY(mutex_);  // lane of the frame being written
+  bool writer_idle_ GUARDED_BY(mutex_) = false;
+  bool closing_ GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace edgesync::transport

@@ -46,7 +46,7 @@ Transport::Transport(std::shared_ptr<TransportContext> context) : context_(std::
 Transport::~Transport() { Shutdown(); }
 
 TransportResult<std::uint16_t> Transport::Listen() {
-  std::lock_guard lock(context_->mutex);
+  MutexLock lock(context_->mutex);
   if (context_->shut_down) {
     return TransportStatus(TransportStatus::Code::kInvalidArgument, "transport is shut down");
   }
@@ -59,7 +59,7 @@ TransportResult<std::uint16_t> Transport::Listen() {
 }
 
 void Transport::ConnectTo(const std::string& host, std::uint16_t port) {
-  std::lock_guard lock(context_->mutex);
+  MutexLock lock(context_->mutex);
   if (context_->shut_down) return;
   auto dialer = std::make_shared<PeerDialer>(context_, host, port);
   dialer->Start();
@@ -68,7 +68,7 @@ void Transport::ConnectTo(const std::string& host, std::uint16_t port) {
 
 void Transport::Shutdown() {
   {
-    std::lock_guard lock(context_->mutex);
+    MutexLock lock(context_->mutex);
     if (context_->shut_down) return;
     context_->shut_down = true;
     if (context_->listener) context_->listener->Stop();

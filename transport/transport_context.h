@@ -4,9 +4,10 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "transport/link_handler.h"
 #include "transport/link_registry.h"
 #include "transport/transport_options.h"
@@ -34,10 +35,10 @@ struct TransportContext {
   std::shared_ptr<boost::asio::ssl::context> tls;  // null in plaintext test mode
   LinkRegistry registry;
 
-  std::mutex mutex;
-  std::shared_ptr<Listener> listener;               // GUARDED_BY(mutex)
-  std::vector<std::shared_ptr<PeerDialer>> dialers;  // GUARDED_BY(mutex)
-  bool shut_down = false;                            // GUARDED_BY(mutex)
+  Mutex mutex;
+  std::shared_ptr<Listener> listener GUARDED_BY(mutex);
+  std::vector<std::shared_ptr<PeerDialer>> dialers GUARDED_BY(mutex);
+  bool shut_down GUARDED_BY(mutex) = false;
 };
 
 }  // namespace edgesync::transport

@@ -172,7 +172,7 @@ Result<MetadataDocument> Catalog::MergedMetaHeads(const ObjectKey& key) {
 Result<VersionInfo> Catalog::WriteMeta(
     const ObjectKey& key, const std::function<Status(MetadataDocument&, const FieldStamp&)>& edit) {
   EDGESYNC_RETURN_IF_ERROR(RequireKind(key, ObjectKind::kMeta));
-  std::lock_guard lock(meta_mu_);
+  MutexLock lock(meta_mu_);
   auto doc = MergedMetaHeads(key);
   if (!doc.ok()) return doc.status();
   EDGESYNC_RETURN_IF_ERROR(edit(*doc, FieldStamp{store_.clock().Now(), store_.node_id()}));

@@ -12,13 +12,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "base/mutex.h"
 #include "store/catalog/dataset_spec.h"
 #include "store/catalog/history_mirror.h"
 #include "store/catalog/metadata_document.h"
@@ -115,7 +115,7 @@ class Catalog {
   const CatalogOptions options_;
   std::shared_ptr<ModelIndex> index_;  // shared with the store's change listener
   std::unique_ptr<HistoryMirror> mirror_;
-  std::mutex meta_mu_;  // serializes read-modify-write of metadata documents
+  Mutex meta_mu_;  // serializes read-modify-write of metadata documents
 };
 
 }  // namespace edgesync

@@ -157,15 +157,15 @@ HistoryMirror::HistoryMirror(Store& store, HistoryMirrorOptions options, std::un
 
 HistoryMirror::~HistoryMirror() {
   {
-    std::lock_guard lock(wake_->mu);
+    MutexLock lock(wake_->mu);
     wake_->stop = true;
   }
-  wake_->cv.notify_all();
+  wake_->cv.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 Result<uint64_t> HistoryMirror::Checkpoint() {
-  std::lock_guard lock(sync_mu_);
+  MutexLock lock(sync_mu_);
   TreePtr tree;
   CommitPtr head;
   EDGESYNC_RETURN_IF_ERROR(repo_->HeadTree(&tree, &head));
@@ -175,7 +175,7 @@ Result<uint64_t> HistoryMirror::Checkpoint() {
 }
 
 Result<uint64_t> HistoryMirror::Sync() {
-  std::lock_guard lock(sync_mu_);
+  MutexLock lock(sync_mu_);
   uint64_t mirrored = 0;
   for (;;) {
     TreePtr tree;
@@ -275,31 +275,35 @@ void HistoryMirror::StartBackground() {
   store_.AddChangeListener([weak](const Change&) {
     if (auto wake = weak.lock()) {
       {
-        std::lock_guard lock(wake->mu);
+        MutexLock lock(wake->mu);
         wake->pending = true;
       }
-      wake->cv.notify_one();
+      wake->cv.NotifyOne();
     }
   });
   {
-    std::lock_guard lock(wake_->mu);
+    MutexLock lock(wake_->mu);
     wake_->pending = true;  // catch up with whatever happened before (or before a crash)
   }
   thread_ = std::thread([this] { RunBackground(); });
 }
 
 void HistoryMirror::RunBackground() {
-  std::unique_lock lock(wake_->mu);
+  Wake& wake = *wake_;
   for (;;) {
-    wake_->cv.wait(lock, [&] { return wake_->pending || wake_->stop; });
-    if (wake_->stop) return;
-    // Let a burst of changes accumulate so it lands in one commit.
-    if (wake_->cv.wait_for(lock, options_.batch_delay, [&] { return wake_->stop; })) return;
-    wake_->pending = false;
-    lock.unlock();
+    {
+      MutexLock lock(wake.mu);
+      while (!wake.pending && !wake.stop) wake.cv.Wait(wake.mu);
+      if (wake.stop) return;
+      // Let a burst of changes accumulate so it lands in one commit.
+      const auto deadline = std::chrono::steady_clock::now() + options_.batch_delay;
+      while (!wake.stop && wake.cv.WaitUntil(wake.mu, deadline)) {
+      }
+      if (wake.stop) return;
+      wake.pending = false;
+    }
     auto result = Sync();
     if (!result.ok() && options_.log_warning) options_.log_warning(result.status().ToString());
-    lock.lock();
   }
 }
 

@@ -14,15 +14,15 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "store/object_key.h"
 #include "store/status.h"
 #include "store/store.h"
@@ -58,18 +58,18 @@ class HistoryMirror {
  private:
   struct Repo;
   struct Wake {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool pending = false;  // guarded by mu
-    bool stop = false;     // guarded by mu
+    Mutex mu;
+    CondVar cv;
+    bool pending GUARDED_BY(mu) = false;
+    bool stop GUARDED_BY(mu) = false;
   };
   HistoryMirror(Store& store, HistoryMirrorOptions options, std::unique_ptr<Repo> repo);
   void RunBackground();
 
   Store& store_;
   const HistoryMirrorOptions options_;
-  std::mutex sync_mu_;          // serializes Sync
-  std::unique_ptr<Repo> repo_;  // used under sync_mu_
+  Mutex sync_mu_;  // serializes Sync
+  std::unique_ptr<Repo> repo_ PT_GUARDED_BY(sync_mu_);
   std::shared_ptr<Wake> wake_;  // shared with the store's change listener
   std::thread thread_;
 };

@@ -15,7 +15,7 @@ void ModelIndex::Upsert(const std::string& key, const std::string& version_id,
   std::sort(e.sorted_labels.begin(), e.sorted_labels.end());
   e.metadata = spec.metadata;
   e.seq = seq;
-  std::unique_lock lock(mu_);
+  ExclusiveLock lock(mu_);
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     entries_.emplace(key, std::move(e));
@@ -28,7 +28,7 @@ void ModelIndex::Upsert(const std::string& key, const std::string& version_id,
 }
 
 void ModelIndex::Erase(const std::string& key, uint64_t seq) {
-  std::unique_lock lock(mu_);
+  ExclusiveLock lock(mu_);
   auto& e = entries_[key];
   if (e.seq > seq) return;
   if (!e.erased && e.model) --live_;
@@ -38,7 +38,7 @@ void ModelIndex::Erase(const std::string& key, uint64_t seq) {
 }
 
 size_t ModelIndex::size() const {
-  std::shared_lock lock(mu_);
+  SharedLock lock(mu_);
   return live_;
 }
 
@@ -69,7 +69,7 @@ std::vector<std::shared_ptr<const SelectedModel>> ModelIndex::Select(const Model
   };
   std::vector<Hit> hits;
   std::vector<const std::shared_ptr<const SelectedModel>*> owners;
-  std::shared_lock lock(mu_);
+  SharedLock lock(mu_);
   for (const auto& [key, e] : entries_) {
     if (!Matches(e, query)) continue;
     const Metric* order = nullptr;

@@ -8,11 +8,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "store/catalog/model_query.h"
 #include "store/catalog/model_spec.h"
 
@@ -53,9 +54,9 @@ class ModelIndex {
   };
   bool Matches(const Entry& e, const ModelQuery& q) const;
 
-  mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
-  size_t live_ = 0;                                  // guarded by mu_
+  mutable SharedMutex mu_;
+  std::unordered_map<std::string, Entry> entries_ GUARDED_BY(mu_);
+  size_t live_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace edgesync

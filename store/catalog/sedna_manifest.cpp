@@ -60,7 +60,7 @@ Status EdgesyncAnnotations(const YAML::Node& doc, const DocError& err,
   for (const auto& entry : *out) {
     const std::string& name = entry.first;  // a plain reference: clang 14 cannot capture bindings
     if (!name.starts_with("edgesync.io/")) continue;
-    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return name == k; })) {
+    if (std::none_of(known.begin(), known.end(), [&name = name](const char* k) { return name == k; })) {
       std::string list;
       for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
       return err.Field("metadata.annotations." + name, "is not an edgesync.io annotation of this kind (known: " + list + ")");

@@ -5,7 +5,6 @@
 
 #include <utility>  // before Asio: Boost 1.74 needs std::exchange
 #include <atomic>
-#include <mutex>
 #include <optional>
 
 #include <boost/asio/dispatch.hpp>
@@ -16,6 +15,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "syncd/status/http_access.h"
 
 namespace edgesync {
@@ -62,7 +63,7 @@ class HttpStatusServer::Impl : public std::enable_shared_from_this<Impl> {
     });
     std::vector<std::shared_ptr<Connection>> live;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stopped_ = true;
       for (const auto& weak : connections_)
         if (auto c = weak.lock()) live.push_back(std::move(c));
@@ -73,7 +74,7 @@ class HttpStatusServer::Impl : public std::enable_shared_from_this<Impl> {
 
   // False once stopped: the caller closes the connection.
   bool Register(const std::shared_ptr<Connection>& connection) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return false;
     std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
     connections_.push_back(connection);
@@ -88,9 +89,9 @@ class HttpStatusServer::Impl : public std::enable_shared_from_this<Impl> {
   std::atomic<uint64_t> dropped_{0};
 
  private:
-  std::mutex mu_;
-  bool stopped_ = false;                               // guarded by mu_
-  std::vector<std::weak_ptr<Connection>> connections_;  // guarded by mu_
+  Mutex mu_;
+  bool stopped_ GUARDED_BY(mu_) = false;
+  std::vector<std::weak_ptr<Connection>> connections_ GUARDED_BY(mu_);
 };
 
 namespace {
@@ -132,7 +133,7 @@ class FeedSession : public StatusSubscriber,
 
   void Deliver(std::shared_ptr<const std::string> message) override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (closed_) return;
       if (!queue_.Push(std::move(message))) {
         // Too slow to follow the feed: drop it rather than buffer without bound.
@@ -151,7 +152,7 @@ class FeedSession : public StatusSubscriber,
 
   void Close() override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       closed_ = true;
     }
     asio::post(ws_.get_executor(), [self = shared_from_this()] {
@@ -169,7 +170,7 @@ class FeedSession : public StatusSubscriber,
   void Read() {
     ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) {
-        std::lock_guard lock(self->mu_);
+        MutexLock lock(self->mu_);
         self->closed_ = true;
         return;
       }
@@ -181,7 +182,7 @@ class FeedSession : public StatusSubscriber,
   void WriteNext() {  // on the strand
     std::shared_ptr<const std::string> message;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (closed_ || queue_.empty()) {
         writing_ = false;
         return;
@@ -191,7 +192,7 @@ class FeedSession : public StatusSubscriber,
     ws_.async_write(asio::buffer(*message),
                     [self = shared_from_this(), message](beast::error_code ec, size_t) {
                       {
-                        std::lock_guard lock(self->mu_);
+                        MutexLock lock(self->mu_);
                         if (ec) {
                           self->closed_ = true;
                           self->writing_ = false;
@@ -206,10 +207,10 @@ class FeedSession : public StatusSubscriber,
   std::shared_ptr<Server> server_;
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer in_;
-  std::mutex mu_;
-  OutboundQueue queue_;   // guarded by mu_
-  bool writing_ = false;  // guarded by mu_: a WriteNext chain is running
-  bool closed_ = false;   // guarded by mu_
+  Mutex mu_;
+  OutboundQueue queue_ GUARDED_BY(mu_);
+  bool writing_ GUARDED_BY(mu_) = false;  // a WriteNext chain is running
+  bool closed_ GUARDED_BY(mu_) = false;
 };
 
 // One HTTP connection: reads requests (keep-alive) and answers or hands over to a FeedSession.

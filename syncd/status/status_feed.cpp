@@ -55,10 +55,10 @@ void StatusFeed::Start(replication::Replicator* replicator) {
 
 void StatusFeed::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
@@ -71,7 +71,7 @@ void StatusFeed::OnChange(const Change& change) {
   const auto now = Clock::now();
   std::vector<std::string> events;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto known = heads_.find(change.key);
     std::vector<const VersionRecord*> fresh;
     for (const auto& head : change.heads) {
@@ -117,7 +117,7 @@ void StatusFeed::PublishError(const std::string& category, const std::string& me
 
 void StatusFeed::OnCorruptData(const std::string& peer, const std::string& message) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++corrupt_data_;
   }
   PublishError("corrupt_chunk", message, peer);
@@ -128,7 +128,7 @@ void StatusFeed::SampleRefusals() {
   auto recent = options_.refusals();
   std::vector<std::string> events;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto it = recent.rbegin(); it != recent.rend(); ++it) {  // oldest first
       auto [seen, fresh] = refusals_seen_.try_emplace({it->address, it->reason}, *it);
       uint64_t added = fresh ? it->count : (it->count > seen->second.count ? it->count - seen->second.count
@@ -147,13 +147,13 @@ void StatusFeed::SampleRefusals() {
 }
 
 void StatusFeed::OnHttpAuthFailure(const std::string& client) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++http_auth_failures_;
   (void)client;  // counted, not published: a scanner should not flood every dashboard
 }
 
 void StatusFeed::OnGarbageCollected(const GcStats& stats) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++gc_runs_;
   gc_bytes_ += stats.bytes_deleted;
 }
@@ -167,8 +167,10 @@ void StatusFeed::Run() {
   while (true) {
     std::set<std::string> keys;
     {
-      std::unique_lock lock(mu_);
-      wake_.wait_for(lock, options_.tick, [&] { return stopping_; });
+      MutexLock lock(mu_);
+      const auto deadline = std::chrono::steady_clock::now() + options_.tick;
+      while (!stopping_ && wake_.WaitUntil(mu_, deadline)) {
+      }
       if (stopping_) return;
       keys.swap(pending_keys_);
     }
@@ -189,7 +191,7 @@ void StatusFeed::Run() {
     if (now >= next_fleet) {
       std::vector<std::string> fleet_keys;
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         for (const auto& [key, holders] : fleet_) fleet_keys.push_back(key);
       }
       std::vector<std::string> events;
@@ -221,7 +223,7 @@ void StatusFeed::SampleTransfers() {
   auto active = replicator_->Transfers();
   std::vector<json> events;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     events = tracker_.Sample(Clock::now(), WallMs(), active);
     for (double seconds : tracker_.TakeFinishedDurations()) {
       ++duration_count_;
@@ -240,7 +242,7 @@ void StatusFeed::SamplePeers(bool with_figures) {
   const uint64_t ts = WallMs();
   std::vector<std::string> events;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& p : peers) {
       auto [it, fresh] = peers_.try_emplace(p.node_id, options_.rate_window);
       PeerSample& s = it->second;
@@ -308,7 +310,7 @@ void StatusFeed::SampleNode() {
   auto stats = store_.Stats();
   std::string event;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stats.ok()) {
       stats_ = *stats;
       have_stats_ = true;
@@ -346,7 +348,7 @@ void StatusFeed::RefreshFleet(const std::string& key, std::vector<std::string>* 
   json holders = json::array();
   for (const auto& loc : replicator_->Where(key))
     holders.push_back({{"node_id", loc.node_id}, {"versions", loc.version_ids}});
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = fleet_.find(key);
   if (it != fleet_.end() && it->second == holders) return;
   if (it == fleet_.end() && fleet_.size() >= options_.max_fleet_keys) return;
@@ -374,7 +376,7 @@ void StatusFeed::RefreshKeys(const std::set<std::string>& keys) {
       policies = table.ok() ? *table : conflict::PolicyTable();
     }
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       auto open = open_conflicts_.find(key_text);
       if (head_ids.size() > 1) {
         json c = Message("conflict", WallMs());
@@ -400,7 +402,7 @@ void StatusFeed::RefreshKeys(const std::set<std::string>& keys) {
     // Catalog items.
     if (key->kind() != ObjectKind::kMeta) {
       json item = CatalogItem(key_text);
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       auto& items = key->kind() == ObjectKind::kModel ? models_ : datasets_;
       auto it = items.find(key_text);
       if (item.is_null()) {
@@ -416,7 +418,7 @@ void StatusFeed::RefreshKeys(const std::set<std::string>& keys) {
     RefreshFleet(key_text, &events);
   }
   if (catalog_changed) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     json e = Message("catalog", WallMs());
     e["models"] = ToArray(models_);
     e["datasets"] = ToArray(datasets_);
@@ -429,7 +431,7 @@ void StatusFeed::RefreshKeys(const std::set<std::string>& keys) {
 
 std::string StatusFeed::Snapshot() {
   const uint64_t ts = WallMs();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   json s = Message("snapshot", ts);
   s["node"] = NodeEvent(ts);
   json peers = json::array();

@@ -14,13 +14,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -28,6 +26,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "conflict/conflict_monitor.h"
 #include "replication/replicator.h"
 #include "store/store.h"
@@ -112,7 +112,7 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   void RefreshFleet(const std::string& key, std::vector<std::string>* events);
   // Reads the catalog item of a model or dataset key; null when deleted or not such a kind.
   nlohmann::json CatalogItem(const std::string& key);
-  nlohmann::json NodeEvent(uint64_t now_ms) const;  // REQUIRES: mu_ held
+  nlohmann::json NodeEvent(uint64_t now_ms) const REQUIRES(mu_);
   void PublishError(const std::string& category, const std::string& message, const std::string& peer);
 
   Store& store_;
@@ -122,28 +122,29 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   const StatusFeedOptions options_;
   std::atomic<size_t> status_clients_{0};
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;                                    // guarded by mu_
-  std::set<std::string> pending_keys_;                       // guarded by mu_
-  std::map<std::string, std::vector<std::string>> heads_;   // key -> head ids, guarded by mu_
-  std::deque<nlohmann::json> versions_;                      // newest first, guarded by mu_
-  std::map<std::string, nlohmann::json> open_conflicts_;     // guarded by mu_
-  std::map<std::string, nlohmann::json> fleet_;              // key -> holders, guarded by mu_
-  std::map<std::string, nlohmann::json> models_, datasets_;  // guarded by mu_
-  std::map<std::string, PeerSample> peers_;                  // guarded by mu_
-  TransferTracker tracker_;                                  // guarded by mu_
-  std::map<std::pair<std::string, std::string>, RefusedLink> refusals_seen_;  // guarded by mu_
-  StoreStats stats_;                                         // last sample, guarded by mu_
-  bool have_stats_ = false;                                  // guarded by mu_
-  // Counters for /metrics, guarded by mu_.
-  std::map<std::pair<std::string, std::string>, uint64_t> versions_applied_;  // (kind, origin)
-  uint64_t conflicts_opened_ = 0, conflicts_resolved_ = 0;
-  uint64_t corrupt_data_ = 0, peer_auth_failures_ = 0, http_auth_failures_ = 0;
-  uint64_t gc_runs_ = 0, gc_bytes_ = 0;
-  std::array<uint64_t, kDurationBounds.size()> duration_buckets_{};
-  uint64_t duration_count_ = 0;
-  double duration_sum_ = 0;
+  Mutex mu_;
+  CondVar wake_;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::set<std::string> pending_keys_ GUARDED_BY(mu_);
+  std::map<std::string, std::vector<std::string>> heads_ GUARDED_BY(mu_);  // key -> head ids
+  std::deque<nlohmann::json> versions_ GUARDED_BY(mu_);                    // newest first
+  std::map<std::string, nlohmann::json> open_conflicts_ GUARDED_BY(mu_);
+  std::map<std::string, nlohmann::json> fleet_ GUARDED_BY(mu_);  // key -> holders
+  std::map<std::string, nlohmann::json> models_ GUARDED_BY(mu_), datasets_ GUARDED_BY(mu_);
+  std::map<std::string, PeerSample> peers_ GUARDED_BY(mu_);
+  TransferTracker tracker_ GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::string>, RefusedLink> refusals_seen_ GUARDED_BY(mu_);
+  StoreStats stats_ GUARDED_BY(mu_);  // last sample
+  bool have_stats_ GUARDED_BY(mu_) = false;
+  // Counters for /metrics.
+  std::map<std::pair<std::string, std::string>, uint64_t> versions_applied_ GUARDED_BY(mu_);  // (kind, origin)
+  uint64_t conflicts_opened_ GUARDED_BY(mu_) = 0, conflicts_resolved_ GUARDED_BY(mu_) = 0;
+  uint64_t corrupt_data_ GUARDED_BY(mu_) = 0, peer_auth_failures_ GUARDED_BY(mu_) = 0,
+           http_auth_failures_ GUARDED_BY(mu_) = 0;
+  uint64_t gc_runs_ GUARDED_BY(mu_) = 0, gc_bytes_ GUARDED_BY(mu_) = 0;
+  std::array<uint64_t, kDurationBounds.size()> duration_buckets_ GUARDED_BY(mu_){};
+  uint64_t duration_count_ GUARDED_BY(mu_) = 0;
+  double duration_sum_ GUARDED_BY(mu_) = 0;
 
   std::thread thread_;
 };

@@ -6,18 +6,18 @@ namespace edgesync {
 
 void StatusHub::Join(const std::shared_ptr<StatusSubscriber>& subscriber,
                      const std::function<std::string()>& snapshot) {
-  std::lock_guard order(order_mu_);
+  MutexLock order(order_mu_);
   subscriber->Deliver(std::make_shared<const std::string>(snapshot()));
-  std::lock_guard list(list_mu_);
+  MutexLock list(list_mu_);
   subscribers_.push_back(subscriber);
 }
 
 void StatusHub::Publish(std::string message) {
   auto shared = std::make_shared<const std::string>(std::move(message));
-  std::lock_guard order(order_mu_);
+  MutexLock order(order_mu_);
   std::vector<std::shared_ptr<StatusSubscriber>> live;
   {
-    std::lock_guard list(list_mu_);
+    MutexLock list(list_mu_);
     live.reserve(subscribers_.size());
     std::erase_if(subscribers_, [&](const std::weak_ptr<StatusSubscriber>& weak) {
       auto strong = weak.lock();
@@ -30,7 +30,7 @@ void StatusHub::Publish(std::string message) {
 }
 
 size_t StatusHub::subscribers() {
-  std::lock_guard list(list_mu_);
+  MutexLock list(list_mu_);
   std::erase_if(subscribers_, [](const auto& weak) { return weak.expired(); });
   return subscribers_.size();
 }

@@ -9,9 +9,11 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 
 namespace edgesync {
 
@@ -34,9 +36,9 @@ class StatusHub {
   size_t subscribers();
 
  private:
-  std::mutex order_mu_;  // serializes Join and Publish deliveries (event order per client)
-  std::mutex list_mu_;
-  std::vector<std::weak_ptr<StatusSubscriber>> subscribers_;  // guarded by list_mu_
+  Mutex order_mu_;  // serializes Join and Publish deliveries (event order per client)
+  Mutex list_mu_;
+  std::vector<std::weak_ptr<StatusSubscriber>> subscribers_ GUARDED_BY(list_mu_);
 };
 
 }  // namespace edgesync

@@ -6,7 +6,7 @@ namespace edgesync {
 
 std::string StatusFeed::MetricsText() {
   PrometheusText out;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (have_stats_) {
     out.Gauge("edgesync_store_bytes", "Chunk bytes stored after deduplication (estimate).",
               static_cast<double>(stats_.chunk_bytes));
