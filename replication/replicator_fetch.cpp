@@ -374,11 +374,13 @@ Status Replicator::Impl::FlushReceived() {
 
 void Replicator::Impl::Complete(const std::string& tk) {
   std::shared_ptr<Transfer> t;
+  std::string source;  // Reroute may change source under mu_ meanwhile
   {
     MutexLock lock(mu_);
     auto it = transfers_.find(tk);
     if (it == transfers_.end()) return;
     t = it->second;
+    source = t->source;
   }
   if (Status flushed = FlushReceived(); !flushed.ok())
     Log(3, "storing received chunks: " + flushed.ToString());  // applying finds them missing
@@ -390,7 +392,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
                : Result<bool>(key.status());
   if (applied.ok()) {
     Log(*applied ? 6 : 7, std::string(*applied ? "applied " : "already had ") + t->key + " version " +
-                              t->record.Id(t->key) + " from " + t->source);
+                              t->record.Id(t->key) + " from " + source);
     {
       MutexLock lock(mu_);
       transfers_.erase(tk);
@@ -403,7 +405,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
   if (applied.status().code() == Status::Code::kAlreadyExists) {
     // An identity clash (recorded and logged by the store): never applied, and no other peer
     // can make the same vector mean other content, so the intent goes.
-    Log(3, "refused " + t->key + " version " + t->record.Id(t->key) + " from " + t->source + ": " +
+    Log(3, "refused " + t->key + " version " + t->record.Id(t->key) + " from " + source + ": " +
                applied.status().message());
     if (Status dropped = store_.DropIntent(t->key, t->record.Id(t->key)); !dropped.ok())
       Log(3, "dropping the intent of a clashing version: " + dropped.ToString());
@@ -415,13 +417,18 @@ void Replicator::Impl::Complete(const std::string& tk) {
     OnIdentityClash(t->key, t->record);
     return;
   }
-  if (applied.status().code() == Status::Code::kCorruption && !t->received.empty()) {
+  std::vector<ChunkId> sent;  // the chunks this transfer stored, taken under mu_
+  if (applied.status().code() == Status::Code::kCorruption) {
+    MutexLock lock(mu_);
+    sent.swap(t->received);
+  }
+  if (!sent.empty()) {
     // The bytes hash to their XXH3 ids but the files fail SHA-256: never trust those chunks.
-    Log(3, "version " + t->record.Id(t->key) + " of " + t->key + " from " + t->source +
+    Log(3, "version " + t->record.Id(t->key) + " of " + t->key + " from " + source +
                " failed verification (" + applied.status().message() + "); evicting " +
-               std::to_string(t->received.size()) + " chunks it sent");
-    if (options_.on_corrupt_data) options_.on_corrupt_data(t->source, applied.status().message());
-    store_.chunks().Erase(t->received);
+               std::to_string(sent.size()) + " chunks it sent");
+    if (options_.on_corrupt_data) options_.on_corrupt_data(source, applied.status().message());
+    store_.chunks().Erase(sent);
   } else {
     Log(4, "applying " + t->key + " version " + t->record.Id(t->key) + ": " + applied.status().ToString());
   }
