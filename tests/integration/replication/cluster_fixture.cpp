@@ -1,8 +1,13 @@
 #include "tests/integration/replication/cluster_fixture.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <iostream>
+#include <random>
 #include <thread>
 
 #include "syncd/cli/control_client.h"
@@ -10,6 +15,30 @@
 namespace edgesync::testing {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// A port on 127.0.0.1 that is free now, below the kernel's ephemeral range (32768 and up on
+// Linux): a node restarted on its port must not find it taken by some process's outgoing
+// connection, which picks from that range (seen with two copies of the suite running).
+uint16_t PickPeerPort() {
+  static std::mt19937 rng(std::random_device{}());
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const uint16_t port = static_cast<uint16_t>(20000 + rng() % 12000);
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  return 0;  // the daemon picks one itself
+}
+
+}  // namespace
 using nlohmann::json;
 
 bool WaitUntil(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
@@ -70,6 +99,7 @@ TestNode& ClusterFixture::AddNode(const std::string& name, const fs::path& ca,
 
 void ClusterFixture::Start(TestNode& node, const std::vector<const TestNode*>& peers,
                            const std::vector<std::string>& extra_args) {
+  if (node.peer_port == 0) node.peer_port = PickPeerPort();
   std::vector<std::string> argv = {EDGESYNCD_BIN,  "--data-dir",    node.data_dir.string(),
                                    "--node-name",  node.name,       "--http-status",
                                    "127.0.0.1:0",  "--peer-listen", node.address(),

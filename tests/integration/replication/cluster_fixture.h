@@ -47,8 +47,9 @@ class ClusterFixture : public ::testing::Test {
   TestNode& AddNode(const std::string& name, const std::filesystem::path& ca,
                     const std::string& role = "edge", int cert_days = 2);
 
-  // Starts the node listening on 127.0.0.1:<port> (0: its previous port, or a free one) and
-  // dialing `peers`; waits for its control socket and reads its peer port from status.
+  // Starts the node listening on 127.0.0.1 on its previous port (the first time, a free one
+  // below the ephemeral range) and dialing `peers`; waits for its control socket and reads its
+  // peer port from status.
   void Start(TestNode& node, const std::vector<const TestNode*>& peers = {},
              const std::vector<std::string>& extra_args = {});
   // SIGTERM; returns the exit code.
