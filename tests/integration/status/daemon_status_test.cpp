@@ -75,7 +75,9 @@ TEST_F(DaemonStatusTest, SnapshotThenTransferAndVersionOfAPutElsewhere) {
       if (e["state"] == "running") {
         saw_running = true;
         EXPECT_EQ(e["sources"], json::array({"cloud-1"}));
-        if (e.contains("total_bytes")) EXPECT_LE(e["done_bytes"].get<uint64_t>(), e["total_bytes"].get<uint64_t>());
+        if (e.contains("total_bytes")) {
+          EXPECT_LE(e["done_bytes"].get<uint64_t>(), e["total_bytes"].get<uint64_t>());
+        }
       }
       EXPECT_NE(e["state"], "failed") << e;
       if (e["state"] == "done") saw_done = true;

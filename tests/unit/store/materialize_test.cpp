@@ -65,7 +65,9 @@ class MaterializeTest : public ::testing::Test {
     auto manifest = store_->ReadManifest(version.record.manifest_id);
     ASSERT_TRUE(manifest.ok());
     for (const FileEntry& f : manifest->files) {
-      if (f.path == path) ASSERT_TRUE(store_->chunks().Erase({f.chunks.back().id}).ok());
+      if (f.path == path) {
+        ASSERT_TRUE(store_->chunks().Erase({f.chunks.back().id}).ok());
+      }
     }
   }
   TempDir data_, src_, out_, elsewhere_;

@@ -33,7 +33,9 @@ class PartLocatorTest : public ::testing::Test {
     auto manifest = store_->ReadManifest(version_.record.manifest_id);
     ASSERT_TRUE(manifest.ok());
     for (const FileEntry& f : manifest->files) {
-      if (f.path.rfind("cloud/", 0) == 0) ASSERT_TRUE(store_->chunks().Erase({f.chunks[0].id}).ok());
+      if (f.path.rfind("cloud/", 0) == 0) {
+        ASSERT_TRUE(store_->chunks().Erase({f.chunks[0].id}).ok());
+      }
     }
   }
   PartLocator Locator(std::map<std::string, std::string> labels) {
