@@ -31,7 +31,7 @@ bool ActorOfNode(const std::string& actor, const std::string& node_id) {
 
 // Re-keys the entries of a column family keyed "key\0version id" whose id is stale.
 Status RekeyVersions(RocksDb& db, RocksDb::Family family,
-                     const std::function<Result<VersionRecord>(std::string_view value)>& record_of) {
+                     const std::function<Result<VersionRecord>(std::string_view key, std::string_view value)>& record_of) {
   std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(rocksdb::ReadOptions(), db.cf(family)));
   rocksdb::WriteBatch batch;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -39,7 +39,7 @@ Status RekeyVersions(RocksDb& db, RocksDb::Family family,
     const size_t nul = k.find('\0');
     if (nul == std::string::npos) return Status::Corruption("version entry without a key separator");
     const std::string key = k.substr(0, nul);
-    auto record = record_of(it->value().ToStringView());
+    auto record = record_of(it->key().ToStringView(), it->value().ToStringView());
     if (!record.ok()) return record.status().WithContext("migrating versions of " + key);
     const std::string id = record->Id(key);
     if (k.compare(nul + 1, std::string::npos, id) == 0) continue;
@@ -112,15 +112,13 @@ Status StoreImpl::LoadIncarnation(bool created, int stored_schema) {
 }
 
 Status StoreImpl::MigrateVersionIds() {
-  EDGESYNC_RETURN_IF_ERROR(RekeyVersions(*db_, RocksDb::kVersions, [](std::string_view value) {
+  EDGESYNC_RETURN_IF_ERROR(RekeyVersions(*db_, RocksDb::kVersions, [](std::string_view, std::string_view value) {
     return VersionRecord::Decode(value);
   }));
-  return RekeyVersions(*db_, RocksDb::kIntents, [](std::string_view value) -> Result<VersionRecord> {
-    try {
-      return VersionRecord::Decode(json::parse(value).at("record").dump());
-    } catch (const json::exception& e) {
-      return Status::Corruption(std::string("intent: ") + e.what());
-    }
+  return RekeyVersions(*db_, RocksDb::kIntents, [](std::string_view key, std::string_view value) -> Result<VersionRecord> {
+    auto intent = DecodeIntent(key, value);
+    if (!intent.ok()) return intent.status();
+    return std::move(intent->record);
   });
 }
 

@@ -32,23 +32,28 @@ Status StoreImpl::RecordIntents(const std::string& peer, const std::string& epoc
   return db_->WriteSynced(&batch).WithContext("recording intents from " + peer);
 }
 
+Result<Store::Intent> DecodeIntent(std::string_view key, std::string_view value) {
+  Store::Intent intent;
+  intent.key = std::string(key.substr(0, key.find('\0')));
+  try {
+    auto j = nlohmann::json::parse(value);
+    auto r = VersionRecord::Decode(j.at("record").dump());
+    if (!r.ok()) return r.status();
+    intent.record = std::move(r).value();
+    intent.source_peer = j.at("source").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption(std::string("intent: ") + e.what());
+  }
+  return intent;
+}
+
 Result<std::vector<Store::Intent>> StoreImpl::PendingIntents() {
   std::vector<Intent> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kIntents)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    std::string k = it->key().ToString();
-    Intent intent;
-    intent.key = k.substr(0, k.find('\0'));
-    try {
-      auto j = nlohmann::json::parse(it->value().ToStringView());
-      auto r = VersionRecord::Decode(j.at("record").dump());
-      if (!r.ok()) return r.status();
-      intent.record = std::move(r).value();
-      intent.source_peer = j.at("source").get<std::string>();
-    } catch (const nlohmann::json::exception& e) {
-      return Status::Corruption(std::string("intent: ") + e.what());
-    }
-    out.push_back(std::move(intent));
+    auto intent = DecodeIntent(it->key().ToStringView(), it->value().ToStringView());
+    if (!intent.ok()) return intent.status();
+    out.push_back(std::move(intent).value());
   }
   EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "listing intents"));
   return out;

@@ -34,6 +34,9 @@ inline constexpr char kMetaEpochKey[] = "epoch";
 std::string RandomHex(size_t bytes);
 // Meta key of a peer's read mark in this store's change log (purge.cpp).
 std::string PeerReadKey(const std::string& peer);
+// An `intents` entry ("key\0version id" -> JSON of record and source) read back
+// (replication_state.cpp).
+Result<Store::Intent> DecodeIntent(std::string_view key, std::string_view value);
 
 class StoreImpl : public Store {
  public:
