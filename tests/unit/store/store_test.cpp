@@ -465,3 +465,58 @@ TEST_F(ListKeysPageTest, PagesStartAfterTheCursorSkipDeletedKeysAndStopAtTheLimi
 
 }  // namespace
 }  // namespace edgesync
+
+namespace edgesync {
+namespace {
+
+// A store of schema 1 (version ids hashed the vector alone; the node counted under its bare id)
+// is migrated at open: its versions and intents are found under the new ids, and it keeps
+// counting under the bare node id until its next incarnation.
+TEST_F(StoreTest, SchemaOneStoreIsMigratedAndKeepsCountingUnderItsNodeId) {
+  WriteFile(src_ / "f", "schema one");
+  auto v = store_->Put(Key("model/m"), src_.path(), "{}");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  VersionRecord pending = v->record;
+  pending.vector = VersionVector({{"node-b", 1}});
+  ASSERT_TRUE(store_->RecordIntents("node-b", "e", 1, {{"model/p", pending, "node-b"}}).ok());
+  store_.reset();
+
+  auto old_id = [](const VersionRecord& r) {
+    const std::string text = r.vector.ToString();
+    return ChunkId::Of(text.data(), text.size()).Hex().substr(0, 16);
+  };
+  {
+    auto db = RocksDb::Open({data_ / "store"});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    rocksdb::WriteBatch downgrade;
+    for (auto [family, key, record] : {std::tuple{RocksDb::kVersions, std::string("model/m"), v->record},
+                                       std::tuple{RocksDb::kIntents, std::string("model/p"), pending}}) {
+      std::string value;
+      ASSERT_TRUE((*db)->Get(family, key + '\0' + record.Id(key), &value).ok());
+      downgrade.Delete((*db)->cf(family), key + '\0' + record.Id(key));
+      downgrade.Put((*db)->cf(family), key + '\0' + old_id(record), value);
+    }
+    downgrade.Put((*db)->cf(RocksDb::kMeta), "schema_version", "1");
+    downgrade.Delete((*db)->cf(RocksDb::kMeta), "actor");
+    ASSERT_TRUE((*db)->WriteSynced(&downgrade).ok());
+  }
+
+  Reopen();
+  EXPECT_EQ(store_->actor(), "node-a");
+  EXPECT_TRUE(store_->GetVersion(Key("model/m"), v->id).ok());
+  auto intents = store_->PendingIntents();
+  ASSERT_TRUE(intents.ok());
+  ASSERT_EQ(intents->size(), 1u);
+  EXPECT_TRUE(store_->DropIntent("model/p", pending.Id("model/p")).ok());
+  EXPECT_TRUE(store_->PendingIntents()->empty());
+  auto next = store_->Put(Key("model/m"), src_.path(), "{}");
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->record.vector.Get("node-a"), 1u);
+  // Opened again, nothing is left to migrate and the name stays.
+  Reopen();
+  EXPECT_EQ(store_->actor(), "node-a");
+  EXPECT_EQ(store_->History(Key("model/m"))->size(), 2u);
+}
+
+}  // namespace
+}  // namespace edgesync
