@@ -1,6 +1,6 @@
 #include "conflict/conflict_monitor.h"
 
-#include "store/catalog/metadata_document.h"
+#include "catalog/metadata_document.h"
 
 namespace edgesync::conflict {
 

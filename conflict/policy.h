@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "store/status.h"
+#include "base/status.h"
 
 namespace edgesync::conflict {
 

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/catalog/metadata_document.h"
-#include "store/catalog/model_spec.h"
+#include "catalog/metadata_document.h"
+#include "catalog/model_spec.h"
 
 namespace edgesync::conflict {
 namespace {

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "replication/messages.h"
-#include "store/status.h"
+#include "base/status.h"
 
 namespace edgesync::replication {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "store/chunk_id.h"
-#include "store/status.h"
+#include "base/status.h"
 #include "store/version_record.h"
 
 namespace edgesync::replication {

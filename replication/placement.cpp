@@ -2,7 +2,7 @@
 
 #include <fnmatch.h>
 
-#include "store/catalog/model_spec.h"
+#include "catalog/model_spec.h"
 
 namespace edgesync::replication {
 

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "store/status.h"
+#include "base/status.h"
 #include "store/store.h"
 #include "transport/link_handler.h"
 

@@ -13,7 +13,7 @@
 
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
-#include "store/status.h"
+#include "base/status.h"
 #include "store/version_record.h"
 #include "transport/certified_identity.h"
 

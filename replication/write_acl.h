@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/status.h"
+#include "base/status.h"
 
 namespace edgesync::replication {
 

@@ -1,6 +1,6 @@
 #include "replication/write_authority.h"
 
-#include "store/catalog/metadata_document.h"
+#include "catalog/metadata_document.h"
 
 namespace edgesync::replication {
 namespace {

@@ -18,7 +18,7 @@
 #include <string_view>
 
 #include "store/chunk_id.h"
-#include "store/status.h"
+#include "base/status.h"
 
 namespace edgesync {
 

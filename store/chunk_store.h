@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "store/chunk_id.h"
-#include "store/status.h"
+#include "base/status.h"
 
 namespace edgesync {
 

@@ -29,16 +29,6 @@ constexpr uint64_t TopBitsMask(int bits) { return bits <= 0 ? 0 : ~0ULL << (64 -
 
 }  // namespace
 
-Status ChunkerParams::Validate() const {
-  if (min_size < 64 || max_size > (64u << 20))
-    return Status::InvalidArgument("chunk sizes must lie within 64 B .. 64 MiB");
-  if (!(min_size <= avg_size && avg_size <= max_size))
-    return Status::InvalidArgument("chunk sizes must satisfy min <= avg <= max");
-  if (!std::has_single_bit(avg_size))
-    return Status::InvalidArgument("average chunk size must be a power of two");
-  return Status::Ok();
-}
-
 Chunker::Chunker(const ChunkerParams& params) : params_(params) {
   int bits = std::countr_zero(params.avg_size);
   // Normalized chunking (level 2): harder to cut before the average, easier after it, which

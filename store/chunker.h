@@ -8,18 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "store/status.h"
+#include "base/status.h"
+#include "store/chunker_params.h"
 
 namespace edgesync {
-
-struct ChunkerParams {
-  size_t min_size = 16 * 1024;
-  size_t avg_size = 64 * 1024;
-  size_t max_size = 256 * 1024;
-
-  // min <= avg <= max, avg a power of two, sizes within [64 B, 64 MiB].
-  Status Validate() const;
-};
 
 class Chunker {
  public:

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "store/file_descriptor.h"
-#include "store/status.h"
+#include "base/status.h"
 
 namespace edgesync {
 

@@ -12,7 +12,7 @@
 
 #include "store/chunker.h"
 #include "store/manifest.h"
-#include "store/status.h"
+#include "base/status.h"
 
 namespace edgesync {
 

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "store/status.h"
+#include "base/status.h"
 
 namespace edgesync {
 

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/json_depth.h"
+#include "base/json_depth.h"
 #include "store/object_key.h"
 
 namespace edgesync {

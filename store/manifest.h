@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "store/chunk_id.h"
-#include "store/status.h"
+#include "base/status.h"
 
 namespace edgesync {
 

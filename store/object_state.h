@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "store/status.h"
+#include "base/status.h"
 #include "store/version_record.h"
 
 namespace edgesync {

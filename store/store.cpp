@@ -139,7 +139,7 @@ std::string StoreImpl::VersionKey(const std::string& key, const std::string& ver
 // Local writes
 
 Result<VersionInfo> StoreImpl::Put(const ObjectKey& key, const std::filesystem::path& source,
-                                   const std::string& spec_json, const PutControl& control) {
+                                   const std::string& spec_json, const TransferControl& control) {
   std::error_code ec;
   auto st = std::filesystem::symlink_status(source, ec);
   if (ec) return Status::NotFound("cannot read '" + source.string() + "': " + ec.message());
@@ -171,7 +171,7 @@ Result<VersionInfo> StoreImpl::Put(const ObjectKey& key, const std::filesystem::
 }
 
 Result<VersionInfo> StoreImpl::PutFiles(const ObjectKey& key, std::vector<SourceFile> files,
-                                        const std::string& spec_json, const PutControl& control) {
+                                        const std::string& spec_json, const TransferControl& control) {
   auto spec = CanonicalJsonObject(spec_json);
   if (!spec.ok()) return spec.status();
   std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });

@@ -24,7 +24,7 @@
 #include "store/hlc.h"
 #include "store/manifest.h"
 #include "store/object_key.h"
-#include "store/status.h"
+#include "base/status.h"
 #include "store/version_record.h"
 
 namespace edgesync {
@@ -83,11 +83,12 @@ struct SourceFile {
   std::string path;  // relative path inside the object
 };
 
-// Optional hooks of a long put.
-struct PutControl {
-  // Called as bytes are chunked (often: keep it cheap).
+// Optional hooks of a long transfer: a put here, a checkout in checkout/. Whoever asked for the
+// transfer (a control request, a deployment) supplies them; both may be empty.
+struct TransferControl {
+  // Called as bytes are chunked or written (often: keep it cheap).
   std::function<void(uint64_t bytes_done, uint64_t bytes_total)> progress;
-  // Polled between chunks; returning true aborts the put with kAborted, storing nothing visible.
+  // Polled between chunks; returning true aborts with kAborted, leaving nothing visible.
   std::function<bool()> cancelled;
 };
 
@@ -151,9 +152,9 @@ class Store {
   // `source` is a regular file (stored under its file name) or a directory tree.
   // Symlinks and special files are refused. spec_json must be a JSON object.
   virtual Result<VersionInfo> Put(const ObjectKey& key, const std::filesystem::path& source,
-                                  const std::string& spec_json, const PutControl& control = {}) = 0;
+                                  const std::string& spec_json, const TransferControl& control = {}) = 0;
   virtual Result<VersionInfo> PutFiles(const ObjectKey& key, std::vector<SourceFile> files,
-                                       const std::string& spec_json, const PutControl& control = {}) = 0;
+                                       const std::string& spec_json, const TransferControl& control = {}) = 0;
   virtual Result<VersionInfo> Delete(const ObjectKey& key) = 0;
   // Re-applies a retained version's content as a new version dominating the heads.
   virtual Result<VersionInfo> Rollback(const ObjectKey& key, const std::string& version_id) = 0;

@@ -52,9 +52,9 @@ class StoreImpl : public Store {
   ChunkStore& chunks() override { return *chunks_; }
 
   Result<VersionInfo> Put(const ObjectKey& key, const std::filesystem::path& source,
-                          const std::string& spec_json, const PutControl& control) override;
+                          const std::string& spec_json, const TransferControl& control) override;
   Result<VersionInfo> PutFiles(const ObjectKey& key, std::vector<SourceFile> files,
-                               const std::string& spec_json, const PutControl& control) override;
+                               const std::string& spec_json, const TransferControl& control) override;
   Result<VersionInfo> Delete(const ObjectKey& key) override;
   Result<VersionInfo> Rollback(const ObjectKey& key, const std::string& version_id) override;
 

@@ -10,7 +10,7 @@
 
 #include "store/chunk_id.h"
 #include "store/hlc.h"
-#include "store/status.h"
+#include "base/status.h"
 #include "store/version_vector.h"
 
 namespace edgesync {

@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "store/status.h"
+#include "base/status.h"
 
 namespace edgesync {
 

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "store/chunker.h"
-#include "store/status.h"
+#include "store/chunker_params.h"
+#include "base/status.h"
 #include "syncd/socket_path.h"
 
 namespace edgesync {

@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "syncd/exit_codes.h"
+#include "base/exit_codes.h"
 
 namespace edgesync {
 

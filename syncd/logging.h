@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-#include "store/status.h"
+#include "base/status.h"
 
 namespace edgesync {
 

@@ -8,7 +8,7 @@ namespace edgesync {
 namespace {
 
 Result<std::string> ReadPem(const std::filesystem::path& path, const char* key) {
-  transport::TransportResult<std::string> text = transport::ReadTextFile(path);
+  Result<std::string> text = transport::ReadTextFile(path);
   if (!text.ok()) {
     return Status::InvalidArgument(std::string(key) + " " + path.string() + " is not readable: " +
                                    text.status().message());
@@ -39,7 +39,7 @@ Result<NodeIdentity> LoadNodeIdentity(const ClusterFiles& files,
     return Status::InvalidArgument("cluster.cert " + files.cert.string() +
                                    " is not a node certificate: " + identity.status().message());
   }
-  transport::TransportStatus verified = transport::VerifyNodeCertificate(*ca, *cert, crl);
+  Status verified = transport::VerifyNodeCertificate(*ca, *cert, crl);
   if (!verified.ok()) {
     return Status::InvalidArgument("cluster.cert " + files.cert.string() +
                                    " does not verify against cluster.ca_cert " +

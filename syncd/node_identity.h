@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "store/status.h"
+#include "base/status.h"
 #include "store/store.h"
 #include "syncd/daemon_config.h"
 

@@ -14,10 +14,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "replication/replicator.h"
-#include "store/status.h"
+#include "base/status.h"
 #include "store/store.h"
 #include "syncd/daemon_config.h"
-#include "syncd/link_refusals.h"
+#include "control/replication_commands.h"
+#include "replication/link_refusals.h"
 #include "transport/transport.h"
 
 namespace edgesync {
@@ -30,14 +31,14 @@ struct PeerNetworkOptions {
   std::vector<PeerAddress> peers;
 };
 
-class PeerNetwork {
+class PeerNetwork : public PeerLinks {
  public:
   // Creates the Replicator and, when networking, the Transport (which loads the TLS material:
   // a failure here is a configuration error). Does not listen or dial yet.
   // REQUIRES: `io` and `store` outlive the PeerNetwork.
   static Result<std::unique_ptr<PeerNetwork>> Create(boost::asio::io_context& io, Store& store,
                                                      PeerNetworkOptions options);
-  ~PeerNetwork();
+  ~PeerNetwork() override;
 
   // Listens (when configured) and starts dialing every peer. Returns the bound listen port, or
   // 0 when not listening. The address must be free: release any reservation first.
@@ -48,9 +49,9 @@ class PeerNetwork {
   // still runs.
   void ShutdownReplicator();
 
-  replication::Replicator& replicator() { return *replicator_; }
-  std::vector<LinkRefusal> RecentRefusals() const;
-  bool networking() const { return transport_ != nullptr; }
+  replication::Replicator& replicator() override { return *replicator_; }
+  std::vector<LinkRefusal> RecentRefusals() const override;
+  bool networking() const override { return transport_ != nullptr; }
 
  private:
   PeerNetwork() = default;

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-#include "store/status.h"
+#include "base/status.h"
 
 namespace edgesync {
 

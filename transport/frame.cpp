@@ -17,8 +17,8 @@ std::uint32_t GetUint32(const unsigned char* in) {
          std::uint32_t{in[3]};
 }
 
-TransportStatus Malformed(std::string message) {
-  return {TransportStatus::Code::kMalformed, std::move(message)};
+Status Malformed(std::string message) {
+  return Status::Corruption(std::move(message));
 }
 
 }  // namespace
@@ -34,15 +34,14 @@ EncodedFrameHeader EncodeFrameHeader(const FrameHeader& header) {
   return out;
 }
 
-TransportResult<FrameHeader> DecodeFrameHeader(std::string_view bytes, std::size_t max_payload) {
+Result<FrameHeader> DecodeFrameHeader(std::string_view bytes, std::size_t max_payload) {
   if (bytes.size() < kFrameHeaderSize) {
     return Malformed("frame truncated: " + std::to_string(bytes.size()) + " bytes, header needs " +
                      std::to_string(kFrameHeaderSize));
   }
   const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
   if (in[0] != kFrameFormatVersion) {
-    return TransportStatus(TransportStatus::Code::kUnsupported,
-                           "unknown frame format version " + std::to_string(in[0]) +
+    return Status::Unsupported("unknown frame format version " + std::to_string(in[0]) +
                                " (supported: " + std::to_string(kFrameFormatVersion) + ")");
   }
   if (in[1] > static_cast<std::uint8_t>(Lane::kBulk)) {
@@ -60,14 +59,13 @@ TransportResult<FrameHeader> DecodeFrameHeader(std::string_view bytes, std::size
   header.type = GetUint32(in + 4);
   header.payload_length = GetUint32(in + 8);
   if (header.payload_length > max_payload) {
-    return TransportStatus(TransportStatus::Code::kTooLarge,
-                           "frame payload length " + std::to_string(header.payload_length) +
+    return Status::TooLarge("frame payload length " + std::to_string(header.payload_length) +
                                " exceeds limit " + std::to_string(max_payload));
   }
   return header;
 }
 
-TransportResult<DecodedFrame> DecodeFrame(std::string_view bytes, std::size_t max_payload) {
+Result<DecodedFrame> DecodeFrame(std::string_view bytes, std::size_t max_payload) {
   auto header = DecodeFrameHeader(bytes, max_payload);
   if (!header.ok()) return header.status();
   DecodedFrame frame;

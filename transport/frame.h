@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "transport/lane.h"
-#include "transport/transport_status.h"
+#include "base/status.h"
 
 namespace edgesync::transport {
 
@@ -49,11 +49,11 @@ struct DecodedFrame {
 // Decodes the 12-byte header at the start of `bytes` (the payload may follow or not): rejects a
 // short header, an unknown format version, an unknown lane or flag, a non-zero reserved byte and
 // a length above `max_payload`. Does not compare the length with the bytes present.
-TransportResult<FrameHeader> DecodeFrameHeader(std::string_view bytes, std::size_t max_payload);
+Result<FrameHeader> DecodeFrameHeader(std::string_view bytes, std::size_t max_payload);
 
 // Decodes exactly one frame occupying all of `bytes`. Rejects a short header, an unknown format
 // version, an unknown lane or flag, a length above `max_payload`, and a length that disagrees
 // with the bytes present (truncated or trailing data).
-TransportResult<DecodedFrame> DecodeFrame(std::string_view bytes, std::size_t max_payload);
+Result<DecodedFrame> DecodeFrame(std::string_view bytes, std::size_t max_payload);
 
 }  // namespace edgesync::transport

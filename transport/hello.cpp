@@ -7,12 +7,12 @@
 namespace edgesync::transport {
 namespace {
 
-TransportStatus Malformed(const char* what) {
-  return {TransportStatus::Code::kMalformed, std::string(what) + " does not parse"};
+Status Malformed(const char* what) {
+  return Status::Corruption(std::string(what) + " does not parse");
 }
 
-TransportStatus Refused(std::string reason) {
-  return {TransportStatus::Code::kRefused, std::move(reason)};
+Status Refused(std::string reason) {
+  return Status::PermissionDenied(std::move(reason));
 }
 
 }  // namespace
@@ -31,7 +31,7 @@ std::string EncodeHello(const Hello& hello) {
   return message.SerializeAsString();
 }
 
-TransportResult<Hello> DecodeHello(std::string_view bytes) {
+Result<Hello> DecodeHello(std::string_view bytes) {
   wire::Hello message;
   if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return Malformed("hello");
@@ -55,7 +55,7 @@ std::string EncodeHelloAccept(std::uint32_t protocol_version) {
   return message.SerializeAsString();
 }
 
-TransportResult<std::uint32_t> DecodeHelloAccept(std::string_view bytes) {
+Result<std::uint32_t> DecodeHelloAccept(std::string_view bytes) {
   wire::HelloAccept message;
   if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return Malformed("hello accept");
@@ -69,7 +69,7 @@ std::string EncodeRefuse(const std::string& reason) {
   return message.SerializeAsString();
 }
 
-TransportResult<std::string> DecodeRefuse(std::string_view bytes) {
+Result<std::string> DecodeRefuse(std::string_view bytes) {
   wire::Refuse message;
   if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return Malformed("refuse");
@@ -84,7 +84,7 @@ std::optional<std::uint32_t> NegotiateProtocolVersion(const Hello& local, const 
   return high;
 }
 
-TransportResult<std::uint32_t> CheckPeerHello(const Hello& local, const Hello& peer,
+Result<std::uint32_t> CheckPeerHello(const Hello& local, const Hello& peer,
                                               const std::optional<CertifiedIdentity>& certified) {
   if (peer.node_id.empty()) return Refused("hello carries no node id");
   if (peer.node_id == local.node_id) {

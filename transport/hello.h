@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "transport/certified_identity.h"
-#include "transport/transport_status.h"
+#include "base/status.h"
 
 namespace edgesync::transport {
 
@@ -31,13 +31,13 @@ struct Hello {
 };
 
 std::string EncodeHello(const Hello& hello);
-TransportResult<Hello> DecodeHello(std::string_view bytes);
+Result<Hello> DecodeHello(std::string_view bytes);
 
 std::string EncodeHelloAccept(std::uint32_t protocol_version);
-TransportResult<std::uint32_t> DecodeHelloAccept(std::string_view bytes);
+Result<std::uint32_t> DecodeHelloAccept(std::string_view bytes);
 
 std::string EncodeRefuse(const std::string& reason);
-TransportResult<std::string> DecodeRefuse(std::string_view bytes);
+Result<std::string> DecodeRefuse(std::string_view bytes);
 
 // Highest version inside both ranges, or std::nullopt when the ranges do not overlap.
 std::optional<std::uint32_t> NegotiateProtocolVersion(const Hello& local, const Hello& peer);
@@ -45,7 +45,7 @@ std::optional<std::uint32_t> NegotiateProtocolVersion(const Hello& local, const 
 // Checks a peer's Hello against our own Hello and the peer's verified certificate. On success
 // returns the negotiated protocol version; otherwise a kRefused status whose message is the
 // reason sent to the peer. `certified` is std::nullopt in plaintext test mode.
-TransportResult<std::uint32_t> CheckPeerHello(const Hello& local, const Hello& peer,
+Result<std::uint32_t> CheckPeerHello(const Hello& local, const Hello& peer,
                                               const std::optional<CertifiedIdentity>& certified);
 
 }  // namespace edgesync::transport

@@ -19,7 +19,7 @@ namespace {
 
 using BioHandle = std::unique_ptr<BIO, OpensslDeleter>;
 
-TransportResult<PkeyHandle> GenerateP256Key() {
+Result<PkeyHandle> GenerateP256Key() {
   PkeyHandle key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   if (!key) return OpensslFailure("EC P-256 key generation failed");
   return key;
@@ -76,9 +76,8 @@ bool SetValidity(X509* cert, const CertificateValidity& validity) {
          X509_gmtime_adj(X509_getm_notAfter(cert), validity.not_after_offset.count());
 }
 
-TransportStatus InvalidName(const char* what, const std::string& value) {
-  return {TransportStatus::Code::kInvalidArgument,
-          std::string(what) + " '" + value + "' must be 1..64 characters of [A-Za-z0-9._-]"};
+Status InvalidName(const char* what, const std::string& value) {
+  return Status::InvalidArgument(std::string(what) + " '" + value + "' must be 1..64 characters of [A-Za-z0-9._-]");
 }
 
 }  // namespace
@@ -93,7 +92,7 @@ bool IsValidIdentityName(const std::string& name) {
   return true;
 }
 
-TransportResult<ClusterCa> CreateClusterCa(const std::string& cluster_id,
+Result<ClusterCa> CreateClusterCa(const std::string& cluster_id,
                                            const CertificateValidity& validity) {
   if (!IsValidIdentityName(cluster_id)) return InvalidName("cluster id", cluster_id);
   auto key = GenerateP256Key();
@@ -115,16 +114,16 @@ TransportResult<ClusterCa> CreateClusterCa(const std::string& cluster_id,
   return ClusterCa{cluster_id, KeyToPem(key->get()), CertToPem(cert.get())};
 }
 
-TransportStatus WriteClusterCa(const ClusterCa& ca, const std::filesystem::path& dir) {
+Status WriteClusterCa(const ClusterCa& ca, const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return {TransportStatus::Code::kIoError, "create " + dir.string() + ": " + ec.message()};
-  TransportStatus status = WriteTextFile(dir / kCaKeyFile, ca.key_pem, /*private_key=*/true);
+  if (ec) return Status::IoError("create " + dir.string() + ": " + ec.message());
+  Status status = WriteTextFile(dir / kCaKeyFile, ca.key_pem, /*private_key=*/true);
   if (!status.ok()) return status;
   return WriteTextFile(dir / kCaCertFile, ca.cert_pem, /*private_key=*/false);
 }
 
-TransportResult<ClusterCa> LoadClusterCa(const std::filesystem::path& dir) {
+Result<ClusterCa> LoadClusterCa(const std::filesystem::path& dir) {
   auto key = ReadTextFile(dir / kCaKeyFile);
   if (!key.ok()) return key.status();
   auto cert_pem = ReadTextFile(dir / kCaCertFile);
@@ -135,7 +134,7 @@ TransportResult<ClusterCa> LoadClusterCa(const std::filesystem::path& dir) {
   return ClusterCa{identity.cluster_id, std::move(key).value(), std::move(cert_pem).value()};
 }
 
-TransportResult<NodeKeyRequest> CreateNodeKeyRequest(const std::string& node_id,
+Result<NodeKeyRequest> CreateNodeKeyRequest(const std::string& node_id,
                                                      const std::string& role) {
   if (!IsValidIdentityName(node_id)) return InvalidName("node id", node_id);
   if (!IsValidIdentityName(role)) return InvalidName("role", role);
@@ -152,7 +151,7 @@ TransportResult<NodeKeyRequest> CreateNodeKeyRequest(const std::string& node_id,
   return NodeKeyRequest{KeyToPem(key->get()), std::move(csr)};
 }
 
-TransportResult<std::string> SignNodeRequest(const ClusterCa& ca, const std::string& csr_pem,
+Result<std::string> SignNodeRequest(const ClusterCa& ca, const std::string& csr_pem,
                                              const CertificateValidity& validity) {
   auto ca_key = ParsePrivateKeyPem(ca.key_pem);
   if (!ca_key.ok()) return ca_key.status();
@@ -194,17 +193,17 @@ TransportResult<std::string> SignNodeRequest(const ClusterCa& ca, const std::str
   return CertToPem(cert.get());
 }
 
-TransportStatus WriteNodeIdentity(const std::filesystem::path& dir, const std::string& key_pem,
+Status WriteNodeIdentity(const std::filesystem::path& dir, const std::string& key_pem,
                                   const std::string& cert_pem) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return {TransportStatus::Code::kIoError, "create " + dir.string() + ": " + ec.message()};
-  TransportStatus status = WriteTextFile(dir / kNodeKeyFile, key_pem, /*private_key=*/true);
+  if (ec) return Status::IoError("create " + dir.string() + ": " + ec.message());
+  Status status = WriteTextFile(dir / kNodeKeyFile, key_pem, /*private_key=*/true);
   if (!status.ok()) return status;
   return WriteTextFile(dir / kNodeCertFile, cert_pem, /*private_key=*/false);
 }
 
-TransportResult<std::string> CreateCrl(const ClusterCa& ca,
+Result<std::string> CreateCrl(const ClusterCa& ca,
                                        const std::vector<std::string>& revoked_cert_pems,
                                        std::chrono::seconds next_update) {
   auto ca_key = ParsePrivateKeyPem(ca.key_pem);
@@ -236,13 +235,13 @@ TransportResult<std::string> CreateCrl(const ClusterCa& ca,
   return ToPem([&](BIO* bio) { return PEM_write_bio_X509_CRL(bio, crl.get()) == 1; });
 }
 
-TransportResult<CertifiedIdentity> ReadCertifiedIdentity(const std::string& cert_pem) {
+Result<CertifiedIdentity> ReadCertifiedIdentity(const std::string& cert_pem) {
   auto cert = ParseCertificatePem(cert_pem);
   if (!cert.ok()) return cert.status();
   return IdentityFromCertificate(cert->get());
 }
 
-TransportStatus VerifyNodeCertificate(const std::string& ca_pem, const std::string& cert_pem,
+Status VerifyNodeCertificate(const std::string& ca_pem, const std::string& cert_pem,
                                       const std::optional<std::string>& crl_pem) {
   auto ca = ParseCertificatePem(ca_pem);
   if (!ca.ok()) return ca.status();
@@ -258,34 +257,32 @@ TransportStatus VerifyNodeCertificate(const std::string& ca_pem, const std::stri
   }
   std::unique_ptr<X509_STORE_CTX, OpensslDeleter> context(X509_STORE_CTX_new());
   X509_STORE_CTX_init(context.get(), store.get(), cert->get(), nullptr);
-  if (X509_verify_cert(context.get()) == 1) return TransportStatus::Ok();
+  if (X509_verify_cert(context.get()) == 1) return Status::Ok();
   const int error = X509_STORE_CTX_get_error(context.get());
   const bool dated = error == X509_V_ERR_CERT_NOT_YET_VALID || error == X509_V_ERR_CERT_HAS_EXPIRED ||
                      error == X509_V_ERR_CRL_NOT_YET_VALID || error == X509_V_ERR_CRL_HAS_EXPIRED;
-  return {TransportStatus::Code::kVerifyFailed,
-          std::string("certificate refused: ") + X509_verify_cert_error_string(error) +
+  return Status::Unauthenticated(std::string("certificate refused: ") + X509_verify_cert_error_string(error) +
               (dated ? " (check this node's clock: it reads " + UtcTimeText(WallClockMs()) + ")"
-                     : "")};
+                     : ""));
 }
 
-TransportResult<std::string> ReadTextFile(const std::filesystem::path& path) {
+Result<std::string> ReadTextFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return TransportStatus(TransportStatus::Code::kIoError, "cannot open " + path.string());
+  if (!in) return Status::IoError("cannot open " + path.string());
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
-TransportStatus WriteTextFile(const std::filesystem::path& path, const std::string& text,
+Status WriteTextFile(const std::filesystem::path& path, const std::string& text,
                               bool private_key) {
   const mode_t mode = private_key ? 0600 : 0644;
   // O_NOFOLLOW: a symlink planted at a key's name is refused, never written through.
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0 && errno == ELOOP) {
-    return {TransportStatus::Code::kIoError,
-            "cannot create " + path.string() + ": it is a symlink; not writing through it"};
+    return Status::IoError("cannot create " + path.string() + ": it is a symlink; not writing through it");
   }
-  if (fd < 0) return {TransportStatus::Code::kIoError, "cannot create " + path.string()};
+  if (fd < 0) return Status::IoError("cannot create " + path.string());
   bool ok = ::fchmod(fd, mode) == 0;
   std::size_t written = 0;
   while (ok && written < text.size()) {
@@ -294,8 +291,8 @@ TransportStatus WriteTextFile(const std::filesystem::path& path, const std::stri
     if (ok) written += static_cast<std::size_t>(n);
   }
   ok = ::close(fd) == 0 && ok;
-  if (!ok) return {TransportStatus::Code::kIoError, "cannot write " + path.string()};
-  return TransportStatus::Ok();
+  if (!ok) return Status::IoError("cannot write " + path.string());
+  return Status::Ok();
 }
 
 }  // namespace edgesync::transport

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "transport/certified_identity.h"
-#include "transport/transport_status.h"
+#include "base/status.h"
 
 namespace edgesync::transport {
 
@@ -45,39 +45,39 @@ inline constexpr const char* kNodeCertFile = "node.crt";
 // Node ids, roles and cluster ids: 1..64 characters from [A-Za-z0-9._-].
 bool IsValidIdentityName(const std::string& name);
 
-TransportResult<ClusterCa> CreateClusterCa(const std::string& cluster_id,
+Result<ClusterCa> CreateClusterCa(const std::string& cluster_id,
                                            const CertificateValidity& validity = {});
 // Writes ca.key (0600) and ca.crt into `dir`, creating it if needed.
-TransportStatus WriteClusterCa(const ClusterCa& ca, const std::filesystem::path& dir);
-TransportResult<ClusterCa> LoadClusterCa(const std::filesystem::path& dir);
+Status WriteClusterCa(const ClusterCa& ca, const std::filesystem::path& dir);
+Result<ClusterCa> LoadClusterCa(const std::filesystem::path& dir);
 
-TransportResult<NodeKeyRequest> CreateNodeKeyRequest(const std::string& node_id,
+Result<NodeKeyRequest> CreateNodeKeyRequest(const std::string& node_id,
                                                      const std::string& role);
 // Verifies the request's signature and issues a node certificate for the CA's cluster.
-TransportResult<std::string> SignNodeRequest(const ClusterCa& ca, const std::string& csr_pem,
+Result<std::string> SignNodeRequest(const ClusterCa& ca, const std::string& csr_pem,
                                              const CertificateValidity& validity = {});
 // Writes node.key (0600) and node.crt into `dir`, creating it if needed.
-TransportStatus WriteNodeIdentity(const std::filesystem::path& dir, const std::string& key_pem,
+Status WriteNodeIdentity(const std::filesystem::path& dir, const std::string& key_pem,
                                   const std::string& cert_pem);
 
 // A CRL signed by the CA revoking the given certificates.
-TransportResult<std::string> CreateCrl(const ClusterCa& ca,
+Result<std::string> CreateCrl(const ClusterCa& ca,
                                        const std::vector<std::string>& revoked_cert_pems,
                                        std::chrono::seconds next_update = std::chrono::hours(24));
 
 // Reads node id, role and cluster id out of a certificate (does not verify it).
-TransportResult<CertifiedIdentity> ReadCertifiedIdentity(const std::string& cert_pem);
+Result<CertifiedIdentity> ReadCertifiedIdentity(const std::string& cert_pem);
 
 // Verifies a node certificate against the CA (and the CRL when given). The error message names
 // the reason: "certificate has expired", "unable to get local issuer certificate" (wrong CA),
 // "certificate revoked".
-TransportStatus VerifyNodeCertificate(const std::string& ca_pem, const std::string& cert_pem,
+Status VerifyNodeCertificate(const std::string& ca_pem, const std::string& cert_pem,
                                       const std::optional<std::string>& crl_pem = std::nullopt);
 
-TransportResult<std::string> ReadTextFile(const std::filesystem::path& path);
+Result<std::string> ReadTextFile(const std::filesystem::path& path);
 // Creates or truncates `path` (mode 0600 for a private key, else 0644). A symlink at `path` is
 // refused, never followed.
-TransportStatus WriteTextFile(const std::filesystem::path& path, const std::string& text,
+Status WriteTextFile(const std::filesystem::path& path, const std::string& text,
                               bool private_key);
 
 }  // namespace edgesync::transport

@@ -21,17 +21,17 @@ std::vector<std::shared_ptr<Link>> LinkRegistry::AllSessions() const {
   return result;
 }
 
-TransportStatus LinkRegistry::Admit(const std::string& node_id, const std::string& address,
+Status LinkRegistry::Admit(const std::string& node_id, const std::string& address,
                                     const std::shared_ptr<Link>& link) {
   MutexLock lock(mutex_);
   auto it = live_by_node_id_.find(node_id);
   if (it != live_by_node_id_.end() && !it->second.link.expired()) {
-    return {TransportStatus::Code::kRefused, "duplicate node id '" + node_id +
+    return Status::PermissionDenied("duplicate node id '" + node_id +
                                                  "': already linked from " + it->second.address +
-                                                 ", refusing second link from " + address};
+                                                 ", refusing second link from " + address);
   }
   live_by_node_id_[node_id] = LiveEntry{link, address};
-  return TransportStatus::Ok();
+  return Status::Ok();
 }
 
 void LinkRegistry::Release(const std::string& node_id, const Link* link) {

@@ -13,7 +13,7 @@
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "transport/link.h"
-#include "transport/transport_status.h"
+#include "base/status.h"
 
 namespace edgesync::transport {
 
@@ -24,7 +24,7 @@ class LinkRegistry {
   std::vector<std::shared_ptr<Link>> AllSessions() const;
 
   // Claims `node_id` for `link`; kRefused when another live link already holds it.
-  TransportStatus Admit(const std::string& node_id, const std::string& address,
+  Status Admit(const std::string& node_id, const std::string& address,
                         const std::shared_ptr<Link>& link);
   // Gives up the claim if `link` holds it.
   void Release(const std::string& node_id, const Link* link);

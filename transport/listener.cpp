@@ -17,17 +17,15 @@ namespace edgesync::transport {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-TransportResult<std::shared_ptr<Listener>> Listener::Bind(std::shared_ptr<TransportContext> context) {
+Result<std::shared_ptr<Listener>> Listener::Bind(std::shared_ptr<TransportContext> context) {
   const TransportOptions& options = context->options;
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options.listen_address, ec);
   if (ec) {
-    return TransportStatus(TransportStatus::Code::kInvalidArgument,
-                           "bad listen address '" + options.listen_address + "'");
+    return Status::InvalidArgument("bad listen address '" + options.listen_address + "'");
   }
   if (options.insecure_plaintext_for_tests && !address.is_loopback()) {
-    return TransportStatus(TransportStatus::Code::kInvalidArgument,
-                           "plaintext test mode may only listen on loopback, not " +
+    return Status::InvalidArgument("plaintext test mode may only listen on loopback, not " +
                                options.listen_address);
   }
   tcp::acceptor acceptor(asio::make_strand(context->io));
@@ -37,8 +35,7 @@ TransportResult<std::shared_ptr<Listener>> Listener::Bind(std::shared_ptr<Transp
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return TransportStatus(TransportStatus::Code::kIoError,
-                           "listen on " + options.listen_address + ":" +
+    return Status::IoError("listen on " + options.listen_address + ":" +
                                std::to_string(options.listen_port) + ": " + ec.message());
   }
   return std::shared_ptr<Listener>(new Listener(std::move(context), std::move(acceptor)));

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "transport/transport_status.h"
+#include "base/status.h"
 
 namespace edgesync::transport {
 
@@ -19,7 +19,7 @@ struct TransportContext;
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   // Binds to the options' listen address and port. Returns the bound port.
-  static TransportResult<std::shared_ptr<Listener>> Bind(std::shared_ptr<TransportContext> context);
+  static Result<std::shared_ptr<Listener>> Bind(std::shared_ptr<TransportContext> context);
 
   std::uint16_t port() const { return port_; }
   void Start();

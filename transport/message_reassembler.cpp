@@ -2,18 +2,17 @@
 
 namespace edgesync::transport {
 
-TransportResult<std::optional<InboundMessage>> MessageReassembler::Add(const DecodedFrame& frame) {
+Result<std::optional<InboundMessage>> MessageReassembler::Add(const DecodedFrame& frame) {
   return Add(frame.header, std::string(frame.payload));
 }
 
-TransportResult<std::optional<InboundMessage>> MessageReassembler::Add(const FrameHeader& header,
+Result<std::optional<InboundMessage>> MessageReassembler::Add(const FrameHeader& header,
                                                                        std::string payload) {
   Partial& partial = partial_by_lane_[static_cast<std::size_t>(header.lane)];
 
   if (!header.fragment()) {
     if (partial.active) {
-      return TransportStatus(TransportStatus::Code::kMalformed,
-                             std::string("whole message on lane ") + LaneName(header.lane) +
+      return Status::Corruption(std::string("whole message on lane ") + LaneName(header.lane) +
                                  " while a fragmented message is incomplete");
     }
     return std::optional<InboundMessage>(
@@ -21,14 +20,12 @@ TransportResult<std::optional<InboundMessage>> MessageReassembler::Add(const Fra
   }
 
   if (partial.active && partial.type != header.type) {
-    return TransportStatus(TransportStatus::Code::kMalformed,
-                           "fragment of type " + std::to_string(header.type) +
+    return Status::Corruption("fragment of type " + std::to_string(header.type) +
                                " interleaved with incomplete message of type " +
                                std::to_string(partial.type));
   }
   if (partial.payload.size() + payload.size() > max_message_size_) {
-    return TransportStatus(TransportStatus::Code::kTooLarge,
-                           "reassembled message exceeds limit " + std::to_string(max_message_size_));
+    return Status::TooLarge("reassembled message exceeds limit " + std::to_string(max_message_size_));
   }
   partial.active = true;
   partial.type = header.type;

@@ -27,10 +27,10 @@ class MessageReassembler {
 
   // Returns the completed message, std::nullopt while a fragmented message is still partial, or
   // an error for a protocol violation (interleaved types on a lane, oversize message).
-  TransportResult<std::optional<InboundMessage>> Add(const DecodedFrame& frame);
+  Result<std::optional<InboundMessage>> Add(const DecodedFrame& frame);
   // Same, taking the frame's payload by value: a whole message, or the first fragment, is moved
   // into the result without a copy.
-  TransportResult<std::optional<InboundMessage>> Add(const FrameHeader& header,
+  Result<std::optional<InboundMessage>> Add(const FrameHeader& header,
                                                      std::string payload);
 
  private:

@@ -18,7 +18,7 @@ using MdContext = std::unique_ptr<EVP_MD_CTX, MdContextDeleter>;
 
 }  // namespace
 
-TransportResult<std::string> SignWithNodeKey(const std::string& key_pem, std::string_view data) {
+Result<std::string> SignWithNodeKey(const std::string& key_pem, std::string_view data) {
   auto key = ParsePrivateKeyPem(key_pem);
   if (!key.ok()) return key.status();
   MdContext context(EVP_MD_CTX_new());
@@ -35,7 +35,7 @@ TransportResult<std::string> SignWithNodeKey(const std::string& key_pem, std::st
   return signature;
 }
 
-TransportStatus VerifyNodeSignature(const std::string& cert_pem, std::string_view data,
+Status VerifyNodeSignature(const std::string& cert_pem, std::string_view data,
                                     std::string_view signature) {
   auto cert = ParseCertificatePem(cert_pem);
   if (!cert.ok()) return cert.status();
@@ -47,9 +47,9 @@ TransportStatus VerifyNodeSignature(const std::string& cert_pem, std::string_vie
   const int verdict = EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                                        signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
                                        data.size());
-  if (verdict == 1) return TransportStatus::Ok();
+  if (verdict == 1) return Status::Ok();
   ERR_clear_error();
-  return {TransportStatus::Code::kVerifyFailed, "signature does not match the certificate's key"};
+  return Status::Unauthenticated("signature does not match the certificate's key");
 }
 
 }  // namespace edgesync::transport

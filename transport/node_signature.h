@@ -8,15 +8,15 @@
 #include <string>
 #include <string_view>
 
-#include "transport/transport_status.h"
+#include "base/status.h"
 
 namespace edgesync::transport {
 
-TransportResult<std::string> SignWithNodeKey(const std::string& key_pem, std::string_view data);
+Result<std::string> SignWithNodeKey(const std::string& key_pem, std::string_view data);
 
 // Ok when `signature` is a valid signature of `data` by the key certified in `cert_pem`. Does
 // not verify the certificate itself (see VerifyNodeCertificate).
-TransportStatus VerifyNodeSignature(const std::string& cert_pem, std::string_view data,
+Status VerifyNodeSignature(const std::string& cert_pem, std::string_view data,
                                     std::string_view signature);
 
 }  // namespace edgesync::transport

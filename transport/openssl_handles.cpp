@@ -26,7 +26,7 @@ std::string SubjectField(X509* cert, int nid) {
 
 }  // namespace
 
-TransportStatus OpensslFailure(const std::string& what) {
+Status OpensslFailure(const std::string& what) {
   std::string message = what;
   while (unsigned long code = ERR_get_error()) {
     char buffer[256];
@@ -34,24 +34,24 @@ TransportStatus OpensslFailure(const std::string& what) {
     message += "; ";
     message += buffer;
   }
-  return {TransportStatus::Code::kCryptoError, message};
+  return Status::IoError(message);
 }
 
-TransportResult<PkeyHandle> ParsePrivateKeyPem(const std::string& pem) {
+Result<PkeyHandle> ParsePrivateKeyPem(const std::string& pem) {
   BioHandle bio = MemoryBio(pem);
   PkeyHandle key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (!key) return OpensslFailure("private key PEM does not parse");
   return key;
 }
 
-TransportResult<X509Handle> ParseCertificatePem(const std::string& pem) {
+Result<X509Handle> ParseCertificatePem(const std::string& pem) {
   BioHandle bio = MemoryBio(pem);
   X509Handle cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!cert) return OpensslFailure("certificate PEM does not parse");
   return cert;
 }
 
-TransportResult<X509CrlHandle> ParseCrlPem(const std::string& pem) {
+Result<X509CrlHandle> ParseCrlPem(const std::string& pem) {
   BioHandle bio = MemoryBio(pem);
   X509CrlHandle crl(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
   if (!crl) return OpensslFailure("CRL PEM does not parse");

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "transport/certified_identity.h"
-#include "transport/transport_status.h"
+#include "base/status.h"
 
 namespace edgesync::transport {
 
@@ -29,11 +29,11 @@ using X509CrlHandle = std::unique_ptr<X509_CRL, OpensslDeleter>;
 using X509StoreHandle = std::unique_ptr<X509_STORE, OpensslDeleter>;
 
 // A kCryptoError status: `what` followed by the drained OpenSSL error queue.
-TransportStatus OpensslFailure(const std::string& what);
+Status OpensslFailure(const std::string& what);
 
-TransportResult<PkeyHandle> ParsePrivateKeyPem(const std::string& pem);
-TransportResult<X509Handle> ParseCertificatePem(const std::string& pem);
-TransportResult<X509CrlHandle> ParseCrlPem(const std::string& pem);
+Result<PkeyHandle> ParsePrivateKeyPem(const std::string& pem);
+Result<X509Handle> ParseCertificatePem(const std::string& pem);
+Result<X509CrlHandle> ParseCrlPem(const std::string& pem);
 
 // Node id, role and cluster id from the SAN URIs, falling back to the subject (CN, OU=role=, O).
 CertifiedIdentity IdentityFromCertificate(X509* cert);

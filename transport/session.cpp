@@ -294,7 +294,7 @@ class Session final : public Link {
       }
     }
 
-    TransportStatus admitted =
+    Status admitted =
         context_->registry.Admit(peer_.node_id, peer_.address, shared_from_this());
     if (!admitted.ok()) {
       spdlog::error("transport: DUPLICATE NODE ID {}", OneLine(admitted.message()));

@@ -15,17 +15,16 @@
 namespace edgesync::transport {
 namespace {
 
-TransportResult<std::string> ReadRequired(const std::filesystem::path& path, const char* what) {
+Result<std::string> ReadRequired(const std::filesystem::path& path, const char* what) {
   if (path.empty()) {
-    return TransportStatus(TransportStatus::Code::kInvalidArgument,
-                           std::string(what) + " file is not configured");
+    return Status::InvalidArgument(std::string(what) + " file is not configured");
   }
   return ReadTextFile(path);
 }
 
 }  // namespace
 
-TransportResult<std::shared_ptr<boost::asio::ssl::context>> CreateTlsContext(
+Result<std::shared_ptr<boost::asio::ssl::context>> CreateTlsContext(
     const TransportOptions& options) {
   auto ca_pem = ReadRequired(options.ca_cert_file, "CA certificate");
   if (!ca_pem.ok()) return ca_pem.status();
@@ -41,7 +40,7 @@ TransportResult<std::shared_ptr<boost::asio::ssl::context>> CreateTlsContext(
   }
 
   // Not fatal (the certificate may be replaced while we run), but peers will refuse us.
-  TransportStatus own = VerifyNodeCertificate(ca_pem.value(), cert_pem.value(), crl_pem);
+  Status own = VerifyNodeCertificate(ca_pem.value(), cert_pem.value(), crl_pem);
   if (!own.ok()) {
     spdlog::error("transport: our own certificate {} does not verify against {}: {}; peers will "
                   "refuse our links",
@@ -50,8 +49,7 @@ TransportResult<std::shared_ptr<boost::asio::ssl::context>> CreateTlsContext(
   auto own_identity = ReadCertifiedIdentity(cert_pem.value());
   if (!own_identity.ok()) return own_identity.status();
   if (own_identity->node_id != options.local_hello.node_id) {
-    return TransportStatus(TransportStatus::Code::kInvalidArgument,
-                           "certificate node id '" + own_identity->node_id +
+    return Status::InvalidArgument("certificate node id '" + own_identity->node_id +
                                "' differs from configured node id '" +
                                options.local_hello.node_id + "'");
   }

@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "transport/transport_options.h"
-#include "transport/transport_status.h"
+#include "base/status.h"
 
 namespace boost::asio::ssl {
 class context;
@@ -18,7 +18,7 @@ class context;
 
 namespace edgesync::transport {
 
-TransportResult<std::shared_ptr<boost::asio::ssl::context>> CreateTlsContext(
+Result<std::shared_ptr<boost::asio::ssl::context>> CreateTlsContext(
     const TransportOptions& options);
 
 }  // namespace edgesync::transport

@@ -13,20 +13,18 @@
 
 namespace edgesync::transport {
 
-TransportResult<std::unique_ptr<Transport>> Transport::Create(boost::asio::io_context& io,
+Result<std::unique_ptr<Transport>> Transport::Create(boost::asio::io_context& io,
                                                               TransportOptions options,
                                                               LinkHandler& handler) {
   const Hello& hello = options.local_hello;
   if (hello.node_id.empty() || hello.cluster_id.empty()) {
-    return TransportStatus(TransportStatus::Code::kInvalidArgument,
-                           "local hello needs a node id and a cluster id");
+    return Status::InvalidArgument("local hello needs a node id and a cluster id");
   }
   if (hello.min_protocol_version > hello.max_protocol_version) {
-    return TransportStatus(TransportStatus::Code::kInvalidArgument, "empty protocol version range");
+    return Status::InvalidArgument("empty protocol version range");
   }
   if (options.max_frame_payload == 0 || options.max_frame_payload > (1u << 30)) {
-    return TransportStatus(TransportStatus::Code::kInvalidArgument,
-                           "max_frame_payload must be within 1..1 GiB");
+    return Status::InvalidArgument("max_frame_payload must be within 1..1 GiB");
   }
   auto context = std::make_shared<TransportContext>(io, std::move(options), handler);
   if (context->options.insecure_plaintext_for_tests) {
@@ -45,10 +43,10 @@ Transport::Transport(std::shared_ptr<TransportContext> context) : context_(std::
 
 Transport::~Transport() { Shutdown(); }
 
-TransportResult<std::uint16_t> Transport::Listen() {
+Result<std::uint16_t> Transport::Listen() {
   MutexLock lock(context_->mutex);
   if (context_->shut_down) {
-    return TransportStatus(TransportStatus::Code::kInvalidArgument, "transport is shut down");
+    return Status::InvalidArgument("transport is shut down");
   }
   if (context_->listener) return context_->listener->port();
   auto listener = Listener::Bind(context_);

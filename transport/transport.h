@@ -18,7 +18,7 @@
 #include "transport/link.h"
 #include "transport/link_handler.h"
 #include "transport/transport_options.h"
-#include "transport/transport_status.h"
+#include "base/status.h"
 
 namespace boost::asio {
 class io_context;
@@ -32,7 +32,7 @@ class PeerDialer;
 
 class Transport {
  public:
-  static TransportResult<std::unique_ptr<Transport>> Create(boost::asio::io_context& io,
+  static Result<std::unique_ptr<Transport>> Create(boost::asio::io_context& io,
                                                             TransportOptions options,
                                                             LinkHandler& handler);
   ~Transport();
@@ -40,7 +40,7 @@ class Transport {
   Transport& operator=(const Transport&) = delete;
 
   // Binds and starts accepting. Returns the bound port (useful with listen_port = 0).
-  TransportResult<std::uint16_t> Listen();
+  Result<std::uint16_t> Listen();
   // Keeps a link to host:port up, reconnecting with jittered exponential backoff.
   void ConnectTo(const std::string& host, std::uint16_t port);
   // Stops accepting and dialing, flushes and closes every link. Idempotent.

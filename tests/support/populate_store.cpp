@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/catalog/catalog.h"
+#include "catalog/catalog.h"
 
 namespace edgesync::testing {
 namespace {

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/catalog/catalog.h"
+#include "catalog/catalog.h"
 
 using namespace edgesync;
 using Clock = std::chrono::steady_clock;

@@ -23,8 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/formats/format_detect.h"
-#include "store/formats/txt_index_reader.h"
+#include "catalog/formats/format_detect.h"
+#include "catalog/formats/txt_index_reader.h"
 
 namespace fs = std::filesystem;
 using edgesync::formats::ComputeDatasetStats;

@@ -7,7 +7,7 @@
 
 #include <unistd.h>
 
-#include "syncd/cli/control_client.h"
+#include "control/control_client.h"
 
 namespace edgesync::testing {
 

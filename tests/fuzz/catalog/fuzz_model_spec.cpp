@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/catalog/model_spec.h"
+#include "catalog/model_spec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto spec = edgesync::ModelSpec::Parse(std::string_view(reinterpret_cast<const char*>(data), size));

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "store/catalog/sedna_manifest.h"
+#include "catalog/sedna_manifest.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 64 * 1024) return 0;  // yaml-cpp recursion on deep nesting is bounded by input size

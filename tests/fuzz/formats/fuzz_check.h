@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "store/formats/dataset_stats.h"
+#include "catalog/formats/dataset_stats.h"
 
 namespace edgesync::formats {
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "store/formats/yolo_txt_reader.h"
+#include "catalog/formats/yolo_txt_reader.h"
 #include "tests/fuzz/formats/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

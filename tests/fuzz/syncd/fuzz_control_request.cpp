@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "conflict/policy.h"
-#include "store/catalog/model_query.h"
-#include "syncd/command_params.h"
-#include "syncd/control_protocol.h"
-#include "syncd/wait_target.h"
+#include "catalog/model_query.h"
+#include "control/command_params.h"
+#include "control/control_protocol.h"
+#include "control/wait_target.h"
 
 namespace {
 

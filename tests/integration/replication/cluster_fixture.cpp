@@ -10,7 +10,7 @@
 #include <random>
 #include <thread>
 
-#include "syncd/cli/control_client.h"
+#include "control/control_client.h"
 
 namespace edgesync::testing {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "syncd/exit_codes.h"
+#include "base/exit_codes.h"
 #include "tests/integration/replication/cluster_fixture.h"
 
 namespace edgesync::testing {

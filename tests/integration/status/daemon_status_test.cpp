@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <random>
 
-#include "syncd/exit_codes.h"
+#include "base/exit_codes.h"
 #include "tests/integration/replication/cluster_fixture.h"
 #include "tests/integration/replication/test_content.h"
 #include "tests/integration/status/status_client.h"

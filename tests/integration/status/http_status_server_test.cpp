@@ -1,5 +1,5 @@
 // The status server in-process, driven by real HTTP and WebSocket clients over loopback.
-#include "syncd/status/http_status_server.h"
+#include "status/http_status_server.h"
 
 #include <utility>  // before Asio: Boost 1.74 needs std::exchange
 #include <atomic>
@@ -9,7 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 
-#include "syncd/status/http_access.h"
+#include "status/http_access.h"
 #include "tests/integration/status/status_client.h"
 
 namespace edgesync {

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon_fixture.h"
-#include "syncd/cli/control_client.h"
+#include "control/control_client.h"
 
 namespace edgesync::testing {
 namespace {

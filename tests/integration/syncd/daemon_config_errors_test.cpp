@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "daemon_fixture.h"
-#include "syncd/exit_codes.h"
+#include "base/exit_codes.h"
 
 namespace edgesync::testing {
 namespace {

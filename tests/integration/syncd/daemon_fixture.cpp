@@ -4,7 +4,7 @@
 #include <fstream>
 #include <thread>
 
-#include "syncd/cli/control_client.h"
+#include "control/control_client.h"
 
 namespace edgesync::testing {
 

@@ -4,7 +4,7 @@
 #include <regex>
 
 #include "daemon_fixture.h"
-#include "syncd/exit_codes.h"
+#include "base/exit_codes.h"
 
 namespace edgesync::testing {
 namespace {

@@ -11,7 +11,7 @@
 #include <set>
 
 #include "conflict/conflict_monitor.h"
-#include "store/catalog/metadata_document.h"
+#include "catalog/metadata_document.h"
 #include "tests/support/temp_dir.h"
 
 namespace edgesync::conflict {

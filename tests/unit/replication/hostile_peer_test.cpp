@@ -15,7 +15,7 @@
 #include "replication/messages.h"
 #include "replication/write_acl.h"
 #include "replication/write_authority.h"
-#include "store/catalog/metadata_document.h"
+#include "catalog/metadata_document.h"
 #include "store/sha256.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/replication/hostile_peer.h"

@@ -396,7 +396,7 @@ namespace {
 TEST_F(StoreTest, PutReportsProgressAndCanBeCancelled) {
   WriteFile(src_ / "big.bin", RandomBytes(6 << 20, 8));
   uint64_t last_done = 0, last_total = 0;
-  PutControl control;
+  TransferControl control;
   control.progress = [&](uint64_t done, uint64_t total) {
     EXPECT_GE(done, last_done);
     last_done = done;

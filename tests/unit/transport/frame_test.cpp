@@ -40,7 +40,7 @@ TEST(FrameTest, RejectsOversizeLength) {
   header.payload_length = 2048;
   auto frame = DecodeFrame(Encode(header, std::string(2048, 'x')), 1024);
   ASSERT_FALSE(frame.ok());
-  EXPECT_EQ(frame.status().code(), TransportStatus::Code::kTooLarge);
+  EXPECT_EQ(frame.status().code(), Status::Code::kTooLarge);
   EXPECT_NE(frame.status().message().find("exceeds limit 1024"), std::string::npos);
 }
 
@@ -50,7 +50,7 @@ TEST(FrameTest, RejectsTruncatedHeaderAndPayload) {
   const std::string bytes = Encode(header, "0123456789");
   auto short_header = DecodeFrame(bytes.substr(0, 7), 1024);
   ASSERT_FALSE(short_header.ok());
-  EXPECT_EQ(short_header.status().code(), TransportStatus::Code::kMalformed);
+  EXPECT_EQ(short_header.status().code(), Status::Code::kCorruption);
   auto short_payload = DecodeFrame(bytes.substr(0, bytes.size() - 1), 1024);
   ASSERT_FALSE(short_payload.ok());
   EXPECT_NE(short_payload.status().message().find("truncated"), std::string::npos);
@@ -70,7 +70,7 @@ TEST(FrameTest, RejectsUnknownVersion) {
   bytes[0] = 2;
   auto frame = DecodeFrame(bytes, 1024);
   ASSERT_FALSE(frame.ok());
-  EXPECT_EQ(frame.status().code(), TransportStatus::Code::kUnsupported);
+  EXPECT_EQ(frame.status().code(), Status::Code::kUnsupported);
   EXPECT_NE(frame.status().message().find("version 2"), std::string::npos);
 }
 

@@ -25,7 +25,7 @@ TEST(IdentityTest, WritingAKeyRefusesASymlinkAtItsName) {
   const std::filesystem::path outside = pki.dir() / "outside.txt";
   ASSERT_TRUE(WriteTextFile(outside, "keep", false).ok());
   std::filesystem::create_symlink(outside, pki.dir() / "node.key");
-  TransportStatus written = WriteTextFile(pki.dir() / "node.key", "secret", true);
+  Status written = WriteTextFile(pki.dir() / "node.key", "secret", true);
   EXPECT_FALSE(written.ok());
   EXPECT_NE(written.message().find("symlink"), std::string::npos) << written.message();
   EXPECT_EQ(ReadTextFile(outside).value(), "keep");
@@ -50,7 +50,7 @@ TEST(IdentityTest, ExpiredCertificateRefused) {
   auto files = pki.Issue("edge-1", "edge", {std::chrono::hours(-48), std::chrono::hours(-24)});
   auto status = VerifyNodeCertificate(pki.ca().cert_pem, files.cert_pem);
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.code(), TransportStatus::Code::kVerifyFailed);
+  EXPECT_EQ(status.code(), Status::Code::kUnauthenticated);
   EXPECT_NE(status.message().find("expired"), std::string::npos) << status.message();
 }
 

@@ -44,7 +44,7 @@ TEST(MessageReassemblerTest, RejectsOversizeAndInterleavedTypes) {
   ASSERT_TRUE(small.Add(Frame(Lane::kBulk, 9, kFrameFragment, "ab")).ok());
   auto oversize = small.Add(Frame(Lane::kBulk, 9, kFrameFragment, "cd"));
   ASSERT_FALSE(oversize.ok());
-  EXPECT_EQ(oversize.status().code(), TransportStatus::Code::kTooLarge);
+  EXPECT_EQ(oversize.status().code(), Status::Code::kTooLarge);
 
   MessageReassembler reassembler(100);
   ASSERT_TRUE(reassembler.Add(Frame(Lane::kBulk, 9, kFrameFragment, "ab")).ok());

@@ -1,0 +1,223 @@
+// Catalog: open, index upkeep and the write paths (models, datasets, metadata documents).
+#include "catalog/catalog.h"
+
+#include <set>
+
+#include "catalog/latest_head.h"
+
+namespace edgesync {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+Status RequireKind(const ObjectKey& key, ObjectKind kind) {
+  if (key.kind() == kind) return Status::Ok();
+  return Status::InvalidArgument("key '" + key.str() + "' is not a " + KindName(kind) + " key");
+}
+
+// Relative '/'-separated paths of the files a put of `source` stores.
+Result<std::set<std::string>> ListSourceFiles(const fs::path& source) {
+  std::error_code ec;
+  auto st = fs::status(source, ec);
+  if (ec || !fs::exists(st)) return Status::NotFound("'" + source.string() + "' does not exist");
+  std::set<std::string> out;
+  if (fs::is_regular_file(st)) {
+    out.insert(source.filename().string());
+    return out;
+  }
+  for (fs::recursive_directory_iterator it(source, ec), end; !ec && it != end; it.increment(ec))
+    if (it->is_regular_file(ec)) out.insert(fs::relative(it->path(), source, ec).generic_string());
+  if (ec) return Status::IoError("listing '" + source.string() + "': " + ec.message());
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Catalog>> Catalog::Open(Store& store, CatalogOptions options) {
+  std::unique_ptr<Catalog> catalog(new Catalog(store, std::move(options), std::make_shared<ModelIndex>()));
+  EDGESYNC_RETURN_IF_ERROR(catalog->BuildIndex());
+  if (!catalog->options_.history_path.empty()) {
+    HistoryMirrorOptions mo;
+    mo.path = catalog->options_.history_path;
+    mo.batch_delay = catalog->options_.history_batch_delay;
+    mo.log_warning = catalog->options_.log_warning;
+    auto mirror = HistoryMirror::Open(store, std::move(mo));
+    if (!mirror.ok()) return mirror.status();
+    catalog->mirror_ = std::move(mirror).value();
+    if (catalog->options_.history_background) catalog->mirror_->StartBackground();
+  }
+  return catalog;
+}
+
+Catalog::Catalog(Store& store, CatalogOptions options, std::shared_ptr<ModelIndex> index)
+    : store_(store), options_(std::move(options)), index_(std::move(index)) {}
+
+Status Catalog::BuildIndex() {
+  // Listen first, then scan: entries from the listener carry a sequence number and win over
+  // the scan's, so nothing committed meanwhile is lost.
+  Store* store = &store_;
+  auto index = index_;
+  auto warn = options_.log_warning;
+  store_.AddChangeListener([store, index, warn](const Change& change) {
+    if (!change.key.starts_with("model/")) return;
+    const VersionRecord* live = LatestLiveHead(change.heads);
+    if (!live) return index->Erase(change.key, change.seq);
+    auto spec_text = store->ReadSpec(live->manifest_id);
+    auto spec = spec_text.ok() ? ModelSpec::Parse(*spec_text) : Result<ModelSpec>(spec_text.status());
+    if (!spec.ok()) {
+      if (warn) warn("model index: " + change.key + ": " + spec.status().ToString());
+      return index->Erase(change.key, change.seq);
+    }
+    index->Upsert(change.key, live->Id(change.key), *spec, change.seq);
+  });
+  auto keys = store_.ListKeys("model/");
+  if (!keys.ok()) return keys.status().WithContext("catalog index");
+  for (const auto& key_text : *keys) {
+    auto key = ObjectKey::Parse(key_text);
+    if (!key.ok()) continue;
+    auto latest = store_.Latest(*key);
+    if (!latest.ok()) continue;  // deleted since the listing
+    auto spec_text = store_.ReadSpec(latest->record.manifest_id);
+    if (!spec_text.ok()) return spec_text.status().WithContext("catalog index: " + key_text);
+    auto spec = ModelSpec::Parse(*spec_text);
+    if (!spec.ok()) {
+      if (options_.log_warning) options_.log_warning("model index: " + key_text + ": " + spec.status().ToString());
+      continue;
+    }
+    index_->Upsert(key_text, latest->id, *spec, 0);
+  }
+  return Status::Ok();
+}
+
+Result<VersionInfo> Catalog::PutModel(const ObjectKey& key, const fs::path& source, const ModelSpec& spec) {
+  EDGESYNC_RETURN_IF_ERROR(RequireKind(key, ObjectKind::kModel));
+  auto files = ListSourceFiles(source);
+  if (!files.ok()) return files.status().WithContext("put " + key.str());
+  // Round-trip through the parser so specs built in code are held to the same rules.
+  std::string canonical;
+  try {
+    auto checked = ModelSpec::FromJson(spec.ToJson());
+    if (!checked.ok()) return checked.status().WithContext("put " + key.str());
+    EDGESYNC_RETURN_IF_ERROR(checked->ValidateFiles(*files).WithContext("put " + key.str()));
+    canonical = checked->ToCanonicalJson();
+  } catch (const json::exception& e) {
+    return Status::InvalidArgument("put " + key.str() + ": model spec: " + e.what());
+  }
+  return store_.Put(key, source, canonical);
+}
+
+Result<VersionInfo> Catalog::PutModel(const ObjectKey& key, const fs::path& source, std::string_view spec_json) {
+  auto spec = ModelSpec::Parse(spec_json);
+  if (!spec.ok()) return spec.status().WithContext("put " + key.str());
+  return PutModel(key, source, *spec);
+}
+
+Status Catalog::GetModel(const ObjectKey& key, const fs::path& dest, const std::string& part) {
+  EDGESYNC_RETURN_IF_ERROR(RequireKind(key, ObjectKind::kModel));
+  auto latest = store_.Latest(key);
+  if (!latest.ok()) return latest.status();
+  if (part.empty()) return store_.Materialize(*latest, dest);
+  auto spec_text = store_.ReadSpec(latest->record.manifest_id);
+  if (!spec_text.ok()) return spec_text.status();
+  auto spec = ModelSpec::Parse(*spec_text);
+  if (!spec.ok()) return spec.status().WithContext(key.str());
+  if (!spec->parts.count(part)) {
+    std::string names;
+    for (const auto& [name, p] : spec->parts) names += (names.empty() ? "" : ", ") + name;
+    return Status::NotFound("model '" + key.str() + "' has no part '" + part + "' (parts: " +
+                            (names.empty() ? "none" : names) + ")");
+  }
+  return store_.Materialize(*latest, dest, GetOptions{part + "/", true});
+}
+
+std::vector<std::shared_ptr<const SelectedModel>> Catalog::Select(const ModelQuery& query) const {
+  return index_->Select(query);
+}
+
+Result<VersionInfo> Catalog::PutDataset(const ObjectKey& key, const fs::path& dir,
+                                        const DatasetDeclaration& declared, bool strict) {
+  EDGESYNC_RETURN_IF_ERROR(RequireKind(key, ObjectKind::kDataset));
+  if (!declared.splits.empty()) {
+    auto files = ListSourceFiles(dir);
+    if (!files.ok()) return files.status().WithContext("put " + key.str());
+    EDGESYNC_RETURN_IF_ERROR(declared.ValidateSplitFiles(*files).WithContext("put " + key.str()));
+  }
+  auto stats = formats::ComputeDatasetStats(dir, {declared.format, declared.label_column, strict});
+  if (!stats.ok()) return stats.status().WithContext("put " + key.str());
+  DatasetSpec spec{std::move(stats).value(), declared};
+  spec.declared.format.clear();
+  return store_.Put(key, dir, spec.ToCanonicalJson());
+}
+
+Result<MetadataDocument> Catalog::MergedMetaHeads(const ObjectKey& key) {
+  MetadataDocument doc;
+  auto heads = store_.Heads(key);
+  if (!heads.ok()) {
+    if (heads.status().IsNotFound()) return doc;
+    return heads.status();
+  }
+  for (const auto& head : *heads) {
+    if (head.record.tombstone) continue;
+    auto text = store_.ReadSpec(head.record.manifest_id);
+    if (!text.ok()) return text.status();
+    auto one = MetadataDocument::Parse(*text);
+    if (!one.ok()) return one.status().WithContext(key.str());
+    doc = MergeDocuments(doc, *one);
+  }
+  return doc;
+}
+
+Result<VersionInfo> Catalog::WriteMeta(
+    const ObjectKey& key, const std::function<Status(MetadataDocument&, const FieldStamp&)>& edit) {
+  EDGESYNC_RETURN_IF_ERROR(RequireKind(key, ObjectKind::kMeta));
+  MutexLock lock(meta_mu_);
+  auto doc = MergedMetaHeads(key);
+  if (!doc.ok()) return doc.status();
+  EDGESYNC_RETURN_IF_ERROR(edit(*doc, FieldStamp{store_.clock().Now(), store_.node_id()}));
+  return store_.PutFiles(key, {}, doc->ToCanonicalJson());
+}
+
+Result<VersionInfo> Catalog::SetMetaFields(const ObjectKey& key, const json& fields) {
+  if (!fields.is_object() || fields.empty())
+    return Status::InvalidArgument("set " + key.str() + ": fields must be a non-empty JSON object");
+  return WriteMeta(key, [&](MetadataDocument& doc, const FieldStamp& stamp) {
+    for (const auto& [name, value] : fields.items())
+      EDGESYNC_RETURN_IF_ERROR(MetadataDocument::ValidateFieldName(name).WithContext("set " + key.str()));
+    for (const auto& [name, value] : fields.items()) doc.Set(name, value, stamp);
+    return Status::Ok();
+  });
+}
+
+Result<VersionInfo> Catalog::DeleteMetaFields(const ObjectKey& key, const std::vector<std::string>& names) {
+  if (names.empty()) return Status::InvalidArgument("unset " + key.str() + ": no fields named");
+  return WriteMeta(key, [&](MetadataDocument& doc, const FieldStamp& stamp) {
+    for (const auto& name : names)
+      EDGESYNC_RETURN_IF_ERROR(MetadataDocument::ValidateFieldName(name).WithContext("unset " + key.str()));
+    for (const auto& name : names) doc.Delete(name, stamp);
+    return Status::Ok();
+  });
+}
+
+Result<json> Catalog::ReadMetaDocument(const ObjectKey& key) {
+  EDGESYNC_RETURN_IF_ERROR(RequireKind(key, ObjectKind::kMeta));
+  auto latest = store_.Latest(key);  // NotFound for missing or deleted documents
+  if (!latest.ok()) return latest.status();
+  auto doc = MergedMetaHeads(key);
+  if (!doc.ok()) return doc.status();
+  return doc->View();
+}
+
+Result<VersionInfo> Catalog::Delete(const ObjectKey& key) { return store_.Delete(key); }
+
+Result<VersionInfo> Catalog::Rollback(const ObjectKey& key, const std::string& version_id) {
+  return store_.Rollback(key, version_id);
+}
+
+Result<uint64_t> Catalog::SyncHistory() {
+  if (!mirror_) return Status::FailedPrecondition("catalog has no history mirror configured");
+  return mirror_->Sync();
+}
+
+}  // namespace edgesync

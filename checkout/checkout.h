@@ -1,0 +1,90 @@
+// Checkout: materializes a version for an inference process so that a reader never sees a
+// half-written model.
+//
+// The version is written into <dir>.versions/<version-id> by Store::Materialize (into a
+// temporary directory beside it, every file and directory fsynced, then renamed), and <dir> is
+// a symlink switched atomically: a new symlink under a temporary name renamed over the old
+// one, then the parent fsynced. The checked-out version is pinned (CheckoutPins) until the
+// next switch; older version directories need no pin, their files are on disk.
+//
+// Readers: a reader that resolves the link once sees one complete version for at least the
+// grace period (checkout.grace_period, default 60 s) after the link leaves it. Old version
+// directories are kept by the rule of CheckoutRetention (grace period, at most
+// checkout.max_old_versions of them; a switch that would need more is refused) and removed at
+// a later switch of the same target.
+//
+// Links: <dir> itself is the one link checkout manages and replaces. <dir>'s parent path is
+// resolved as given; a symlink at <dir>.versions, at a version directory or anywhere the files
+// go is refused, naming it, never followed. Leftovers of interrupted checkouts
+// (temporary names) in <dir>.versions are removed at the next switch.
+//
+// Safe for concurrent access; switches of the same target are serialized.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
+#include "store/store.h"
+#include "checkout/checkout_pins.h"
+#include "checkout/checkout_retention.h"
+#include "checkout/part_locator.h"
+
+namespace edgesync {
+
+struct CheckoutResult {
+  std::string key;
+  std::string version;
+  std::filesystem::path target;
+  std::filesystem::path version_dir;
+  size_t files = 0;
+  uint64_t bytes = 0;
+  bool switched = false;  // false when the target already showed this version
+};
+
+class CheckoutSwitcher {
+ public:
+  using Clock = CheckoutRetention::Clock;
+
+  // REQUIRES: `store`, `pins` and `locator` outlive the switcher. `now` is the clock the
+  // grace periods are measured with (tests pass their own).
+  CheckoutSwitcher(Store& store, CheckoutPins& pins, const PartLocator& locator,
+                   CheckoutRetentionPolicy retention,
+                   std::function<Clock::time_point()> now = Clock::now);
+
+  // Checks out `version_id` (empty: the latest) of `key` at `target` (absolute). `control`
+  // sees the bytes written and may cancel before the link switches.
+  Result<CheckoutResult> Checkout(const ObjectKey& key, const std::filesystem::path& target,
+                                  const std::string& version_id, const TransferControl& control);
+
+ private:
+  // One checkout target: its switches are serialized by `mu`.
+  struct Target {
+    explicit Target(CheckoutRetentionPolicy policy) : retention(policy) {}
+    Mutex mu;
+    CheckoutRetention retention GUARDED_BY(mu);
+  };
+  std::shared_ptr<Target> TargetState(const std::filesystem::path& target);
+  Result<CheckoutResult> SwitchLocked(Target& state, const VersionInfo& version,
+                                      const Manifest& manifest,
+                                      const std::filesystem::path& target,
+                                      const TransferControl& control) REQUIRES(state.mu);
+
+  Store& store_;
+  CheckoutPins& pins_;
+  const PartLocator& locator_;
+  const CheckoutRetentionPolicy retention_;
+  const std::function<Clock::time_point()> now_;
+  Mutex targets_mu_;
+  std::map<std::string, std::shared_ptr<Target>> targets_ GUARDED_BY(targets_mu_);
+};
+
+// The link's current version id ("" when `target` is not a checkout link).
+std::string CurrentCheckoutVersion(const std::filesystem::path& target);
+
+}  // namespace edgesync

@@ -1,0 +1,469 @@
+#include "cli/cli_app.h"
+
+#include <iostream>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_output.h"
+#include "cli/cluster_commands.h"
+#include "cli/conflict_output.h"
+#include "control/control_client.h"
+#include "cli/meta_fields.h"
+#include "cli/progress_bar.h"
+#include "cli/replication_output.h"
+#include "syncd/daemon_config.h"
+#include "base/exit_codes.h"
+#include "syncd/socket_path.h"
+
+namespace edgesync {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kHelpFooter = R"(
+Exit codes: 0 ok, 1 the daemon reported an error (or a cluster command failed), 2 usage
+error, 3 daemon unreachable. `edgesync cluster ...` runs locally without a daemon.
+
+The control socket is found like edgesyncd chooses it: --socket, $EDGESYNC_SOCKET, the
+config file given with --config, --data-dir DIR (default ./data): DIR/control.sock (or
+$XDG_RUNTIME_DIR/edgesync/control.sock, /tmp/edgesync-<uid>/control.sock when that path is
+too long); finally the system service's /run/edgesync/control.sock.
+Paths are passed to the daemon as absolute paths: the daemon itself reads and writes them,
+so its user needs access. See docs/cli.md.)";
+
+// One subcommand's request and how to show its answer.
+struct CliRequest {
+  std::string method;
+  json params = json::object();
+  std::function<void(const json&, std::ostream&)> print;
+  std::string progress_label;  // non-empty: draw a progress bar
+  // A result the CLI reports as a failure (exit 1) although the daemon answered normally.
+  std::function<bool(const json&)> failed;
+  // A second request built from this one's result (put --wait), run on the same connection.
+  std::function<void(const json& result, CliRequest* next)> then;
+  json result;  // the daemon's final answer, once Execute succeeded
+  bool paged = false;  // `ls`: repeat with "after" = the answer's "next" until it has none
+};
+
+std::string AbsolutePath(const std::string& path) {
+  return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+struct SocketChoice {
+  std::filesystem::path path;
+  std::string origin;
+};
+
+std::optional<SocketChoice> ResolveSocket(const std::string& socket_flag,
+                                          const std::string& config_flag,
+                                          const std::string& data_dir_flag, std::string* error) {
+  ProcessEnvironment env = ProcessEnvironment::FromProcess();
+  if (!socket_flag.empty()) return SocketChoice{AbsolutePath(socket_flag), "--socket"};
+  if (const char* from_env = std::getenv("EDGESYNC_SOCKET"); from_env && *from_env) {
+    return SocketChoice{from_env, "$EDGESYNC_SOCKET"};
+  }
+  if (!config_flag.empty()) {
+    ProcessEnvironment no_service = env;
+    no_service.runtime_directory.clear();
+    Result<DaemonConfig> config = LoadDaemonConfig(config_flag, {}, no_service);
+    if (!config.ok()) {
+      *error = "configuration error: " + config.status().message();
+      return std::nullopt;
+    }
+    return SocketChoice{config->control_socket, config_flag};
+  }
+  std::filesystem::path data_dir =
+      data_dir_flag.empty() ? DefaultDataDir(env) : std::filesystem::path(AbsolutePath(data_dir_flag));
+  std::filesystem::path path = DefaultControlSocket(data_dir, env);
+  std::error_code ec;
+  const std::filesystem::path service_socket = "/run/edgesync/control.sock";
+  if (data_dir_flag.empty() && !std::filesystem::exists(path, ec) &&
+      std::filesystem::exists(service_socket, ec)) {
+    return SocketChoice{service_socket, "the system service"};
+  }
+  return SocketChoice{path, "data directory " + data_dir.string()};
+}
+
+int ReportUnreachable(const SocketChoice& socket, const Status& status) {
+  std::cerr << "edgesync: daemon unreachable: " << status.message() << "\n";
+  if (status.code() != Status::Code::kFailedPrecondition) {
+    std::cerr << "hint: start it with `make run` or `edgesyncd --data-dir DIR` (or `systemctl "
+                 "start edgesyncd`); socket chosen from "
+              << socket.origin << "; use --socket/--data-dir/--config to point elsewhere\n";
+  }
+  return kExitDaemonUnreachable;
+}
+
+// Values of positional arguments and options; one set, since exactly one subcommand runs.
+struct SubcommandArgs {
+  std::string key, path, spec, format, version, part, prefix, dest, file;
+  std::vector<std::string> words;  // meta set/unset: field=value or field names
+  bool strict = false, watch = false, merge = false;
+  std::string wait;                 // put --wait: N or label=value
+  double wait_timeout_s = 60;       // put --wait-timeout, resync --timeout
+  std::string peer;                 // resync --peer
+  uint64_t page_size = 0;           // ls --page-size; 0: the daemon's default
+  bool json_after_select = false;  // `select` passes its words through, --json included
+};
+
+void AddConflictSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
+  auto* conflicts = app.add_subcommand(
+      "conflicts", "list keys with concurrent heads: each head's changes and the policy");
+  conflicts->callback([&req] {
+    req.method = "conflicts";
+    req.print = PrintConflicts;
+  });
+
+  auto* resolve = app.add_subcommand("resolve", "resolve a conflict of <key> now");
+  resolve->add_option("key", args.key, "object key")->required();
+  auto* keep = resolve->add_option("--keep", args.version, "the head whose content wins");
+  auto* merge = resolve->add_flag("--merge", args.merge,
+                                  "resolve by the key's policy (merge for meta documents)");
+  keep->excludes(merge);
+  resolve->callback([&req, &args] {
+    if (args.version.empty() && !args.merge) {
+      throw CLI::ValidationError("resolve", "give --keep <version> or --merge");
+    }
+    req.method = "resolve";
+    req.params = {{"key", args.key}};
+    if (args.merge) req.params["merge"] = true;
+    else req.params["keep"] = args.version;
+    req.print = PrintResolved;
+  });
+
+  auto* meta = app.add_subcommand("meta", "metadata documents: set, get, unset fields");
+  meta->require_subcommand(1);
+  auto* set = meta->add_subcommand("set", "set fields of a meta/ document (JSON values)");
+  set->add_option("key", args.key, "meta/... key")->required();
+  set->add_option("fields", args.words, "field=value ...")->required();
+  set->callback([&req, &args] {
+    Result<json> fields = ParseFieldAssignments(args.words);
+    if (!fields.ok()) throw CLI::ValidationError("meta set", fields.status().message());
+    req.method = "meta.set";
+    req.params = {{"key", args.key}, {"fields", *fields}};
+    req.print = [](const json& r, std::ostream& out) { PrintVersionWritten("set", r, out); };
+  });
+  auto* get = meta->add_subcommand("get", "print the fields of a meta/ document");
+  get->add_option("key", args.key, "meta/... key")->required();
+  get->callback([&req, &args] {
+    req.method = "meta.get";
+    req.params = {{"key", args.key}};
+    req.print = PrintMetaDocument;
+  });
+  auto* unset = meta->add_subcommand("unset", "delete fields of a meta/ document");
+  unset->add_option("key", args.key, "meta/... key")->required();
+  unset->add_option("fields", args.words, "field names")->required();
+  unset->callback([&req, &args] {
+    req.method = "meta.unset";
+    req.params = {{"key", args.key}, {"fields", args.words}};
+    req.print = [](const json& r, std::ostream& out) { PrintVersionWritten("unset", r, out); };
+  });
+}
+
+void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
+  auto on = [&req](CLI::App* sub, std::string method,
+                   std::function<void(const json&, std::ostream&)> print) {
+    sub->callback([&req, method, print] {
+      req.method = method;
+      req.print = print;
+    });
+  };
+
+  on(app.add_subcommand("status", "show the node, its settings and store figures"), "status",
+     PrintStatus);
+
+  auto* put = app.add_subcommand("put", "store a file or directory as a new version of <key>");
+  put->add_option("key", args.key, "object key, e.g. model/helmet")->required();
+  put->add_option("path", args.path, "file or directory to store")->required();
+  put->add_option("--spec", args.spec,
+                  "JSON spec file: a model spec, or a dataset's format, label_column, splits");
+  put->add_option("--format", args.format, "dataset format (csv, txt-index, txt-boxes, voc-xml, ...)");
+  put->add_flag("--strict", args.strict, "reject specs and datasets with warnings");
+  put->add_option("--wait", args.wait,
+                  "then wait until N other nodes, or every known node with label=value, hold "
+                  "the new version");
+  put->add_option("--wait-timeout", args.wait_timeout_s, "seconds --wait waits (default 60)")
+      ->check(CLI::NonNegativeNumber);
+  put->callback([&req, &args] {
+    req.method = "put";
+    req.params = {{"key", args.key}, {"path", AbsolutePath(args.path)}};
+    if (!args.spec.empty()) req.params["spec"] = AbsolutePath(args.spec);
+    if (!args.format.empty()) req.params["format"] = args.format;
+    if (args.strict) req.params["strict"] = true;
+    req.progress_label = "put " + args.key;
+    req.print = [](const json& r, std::ostream& out) { PrintVersionWritten("put", r, out); };
+    if (args.wait.empty()) return;
+    req.then = [&args](const json& put, CliRequest* next) {
+      next->method = "wait";
+      next->params = {{"key", args.key},
+                      {"version", put.value("version", "")},
+                      {"target", args.wait},
+                      {"timeout_ms", static_cast<uint64_t>(args.wait_timeout_s * 1000)}};
+      next->print = PrintWait;
+      next->failed = [](const json& r) { return !r.value("met", false); };
+    };
+  });
+
+  auto* get = app.add_subcommand("get", "write the files of <key> into <dir>");
+  get->add_option("key", args.key, "object key")->required();
+  get->add_option("dir", args.dest, "destination directory (created)")->required();
+  get->add_option("--version", args.version, "version id (default: latest)");
+  get->add_option("--part", args.part, "only this part of a joint-inference model")
+      ->check(CLI::IsMember({"edge", "cloud"}));
+  get->callback([&req, &args] {
+    req.method = "get";
+    req.params = {{"key", args.key}, {"dest", AbsolutePath(args.dest)}};
+    if (!args.version.empty()) req.params["version"] = args.version;
+    if (!args.part.empty()) req.params["part"] = args.part;
+    req.progress_label = "get " + args.key;
+    req.print = PrintGet;
+  });
+
+  auto* ls = app.add_subcommand("ls", "list objects, optionally under a key prefix");
+  ls->add_option("prefix", args.prefix, "key prefix, e.g. model/ or dataset/site-a/");
+  ls->add_option("--page-size", args.page_size,
+                 "objects asked per request (default: the daemon's, 1000)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{5000}));
+  ls->callback([&req, &args] {
+    req.method = "ls";
+    req.params = {{"prefix", args.prefix}};
+    if (args.page_size > 0) req.params["limit"] = args.page_size;
+    req.print = PrintObjectList;
+    req.paged = true;
+  });
+
+  auto* show = app.add_subcommand("show", "show the latest version of <key>: spec and files");
+  show->add_option("key", args.key, "object key")->required();
+  show->callback([&req, &args] {
+    req.method = "show";
+    req.params = {{"key", args.key}};
+    req.print = PrintObjectDetails;
+  });
+
+  auto* rm = app.add_subcommand("rm", "delete <key> (a tombstone version; history is kept)");
+  rm->add_option("key", args.key, "object key")->required();
+  rm->callback([&req, &args] {
+    req.method = "rm";
+    req.params = {{"key", args.key}};
+    req.print = [](const json& r, std::ostream& out) { PrintVersionWritten("deleted", r, out); };
+  });
+
+  auto* select = app.add_subcommand(
+      "select", "select models: --task T --labels-all a,b --labels-any a,b --meta k=v "
+                "--metric 'mAP>=0.8' --order mAP --limit N --prefix model/ns/");
+  select->fallthrough(false);
+  select->prefix_command();
+  select->callback([&req, &args, select] {
+    std::vector<std::string> words;
+    for (const std::string& word : select->remaining()) {
+      if (word == "--json") args.json_after_select = true;
+      else words.push_back(word);
+    }
+    req.method = "select";
+    req.params = {{"query", words}};
+    req.print = PrintSelection;
+  });
+
+  auto* history = app.add_subcommand("history", "list the retained versions of <key>");
+  history->add_option("key", args.key, "object key")->required();
+  history->callback([&req, &args] {
+    req.method = "history";
+    req.params = {{"key", args.key}};
+    req.print = PrintHistory;
+  });
+
+  auto* rollback =
+      app.add_subcommand("rollback", "make an older version of <key> the newest again");
+  rollback->add_option("key", args.key, "object key")->required();
+  rollback->add_option("version", args.version, "version id from `edgesync history`")->required();
+  rollback->callback([&req, &args] {
+    req.method = "rollback";
+    req.params = {{"key", args.key}, {"version", args.version}};
+    req.print = [](const json& r, std::ostream& out) { PrintVersionWritten("rolled back", r, out); };
+  });
+
+  auto* apply = app.add_subcommand("apply", "apply Sedna Model/Dataset YAML documents");
+  apply->add_option("-f,--file", args.file, "YAML file")->required();
+  apply->callback([&req, &args] {
+    req.method = "apply";
+    req.params = {{"path", AbsolutePath(args.file)}};
+    req.print = PrintApplied;
+  });
+
+  on(app.add_subcommand("peers", "list peers: state, address, last seen, bytes, lag, transfers"),
+     "peers", PrintPeers);
+  auto* resync = app.add_subcommand(
+      "resync", "compare with connected peers ignoring checkpoints: re-read their whole change "
+                "logs, fetch what is missing here, report what was found and fixed");
+  resync->add_option("--peer", args.peer, "only this peer (node id)");
+  resync->add_option("--key", args.key, "report on these keys only (a key or glob, e.g. model/*)");
+  resync->add_option("--timeout", args.wait_timeout_s, "seconds to wait for the logs and fetches (default 60)")
+      ->check(CLI::NonNegativeNumber);
+  resync->callback([&req, &args] {
+    req.method = "resync";
+    req.params = json::object();
+    if (!args.peer.empty()) req.params["peer"] = args.peer;
+    if (!args.key.empty()) req.params["key"] = args.key;
+    req.params["timeout_ms"] = static_cast<uint64_t>(args.wait_timeout_s * 1000);
+    req.print = PrintResync;
+  });
+  on(app.add_subcommand("gc", "collect garbage now: chunks and manifests no retained version, pin or transfer uses"),
+     "gc", PrintGc);
+  auto* where = app.add_subcommand("where", "list the nodes known to hold <key>");
+  where->add_option("key", args.key, "object key")->required();
+  where->callback([&req, &args] {
+    req.method = "where";
+    req.params = {{"key", args.key}};
+    req.print = PrintWhere;
+  });
+
+  auto* checkout = app.add_subcommand(
+      "checkout", "materialize <key> at <dir> (a symlink switched atomically) for a reader");
+  checkout->add_option("key", args.key, "object key")->required();
+  checkout->add_option("dir", args.dest, "the symlink to create or switch")->required();
+  checkout->add_option("--version", args.version, "version id (default: latest)");
+  checkout->add_flag("--watch", args.watch, "keep following new versions; one line per switch");
+  checkout->callback([&] {
+    req.method = args.watch ? "checkout.watch" : "checkout";
+    req.params = {{"key", args.key}, {"dest", AbsolutePath(args.dest)}};
+    if (!args.version.empty()) {
+      if (args.watch) throw CLI::ValidationError("--version", "cannot be combined with --watch");
+      req.params["version"] = args.version;
+    }
+    req.progress_label = "checkout " + args.key;
+    req.print = PrintCheckout;
+  });
+}
+
+// Sends one request, shows its progress, events and answer; returns the exit code.
+int Execute(ControlClient& client, CliRequest& req, bool as_json) {
+  std::optional<ProgressBar> bar;
+  if (!req.progress_label.empty() && !as_json) bar.emplace(req.progress_label);
+  Result<ControlResponse> response =
+      client.Call(req.method, req.params, [&](const ControlResponse& line) {
+        if (line.kind == ControlResponse::Kind::kProgress && bar) {
+          bar->Update(line.body.value("done", uint64_t{0}), line.body.value("total", uint64_t{0}));
+        } else if (line.kind == ControlResponse::Kind::kEvent) {
+          if (bar) bar->Clear();
+          if (as_json) std::cout << line.body.dump() << std::endl;
+          else if (req.print) {
+            req.print(line.body, std::cout);
+            std::cout.flush();
+          }
+        }
+      });
+  if (bar) bar->Clear();
+  if (!response.ok()) {
+    std::cerr << "edgesync: lost the daemon: " << response.status().message() << "\n";
+    return kExitDaemonUnreachable;
+  }
+  if (response->kind == ControlResponse::Kind::kError) {
+    std::cerr << "edgesync: " << req.method << ": " << response->error_code << ": "
+              << response->error_message << "\n";
+    return kExitRuntimeError;
+  }
+  req.result = response->body;
+  const bool failed = req.failed && req.failed(req.result);
+  if (as_json) {
+    std::cout << response->body.dump(2) << "\n";
+  } else if (req.method != "checkout.watch" && req.print) {
+    req.print(response->body, failed ? std::cerr : std::cout);
+  }
+  return failed ? kExitRuntimeError : kExitOk;
+}
+
+// A paged list (`ls`): asks page after page and prints each as it arrives, so a store of any
+// size lists without one huge answer. --json prints one document, {"objects":[...]}, written
+// object by object.
+int ExecutePaged(ControlClient& client, const CliRequest& req, bool as_json) {
+  json params = req.params;
+  bool first_page = true;
+  if (as_json) std::cout << "{\"objects\": [";
+  for (;;) {
+    Result<ControlResponse> response =
+        client.Call(req.method, params, [](const ControlResponse&) {});
+    if (!response.ok()) {
+      std::cout.flush();
+      std::cerr << "edgesync: lost the daemon: " << response.status().message() << "\n";
+      return kExitDaemonUnreachable;
+    }
+    if (response->kind == ControlResponse::Kind::kError) {
+      std::cout.flush();
+      std::cerr << "edgesync: " << req.method << ": " << response->error_code << ": "
+                << response->error_message << "\n";
+      return kExitRuntimeError;
+    }
+    const json& page = response->body;
+    if (as_json) {
+      for (const json& object : page.value("objects", json::array())) {
+        std::cout << (first_page ? "\n  " : ",\n  ") << object.dump();
+        first_page = false;
+      }
+    } else {
+      PrintObjectListPage(page, first_page, std::cout);
+      first_page = false;
+    }
+    std::cout.flush();
+    auto next = page.find("next");
+    if (next == page.end() || !next->is_string()) break;
+    params["after"] = *next;
+  }
+  if (as_json) std::cout << "\n]}\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"edgesync " EDGESYNC_VERSION " - client of the edgesyncd daemon", "edgesync"};
+  app.footer(kHelpFooter);
+  app.set_version_flag("--version", EDGESYNC_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  bool as_json = false;
+  std::string socket_flag, config_flag, data_dir_flag;
+  app.add_flag("--json", as_json, "print the daemon's JSON result (events as JSON lines)");
+  app.add_option("--socket", socket_flag, "control socket path");
+  app.add_option("--config", config_flag, "read the socket path from edgesyncd's config file");
+  app.add_option("--data-dir", data_dir_flag, "the daemon's data directory (default ./data)");
+  CliRequest req;
+  SubcommandArgs args;
+  AddSubcommands(app, args, req);
+  AddConflictSubcommands(app, args, req);
+  LocalCommand local;
+  AddClusterCommands(app, &local);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  if (local) {
+    ProcessEnvironment env = ProcessEnvironment::FromProcess();
+    return local(data_dir_flag.empty() ? DefaultDataDir(env)
+                                       : std::filesystem::path(AbsolutePath(data_dir_flag)));
+  }
+  as_json = as_json || args.json_after_select;
+  std::string error;
+  std::optional<SocketChoice> socket =
+      ResolveSocket(socket_flag, config_flag, data_dir_flag, &error);
+  if (!socket) {
+    std::cerr << "edgesync: " << error << "\n";
+    return kExitUsage;
+  }
+  Result<ControlClient> client = ControlClient::Connect(socket->path);
+  if (!client.ok()) return ReportUnreachable(*socket, client.status());
+
+  if (req.paged) return ExecutePaged(*client, req, as_json);
+  if (int code = Execute(*client, req, as_json); code != kExitOk || !req.then) return code;
+  CliRequest next;
+  req.then(req.result, &next);
+  return Execute(*client, next, as_json);
+}
+
+}  // namespace edgesync

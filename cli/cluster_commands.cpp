@@ -1,0 +1,175 @@
+#include "cli/cluster_commands.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/exit_codes.h"
+#include "transport/identity.h"
+
+namespace edgesync {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kCsrFile = "node.csr";
+constexpr const char* kRevokedDir = "revoked";
+
+struct ClusterArgs {
+  std::string dir, cluster_id, node_id, role, out, csr, cert, crl;
+  int ca_days = 3650, cert_days = 365, crl_days = 30;  // one field each: defaults differ
+};
+
+int Fail(const std::string& message) {
+  std::cerr << "edgesync: cluster: " << message << "\n";
+  return kExitRuntimeError;
+}
+
+transport::CertificateValidity ValidFor(int days) {
+  return {std::chrono::seconds(-300), std::chrono::hours(24) * days};
+}
+
+int Init(const ClusterArgs& a) {
+  std::error_code ec;
+  if (fs::exists(fs::path(a.dir) / transport::kCaKeyFile, ec)) {
+    return Fail(a.dir + " already holds a cluster CA; refusing to overwrite it");
+  }
+  auto ca = transport::CreateClusterCa(a.cluster_id, ValidFor(a.ca_days));
+  if (!ca.ok()) return Fail(ca.status().message());
+  Status written = transport::WriteClusterCa(ca.value(), a.dir);
+  if (!written.ok()) return Fail(written.message());
+  ::chmod(a.dir.c_str(), 0700);
+  std::cout << "created cluster CA '" << a.cluster_id << "' in " << a.dir << " ("
+            << transport::kCaKeyFile << " mode 0600, " << transport::kCaCertFile
+            << "); keep this directory offline and copy only " << transport::kCaCertFile
+            << " to the nodes\n";
+  return kExitOk;
+}
+
+int Join(const ClusterArgs& a, const fs::path& data_dir) {
+  fs::path out = a.out.empty() ? data_dir / "cluster" : fs::path(a.out);
+  std::error_code ec;
+  if (fs::exists(out / transport::kNodeKeyFile, ec)) {
+    return Fail((out / transport::kNodeKeyFile).string() +
+                " exists; refusing to replace this node's key");
+  }
+  auto request = transport::CreateNodeKeyRequest(a.node_id, a.role);
+  if (!request.ok()) return Fail(request.status().message());
+  fs::create_directories(out, ec);
+  if (ec) return Fail("cannot create " + out.string() + ": " + ec.message());
+  Status key = transport::WriteTextFile(out / transport::kNodeKeyFile, request->key_pem, true);
+  if (!key.ok()) return Fail(key.message());
+  Status csr = transport::WriteTextFile(out / kCsrFile, request->csr_pem, false);
+  if (!csr.ok()) return Fail(csr.message());
+  std::cout << "node " << a.node_id << " (role " << a.role << "): key " << (out / transport::kNodeKeyFile).string()
+            << " (0600), request " << (out / kCsrFile).string() << "\n"
+            << "next: edgesync cluster sign <ca-dir> " << (out / kCsrFile).string()
+            << " --out " << (out / transport::kNodeCertFile).string() << ", and copy the CA's "
+            << transport::kCaCertFile << " to " << (out / transport::kCaCertFile).string() << "\n";
+  return kExitOk;
+}
+
+int Sign(const ClusterArgs& a) {
+  auto ca = transport::LoadClusterCa(a.dir);
+  if (!ca.ok()) return Fail("cannot load the CA in " + a.dir + ": " + ca.status().message());
+  auto csr = transport::ReadTextFile(a.csr);
+  if (!csr.ok()) return Fail(csr.status().message());
+  auto cert = transport::SignNodeRequest(ca.value(), csr.value(), ValidFor(a.cert_days));
+  if (!cert.ok()) return Fail("cannot sign " + a.csr + ": " + cert.status().message());
+  Status written = transport::WriteTextFile(a.out, cert.value(), false);
+  if (!written.ok()) return Fail(written.message());
+  auto identity = transport::ReadCertifiedIdentity(cert.value());
+  if (!identity.ok()) return Fail(identity.status().message());
+  std::cout << "issued " << a.out << ": node " << identity->node_id << ", role "
+            << identity->role << ", cluster " << identity->cluster_id << ", valid " << a.cert_days
+            << " days\n";
+  return kExitOk;
+}
+
+// Every certificate revoked so far, kept as files in <ca-dir>/revoked/ so each CRL lists all.
+std::vector<std::string> RevokedSoFar(const fs::path& dir) {
+  std::vector<std::string> pems;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    auto pem = transport::ReadTextFile(entry.path());
+    if (pem.ok()) pems.push_back(pem.value());
+  }
+  return pems;
+}
+
+int Revoke(const ClusterArgs& a) {
+  auto ca = transport::LoadClusterCa(a.dir);
+  if (!ca.ok()) return Fail("cannot load the CA in " + a.dir + ": " + ca.status().message());
+  auto cert = transport::ReadTextFile(a.cert);
+  if (!cert.ok()) return Fail(cert.status().message());
+  auto identity = transport::ReadCertifiedIdentity(cert.value());
+  if (!identity.ok()) return Fail(a.cert + ": " + identity.status().message());
+  if (identity->cluster_id != ca->cluster_id) {
+    return Fail(a.cert + " belongs to cluster '" + identity->cluster_id + "', not '" +
+                ca->cluster_id + "'");
+  }
+  fs::path revoked = fs::path(a.dir) / kRevokedDir;
+  std::vector<std::string> pems = RevokedSoFar(revoked);
+  if (std::find(pems.begin(), pems.end(), cert.value()) == pems.end()) {
+    std::error_code ec;
+    fs::create_directories(revoked, ec);
+    fs::path file = revoked / (identity->node_id + "-" + std::to_string(pems.size()) + ".crt");
+    Status kept = transport::WriteTextFile(file, cert.value(), false);
+    if (!kept.ok()) return Fail(kept.message());
+    pems.push_back(cert.value());
+  }
+  auto crl = transport::CreateCrl(ca.value(), pems, std::chrono::hours(24) * a.crl_days);
+  if (!crl.ok()) return Fail(crl.status().message());
+  Status written = transport::WriteTextFile(a.crl, crl.value(), false);
+  if (!written.ok()) return Fail(written.message());
+  std::cout << "revoked node " << identity->node_id << "; " << a.crl << " lists " << pems.size()
+            << " certificate(s), valid " << a.crl_days
+            << " days; install it as cluster.crl on every node and restart them\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddClusterCommands(CLI::App& app, LocalCommand* chosen) {
+  auto args = std::make_shared<ClusterArgs>();
+  auto* cluster = app.add_subcommand("cluster", "cluster certificates (runs locally, no daemon)");
+  cluster->require_subcommand(1);
+
+  auto* init = cluster->add_subcommand("init", "create the cluster CA in <dir> (keep it offline)");
+  init->add_option("dir", args->dir, "CA directory (created; ca.key 0600, ca.crt)")->required();
+  init->add_option("--cluster-id", args->cluster_id, "cluster id, [A-Za-z0-9._-]{1,64}")->required();
+  init->add_option("--days", args->ca_days, "validity in days (default 3650)");
+  init->callback([args, chosen] { *chosen = [args](const fs::path&) { return Init(*args); }; });
+
+  auto* join = cluster->add_subcommand("join", "create this node's key and certificate request");
+  join->add_option("--node-id", args->node_id, "node id, [A-Za-z0-9._-]{1,64}")->required();
+  join->add_option("--role", args->role, "edge, cloud, or admin (may change the write ACL, docs/security.md)")
+      ->required()
+      ->check(CLI::IsMember({"edge", "cloud", "admin"}));
+  join->add_option("--out", args->out, "directory for node.key and node.csr "
+                                       "(default <data-dir>/cluster)");
+  join->callback([args, chosen] {
+    *chosen = [args](const fs::path& data_dir) { return Join(*args, data_dir); };
+  });
+
+  auto* sign = cluster->add_subcommand("sign", "issue a node certificate from a request");
+  sign->add_option("ca-dir", args->dir, "CA directory from `cluster init`")->required();
+  sign->add_option("csr", args->csr, "request from `cluster join` (node.csr)")->required();
+  sign->add_option("--days", args->cert_days, "validity in days (default 365)");
+  sign->add_option("--out", args->out, "certificate file to write (node.crt)")->required();
+  sign->callback([args, chosen] { *chosen = [args](const fs::path&) { return Sign(*args); }; });
+
+  auto* revoke = cluster->add_subcommand("revoke", "revoke a node certificate; write the CRL");
+  revoke->add_option("ca-dir", args->dir, "CA directory from `cluster init`")->required();
+  revoke->add_option("cert", args->cert, "the node certificate to revoke")->required();
+  revoke->add_option("--crl", args->crl, "CRL file to write (lists every revoked cert)")
+      ->required();
+  revoke->add_option("--days", args->crl_days, "days until the CRL's next update (default 30)");
+  revoke->callback([args, chosen] { *chosen = [args](const fs::path&) { return Revoke(*args); }; });
+}
+
+}  // namespace edgesync

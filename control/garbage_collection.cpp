@@ -1,0 +1,30 @@
+#include "control/garbage_collection.h"
+
+#include <chrono>
+
+#include "replication/tombstone_purge.h"
+
+namespace edgesync {
+
+Result<CollectionResult> CollectGarbageNow(Store& store, uint64_t max_offline_ms) {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const auto now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+  CollectionResult result;
+  auto purged = replication::PurgeTombstones(store, max_offline_ms, now_ms);
+  if (!purged.ok()) return purged.status().WithContext("purging deleted keys");
+  result.purged_keys = std::move(purged).value();
+  auto gc = store.CollectGarbage();
+  if (!gc.ok()) return gc.status();
+  result.gc = *gc;
+  return result;
+}
+
+nlohmann::json CollectionJson(const CollectionResult& result) {
+  return {{"purged_keys", result.purged_keys.size()},
+          {"chunks_scanned", result.gc.chunks_scanned},
+          {"chunks_deleted", result.gc.chunks_deleted},
+          {"bytes_deleted", result.gc.bytes_deleted},
+          {"manifests_deleted", result.gc.manifests_deleted}};
+}
+
+}  // namespace edgesync

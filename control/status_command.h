@@ -1,0 +1,36 @@
+// Control-socket method `status`: who this node is, what it serves and how full its store is.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "store/store.h"
+#include "control/command_dispatcher.h"
+#include "control/node_settings.h"
+
+namespace edgesync {
+
+// What status reports beyond the store and the reloadable settings; fixed after startup.
+struct NodeDescription {
+  std::string node_name;
+  std::string data_dir;
+  std::string control_socket;
+  std::string peer_listen;  // "off" or the bound address
+  std::string http_status;  // configured and reserved; served by the status server
+  std::chrono::steady_clock::time_point started;
+  // Live: versions this node wants and no connected peer can serve (a JSON array); unset: none.
+  std::function<nlohmann::json()> unserved;
+  // Live: this node's clock minus its connected peers' (ms); unset or nullopt: unknown.
+  std::function<std::optional<int64_t>()> clock_skew_ms;
+};
+
+// REQUIRES: everything referenced outlives the dispatcher's use. The method list is read from
+// `dispatcher` when the command runs, so register this first or last, it lists all.
+void RegisterStatusCommand(CommandDispatcher& dispatcher, Store& store,
+                           const NodeSettings& settings, NodeDescription description);
+
+}  // namespace edgesync

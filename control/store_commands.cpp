@@ -1,0 +1,312 @@
+#include "control/store_commands.h"
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "control/command_params.h"
+#include "control/garbage_collection.h"
+#include "control/transfer_progress.h"
+
+namespace edgesync {
+namespace {
+
+using nlohmann::json;
+
+std::string IsoTime(HlcStamp stamp) {
+  std::time_t seconds = static_cast<std::time_t>(HlcMillis(stamp) / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buf;
+}
+
+json FilesJson(const Manifest& manifest) {
+  json files = json::array();
+  for (const FileEntry& file : manifest.files) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", file.mode & 07777);
+    files.push_back({{"path", file.path}, {"size", file.size}, {"mode", mode},
+                     {"sha256", file.sha256}});
+  }
+  return files;
+}
+
+// Reads the optional --spec file (a JSON object); "{}" without one.
+Result<std::string> SpecParam(const json& params) {
+  json spec = json::object();
+  std::string spec_path = OptionalString(params, "spec");
+  if (!spec_path.empty()) {
+    std::ifstream in(spec_path);
+    if (!in) return Status::InvalidArgument("cannot read spec file " + spec_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    spec = json::parse(text.str(), nullptr, false);
+    if (!spec.is_object()) {
+      return Status::InvalidArgument("spec file " + spec_path + " is not a JSON object");
+    }
+  }
+  return spec.dump();
+}
+
+// Models with a spec and datasets go through the catalog (a dataset's spec file is its
+// declaration: format, label column, splits); everything else is stored as is.
+Result<VersionInfo> PutObject(Store& store, Catalog& catalog, const ObjectKey& key,
+                              const std::filesystem::path& source, const json& params,
+                              const std::string& spec) {
+  bool strict = OptionalBool(params, "strict");
+  if (key.kind() == ObjectKind::kDataset) {
+    if (!std::filesystem::is_directory(source)) {
+      return Status::InvalidArgument("a dataset is a directory; " + source.string() + " is not");
+    }
+    Result<DatasetDeclaration> declared = DatasetDeclaration::Parse(spec);
+    if (!declared.ok()) return declared.status();
+    const std::string format = OptionalString(params, "format");
+    if (!format.empty() && !declared->format.empty() && format != declared->format) {
+      return Status::InvalidArgument("--format " + format + " contradicts the spec's format '" +
+                                     declared->format + "'");
+    }
+    if (!format.empty()) declared->format = format;
+    return catalog.PutDataset(key, source, *declared, strict);
+  }
+  if (strict) return Status::InvalidArgument("--strict applies to datasets only");
+  if (!OptionalString(params, "format").empty()) {
+    return Status::InvalidArgument("--format applies to datasets only");
+  }
+  if (key.kind() == ObjectKind::kModel && !OptionalString(params, "spec").empty()) {
+    return catalog.PutModel(key, source, spec);
+  }
+  return store.Put(key, source, spec);
+}
+
+Result<json> Put(Store& store, Catalog& catalog, const json& params, CommandContext& context) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<std::filesystem::path> source = RequireAbsolutePath(params, "path");
+  if (!source.ok()) return source.status();
+  Result<std::string> spec = SpecParam(params);
+  if (!spec.ok()) return spec.status();
+
+  std::error_code ec;
+  uint64_t total = 0;
+  if (std::filesystem::is_regular_file(*source, ec)) {
+    total = std::filesystem::file_size(*source, ec);
+  } else if (std::filesystem::is_directory(*source, ec)) {
+    for (auto it = std::filesystem::recursive_directory_iterator(*source, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec)) total += it->file_size(ec);
+    }
+  } else {
+    return Status::NotFound(source->string() + " is not a file or directory the daemon can read");
+  }
+  auto started = std::chrono::steady_clock::now();
+  // Store::Put reports no progress of its own: the client learns the total, then the result.
+  if (context.emit_progress) context.emit_progress({{"phase", "put"}, {"done", 0}, {"total", total}});
+  Result<VersionInfo> version = PutObject(store, catalog, *key, *source, params, *spec);
+  if (!version.ok()) return version.status().WithContext(key->str());
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  json result = VersionJson(*version);
+  result["bytes"] = total;
+  result["seconds"] = seconds;
+  return result;
+}
+
+Result<json> Get(Store& store, const PartLocator& locator, const json& params,
+                 CommandContext& context) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<std::filesystem::path> dest = RequireAbsolutePath(params, "dest");
+  if (!dest.ok()) return dest.status();
+  std::string version_id = OptionalString(params, "version");
+  std::string part = OptionalString(params, "part");
+  if (!part.empty() && part != "edge" && part != "cloud") {
+    return Status::InvalidArgument("part must be \"edge\" or \"cloud\"");
+  }
+  Result<VersionInfo> version =
+      version_id.empty() ? store.Latest(*key) : store.GetVersion(*key, version_id);
+  if (!version.ok()) return version.status().WithContext(key->str());
+  if (version->record.tombstone) {
+    return Status::NotFound("version " + version->id + " of " + key->str() + " is a deletion");
+  }
+  Result<Manifest> manifest = store.ReadManifest(version->record.manifest_id);
+  if (!manifest.ok()) return manifest.status();
+  const std::string prefix = part.empty() ? "" : part + "/";
+  FileSelection selection = manifest->Select(prefix);
+  if (!part.empty() && selection.files == 0) {
+    return Status::NotFound(key->str() + " version " + version->id + " has no " + part + " part");
+  }
+  auto started = std::chrono::steady_clock::now();
+  TransferProgress progress(context, "get");
+  progress.Report(0, selection.bytes);
+  GetOptions options = ReportingGetOptions(progress, context);
+  options.path_prefix = prefix;
+  options.strip_prefix = !part.empty();
+  Status written = store.Materialize(*version, *dest, options);
+  if (!written.ok()) return locator.Explain(*version, prefix, written);
+  json result = VersionJson(*version);
+  result["dest"] = dest->string();
+  result["files"] = selection.files;
+  result["bytes"] = selection.bytes;
+  result["seconds"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+// One page of `ls`: at most `limit` keys after the `after` cursor, so that neither the answer
+// line (the control server's output bound) nor the per-key head and manifest reads grow with
+// the store. "next" names the cursor of the following page when keys remain.
+constexpr uint64_t kDefaultListPage = 1000;
+constexpr uint64_t kMaxListPage = 5000;
+
+Result<json> List(Store& store, const json& params) {
+  uint64_t limit = kDefaultListPage;
+  if (auto it = params.find("limit"); it != params.end() && !it->is_null()) {
+    if (!it->is_number_unsigned() || it->get<uint64_t>() == 0 ||
+        it->get<uint64_t>() > kMaxListPage) {
+      return Status::InvalidArgument("\"limit\" must be an integer from 1 to " +
+                                     std::to_string(kMaxListPage));
+    }
+    limit = it->get<uint64_t>();
+  }
+  // One more key than the page shows whether another page follows.
+  Result<std::vector<std::string>> keys =
+      store.ListKeys(OptionalString(params, "prefix"), OptionalString(params, "after"), limit + 1);
+  if (!keys.ok()) return keys.status();
+  json objects = json::array();
+  auto it = keys->begin();
+  for (; it != keys->end() && objects.size() < limit; ++it) {
+    Result<ObjectKey> key = ObjectKey::Parse(*it);
+    if (!key.ok()) continue;
+    Result<std::vector<VersionInfo>> heads = store.Heads(*key);
+    Result<VersionInfo> latest = store.Latest(*key);
+    if (!latest.ok() || !heads.ok()) continue;  // deleted between listing and reading
+    json entry = VersionJson(*latest);
+    entry["heads"] = heads->size();
+    Result<Manifest> manifest = store.ReadManifest(latest->record.manifest_id);
+    if (manifest.ok()) {
+      entry["files"] = manifest->files.size();
+      entry["bytes"] = manifest->TotalBytes();
+    }
+    objects.push_back(std::move(entry));
+  }
+  json result = {{"objects", std::move(objects)}};
+  if (it != keys->end()) result["next"] = *std::prev(it);
+  return result;
+}
+
+Result<json> Show(Store& store, Catalog& catalog, const json& params) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<VersionInfo> latest = store.Latest(*key);
+  if (!latest.ok()) return latest.status().WithContext(key->str());
+  Result<std::vector<VersionInfo>> heads = store.Heads(*key);
+  if (!heads.ok()) return heads.status();
+  Result<Manifest> manifest = store.ReadManifest(latest->record.manifest_id);
+  if (!manifest.ok()) return manifest.status();
+  json result = VersionJson(*latest);
+  result["heads"] = json::array();
+  for (const VersionInfo& head : *heads) result["heads"].push_back(VersionJson(head));
+  result["spec"] = json::parse(manifest->spec_json, nullptr, false);
+  result["files"] = FilesJson(*manifest);
+  result["bytes"] = manifest->TotalBytes();
+  Result<json> summary = catalog.Show(*key);
+  if (summary.ok()) result["catalog"] = *summary;
+  return result;
+}
+
+Result<json> Remove(Store& store, const json& params) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<VersionInfo> latest = store.Latest(*key);
+  if (!latest.ok()) return latest.status().WithContext(key->str());
+  Result<VersionInfo> version = store.Delete(*key);
+  if (!version.ok()) return version.status().WithContext(key->str());
+  return VersionJson(*version);
+}
+
+Result<json> History(Store& store, Catalog& catalog, const json& params) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<std::vector<VersionInfo>> versions = store.History(*key);
+  if (!versions.ok()) return versions.status().WithContext(key->str());
+  std::map<std::string, std::string> summaries;  // version id -> what changed
+  if (Result<std::vector<HistoryEntry>> entries = catalog.History(*key); entries.ok()) {
+    for (const HistoryEntry& entry : *entries) summaries[entry.version_id] = entry.summary;
+  }
+  json list = json::array();
+  for (const VersionInfo& version : *versions) {
+    json entry = VersionJson(version);
+    if (auto it = summaries.find(version.id); it != summaries.end()) entry["summary"] = it->second;
+    if (!version.record.tombstone) {
+      Result<Manifest> manifest = store.ReadManifest(version.record.manifest_id);
+      if (manifest.ok()) {
+        entry["files"] = manifest->files.size();
+        entry["bytes"] = manifest->TotalBytes();
+      }
+    }
+    list.push_back(std::move(entry));
+  }
+  return json{{"key", key->str()}, {"versions", list}};
+}
+
+Result<json> Rollback(Store& store, const json& params) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  Result<std::string> version_id = RequireString(params, "version");
+  if (!version_id.ok()) return version_id.status();
+  Result<VersionInfo> version = store.Rollback(*key, *version_id);
+  if (!version.ok()) return version.status().WithContext(key->str());
+  json result = VersionJson(*version);
+  result["from"] = *version_id;
+  return result;
+}
+
+}  // namespace
+
+json VersionJson(const VersionInfo& version) {
+  return {{"key", version.key},
+          {"version", version.id},
+          {"time", IsoTime(version.record.hlc)},
+          {"hlc", version.record.hlc},
+          {"author", version.record.author},
+          {"vector", version.record.vector.ToString()},
+          {"tombstone", version.record.tombstone}};
+}
+
+void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog,
+                           const PartLocator& locator, uint64_t max_offline_ms) {
+  dispatcher.Register("gc", CommandLane::kBulk,
+                      [&store, max_offline_ms](const json&, CommandContext&) -> Result<json> {
+                        auto result = CollectGarbageNow(store, max_offline_ms);
+                        if (!result.ok()) return result.status();
+                        return CollectionJson(*result);
+                      });
+  dispatcher.Register("put", CommandLane::kBulk,
+                      [&store, &catalog](const json& p, CommandContext& c) {
+                        return Put(store, catalog, p, c);
+                      });
+  dispatcher.Register("get", CommandLane::kBulk,
+                      [&store, &locator](const json& p, CommandContext& c) {
+                        return Get(store, locator, p, c);
+                      });
+  dispatcher.Register("ls", CommandLane::kQuick,
+                      [&store](const json& p, CommandContext&) { return List(store, p); });
+  dispatcher.Register("show", CommandLane::kQuick,
+                      [&store, &catalog](const json& p, CommandContext&) {
+                        return Show(store, catalog, p);
+                      });
+  dispatcher.Register("rm", CommandLane::kQuick,
+                      [&store](const json& p, CommandContext&) { return Remove(store, p); });
+  dispatcher.Register("history", CommandLane::kQuick,
+                      [&store, &catalog](const json& p, CommandContext&) {
+                        return History(store, catalog, p);
+                      });
+  dispatcher.Register("rollback", CommandLane::kBulk,
+                      [&store](const json& p, CommandContext&) { return Rollback(store, p); });
+}
+
+}  // namespace edgesync

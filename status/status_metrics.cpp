@@ -1,0 +1,72 @@
+// StatusFeed::MetricsText: the /metrics page, from the feed's counters and last samples.
+#include "status/prometheus_text.h"
+#include "status/status_feed.h"
+
+namespace edgesync {
+
+std::string StatusFeed::MetricsText() {
+  PrometheusText out;
+  MutexLock lock(mu_);
+  if (have_stats_) {
+    out.Gauge("edgesync_store_bytes", "Chunk bytes stored after deduplication (estimate).",
+              static_cast<double>(stats_.chunk_bytes));
+    out.Gauge("edgesync_store_logical_bytes", "Bytes of every live head's files before deduplication.",
+              static_cast<double>(stats_.logical_bytes));
+    out.Gauge("edgesync_store_chunks", "Chunks stored (estimate).", static_cast<double>(stats_.chunks));
+    out.Gauge("edgesync_store_keys", "Keys with a live head.", static_cast<double>(stats_.keys));
+    out.Gauge("edgesync_identity_clashes", "Versions refused for carrying the vector of another version (see conflicts).",
+              static_cast<double>(stats_.identity_clashes));
+    out.Counter("edgesync_store_incarnations_started_total",
+                "New store incarnations started since the daemon started (store restored from an older copy).",
+                static_cast<double>(stats_.reincarnations));
+    if (stats_.chunk_bytes > 0)
+      out.Gauge("edgesync_store_dedup_ratio", "Logical bytes per stored byte.",
+                static_cast<double>(stats_.logical_bytes) / static_cast<double>(stats_.chunk_bytes));
+  }
+  for (const char* kind : {"model", "dataset", "meta"})
+    for (const char* origin : {"local", "replicated"}) {
+      auto it = versions_applied_.find({kind, origin});
+      out.Counter("edgesync_versions_applied_total", "Versions committed to the store, by kind and origin.",
+                  it == versions_applied_.end() ? 0 : static_cast<double>(it->second),
+                  {{"kind", kind}, {"origin", origin}});
+    }
+  size_t connected = 0;
+  for (const auto& [id, p] : peers_)
+    if (p.event.value("state", "") == "connected") ++connected;
+  out.Gauge("edgesync_peers_connected", "Peers with a link up.", static_cast<double>(connected));
+  for (const auto& [id, p] : peers_)
+    out.Counter("edgesync_peer_received_bytes_total", "Bytes received on the current link to a peer.",
+                static_cast<double>(p.bytes_in), {{"peer", id}});
+  for (const auto& [id, p] : peers_)
+    out.Counter("edgesync_peer_sent_bytes_total", "Bytes sent on the current link to a peer.",
+                static_cast<double>(p.bytes_out), {{"peer", id}});
+  HistogramSample durations;
+  durations.bounds.assign(kDurationBounds.begin(), kDurationBounds.end());
+  durations.buckets.assign(duration_buckets_.begin(), duration_buckets_.end());
+  durations.count = duration_count_;
+  durations.sum = duration_sum_;
+  out.Histogram("edgesync_transfer_duration_seconds",
+                "Time from first sight to apply of versions fetched from peers (transfers sampled in flight).", durations);
+  out.Gauge("edgesync_transfers_active", "Versions being fetched.",
+            static_cast<double>(tracker_.Current(0).size()));
+  out.Gauge("edgesync_conflicts_open", "Keys with concurrent heads.", static_cast<double>(open_conflicts_.size()));
+  out.Counter("edgesync_conflicts_opened_total", "Keys that gained concurrent heads.",
+              static_cast<double>(conflicts_opened_));
+  out.Counter("edgesync_conflicts_resolved_total", "Conflicts that went back to one head.",
+              static_cast<double>(conflicts_resolved_));
+  out.Counter("edgesync_corrupt_data_rejected_total",
+              "Chunks or versions from peers refused because they failed their hash.",
+              static_cast<double>(corrupt_data_));
+  out.Counter("edgesync_auth_failures_total", "Refused peer links and HTTP requests without a valid token.",
+              static_cast<double>(peer_auth_failures_), {{"source", "peer"}});
+  out.Counter("edgesync_auth_failures_total", "", static_cast<double>(http_auth_failures_), {{"source", "http"}});
+  out.Counter("edgesync_gc_runs_total", "Garbage collections run by the daemon's timer.",
+              static_cast<double>(gc_runs_));
+  out.Counter("edgesync_gc_reclaimed_bytes_total", "Chunk bytes deleted by garbage collection.",
+              static_cast<double>(gc_bytes_));
+  out.Gauge("edgesync_status_clients", "Connected /status WebSocket clients.",
+            static_cast<double>(status_clients_.load()));
+  return out.text();
+}
+
+}  // namespace edgesync

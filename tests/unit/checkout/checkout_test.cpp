@@ -1,0 +1,228 @@
+// CheckoutSwitcher against a real store: readers keep a complete version for the grace period
+// however fast the link switches, the old-version limit holds, and no link below the target is
+// ever followed.
+#include "checkout/checkout.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/temp_dir.h"
+
+namespace edgesync {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using testing::TempDir;
+
+constexpr int kFiles = 10;
+
+std::string ReadAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string FileName(int i) { return "layer" + std::to_string(i) + ".bin"; }
+
+std::vector<std::string> Entries(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+class CheckoutTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StoreOptions options;
+    options.path = data_ / "store";
+    options.node_id = "node-a";
+    options.retain_versions = 1000;
+    auto store = Store::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    pins_ = std::make_unique<CheckoutPins>(*store_, data_ / "checkouts.json");
+    locator_ = std::make_unique<PartLocator>(*store_, nullptr, nullptr);
+  }
+  void UseRetention(CheckoutRetentionPolicy policy, bool fake_clock) {
+    std::function<CheckoutSwitcher::Clock::time_point()> now = CheckoutSwitcher::Clock::now;
+    if (fake_clock) now = [this] { return fake_now_; };
+    switcher_ = std::make_unique<CheckoutSwitcher>(*store_, *pins_, *locator_, policy, now);
+  }
+  // A new version of model/m whose every file says "version <n>".
+  std::string PutVersion(int n) {
+    fs::path dir = src_ / std::to_string(n);
+    fs::create_directories(dir);
+    for (int i = 0; i < kFiles; ++i) {
+      std::ofstream(dir / FileName(i)) << "version " << n << " file " << i;
+    }
+    auto v = store_->Put(Key(), dir, "{}");
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() ? v->id : "";
+  }
+  Result<CheckoutResult> Checkout(const std::string& version_id) {
+    return switcher_->Checkout(Key(), target(), version_id, control_);
+  }
+  static ObjectKey Key() { return ObjectKey::Parse("model/m").value(); }
+  fs::path target() const { return out_ / "serving"; }
+  fs::path versions() const { return out_ / "serving.versions"; }
+
+  TempDir data_, src_, out_{"/dev/shm"}, elsewhere_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<CheckoutPins> pins_;
+  std::unique_ptr<PartLocator> locator_;
+  std::unique_ptr<CheckoutSwitcher> switcher_;
+  TransferControl control_;
+  CheckoutSwitcher::Clock::time_point fake_now_{};
+};
+
+// The reader of the issue: it resolves the link once, then takes ~0.2 s to load the version's
+// files one by one while the link keeps switching. Keeping only the previous version (the old
+// rule) removed its directory under it within a few switches.
+TEST_F(CheckoutTest, SlowReaderSeesOneCompleteVersionWhileTheLinkSwitchesRapidly) {
+  UseRetention({5s, 1000}, /*fake_clock=*/false);
+  int next = 0;
+  ASSERT_TRUE(Checkout(PutVersion(next++)).ok());
+  std::atomic<int> switches{0};
+  std::atomic<bool> reader_done{false};
+  int most_switches_in_one_read = 0;
+  std::string failure;
+  std::thread reader([&] {
+    // At least 12 reads, and on until one of them saw two switches (bounded: a slow machine).
+    const auto give_up = std::chrono::steady_clock::now() + 15s;
+    for (int pass = 0; failure.empty() && (pass < 12 || most_switches_in_one_read < 2) &&
+                       std::chrono::steady_clock::now() < give_up;
+         ++pass) {
+      fs::path version_dir = target().parent_path() / fs::read_symlink(target());
+      int switches_before = switches.load();
+      std::string expected_version;
+      for (int i = 0; i < kFiles; ++i) {
+        std::this_thread::sleep_for(20ms);  // the reader's own slowness, not a wait
+        std::string content = ReadAll(version_dir / FileName(i));
+        std::string version = content.substr(0, content.find(" file"));
+        if (i == 0) expected_version = version;
+        if (content.empty() || version != expected_version ||
+            content != version + " file " + std::to_string(i)) {
+          failure = version_dir.string() + "/" + FileName(i) + ": '" + content + "'";
+          break;
+        }
+      }
+      most_switches_in_one_read = std::max(most_switches_in_one_read, switches.load() - switches_before);
+    }
+    reader_done = true;
+  });
+  while (!reader_done) {
+    Result<CheckoutResult> switched = Checkout(PutVersion(next++));
+    if (!switched.ok()) {
+      ADD_FAILURE() << switched.status().ToString();
+      break;
+    }
+    ++switches;
+  }
+  reader.join();
+  EXPECT_EQ(failure, "") << "a reader lost its version";
+  EXPECT_GE(most_switches_in_one_read, 2) << "the link never switched twice during a read";
+}
+
+TEST_F(CheckoutTest, OldVersionsStayForTheGracePeriodThenGo) {
+  UseRetention({60s, 8}, /*fake_clock=*/true);
+  std::vector<std::string> ids;
+  for (int n = 0; n < 5; ++n) ids.push_back(PutVersion(n));
+  ASSERT_TRUE(Checkout(ids[0]).ok());
+  ASSERT_TRUE(Checkout(ids[1]).ok());
+  ASSERT_TRUE(Checkout(ids[2]).ok());
+  fake_now_ += 59s;
+  ASSERT_TRUE(Checkout(ids[3]).ok());
+  EXPECT_EQ(Entries(versions()).size(), 4u) << "all still within their grace period";
+  fake_now_ += 2s;
+  ASSERT_TRUE(Checkout(ids[4]).ok());
+  std::vector<std::string> expected{ids[2], ids[3], ids[4]};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(Entries(versions()), expected) << "the two retired 61 s ago are gone";
+}
+
+TEST_F(CheckoutTest, ASwitchNeedingMoreThanTheLimitIsRefusedNotCutShort) {
+  UseRetention({60s, 2}, /*fake_clock=*/true);
+  std::vector<std::string> ids;
+  for (int n = 0; n < 4; ++n) ids.push_back(PutVersion(n));
+  for (int n = 0; n < 3; ++n) ASSERT_TRUE(Checkout(ids[n]).ok());
+  Result<CheckoutResult> refused = Checkout(ids[3]);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("checkout.max_old_versions"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(CurrentCheckoutVersion(target()), ids[2]);
+  EXPECT_FALSE(fs::exists(versions() / ids[3]));
+  // Back to a version still on disk adds no directory: allowed.
+  ASSERT_TRUE(Checkout(ids[0]).ok());
+  fake_now_ += 60s;
+  ASSERT_TRUE(Checkout(ids[3]).ok());
+  std::vector<std::string> expected{ids[0], ids[3]};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(Entries(versions()), expected);
+}
+
+TEST_F(CheckoutTest, SymlinkedVersionsDirectoryIsRefused) {
+  UseRetention({}, false);
+  fs::create_directory_symlink(elsewhere_.path(), versions());
+  Result<CheckoutResult> result = Checkout(PutVersion(1));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(result.status().message().find(versions().string()), std::string::npos)
+      << result.status().message();
+  EXPECT_TRUE(fs::is_empty(elsewhere_.path()));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(target())));
+}
+
+TEST_F(CheckoutTest, SymlinkInPlaceOfAVersionDirectoryIsRefused) {
+  UseRetention({}, false);
+  std::string id = PutVersion(1);
+  fs::create_directories(versions());
+  fs::create_directory_symlink(elsewhere_.path(), versions() / id);
+  Result<CheckoutResult> result = Checkout(id);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find((versions() / id).string()), std::string::npos)
+      << result.status().message();
+  EXPECT_TRUE(fs::is_empty(elsewhere_.path()));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(target())));
+}
+
+TEST_F(CheckoutTest, ALinkAtTheTargetIsReplacedNotFollowed) {
+  UseRetention({}, false);
+  fs::create_directory_symlink(elsewhere_.path(), target());
+  std::string id = PutVersion(1);
+  ASSERT_TRUE(Checkout(id).ok());
+  EXPECT_EQ(CurrentCheckoutVersion(target()), id);
+  EXPECT_TRUE(fs::is_empty(elsewhere_.path()));
+}
+
+TEST_F(CheckoutTest, LeftoversOfAnInterruptedCheckoutAreRemovedAtTheNextSwitch) {
+  UseRetention({}, false);
+  fs::create_directories(versions() / ".es-stage-AbC123");
+  std::ofstream(versions() / ".es-stage-AbC123" / "half") << "x";
+  std::string id = PutVersion(1);
+  ASSERT_TRUE(Checkout(id).ok());
+  EXPECT_EQ(Entries(versions()), std::vector<std::string>{id});
+}
+
+TEST_F(CheckoutTest, ATargetNameWithNoRoomForItsVersionsDirectoryIsAClearError) {
+  UseRetention({}, false);
+  std::string id = PutVersion(1);
+  Result<CheckoutResult> result =
+      switcher_->Checkout(Key(), out_ / std::string(250, 't'), id, control_);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("name too long"), std::string::npos)
+      << result.status().message();
+}
+
+}  // namespace
+}  // namespace edgesync
