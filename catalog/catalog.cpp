@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "store/source_files.h"
 #include "catalog/latest_head.h"
 
 namespace edgesync {
@@ -17,20 +18,10 @@ Status RequireKind(const ObjectKey& key, ObjectKind kind) {
   return Status::InvalidArgument("key '" + key.str() + "' is not a " + KindName(kind) + " key");
 }
 
-// Relative '/'-separated paths of the files a put of `source` stores.
-Result<std::set<std::string>> ListSourceFiles(const fs::path& source) {
-  std::error_code ec;
-  auto st = fs::status(source, ec);
-  if (ec || !fs::exists(st)) return Status::NotFound("'" + source.string() + "' does not exist");
-  std::set<std::string> out;
-  if (fs::is_regular_file(st)) {
-    out.insert(source.filename().string());
-    return out;
-  }
-  for (fs::recursive_directory_iterator it(source, ec), end; !ec && it != end; it.increment(ec))
-    if (it->is_regular_file(ec)) out.insert(fs::relative(it->path(), source, ec).generic_string());
-  if (ec) return Status::IoError("listing '" + source.string() + "': " + ec.message());
-  return out;
+std::set<std::string> PathsOf(const std::vector<SourceFile>& files) {
+  std::set<std::string> paths;
+  for (const SourceFile& file : files) paths.insert(file.path);
+  return paths;
 }
 
 }  // namespace
@@ -91,21 +82,54 @@ Status Catalog::BuildIndex() {
   return Status::Ok();
 }
 
+Result<VersionInfo> Catalog::Put(const ObjectKey& key, const fs::path& source,
+                                 const PutRequest& request, const TransferControl& control) {
+  Result<std::vector<SourceFile>> files = ListSourceFiles(source);
+  if (!files.ok()) return files.status();
+  if (key.kind() == ObjectKind::kDataset) {
+    if (!fs::is_directory(source)) {
+      return Status::InvalidArgument("a dataset is a directory; " + source.string() + " is not");
+    }
+    Result<DatasetDeclaration> declared = DatasetDeclaration::Parse(request.spec_json);
+    if (!declared.ok()) return declared.status();
+    if (!request.format.empty() && !declared->format.empty() && request.format != declared->format) {
+      return Status::InvalidArgument("--format " + request.format + " contradicts the spec's format '" +
+                                     declared->format + "'");
+    }
+    if (!request.format.empty()) declared->format = request.format;
+    return PutDatasetFiles(key, source, std::move(files).value(), *declared, request.strict, control);
+  }
+  if (request.strict) return Status::InvalidArgument("--strict applies to datasets only");
+  if (!request.format.empty()) return Status::InvalidArgument("--format applies to datasets only");
+  if (key.kind() == ObjectKind::kModel && request.has_spec) {
+    auto spec = ModelSpec::Parse(request.spec_json);
+    if (!spec.ok()) return spec.status().WithContext("put " + key.str());
+    return PutModelFiles(key, std::move(files).value(), *spec, control);
+  }
+  return store_.PutFiles(key, std::move(files).value(), request.spec_json, control);
+}
+
 Result<VersionInfo> Catalog::PutModel(const ObjectKey& key, const fs::path& source, const ModelSpec& spec) {
   EDGESYNC_RETURN_IF_ERROR(RequireKind(key, ObjectKind::kModel));
   auto files = ListSourceFiles(source);
   if (!files.ok()) return files.status().WithContext("put " + key.str());
+  return PutModelFiles(key, std::move(files).value(), spec, {});
+}
+
+Result<VersionInfo> Catalog::PutModelFiles(const ObjectKey& key, std::vector<SourceFile> files,
+                                           const ModelSpec& spec, const TransferControl& control) {
+  EDGESYNC_RETURN_IF_ERROR(RequireKind(key, ObjectKind::kModel));
   // Round-trip through the parser so specs built in code are held to the same rules.
   std::string canonical;
   try {
     auto checked = ModelSpec::FromJson(spec.ToJson());
     if (!checked.ok()) return checked.status().WithContext("put " + key.str());
-    EDGESYNC_RETURN_IF_ERROR(checked->ValidateFiles(*files).WithContext("put " + key.str()));
+    EDGESYNC_RETURN_IF_ERROR(checked->ValidateFiles(PathsOf(files)).WithContext("put " + key.str()));
     canonical = checked->ToCanonicalJson();
   } catch (const json::exception& e) {
     return Status::InvalidArgument("put " + key.str() + ": model spec: " + e.what());
   }
-  return store_.Put(key, source, canonical);
+  return store_.PutFiles(key, std::move(files), canonical, control);
 }
 
 Result<VersionInfo> Catalog::PutModel(const ObjectKey& key, const fs::path& source, std::string_view spec_json) {
@@ -139,16 +163,25 @@ std::vector<std::shared_ptr<const SelectedModel>> Catalog::Select(const ModelQue
 Result<VersionInfo> Catalog::PutDataset(const ObjectKey& key, const fs::path& dir,
                                         const DatasetDeclaration& declared, bool strict) {
   EDGESYNC_RETURN_IF_ERROR(RequireKind(key, ObjectKind::kDataset));
+  auto files = ListSourceFiles(dir);
+  if (!files.ok()) return files.status().WithContext("put " + key.str());
+  return PutDatasetFiles(key, dir, std::move(files).value(), declared, strict, {});
+}
+
+Result<VersionInfo> Catalog::PutDatasetFiles(const ObjectKey& key, const fs::path& dir,
+                                             std::vector<SourceFile> files,
+                                             const DatasetDeclaration& declared, bool strict,
+                                             const TransferControl& control) {
+  EDGESYNC_RETURN_IF_ERROR(RequireKind(key, ObjectKind::kDataset));
   if (!declared.splits.empty()) {
-    auto files = ListSourceFiles(dir);
-    if (!files.ok()) return files.status().WithContext("put " + key.str());
-    EDGESYNC_RETURN_IF_ERROR(declared.ValidateSplitFiles(*files).WithContext("put " + key.str()));
+    EDGESYNC_RETURN_IF_ERROR(declared.ValidateSplitFiles(PathsOf(files)).WithContext("put " + key.str()));
   }
+  // The format readers read the files' contents for statistics; the listing above is the walk.
   auto stats = formats::ComputeDatasetStats(dir, {declared.format, declared.label_column, strict});
   if (!stats.ok()) return stats.status().WithContext("put " + key.str());
   DatasetSpec spec{std::move(stats).value(), declared};
   spec.declared.format.clear();
-  return store_.Put(key, dir, spec.ToCanonicalJson());
+  return store_.PutFiles(key, std::move(files), spec.ToCanonicalJson(), control);
 }
 
 Result<MetadataDocument> Catalog::MergedMetaHeads(const ObjectKey& key) {

@@ -62,9 +62,23 @@ struct AppliedObject {
   std::string version_id;
 };
 
+// What a put asks for besides the key and the source.
+struct PutRequest {
+  std::string spec_json = "{}";  // the spec as given, a JSON object
+  bool has_spec = false;         // a spec was given (a model without one is stored as plain files)
+  std::string format;            // datasets: the format, overriding or matching the spec's
+  bool strict = false;           // datasets: any problem in the data refuses the put
+};
+
 class Catalog {
  public:
   static Result<std::unique_ptr<Catalog>> Open(Store& store, CatalogOptions options = {});
+
+  // --- the one put path: lists `source` once and routes by the key's kind (a model with a
+  // spec is checked against its files, a dataset gets statistics, anything else is stored as
+  // is). `control` sees the bytes stored and may cancel; nothing is visible then.
+  Result<VersionInfo> Put(const ObjectKey& key, const std::filesystem::path& source,
+                          const PutRequest& request, const TransferControl& control = {});
 
   // --- models. `source` is a directory (or one file); the spec's scripts, entrypoints and
   // parts must name files inside it.
@@ -107,6 +121,12 @@ class Catalog {
  private:
   Catalog(Store& store, CatalogOptions options, std::shared_ptr<ModelIndex> index);
   Status BuildIndex();
+  Result<VersionInfo> PutModelFiles(const ObjectKey& key, std::vector<SourceFile> files,
+                                    const ModelSpec& spec, const TransferControl& control);
+  Result<VersionInfo> PutDatasetFiles(const ObjectKey& key, const std::filesystem::path& dir,
+                                      std::vector<SourceFile> files,
+                                      const DatasetDeclaration& declared, bool strict,
+                                      const TransferControl& control);
   Result<MetadataDocument> MergedMetaHeads(const ObjectKey& key);
   Result<VersionInfo> WriteMeta(const ObjectKey& key,
                                 const std::function<Status(MetadataDocument&, const FieldStamp&)>& edit);

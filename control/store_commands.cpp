@@ -52,65 +52,25 @@ Result<std::string> SpecParam(const json& params) {
   return spec.dump();
 }
 
-// Models with a spec and datasets go through the catalog (a dataset's spec file is its
-// declaration: format, label column, splits); everything else is stored as is.
-Result<VersionInfo> PutObject(Store& store, Catalog& catalog, const ObjectKey& key,
-                              const std::filesystem::path& source, const json& params,
-                              const std::string& spec) {
-  bool strict = OptionalBool(params, "strict");
-  if (key.kind() == ObjectKind::kDataset) {
-    if (!std::filesystem::is_directory(source)) {
-      return Status::InvalidArgument("a dataset is a directory; " + source.string() + " is not");
-    }
-    Result<DatasetDeclaration> declared = DatasetDeclaration::Parse(spec);
-    if (!declared.ok()) return declared.status();
-    const std::string format = OptionalString(params, "format");
-    if (!format.empty() && !declared->format.empty() && format != declared->format) {
-      return Status::InvalidArgument("--format " + format + " contradicts the spec's format '" +
-                                     declared->format + "'");
-    }
-    if (!format.empty()) declared->format = format;
-    return catalog.PutDataset(key, source, *declared, strict);
-  }
-  if (strict) return Status::InvalidArgument("--strict applies to datasets only");
-  if (!OptionalString(params, "format").empty()) {
-    return Status::InvalidArgument("--format applies to datasets only");
-  }
-  if (key.kind() == ObjectKind::kModel && !OptionalString(params, "spec").empty()) {
-    return catalog.PutModel(key, source, spec);
-  }
-  return store.Put(key, source, spec);
-}
-
-Result<json> Put(Store& store, Catalog& catalog, const json& params, CommandContext& context) {
+Result<json> Put(Catalog& catalog, const json& params, CommandContext& context) {
   Result<ObjectKey> key = RequireKey(params);
   if (!key.ok()) return key.status();
   Result<std::filesystem::path> source = RequireAbsolutePath(params, "path");
   if (!source.ok()) return source.status();
   Result<std::string> spec = SpecParam(params);
   if (!spec.ok()) return spec.status();
+  PutRequest request{*spec, !OptionalString(params, "spec").empty(),
+                     OptionalString(params, "format"), OptionalBool(params, "strict")};
 
-  std::error_code ec;
-  uint64_t total = 0;
-  if (std::filesystem::is_regular_file(*source, ec)) {
-    total = std::filesystem::file_size(*source, ec);
-  } else if (std::filesystem::is_directory(*source, ec)) {
-    for (auto it = std::filesystem::recursive_directory_iterator(*source, ec);
-         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_regular_file(ec)) total += it->file_size(ec);
-    }
-  } else {
-    return Status::NotFound(source->string() + " is not a file or directory the daemon can read");
-  }
   auto started = std::chrono::steady_clock::now();
-  // Store::Put reports no progress of its own: the client learns the total, then the result.
-  if (context.emit_progress) context.emit_progress({{"phase", "put"}, {"done", 0}, {"total", total}});
-  Result<VersionInfo> version = PutObject(store, catalog, *key, *source, params, *spec);
+  TransferProgress progress(context, "put");
+  Result<VersionInfo> version =
+      catalog.Put(*key, *source, request, ReportingControl(progress, context));
   if (!version.ok()) return version.status().WithContext(key->str());
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   json result = VersionJson(*version);
-  result["bytes"] = total;
+  result["bytes"] = progress.total();
   result["seconds"] = seconds;
   return result;
 }
@@ -286,8 +246,8 @@ void RegisterStoreCommands(CommandDispatcher& dispatcher, Store& store, Catalog&
                         return CollectionJson(*result);
                       });
   dispatcher.Register("put", CommandLane::kBulk,
-                      [&store, &catalog](const json& p, CommandContext& c) {
-                        return Put(store, catalog, p, c);
+                      [&catalog](const json& p, CommandContext& c) {
+                        return Put(catalog, p, c);
                       });
   dispatcher.Register("get", CommandLane::kBulk,
                       [&store, &locator](const json& p, CommandContext& c) {

@@ -20,6 +20,8 @@ class TransferProgress {
   void Report(uint64_t done, uint64_t total);
   // Adds `bytes` to what is done, of the total last reported.
   void Add(uint64_t bytes);
+  // The total last reported (0 before any report).
+  uint64_t total() const { return total_; }
 
  private:
   CommandContext& context_;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "store/file_ingest.h"
+#include "store/source_files.h"
 
 namespace edgesync {
 namespace {
@@ -140,34 +141,9 @@ std::string StoreImpl::VersionKey(const std::string& key, const std::string& ver
 
 Result<VersionInfo> StoreImpl::Put(const ObjectKey& key, const std::filesystem::path& source,
                                    const std::string& spec_json, const TransferControl& control) {
-  std::error_code ec;
-  auto st = std::filesystem::symlink_status(source, ec);
-  if (ec) return Status::NotFound("cannot read '" + source.string() + "': " + ec.message());
-  std::vector<SourceFile> files;
-  if (std::filesystem::is_symlink(st))
-    return Status::InvalidArgument("'" + source.string() + "' is a symlink; symlinks are not supported");
-  if (std::filesystem::is_regular_file(st)) {
-    files.push_back({source, source.filename().string()});
-  } else if (std::filesystem::is_directory(st)) {
-    std::filesystem::recursive_directory_iterator it(source, ec), end;
-    for (; !ec && it != end; it.increment(ec)) {
-      auto est = it->symlink_status(ec);
-      if (ec) break;
-      auto rel = std::filesystem::relative(it->path(), source, ec).generic_string();
-      if (std::filesystem::is_symlink(est))
-        return Status::InvalidArgument("'" + rel + "' in '" + source.string() +
-                                       "' is a symlink; symlinks are not supported");
-      if (std::filesystem::is_directory(est)) continue;
-      if (!std::filesystem::is_regular_file(est))
-        return Status::InvalidArgument("'" + rel + "' in '" + source.string() +
-                                       "' is not a regular file (device, socket or fifo)");
-      files.push_back({it->path(), rel});
-    }
-    if (ec) return Status::IoError("walking '" + source.string() + "': " + ec.message());
-  } else {
-    return Status::InvalidArgument("'" + source.string() + "' is not a regular file or directory");
-  }
-  return PutFiles(key, std::move(files), spec_json, control);
+  Result<std::vector<SourceFile>> files = ListSourceFiles(source);
+  if (!files.ok()) return files.status();
+  return PutFiles(key, std::move(files).value(), spec_json, control);
 }
 
 Result<VersionInfo> StoreImpl::PutFiles(const ObjectKey& key, std::vector<SourceFile> files,
@@ -181,14 +157,9 @@ Result<VersionInfo> StoreImpl::PutFiles(const ObjectKey& key, std::vector<Source
       return Status::InvalidArgument("path '" + files[i].path + "' appears twice");
   }
 
-  uint64_t total_bytes = 0, done_bytes = 0;
-  if (control.progress) {
-    for (const auto& f : files) {
-      std::error_code ec;
-      auto size = std::filesystem::file_size(f.source, ec);
-      if (!ec) total_bytes += size;
-    }
-  }
+  const uint64_t total_bytes = TotalBytes(files);
+  uint64_t done_bytes = 0;
+  if (control.progress) control.progress(0, total_bytes);
 
   Manifest manifest;
   manifest.spec_json = std::move(spec).value();

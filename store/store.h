@@ -80,7 +80,8 @@ struct Change {
 // One input file of a put: where its bytes are and what path it has inside the object.
 struct SourceFile {
   std::filesystem::path source;
-  std::string path;  // relative path inside the object
+  std::string path;   // relative path inside the object
+  uint64_t size = 0;  // as listed; for progress totals only (the bytes read are what counts)
 };
 
 // Optional hooks of a long transfer: a put here, a checkout in checkout/. Whoever asked for the
