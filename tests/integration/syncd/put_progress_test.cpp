@@ -48,16 +48,15 @@ TEST_F(PutProgressTest, ReportsProgressAndSigtermCancelsItCleanly) {
       midway = true;
       return;
     }
-    answer = connection->Call(
-        "put", {{"key", "model/big"}, {"path", (root() / "big").string()}},
-        [&](const ControlResponse& line) {
-          if (line.kind != ControlResponse::Kind::kProgress) return;
-          const uint64_t done = line.body.value("done", uint64_t{0});
-          const uint64_t total = line.body.value("total", uint64_t{0});
-          std::lock_guard<std::mutex> lock(mu);
-          progress.emplace_back(done, total);
-          if (done > 0 && done < total && progress.size() >= 3) midway = true;
-        });
+    answer = connection->Call("put", {{"key", "model/big"}, {"path", (root() / "big").string()}},
+                              [&](const ControlResponse& line) {
+                                if (line.kind != ControlResponse::Kind::kProgress) return;
+                                const uint64_t done = line.body.value("done", uint64_t{0});
+                                const uint64_t total = line.body.value("total", uint64_t{0});
+                                std::lock_guard<std::mutex> lock(mu);
+                                progress.emplace_back(done, total);
+                                if (done > 0 && done < total && progress.size() >= 3) midway = true;
+                              });
     midway = true;  // answered: wake the waiter either way
   });
   ASSERT_TRUE(WaitUntil([&] { return midway.load(); }, std::chrono::seconds(60)));
