@@ -10,10 +10,10 @@
 
 #include "store/chunk_id.h"
 #include "store/chunker.h"
-#include "tests/bench/replication/bench_cluster.h"
 #include "tests/bench/replication/byte_counting_proxy.h"
 #include "tests/bench/replication/rsync_daemon.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/bench_cluster.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

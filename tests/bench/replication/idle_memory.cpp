@@ -5,8 +5,8 @@
 #include <random>
 #include <thread>
 
-#include "tests/bench/replication/bench_cluster.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/bench_cluster.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

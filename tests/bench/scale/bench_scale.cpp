@@ -20,8 +20,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/syncd/process_runner.h"
 #include "tests/support/populate_store.h"
+#include "tests/support/process_runner.h"
 
 using namespace edgesync;
 using namespace edgesync::testing;

@@ -14,8 +14,8 @@
 #include <map>
 #include <random>
 
-#include "tests/integration/replication/cluster_fixture.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

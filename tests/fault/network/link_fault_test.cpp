@@ -12,9 +12,9 @@
 #include <thread>
 
 #include "tests/fault/network/netem_probe.h"
-#include "tests/integration/replication/cluster_fixture.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/cluster_fixture.h"
 #include "tests/support/fault_proxy.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

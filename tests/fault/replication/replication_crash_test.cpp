@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "tests/fault/replication/expected_keys.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

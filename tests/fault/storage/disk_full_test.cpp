@@ -15,8 +15,8 @@
 #include <random>
 #include <thread>
 
-#include "tests/integration/replication/cluster_fixture.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

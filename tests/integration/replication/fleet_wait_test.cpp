@@ -1,6 +1,6 @@
 // `put --wait` between real TLS daemons: it returns once both role=edge nodes hold the new
 // version, and with one of them down it times out, exits 1 and names the missing node.
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 namespace {

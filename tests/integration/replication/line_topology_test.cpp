@@ -1,5 +1,5 @@
 // Three daemons in a line A - B - C (A and C never connect): B relays puts and deletes.
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 namespace {

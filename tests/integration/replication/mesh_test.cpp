@@ -1,6 +1,6 @@
 // Five daemons in a mesh (node i dials nodes i+1 and i+2, modulo 5): a model put on one node
 // arrives byte-identical on every other.
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

@@ -3,8 +3,8 @@
 // byte-identical when one of them is killed in the middle.
 #include <random>
 
-#include "tests/integration/replication/cluster_fixture.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "base/exit_codes.h"
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 namespace {

@@ -1,5 +1,5 @@
 // Restarting either end of a link re-establishes it and catches up on what was missed.
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 namespace {

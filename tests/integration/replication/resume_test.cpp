@@ -4,7 +4,7 @@
 #include <iostream>
 #include <thread>
 
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

@@ -1,7 +1,7 @@
 // `edgesync resync` between real TLS daemons: a node restarted with wider subscriptions keeps
 // reading its peer's log from the checkpoint, so a key put while it was narrower never comes;
 // a resync scoped to that peer and key compares the whole log, fetches the key, and says so.
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 namespace {

@@ -9,7 +9,7 @@
 #include <random>
 #include <thread>
 
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 namespace {

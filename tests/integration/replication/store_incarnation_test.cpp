@@ -4,7 +4,7 @@
 // incarnations and identity clashes"). Real daemons over TLS.
 #include <fstream>
 
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 namespace {

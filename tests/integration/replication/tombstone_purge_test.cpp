@@ -4,7 +4,7 @@
 // keeps (and sends) what it wrote while offline.
 #include <thread>
 
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 namespace {

@@ -2,7 +2,7 @@
 // peers shows the link with bytes and lag; where lists both nodes; resync asks the peer.
 #include <sys/stat.h>
 
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 namespace {

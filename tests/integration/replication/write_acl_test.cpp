@@ -2,7 +2,7 @@
 // an edge node's put to model/* is refused locally naming the rule; a model version an edge
 // node wrote before the ACL reached it is refused by the cloud (logged with its author) and
 // never relayed to the other edge node, while permitted writes keep flowing both ways.
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 namespace {

@@ -4,9 +4,9 @@
 #include <random>
 
 #include "base/exit_codes.h"
-#include "tests/integration/replication/cluster_fixture.h"
-#include "tests/integration/replication/test_content.h"
 #include "tests/integration/status/status_client.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

@@ -4,8 +4,8 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-#include "tests/integration/replication/cluster_fixture.h"
 #include "tests/integration/status/status_client.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "process_runner.h"
+#include "tests/support/process_runner.h"
 
 namespace edgesync::testing {
 

@@ -1,4 +1,4 @@
-// BenchCluster: ClusterFixture (tests/integration/replication) reused outside a gtest run:
+// BenchCluster: ClusterFixture reused outside a gtest run (the benchmarks):
 // real edgesyncd nodes over TLS on 127.0.0.1, plus what the benchmark needs on top: a direct
 // control-socket call (no CLI process in the timed path), waiting for a version to become
 // visible, and the daemons' memory figures. Needs external synchronization.
@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 

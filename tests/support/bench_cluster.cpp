@@ -1,4 +1,4 @@
-#include "tests/bench/replication/bench_cluster.h"
+#include "tests/support/bench_cluster.h"
 
 #include <fstream>
 #include <iterator>

@@ -1,4 +1,4 @@
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,7 +1,8 @@
-// ClusterFixture: a gtest fixture for replication tests. It owns a temp directory under /tmp,
-// creates cluster CAs and node certificates with the real `edgesync cluster` commands, starts
-// edgesyncd nodes on 127.0.0.1 with ephemeral peer ports, and runs the CLI against them.
-// TearDown stops every daemon (SIGTERM, then SIGKILL) and removes the directory.
+// ClusterFixture: a gtest fixture for tests of several daemons (replication, conflicts, status,
+// faults, scale). It owns a temp directory under /tmp, creates cluster CAs and node
+// certificates with the real `edgesync cluster` commands, starts edgesyncd nodes on 127.0.0.1
+// with ephemeral peer ports, and runs the CLI against them. TearDown stops every daemon
+// (SIGTERM, then SIGKILL) and removes the directory.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/syncd/process_runner.h"
+#include "tests/support/process_runner.h"
 
 namespace edgesync::testing {
 
