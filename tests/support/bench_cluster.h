@@ -29,7 +29,8 @@ class BenchCluster : public ClusterFixture {
   // One control-socket request; the result object, or nullopt on any error.
   static std::optional<nlohmann::json> Call(const TestNode& node, const std::string& method,
                                             const nlohmann::json& params);
-  // Polls `show key` on `node` every `poll` until its version is `version`; false on timeout.
+  // Polls `show key` on `node` (at most `poll` apart) until its version is `version`; false on
+  // timeout.
   static bool WaitVisible(const TestNode& node, const std::string& key, const std::string& version,
                           std::chrono::milliseconds timeout,
                           std::chrono::microseconds poll = std::chrono::microseconds(500));

@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -78,9 +77,5 @@ class ClusterFixture : public ::testing::Test {
   std::map<std::string, std::unique_ptr<TestNode>> nodes_;
   int gets_ = 0;
 };
-
-// Waits until `predicate` holds or `timeout` passes; returns the last value.
-bool WaitUntil(const std::function<bool()>& predicate,
-               std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 }  // namespace edgesync::testing

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 #include "tests/support/test_content.h"
 
 namespace edgesync::testing {
@@ -67,7 +68,7 @@ TEST_F(SoakTest, RandomWritesAndRestartsConvergeToIdenticalHeads) {
   const std::vector<std::string> small_memory = {"--config", config.string()};
   for (TestNode* node : nodes) ASSERT_NO_FATAL_FAILURE(Start(*node, dials[node], small_memory));
   for (TestNode* node : nodes) {
-    ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(*node) >= 1; }, seconds(60))) << node->name;
+    ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(*node) >= 1; }, seconds(60))) << node->name;
   }
 
   std::map<std::string, uint64_t> peak_kib;
@@ -117,7 +118,7 @@ TEST_F(SoakTest, RandomWritesAndRestartsConvergeToIdenticalHeads) {
 
   std::map<std::string, std::string> reference;
   std::string last_difference;
-  bool converged = WaitUntil(
+  bool converged = PollUntil(
       [&] {
         reference = HeadsByKey(CliJson(*nodes[0], {"ls"}));
         if (reference.empty()) return false;

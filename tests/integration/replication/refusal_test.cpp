@@ -5,6 +5,7 @@
 
 #include "base/exit_codes.h"
 #include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -21,7 +22,7 @@ TEST_F(RefusalTest, WrongClusterCertificateIsRefused) {
   Start(stranger, {&ours});
 
   json peers;
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] {
     peers = CliJson(stranger, {"peers"});
     return peers.is_object() && !peers["refused"].empty();
   })) << peers << ReadFileText(stranger.log());
@@ -52,7 +53,7 @@ TEST_F(RefusalTest, RevokedCertificateIsRefused) {
   Start(cloud, {}, {"--cluster-crl", crl.string()});
   Start(lost, {&cloud});
   json peers;
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] {
     peers = CliJson(cloud, {"peers"});
     return peers.is_object() && !peers["refused"].empty();
   })) << peers << ReadFileText(cloud.log());

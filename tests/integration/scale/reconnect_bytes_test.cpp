@@ -3,9 +3,9 @@
 // reconnect (both directions, from `edgesync peers` counters) must stay under a fixed budget
 // that is far below what the catch-up carried: checkpoints make it O(1), not O(objects).
 #include <iostream>
-#include <thread>
 
 #include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 #include "tests/support/populate_store.h"
 #include "tests/support/test_content.h"
 
@@ -22,19 +22,20 @@ class ReconnectBytesTest : public ClusterFixture {
   // and nothing moved for two seconds; nullopt if that does not happen within a minute.
   std::optional<uint64_t> SettledLinkBytes(const TestNode& node, const std::string& peer) {
     uint64_t last = 0;
-    int stable = 0;
-    bool settled = WaitUntil(
+    auto unchanged_since = std::chrono::steady_clock::now();
+    bool settled = PollUntil(
         [&] {
+          const auto now = std::chrono::steady_clock::now();
           json entry = PeerEntry(CliJson(node, {"peers"}), peer);
           if (!entry.is_object() || !entry.value("connected", false) || entry.value("lag", 1) != 0 ||
               entry.value("transfers", 1) != 0) {
-            stable = 0;
+            unchanged_since = now;
             return false;
           }
           uint64_t bytes = entry.value("bytes_in", 0ull) + entry.value("bytes_out", 0ull);
-          stable = bytes == last ? stable + 1 : 0;
+          if (bytes != last) unchanged_since = now;
           last = bytes;
-          return stable >= 20;  // 2 s at the 100 ms poll
+          return now - unchanged_since >= seconds(2);
         },
         seconds(60));
     if (!settled) return std::nullopt;
@@ -55,7 +56,7 @@ TEST_F(ReconnectBytesTest, CaughtUpNodesReconnectWithConstantTraffic) {
 
   // Catch-up: every key arrives.
   auto started = std::chrono::steady_clock::now();
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] {
     json status = CliJson(edge, {"status"});
     return status.is_object() && status["store"]["keys"] == kDocuments + kModels;
   }, seconds(240))) << "edge-1 did not catch up";

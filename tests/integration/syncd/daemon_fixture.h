@@ -45,8 +45,4 @@ class DaemonFixture : public ::testing::Test {
   std::unique_ptr<BackgroundProcess> daemon_;
 };
 
-// Waits until `predicate` holds or `timeout` passes; returns the last value.
-bool WaitUntil(const std::function<bool()>& predicate,
-               std::chrono::milliseconds timeout = std::chrono::seconds(10));
-
 }  // namespace edgesync::testing

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/poll_until.h"
 #include "tests/support/temp_dir.h"
 
 namespace edgesync {
@@ -21,15 +22,20 @@ class Recorder : public StatusSubscriber {
   }
   // Waits up to 5 s for a message matching `pred`.
   std::optional<json> WaitFor(const std::function<bool(const json&)>& pred) {
-    for (int i = 0; i < 500; ++i) {
-      {
-        std::lock_guard lock(mu_);
-        for (const auto& m : messages_)
-          if (pred(m)) return m;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    return std::nullopt;
+    std::optional<json> found;
+    testing::PollUntil(
+        [&] {
+          std::lock_guard lock(mu_);
+          for (const auto& m : messages_) {
+            if (pred(m)) {
+              found = m;
+              return true;
+            }
+          }
+          return false;
+        },
+        5s);
+    return found;
   }
 
  private:
