@@ -9,6 +9,7 @@
 
 #include "store/sha256.h"
 #include "tests/support/poll_until.h"
+#include "tests/support/temp_dir.h"
 #include "tests/unit/catalog/catalog_test_util.h"
 
 namespace edgesync {
