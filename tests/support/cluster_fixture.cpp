@@ -161,6 +161,25 @@ size_t ClusterFixture::ConnectedPeers(const TestNode& node) {
   return connected;
 }
 
+bool ClusterFixture::WaitUntilRead(const TestNode& reader, const TestNode& writer,
+                                   std::chrono::milliseconds timeout) {
+  const json status = CliJson(writer, {"status"});
+  if (!status.is_object() || !status.contains("store")) return false;
+  const uint64_t log_end = status["store"].value("last_seq", uint64_t{0});
+  return PollUntil(
+      [&] {
+        json peers = CliJson(reader, {"peers"});
+        if (!peers.is_object()) return false;
+        for (const json& peer : peers.value("peers", json::array())) {
+          if (peer.value("node_id", "") != writer.name) continue;
+          return peer.value("peer_latest", uint64_t{0}) >= log_end &&
+                 peer.value("checkpoint", uint64_t{0}) >= log_end;
+        }
+        return false;
+      },
+      timeout);
+}
+
 void ClusterFixture::MakeFile(const fs::path& path, const std::string& content,
                               fs::perms mode) {
   fs::create_directories(path.parent_path());

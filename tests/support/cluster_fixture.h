@@ -68,6 +68,13 @@ class ClusterFixture : public ::testing::Test {
                   std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Number of peers `edgesync peers --json` shows connected.
   size_t ConnectedPeers(const TestNode& node);
+  // True once `reader`, over its current link to `writer`, has been told where `writer`'s change
+  // log ends and has read it up to where it ended at the time of the call (`writer`'s
+  // store.last_seq in `status`; `reader`'s peer_latest and checkpoint for it in `peers`): every
+  // change made on `writer` before the call has been taken, filtered out or refused by
+  // `reader`. Lets a test assert that something did not arrive without waiting a fixed time.
+  bool WaitUntilRead(const TestNode& reader, const TestNode& writer,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
   void MakeFile(const std::filesystem::path& path, const std::string& content,
                 std::filesystem::perms mode = std::filesystem::perms(0644));

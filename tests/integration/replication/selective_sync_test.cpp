@@ -7,7 +7,6 @@
 #include <signal.h>
 
 #include <random>
-#include <thread>
 
 #include "tests/support/cluster_fixture.h"
 #include "tests/support/poll_until.h"
@@ -106,6 +105,7 @@ TEST_F(SelectiveSyncTest, EdgeGetsTheEdgePartAndNoDatasetsCloudGetsTheCloudPart)
   EXPECT_TRUE(WaitForGet(cloud, "dataset/site-a", &data));  // subscribed to everything
 
   // The edge never learns of the dataset: not subscribed.
+  ASSERT_TRUE(WaitUntilRead(edge, hub)) << ReadFileText(edge.log());
   ProcessResult show = Cli(edge, {"show", "dataset/site-a"});
   EXPECT_NE(show.exit_code, 0) << show.out;
   // The spec (with its parts) is there for selection queries.
@@ -204,7 +204,7 @@ TEST_F(SelectiveSyncTest, NarrowedSubscriptionsReleaseChunksToGc) {
   MakeFile(later / "index.csv", "path,label\nx.bin,1\n");
   MakeFile(later / "x.bin", Noise(64 << 10, 5));
   ASSERT_EQ(Cli(hub, {"put", "dataset/site-b", later.string()}).exit_code, 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_TRUE(WaitUntilRead(edge, hub)) << ReadFileText(edge.log());  // seen and filtered out
   EXPECT_NE(Cli(edge, {"show", "dataset/site-b"}).exit_code, 0) << "not subscribed yet";
   WriteFileText(config, "[sync]\nsubscriptions = [\"model/*\", \"dataset/*\"]\n[node]\nlabels = { role = \"edge\" }\n");
   edge.process->Signal(SIGHUP);
