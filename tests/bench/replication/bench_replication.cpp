@@ -17,11 +17,11 @@
 #include <random>
 #include <thread>
 
-#include "tests/bench/replication/bench_cluster.h"
 #include "tests/bench/replication/delta_bench.h"
 #include "tests/bench/replication/idle_memory.h"
 #include "tests/bench/replication/rsync_daemon.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/bench_cluster.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

@@ -10,10 +10,11 @@
 
 #include "store/chunk_id.h"
 #include "store/chunker.h"
-#include "tests/bench/replication/bench_cluster.h"
 #include "tests/bench/replication/byte_counting_proxy.h"
 #include "tests/bench/replication/rsync_daemon.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/bench_cluster.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {
@@ -83,19 +84,18 @@ void RewriteOnePercent(const fs::path& path, std::mt19937_64& rng) {
 // model's manifest, so the polling itself does not load the receiver during the measurement.
 bool WaitHeld(const TestNode& node, const std::string& key, const std::string& version,
               std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    auto where = BenchCluster::Call(node, "where", {{"key", key}});
-    if (where) {
-      for (const auto& n : where->value("nodes", nlohmann::json::array())) {
-        if (!n.value("local", false)) continue;
-        for (const auto& v : n.value("versions", nlohmann::json::array()))
-          if (v == version) return true;
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(500));
-  }
-  return false;
+  return PollUntil(
+      [&] {
+        auto where = BenchCluster::Call(node, "where", {{"key", key}});
+        if (!where) return false;
+        for (const auto& n : where->value("nodes", nlohmann::json::array())) {
+          if (!n.value("local", false)) continue;
+          for (const auto& v : n.value("versions", nlohmann::json::array()))
+            if (v == version) return true;
+        }
+        return false;
+      },
+      timeout, std::chrono::microseconds(500));
 }
 
 struct RunFigures {

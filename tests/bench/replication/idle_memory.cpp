@@ -5,8 +5,9 @@
 #include <random>
 #include <thread>
 
-#include "tests/bench/replication/bench_cluster.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/bench_cluster.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {
@@ -79,19 +80,17 @@ IdleMemory MeasureIdleMemory(const fs::path& work, size_t objects, int settle_s)
   }
   fs::remove_all(dir);
   auto start = Clock::now();
-  auto deadline = start + std::chrono::minutes(5);
-  while (Clock::now() < deadline) {
-    long held = 0;
-    for (const char* prefix : {"model/", "dataset/", "meta/"}) {
-      long n = CountKeys(b, prefix);
-      held = n < 0 || held < 0 ? -1 : held + n;
-    }
-    if (held >= static_cast<long>(objects)) {
-      result.replicate_s = std::chrono::duration<double>(Clock::now() - start).count();
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
+  const bool replicated = PollUntil(
+      [&] {
+        long held = 0;
+        for (const char* prefix : {"model/", "dataset/", "meta/"}) {
+          long n = CountKeys(b, prefix);
+          held = n < 0 || held < 0 ? -1 : held + n;
+        }
+        return held >= static_cast<long>(objects);
+      },
+      std::chrono::minutes(5), std::chrono::seconds(1));
+  if (replicated) result.replicate_s = std::chrono::duration<double>(Clock::now() - start).count();
   if (result.replicate_s < 0) {
     std::cerr << "idle: the receiver did not get all " << objects << " objects within 5 minutes\n";
     return result;

@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <thread>
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 
@@ -39,13 +39,13 @@ RsyncDaemon::RsyncDaemon(const fs::path& dir) : dir_(dir), port_(FreeLoopbackPor
                                "--config=" + conf.string(), "--address=127.0.0.1",
                                "--port=" + std::to_string(port_)},
       dir_.parent_path() / "rsyncd.out", dir_.parent_path() / "rsyncd.err");
-  for (int i = 0; i < 50; ++i) {  // until it accepts
-    ProcessResult probe = RunProcess(
-        {"/usr/bin/rsync", "rsync://127.0.0.1:" + std::to_string(port_) + "/"},
-        std::chrono::seconds(5));
-    if (probe.exit_code == 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  PollUntil(  // until it accepts
+      [&] {
+        return RunProcess({"/usr/bin/rsync", "rsync://127.0.0.1:" + std::to_string(port_) + "/"},
+                          std::chrono::seconds(5))
+                   .exit_code == 0;
+      },
+      std::chrono::seconds(5));
 }
 
 double RsyncDaemon::Push(const fs::path& source, const std::string& dest) {

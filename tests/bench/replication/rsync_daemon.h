@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "tests/integration/syncd/process_runner.h"
+#include "tests/support/process_runner.h"
 
 namespace edgesync::testing {
 

@@ -14,14 +14,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <iostream>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/syncd/process_runner.h"
+#include "tests/support/poll_until.h"
 #include "tests/support/populate_store.h"
+#include "tests/support/process_runner.h"
 
 using namespace edgesync;
 using namespace edgesync::testing;
@@ -70,15 +69,6 @@ json CliJson(const Node& node, std::vector<std::string> args) {
   return r.exit_code == 0 ? json::parse(r.out, nullptr, false) : json();
 }
 
-bool WaitFor(const std::function<bool()>& predicate, std::chrono::seconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return false;
-}
-
 void MakeIdentity(const fs::path& ca, Node& node) {
   fs::path cluster = node.data_dir / "cluster";
   RunProcess({EDGESYNC_BIN, "cluster", "join", "--node-id", node.name, "--role", "edge", "--out",
@@ -102,10 +92,12 @@ double Start(const fs::path& root, Node& node, const std::string& peer = "") {
       argv, root / (node.name + ".out"), root / (node.name + ".err"),
       std::vector<std::string>{"NOTIFY_SOCKET=", "XDG_RUNTIME_DIR="});
   json status;
-  Check(WaitFor([&] {
-          status = CliJson(node, {"status"});
-          return status.is_object();
-        }, std::chrono::seconds(600)),
+  Check(PollUntil(
+            [&] {
+              status = CliJson(node, {"status"});
+              return status.is_object();
+            },
+            std::chrono::seconds(600), std::chrono::milliseconds(200)),
         node.name + " did not start");
   node.peer_listen = status.value("peer_listen", node.peer_listen);
   return Seconds(started);
@@ -132,22 +124,25 @@ double TimeCli(const Node& node, const std::vector<std::string>& args, size_t* o
 // unchanged for 3 s.
 uint64_t SettledLinkBytes(const Node& node, const std::string& peer) {
   uint64_t last = ~0ull;
-  int stable = 0;
-  Check(WaitFor([&] {
-          json peers = CliJson(node, {"peers"});
-          for (const json& p : peers.value("peers", json::array())) {
-            if (p.value("node_id", "") != peer) continue;
-            if (!p.value("connected", false) || p.value("lag", 1) != 0 || p.value("transfers", 1) != 0) {
-              stable = 0;
+  auto unchanged_since = Clock::now();
+  Check(PollUntil(
+            [&] {
+              const auto now = Clock::now();
+              json peers = CliJson(node, {"peers"});
+              for (const json& p : peers.value("peers", json::array())) {
+                if (p.value("node_id", "") != peer) continue;
+                if (!p.value("connected", false) || p.value("lag", 1) != 0 || p.value("transfers", 1) != 0) {
+                  unchanged_since = now;
+                  return false;
+                }
+                uint64_t bytes = p.value("bytes_in", 0ull) + p.value("bytes_out", 0ull);
+                if (bytes != last) unchanged_since = now;
+                last = bytes;
+                return now - unchanged_since >= std::chrono::seconds(3);
+              }
               return false;
-            }
-            uint64_t bytes = p.value("bytes_in", 0ull) + p.value("bytes_out", 0ull);
-            stable = bytes == last ? stable + 1 : 0;
-            last = bytes;
-            return stable >= 15;
-          }
-          return false;
-        }, std::chrono::seconds(3600)),
+            },
+            std::chrono::seconds(3600), std::chrono::milliseconds(200)),
         node.name + "'s link to " + peer + " never settled");
   return last;
 }
@@ -200,10 +195,12 @@ int main(int argc, char** argv) {
     auto started = Clock::now();
     Start(root, b, a.peer_listen);
     const uint64_t keys = population.documents + population.models;
-    Check(WaitFor([&] {
-            json status = CliJson(b, {"status"});
-            return status.is_object() && status["store"]["keys"] == keys;
-          }, std::chrono::seconds(3600)),
+    Check(PollUntil(
+              [&] {
+                json status = CliJson(b, {"status"});
+                return status.is_object() && status["store"]["keys"] == keys;
+              },
+              std::chrono::seconds(3600), std::chrono::milliseconds(200)),
           "node-b did not catch up");
     out["catch_up_s"] = Seconds(started);
     out["catch_up_link_bytes"] = SettledLinkBytes(b, a.name);

@@ -25,8 +25,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "tests/bench/replication/bench_cluster.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/bench_cluster.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

@@ -14,8 +14,9 @@
 #include <map>
 #include <random>
 
-#include "tests/integration/replication/cluster_fixture.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {
@@ -83,7 +84,7 @@ TEST_F(ClockSkewTest, NodeTwoYearsAheadJoinsAndDoesNotDragOtherClocks) {
   ShiftClock(fast, "+730d");
   ASSERT_NO_FATAL_FAILURE(Start(cloud));
   ASSERT_NO_FATAL_FAILURE(Start(fast, {&cloud}));
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(fast) == 1 && ConnectedPeers(cloud) == 1; }))
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(fast) == 1 && ConnectedPeers(cloud) == 1; }))
       << ReadFileText(fast.log());
 
   // Measured on both sides, in peers and status, and logged.
@@ -106,7 +107,7 @@ TEST_F(ClockSkewTest, NodeTwoYearsAheadJoinsAndDoesNotDragOtherClocks) {
   ASSERT_EQ(Cli(fast, {"put", "model/m", v1.string()}).exit_code, 0);
   fs::path got;
   ASSERT_TRUE(WaitForGet(cloud, "model/m", &got));
-  EXPECT_TRUE(WaitUntil([&] {
+  EXPECT_TRUE(PollUntil([&] {
     return ReadFileText(cloud.log()).find("our clock did not follow it") != std::string::npos;
   }, seconds(10))) << "the clamp was not logged";
   // A causally later write on the cloud wins even though its stamp is two years "older".
@@ -123,7 +124,7 @@ TEST_F(ClockSkewTest, NodeTwoYearsAheadJoinsAndDoesNotDragOtherClocks) {
               << " ms from real time\n";
   }
   std::string why;
-  EXPECT_TRUE(WaitUntil([&] {
+  EXPECT_TRUE(PollUntil([&] {
     fs::path out = root() / ("fast-get-" + std::to_string(NowMs()));
     return Cli(fast, {"get", "model/m", out.string()}).exit_code == 0 && SameTree(v2, out, &why);
   })) << "edge-fast did not end on the cloud's later version: " << why;
@@ -137,7 +138,7 @@ TEST_F(ClockSkewTest, NodeTwoYearsAheadJoinsAndDoesNotDragOtherClocks) {
   ASSERT_TRUE(Stop(fast).has_value());
   ASSERT_NO_FATAL_FAILURE(Start(fast, {&cloud}));
   std::map<std::string, std::string> on_cloud, on_fast;
-  EXPECT_TRUE(WaitUntil([&] {
+  EXPECT_TRUE(PollUntil([&] {
     on_cloud = HeadsByKey(CliJson(cloud, {"ls"}));
     on_fast = HeadsByKey(CliJson(fast, {"ls"}));
     return on_cloud.count("model/c") && on_cloud == on_fast;
@@ -174,7 +175,7 @@ TEST_F(ClockSkewTest, NodeMinutesBehindFollowsThePeerClock) {
   ShiftClock(slow, "-240s");
   ASSERT_NO_FATAL_FAILURE(Start(cloud));
   ASSERT_NO_FATAL_FAILURE(Start(slow, {&cloud}));
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(slow) == 1; })) << ReadFileText(slow.log());
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(slow) == 1; })) << ReadFileText(slow.log());
   std::optional<int64_t> skew = PeerSkew(slow, "cloud-1");
   ASSERT_TRUE(skew.has_value());
   EXPECT_NEAR(static_cast<double>(*skew), 240'000.0, 5'000.0);

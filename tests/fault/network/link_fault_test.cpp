@@ -12,9 +12,10 @@
 #include <thread>
 
 #include "tests/fault/network/netem_probe.h"
-#include "tests/integration/replication/cluster_fixture.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/cluster_fixture.h"
 #include "tests/support/fault_proxy.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {
@@ -37,7 +38,7 @@ class LinkFaultTest : public ClusterFixture {
     ASSERT_NO_FATAL_FAILURE(Start(*cloud_));
     proxy_ = std::make_unique<FaultProxy>(cloud_->peer_port, 20261125);
     ASSERT_NO_FATAL_FAILURE(Start(*edge_, {}, {"--peer", proxy_->address()}));
-    ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(*edge_) == 1 && ConnectedPeers(*cloud_) == 1; }));
+    ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(*edge_) == 1 && ConnectedPeers(*cloud_) == 1; }));
   }
 
   void TearDown() override {
@@ -74,7 +75,7 @@ class LinkFaultTest : public ClusterFixture {
 
     // Fault once a few MiB have crossed, i.e. mid-transfer.
     uint64_t start = proxy_->bytes_forwarded();
-    EXPECT_TRUE(WaitUntil([&] { return proxy_->bytes_forwarded() > start + (3u << 20); }, seconds(30)));
+    EXPECT_TRUE(PollUntil([&] { return proxy_->bytes_forwarded() > start + (3u << 20); }, seconds(30)));
     uint64_t broken_before = proxy_->connections_broken();
     uint64_t accepted_before = proxy_->connections_accepted();
     proxy_->SetFault(fault);
@@ -83,7 +84,7 @@ class LinkFaultTest : public ClusterFixture {
     if (heal) proxy_->Heal();
     auto healed = std::chrono::steady_clock::now();
 
-    bool converged = WaitUntil(
+    bool converged = PollUntil(
         [&] {
           auto on_cloud = Heads(*cloud_);
           return on_cloud.size() == 3 && on_cloud == Heads(*edge_);

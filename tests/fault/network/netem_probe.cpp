@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include "tests/integration/syncd/process_runner.h"
+#include "tests/support/process_runner.h"
 
 namespace edgesync::testing {
 

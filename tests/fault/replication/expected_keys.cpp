@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 

@@ -15,7 +15,8 @@
 #include <thread>
 
 #include "tests/fault/replication/expected_keys.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {
@@ -104,7 +105,7 @@ TEST_F(ReplicationCrashTest, KillSenderOrReceiverDuringTransfers) {
   std::vector<TestNode*> nodes = {&a, &b, &c};
   std::map<TestNode*, std::vector<const TestNode*>> dials = {{&a, {}}, {&b, {&a}}, {&c, {&a, &b}}};
   for (TestNode* node : nodes) Start(*node, dials[node]);
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(a) == 2 && ConnectedPeers(c) == 2; }));
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(a) == 2 && ConnectedPeers(c) == 2; }));
 
   auto cli = [this](const TestNode& node, const std::vector<std::string>& args) {
     return Cli(node, args);
@@ -150,7 +151,7 @@ TEST_F(ReplicationCrashTest, KillSenderOrReceiverDuringTransfers) {
       break;
     }
     std::vector<std::string> problems;
-    if (!WaitUntil([&] { return Converged(nodes); }, std::chrono::seconds(90))) {
+    if (!PollUntil([&] { return Converged(nodes); }, std::chrono::seconds(90))) {
       problems.push_back("nodes did not converge within 90 s");
     }
     expected.Check(cli, nodes, root(), &problems);

@@ -16,8 +16,9 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/integration/replication/cluster_fixture.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {
@@ -67,7 +68,7 @@ TEST_F(SoakTest, RandomWritesAndRestartsConvergeToIdenticalHeads) {
   const std::vector<std::string> small_memory = {"--config", config.string()};
   for (TestNode* node : nodes) ASSERT_NO_FATAL_FAILURE(Start(*node, dials[node], small_memory));
   for (TestNode* node : nodes) {
-    ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(*node) >= 1; }, seconds(60))) << node->name;
+    ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(*node) >= 1; }, seconds(60))) << node->name;
   }
 
   std::map<std::string, uint64_t> peak_kib;
@@ -117,7 +118,7 @@ TEST_F(SoakTest, RandomWritesAndRestartsConvergeToIdenticalHeads) {
 
   std::map<std::string, std::string> reference;
   std::string last_difference;
-  bool converged = WaitUntil(
+  bool converged = PollUntil(
       [&] {
         reference = HeadsByKey(CliJson(*nodes[0], {"ls"}));
         if (reference.empty()) return false;

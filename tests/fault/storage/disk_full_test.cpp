@@ -15,8 +15,9 @@
 #include <random>
 #include <thread>
 
-#include "tests/integration/replication/cluster_fixture.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {
@@ -96,7 +97,7 @@ TEST_F(DiskFullTest, FailsClearlyKeepsDataAndResumesWhenSpaceReturns) {
   WriteFileText(config, "[storage]\nblock_cache = \"1MiB\"\nwrite_buffer = \"4MiB\"\n");
   ASSERT_NO_FATAL_FAILURE(Start(cloud));
   ASSERT_NO_FATAL_FAILURE(Start(edge, {&cloud}, {"--config", config.string()}));
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(edge) == 1; }));
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(edge) == 1; }));
 
   std::mt19937_64 rng(64);
   fs::path before = root() / "src-before", local = root() / "src-local", remote = root() / "src-remote";
@@ -109,7 +110,7 @@ TEST_F(DiskFullTest, FailsClearlyKeepsDataAndResumesWhenSpaceReturns) {
   ASSERT_EQ(put.exit_code, 0) << put.err;
   std::string why;
   ASSERT_TRUE(Holds(edge, "model/before", before, &why)) << why;
-  ASSERT_TRUE(WaitUntil([&] { return Holds(cloud, "model/before", before, &why); }));
+  ASSERT_TRUE(PollUntil([&] { return Holds(cloud, "model/before", before, &why); }));
 
   fs::path filler = mount_point_ / "filler";
   uint64_t filled = FillUp(filler);
@@ -126,7 +127,7 @@ TEST_F(DiskFullTest, FailsClearlyKeepsDataAndResumesWhenSpaceReturns) {
   // A version arriving from the cloud cannot be stored either; the edge says why in its log.
   put = Cli(cloud, {"put", "model/remote", remote.string()});
   ASSERT_EQ(put.exit_code, 0) << put.err;
-  EXPECT_TRUE(WaitUntil([&] { return ReadFileText(edge.log()).find("no space") != std::string::npos; },
+  EXPECT_TRUE(PollUntil([&] { return ReadFileText(edge.log()).find("no space") != std::string::npos; },
                         seconds(30)))
       << "the edge never logged the disk-full refusal";
   fs::path out = root() / "should-not-exist";
@@ -140,14 +141,14 @@ TEST_F(DiskFullTest, FailsClearlyKeepsDataAndResumesWhenSpaceReturns) {
   // Space returns: the missed version arrives by itself, and puts work again.
   fs::remove(filler);
   auto freed = std::chrono::steady_clock::now();
-  bool arrived = WaitUntil([&] { return Holds(edge, "model/remote", remote, &why); }, seconds(60));
+  bool arrived = PollUntil([&] { return Holds(edge, "model/remote", remote, &why); }, seconds(60));
   double resume_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - freed).count();
   EXPECT_TRUE(arrived) << "replication did not resume within 60 s of freeing space: " << why;
   std::cout << "replication resumed " << resume_s << " s after space returned\n";
   put = Cli(edge, {"put", "model/local", local.string()});
   EXPECT_EQ(put.exit_code, 0) << put.err;
   EXPECT_TRUE(Holds(edge, "model/local", local, &why)) << why;
-  EXPECT_TRUE(WaitUntil([&] { return Holds(cloud, "model/local", local, &why); })) << why;
+  EXPECT_TRUE(PollUntil([&] { return Holds(cloud, "model/local", local, &why); })) << why;
 
   // And the store still opens cleanly after all that.
   Stop(edge);

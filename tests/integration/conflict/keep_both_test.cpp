@@ -1,6 +1,7 @@
 // keep-both (the dataset default): after healing, the conflict is listed on both nodes with
 // both heads and waits for a human (`resolve --keep`) or for a policy change (`dataset=lww`).
 #include "tests/integration/conflict/partition_fixture.h"
+#include "tests/support/poll_until.h"
 
 #include <algorithm>
 #include <iostream>
@@ -57,7 +58,7 @@ TEST_F(KeepBothTest, DatasetConflictWaitsForKeepOrPolicyChange) {
   PutDataset(*b_, "dataset/site-b", "3,from-b");  // the newest write: lww's winner later
   Heal();
 
-  ASSERT_TRUE(WaitUntil(
+  ASSERT_TRUE(PollUntil(
       [&] {
         return ConflictHeads(*a_, "dataset/site-a").size() == 2 &&
                ConflictHeads(*b_, "dataset/site-a").size() == 2 &&

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "tests/support/poll_until.h"
+
 namespace edgesync::testing {
 
 namespace fs = std::filesystem;
@@ -13,21 +15,21 @@ void PartitionFixture::StartLinked() {
   b_ = &AddNode("node-b", ca, "cloud");
   Start(*a_);
   Start(*b_, {a_});
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(*a_) == 1 && ConnectedPeers(*b_) == 1; }))
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(*a_) == 1 && ConnectedPeers(*b_) == 1; }))
       << ReadFileText(b_->log());
 }
 
 void PartitionFixture::Partition() {
   ASSERT_EQ(Stop(*b_), 0);
   Start(*b_);  // no --peer: b does not dial, a never dials
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(*a_) == 0; }));
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(*a_) == 0; }));
   ASSERT_EQ(ConnectedPeers(*b_), 0u);
 }
 
 void PartitionFixture::Heal() {
   ASSERT_EQ(Stop(*b_), 0);
   Start(*b_, {a_});
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(*a_) == 1 && ConnectedPeers(*b_) == 1; },
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(*a_) == 1 && ConnectedPeers(*b_) == 1; },
                         std::chrono::seconds(60)))
       << ReadFileText(b_->log());
 }
@@ -45,7 +47,7 @@ std::vector<std::string> PartitionFixture::Heads(const TestNode& node, const std
 
 bool PartitionFixture::ConvergedOnOneHead(const std::string& key, std::string* version,
                                           std::chrono::milliseconds timeout) {
-  return WaitUntil(
+  return PollUntil(
       [&] {
         std::vector<std::string> on_a = Heads(*a_, key);
         std::vector<std::string> on_b = Heads(*b_, key);

@@ -2,7 +2,7 @@
 // the receiver rebuilds a byte-identical file while far fewer bytes cross than the new chunks.
 #include <random>
 
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 namespace {

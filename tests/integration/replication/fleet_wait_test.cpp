@@ -1,6 +1,7 @@
 // `put --wait` between real TLS daemons: it returns once both role=edge nodes hold the new
 // version, and with one of them down it times out, exits 1 and names the missing node.
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -18,7 +19,7 @@ TEST_F(FleetWaitTest, PutWaitsForEveryEdgeNodeAndNamesTheMissingOne) {
   Start(hub, {}, {"--label", "role=cloud"});
   Start(edge1, {&hub}, {"--label", "role=edge"});
   Start(edge2, {&hub}, {"--label", "role=edge"});
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(hub) == 2; }));
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(hub) == 2; }));
 
   fs::path src = root() / "v1";
   MakeFile(src / "weights.bin", std::string(300 << 10, 'a'));

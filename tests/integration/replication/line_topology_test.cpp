@@ -1,5 +1,6 @@
 // Three daemons in a line A - B - C (A and C never connect): B relays puts and deletes.
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -16,7 +17,7 @@ TEST_F(LineTopologyTest, PutDeleteAndRePutTravelThroughTheMiddle) {
   Start(a);
   Start(b, {&a});
   Start(c, {&b});
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(b) == 2; }));
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(b) == 2; }));
   EXPECT_EQ(ConnectedPeers(a), 1u);
   EXPECT_EQ(ConnectedPeers(c), 1u);
 
@@ -28,13 +29,13 @@ TEST_F(LineTopologyTest, PutDeleteAndRePutTravelThroughTheMiddle) {
 
   ProcessResult rm = Cli(a, {"rm", "model/relay"});
   ASSERT_EQ(rm.exit_code, 0) << rm.err;
-  EXPECT_TRUE(WaitUntil([&] {
+  EXPECT_TRUE(PollUntil([&] {
     return Cli(c, {"get", "model/relay", (root() / "after-rm").string()}).exit_code != 0;
   })) << "the delete did not reach node-c";
 
   MakeFile(root() / "v2" / "model.onnx", "two");
   ASSERT_EQ(Cli(a, {"put", "model/relay", (root() / "v2").string()}).exit_code, 0);
-  EXPECT_TRUE(WaitUntil([&] {
+  EXPECT_TRUE(PollUntil([&] {
     fs::path dest = root() / "after-re-put";
     fs::remove_all(dest);
     return Cli(c, {"get", "model/relay", dest.string()}).exit_code == 0 &&

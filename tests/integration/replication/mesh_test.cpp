@@ -1,6 +1,7 @@
 // Five daemons in a mesh (node i dials nodes i+1 and i+2, modulo 5): a model put on one node
 // arrives byte-identical on every other.
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {
@@ -19,7 +20,7 @@ TEST_F(MeshTest, ModelReachesAllFiveNodesByteIdentical) {
     ASSERT_EQ(Stop(*nodes[i]), 0);
     Start(*nodes[i], {nodes[(i + 1) % 5], nodes[(i + 2) % 5]});
   }
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] {
     for (TestNode* node : nodes) {
       if (ConnectedPeers(*node) != 4) return false;
     }

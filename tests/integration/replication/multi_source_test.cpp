@@ -3,8 +3,9 @@
 // byte-identical when one of them is killed in the middle.
 #include <random>
 
-#include "tests/integration/replication/cluster_fixture.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {
@@ -61,7 +62,7 @@ TEST_F(MultiSourceTest, AHolderKilledMidwayLeavesItsChunksToTheOther) {
   TwoHolders("multi-2");
   Start(*c_, {a_, b_});
   // Kill B once C has received a few MiB from it.
-  ASSERT_TRUE(WaitUntil([&] { return BytesInByPeer(*c_)["node-b"] > (4u << 20); }, 30s));
+  ASSERT_TRUE(PollUntil([&] { return BytesInByPeer(*c_)["node-b"] > (4u << 20); }, 30s));
   KillNode(*b_);
   fs::path got;
   ASSERT_TRUE(WaitForGet(*c_, "model/big", &got, 60s)) << ReadFileText(c_->log());

@@ -1,10 +1,10 @@
 // Links that must not come up: a certificate from another cluster's CA; and startup checks on
 // the node's own TLS material and node id.
 #include <algorithm>
-#include <thread>
 
 #include "base/exit_codes.h"
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -12,7 +12,17 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class RefusalTest : public ClusterFixture {};
+class RefusalTest : public ClusterFixture {
+ protected:
+  // Wall-clock ms of the newest link refusal `node` recorded (`peers`); 0 if none.
+  uint64_t LastRefusalMs(const TestNode& node) {
+    json peers = CliJson(node, {"peers"});
+    uint64_t last = 0;
+    if (peers.is_object())
+      for (const json& refusal : peers["refused"]) last = std::max(last, refusal.value("at_ms", uint64_t{0}));
+    return last;
+  }
+};
 
 TEST_F(RefusalTest, WrongClusterCertificateIsRefused) {
   TestNode& ours = AddNode("cloud-1", MakeCa("ca", "factory-1"), "cloud");
@@ -21,7 +31,7 @@ TEST_F(RefusalTest, WrongClusterCertificateIsRefused) {
   Start(stranger, {&ours});
 
   json peers;
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] {
     peers = CliJson(stranger, {"peers"});
     return peers.is_object() && !peers["refused"].empty();
   })) << peers << ReadFileText(stranger.log());
@@ -31,10 +41,13 @@ TEST_F(RefusalTest, WrongClusterCertificateIsRefused) {
   EXPECT_FALSE(reason.empty());
   EXPECT_NE(ReadFileText(stranger.log()).find("refused"), std::string::npos);
 
-  // Nothing crosses: a put on either side stays there.
+  // Nothing crosses: a put on either side stays there. The stranger keeps redialing (backoff of
+  // at most 30 s); once an attempt made after the put is refused too, nothing can have crossed.
   MakeFile(root() / "m" / "w.bin", "weights");
   ASSERT_EQ(Cli(ours, {"put", "model/secret", (root() / "m").string()}).exit_code, 0);
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const uint64_t refused_at_put = LastRefusalMs(stranger);
+  ASSERT_TRUE(PollUntil([&] { return LastRefusalMs(stranger) > refused_at_put; }, std::chrono::seconds(60)))
+      << ReadFileText(stranger.log());
   EXPECT_NE(Cli(stranger, {"get", "model/secret", (root() / "leak").string()}).exit_code, 0);
   ProcessResult human = Cli(stranger, {"peers"});
   EXPECT_NE(human.out.find("refused"), std::string::npos) << human.out;
@@ -52,7 +65,7 @@ TEST_F(RefusalTest, RevokedCertificateIsRefused) {
   Start(cloud, {}, {"--cluster-crl", crl.string()});
   Start(lost, {&cloud});
   json peers;
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] {
     peers = CliJson(cloud, {"peers"});
     return peers.is_object() && !peers["refused"].empty();
   })) << peers << ReadFileText(cloud.log());

@@ -1,5 +1,6 @@
 // Restarting either end of a link re-establishes it and catches up on what was missed.
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -32,7 +33,7 @@ TEST_F(RestartTest, LinkComesBackAndCatchesUp) {
   Start(cloud);
   MakeFile(root() / "v3" / "w.bin", "third");
   ASSERT_EQ(Cli(cloud, {"put", "model/c", (root() / "v3").string()}).exit_code, 0);
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(edge) == 1; }, std::chrono::seconds(60)))
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(edge) == 1; }, std::chrono::seconds(60)))
       << ReadFileText(edge.log());
   ASSERT_TRUE(WaitForGet(edge, "model/c", &out)) << ReadFileText(edge.log());
   EXPECT_EQ(ReadFileText(out / "w.bin"), "third");

@@ -2,9 +2,9 @@
 // sender's wire counters (`edgesync peers --json`, bytes_out of the link) show that the second
 // link sends roughly only what the first did not.
 #include <iostream>
-#include <thread>
 
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {
@@ -27,7 +27,7 @@ TEST_F(ResumeTest, KilledReceiverResumesWithoutResendingEverything) {
   TestNode& edge = AddNode("edge-1", ca);
   Start(cloud);
   Start(edge, {&cloud});
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(cloud) == 1; }));
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(cloud) == 1; }));
   std::mt19937_64 rng(256);
   fs::path src = root() / "big";
   WriteRandomFile(src / "model.bin", rng, kTotal);
@@ -36,11 +36,12 @@ TEST_F(ResumeTest, KilledReceiverResumesWithoutResendingEverything) {
   // Kill the receiver once 3/8 of the model has gone over the link (a restart from scratch
   // would then re-send at least that much).
   uint64_t first_link = 0;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (first_link < kTotal * 3 / 8 && std::chrono::steady_clock::now() < deadline) {
-    first_link = std::max(first_link, BytesOut(cloud, "edge-1"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  PollUntil(
+      [&] {
+        first_link = std::max(first_link, BytesOut(cloud, "edge-1"));
+        return first_link >= kTotal * 3 / 8;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(5));
   KillNode(edge);
   ASSERT_GE(first_link, kTotal * 3 / 8) << "the transfer did not get going";
   ASSERT_LT(first_link, kTotal * 9 / 10) << "the transfer finished before the kill";

@@ -1,7 +1,8 @@
 // `edgesync resync` between real TLS daemons: a node restarted with wider subscriptions keeps
 // reading its peer's log from the checkpoint, so a key put while it was narrower never comes;
 // a resync scoped to that peer and key compares the whole log, fetches the key, and says so.
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -17,14 +18,14 @@ TEST_F(ResyncTest, ScopedResyncFetchesWhatTheCheckpointSkippedAndReportsIt) {
   TestNode& edge = AddNode("edge-1", ca, "edge");
   Start(cloud);
   Start(edge, {&cloud}, {"--subscribe", "meta/*"});
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(edge) == 1; }));
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(edge) == 1; }));
 
   MakeFile(root() / "weights" / "model.bin", std::string(300 << 10, 'w'));
   ASSERT_EQ(Cli(cloud, {"put", "model/skipped", (root() / "weights").string()}).exit_code, 0);
   ASSERT_EQ(Cli(cloud, {"meta", "set", "meta/site", "region=north"}).exit_code, 0);
   // The edge takes meta/site and reads the cloud's log past model/skipped.
-  ASSERT_TRUE(WaitUntil([&] { return Cli(edge, {"meta", "get", "meta/site"}).exit_code == 0; }));
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] { return Cli(edge, {"meta", "get", "meta/site"}).exit_code == 0; }));
+  ASSERT_TRUE(PollUntil([&] {
     json p = CliJson(edge, {"peers"});
     return p.is_object() && p["peers"].size() == 1 && p["peers"][0]["lag"] == 0;
   }));
@@ -32,8 +33,8 @@ TEST_F(ResyncTest, ScopedResyncFetchesWhatTheCheckpointSkippedAndReportsIt) {
   // Restarted with every key wanted, it still reads on from its checkpoint.
   ASSERT_EQ(Stop(edge), 0);
   Start(edge, {&cloud});
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(edge) == 1; }));
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(edge) == 1; }));
+  ASSERT_TRUE(PollUntil([&] {
     json p = CliJson(edge, {"peers"});
     return p.is_object() && p["peers"].size() == 1 && p["peers"][0]["lag"] == 0;
   }));

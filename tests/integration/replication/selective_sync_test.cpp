@@ -7,9 +7,9 @@
 #include <signal.h>
 
 #include <random>
-#include <thread>
 
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -79,7 +79,7 @@ TEST_F(SelectiveSyncTest, EdgeGetsTheEdgePartAndNoDatasetsCloudGetsTheCloudPart)
   Start(cloud, {&hub}, {"--label", "role=cloud"});
 
   fs::path out;
-  ASSERT_TRUE(WaitUntil([&] { return GetPart(edge, "edge", &out); })) << ReadFileText(edge.log());
+  ASSERT_TRUE(PollUntil([&] { return GetPart(edge, "edge", &out); })) << ReadFileText(edge.log());
   EXPECT_EQ(ReadFileText(out / "model.tflite"), Noise(kEdgePartBytes, 1));
   EXPECT_FALSE(GetPart(edge, "cloud", &out)) << "the cloud part is not placed on the edge";
   EXPECT_LT(BytesIn(edge), kCloudPartBytes / 2) << "cloud part bytes crossed to the edge";
@@ -98,13 +98,14 @@ TEST_F(SelectiveSyncTest, EdgeGetsTheEdgePartAndNoDatasetsCloudGetsTheCloudPart)
     EXPECT_FALSE(fs::exists(root() / "why")) << "a refused get leaves no destination";
   }
 
-  ASSERT_TRUE(WaitUntil([&] { return GetPart(cloud, "cloud", &out); })) << ReadFileText(cloud.log());
+  ASSERT_TRUE(PollUntil([&] { return GetPart(cloud, "cloud", &out); })) << ReadFileText(cloud.log());
   EXPECT_EQ(ReadFileText(out / "model.onnx"), Noise(kCloudPartBytes, 2));
   EXPECT_FALSE(GetPart(cloud, "edge", &out)) << "the edge part is not placed on the cloud node";
   fs::path data;
   EXPECT_TRUE(WaitForGet(cloud, "dataset/site-a", &data));  // subscribed to everything
 
   // The edge never learns of the dataset: not subscribed.
+  ASSERT_TRUE(WaitUntilRead(edge, hub)) << ReadFileText(edge.log());
   ProcessResult show = Cli(edge, {"show", "dataset/site-a"});
   EXPECT_NE(show.exit_code, 0) << show.out;
   // The spec (with its parts) is there for selection queries.
@@ -125,7 +126,7 @@ TEST_F(SelectiveSyncTest, NarrowRelayDoesNotBlockAWiderNodeAndItSaysWhatCannotBe
   ASSERT_EQ(Cli(hub, {"put", "model/plain", plain.string()}).exit_code, 0);
   Start(relay, {&hub}, {"--subscribe", "model/*", "--label", "role=edge"});
   fs::path out;
-  ASSERT_TRUE(WaitUntil([&] { return GetPart(relay, "edge", &out); })) << ReadFileText(relay.log());
+  ASSERT_TRUE(PollUntil([&] { return GetPart(relay, "edge", &out); })) << ReadFileText(relay.log());
   ASSERT_TRUE(WaitForGet(relay, "model/plain", &out));
 
   // The wide node (role=cloud, every key) has only the relay as a neighbour.
@@ -133,7 +134,7 @@ TEST_F(SelectiveSyncTest, NarrowRelayDoesNotBlockAWiderNodeAndItSaysWhatCannotBe
   ASSERT_TRUE(WaitForGet(wide, "model/plain", &out)) << ReadFileText(wide.log());
   EXPECT_EQ(ReadFileText(out / "w.bin"), Noise(64 << 10, 4));
   json where;
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] {
     where = CliJson(wide, {"where", "model/helmet"});
     return where.is_object() && where["unserved"].size() == 1;
   })) << where << ReadFileText(wide.log());
@@ -156,10 +157,10 @@ TEST_F(SelectiveSyncTest, NarrowRelayDoesNotBlockAWiderNodeAndItSaysWhatCannotBe
   // A node holding the cloud part connects: the wide node fetches it there, and the dataset.
   ASSERT_EQ(Stop(hub), 0);
   Start(hub, {&wide});
-  ASSERT_TRUE(WaitUntil([&] { return GetPart(wide, "cloud", &out); })) << ReadFileText(wide.log());
+  ASSERT_TRUE(PollUntil([&] { return GetPart(wide, "cloud", &out); })) << ReadFileText(wide.log());
   EXPECT_EQ(ReadFileText(out / "model.onnx"), Noise(kCloudPartBytes, 2));
   EXPECT_TRUE(WaitForGet(wide, "dataset/site-a", &out));
-  EXPECT_TRUE(WaitUntil([&] {
+  EXPECT_TRUE(PollUntil([&] {
     json s = CliJson(wide, {"status"});
     return s.is_object() && s["unserved"].empty();
   }));
@@ -176,7 +177,7 @@ TEST_F(SelectiveSyncTest, NarrowedSubscriptionsReleaseChunksToGc) {
   Start(edge, {&hub}, {"--config", config.string()});
   fs::path out;
   ASSERT_TRUE(WaitForGet(edge, "dataset/site-a", &out)) << ReadFileText(edge.log());
-  ASSERT_TRUE(WaitUntil([&] { return GetPart(edge, "edge", &out); }));
+  ASSERT_TRUE(PollUntil([&] { return GetPart(edge, "edge", &out); }));
   json gc = CliJson(edge, {"gc"});
   ASSERT_TRUE(gc.is_object());
   EXPECT_EQ(gc["bytes_deleted"].get<uint64_t>(), 0u) << "nothing is unwanted yet: " << gc;
@@ -184,7 +185,7 @@ TEST_F(SelectiveSyncTest, NarrowedSubscriptionsReleaseChunksToGc) {
   // Narrow to models only (SIGHUP): the dataset's chunks are no longer roots.
   WriteFileText(config, "[sync]\nsubscriptions = [\"model/*\"]\n[node]\nlabels = { role = \"edge\" }\n");
   edge.process->Signal(SIGHUP);
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] {
     json s = CliJson(edge, {"status"});
     return s.is_object() && s["subscriptions"].size() == 1;
   }));
@@ -203,7 +204,7 @@ TEST_F(SelectiveSyncTest, NarrowedSubscriptionsReleaseChunksToGc) {
   MakeFile(later / "index.csv", "path,label\nx.bin,1\n");
   MakeFile(later / "x.bin", Noise(64 << 10, 5));
   ASSERT_EQ(Cli(hub, {"put", "dataset/site-b", later.string()}).exit_code, 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_TRUE(WaitUntilRead(edge, hub)) << ReadFileText(edge.log());  // seen and filtered out
   EXPECT_NE(Cli(edge, {"show", "dataset/site-b"}).exit_code, 0) << "not subscribed yet";
   WriteFileText(config, "[sync]\nsubscriptions = [\"model/*\", \"dataset/*\"]\n[node]\nlabels = { role = \"edge\" }\n");
   edge.process->Signal(SIGHUP);

@@ -1,7 +1,7 @@
 // A txt-index dataset of 10,000 small files (1-8 KiB) replicates completely to a second node.
 #include <iostream>
 
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {

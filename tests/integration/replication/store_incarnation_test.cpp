@@ -4,7 +4,8 @@
 // incarnations and identity clashes"). Real daemons over TLS.
 #include <fstream>
 
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -34,7 +35,7 @@ class StoreIncarnationTest : public ClusterFixture {
   }
 
   bool WaitForContent(const TestNode& node, const std::string& key, const std::string& content) {
-    return WaitUntil([&] { return Read(node, key) == content; }, std::chrono::seconds(60));
+    return PollUntil([&] { return Read(node, key) == content; }, std::chrono::seconds(60));
   }
 
   json Status(const TestNode& node) { return CliJson(node, {"status"}); }
@@ -164,7 +165,7 @@ TEST_F(StoreIncarnationTest, WholeDataDirectoryRestoredIsCaughtByThePeerThatRead
   // when B asks, serves B its log from the start, and gets s2 and s3 back from B.
   Start(a);
   Start(b, {&a});
-  ASSERT_TRUE(WaitUntil([&] { return Status(a)["store"].value("reincarnations", 0) >= 1; }, std::chrono::seconds(60)))
+  ASSERT_TRUE(PollUntil([&] { return Status(a)["store"].value("reincarnations", 0) >= 1; }, std::chrono::seconds(60)))
       << ReadFileText(a.log());
   EXPECT_NE(Status(a)["store_actor"], old_actor);
   EXPECT_TRUE(WaitForContent(a, "model/s3", "s3 one")) << ReadFileText(a.log());
@@ -195,7 +196,7 @@ TEST_F(StoreIncarnationTest, ReusedCounterIsAnIdentityClashThatCannotBeMissed) {
 
   // Neither node applies the other's version; both record, count and list the clash.
   for (TestNode* node : {&b, &a}) {
-    ASSERT_TRUE(WaitUntil([&] { return Status(*node)["store"]["identity_clashes"] == 1; }, std::chrono::seconds(60)))
+    ASSERT_TRUE(PollUntil([&] { return Status(*node)["store"]["identity_clashes"] == 1; }, std::chrono::seconds(60)))
         << node->name << "\n" << ReadFileText(node->log());
     json conflicts = CliJson(*node, {"conflicts"});
     ASSERT_EQ(conflicts["identity_clashes"].size(), 1u) << conflicts.dump();

@@ -4,7 +4,8 @@
 // keeps (and sends) what it wrote while offline.
 #include <thread>
 
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -49,18 +50,18 @@ TEST_F(TombstonePurgeTest, ReadDeletesArePurgedAndAStalePeerDropsWhatWasDeleted)
   Start(cloud, {}, kShortOffline);
   Start(edge, {&cloud}, kShortOffline);
   Start(away, {&cloud}, kShortOffline);
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(cloud) == 2; }));
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(cloud) == 2; }));
 
   Put(cloud, "model/gone", std::string(200 << 10, 'g'));
   Put(cloud, "model/stays", std::string(200 << 10, 's'));
-  ASSERT_TRUE(WaitUntil([&] { return Holds(edge, "model/gone") && Holds(away, "model/gone"); }));
+  ASSERT_TRUE(PollUntil([&] { return Holds(edge, "model/gone") && Holds(away, "model/gone"); }));
   // The cloud has read edge-2's log too (its entries for both keys), then edge-2 goes away.
-  ASSERT_TRUE(WaitUntil([&] { return CaughtUp(cloud, 2) && CaughtUp(away, 1); }));
+  ASSERT_TRUE(PollUntil([&] { return CaughtUp(cloud, 2) && CaughtUp(away, 1); }));
   ASSERT_EQ(Stop(away), 0);
 
   ASSERT_EQ(Cli(cloud, {"rm", "model/gone"}).exit_code, 0);
-  ASSERT_TRUE(WaitUntil([&] { return !Holds(edge, "model/gone"); }));
-  ASSERT_TRUE(WaitUntil([&] { return CaughtUp(edge, 1); }));
+  ASSERT_TRUE(PollUntil([&] { return !Holds(edge, "model/gone"); }));
+  ASSERT_TRUE(PollUntil([&] { return CaughtUp(edge, 1); }));
   // Too young to purge: the delete is kept.
   json gc = CliJson(cloud, {"gc"});
   ASSERT_TRUE(gc.is_object());
@@ -71,8 +72,8 @@ TEST_F(TombstonePurgeTest, ReadDeletesArePurgedAndAStalePeerDropsWhatWasDeleted)
   // purged on the cloud, and on edge-1 by its own gc.
   std::this_thread::sleep_for(2500ms);
   ASSERT_EQ(Cli(cloud, {"meta", "set", "meta/tick", "n=1"}).exit_code, 0);  // edge-1 reads again
-  ASSERT_TRUE(WaitUntil([&] { return Cli(edge, {"meta", "get", "meta/tick"}).exit_code == 0; }));
-  ASSERT_TRUE(WaitUntil([&] { return CaughtUp(edge, 1); }));
+  ASSERT_TRUE(PollUntil([&] { return Cli(edge, {"meta", "get", "meta/tick"}).exit_code == 0; }));
+  ASSERT_TRUE(PollUntil([&] { return CaughtUp(edge, 1); }));
   gc = CliJson(cloud, {"gc"});
   ASSERT_TRUE(gc.is_object());
   EXPECT_EQ(gc["purged_keys"], 1) << gc;
@@ -92,10 +93,10 @@ TEST_F(TombstonePurgeTest, ReadDeletesArePurgedAndAStalePeerDropsWhatWasDeleted)
 
   // It drops the deleted key (told of the purge) and never offers it back; its own write and
   // the rest arrive everywhere.
-  EXPECT_TRUE(WaitUntil([&] { return !Known(away, "model/gone"); }, 30s)) << ReadFileText(away.log());
-  EXPECT_TRUE(WaitUntil([&] { return Holds(cloud, "model/written-offline") && Holds(edge, "model/written-offline"); }, 30s));
+  EXPECT_TRUE(PollUntil([&] { return !Known(away, "model/gone"); }, 30s)) << ReadFileText(away.log());
+  EXPECT_TRUE(PollUntil([&] { return Holds(cloud, "model/written-offline") && Holds(edge, "model/written-offline"); }, 30s));
   EXPECT_TRUE(Holds(away, "model/stays"));
-  EXPECT_TRUE(WaitUntil([&] { return CaughtUp(cloud, 2) && CaughtUp(away, 1); }));
+  EXPECT_TRUE(PollUntil([&] { return CaughtUp(cloud, 2) && CaughtUp(away, 1); }));
   EXPECT_FALSE(Holds(cloud, "model/gone"));
   EXPECT_FALSE(Known(cloud, "model/gone"));
   EXPECT_FALSE(Holds(edge, "model/gone"));

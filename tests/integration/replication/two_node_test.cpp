@@ -2,7 +2,8 @@
 // peers shows the link with bytes and lag; where lists both nodes; resync asks the peer.
 #include <sys/stat.h>
 
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -18,7 +19,7 @@ TEST_F(TwoNodeTest, ModelReplicatesWithBytesAndExecBit) {
   TestNode& edge = AddNode("edge-1", ca, "edge");
   Start(cloud);
   Start(edge, {&cloud});
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(edge) == 1 && ConnectedPeers(cloud) == 1; }))
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(edge) == 1 && ConnectedPeers(cloud) == 1; }))
       << ReadFileText(edge.log());
 
   fs::path src = root() / "export";
@@ -47,7 +48,7 @@ TEST_F(TwoNodeTest, ModelReplicatesWithBytesAndExecBit) {
 
   // The edge pulled ~3 MB from the cloud and has read the cloud's log to its end.
   json peers;
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] {
     peers = CliJson(edge, {"peers"});
     return peers.is_object() && peers["peers"].size() == 1 && peers["peers"][0]["lag"] == 0;
   })) << peers;
@@ -68,7 +69,7 @@ TEST_F(TwoNodeTest, ModelReplicatesWithBytesAndExecBit) {
   // Both nodes hold the version; each learns the other's holdings from its change log.
   for (TestNode* node : {&edge, &cloud}) {
     json where;
-    EXPECT_TRUE(WaitUntil([&] {
+    EXPECT_TRUE(PollUntil([&] {
       where = CliJson(*node, {"where", "model/helmet"});
       return where.is_object() && where["nodes"].size() == 2;
     })) << node->name << ": " << where;
@@ -90,7 +91,7 @@ TEST_F(TwoNodeTest, ModelReplicatesWithBytesAndExecBit) {
   ProcessResult resync_human = Cli(edge, {"resync"});
   EXPECT_NE(resync_human.out.find("cloud-1: 1 key(s) compared, 1 in sync"), std::string::npos) << resync_human.out;
   // After a resync the node still agrees with its peer and reads the log to its end again.
-  EXPECT_TRUE(WaitUntil([&] {
+  EXPECT_TRUE(PollUntil([&] {
     json p = CliJson(edge, {"peers"});
     return p.is_object() && p["peers"].size() == 1 && p["peers"][0]["lag"] == 0 &&
            p["peers"][0]["checkpoint"].get<uint64_t>() > 0;

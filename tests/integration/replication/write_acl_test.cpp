@@ -2,7 +2,8 @@
 // an edge node's put to model/* is refused locally naming the rule; a model version an edge
 // node wrote before the ACL reached it is refused by the cloud (logged with its author) and
 // never relayed to the other edge node, while permitted writes keep flowing both ways.
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -40,14 +41,14 @@ TEST_F(WriteAclTest, RolesDecideWhoWritesWhatAndRefusedVersionsAreNotRelayed) {
   EXPECT_NE(by_cloud.err.find("only a certificate with role 'admin'"), std::string::npos) << by_cloud.err;
   ProcessResult by_admin = Cli(admin, {"meta", "set", "meta/acl", rules});
   ASSERT_EQ(by_admin.exit_code, 0) << by_admin.err;
-  ASSERT_TRUE(WaitUntil([&] { return Has(cloud, "meta/acl"); })) << ReadFileText(cloud.log());
-  ASSERT_TRUE(WaitUntil([&] { return ReadFileText(cloud.log()).find("write ACL in force: 2 rule(s)") != std::string::npos; }));
+  ASSERT_TRUE(PollUntil([&] { return Has(cloud, "meta/acl"); })) << ReadFileText(cloud.log());
+  ASSERT_TRUE(PollUntil([&] { return ReadFileText(cloud.log()).find("write ACL in force: 2 rule(s)") != std::string::npos; }));
 
   Start(edge2, {&cloud});
   Start(edge1, {&cloud});  // comes back holding model/rogue
-  ASSERT_TRUE(WaitUntil([&] { return Has(edge1, "meta/acl") && Has(edge2, "meta/acl"); }))
+  ASSERT_TRUE(PollUntil([&] { return Has(edge1, "meta/acl") && Has(edge2, "meta/acl"); }))
       << ReadFileText(edge1.log());
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] {
     // Written before any ACL, so unsigned: it counts with the role of edge-1, which sent it.
     return ReadFileText(cloud.log()).find("model/rogue by edge-1 (vouched for by the sending peer)") !=
            std::string::npos;
@@ -66,7 +67,7 @@ TEST_F(WriteAclTest, RolesDecideWhoWritesWhatAndRefusedVersionsAreNotRelayed) {
   ASSERT_EQ(Cli(edge1, {"meta", "set", "meta/edge-stats/edge-1", "fps=30"}).exit_code, 0);
   MakeFile(root() / "c" / "w.bin", "cloud weights");
   ASSERT_EQ(Cli(cloud, {"put", "model/helmet", (root() / "c").string()}).exit_code, 0);
-  EXPECT_TRUE(WaitUntil([&] { return Has(edge2, "meta/edge-stats/edge-1") && Has(cloud, "meta/edge-stats/edge-1"); }))
+  EXPECT_TRUE(PollUntil([&] { return Has(edge2, "meta/edge-stats/edge-1") && Has(cloud, "meta/edge-stats/edge-1"); }))
       << ReadFileText(edge2.log());
   fs::path out;
   EXPECT_TRUE(WaitForGet(edge1, "model/helmet", &out));

@@ -3,11 +3,11 @@
 // reconnect (both directions, from `edgesync peers` counters) must stay under a fixed budget
 // that is far below what the catch-up carried: checkpoints make it O(1), not O(objects).
 #include <iostream>
-#include <thread>
 
-#include "tests/integration/replication/cluster_fixture.h"
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 #include "tests/support/populate_store.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {
@@ -18,23 +18,28 @@ using std::chrono::seconds;
 
 class ReconnectBytesTest : public ClusterFixture {
  protected:
-  // bytes_in + bytes_out of `node`'s link to `peer`, once it has read the peer's log to the end
-  // and nothing moved for two seconds; nullopt if that does not happen within a minute.
-  std::optional<uint64_t> SettledLinkBytes(const TestNode& node, const std::string& peer) {
+  // bytes_in + bytes_out of `node`'s link to `peer`, once the two have read each other's change
+  // log to its end over this link (all a reconnect has to exchange), nothing is being fetched,
+  // and the figure has not moved for two seconds (trailing pokes); nullopt if that does not
+  // happen within a minute.
+  std::optional<uint64_t> SettledLinkBytes(const TestNode& node, const TestNode& peer) {
+    if (!WaitUntilRead(node, peer, seconds(60)) || !WaitUntilRead(peer, node, seconds(60)))
+      return std::nullopt;
     uint64_t last = 0;
-    int stable = 0;
-    bool settled = WaitUntil(
+    auto unchanged_since = std::chrono::steady_clock::now();
+    bool settled = PollUntil(
         [&] {
-          json entry = PeerEntry(CliJson(node, {"peers"}), peer);
+          const auto now = std::chrono::steady_clock::now();
+          json entry = PeerEntry(CliJson(node, {"peers"}), peer.name);
           if (!entry.is_object() || !entry.value("connected", false) || entry.value("lag", 1) != 0 ||
               entry.value("transfers", 1) != 0) {
-            stable = 0;
+            unchanged_since = now;
             return false;
           }
           uint64_t bytes = entry.value("bytes_in", 0ull) + entry.value("bytes_out", 0ull);
-          stable = bytes == last ? stable + 1 : 0;
+          if (bytes != last) unchanged_since = now;
           last = bytes;
-          return stable >= 20;  // 2 s at the 100 ms poll
+          return now - unchanged_since >= seconds(2);
         },
         seconds(60));
     if (!settled) return std::nullopt;
@@ -55,20 +60,20 @@ TEST_F(ReconnectBytesTest, CaughtUpNodesReconnectWithConstantTraffic) {
 
   // Catch-up: every key arrives.
   auto started = std::chrono::steady_clock::now();
-  ASSERT_TRUE(WaitUntil([&] {
+  ASSERT_TRUE(PollUntil([&] {
     json status = CliJson(edge, {"status"});
     return status.is_object() && status["store"]["keys"] == kDocuments + kModels;
   }, seconds(240))) << "edge-1 did not catch up";
   double catch_up_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::optional<uint64_t> catch_up_bytes = SettledLinkBytes(edge, "hub-1");
+  std::optional<uint64_t> catch_up_bytes = SettledLinkBytes(edge, hub);
   ASSERT_TRUE(catch_up_bytes.has_value());
 
   // Restart the edge: a fresh link, whose counters start at zero.
   ASSERT_TRUE(Stop(edge).has_value());
   ASSERT_NO_FATAL_FAILURE(Start(edge, {&hub}));
-  std::optional<uint64_t> reconnect_bytes = SettledLinkBytes(edge, "hub-1");
+  std::optional<uint64_t> reconnect_bytes = SettledLinkBytes(edge, hub);
   ASSERT_TRUE(reconnect_bytes.has_value()) << "the edge never settled after reconnecting";
-  std::optional<uint64_t> hub_side = SettledLinkBytes(hub, "edge-1");
+  std::optional<uint64_t> hub_side = SettledLinkBytes(hub, edge);
   ASSERT_TRUE(hub_side.has_value());
 
   std::cout << "reconnect bytes: " << kDocuments << " documents + " << kModels

@@ -4,9 +4,10 @@
 #include <random>
 
 #include "base/exit_codes.h"
-#include "tests/integration/replication/cluster_fixture.h"
-#include "tests/integration/replication/test_content.h"
 #include "tests/integration/status/status_client.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync::testing {
 namespace {
@@ -30,7 +31,7 @@ TEST_F(DaemonStatusTest, SnapshotThenTransferAndVersionOfAPutElsewhere) {
   TestNode& edge = AddNode("edge-1", ca, "edge");
   Start(cloud);
   Start(edge, {&cloud});
-  ASSERT_TRUE(WaitUntil([&] { return ConnectedPeers(edge) == 1 && ConnectedPeers(cloud) == 1; }));
+  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(edge) == 1 && ConnectedPeers(cloud) == 1; }));
   const uint16_t port = HttpPort(edge);
   ASSERT_NE(port, 0);
 

@@ -4,8 +4,9 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-#include "tests/integration/replication/cluster_fixture.h"
 #include "tests/integration/status/status_client.h"
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -77,7 +78,7 @@ TEST_F(PrometheusScrapeTest, PrometheusReadsTheVersionsCounter) {
 
   const std::string query = "edgesync_versions_applied_total{kind=\"model\",origin=\"local\"}";
   std::string value, last_body;
-  bool got = WaitUntil([&] {
+  bool got = PollUntil([&] {
     auto reply = HttpGet(web_port, "/api/v1/query?query=" + UrlEncode(query));
     if (reply.status != 200) return false;
     last_body = reply.body;

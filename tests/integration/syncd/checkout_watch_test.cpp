@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -99,7 +100,7 @@ TEST_F(CheckoutWatchTest, WatchSwitchesWhileReaderNeverSeesMixedVersion) {
   BackgroundProcess watch({EDGESYNC_BIN, "--data-dir", data_dir().string(), "checkout",
                            "model/w", link.string(), "--watch"},
                           watch_out, root() / "watch.err");
-  ASSERT_TRUE(WaitUntil([&] { return ReadConsistentVersion(link) == "version-1"; }))
+  ASSERT_TRUE(PollUntil([&] { return ReadConsistentVersion(link) == "version-1"; }))
       << ReadFileText(root() / "watch.err");
 
   std::atomic<bool> stop{false};
@@ -122,7 +123,7 @@ TEST_F(CheckoutWatchTest, WatchSwitchesWhileReaderNeverSeesMixedVersion) {
   for (int n = 2; n <= kVersions; ++n) {
     ASSERT_EQ(Cli({"put", "model/w", MakeVersion(n).string()}).exit_code, 0);
     std::string expected = "version-" + std::to_string(n);
-    EXPECT_TRUE(WaitUntil([&] { return ReadConsistentVersion(link) == expected; }))
+    EXPECT_TRUE(PollUntil([&] { return ReadConsistentVersion(link) == expected; }))
         << "watch did not switch to " << expected << "\n"
         << ReadFileText(root() / "watch.err") << DaemonLog();
   }

@@ -2,20 +2,11 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <thread>
 
 #include "control/control_client.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
-
-bool WaitUntil(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return predicate();
-}
 
 void DaemonFixture::SetUp() {
   char pattern[] = "/tmp/es-XXXXXX";
@@ -40,7 +31,7 @@ BackgroundProcess& DaemonFixture::StartDaemon(const std::vector<std::string>& ex
   full_env.insert(full_env.end(), env.begin(), env.end());
   daemon_ = std::make_unique<BackgroundProcess>(argv, root_ / "daemon.out", root_ / "daemon.err",
                                                 full_env);
-  bool up = WaitUntil(
+  bool up = PollUntil(
       [&] { return !daemon_->running() || ControlClient::Connect(socket_path()).ok(); },
       std::chrono::seconds(20));
   EXPECT_TRUE(up && daemon_->running()) << "edgesyncd did not come up:\n" << DaemonLog();

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "process_runner.h"
+#include "tests/support/process_runner.h"
 
 namespace edgesync::testing {
 
@@ -44,9 +44,5 @@ class DaemonFixture : public ::testing::Test {
   std::filesystem::path root_;
   std::unique_ptr<BackgroundProcess> daemon_;
 };
-
-// Waits until `predicate` holds or `timeout` passes; returns the last value.
-bool WaitUntil(const std::function<bool()>& predicate,
-               std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace edgesync::testing

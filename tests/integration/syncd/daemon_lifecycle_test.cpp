@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -19,7 +20,7 @@ TEST_F(DaemonLifecycleTest, SigtermExitsZeroPromptlyWithClientsConnected) {
   BackgroundProcess watch({EDGESYNC_BIN, "--data-dir", data_dir().string(), "checkout", "model/m",
                            (root() / "cur").string(), "--watch"},
                           root() / "watch.out", root() / "watch.err");
-  ASSERT_TRUE(WaitUntil([&] { return fs::is_symlink(root() / "cur"); }));
+  ASSERT_TRUE(PollUntil([&] { return fs::is_symlink(root() / "cur"); }));
 
   auto started = std::chrono::steady_clock::now();
   daemon().Signal(SIGTERM);
@@ -64,10 +65,10 @@ TEST_F(DaemonLifecycleTest, SighupReloadsLabelsAndLogsWhatNeedsRestart) {
                 "[node]\nlabels = { role = \"cloud\" }\n[chunking]\navg = \"128KiB\"\n"
                 "max = \"512KiB\"\n");
   daemon().Signal(SIGHUP);
-  EXPECT_TRUE(WaitUntil([&] {
+  EXPECT_TRUE(PollUntil([&] {
     return json::parse(Cli({"status", "--json"}).out)["labels"]["role"] == "cloud";
   }));
-  EXPECT_TRUE(WaitUntil([&] {
+  EXPECT_TRUE(PollUntil([&] {
     return DaemonLog().find("chunking.avg changed") != std::string::npos;
   })) << DaemonLog();
   EXPECT_TRUE(daemon().running());

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -41,7 +42,7 @@ TEST_F(HistoryMirrorTest, ConfigKeyMirrorsPutsIntoGitCommits) {
 
   // The mirror commits from its own thread after a short batching delay.
   ProcessResult log;
-  bool mirrored = WaitUntil(
+  bool mirrored = PollUntil(
       [&] {
         log = Git(repo, {"log", "--format=%B", "--name-only", "main"});
         return log.exit_code == 0 && log.out.find("meta/_/") != std::string::npos &&

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "tests/support/temp_dir.h"
 #include "tests/unit/catalog/catalog_test_util.h"
 
 namespace edgesync {

@@ -6,9 +6,10 @@
 #include <sys/wait.h>
 
 #include <cstdio>
-#include <thread>
 
 #include "store/sha256.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/temp_dir.h"
 #include "tests/unit/catalog/catalog_test_util.h"
 
 namespace edgesync {
@@ -113,9 +114,7 @@ TEST_F(HistoryMirrorTest, BackgroundThreadFollowsChanges) {
   auto mirror = OpenMirror();
   mirror->StartBackground();
   for (int i = 0; i < 10; ++i) Put("meta/doc" + std::to_string(i), "{}");
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (*mirror->Checkpoint() != store_->LastSeq() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  testing::PollUntil([&] { return *mirror->Checkpoint() == store_->LastSeq(); }, std::chrono::seconds(10));
   EXPECT_EQ(*mirror->Checkpoint(), 10u);
   Git("fsck --strict");
 }

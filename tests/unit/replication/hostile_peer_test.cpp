@@ -17,6 +17,7 @@
 #include "replication/write_authority.h"
 #include "catalog/metadata_document.h"
 #include "store/sha256.h"
+#include "tests/support/poll_until.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/replication/hostile_peer.h"
 #include "tests/unit/replication/repl_node.h"
@@ -25,8 +26,8 @@
 namespace edgesync::replication {
 namespace {
 
+using edgesync::testing::PollUntil;
 using edgesync::testing::TempDir;
-using testing::Eventually;
 using testing::HostilePeer;
 using testing::ReplNode;
 using transport::Lane;
@@ -129,7 +130,7 @@ class HostilePeerTest : public ::testing::Test {
     { std::ofstream(file) << "honest bytes for " << key; }
     auto put = honest_->store().Put(Key(key), file, "{}");
     EXPECT_TRUE(put.ok()) << put.status().ToString();
-    return Eventually([&] { return victim_->store().Latest(Key(key)).ok(); });
+    return PollUntil([&] { return victim_->store().Latest(Key(key)).ok(); });
   }
   // Nothing but the victim's own store landed in the test's directory tree.
   void ExpectNothingWrittenOutsideTheStore() {
@@ -153,7 +154,7 @@ TEST_F(HostilePeerTest, ChunkBytesThatDoNotMatchTheirIdAreRefused) {
   Serve(liar, {o});
   liar.ConnectTo(victim_->port());
   ASSERT_TRUE(liar.WaitFor(kChunkRequest)) << liar.received(kManifestRequest) << " manifest requests";
-  EXPECT_TRUE(Eventually([&] { return VictimLogged("does not match its id"); }));
+  EXPECT_TRUE(PollUntil([&] { return VictimLogged("does not match its id"); }));
   EXPECT_TRUE(victim_->store().Latest(Key("model/liar")).status().IsNotFound());
   EXPECT_FALSE(victim_->store().chunks().Contains(m.files[0].chunks[0].id).value());
   EXPECT_TRUE(HonestPeerStillSyncs("model/honest"));
@@ -177,7 +178,7 @@ TEST_F(HostilePeerTest, ChunksThatHashToTheirIdsButFailTheFileShaAreEvicted) {
   HostilePeer liar(pki_, "liar");
   Serve(liar, {o});
   liar.ConnectTo(victim_->port());
-  EXPECT_TRUE(Eventually([&] { return VictimLogged("failed verification"); }));
+  EXPECT_TRUE(PollUntil([&] { return VictimLogged("failed verification"); }));
   EXPECT_TRUE(VictimLogged("evicting 2 chunks"));
   EXPECT_TRUE(victim_->store().Latest(Key("model/collide")).status().IsNotFound());
   for (const auto& c : f.chunks) EXPECT_FALSE(victim_->store().chunks().Contains(c.id).value()) << c.id.Hex();
@@ -217,8 +218,8 @@ TEST_F(HostilePeerTest, LyingManifestsAreRefusedAndNothingLandsOutsideTheDataDir
   Serve(liar, offers);
   liar.ConnectTo(victim_->port());
   ASSERT_TRUE(liar.WaitFor(kManifestRequest, offers.size()));
-  EXPECT_TRUE(Eventually([&] { return VictimLogged("traversal") || VictimLogged(".."); }));
-  EXPECT_TRUE(Eventually([&] {
+  EXPECT_TRUE(PollUntil([&] { return VictimLogged("traversal") || VictimLogged(".."); }));
+  EXPECT_TRUE(PollUntil([&] {
     int refused = 0;
     for (const auto& line : victim_->log()) refused += line.find("manifest from liar refused") != std::string::npos;
     return refused == static_cast<int>(offers.size());
@@ -241,7 +242,7 @@ TEST_F(HostilePeerTest, EnormousButWellFormedDeclaredSizesDoNotGrowMemory) {
   HostilePeer liar(pki_, "liar");
   Serve(liar, {o});
   liar.ConnectTo(victim_->port());
-  EXPECT_TRUE(Eventually([&] { return VictimLogged("does not match its id") || VictimLogged("paused"); }));
+  EXPECT_TRUE(PollUntil([&] { return VictimLogged("does not match its id") || VictimLogged("paused"); }));
   EXPECT_TRUE(victim_->store().Latest(Key("model/enormous")).status().IsNotFound());
   // One request at a time is all the window lets out (64 MiB chunk > 4 MiB window).
   EXPECT_LE(liar.received(kChunkRequest), 2u);
@@ -265,8 +266,8 @@ TEST_F(HostilePeerTest, AbsurdVectorCountersCloseTheLinkWithTheReason) {
     liar.Send(Lane::kControl, kChangesBatch, Encode(batch));
   };
   liar.ConnectTo(victim_->port());
-  EXPECT_TRUE(Eventually([&] { return VictimLogged("absurd counter"); }));
-  EXPECT_TRUE(Eventually([&] { return liar.down_reason().find("absurd counter") != std::string::npos; }))
+  EXPECT_TRUE(PollUntil([&] { return VictimLogged("absurd counter"); }));
+  EXPECT_TRUE(PollUntil([&] { return liar.down_reason().find("absurd counter") != std::string::npos; }))
       << liar.down_reason();
   EXPECT_TRUE(victim_->store().Latest(Key("model/absurd")).status().IsNotFound());
   EXPECT_TRUE(HonestPeerStillSyncs("model/honest"));
@@ -278,7 +279,7 @@ TEST_F(HostilePeerTest, FloodsOfTinyRequestsAreCutOffAndMemoryStaysBounded) {
     ASSERT_TRUE(victim_->store().PutFiles(Key("meta/k" + std::to_string(i)), {}, R"({"kind":"meta","fields":{}})").ok());
   HostilePeer liar(pki_, "liar");
   liar.ConnectTo(victim_->port());
-  ASSERT_TRUE(Eventually([&] { return liar.connected(); }));
+  ASSERT_TRUE(PollUntil([&] { return liar.connected(); }));
   const uint64_t rss_before = RssBytes();
   // Each request makes the victim read its store and answer: far cheaper to send than to serve.
   const std::string changes = Encode(ChangesRequest{0, 256, {}});
@@ -291,7 +292,7 @@ TEST_F(HostilePeerTest, FloodsOfTinyRequestsAreCutOffAndMemoryStaysBounded) {
     if (!ok) break;
     sent += 3;
   }
-  EXPECT_TRUE(Eventually([&] { return !liar.connected(); }, 20000)) << "sent " << sent;
+  EXPECT_TRUE(PollUntil([&] { return !liar.connected(); }, std::chrono::seconds(20))) << "sent " << sent;
   EXPECT_TRUE(VictimLogged("too many requests in flight")) << "sent " << sent;
   const uint64_t grown = RssBytes() - std::min(RssBytes(), rss_before);
   std::printf("flood: %zu messages sent before the cut, RSS grew %.1f MiB\n", sent, grown / 1048576.0);
@@ -384,8 +385,8 @@ TEST(HostileAclTest, VersionsFromNonPermittedAuthorsAreRefusedAndNotRelayed) {
   Serve(admin, {acl});
   admin.ConnectTo(cloud->port());
   for (auto* n : {cloud.get(), relay.get(), edge.get()})
-    ASSERT_TRUE(Eventually([&] { return n->store().Latest(Key(kWriteAclKey)).ok(); })) << n->id();
-  for (const auto& a : authorities) ASSERT_TRUE(Eventually([&] { return a->acl().enforced(); }));
+    ASSERT_TRUE(PollUntil([&] { return n->store().Latest(Key(kWriteAclKey)).ok(); })) << n->id();
+  for (const auto& a : authorities) ASSERT_TRUE(PollUntil([&] { return a->acl().enforced(); }));
 
   // Local refusal on the edge, naming the rule.
   auto file = data / "w.bin";
@@ -421,15 +422,15 @@ TEST(HostileAclTest, VersionsFromNonPermittedAuthorsAreRefusedAndNotRelayed) {
       if (l.find(needle) != std::string::npos) return true;
     return false;
   };
-  EXPECT_TRUE(Eventually([&] { return logged(*relay, "by edge-liar (signed by its author)"); }));
-  EXPECT_TRUE(Eventually([&] { return logged(*relay, "by cloud-1 (vouched for by the sending peer)"); }));
+  EXPECT_TRUE(PollUntil([&] { return logged(*relay, "by edge-liar (signed by its author)"); }));
+  EXPECT_TRUE(PollUntil([&] { return logged(*relay, "by cloud-1 (vouched for by the sending peer)"); }));
   EXPECT_EQ(liar.received(kManifestRequest), 0u);  // never fetched
 
   // A legitimate cloud model still flows through the edge relay to edge-2.
   auto cloud_file = data / "cloud.bin";
   { std::ofstream(cloud_file) << "cloud weights"; }
   ASSERT_TRUE(cloud->store().Put(Key("model/helmet-v2"), cloud_file, "{}").ok());
-  EXPECT_TRUE(Eventually([&] { return edge->store().Latest(Key("model/helmet-v2")).ok(); }));
+  EXPECT_TRUE(PollUntil([&] { return edge->store().Latest(Key("model/helmet-v2")).ok(); }));
   for (auto* n : {cloud.get(), relay.get(), edge.get()}) {
     EXPECT_TRUE(n->store().Latest(Key("model/helmet")).status().IsNotFound()) << n->id();
     EXPECT_TRUE(n->store().Latest(Key("model/other")).status().IsNotFound()) << n->id();

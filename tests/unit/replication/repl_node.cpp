@@ -4,8 +4,6 @@
 #include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
 
-#include <chrono>
-
 #include "replication/message_types.h"
 
 namespace edgesync::replication::testing {
@@ -78,15 +76,6 @@ void ReplNode::ConnectTo(const ReplNode& other) { transport_->ConnectTo("127.0.0
 std::vector<std::string> ReplNode::log() const {
   std::lock_guard lock(log_mu_);
   return log_;
-}
-
-bool Eventually(const std::function<bool()>& condition, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return condition();
 }
 
 }  // namespace edgesync::replication::testing

@@ -63,7 +63,4 @@ class ReplNode {
   std::vector<std::string> log_;
 };
 
-// Polls `condition` every 10 ms for up to `timeout_ms`.
-bool Eventually(const std::function<bool()>& condition, int timeout_ms = 15000);
-
 }  // namespace edgesync::replication::testing

@@ -7,15 +7,16 @@
 #include <set>
 #include <sstream>
 
+#include "tests/support/poll_until.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/replication/repl_node.h"
 
 namespace edgesync::replication {
 namespace {
 
+using edgesync::testing::PollUntil;
 using edgesync::testing::RandomBytes;
 using edgesync::testing::TempDir;
-using testing::Eventually;
 using testing::ReplNode;
 
 ObjectKey Key(const std::string& s) { return ObjectKey::Parse(s).value(); }
@@ -64,7 +65,7 @@ TEST_F(ReplicatorTest, PutOnOneNodeAppearsByteIdenticalOnTheOther) {
   auto v = a.store().Put(Key("model/helmet"), src_.path(), R"({"task":"object_detection"})");
   ASSERT_TRUE(v.ok());
   b.ConnectTo(a);
-  ASSERT_TRUE(Eventually([&] { return LatestId(b, "model/helmet") == v->id; }));
+  ASSERT_TRUE(PollUntil([&] { return LatestId(b, "model/helmet") == v->id; }));
   auto got = b.store().Latest(Key("model/helmet"));
   EXPECT_EQ(got->record, v->record);  // vector, HLC and author kept
   TempDir out;
@@ -77,10 +78,10 @@ TEST_F(ReplicatorTest, PutOnOneNodeAppearsByteIdenticalOnTheOther) {
   WriteFile(src_ / "weights.bin", RandomBytes(1 << 20, 2));
   auto v2 = a.store().Put(Key("model/helmet"), src_.path(), "{}");
   ASSERT_TRUE(v2.ok());
-  ASSERT_TRUE(Eventually([&] { return LatestId(b, "model/helmet") == v2->id; }));
+  ASSERT_TRUE(PollUntil([&] { return LatestId(b, "model/helmet") == v2->id; }));
   auto v3 = b.store().Put(Key("meta/notes"), src_ / "run.sh", "{}");
   ASSERT_TRUE(v3.ok());
-  ASSERT_TRUE(Eventually([&] { return LatestId(a, "meta/notes") == v3->id; }));
+  ASSERT_TRUE(PollUntil([&] { return LatestId(a, "meta/notes") == v3->id; }));
   auto peers = a.replicator().Peers();
   ASSERT_EQ(peers.size(), 1u);
   EXPECT_EQ(peers[0].node_id, "node-b");
@@ -97,10 +98,10 @@ TEST_F(ReplicatorTest, ThreeNodesInALineRelayAndDeletesStayDeleted) {
   WriteFile(src_ / "d.csv", "x,y\n1,2\n");
   auto v = a.store().Put(Key("dataset/site-a/hard"), src_.path(), "{}");
   ASSERT_TRUE(v.ok());
-  ASSERT_TRUE(Eventually([&] { return LatestId(c, "dataset/site-a/hard") == v->id; }));
+  ASSERT_TRUE(PollUntil([&] { return LatestId(c, "dataset/site-a/hard") == v->id; }));
   auto del = a.store().Delete(Key("dataset/site-a/hard"));
   ASSERT_TRUE(del.ok());
-  ASSERT_TRUE(Eventually([&] {
+  ASSERT_TRUE(PollUntil([&] {
     auto h = c.store().Heads(Key("dataset/site-a/hard"));
     return h.ok() && h->size() == 1 && h->front().record.tombstone;
   }));
@@ -108,7 +109,7 @@ TEST_F(ReplicatorTest, ThreeNodesInALineRelayAndDeletesStayDeleted) {
   // Re-put after delete on the far end comes back to a, dominating the tombstone.
   auto again = c.store().Put(Key("dataset/site-a/hard"), src_.path(), "{}");
   ASSERT_TRUE(again.ok());
-  ASSERT_TRUE(Eventually([&] { return LatestId(a, "dataset/site-a/hard") == again->id; }));
+  ASSERT_TRUE(PollUntil([&] { return LatestId(a, "dataset/site-a/hard") == again->id; }));
   auto where = b.replicator().Where("dataset/site-a/hard");
   ASSERT_GE(where.size(), 2u);
   EXPECT_TRUE(where[0].local);
@@ -127,7 +128,7 @@ TEST_F(ReplicatorTest, ConcurrentWritesWhileApartBecomeSiblingsOnBoth) {
     auto h = n.store().Heads(Key("model/m"));
     return h.ok() && h->size() == 2;
   };
-  ASSERT_TRUE(Eventually([&] { return two_heads(a) && two_heads(b); }));
+  ASSERT_TRUE(PollUntil([&] { return two_heads(a) && two_heads(b); }));
   EXPECT_EQ(LatestId(a, "model/m"), LatestId(b, "model/m"));  // same lww winner on both
 }
 
@@ -140,7 +141,7 @@ TEST_F(ReplicatorTest, RestartedReceiverResumesAndRefetchesLittle) {
   ASSERT_TRUE(v.ok());
   b->ConnectTo(a);
   // Stop the receiver part-way through the transfer.
-  ASSERT_TRUE(Eventually([&] {
+  ASSERT_TRUE(PollUntil([&] {
     auto peers = a.replicator().Peers();
     return !peers.empty() && peers[0].bytes_out > (12u << 20);
   }));
@@ -148,8 +149,8 @@ TEST_F(ReplicatorTest, RestartedReceiverResumesAndRefetchesLittle) {
   uint64_t sent_before = a.replicator().Peers()[0].bytes_out;
   b->Start();
   b->ConnectTo(a);
-  ASSERT_TRUE(Eventually([&] { return LatestId(*b, "model/big") == v->id; }, 30000));
-  ASSERT_TRUE(Eventually([&] { return !a.replicator().Peers().empty() && a.replicator().Peers()[0].connected; }));
+  ASSERT_TRUE(PollUntil([&] { return LatestId(*b, "model/big") == v->id; }, std::chrono::seconds(30)));
+  ASSERT_TRUE(PollUntil([&] { return !a.replicator().Peers().empty() && a.replicator().Peers()[0].connected; }));
   uint64_t resent = a.replicator().Peers()[0].bytes_out;
   EXPECT_LT(resent, (48u << 20) - sent_before + (8u << 20)) << "sent before restart: " << sent_before;
   EXPECT_EQ(*b->replicator().PendingCount(), 0u);
@@ -173,7 +174,7 @@ TEST_F(ReplicatorTest, SmallEditCostsAboutTheEditedBytesOnTheWire) {
   auto v1 = a.store().Put(Key("model/delta"), src_.path(), "{}");
   ASSERT_TRUE(v1.ok());
   b.ConnectTo(a);
-  ASSERT_TRUE(Eventually([&] { return LatestId(b, "model/delta") == v1->id; }));
+  ASSERT_TRUE(PollUntil([&] { return LatestId(b, "model/delta") == v1->id; }));
   const uint64_t before = a.replicator().Peers()[0].bytes_out;
   // Rewrite 16 scattered 4 KiB blocks: each lands in a different chunk.
   for (int i = 0; i < 16; ++i) {
@@ -183,7 +184,7 @@ TEST_F(ReplicatorTest, SmallEditCostsAboutTheEditedBytesOnTheWire) {
   WriteFile(src_ / "w.bin", data);
   auto v2 = a.store().Put(Key("model/delta"), src_.path(), "{}");
   ASSERT_TRUE(v2.ok());
-  ASSERT_TRUE(Eventually([&] { return LatestId(b, "model/delta") == v2->id; }));
+  ASSERT_TRUE(PollUntil([&] { return LatestId(b, "model/delta") == v2->id; }));
   const uint64_t wire = a.replicator().Peers()[0].bytes_out - before;
   // Bytes of chunks the new version has and the old one lacks: what plain CDC would send.
   auto m1 = a.store().ReadManifest(v1->record.manifest_id).value();
@@ -224,7 +225,7 @@ TEST_F(ReplicatorTest, EdgeNodeGetsOnlyItsPartAndSubscribedKeysUntilItWidens) {
   auto dataset = cloud.store().Put(Key("dataset/hard"), src_ / "data", "{}");
   ASSERT_TRUE(dataset.ok());
   edge.ConnectTo(cloud);
-  ASSERT_TRUE(Eventually([&] { return LatestId(edge, "model/helmet") == model->id; }));
+  ASSERT_TRUE(PollUntil([&] { return LatestId(edge, "model/helmet") == model->id; }));
   // The edge part is complete and verified; the cloud part's bytes never came.
   TempDir out;
   ASSERT_TRUE(edge.store().Materialize(*edge.store().Latest(Key("model/helmet")), out.path(), {"edge/", true}).ok());
@@ -236,7 +237,7 @@ TEST_F(ReplicatorTest, EdgeNodeGetsOnlyItsPartAndSubscribedKeysUntilItWidens) {
 
   // Widening (a configuration reload) reads the log again: the dataset and the cloud part come.
   ASSERT_TRUE(edge.replicator().UpdateSelection({}, {{"role", "edge"}, {"gpu", "yes"}}).ok());
-  ASSERT_TRUE(Eventually([&] { return LatestId(edge, "dataset/hard") == dataset->id; }));
+  ASSERT_TRUE(PollUntil([&] { return LatestId(edge, "dataset/hard") == dataset->id; }));
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 #include "status/status_feed.h"
 
 #include <fstream>
-#include <thread>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/poll_until.h"
 #include "tests/support/temp_dir.h"
 
 namespace edgesync {
@@ -21,15 +21,20 @@ class Recorder : public StatusSubscriber {
   }
   // Waits up to 5 s for a message matching `pred`.
   std::optional<json> WaitFor(const std::function<bool(const json&)>& pred) {
-    for (int i = 0; i < 500; ++i) {
-      {
-        std::lock_guard lock(mu_);
-        for (const auto& m : messages_)
-          if (pred(m)) return m;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    return std::nullopt;
+    std::optional<json> found;
+    testing::PollUntil(
+        [&] {
+          std::lock_guard lock(mu_);
+          for (const auto& m : messages_) {
+            if (pred(m)) {
+              found = m;
+              return true;
+            }
+          }
+          return false;
+        },
+        5s);
+    return found;
   }
 
  private:
@@ -54,6 +59,7 @@ class StatusFeedTest : public ::testing::Test {
     feed_options.peer_interval = 20ms;
     feed_options.refusals = [this] {
       std::lock_guard lock(refusals_mu_);
+      ++refusal_reads_;
       return refusals_;
     };
     feed_ = StatusFeed::Create(*store_, nullptr, hub_, feed_options);
@@ -69,8 +75,25 @@ class StatusFeedTest : public ::testing::Test {
     ASSERT_TRUE(put.ok()) << put.status().ToString();
   }
 
+  // Waits until the feed has read the refusal list `reads` more times. The feed's one thread
+  // finishes with a list before it reads the next, so all but the last read are fully counted.
+  bool WaitForRefusalReads(size_t reads) {
+    size_t target = 0;
+    {
+      std::lock_guard lock(refusals_mu_);
+      target = refusal_reads_ + reads;
+    }
+    return testing::PollUntil(
+        [&] {
+          std::lock_guard lock(refusals_mu_);
+          return refusal_reads_ >= target;
+        },
+        5s);
+  }
+
   std::mutex refusals_mu_;
-  std::vector<RefusedLink> refusals_;
+  std::vector<RefusedLink> refusals_;  // guarded by refusals_mu_
+  size_t refusal_reads_ = 0;           // guarded by refusals_mu_: the feed's reads of refusals_
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;
   StatusHub hub_;
@@ -153,14 +176,14 @@ TEST_F(StatusFeedTest, RefusedLinksAreErrorsCountedOnce) {
   auto error = recorder_->WaitFor([](const json& m) { return m["type"] == "error" && m["category"] == "peer_refused"; });
   ASSERT_TRUE(error);
   EXPECT_EQ((*error)["peer"], "10.0.0.9:7781");
-  std::this_thread::sleep_for(100ms);  // several samples of the same list
+  ASSERT_TRUE(WaitForRefusalReads(3));  // two more complete samples of the same list
   EXPECT_NE(feed_->MetricsText().find("edgesync_auth_failures_total{source=\"peer\"} 2\n"), std::string::npos);
   {
     std::lock_guard lock(refusals_mu_);
     refusals_[0].count = 5;
     refusals_[0].at_ms = 2000;
   }
-  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(WaitForRefusalReads(2));  // one complete sample of the changed list
   EXPECT_NE(feed_->MetricsText().find("edgesync_auth_failures_total{source=\"peer\"} 5\n"), std::string::npos)
       << feed_->MetricsText();
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "tests/support/poll_until.h"
 #include "tests/unit/transport/test_node.h"
 #include "tests/unit/transport/test_pki.h"
 
@@ -240,9 +241,7 @@ TEST(LinkTest, SlowReaderIsDroppedAndQueueStaysBounded) {
   TestNode edge(edge_options);
   cloud.handler().SetOnMessageHook([&] {
     // The cloud's only io thread stops reading, like an overloaded peer.
-    for (int i = 0; i < 1000 && !release.load(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    edgesync::testing::PollUntil([&] { return release.load(); }, std::chrono::seconds(10));
   });
   edge.ConnectTo(cloud.Listen());
   ASSERT_TRUE(edge.handler().WaitFor(HasUp("cloud")));
@@ -272,9 +271,7 @@ TEST(LinkTest, SilentPeerDroppedAfterIdleTimeout) {
   edge_options.idle_timeout = std::chrono::milliseconds(600);
   TestNode edge(edge_options);
   cloud.handler().SetOnMessageHook([&] {
-    for (int i = 0; i < 500 && !release.load(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    edgesync::testing::PollUntil([&] { return release.load(); }, std::chrono::seconds(5));
   });
   edge.ConnectTo(cloud.Listen());
   ASSERT_TRUE(edge.handler().WaitFor(HasUp("cloud")));

@@ -2,6 +2,8 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 
+#include "tests/support/poll_until.h"
+
 namespace edgesync::transport::testing {
 
 void RecordingHandler::OnLinkUp(Link& link) {
@@ -92,10 +94,7 @@ void TestNode::Stop() {
   transport_->Shutdown();
   // Give graceful closes a moment, then stop the loop (the work guard keeps it alive).
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  while (!transport_->Links().empty() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  edgesync::testing::PollUntil([&] { return transport_->Links().empty(); }, std::chrono::seconds(3));
   io_.stop();
   thread_.join();
 }

@@ -1,14 +1,14 @@
-// ClusterFixture: a gtest fixture for replication tests. It owns a temp directory under /tmp,
-// creates cluster CAs and node certificates with the real `edgesync cluster` commands, starts
-// edgesyncd nodes on 127.0.0.1 with ephemeral peer ports, and runs the CLI against them.
-// TearDown stops every daemon (SIGTERM, then SIGKILL) and removes the directory.
+// ClusterFixture: a gtest fixture for tests of several daemons (replication, conflicts, status,
+// faults, scale). It owns a temp directory under /tmp, creates cluster CAs and node
+// certificates with the real `edgesync cluster` commands, starts edgesyncd nodes on 127.0.0.1
+// with ephemeral peer ports, and runs the CLI against them. TearDown stops every daemon
+// (SIGTERM, then SIGKILL) and removes the directory.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/syncd/process_runner.h"
+#include "tests/support/process_runner.h"
 
 namespace edgesync::testing {
 
@@ -68,6 +68,13 @@ class ClusterFixture : public ::testing::Test {
                   std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Number of peers `edgesync peers --json` shows connected.
   size_t ConnectedPeers(const TestNode& node);
+  // True once `reader`, over its current link to `writer`, has been told where `writer`'s change
+  // log ends and has read it up to where it ended at the time of the call (`writer`'s
+  // store.last_seq in `status`; `reader`'s peer_latest and checkpoint for it in `peers`): every
+  // change made on `writer` before the call has been taken, filtered out or refused by
+  // `reader`. Lets a test assert that something did not arrive without waiting a fixed time.
+  bool WaitUntilRead(const TestNode& reader, const TestNode& writer,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
   void MakeFile(const std::filesystem::path& path, const std::string& content,
                 std::filesystem::perms mode = std::filesystem::perms(0644));
@@ -77,9 +84,5 @@ class ClusterFixture : public ::testing::Test {
   std::map<std::string, std::unique_ptr<TestNode>> nodes_;
   int gets_ = 0;
 };
-
-// Waits until `predicate` holds or `timeout` passes; returns the last value.
-bool WaitUntil(const std::function<bool()>& predicate,
-               std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 }  // namespace edgesync::testing

@@ -1,4 +1,4 @@
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -8,9 +8,9 @@
 
 #include <iostream>
 #include <random>
-#include <thread>
 
 #include "control/control_client.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 
@@ -40,15 +40,6 @@ uint16_t PickPeerPort() {
 
 }  // namespace
 using nlohmann::json;
-
-bool WaitUntil(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return predicate();
-}
 
 void ClusterFixture::SetUp() {
   char pattern[] = "/tmp/esr-XXXXXX";
@@ -117,7 +108,7 @@ void ClusterFixture::Start(TestNode& node, const std::vector<const TestNode*>& p
   fs::path err = node.log();
   if (fs::exists(err)) fs::rename(err, err.string() + ".previous");
   node.process = std::make_unique<BackgroundProcess>(argv, out, err, env);
-  bool up = WaitUntil([&] {
+  bool up = PollUntil([&] {
     return !node.process->running() || ControlClient::Connect(node.socket()).ok();
   });
   ASSERT_TRUE(up && node.process->running())
@@ -152,7 +143,7 @@ json ClusterFixture::CliJson(const TestNode& node, std::vector<std::string> args
 
 bool ClusterFixture::WaitForGet(const TestNode& node, const std::string& key, fs::path* dest,
                                 std::chrono::milliseconds timeout) {
-  return WaitUntil(
+  return PollUntil(
       [&] {
         *dest = root_ / ("get-" + std::to_string(++gets_));
         return Cli(node, {"get", key, dest->string()}).exit_code == 0;
@@ -168,6 +159,25 @@ size_t ClusterFixture::ConnectedPeers(const TestNode& node) {
     if (peer.value("connected", false)) ++connected;
   }
   return connected;
+}
+
+bool ClusterFixture::WaitUntilRead(const TestNode& reader, const TestNode& writer,
+                                   std::chrono::milliseconds timeout) {
+  const json status = CliJson(writer, {"status"});
+  if (!status.is_object() || !status.contains("store")) return false;
+  const uint64_t log_end = status["store"].value("last_seq", uint64_t{0});
+  return PollUntil(
+      [&] {
+        json peers = CliJson(reader, {"peers"});
+        if (!peers.is_object()) return false;
+        for (const json& peer : peers.value("peers", json::array())) {
+          if (peer.value("node_id", "") != writer.name) continue;
+          return peer.value("peer_latest", uint64_t{0}) >= log_end &&
+                 peer.value("checkpoint", uint64_t{0}) >= log_end;
+        }
+        return false;
+      },
+      timeout);
 }
 
 void ClusterFixture::MakeFile(const fs::path& path, const std::string& content,

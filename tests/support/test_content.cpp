@@ -1,4 +1,4 @@
-#include "tests/integration/replication/test_content.h"
+#include "tests/support/test_content.h"
 
 #include <signal.h>
 

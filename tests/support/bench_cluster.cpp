@@ -1,13 +1,13 @@
-#include "tests/bench/replication/bench_cluster.h"
+#include "tests/support/bench_cluster.h"
 
 #include <fstream>
 #include <iterator>
 #include <sstream>
-#include <thread>
 
 #include <unistd.h>
 
 #include "control/control_client.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 
@@ -23,13 +23,12 @@ std::optional<nlohmann::json> BenchCluster::Call(const TestNode& node, const std
 bool BenchCluster::WaitVisible(const TestNode& node, const std::string& key,
                                const std::string& version, std::chrono::milliseconds timeout,
                                std::chrono::microseconds poll) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto shown = Call(node, "show", {{"key", key}});
-    if (shown && shown->value("version", "") == version) return true;
-    std::this_thread::sleep_for(poll);
-  }
-  return false;
+  return PollUntil(
+      [&] {
+        auto shown = Call(node, "show", {{"key", key}});
+        return shown && shown->value("version", "") == version;
+      },
+      timeout, poll);
 }
 
 double BenchCluster::MemoryMib(const TestNode& node, const std::string& field) {

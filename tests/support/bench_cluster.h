@@ -1,4 +1,4 @@
-// BenchCluster: ClusterFixture (tests/integration/replication) reused outside a gtest run:
+// BenchCluster: ClusterFixture reused outside a gtest run (the benchmarks):
 // real edgesyncd nodes over TLS on 127.0.0.1, plus what the benchmark needs on top: a direct
 // control-socket call (no CLI process in the timed path), waiting for a version to become
 // visible, and the daemons' memory figures. Needs external synchronization.
@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/replication/cluster_fixture.h"
+#include "tests/support/cluster_fixture.h"
 
 namespace edgesync::testing {
 
@@ -29,7 +29,8 @@ class BenchCluster : public ClusterFixture {
   // One control-socket request; the result object, or nullopt on any error.
   static std::optional<nlohmann::json> Call(const TestNode& node, const std::string& method,
                                             const nlohmann::json& params);
-  // Polls `show key` on `node` every `poll` until its version is `version`; false on timeout.
+  // Polls `show key` on `node` (at most `poll` apart) until its version is `version`; false on
+  // timeout.
   static bool WaitVisible(const TestNode& node, const std::string& key, const std::string& version,
                           std::chrono::milliseconds timeout,
                           std::chrono::microseconds poll = std::chrono::microseconds(500));

@@ -1,4 +1,4 @@
-#include "process_runner.h"
+#include "tests/support/process_runner.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -11,7 +11,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
-#include <thread>
+
+#include "tests/support/poll_until.h"
 
 extern char** environ;
 
@@ -140,17 +141,15 @@ void BackgroundProcess::Signal(int signo) {
 std::optional<int> BackgroundProcess::Wait(std::chrono::milliseconds timeout) {
   if (exit_code_) return exit_code_;
   if (pid_ < 0) return -1;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    int status = 0;
-    pid_t done = waitpid(pid_, &status, WNOHANG);
-    if (done == pid_) {
-      exit_code_ = DecodeStatus(status);
-      return exit_code_;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  PollUntil(
+      [&] {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+        exit_code_ = DecodeStatus(status);
+        return true;
+      },
+      timeout, std::chrono::milliseconds(10));
+  return exit_code_;
 }
 
 void BackgroundProcess::Stop() {
