@@ -13,6 +13,7 @@
 
 #include "control/control_client.h"
 #include "daemon_fixture.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync::testing {
 namespace {
@@ -59,7 +60,7 @@ TEST_F(PutProgressTest, ReportsProgressAndSigtermCancelsItCleanly) {
                               });
     midway = true;  // answered: wake the waiter either way
   });
-  ASSERT_TRUE(WaitUntil([&] { return midway.load(); }, std::chrono::seconds(60)));
+  ASSERT_TRUE(PollUntil([&] { return midway.load(); }, std::chrono::seconds(60)));
   daemon().Signal(SIGTERM);
   client.join();
 
