@@ -1,12 +1,12 @@
 // DaemonConfig: everything edgesyncd reads from its TOML file and flags, with the defaults of
-// docs/config.md. Parsing rejects unknown keys and wrong types with one line naming the key, so
-// a daemon never starts half-configured. Plain value type.
+// docs/config.md; each key's name, flag and parser are in the key table (config_keys.h).
+// Parsing rejects unknown keys and wrong types with one line naming the key, so a daemon never
+// starts half-configured. Plain value type.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,27 +99,13 @@ Status ApplyConfigToml(std::string_view text, std::string_view source,
 // Reads `file` and applies it over `config`.
 Status ApplyConfigFile(const std::filesystem::path& file, DaemonConfig* config);
 
-// Values given on the command line; each set one replaces the file's value.
-struct ConfigOverrides {
-  std::optional<std::string> node_name;
-  std::vector<std::string> labels;  // "key=value", added to / replacing the file's labels
-  std::optional<std::filesystem::path> data_dir;
-  std::optional<std::filesystem::path> control_socket;
-  std::optional<std::string> socket_group;
-  std::optional<std::string> peer_listen;
-  std::optional<std::string> http_status;
-  std::optional<std::string> log_level;
-  std::optional<std::string> chunk_min, chunk_avg, chunk_max;
-  std::optional<std::string> block_cache, write_buffer;
-  std::vector<std::string> subscriptions;  // replaces the list when not empty
-  std::vector<std::string> peers;          // replaces the list when not empty
-  std::optional<std::filesystem::path> ca_cert, cert, key, crl;
-  std::optional<std::string> cluster_id;
-  std::optional<std::string> window_bytes;
-  std::optional<std::string> max_offline;
-  bool insecure_plaintext_for_tests = false;  // set only turns it on
-};
+// Values given on the command line, by config key ("network.peers" -> {"a:7443", "b:7443"}), as
+// edgesyncd's flags (daemon_flags.cpp) collect them from the key table (config_keys.h): one value
+// for a single-valued flag, each value of a repeatable one in order, none for a switch.
+using ConfigOverrides = std::map<std::string, std::vector<std::string>>;
 
+// Each key given replaces the file's value (labels are added; a switch turns its key on). Errors
+// name the flag. Relative paths are taken relative to `cwd`.
 Status ApplyOverrides(const ConfigOverrides& overrides, const std::filesystem::path& cwd,
                       DaemonConfig* config);
 
@@ -149,8 +135,7 @@ Result<DaemonConfig> LoadDaemonConfig(const std::filesystem::path& config_file,
 namespace edgesync {
 
 // Config keys whose value differs between the running and the reloaded configuration and that
-// take effect only after a restart (everything except log.level, node.labels and
-// sync.subscriptions, which SIGHUP applies).
+// take effect only after a restart (those the key table marks OnSighup::kRestart), in table order.
 std::vector<std::string> KeysNeedingRestart(const DaemonConfig& running,
                                             const DaemonConfig& reloaded);
 

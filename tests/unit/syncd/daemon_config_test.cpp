@@ -165,11 +165,10 @@ window_bytes = "8MiB"
   config.peers = {*PeerAddress::Parse("127.0.0.1:7443")};
   EXPECT_TRUE(config.Validate().ok());
 
-  ConfigOverrides overrides;
-  overrides.peers = {"10.0.0.1:7443"};
-  overrides.cert = "n.crt";
-  overrides.window_bytes = "4MiB";
-  overrides.insecure_plaintext_for_tests = true;
+  ConfigOverrides overrides{{"network.peers", {"10.0.0.1:7443"}},
+                            {"cluster.cert", {"n.crt"}},
+                            {"replication.window_bytes", {"4MiB"}},
+                            {"network.insecure_plaintext_for_tests", {}}};
   ASSERT_TRUE(ApplyOverrides(overrides, "/cwd", &config).ok());
   EXPECT_EQ(config.peers[0].host, "10.0.0.1");
   EXPECT_EQ(config.cluster.cert, "/cwd/n.crt");
@@ -192,12 +191,11 @@ TEST(DaemonConfigTest, ValidateChecksCombinedValues) {
 }
 
 TEST(DaemonConfigTest, FlagsOverrideFile) {
-  ConfigOverrides overrides;
-  overrides.node_name = "from-flag";
-  overrides.labels = {"role=cloud"};
-  overrides.data_dir = "d";
-  overrides.chunk_avg = "32KiB";
-  overrides.subscriptions = {"dataset/*"};
+  ConfigOverrides overrides{{"node.name", {"from-flag"}},
+                            {"node.labels", {"role=cloud"}},
+                            {"storage.data_dir", {"d"}},
+                            {"chunking.avg", {"32KiB"}},
+                            {"sync.subscriptions", {"dataset/*"}}};
   DaemonConfig config = DaemonConfig::Defaults(Env());
   ASSERT_TRUE(Apply("[node]\nname = \"file\"\nlabels = { role = \"edge\", site = \"s\" }\n",
                     &config).ok());
@@ -208,7 +206,7 @@ TEST(DaemonConfigTest, FlagsOverrideFile) {
   EXPECT_EQ(config.data_dir, "/cwd/d");
   EXPECT_EQ(config.chunking.avg_size, 32u * 1024);
   EXPECT_EQ(config.subscriptions, std::vector<std::string>{"dataset/*"});
-  overrides.labels = {"novalue"};
+  overrides["node.labels"] = {"novalue"};
   EXPECT_FALSE(ApplyOverrides(overrides, "/cwd", &config).ok());
 }
 
