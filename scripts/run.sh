@@ -4,7 +4,7 @@
 set -euo pipefail
 BUILD="${1:-build}"
 DAEMON="$BUILD/syncd/edgesyncd"
-CLI="$BUILD/syncd/edgesync"
+CLI="$BUILD/cli/edgesync"
 if [ ! -x "$DAEMON" ]; then
   echo "run.sh: $DAEMON not built; run 'make build' first" >&2
   exit 2
