@@ -56,4 +56,4 @@ bench-replication: configure
 
 demo: configure
 	cmake --build $(BUILD) -j $(JOBS) --target edgesyncd edgesync
-	bash scripts/demo.sh --bin-dir $(BUILD)/syncd
+	bash scripts/demo.sh --build-dir $(BUILD)

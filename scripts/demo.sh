@@ -5,20 +5,20 @@
 # the cloud node; the script waits until both edge nodes have them (the model's edge part only)
 # and prints the CLI's view of it and the three dashboard URLs. Ctrl-C stops every node.
 #
-#   scripts/demo.sh [--bin-dir DIR] [--dir DIR] [--check]
-#     --bin-dir DIR  where edgesyncd and edgesync are (default: build/syncd)
+#   scripts/demo.sh [--build-dir DIR] [--dir DIR] [--check]
+#     --build-dir DIR  the CMake build tree: DIR/syncd/edgesyncd, DIR/cli/edgesync (default: build)
 #     --dir DIR      demo state: CA, data dirs, logs, sample content (default: ./demo; a
 #                    previous demo there is replaced; any other non-empty directory is refused)
 #     --check        non-interactive: a temporary directory, verify that the content arrived
 #                    where it should (and nothing more), stop, exit 0; any failure exits 1
 set -euo pipefail
 
-bin_dir=build/syncd
+build_dir=build
 demo_dir=./demo
 check=0
 while [ $# -gt 0 ]; do
   case $1 in
-    --bin-dir) bin_dir=${2:?--bin-dir needs a directory}; shift 2 ;;
+    --build-dir) build_dir=${2:?--build-dir needs a directory}; shift 2 ;;
     --dir) demo_dir=${2:?--dir needs a directory}; shift 2 ;;
     --check) check=1; shift ;;
     -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -26,8 +26,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-EDGESYNCD=$bin_dir/edgesyncd
-EDGESYNC=$bin_dir/edgesync
+EDGESYNCD=$build_dir/syncd/edgesyncd
+EDGESYNC=$build_dir/cli/edgesync
 for bin in "$EDGESYNCD" "$EDGESYNC"; do
   if [ ! -x "$bin" ]; then
     echo "demo: $bin not found; build first (make demo does) or pass --bin-dir" >&2
