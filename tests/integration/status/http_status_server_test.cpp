@@ -7,10 +7,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
 #include "status/http_access.h"
 #include "tests/integration/status/status_client.h"
+#include "tests/support/poll_until.h"
 
 namespace edgesync {
 namespace {
@@ -18,7 +22,56 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using testing::HttpGet;
+using testing::PollUntil;
 using testing::StatusClient;
+
+// A plain TCP client, for what HttpGet hides: several requests on one connection, and whether
+// the server closes it.
+class RawClient {
+ public:
+  explicit RawClient(uint16_t port) { socket_.connect({asio::ip::make_address("127.0.0.1"), port}); }
+  void Send(const std::string& text) { asio::write(socket_, asio::buffer(text)); }
+  // False when `delimiter` has not arrived within `timeout` (or the connection closed first).
+  bool ReadUntil(const std::string& delimiter, std::chrono::seconds timeout) {
+    boost::system::error_code ec;
+    asio::async_read_until(socket_, asio::dynamic_buffer(received_), delimiter,
+                           [&](boost::system::error_code e, size_t) { ec = e; });
+    Run(timeout);
+    return !ec;
+  }
+  // False when the server has not closed the connection within `timeout`.
+  bool ReadUntilClosed(std::chrono::seconds timeout) {
+    boost::system::error_code ec;
+    asio::async_read(socket_, asio::dynamic_buffer(received_),
+                     [&](boost::system::error_code e, size_t) { ec = e; });
+    Run(timeout);
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
+  }
+  // The status lines of the responses received so far, in order.
+  std::vector<std::string> StatusLines() const {
+    std::vector<std::string> lines;
+    for (size_t at = received_.find("HTTP/1.1 "); at != std::string::npos;
+         at = received_.find("HTTP/1.1 ", at + 1)) {
+      lines.push_back(received_.substr(at, received_.find("\r\n", at) - at));
+    }
+    return lines;
+  }
+  const std::string& received() const { return received_; }
+
+ private:
+  // Runs the pending read to its end; one still pending after `timeout` is cancelled.
+  void Run(std::chrono::seconds timeout) {
+    io_.restart();
+    io_.run_for(timeout);
+    if (io_.stopped()) return;
+    socket_.cancel();
+    io_.run();
+  }
+
+  asio::io_context io_;
+  asio::ip::tcp::socket socket_{io_};
+  std::string received_;
+};
 
 class HttpStatusServerTest : public ::testing::Test {
  protected:
@@ -144,6 +197,60 @@ TEST_F(HttpStatusServerTest, SlowClientIsDroppedWhileOthersKeepReceiving) {
   while (slow.Read(5s)) ++drained;
   EXPECT_LT(drained, kMessages);
   EXPECT_TRUE(slow.closed());
+}
+
+// Keep-alive: requests on one connection are answered in order until one asks to close it.
+TEST_F(HttpStatusServerTest, AnswersRequestsOnOneConnectionUntilOneAsksToClose) {
+  StartServer({});
+  RawClient client(port_);
+  client.Send(
+      "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+      "POST /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(client.ReadUntilClosed(10s)) << client.received();
+  EXPECT_EQ(
+      client.StatusLines(),
+      (std::vector<std::string>{"HTTP/1.1 200 OK", "HTTP/1.1 405 Method Not Allowed", "HTTP/1.1 200 OK"}));
+  EXPECT_NE(client.received().find("edgesync_test_total 7\n"), std::string::npos);
+  // Every route is a GET: a body is refused and the connection closed.
+  RawClient body(port_);
+  body.Send("GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+  ASSERT_TRUE(body.ReadUntilClosed(10s)) << body.received();
+  EXPECT_EQ(body.StatusLines(), std::vector<std::string>{"HTTP/1.1 413 Payload Too Large"});
+}
+
+// A feed whose client went away ends, and its place is free for the next client.
+TEST_F(HttpStatusServerTest, AFeedWhoseClientLeftFreesItsPlace) {
+  HttpStatusOptions options;
+  options.max_clients = 1;
+  StartServer(std::move(options));
+  {
+    StatusClient gone;
+    ASSERT_EQ(gone.Open(port_, "/status"), 101);
+    ASSERT_TRUE(gone.Read());
+    EXPECT_EQ(server_->feed_clients(), 1u);
+  }
+  EXPECT_TRUE(PollUntil([&] { return server_->feed_clients() == 0; }, 10s));
+  StatusClient next;
+  EXPECT_EQ(next.Open(port_, "/status"), 101);
+}
+
+// Stop() closes idle keep-alive connections and feeds alike, so nothing is left for the
+// io_context to run: the daemon's shutdown relies on its threads returning by themselves.
+TEST_F(HttpStatusServerTest, StopClosesEveryConnectionAndLeavesTheIoContextWithoutWork) {
+  StartServer({});
+  RawClient idle(port_);
+  idle.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(idle.ReadUntil("</title>", 10s));  // answered; the connection stays open
+  StatusClient feed;
+  ASSERT_EQ(feed.Open(port_, "/status"), 101);
+  ASSERT_TRUE(feed.Read());
+  server_->Stop();
+  work_.reset();
+  EXPECT_TRUE(PollUntil([&] { return io_.stopped(); }, 5s));
+  EXPECT_TRUE(idle.ReadUntilClosed(5s));
+  EXPECT_FALSE(feed.Read(5s));
+  EXPECT_TRUE(feed.closed());
 }
 
 }  // namespace
