@@ -176,6 +176,12 @@ Result<VersionInfo> StoreImpl::PutFiles(const ObjectKey& key, std::vector<Source
     return writer->Add(id, data);
   };
   for (const auto& f : files) {
+    if (f.stream) {
+      auto entry = IngestStream(f.stream, f.path, f.mode, chunker_, sink);
+      if (!entry.ok()) return entry.status();
+      manifest.files.push_back(std::move(entry).value());
+      continue;
+    }
     struct stat sb;
     if (::lstat(f.source.c_str(), &sb) != 0)
       return Status::IoError("cannot stat '" + f.source.string() + "'");

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "store/chunk_store.h"
+#include "store/byte_stream.h"
 #include "store/chunker.h"
 #include "store/hlc.h"
 #include "store/manifest.h"
@@ -79,9 +80,11 @@ struct Change {
 
 // One input file of a put: where its bytes are and what path it has inside the object.
 struct SourceFile {
-  std::filesystem::path source;
-  std::string path;   // relative path inside the object
-  uint64_t size = 0;  // as listed; for progress totals only (the bytes read are what counts)
+  std::filesystem::path source;  // a local file, unless `stream` is set
+  std::string path;              // relative path inside the object
+  uint64_t size = 0;             // as listed; for progress totals only (the bytes read count)
+  ByteStream stream;             // set: the bytes come from here, not from `source`
+  uint32_t mode = 0644;          // with `stream`: the file's permission bits
 };
 
 // Optional hooks of a long transfer: a put here, a checkout in checkout/. Whoever asked for the
