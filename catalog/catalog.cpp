@@ -82,13 +82,22 @@ Status Catalog::BuildIndex() {
   return Status::Ok();
 }
 
-Result<VersionInfo> Catalog::Put(const ObjectKey& key, const fs::path& source,
+Result<VersionInfo> Catalog::Put(const ObjectKey& key, const std::string& source,
                                  const PutRequest& request, const TransferControl& control) {
-  Result<std::vector<SourceFile>> files = ListSourceFiles(source);
+  const bool remote = IsRemoteUrl(source);
+  if (remote && !options_.remote_sources) {
+    return Status::Unsupported("'" + source + "': this node reads no URLs");
+  }
+  if (remote && key.kind() == ObjectKind::kDataset) {
+    return Status::Unsupported("a dataset from a URL is not supported yet; put a local copy");
+  }
+  Result<std::vector<SourceFile>> files =
+      remote ? options_.remote_sources->List(source, {request.allow_insecure_http})
+             : ListSourceFiles(source);
   if (!files.ok()) return files.status();
   if (key.kind() == ObjectKind::kDataset) {
     if (!fs::is_directory(source)) {
-      return Status::InvalidArgument("a dataset is a directory; " + source.string() + " is not");
+      return Status::InvalidArgument("a dataset is a directory; " + source + " is not");
     }
     Result<DatasetDeclaration> declared = DatasetDeclaration::Parse(request.spec_json);
     if (!declared.ok()) return declared.status();

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/mutex.h"
+#include "catalog/remote_sources.h"
 #include "catalog/dataset_spec.h"
 #include "catalog/history_mirror.h"
 #include "catalog/metadata_document.h"
@@ -37,6 +38,8 @@ struct CatalogOptions {
   bool history_background = true;
   std::chrono::milliseconds history_batch_delay{500};
   std::function<void(const std::string&)> log_warning;
+  // Reads puts of s3:// and http(s):// sources; unset: such puts are refused. Not owned.
+  RemoteSources* remote_sources = nullptr;
 };
 
 // One row of List: the key, its kind, its latest version and a kind summary
@@ -68,16 +71,18 @@ struct PutRequest {
   bool has_spec = false;         // a spec was given (a model without one is stored as plain files)
   std::string format;            // datasets: the format, overriding or matching the spec's
   bool strict = false;           // datasets: any problem in the data refuses the put
+  bool allow_insecure_http = false;  // a remote source may be http://
 };
 
 class Catalog {
  public:
   static Result<std::unique_ptr<Catalog>> Open(Store& store, CatalogOptions options = {});
 
-  // --- the one put path: lists `source` once and routes by the key's kind (a model with a
-  // spec is checked against its files, a dataset gets statistics, anything else is stored as
-  // is). `control` sees the bytes stored and may cancel; nothing is visible then.
-  Result<VersionInfo> Put(const ObjectKey& key, const std::filesystem::path& source,
+  // --- the one put path: lists `source` (an absolute local path, or a URL read through
+  // CatalogOptions::remote_sources) once and routes by the key's kind (a model with a spec is
+  // checked against its files, a dataset gets statistics, anything else is stored as is).
+  // `control` sees the bytes stored and may cancel; nothing is visible then.
+  Result<VersionInfo> Put(const ObjectKey& key, const std::string& source,
                           const PutRequest& request, const TransferControl& control = {});
 
   // --- models. `source` is a directory (or one file); the spec's scripts, entrypoints and

@@ -24,15 +24,19 @@ Result<std::string> DatasetFormat(const std::string& sedna_format) {
 struct PlannedPut {
   SednaObject object;
   ObjectKey key;
-  fs::path path;  // model source, or the dataset directory
+  fs::path path;  // model source, or the dataset directory; empty for a remote model
   std::string dataset_format;
 };
 
-Result<PlannedPut> Plan(const SednaObject& o, const fs::path& base_dir) {
+Result<PlannedPut> Plan(const SednaObject& o, const fs::path& base_dir, bool reads_urls) {
   auto key = o.Key();
   if (!key.ok()) return key.status();
   const std::string what = std::string(o.kind == SednaKind::kModel ? "Model" : "Dataset") + " " +
                            o.ns + "/" + o.name;
+  if (IsRemoteUrl(o.url) && o.kind == SednaKind::kModel) {
+    if (!reads_urls) return Status::Unsupported(what + ": url '" + o.url + "': this node reads no URLs");
+    return PlannedPut{o, *key, {}, ""};
+  }
   auto path = ResolveLocalUrl(o.url, base_dir);
   if (!path.ok()) return path.status().WithContext(what);
   std::error_code ec;
@@ -61,7 +65,7 @@ Result<std::vector<AppliedObject>> Catalog::ApplySedna(std::string_view yaml_tex
   if (!objects.ok()) return objects.status();
   std::vector<PlannedPut> plans;
   for (const auto& o : *objects) {
-    auto plan = Plan(o, base_dir);
+    auto plan = Plan(o, base_dir, options_.remote_sources != nullptr);
     if (!plan.ok()) return plan.status();
     plans.push_back(std::move(plan).value());
   }
@@ -77,7 +81,13 @@ Result<std::vector<AppliedObject>> Catalog::ApplySedna(std::string_view yaml_tex
       spec.metadata = p.object.labels;
       for (const auto& [name, value] : p.object.metrics)
         spec.metrics[name] = Metric{value, DefaultMetricDirection(name)};
-      version = PutModel(p.key, p.path, spec);
+      if (p.path.empty()) {
+        auto files = options_.remote_sources->List(p.object.url, {});
+        if (!files.ok()) return files.status().WithContext("Model " + p.object.ns + "/" + p.object.name);
+        version = PutModelFiles(p.key, std::move(files).value(), spec, {});
+      } else {
+        version = PutModel(p.key, p.path, spec);
+      }
     } else {
       DatasetDeclaration declared;
       declared.format = p.dataset_format;

@@ -100,7 +100,7 @@ int ReportUnreachable(const SocketChoice& socket, const Status& status) {
 struct SubcommandArgs {
   std::string key, path, spec, format, version, part, prefix, dest, file;
   std::vector<std::string> words;  // meta set/unset: field=value or field names
-  bool strict = false, watch = false, merge = false;
+  bool strict = false, watch = false, merge = false, allow_insecure_http = false;
   std::string wait;                 // put --wait: N or label=value
   double wait_timeout_s = 60;       // put --wait-timeout, resync --timeout
   std::string peer;                 // resync --peer
@@ -176,11 +176,13 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
 
   auto* put = app.add_subcommand("put", "store a file or directory as a new version of <key>");
   put->add_option("key", args.key, "object key, e.g. model/helmet")->required();
-  put->add_option("path", args.path, "file or directory to store")->required();
+  put->add_option("path", args.path, "file or directory to store, or an s3://bucket/prefix or https:// URL")->required();
   put->add_option("--spec", args.spec,
                   "JSON spec file: a model spec, or a dataset's format, label_column, splits");
   put->add_option("--format", args.format, "dataset format (csv, txt-index, txt-boxes, voc-xml, ...)");
   put->add_flag("--strict", args.strict, "reject specs and datasets with warnings");
+  put->add_flag("--allow-insecure-http", args.allow_insecure_http,
+                "let PATH be an http:// URL (unencrypted; https:// and s3:// need no flag)");
   put->add_option("--wait", args.wait,
                   "then wait until N other nodes, or every known node with label=value, hold "
                   "the new version");
@@ -188,7 +190,10 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
       ->check(CLI::NonNegativeNumber);
   put->callback([&req, &args] {
     req.method = "put";
-    req.params = {{"key", args.key}, {"path", AbsolutePath(args.path)}};
+    // A URL (s3://, https://) is read by the daemon as given; a path is made absolute here.
+    const bool url = args.path.find("://") != std::string::npos;
+    req.params = {{"key", args.key}, {"path", url ? args.path : AbsolutePath(args.path)}};
+    if (args.allow_insecure_http) req.params["allow_insecure_http"] = true;
     if (!args.spec.empty()) req.params["spec"] = AbsolutePath(args.spec);
     if (!args.format.empty()) req.params["format"] = args.format;
     if (args.strict) req.params["strict"] = true;

@@ -55,17 +55,23 @@ Result<std::string> SpecParam(const json& params) {
 Result<json> Put(Catalog& catalog, const json& params, CommandContext& context) {
   Result<ObjectKey> key = RequireKey(params);
   if (!key.ok()) return key.status();
-  Result<std::filesystem::path> source = RequireAbsolutePath(params, "path");
-  if (!source.ok()) return source.status();
+  // A URL goes to the catalog as it is; anything else must be an absolute local path.
+  std::string source = OptionalString(params, "path");
+  if (!IsRemoteUrl(source)) {
+    Result<std::filesystem::path> local = RequireAbsolutePath(params, "path");
+    if (!local.ok()) return local.status();
+    source = local->string();
+  }
   Result<std::string> spec = SpecParam(params);
   if (!spec.ok()) return spec.status();
   PutRequest request{*spec, !OptionalString(params, "spec").empty(),
-                     OptionalString(params, "format"), OptionalBool(params, "strict")};
+                     OptionalString(params, "format"), OptionalBool(params, "strict"),
+                     OptionalBool(params, "allow_insecure_http")};
 
   auto started = std::chrono::steady_clock::now();
   TransferProgress progress(context, "put");
   Result<VersionInfo> version =
-      catalog.Put(*key, *source, request, ReportingControl(progress, context));
+      catalog.Put(*key, source, request, ReportingControl(progress, context));
   if (!version.ok()) return version.status().WithContext(key->str());
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
