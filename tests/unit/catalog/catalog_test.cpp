@@ -286,7 +286,7 @@ TEST_F(CatalogTest, ApplySednaErrorsWriteNothing) {
   auto r = catalog_->ApplySedna(yaml, dir_.path());
   EXPECT_EQ(r.status().code(), Status::Code::kUnsupported);
   EXPECT_EQ(r.status().message(),
-            "Model default/m: url 's3://bucket/m': scheme 's3' is not supported yet (only local paths and file://)");
+            "Model default/m: url 's3://bucket/m': this node reads no URLs");
   EXPECT_TRUE(catalog_->List("model/")->empty());
   auto missing = catalog_->ApplySedna(
       "apiVersion: sedna.io/v1alpha1\nkind: Model\nmetadata: {name: m}\nspec: {url: nope, format: pb}\n",
