@@ -22,6 +22,7 @@
 #include "store/chunk_store.h"
 #include "store/byte_stream.h"
 #include "store/chunker.h"
+#include "store/file_reader.h"
 #include "store/hlc.h"
 #include "store/manifest.h"
 #include "store/object_key.h"
@@ -192,6 +193,8 @@ class Store {
   // Streams one file's verified bytes to `sink`.
   virtual Status ReadFile(const FileEntry& file,
                           const std::function<Status(std::string_view)>& sink) = 0;
+  // The same bytes by pulling (store/file_reader.h). The reader must not outlive the store.
+  virtual std::unique_ptr<FileReader> OpenFile(const FileEntry& file) = 0;
   // Keys with a live head, sorted, starting with `prefix`; with `after`, only keys after it, and
   // at most `limit` of them (a page: it reads only as far as the page goes).
   virtual Result<std::vector<std::string>> ListKeys(const std::string& prefix, const std::string& after = "",

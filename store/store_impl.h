@@ -68,6 +68,7 @@ class StoreImpl : public Store {
                      const GetOptions& options) override;
   Status ReadFile(const FileEntry& file,
                   const std::function<Status(std::string_view)>& sink) override;
+  std::unique_ptr<FileReader> OpenFile(const FileEntry& file) override;
   Result<std::vector<std::string>> ListKeys(const std::string& prefix, const std::string& after,
                                             size_t limit) override;
 

@@ -19,6 +19,10 @@ Status StoreImpl::ReadFile(const FileEntry& file, const std::function<Status(std
   return Status::Ok();
 }
 
+std::unique_ptr<FileReader> StoreImpl::OpenFile(const FileEntry& file) {
+  return std::make_unique<FileReader>(*chunks_, file);
+}
+
 Status StoreImpl::VerifyFileHashes(const Manifest& manifest, const FileFilter& placed,
                                    const FileFilter& hashed) {
   for (const auto& f : manifest.files)

@@ -79,6 +79,44 @@ TEST_F(StoreTest, LargeFileGoesThroughBulkIngestionAndStreamsBack) {
   EXPECT_EQ(ReadAll(out_ / "big.bin"), data);
 }
 
+// OpenFile pulls the same bytes ReadFile pushes, whatever the buffer size, and a file whose
+// bytes do not match its recorded hash fails at the end instead of ending cleanly.
+TEST_F(StoreTest, OpenFileReadsByPullingAndChecksTheHashAtTheEnd) {
+  std::string data = RandomBytes((3 << 20) + 4321, 5);
+  WriteFile(src_ / "w.bin", data);
+  auto v = store_->Put(Key("model/pull"), src_ / "w.bin", "{}");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  auto manifest = store_->ReadManifest(v->record.manifest_id);
+  ASSERT_TRUE(manifest.ok());
+  ASSERT_EQ(manifest->files.size(), 1u);
+  ASSERT_GT(manifest->files[0].chunks.size(), 1u);
+  for (size_t buffer_size : {size_t{1000}, size_t{65536}, size_t{8} << 20}) {
+    std::unique_ptr<FileReader> reader = store_->OpenFile(manifest->files[0]);
+    std::string read, buffer(buffer_size, '\0');
+    for (;;) {
+      Result<size_t> n = reader->Read(buffer.data(), buffer.size());
+      ASSERT_TRUE(n.ok()) << n.status().ToString();
+      if (*n == 0) break;
+      read.append(buffer.data(), *n);
+    }
+    EXPECT_EQ(read, data) << buffer_size;
+  }
+  FileEntry tampered = manifest->files[0];
+  tampered.sha256[0] = tampered.sha256[0] == '0' ? '1' : '0';
+  std::unique_ptr<FileReader> reader = store_->OpenFile(tampered);
+  std::string buffer(1 << 20, '\0');
+  Status end = Status::Ok();
+  for (;;) {
+    Result<size_t> n = reader->Read(buffer.data(), buffer.size());
+    if (!n.ok()) {
+      end = n.status();
+      break;
+    }
+    ASSERT_NE(*n, 0u) << "a tampered file ended cleanly";
+  }
+  EXPECT_EQ(end.code(), Status::Code::kCorruption);
+}
+
 TEST_F(StoreTest, PartialGetStripsPrefix) {
   WriteFile(src_ / "edge/m.tflite", "edge");
   WriteFile(src_ / "cloud/m.onnx", "cloud");
