@@ -7,6 +7,7 @@ set(edgesync_may_link_edgesync_base "")
 set(edgesync_may_link_edgesync_store edgesync_base)
 set(edgesync_may_link_edgesync_catalog edgesync_store edgesync_base)
 set(edgesync_may_link_edgesync_transport edgesync_base)
+set(edgesync_may_link_edgesync_objectstore edgesync_base)
 set(edgesync_may_link_edgesync_conflict edgesync_catalog edgesync_store edgesync_base)
 set(edgesync_may_link_edgesync_replication
     edgesync_transport edgesync_catalog edgesync_store edgesync_base)
@@ -33,6 +34,7 @@ set(edgesync_may_include_base "")
 set(edgesync_may_include_store base)
 set(edgesync_may_include_catalog store base)
 set(edgesync_may_include_transport base)
+set(edgesync_may_include_objectstore base)
 set(edgesync_may_include_conflict catalog store base)
 set(edgesync_may_include_replication transport catalog store base)
 set(edgesync_may_include_checkout replication catalog store base)
@@ -43,7 +45,7 @@ set(edgesync_may_include_cli control syncd transport base)
 
 function(edgesync_check_layers)
   set(problems "")
-  foreach(target IN ITEMS edgesync_base edgesync_store edgesync_catalog edgesync_transport
+  foreach(target IN ITEMS edgesync_base edgesync_store edgesync_catalog edgesync_transport edgesync_objectstore
                           edgesync_conflict edgesync_replication edgesync_checkout edgesync_status
                           edgesync_control_protocol edgesync_control edgesync_daemon_config
                           edgesync_syncd edgesync_cli edgesyncd edgesync)
@@ -63,7 +65,7 @@ function(edgesync_check_layers)
     endforeach()
   endforeach()
 
-  foreach(folder IN ITEMS base store catalog transport conflict replication checkout status
+  foreach(folder IN ITEMS base store catalog transport objectstore conflict replication checkout status
                           control syncd cli)
     file(GLOB_RECURSE sources RELATIVE ${PROJECT_SOURCE_DIR}
          ${PROJECT_SOURCE_DIR}/${folder}/*.h ${PROJECT_SOURCE_DIR}/${folder}/*.cpp)
