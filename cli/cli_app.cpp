@@ -98,7 +98,7 @@ int ReportUnreachable(const SocketChoice& socket, const Status& status) {
 
 // Values of positional arguments and options; one set, since exactly one subcommand runs.
 struct SubcommandArgs {
-  std::string key, path, spec, format, version, part, prefix, dest, file;
+  std::string key, path, spec, format, version, part, prefix, dest, file, url;
   std::vector<std::string> words;  // meta set/unset: field=value or field names
   bool strict = false, watch = false, merge = false, allow_insecure_http = false;
   std::string wait;                 // put --wait: N or label=value
@@ -224,6 +224,21 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
     if (!args.part.empty()) req.params["part"] = args.part;
     req.progress_label = "get " + args.key;
     req.print = PrintGet;
+  });
+
+  auto* export_ = app.add_subcommand("export", "write the files of <key> as objects under an s3:// prefix");
+  export_->add_option("key", args.key, "object key")->required();
+  export_->add_option("url", args.url, "s3://bucket/prefix")->required();
+  export_->add_option("--version", args.version, "version id (default: latest)");
+  export_->add_option("--part", args.part, "only this part of a joint-inference model")
+      ->check(CLI::IsMember({"edge", "cloud"}));
+  export_->callback([&req, &args] {
+    req.method = "export";
+    req.params = {{"key", args.key}, {"url", args.url}};
+    if (!args.version.empty()) req.params["version"] = args.version;
+    if (!args.part.empty()) req.params["part"] = args.part;
+    req.progress_label = "export " + args.key;
+    req.print = PrintExport;
   });
 
   auto* ls = app.add_subcommand("ls", "list objects, optionally under a key prefix");

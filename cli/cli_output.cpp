@@ -174,6 +174,12 @@ void PrintGet(const json& r, std::ostream& out) {
       << ")\n";
 }
 
+void PrintExport(const json& r, std::ostream& out) {
+  out << "exported " << Str(r, "key") << " version " << Str(r, "version") << " to " << Str(r, "url") << " ("
+      << Str(r, "uploaded") << " uploaded, " << Str(r, "skipped") << " unchanged, " << Bytes(r, "bytes")
+      << Rate(r) << ")\n";
+}
+
 void PrintCheckout(const json& r, std::ostream& out) {
   if (r.contains("error")) {
     out << "checkout of " << Str(r, "key") << " failed: " << Str(r, "error") << "\n";

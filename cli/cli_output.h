@@ -20,6 +20,7 @@ void PrintApplied(const nlohmann::json& result, std::ostream& out);
 // put / rm / rollback: "<verb> <key> -> version <id>" plus sizes and rate when present.
 void PrintVersionWritten(const char* verb, const nlohmann::json& result, std::ostream& out);
 void PrintGet(const nlohmann::json& result, std::ostream& out);
+void PrintExport(const nlohmann::json& result, std::ostream& out);
 void PrintCheckout(const nlohmann::json& result, std::ostream& out);
 
 }  // namespace edgesync

@@ -59,6 +59,13 @@ Result<std::string> LogLevel(std::string_view text) {
   return std::string(text);
 }
 
+Result<std::string> S3Addressing(std::string_view text) {
+  if (text != "path" && text != "virtual") {
+    return Status::InvalidArgument("'" + std::string(text) + "' is not path or virtual");
+  }
+  return std::string(text);
+}
+
 Result<std::string> HttpOrigin(std::string_view text) {
   if (!text.starts_with("http://") && !text.starts_with("https://")) {
     return Status::InvalidArgument("'" + std::string(text) + "' is not an http:// or https:// origin");
@@ -311,6 +318,11 @@ const std::vector<ConfigKey>& Table() {
       {"history.git_mirror", "", "", kRestart, Path(&C::history_git_mirror)},
       {"checkout.grace_period", "", "", kRestart, Text(&C::checkout_grace_ms, ParseDurationMs)},
       {"checkout.max_old_versions", "", "", kRestart, Count(&C::checkout_max_old_versions, 1, 1000)},
+      {"s3.endpoint", "", "", kRestart, String(Nested(&C::s3, &S3Section::endpoint))},
+      {"s3.region", "", "", kRestart, String(Nested(&C::s3, &S3Section::region))},
+      {"s3.addressing", "", "", kRestart, Text(Nested(&C::s3, &S3Section::addressing), S3Addressing)},
+      {"s3.credentials_file", "", "", kRestart, Path(Nested(&C::s3, &S3Section::credentials_file))},
+      {"s3.profile", "", "", kRestart, String(Nested(&C::s3, &S3Section::profile))},
   };
   return keys;
 }

@@ -32,6 +32,7 @@
 #include "control/garbage_collection.h"
 #include "syncd/logging.h"
 #include "control/meta_commands.h"
+#include "control/object_commands.h"
 #include "syncd/node_identity.h"
 #include "control/node_settings.h"
 #include "checkout/part_locator.h"
@@ -43,6 +44,7 @@
 #include "control/store_commands.h"
 #include "syncd/systemd_notifier.h"
 #include "control/worker_pools.h"
+#include "remote/object_sources.h"
 #include "transport/identity.h"
 
 namespace edgesync {
@@ -210,6 +212,7 @@ class Daemon {
   std::string http_address_ = "off";
   std::unique_ptr<replication::WriteAuthority> write_authority_;  // store_ calls into it
   std::unique_ptr<Store> store_;
+  std::unique_ptr<ObjectSources> object_sources_;  // before catalog_, which holds a pointer to it
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<ChangeFanout> changes_;
   std::unique_ptr<CheckoutPins> pins_;
@@ -284,6 +287,15 @@ std::optional<StartupError> Daemon::Start() {
   // The mirror syncs from its own thread, woken by store changes: commits and replication
   // never wait for git, and a failed sync is logged and retried on the next change.
   catalog_options.history_path = config_.history_git_mirror;
+  // s3:// and https:// puts, and exports, read and write through the object-storage client.
+  object_sources_ = std::make_unique<ObjectSources>(
+      objectstore::S3Settings{config_.s3.endpoint, config_.s3.region,
+                              config_.s3.addressing.empty()
+                                  ? std::nullopt
+                                  : std::optional<bool>(config_.s3.addressing == "path"),
+                              config_.s3.credentials_file.string(), config_.s3.profile},
+      objectstore::S3Environment::FromProcess());
+  catalog_options.remote_sources = object_sources_.get();
   Result<std::unique_ptr<Catalog>> catalog = Catalog::Open(*store_, catalog_options);
   if (!catalog.ok()) {
     return StartupError{kExitRuntimeError, "cannot open catalog: " + catalog.status().ToString()};
@@ -307,6 +319,7 @@ std::optional<StartupError> Daemon::Start() {
       CheckoutRetentionPolicy{std::chrono::milliseconds(config_.checkout_grace_ms),
                               config_.checkout_max_old_versions});
   RegisterStoreCommands(dispatcher_, *store_, *catalog_, *part_locator_, config_.max_offline_ms);
+  RegisterObjectCommands(dispatcher_, *store_, *object_sources_);
   RegisterCatalogCommands(dispatcher_, *catalog_);
   RegisterCheckoutCommands(dispatcher_, *store_, *switcher_, *changes_);
   pools_ = std::make_unique<WorkerPools>(WorkerPoolSizes{});

@@ -48,6 +48,16 @@ struct ClusterConfig {
   std::string id;             // empty: taken from the node certificate
 };
 
+// The [s3] section: where s3:// URLs go and which credentials sign them, so the service needs
+// no environment. Empty fields fall back to the AWS environment and ~/.aws (docs/object-storage.md).
+struct S3Section {
+  std::string endpoint;                    // "https://s3.example.net", "http://127.0.0.1:9000"
+  std::string region;                      // "eu-west-1"
+  std::string addressing;                  // "path", "virtual", or "" (path for an endpoint)
+  std::filesystem::path credentials_file;  // an AWS credentials file
+  std::string profile;                     // its profile (default: AWS_PROFILE, else default)
+};
+
 struct DaemonConfig {
   std::string node_name;                      // default: host name
   std::map<std::string, std::string> labels;  // role=edge, site=...
@@ -76,6 +86,7 @@ struct DaemonConfig {
   std::vector<std::string> subscriptions{"*"};
   // A bare git repository mirroring the change log (docs/catalog.md); empty: no mirror.
   std::filesystem::path history_git_mirror;
+  S3Section s3;
   // How long a checkout keeps a version directory after the link leaves it, and how many such
   // old directories it keeps at most (syncd/checkout_retention.h).
   uint64_t checkout_grace_ms = 60'000;
