@@ -117,6 +117,11 @@ const std::map<std::string_view, Sample> kSamples = {
     {"history.git_mirror", {R"("history.git")", ""}},
     {"checkout.grace_period", {R"("5m")", ""}},
     {"checkout.max_old_versions", {"3", ""}},
+    {"s3.endpoint", {R"("http://127.0.0.1:9000")", ""}},
+    {"s3.region", {R"("eu-west-1")", ""}},
+    {"s3.addressing", {R"("virtual")", ""}},
+    {"s3.credentials_file", {R"("/etc/edgesync/aws")", ""}},
+    {"s3.profile", {R"("edge")", ""}},
 };
 
 // Exactly `name` differs between the two configurations, as each key compares itself.
