@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace edgesync::objectstore {
 namespace {
@@ -18,18 +19,42 @@ void GlobalInitOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-// One easy handle per thread, reset before each request; the handle keeps its connection
-// cache, so a thread's requests to one endpoint reuse the connection.
-CURL* ThreadHandle() {
-  GlobalInitOnce();
-  struct Holder {
-    CURL* handle = curl_easy_init();
-    ~Holder() { curl_easy_cleanup(handle); }
+// Easy handles are kept per thread and reused, so that a thread's requests to one endpoint
+// reuse the connection. A thread may need a second one while the first is busy: a sink called
+// from inside a transfer may itself make a request.
+class HandleLease {
+ public:
+  HandleLease() {
+    GlobalInitOnce();
+    Pool& pool = ThreadPool();
+    if (pool.idle.empty()) {
+      handle_ = curl_easy_init();
+    } else {
+      handle_ = pool.idle.back();
+      pool.idle.pop_back();
+      curl_easy_reset(handle_);
+    }
+  }
+  ~HandleLease() { ThreadPool().idle.push_back(handle_); }
+  HandleLease(const HandleLease&) = delete;
+  HandleLease& operator=(const HandleLease&) = delete;
+
+  CURL* get() const { return handle_; }
+
+ private:
+  struct Pool {
+    std::vector<CURL*> idle;
+    ~Pool() {
+      for (CURL* handle : idle) curl_easy_cleanup(handle);
+    }
   };
-  thread_local Holder holder;
-  curl_easy_reset(holder.handle);
-  return holder.handle;
-}
+  static Pool& ThreadPool() {
+    thread_local Pool pool;
+    return pool;
+  }
+
+  CURL* handle_;
+};
 
 struct Transfer {
   const ByteSink* sink = nullptr;
@@ -185,7 +210,8 @@ std::optional<uint64_t> ObjectSizeOf(const HttpResponse& response) {
 Status HttpExchange::PerformOnce(const HttpRequest& request, const HttpLimits& limits, const ByteSink* sink,
                                  HttpResponse* response, bool* retryable) {
   *retryable = false;
-  CURL* curl = ThreadHandle();
+  HandleLease lease;
+  CURL* curl = lease.get();
   Transfer transfer{.sink = sink, .response = response, .upload = request.body};
   char error[CURL_ERROR_SIZE] = {};
 
