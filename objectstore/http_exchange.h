@@ -3,8 +3,9 @@
 // connection (StreamGet). S3Client and HttpObject build their requests and read their answers
 // through these; nothing outside this folder includes this header.
 //
-// Each request runs on the calling thread's own CURL easy handle (kept per thread so that
-// connections are reused), so any number of threads may call at once. SigV4 signing is
+// Each request runs on a CURL easy handle leased from the calling thread's own pool (kept so
+// that connections are reused; a sink may make a request of its own from inside a transfer),
+// so any number of threads may call at once. SigV4 signing is
 // libcurl's own (CURLOPT_AWS_SIGV4).
 #pragma once
 

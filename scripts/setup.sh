@@ -11,7 +11,7 @@ PACKAGES=(
   libyaml-cpp-dev libsystemd-dev libpugixml-dev libprotobuf-dev protobuf-compiler
   git rsync util-linux valgrind python3 procps systemd prometheus
   iproute2 faketime chromium
-  libcurl4-openssl-dev s3cmd
+  libcurl4-openssl-dev s3cmd python3-botocore
 )
 
 missing=()
