@@ -112,7 +112,10 @@ TEST_F(FaultTest, ResumeAfterTheObjectChangedIsRefused) {
   });
   EXPECT_EQ(got.status().code(), Status::Code::kAborted) << got.status().ToString();
   EXPECT_NE(got.status().message().find("changed during the read"), std::string::npos);
-  EXPECT_EQ(front_.cut(), 1);
+  // The first answer came from the first version, so only a resumed request can have seen the
+  // change. It was resumed after the front's cut, or earlier: s3rver may end the answer it was
+  // streaming itself when the object under it is replaced.
+  EXPECT_LE(front_.cut(), 1);
 }
 
 }  // namespace

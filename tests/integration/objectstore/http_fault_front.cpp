@@ -121,8 +121,8 @@ void HttpFaultFront::Serve(int client) {
                        "</Code><Message>injected by the test</Message></Error>";
     std::string answer = "HTTP/1.1 " + std::to_string(fault.status) + " Injected\r\nContent-Type: application/xml\r\n" +
                          "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    ++failed_;  // counted before the client can see the answer and go on
     WriteAll(client, answer.data(), answer.size());
-    ++failed_;
     // Let the client read the answer before the close: half-close, then drain what it still sends.
     shutdown(client, SHUT_WR);
     while (!stop_) {
@@ -156,8 +156,8 @@ void HttpFaultFront::Serve(int client) {
       }
       size_t count = static_cast<size_t>(n);
       if (i == 1 && answered + count >= cut_after) {
-        WriteAll(client, buffer, cut_after - answered);
         ++cut_;
+        WriteAll(client, buffer, cut_after - answered);
         ok = false;
         break;
       }
