@@ -70,9 +70,10 @@ Result<AwsProfile> LoadAwsProfile(const S3Settings& settings, const S3Environmen
     }
   }
   if (explicit_profile && !found) {
-    return Status::NotFound("AWS profile '" + profile.name + "' is in neither " +
-                            (profile.credentials_path.empty() ? "(no credentials file)" : profile.credentials_path) +
-                            " nor " + (profile.config_path.empty() ? "(no config file)" : profile.config_path));
+    return Status::NotFound(
+        "AWS profile '" + profile.name + "' is in neither " +
+        (profile.credentials_path.empty() ? "(no credentials file)" : profile.credentials_path) + " nor " +
+        (profile.config_path.empty() ? "(no config file)" : profile.config_path));
   }
   return profile;
 }

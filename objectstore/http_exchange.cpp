@@ -72,7 +72,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
     // A new answer (after a 100 Continue or a redirect): forget the previous one's headers.
     transfer->response->headers.clear();
     size_t space = line.find(' ');
-    transfer->response->status = space == std::string_view::npos ? 0 : std::atol(std::string(line.substr(space + 1, 3)).c_str());
+    transfer->response->status =
+        space == std::string_view::npos ? 0 : std::atol(std::string(line.substr(space + 1, 3)).c_str());
     return size * count;
   }
   size_t colon = line.find(':');
@@ -136,10 +137,8 @@ bool IsRetryableCurlError(CURLcode code) {
     case CURLE_GOT_NOTHING:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return true;
-    default:
-      return false;
+    case CURLE_HTTP2_STREAM: return true;
+    default: return false;
   }
 }
 
@@ -150,7 +149,9 @@ bool IsRetryableAnswer(const HttpResponse& response) {
   return status == 400 && response.body.find("<Code>RequestTimeout</Code>") != std::string::npos;
 }
 
-void Pause(const HttpLimits& limits, int attempt) { std::this_thread::sleep_for(limits.retry.Delay(attempt)); }
+void Pause(const HttpLimits& limits, int attempt) {
+  std::this_thread::sleep_for(limits.retry.Delay(attempt));
+}
 
 std::string Attempts(int attempts) {
   return " (after " + std::to_string(attempts) + (attempts == 1 ? " attempt)" : " attempts)");
@@ -158,8 +159,8 @@ std::string Attempts(int attempts) {
 
 // Checks a 2xx answer of a (resumed) ranged GET: it must answer the range asked for and be
 // the same version of the object as the first answer. Pins that version on the first answer.
-Status CheckRangeAnswer(const HttpResponse& response, uint64_t start, bool ranged, std::optional<uint64_t> length,
-                        PinnedVersion* pinned, const std::string& what) {
+Status CheckRangeAnswer(const HttpResponse& response, uint64_t start, bool ranged,
+                        std::optional<uint64_t> length, PinnedVersion* pinned, const std::string& what) {
   if (response.status == 206) {
     std::string range = response.Header("content-range");
     if (range.rfind("bytes " + std::to_string(start) + "-", 0) != 0) {
@@ -184,8 +185,8 @@ Status CheckRangeAnswer(const HttpResponse& response, uint64_t start, bool range
                            (etag.empty() ? "none" : etag) + ")");
   }
   if (pinned->etag.empty() && !pinned->last_modified.empty() && last_modified != pinned->last_modified) {
-    return Status::Aborted(what + " changed during the read (Last-Modified " + pinned->last_modified + " became " +
-                           (last_modified.empty() ? "none" : last_modified) + ")");
+    return Status::Aborted(what + " changed during the read (Last-Modified " + pinned->last_modified +
+                           " became " + (last_modified.empty() ? "none" : last_modified) + ")");
   }
   return Status::Ok();
 }
@@ -201,8 +202,8 @@ std::optional<uint64_t> ObjectSizeOf(const HttpResponse& response) {
   std::string range = response.Header("content-range");
   size_t slash = range.rfind('/');
   std::string size = slash != std::string::npos ? range.substr(slash + 1)
-                     : response.status == 200  ? response.Header("content-length")
-                                               : "";
+                     : response.status == 200   ? response.Header("content-length")
+                                                : "";
   if (size.empty() || size.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
   return std::stoull(size);
 }
@@ -231,7 +232,8 @@ Status HttpExchange::PerformOnce(const HttpRequest& request, const HttpLimits& l
   if (request.follow_redirects) {
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, request.https_redirects_only ? "https" : "http,https");
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR,
+                     request.https_redirects_only ? "https" : "http,https");
   }
 
   if (request.method == "HEAD") {
@@ -260,7 +262,8 @@ Status HttpExchange::PerformOnce(const HttpRequest& request, const HttpLimits& l
     curl_easy_setopt(curl, CURLOPT_PASSWORD, request.sign->secret_access_key.c_str());
   }
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
-  for (const std::string& header : request.headers) headers.reset(curl_slist_append(headers.release(), header.c_str()));
+  for (const std::string& header : request.headers)
+    headers.reset(curl_slist_append(headers.release(), header.c_str()));
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
 
   CURLcode code = curl_easy_perform(curl);
@@ -290,9 +293,10 @@ Result<HttpResponse> HttpExchange::Perform(const HttpRequest& request, const Htt
   }
 }
 
-Result<HttpResponse> HttpExchange::StreamGet(const HttpRequest& base, uint64_t offset, std::optional<uint64_t> length,
-                                             PinnedVersion* pinned, const HttpLimits& limits,
-                                             const std::string& what, const ByteSink& sink) {
+Result<HttpResponse> HttpExchange::StreamGet(const HttpRequest& base, uint64_t offset,
+                                             std::optional<uint64_t> length, PinnedVersion* pinned,
+                                             const HttpLimits& limits, const std::string& what,
+                                             const ByteSink& sink) {
   uint64_t delivered = 0;
   std::optional<uint64_t> expected = length;
   std::optional<HttpResponse> first;

@@ -19,17 +19,17 @@
 #include <vector>
 
 #include "base/status.h"
-#include "objectstore/object_store.h"
 #include "objectstore/http_limits.h"
+#include "objectstore/object_store.h"
 #include "objectstore/s3_credentials.h"
 
 namespace edgesync::objectstore {
 
 struct HttpRequest {
-  std::string method = "GET";        // GET, HEAD, PUT, POST, DELETE
-  std::string url;                   // with the query already canonical (see s3_client.cpp)
-  std::vector<std::string> headers;  // "Name: value"
-  std::string_view body;             // PUT and POST; must outlive the call
+  std::string method = "GET";           // GET, HEAD, PUT, POST, DELETE
+  std::string url;                      // with the query already canonical (see s3_client.cpp)
+  std::vector<std::string> headers;     // "Name: value"
+  std::string_view body;                // PUT and POST; must outlive the call
   const S3Credentials* sign = nullptr;  // sign with SigV4 when set and not anonymous
   std::string region;                   // for signing
   std::string range;                    // "first-last" or "first-", "" for none
@@ -40,7 +40,7 @@ struct HttpRequest {
 struct HttpResponse {
   long status = 0;
   std::map<std::string, std::string> headers;  // names lower-case
-  std::string body;  // the body when no sink took it (error bodies: first 64 KiB)
+  std::string body;                            // the body when no sink took it (error bodies: first 64 KiB)
   int attempts = 0;
 
   std::string Header(const std::string& lower_name) const;
@@ -74,8 +74,9 @@ class HttpExchange {
   // as If-Match (or If-Unmodified-Since) on every request and compared with every answer, so a
   // changed object fails with kAborted even on servers that ignore the condition.
   // Returns the first answer (headers) or a non-2xx final answer for the caller to map.
-  static Result<HttpResponse> StreamGet(const HttpRequest& base, uint64_t offset, std::optional<uint64_t> length,
-                                        PinnedVersion* pinned, const HttpLimits& limits, const std::string& what,
+  static Result<HttpResponse> StreamGet(const HttpRequest& base, uint64_t offset,
+                                        std::optional<uint64_t> length, PinnedVersion* pinned,
+                                        const HttpLimits& limits, const std::string& what,
                                         const ByteSink& sink);
 };
 

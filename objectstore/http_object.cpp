@@ -45,7 +45,8 @@ Result<ObjectVersion> HttpObject::Stat() {
 
 Status HttpObject::Read(const ObjectVersion& version, uint64_t offset, std::optional<uint64_t> length,
                         const ByteSink& sink) {
-  PinnedVersion pinned{.etag = version.etag, .last_modified = version.etag.empty() ? version.last_modified : ""};
+  PinnedVersion pinned{.etag = version.etag,
+                       .last_modified = version.etag.empty() ? version.last_modified : ""};
   Result<HttpResponse> response =
       HttpExchange::StreamGet(Request("GET"), offset, length, &pinned, limits_, Describe(), sink);
   if (!response.ok()) return response.status();
@@ -53,7 +54,8 @@ Status HttpObject::Read(const ObjectVersion& version, uint64_t offset, std::opti
   return Status::Ok();
 }
 
-Status HttpObject::ReadRange(const ObjectVersion& version, uint64_t offset, uint64_t length, const ByteSink& sink) {
+Status HttpObject::ReadRange(const ObjectVersion& version, uint64_t offset, uint64_t length,
+                             const ByteSink& sink) {
   return Read(version, offset, length, sink);
 }
 

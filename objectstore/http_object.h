@@ -15,13 +15,15 @@ class HttpObject : public RangedObject {
       : url_(std::move(url)), allow_insecure_http_(allow_insecure_http), limits_(limits) {}
 
   Result<ObjectVersion> Stat() override;
-  Status ReadRange(const ObjectVersion& version, uint64_t offset, uint64_t length, const ByteSink& sink) override;
+  Status ReadRange(const ObjectVersion& version, uint64_t offset, uint64_t length,
+                   const ByteSink& sink) override;
   Status ReadAll(const ObjectVersion& version, const ByteSink& sink) override;
   std::string Describe() const override { return url_.ToString(); }
 
  private:
   HttpRequest Request(const std::string& method) const;
-  Status Read(const ObjectVersion& version, uint64_t offset, std::optional<uint64_t> length, const ByteSink& sink);
+  Status Read(const ObjectVersion& version, uint64_t offset, std::optional<uint64_t> length,
+              const ByteSink& sink);
   Status AnswerStatus(const HttpResponse& response) const;
 
   const ObjectUrl url_;

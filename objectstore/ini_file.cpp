@@ -25,7 +25,8 @@ Result<IniFile> IniFile::Parse(std::string_view text, std::string_view source) {
     std::string_view line = Trim(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     auto error = [&](const char* why) {
-      return Status::InvalidArgument(std::string(source) + " line " + std::to_string(line_number) + ": " + why);
+      return Status::InvalidArgument(std::string(source) + " line " + std::to_string(line_number) + ": " +
+                                     why);
     };
     if (line.front() == '[') {
       if (line.back() != ']') return error("a section header must end with ']'");

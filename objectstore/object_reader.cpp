@@ -40,7 +40,8 @@ class PartPipeline {
       uint64_t index;
       {
         MutexLock lock(mu_);
-        while (!stop_ && next_fetch_ < parts_ && next_fetch_ - next_deliver_ >= static_cast<uint64_t>(options_.parallel)) {
+        while (!stop_ && next_fetch_ < parts_ &&
+               next_fetch_ - next_deliver_ >= static_cast<uint64_t>(options_.parallel)) {
           cv_.Wait(mu_);
         }
         if (stop_ || next_fetch_ >= parts_) return;
@@ -56,7 +57,8 @@ class PartPipeline {
         return Status::Ok();
       });
       if (status.ok() && data.size() != length) {
-        status = Status::IoError(object_.Describe() + ": part at " + std::to_string(offset) + " came back short");
+        status =
+            Status::IoError(object_.Describe() + ": part at " + std::to_string(offset) + " came back short");
       }
       MutexLock lock(mu_);
       if (!status.ok()) {
@@ -79,14 +81,16 @@ class PartPipeline {
       {
         MutexLock lock(mu_);
         while (!stop_ && ready_.count(index) == 0) {
-          if (options_.cancelled && options_.cancelled()) return Status::Aborted(object_.Describe() + ": read cancelled");
+          if (options_.cancelled && options_.cancelled())
+            return Status::Aborted(object_.Describe() + ": read cancelled");
           cv_.WaitUntil(mu_, std::chrono::steady_clock::now() + kCancelPoll);
         }
         if (stop_) return error_;
         data = std::move(ready_[index]);
         ready_.erase(index);
       }
-      if (options_.cancelled && options_.cancelled()) return Status::Aborted(object_.Describe() + ": read cancelled");
+      if (options_.cancelled && options_.cancelled())
+        return Status::Aborted(object_.Describe() + ": read cancelled");
       EDGESYNC_RETURN_IF_ERROR(sink(data));
       done += data.size();
       if (options_.progress) options_.progress(done, version_.size);
@@ -128,13 +132,15 @@ Status ReadInOne(RangedObject& object, const ObjectVersion& version, const ByteS
                  const ReadOptions& options) {
   uint64_t done = 0;
   ByteSink counting = [&](std::string_view bytes) -> Status {
-    if (options.cancelled && options.cancelled()) return Status::Aborted(object.Describe() + ": read cancelled");
+    if (options.cancelled && options.cancelled())
+      return Status::Aborted(object.Describe() + ": read cancelled");
     EDGESYNC_RETURN_IF_ERROR(sink(bytes));
     done += bytes.size();
     if (options.progress) options.progress(done, version.size);
     return Status::Ok();
   };
-  Status status = version.ranges ? object.ReadRange(version, 0, version.size, counting) : object.ReadAll(version, counting);
+  Status status = version.ranges ? object.ReadRange(version, 0, version.size, counting)
+                                 : object.ReadAll(version, counting);
   EDGESYNC_RETURN_IF_ERROR(status);
   if (done != version.size) {
     return Status::IoError(object.Describe() + ": read " + std::to_string(done) + " bytes of " +
@@ -149,12 +155,14 @@ Status ReadObject(RangedObject& object, const ByteSink& sink, const ReadOptions&
   if (options.part_size == 0 || options.parallel < 1) {
     return Status::InvalidArgument("object read: part_size and parallel must be positive");
   }
-  if (options.cancelled && options.cancelled()) return Status::Aborted(object.Describe() + ": read cancelled");
+  if (options.cancelled && options.cancelled())
+    return Status::Aborted(object.Describe() + ": read cancelled");
   Result<ObjectVersion> version = object.Stat();
   if (!version.ok()) return version.status();
   if (options.progress) options.progress(0, version->size);
   if (version->size == 0) return Status::Ok();
-  if (!version->ranges || version->size <= options.part_size) return ReadInOne(object, *version, sink, options);
+  if (!version->ranges || version->size <= options.part_size)
+    return ReadInOne(object, *version, sink, options);
   return PartPipeline(object, *version, options).Run(sink);
 }
 

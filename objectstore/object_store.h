@@ -78,7 +78,8 @@ class ObjectStore {
   virtual Result<std::string> CreateMultipartUpload(const std::string& bucket, const std::string& key,
                                                     const Metadata& metadata) = 0;
   virtual Result<std::string> UploadPart(const std::string& bucket, const std::string& key,
-                                         const std::string& upload_id, int part_number, std::string_view data) = 0;
+                                         const std::string& upload_id, int part_number,
+                                         std::string_view data) = 0;
   virtual Result<std::string> CompleteMultipartUpload(const std::string& bucket, const std::string& key,
                                                       const std::string& upload_id,
                                                       const std::vector<CompletedPart>& parts) = 0;

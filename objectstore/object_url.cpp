@@ -78,7 +78,8 @@ Result<uint16_t> ParsePort(std::string_view full, std::string_view digits) {
 Status CheckUrlChars(std::string_view full, std::string_view part, bool query, std::string_view what) {
   for (size_t i = 0; i < part.size(); ++i) {
     char c = part[i];
-    if (IsControl(static_cast<unsigned char>(c))) return Refuse(full, std::string(what) + " holds a control character");
+    if (IsControl(static_cast<unsigned char>(c)))
+      return Refuse(full, std::string(what) + " holds a control character");
     if (c == '%') {
       if (i + 2 >= part.size() || HexValue(part[i + 1]) < 0 || HexValue(part[i + 2]) < 0) {
         return Refuse(full, std::string(what) + " holds a bad percent-escape (expected %XX with hex digits)");
@@ -107,7 +108,8 @@ Result<std::string> PercentDecode(std::string_view text, std::string_view what) 
     int hi = i + 2 < text.size() ? HexValue(text[i + 1]) : -1;
     int lo = i + 2 < text.size() ? HexValue(text[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
-      return Status::InvalidArgument(std::string(what) + " holds a bad percent-escape (expected %XX with hex digits)");
+      return Status::InvalidArgument(std::string(what) +
+                                     " holds a bad percent-escape (expected %XX with hex digits)");
     }
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
@@ -157,7 +159,8 @@ Result<ObjectUrl> ObjectUrl::Parse(std::string_view text) {
     size_t slash = rest.find('/');
     std::string_view authority = rest.substr(0, slash);
     if (authority.find('@') != std::string_view::npos) {
-      return Refuse(text, "a URL must not carry credentials (user@ or user:password@); configure them instead");
+      return Refuse(text,
+                    "a URL must not carry credentials (user@ or user:password@); configure them instead");
     }
     url.bucket_ = std::string(authority);
     EDGESYNC_RETURN_IF_ERROR(CheckBucket(text, url.bucket_));

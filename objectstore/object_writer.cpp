@@ -40,8 +40,8 @@ Status Fill(const ByteSource& source, std::string* buffer, size_t want) {
 // many parts are queued or in flight, so memory stays bounded.
 class PartUploader {
  public:
-  PartUploader(ObjectStore& store, const std::string& bucket, const std::string& key, const std::string& upload_id,
-               int parallel)
+  PartUploader(ObjectStore& store, const std::string& bucket, const std::string& key,
+               const std::string& upload_id, int parallel)
       : store_(store), bucket_(bucket), key_(key), upload_id_(upload_id), parallel_(parallel) {
     for (int i = 0; i < parallel; ++i) workers_.emplace_back([this] { Work(); });
   }
@@ -132,7 +132,12 @@ class Upload {
  public:
   Upload(ObjectStore& store, const std::string& bucket, const std::string& key, const UploadOptions& options,
          std::optional<uint64_t> size)
-      : store_(store), bucket_(bucket), key_(key), options_(options), size_(size), metadata_(options.metadata) {
+      : store_(store),
+        bucket_(bucket),
+        key_(key),
+        options_(options),
+        size_(size),
+        metadata_(options.metadata) {
     if (!options.content_id.empty()) metadata_[kContentIdMetadata] = options.content_id;
   }
 
@@ -166,8 +171,9 @@ class Upload {
   }
   Status CheckSize(uint64_t sent) const {
     if (size_ && sent != *size_) {
-      return Status::FailedPrecondition(Target(bucket_, key_) + ": the source changed size during the upload (" +
-                                        std::to_string(*size_) + " bytes, then " + std::to_string(sent) + ")");
+      return Status::FailedPrecondition(
+          Target(bucket_, key_) + ": the source changed size during the upload (" + std::to_string(*size_) +
+          " bytes, then " + std::to_string(sent) + ")");
     }
     return Status::Ok();
   }
@@ -182,7 +188,8 @@ class Upload {
 
   Result<UploadResult> Multipart(const ByteSource& source, std::string head) {
     uint64_t part_size = options_.part_size;
-    if (size_ && *size_ / part_size >= kMaxParts) part_size = (*size_ / kMaxParts + (1 << 20)) & ~((1ull << 20) - 1);
+    if (size_ && *size_ / part_size >= kMaxParts)
+      part_size = (*size_ / kMaxParts + (1 << 20)) & ~((1ull << 20) - 1);
     Result<std::string> upload_id = store_.CreateMultipartUpload(bucket_, key_, metadata_);
     if (!upload_id.ok()) return upload_id.status();
     Result<UploadResult> result = SendParts(source, std::move(head), part_size, *upload_id);
@@ -250,13 +257,15 @@ Result<UploadResult> UploadFile(ObjectStore& store, const std::string& bucket, c
     ~FdCloser() { ::close(fd); }
   } closer{fd};
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return Status::IoError("cannot stat " + file.string() + ": " + std::strerror(errno));
+  if (::fstat(fd, &st) != 0)
+    return Status::IoError("cannot stat " + file.string() + ": " + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(file.string() + " is not a regular file");
   ByteSource source = [&](char* buffer, size_t capacity) -> Result<size_t> {
     while (true) {
       ssize_t n = ::read(fd, buffer, capacity);
       if (n >= 0) return static_cast<size_t>(n);
-      if (errno != EINTR) return Status::IoError("cannot read " + file.string() + ": " + std::strerror(errno));
+      if (errno != EINTR)
+        return Status::IoError("cannot read " + file.string() + ": " + std::strerror(errno));
     }
   };
   return Upload(store, bucket, key, options, static_cast<uint64_t>(st.st_size)).Run(source);

@@ -15,7 +15,8 @@ class S3Object : public RangedObject {
     return ObjectVersion{.size = info->size, .etag = info->etag, .last_modified = info->last_modified};
   }
 
-  Status ReadRange(const ObjectVersion& version, uint64_t offset, uint64_t length, const ByteSink& sink) override {
+  Status ReadRange(const ObjectVersion& version, uint64_t offset, uint64_t length,
+                   const ByteSink& sink) override {
     GetOptions options{.offset = offset, .length = length, .if_match = version.etag};
     return store_->Get(url_.bucket(), url_.key(), options, sink).status();
   }
@@ -43,9 +44,10 @@ Result<std::unique_ptr<RangedObject>> OpenRangedObject(const ObjectUrl& url, Obj
       return std::unique_ptr<RangedObject>(new S3Object(store, url));
     case ObjectUrl::Scheme::kHttp:
       if (!options.allow_insecure_http) {
-        return Status::PermissionDenied(url.ToString() +
-                                        ": http:// is refused (anyone on the path can read or change the bytes); "
-                                        "use https:// or allow insecure http");
+        return Status::PermissionDenied(
+            url.ToString() +
+            ": http:// is refused (anyone on the path can read or change the bytes); "
+            "use https:// or allow insecure http");
       }
       [[fallthrough]];
     case ObjectUrl::Scheme::kHttps:

@@ -30,7 +30,8 @@ class RangedObject {
   virtual Result<ObjectVersion> Stat() = 0;
   // Streams [offset, offset + length) to `sink`, resuming dropped connections; kAborted
   // ("changed during the read") when the object is no longer `version`.
-  virtual Status ReadRange(const ObjectVersion& version, uint64_t offset, uint64_t length, const ByteSink& sink) = 0;
+  virtual Status ReadRange(const ObjectVersion& version, uint64_t offset, uint64_t length,
+                           const ByteSink& sink) = 0;
   // Reads the whole object in one request (servers without Range support).
   virtual Status ReadAll(const ObjectVersion& version, const ByteSink& sink) = 0;
   // The URL, safe for logs.

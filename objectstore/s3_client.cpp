@@ -61,7 +61,8 @@ bool Succeeded(const HttpResponse& response) { return response.status >= 200 && 
 
 Result<std::unique_ptr<S3Client>> S3Client::Create(S3Config config, HttpLimits limits) {
   if (config.host.empty()) return Status::InvalidArgument("S3 client: no endpoint host");
-  if (limits.retry.max_attempts < 1) return Status::InvalidArgument("S3 client: max_attempts must be at least 1");
+  if (limits.retry.max_attempts < 1)
+    return Status::InvalidArgument("S3 client: max_attempts must be at least 1");
   return std::unique_ptr<S3Client>(new S3Client(std::move(config), limits));
 }
 
@@ -115,15 +116,15 @@ Result<ObjectInfo> S3Client::Get(const std::string& bucket, const std::string& k
                                  const ByteSink& sink) {
   std::string target = Target(bucket, key);
   PinnedVersion pinned{.etag = options.if_match};
-  Result<HttpResponse> response =
-      HttpExchange::StreamGet(Request("GET", bucket, key, {}, {}), options.offset, options.length, &pinned, limits_,
-                              target, sink);
+  Result<HttpResponse> response = HttpExchange::StreamGet(Request("GET", bucket, key, {}, {}), options.offset,
+                                                          options.length, &pinned, limits_, target, sink);
   if (!response.ok()) return response.status();
   if (!Succeeded(*response)) return S3AnswerStatus(*response, target, bucket, config_.credentials);
   return InfoFromHeaders(*response, key);
 }
 
-Result<std::vector<ObjectInfo>> S3Client::List(const std::string& bucket, const std::string& prefix, int page_size) {
+Result<std::vector<ObjectInfo>> S3Client::List(const std::string& bucket, const std::string& prefix,
+                                               int page_size) {
   std::vector<ObjectInfo> objects;
   std::string token;
   page_size = std::clamp(page_size, 1, 1000);
@@ -163,13 +164,15 @@ Result<std::string> S3Client::CreateMultipartUpload(const std::string& bucket, c
 }
 
 Result<std::string> S3Client::UploadPart(const std::string& bucket, const std::string& key,
-                                         const std::string& upload_id, int part_number, std::string_view data) {
-  HttpRequest request =
-      Request("PUT", bucket, key, {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}}, data);
+                                         const std::string& upload_id, int part_number,
+                                         std::string_view data) {
+  HttpRequest request = Request("PUT", bucket, key,
+                                {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}}, data);
   Result<HttpResponse> response = Send(request, bucket, key);
   if (!response.ok()) return response.status();
   std::string etag = response->Header("etag");
-  if (etag.empty()) return Status::IoError(Target(bucket, key) + ": part " + std::to_string(part_number) + " got no ETag");
+  if (etag.empty())
+    return Status::IoError(Target(bucket, key) + ": part " + std::to_string(part_number) + " got no ETag");
   return etag;
 }
 
@@ -186,7 +189,8 @@ Result<std::string> S3Client::CompleteMultipartUpload(const std::string& bucket,
 
 Status S3Client::AbortMultipartUpload(const std::string& bucket, const std::string& key,
                                       const std::string& upload_id) {
-  Result<HttpResponse> response = Send(Request("DELETE", bucket, key, {{"uploadId", upload_id}}, {}), bucket, key);
+  Result<HttpResponse> response =
+      Send(Request("DELETE", bucket, key, {{"uploadId", upload_id}}, {}), bucket, key);
   return response.status();
 }
 

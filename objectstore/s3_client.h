@@ -35,8 +35,9 @@ class S3Client : public ObjectStore {
                           const Metadata& metadata) override;
   Result<std::string> CreateMultipartUpload(const std::string& bucket, const std::string& key,
                                             const Metadata& metadata) override;
-  Result<std::string> UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
-                                 int part_number, std::string_view data) override;
+  Result<std::string> UploadPart(const std::string& bucket, const std::string& key,
+                                 const std::string& upload_id, int part_number,
+                                 std::string_view data) override;
   Result<std::string> CompleteMultipartUpload(const std::string& bucket, const std::string& key,
                                               const std::string& upload_id,
                                               const std::vector<CompletedPart>& parts) override;
@@ -52,7 +53,8 @@ class S3Client : public ObjectStore {
   HttpRequest Request(const std::string& method, const std::string& bucket, const std::string& key,
                       const Query& query, std::string_view body) const;
   // Sends and maps a non-2xx answer to a Status naming s3://bucket/key.
-  Result<HttpResponse> Send(const HttpRequest& request, const std::string& bucket, const std::string& key) const;
+  Result<HttpResponse> Send(const HttpRequest& request, const std::string& bucket,
+                            const std::string& key) const;
 
   const S3Config config_;
   const HttpLimits limits_;

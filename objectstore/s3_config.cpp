@@ -19,8 +19,8 @@ Result<S3Config> ResolveS3Config(const S3Settings& settings, const S3Environment
   if (!profile.ok()) return profile.status();
   S3Config config;
 
-  for (const std::string& region : {settings.region, env.Get("AWS_REGION"), env.Get("AWS_DEFAULT_REGION"),
-                                    profile->Get("region")}) {
+  for (const std::string& region :
+       {settings.region, env.Get("AWS_REGION"), env.Get("AWS_DEFAULT_REGION"), profile->Get("region")}) {
     if (!region.empty()) {
       config.region = region;
       break;
@@ -28,13 +28,14 @@ Result<S3Config> ResolveS3Config(const S3Settings& settings, const S3Environment
   }
   for (char c : config.region) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-      return Status::InvalidArgument("S3 region '" + config.region + "' is not valid (expected e.g. eu-west-1)");
+      return Status::InvalidArgument("S3 region '" + config.region +
+                                     "' is not valid (expected e.g. eu-west-1)");
     }
   }
 
   std::string endpoint;
-  for (const std::string& candidate : {settings.endpoint, env.Get("AWS_ENDPOINT_URL_S3"), env.Get("AWS_ENDPOINT_URL"),
-                                       profile->Get("endpoint_url")}) {
+  for (const std::string& candidate : {settings.endpoint, env.Get("AWS_ENDPOINT_URL_S3"),
+                                       env.Get("AWS_ENDPOINT_URL"), profile->Get("endpoint_url")}) {
     if (!candidate.empty()) {
       endpoint = candidate;
       break;

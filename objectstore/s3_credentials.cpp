@@ -31,8 +31,8 @@ Result<S3Credentials> ResolveS3Credentials(const S3Settings& settings, const S3E
                                            const AwsProfile& profile) {
   std::string in_profile = profile.credentials_path + " [" + profile.name + "]";
   auto from_profile = [&]() {
-    bool in_credentials = profile.credentials.count("aws_access_key_id") ||
-                          profile.credentials.count("aws_secret_access_key");
+    bool in_credentials =
+        profile.credentials.count("aws_access_key_id") || profile.credentials.count("aws_secret_access_key");
     return FromPair(profile.Get("aws_access_key_id"), profile.Get("aws_secret_access_key"),
                     profile.Get("aws_session_token"),
                     in_credentials ? in_profile : profile.config_path + " [profile " + profile.name + "]",
@@ -41,8 +41,8 @@ Result<S3Credentials> ResolveS3Credentials(const S3Settings& settings, const S3E
   if (!settings.credentials_file.empty()) {
     Result<S3Credentials> credentials = from_profile();
     if (credentials.ok() && credentials->anonymous()) {
-      return Status::NotFound("the configured credentials file has no keys for profile '" + profile.name + "' (" +
-                              in_profile + ")");
+      return Status::NotFound("the configured credentials file has no keys for profile '" + profile.name +
+                              "' (" + in_profile + ")");
     }
     return credentials;
   }

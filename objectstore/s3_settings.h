@@ -14,11 +14,11 @@ namespace edgesync::objectstore {
 
 // Each field, when set, overrides whatever the environment and ~/.aws say.
 struct S3Settings {
-  std::string endpoint;          // "https://s3.example.net" or "http://127.0.0.1:9000"
-  std::string region;            // "eu-west-1"
+  std::string endpoint;            // "https://s3.example.net" or "http://127.0.0.1:9000"
+  std::string region;              // "eu-west-1"
   std::optional<bool> path_style;  // true: https://host/bucket/key; false: https://bucket.host/key
-  std::string credentials_file;  // an AWS credentials file, read instead of the environment's keys
-  std::string profile;           // the profile to read from the credentials and config files
+  std::string credentials_file;    // an AWS credentials file, read instead of the environment's keys
+  std::string profile;             // the profile to read from the credentials and config files
 };
 
 struct S3Environment {

@@ -67,8 +67,8 @@ Result<std::string> ParseCompleteMultipartUpload(const std::string& body, const 
   pugi::xml_document doc;
   doc.load_buffer(body.data(), body.size());
   if (pugi::xml_node error = doc.child("Error")) {
-    return Status::IoError(what + ": completing the upload failed: " + Clean(error.child_value("Code"), 64) + ": " +
-                           Clean(error.child_value("Message"), 200));
+    return Status::IoError(what + ": completing the upload failed: " + Clean(error.child_value("Code"), 64) +
+                           ": " + Clean(error.child_value("Message"), 200));
   }
   pugi::xml_node result = doc.child("CompleteMultipartUploadResult");
   if (!result) return NotTheAnswer(what, "a CompleteMultipartUploadResult document");
