@@ -119,8 +119,9 @@ void HttpFaultFront::Serve(int client) {
   if (fail) {
     std::string body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + fault.code +
                        "</Code><Message>injected by the test</Message></Error>";
-    std::string answer = "HTTP/1.1 " + std::to_string(fault.status) + " Injected\r\nContent-Type: application/xml\r\n" +
-                         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    std::string answer =
+        "HTTP/1.1 " + std::to_string(fault.status) + " Injected\r\nContent-Type: application/xml\r\n" +
+        "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     ++failed_;  // counted before the client can see the answer and go on
     WriteAll(client, answer.data(), answer.size());
     // Let the client read the answer before the close: half-close, then drain what it still sends.
@@ -128,7 +129,8 @@ void HttpFaultFront::Serve(int client) {
     while (!stop_) {
       pollfd pfd{client, POLLIN, 0};
       if (poll(&pfd, 1, kPollMs) < 0) break;
-      if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) != 0 && recv(client, buffer, sizeof buffer, 0) <= 0) break;
+      if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) != 0 && recv(client, buffer, sizeof buffer, 0) <= 0)
+        break;
     }
     close(client);
     return;

@@ -38,8 +38,8 @@ class HttpFaultFront {
   // counts the requests it matches.
   void SetFault(const HttpFault& fault);
 
-  int failed() const { return failed_.load(); }  // requests answered with the error
-  int cut() const { return cut_.load(); }        // answers cut
+  int failed() const { return failed_.load(); }      // requests answered with the error
+  int cut() const { return cut_.load(); }            // answers cut
   int requests() const { return requests_.load(); }  // requests the fault's method matched
 
  private:

@@ -37,9 +37,7 @@ TEST_F(ObjectReaderTest, ParallelRangedReadEqualsTheObject) {
   std::unique_ptr<RangedObject> object = Open("s3://edgesync-test/large/object.bin");
   std::string back;
   uint64_t last_done = 0, calls = 0, total = 0;
-  ReadOptions options{.part_size = 4 << 20,
-                      .parallel = 4,
-                      .progress = [&](uint64_t done, uint64_t all) {
+  ReadOptions options{.part_size = 4 << 20, .parallel = 4, .progress = [&](uint64_t done, uint64_t all) {
                         EXPECT_GE(done, last_done);
                         last_done = done;
                         total = all;
@@ -73,17 +71,16 @@ TEST_F(ObjectReaderTest, ObjectReplacedDuringTheReadIsRefused) {
   uint64_t delivered = 0;
   // With two parts in flight, the third part is fetched only after the first is delivered,
   // so it is asked for after the replacement.
-  Status status = ReadObject(
-      *object,
-      [&](std::string_view bytes) {
-        delivered += bytes.size();
-        if (!replaced) {
-          replaced = true;
-          EXPECT_TRUE(client_->Put(bucket_, "changing", second, {}).ok());
-        }
-        return Status::Ok();
-      },
-      {.part_size = 4 << 20, .parallel = 2});
+  Status status = ReadObject(*object,
+                             [&](std::string_view bytes) {
+                               delivered += bytes.size();
+                               if (!replaced) {
+                                 replaced = true;
+                                 EXPECT_TRUE(client_->Put(bucket_, "changing", second, {}).ok());
+                               }
+                               return Status::Ok();
+                             },
+                             {.part_size = 4 << 20, .parallel = 2});
   EXPECT_EQ(status.code(), Status::Code::kAborted) << status.ToString();
   EXPECT_NE(status.message().find("s3://edgesync-test/changing changed during the read"), std::string::npos)
       << status.message();
@@ -105,7 +102,8 @@ TEST_F(ObjectReaderTest, HttpSourceNeedsAllowInsecureAndReadsInParallel) {
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_TRUE(back == data);
 
-  Status missing = ReadObject(*Open(server_.endpoint() + "/edgesync-test/public/none", true), AppendTo(&back));
+  Status missing =
+      ReadObject(*Open(server_.endpoint() + "/edgesync-test/public/none", true), AppendTo(&back));
   EXPECT_EQ(missing.code(), Status::Code::kNotFound) << missing.ToString();
   EXPECT_NE(missing.message().find("/edgesync-test/public/none"), std::string::npos);
 }
@@ -114,13 +112,13 @@ TEST_F(ObjectReaderTest, CancelStopsTheRead) {
   std::string data = ::edgesync::testing::RandomBytes(16 << 20, 11);
   ASSERT_TRUE(client_->Put(bucket_, "cancelled", data, {}).ok());
   uint64_t delivered = 0;
-  Status status = ReadObject(
-      *Open("s3://edgesync-test/cancelled"),
-      [&](std::string_view bytes) {
-        delivered += bytes.size();
-        return Status::Ok();
-      },
-      {.part_size = 2 << 20, .parallel = 2, .cancelled = [&] { return delivered > 0; }});
+  Status status =
+      ReadObject(*Open("s3://edgesync-test/cancelled"),
+                 [&](std::string_view bytes) {
+                   delivered += bytes.size();
+                   return Status::Ok();
+                 },
+                 {.part_size = 2 << 20, .parallel = 2, .cancelled = [&] { return delivered > 0; }});
   EXPECT_EQ(status.code(), Status::Code::kAborted) << status.ToString();
   EXPECT_EQ(delivered, 2u << 20);
 }

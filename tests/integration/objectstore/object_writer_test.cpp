@@ -47,11 +47,10 @@ TEST_F(ObjectWriterTest, MultipartAbove64MiBReadsBackIdentical) {
   ::edgesync::testing::WriteFileText(dir_ / "model.bin", data);
   uint64_t progress = 0;
   front_.SetFault({.method = "PUT"});
-  Result<UploadResult> result =
-      UploadFile(*counted_, bucket_, "export/model.bin", dir_ / "model.bin",
-                 {.metadata = {{"mode", "644"}}, .content_id = "v-abc", .progress = [&](uint64_t done, uint64_t) {
-                    progress = done;
-                  }});
+  Result<UploadResult> result = UploadFile(*counted_, bucket_, "export/model.bin", dir_ / "model.bin",
+                                           {.metadata = {{"mode", "644"}},
+                                            .content_id = "v-abc",
+                                            .progress = [&](uint64_t done, uint64_t) { progress = done; }});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_FALSE(result->skipped);
   EXPECT_EQ(result->size, data.size());
@@ -92,21 +91,24 @@ TEST_F(ObjectWriterTest, StreamsOfUnknownSize) {
   UploadOptions small_threshold{.multipart_threshold = 6 << 20, .part_size = 5 << 20, .parallel = 2};
   std::string small = ::edgesync::testing::RandomBytes(3 << 20, 21);
   front_.SetFault({.method = "PUT"});
-  Result<UploadResult> one = UploadStream(*counted_, bucket_, "stream/small", source_of(small), small_threshold);
+  Result<UploadResult> one =
+      UploadStream(*counted_, bucket_, "stream/small", source_of(small), small_threshold);
   ASSERT_TRUE(one.ok()) << one.status().ToString();
   EXPECT_EQ(front_.requests(), 1) << "a single PUT";
   EXPECT_TRUE(ReadBack("stream/small") == small);
 
   std::string large = ::edgesync::testing::RandomBytes(17 << 20, 22);  // four parts, the last 2 MiB
   front_.SetFault({.method = "PUT"});
-  Result<UploadResult> multi = UploadStream(*counted_, bucket_, "stream/large", source_of(large), small_threshold);
+  Result<UploadResult> multi =
+      UploadStream(*counted_, bucket_, "stream/large", source_of(large), small_threshold);
   ASSERT_TRUE(multi.ok()) << multi.status().ToString();
   EXPECT_EQ(front_.requests(), 4);
   EXPECT_TRUE(ReadBack("stream/large") == large);
 
   std::string exact = ::edgesync::testing::RandomBytes(10 << 20, 23);  // exactly two parts
   front_.SetFault({.method = "PUT"});
-  Result<UploadResult> two = UploadStream(*counted_, bucket_, "stream/exact", source_of(exact), small_threshold);
+  Result<UploadResult> two =
+      UploadStream(*counted_, bucket_, "stream/exact", source_of(exact), small_threshold);
   ASSERT_TRUE(two.ok()) << two.status().ToString();
   EXPECT_EQ(front_.requests(), 2);
   EXPECT_TRUE(ReadBack("stream/exact") == exact);
@@ -116,9 +118,9 @@ TEST_F(ObjectWriterTest, CancelledMultipartLeavesNothingVisible) {
   std::string data = ::edgesync::testing::RandomBytes(20 << 20, 24);
   ::edgesync::testing::WriteFileText(dir_ / "big", data);
   int polls = 0;
-  Result<UploadResult> result =
-      UploadFile(*client_, bucket_, "cancel/big", dir_ / "big",
-                 {.multipart_threshold = 6 << 20, .part_size = 5 << 20, .cancelled = [&] { return ++polls > 3; }});
+  Result<UploadResult> result = UploadFile(
+      *client_, bucket_, "cancel/big", dir_ / "big",
+      {.multipart_threshold = 6 << 20, .part_size = 5 << 20, .cancelled = [&] { return ++polls > 3; }});
   EXPECT_EQ(result.status().code(), Status::Code::kAborted) << result.status().ToString();
   EXPECT_TRUE(client_->Head(bucket_, "cancel/big").status().IsNotFound());
 }

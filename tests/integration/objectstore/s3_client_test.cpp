@@ -43,7 +43,9 @@ TEST_F(S3ClientTest, PutHeadGetListDelete) {
   EXPECT_EQ(got->size, data.size());
 
   std::string range;
-  ASSERT_TRUE(client_->Get(bucket_, "models/helmet v2/model.onnx", {.offset = 1000, .length = 5000}, AppendTo(&range)).ok());
+  ASSERT_TRUE(
+      client_->Get(bucket_, "models/helmet v2/model.onnx", {.offset = 1000, .length = 5000}, AppendTo(&range))
+          .ok());
   EXPECT_EQ(range, data.substr(1000, 5000));
 
   ASSERT_TRUE(client_->Put(bucket_, "models/other", "x", {}).ok());
@@ -57,7 +59,8 @@ TEST_F(S3ClientTest, PutHeadGetListDelete) {
 
   ASSERT_TRUE(client_->Delete(bucket_, "models/other").ok());
   EXPECT_TRUE(client_->Head(bucket_, "models/other").status().IsNotFound());
-  EXPECT_TRUE(client_->Delete(bucket_, "models/other").ok()) << "deleting a missing object succeeds, as in S3";
+  EXPECT_TRUE(client_->Delete(bucket_, "models/other").ok())
+      << "deleting a missing object succeeds, as in S3";
 }
 
 TEST_F(S3ClientTest, ListFollowsContinuationTokens) {
@@ -86,7 +89,8 @@ TEST_F(S3ClientTest, MultipartUploadAndAbort) {
   Result<std::string> e2 = client_->UploadPart(bucket_, "mp/object", *id, 2, part2);
   ASSERT_TRUE(e1.ok() && e2.ok()) << e1.status().ToString() << e2.status().ToString();
   EXPECT_TRUE(client_->Head(bucket_, "mp/object").status().IsNotFound()) << "visible before Complete";
-  Result<std::string> etag = client_->CompleteMultipartUpload(bucket_, "mp/object", *id, {{1, *e1}, {2, *e2}});
+  Result<std::string> etag =
+      client_->CompleteMultipartUpload(bucket_, "mp/object", *id, {{1, *e1}, {2, *e2}});
   ASSERT_TRUE(etag.ok()) << etag.status().ToString();
   std::string back;
   ASSERT_TRUE(client_->Get(bucket_, "mp/object", {}, AppendTo(&back)).ok());
@@ -122,7 +126,8 @@ TEST_F(S3ClientTest, MissingBucketAndObjectAreNotFoundNamingTheUrl) {
   std::string sink;
   Result<ObjectInfo> no_object = client_->Get(bucket_, "no/such/object", {}, AppendTo(&sink));
   EXPECT_EQ(no_object.status().code(), Status::Code::kNotFound);
-  EXPECT_NE(no_object.status().message().find("no object at s3://edgesync-test/no/such/object"), std::string::npos)
+  EXPECT_NE(no_object.status().message().find("no object at s3://edgesync-test/no/such/object"),
+            std::string::npos)
       << no_object.status().message();
 
   Result<ObjectInfo> head = client_->Head(bucket_, "no/such/object");
@@ -131,8 +136,9 @@ TEST_F(S3ClientTest, MissingBucketAndObjectAreNotFoundNamingTheUrl) {
 
   Result<ObjectInfo> no_bucket = client_->Get("no-such-bucket", "key", {}, AppendTo(&sink));
   EXPECT_EQ(no_bucket.status().code(), Status::Code::kNotFound);
-  EXPECT_NE(no_bucket.status().message().find("bucket 'no-such-bucket' does not exist (s3://no-such-bucket/key)"),
-            std::string::npos)
+  EXPECT_NE(
+      no_bucket.status().message().find("bucket 'no-such-bucket' does not exist (s3://no-such-bucket/key)"),
+      std::string::npos)
       << no_bucket.status().message();
   EXPECT_EQ(client_->List("no-such-bucket", "").status().code(), Status::Code::kNotFound);
   EXPECT_EQ(client_->Put("no-such-bucket", "k", "v", {}).status().code(), Status::Code::kNotFound);
@@ -149,7 +155,8 @@ TEST_F(S3ClientTest, WrongCredentialsArePermissionDeniedWithoutTheSecret) {
   for (const Status& status : {client->Head(bucket_, "k").status(), client->List(bucket_, "").status(),
                                client->Put(bucket_, "k", "v", {}).status()}) {
     EXPECT_EQ(status.code(), Status::Code::kPermissionDenied) << status.ToString();
-    EXPECT_NE(status.message().find("access denied to s3://edgesync-test/"), std::string::npos) << status.message();
+    EXPECT_NE(status.message().find("access denied to s3://edgesync-test/"), std::string::npos)
+        << status.message();
     EXPECT_NE(status.message().find("access key …0000"), std::string::npos) << status.message();
     EXPECT_EQ(status.message().find("wrong-secret-never-shown"), std::string::npos) << status.message();
   }
@@ -163,7 +170,8 @@ TEST_F(S3ClientTest, UnreachableEndpointFailsClearlyWithinBoundedTime) {
   Result<ObjectInfo> head = client->Head(bucket_, "key");
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(head.status().code(), Status::Code::kIoError);
-  EXPECT_NE(head.status().message().find("s3://edgesync-test/key at http://127.0.0.1:" + std::to_string(closed.port())),
+  EXPECT_NE(head.status().message().find("s3://edgesync-test/key at http://127.0.0.1:" +
+                                         std::to_string(closed.port())),
             std::string::npos)
       << head.status().message();
   EXPECT_NE(head.status().message().find("after 5 attempts"), std::string::npos) << head.status().message();
@@ -172,8 +180,10 @@ TEST_F(S3ClientTest, UnreachableEndpointFailsClearlyWithinBoundedTime) {
 }
 
 TEST_F(S3ClientTest, RefusesBadMetadata) {
-  EXPECT_EQ(client_->Put(bucket_, "k", "v", {{"Upper", "x"}}).status().code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(client_->Put(bucket_, "k", "v", {{"ok", "line\nbreak"}}).status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(client_->Put(bucket_, "k", "v", {{"Upper", "x"}}).status().code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(client_->Put(bucket_, "k", "v", {{"ok", "line\nbreak"}}).status().code(),
+            Status::Code::kInvalidArgument);
 }
 
 }  // namespace

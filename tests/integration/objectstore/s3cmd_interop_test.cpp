@@ -23,14 +23,23 @@ class S3cmdInteropTest : public ::testing::Test {
  protected:
   S3cmdInteropTest() {
     std::string host = "127.0.0.1:" + std::to_string(server_.port());
-    ::edgesync::testing::WriteFileText(dir_ / "s3cfg", "[default]\n"
-                                                       "access_key = " + std::string(S3rverServer::kAccessKey) + "\n"
-                                                       "secret_key = " + std::string(S3rverServer::kSecret) + "\n"
-                                                       "host_base = " + host + "\n"
-                                                       "host_bucket = " + host + "\n"  // no %(bucket)s: path style
-                                                       "bucket_location = us-east-1\n"
-                                                       "use_https = False\n"
-                                                       "signature_v2 = False\n");
+    ::edgesync::testing::WriteFileText(dir_ / "s3cfg",
+                                       "[default]\n"
+                                       "access_key = " +
+                                           std::string(S3rverServer::kAccessKey) +
+                                           "\n"
+                                           "secret_key = " +
+                                           std::string(S3rverServer::kSecret) +
+                                           "\n"
+                                           "host_base = " +
+                                           host +
+                                           "\n"
+                                           "host_bucket = " +
+                                           host +
+                                           "\n"  // no %(bucket)s: path style
+                                           "bucket_location = us-east-1\n"
+                                           "use_https = False\n"
+                                           "signature_v2 = False\n");
   }
 
   ProcessResult S3cmd(std::vector<std::string> args) {
@@ -66,8 +75,8 @@ TEST_F(S3cmdInteropTest, S3cmdUploadsTheLibraryReads) {
 TEST_F(S3cmdInteropTest, TheLibraryUploadsS3cmdGets) {
   std::string data = ::edgesync::testing::RandomBytes((66 << 20) + 3, 41);
   ::edgesync::testing::WriteFileText(dir_ / "model.bin", data);
-  Result<UploadResult> uploaded =
-      UploadFile(*client_, S3rverServer::kBucket, "from-lib/model.bin", dir_ / "model.bin", {.content_id = "v1"});
+  Result<UploadResult> uploaded = UploadFile(*client_, S3rverServer::kBucket, "from-lib/model.bin",
+                                             dir_ / "model.bin", {.content_id = "v1"});
   ASSERT_TRUE(uploaded.ok()) << uploaded.status().ToString();
   ProcessResult get = S3cmd({"get", "s3://edgesync-test/from-lib/model.bin", (dir_ / "got.bin").string()});
   ASSERT_EQ(get.exit_code, 0) << get.out << get.err;
@@ -76,7 +85,8 @@ TEST_F(S3cmdInteropTest, TheLibraryUploadsS3cmdGets) {
 
   ProcessResult listed = S3cmd({"ls", "s3://edgesync-test/from-lib/"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
-  EXPECT_NE(listed.out.find(std::to_string(data.size()) + "  s3://edgesync-test/from-lib/model.bin"), std::string::npos)
+  EXPECT_NE(listed.out.find(std::to_string(data.size()) + "  s3://edgesync-test/from-lib/model.bin"),
+            std::string::npos)
       << listed.out;
 }
 

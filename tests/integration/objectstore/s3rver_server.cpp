@@ -58,9 +58,10 @@ S3rverServer::S3rverServer() {
     process_ = std::make_unique<::edgesync::testing::BackgroundProcess>(
         // s3rver 3.7.1 encrypts ListObjectsV2 continuation tokens with DES, which Node's
         // OpenSSL 3 offers only with the legacy provider (without it, page 2 is a 500).
-        std::vector<std::string>{NODE_BIN, "--openssl-legacy-provider", S3RVER_JS, "--directory", (dir_ / "data").string(), "--address",
-                                 "127.0.0.1", "--port", std::to_string(port_), "--silent", "--service-endpoint",
-                                 "localhost", "--configure-bucket", kBucket},
+        std::vector<std::string>{NODE_BIN, "--openssl-legacy-provider", S3RVER_LAUNCHER,
+                                 std::to_string(getpid()), S3RVER_JS, "--directory", (dir_ / "data").string(),
+                                 "--address", "127.0.0.1", "--port", std::to_string(port_), "--silent",
+                                 "--service-endpoint", "localhost", "--configure-bucket", kBucket},
         dir_ / "s3rver.out", dir_ / "s3rver.err");
     bool up = ::edgesync::testing::PollUntil([&] { return !process_->running() || Accepts(port_); },
                                              std::chrono::seconds(30), std::chrono::milliseconds(50));

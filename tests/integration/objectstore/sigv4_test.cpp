@@ -2,6 +2,7 @@
 // not verify signatures, so the requests go through sigv4_verifier.py (botocore), which
 // refuses a bad signature or body hash as S3 does and forwards the rest to s3rver.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "objectstore/s3_client.h"
 #include "tests/integration/objectstore/s3rver_server.h"
@@ -22,7 +23,7 @@ class SigV4Test : public ::testing::Test {
     port_ = testing::FreePort();
     verifier_ = std::make_unique<::edgesync::testing::BackgroundProcess>(
         std::vector<std::string>{SYSTEM_PYTHON, SIGV4_VERIFIER, std::to_string(port_),
-                                 std::to_string(server_.port())},
+                                 std::to_string(server_.port()), std::to_string(getpid())},
         dir_ / "verifier.out", dir_ / "verifier.err",
         std::vector<std::string>{std::string("SIGV4_SECRET=") + S3rverServer::kSecret});
     bool up = ::edgesync::testing::PollUntil(
@@ -32,7 +33,11 @@ class SigV4Test : public ::testing::Test {
           once.retry.max_attempts = 1;
           S3Config config = server_.Config(port_);
           config.credentials = {};
-          return S3Client::Create(config, once).value()->Head(S3rverServer::kBucket, "probe").status().IsNotFound();
+          return S3Client::Create(config, once)
+              .value()
+              ->Head(S3rverServer::kBucket, "probe")
+              .status()
+              .IsNotFound();
         },
         std::chrono::seconds(30), std::chrono::milliseconds(50));
     EXPECT_TRUE(up) << ::edgesync::testing::ReadFileText(dir_ / "verifier.err");
@@ -82,7 +87,8 @@ TEST_F(SigV4Test, EveryOperationIsSignedAsAwsSigns) {
 
 TEST_F(SigV4Test, WrongSecretIsPermissionDeniedWithoutTheSecret) {
   std::unique_ptr<S3Client> client = Client("not-the-secret-never-shown");
-  for (const Status& status : {client->Put(bucket_, "k", "v", {}).status(), client->List(bucket_, "").status()}) {
+  for (const Status& status :
+       {client->Put(bucket_, "k", "v", {}).status(), client->List(bucket_, "").status()}) {
     EXPECT_EQ(status.code(), Status::Code::kPermissionDenied) << status.ToString();
     EXPECT_NE(status.message().find("SignatureDoesNotMatch"), std::string::npos) << status.message();
     EXPECT_EQ(status.message().find("not-the-secret-never-shown"), std::string::npos) << status.message();

@@ -5,19 +5,22 @@ request to s3rver: recompute the signature with botocore (Debian's python3-botoc
 own signer) from the request as received and the secret, and answer 403 SignatureDoesNotMatch
 when it differs, 400 XAmzContentSHA256Mismatch when the body's SHA-256 is not the one signed.
 
-    sigv4_verifier.py LISTEN_PORT TARGET_PORT    (secret in $SIGV4_SECRET, never on argv)
+    sigv4_verifier.py LISTEN_PORT TARGET_PORT TEST_PID    (secret in $SIGV4_SECRET, never on argv)
+
+It exits once TEST_PID is no longer its parent: a test that crashes never leaves it behind.
 """
 import hashlib
 import http.client
 import os
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-LISTEN, TARGET = int(sys.argv[1]), int(sys.argv[2])
+LISTEN, TARGET, TEST_PID = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 SECRET = os.environ["SIGV4_SECRET"]
 
 
@@ -90,4 +93,13 @@ class Front(BaseHTTPRequestHandler):
         pass
 
 
+def exit_with_parent():
+    if os.getppid() != TEST_PID:
+        os._exit(0)
+    timer = threading.Timer(0.5, exit_with_parent)
+    timer.daemon = True
+    timer.start()
+
+
+exit_with_parent()
 ThreadingHTTPServer(("127.0.0.1", LISTEN), Front).serve_forever()

@@ -33,7 +33,8 @@ TEST(IniFileTest, SectionsKeysCommentsAndNesting) {
 }
 
 TEST(IniFileTest, ErrorsNameTheLineButNeverShowIt) {
-  Result<IniFile> file = IniFile::Parse("[default]\naws_secret_access_key wJalrXUtnFEMI\n", "/home/u/.aws/credentials");
+  Result<IniFile> file =
+      IniFile::Parse("[default]\naws_secret_access_key wJalrXUtnFEMI\n", "/home/u/.aws/credentials");
   ASSERT_FALSE(file.ok());
   EXPECT_NE(file.status().message().find("/home/u/.aws/credentials line 2"), std::string::npos);
   EXPECT_EQ(file.status().message().find("wJalr"), std::string::npos);

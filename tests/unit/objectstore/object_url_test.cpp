@@ -26,7 +26,8 @@ TEST(ObjectUrlTest, S3PrefixAndWholeBucket) {
 }
 
 TEST(ObjectUrlTest, HttpsHostPortPathQuery) {
-  Result<ObjectUrl> url = ObjectUrl::Parse("https://data.example.net:8443/sets/train.txt?X-Amz-Signature=abc");
+  Result<ObjectUrl> url =
+      ObjectUrl::Parse("https://data.example.net:8443/sets/train.txt?X-Amz-Signature=abc");
   ASSERT_TRUE(url.ok()) << url.status().ToString();
   EXPECT_EQ(url->scheme(), ObjectUrl::Scheme::kHttps);
   EXPECT_EQ(url->host(), "data.example.net");
@@ -50,8 +51,9 @@ TEST(ObjectUrlTest, HttpDefaultsAndIpv6) {
 }
 
 TEST(ObjectUrlTest, RefusesDotDotSegmentsHoweverSpelled) {
-  for (const char* text : {"s3://bucket/a/../b", "s3://bucket/..", "s3://bucket/a/./b", "s3://bucket/a/%2e%2E/b",
-                           "https://host/a/../b", "https://host/%2E%2e/etc/passwd", "https://host/a/.."}) {
+  for (const char* text :
+       {"s3://bucket/a/../b", "s3://bucket/..", "s3://bucket/a/./b", "s3://bucket/a/%2e%2E/b",
+        "https://host/a/../b", "https://host/%2E%2e/etc/passwd", "https://host/a/.."}) {
     Status status = Refusal(text);
     EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << text;
     EXPECT_NE(status.message().find("segment"), std::string::npos) << status.message();
@@ -61,9 +63,9 @@ TEST(ObjectUrlTest, RefusesDotDotSegmentsHoweverSpelled) {
 }
 
 TEST(ObjectUrlTest, RefusesControlCharacters) {
-  for (std::string text : {std::string("s3://bucket/a\nb"), std::string("s3://bucket/a%0Ab"),
-                           std::string("https://host/a%00"), std::string("https://host/a\x7f"),
-                           std::string("s3://bucket/a\0b", 16)}) {
+  for (std::string text :
+       {std::string("s3://bucket/a\nb"), std::string("s3://bucket/a%0Ab"), std::string("https://host/a%00"),
+        std::string("https://host/a\x7f"), std::string("s3://bucket/a\0b", 16)}) {
     Status status = Refusal(text);
     EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << text;
     EXPECT_NE(status.message().find("control character"), std::string::npos) << status.message();
@@ -82,7 +84,8 @@ TEST(ObjectUrlTest, RefusesBadPercentEscapes) {
 TEST(ObjectUrlTest, RefusesBadBuckets) {
   EXPECT_NE(Refusal("s3:///key").message().find("no bucket"), std::string::npos);
   EXPECT_NE(Refusal("s3://").message().find("no bucket"), std::string::npos);
-  for (const char* text : {"s3://ab/k", "s3://Upper/k", "s3://under_score/k", "s3://-dash/k", "s3://a..b/k"}) {
+  for (const char* text :
+       {"s3://ab/k", "s3://Upper/k", "s3://under_score/k", "s3://-dash/k", "s3://a..b/k"}) {
     Status status = Refusal(text);
     EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << text;
     EXPECT_NE(status.message().find("bucket name"), std::string::npos) << status.message();
@@ -90,7 +93,8 @@ TEST(ObjectUrlTest, RefusesBadBuckets) {
 }
 
 TEST(ObjectUrlTest, RefusesCredentialsWithoutEchoingThem) {
-  for (const char* text : {"s3://AKIAXX:s3cr3t@bucket/key", "https://user:s3cr3t@host/path", "http://user@host/"}) {
+  for (const char* text :
+       {"s3://AKIAXX:s3cr3t@bucket/key", "https://user:s3cr3t@host/path", "http://user@host/"}) {
     Status status = Refusal(text);
     EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << text;
     EXPECT_NE(status.message().find("credentials"), std::string::npos) << status.message();

@@ -71,7 +71,7 @@ TEST_F(S3ConfigTest, EnvironmentVariables) {
   EXPECT_TRUE(config.path_style) << "a configured endpoint defaults to path style";
   EXPECT_EQ(config.credentials.ToString(), "access key …1234 with a session token from the environment");
 
-  env_.vars["AWS_REGION"] = "eu-west-3";  // AWS_REGION wins over AWS_DEFAULT_REGION
+  env_.vars["AWS_REGION"] = "eu-west-3";                         // AWS_REGION wins over AWS_DEFAULT_REGION
   env_.vars["AWS_ENDPOINT_URL_S3"] = "https://rgw.example.net";  // the S3-specific one wins
   config = Resolve();
   EXPECT_EQ(config.region, "eu-west-3");
@@ -79,8 +79,9 @@ TEST_F(S3ConfigTest, EnvironmentVariables) {
 }
 
 TEST_F(S3ConfigTest, DefaultProfileFromTheAwsFiles) {
-  WriteAws("credentials", std::string("[default]\naws_access_key_id = AKIAFILEEXAMPLE9999\naws_secret_access_key = ") +
-                              kSecret + "\n[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = x\n");
+  WriteAws("credentials",
+           std::string("[default]\naws_access_key_id = AKIAFILEEXAMPLE9999\naws_secret_access_key = ") +
+               kSecret + "\n[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = x\n");
   WriteAws("config", "[default]\nregion = ap-south-1\n");
   S3Config config = Resolve();
   EXPECT_EQ(config.credentials.access_key_id, "AKIAFILEEXAMPLE9999");
@@ -96,7 +97,8 @@ TEST_F(S3ConfigTest, EnvironmentKeysWinOverTheFiles) {
 }
 
 TEST_F(S3ConfigTest, NamedProfileInBothFiles) {
-  WriteAws("credentials", std::string("[edge]\naws_access_key_id = AKIAEDGE\naws_secret_access_key = ") + kSecret + "\n");
+  WriteAws("credentials",
+           std::string("[edge]\naws_access_key_id = AKIAEDGE\naws_secret_access_key = ") + kSecret + "\n");
   WriteAws("config",
            "[profile edge]\nregion = us-west-2\nendpoint_url = https://minio.example.net:9443\n"
            "s3 =\n  addressing_style = virtual\n");
@@ -109,8 +111,8 @@ TEST_F(S3ConfigTest, NamedProfileInBothFiles) {
 }
 
 TEST_F(S3ConfigTest, KeysInTheConfigFile) {
-  WriteAws("config", std::string("[profile cfg]\naws_access_key_id = AKIACFG\naws_secret_access_key = ") + kSecret +
-                         "\n");
+  WriteAws("config", std::string("[profile cfg]\naws_access_key_id = AKIACFG\naws_secret_access_key = ") +
+                         kSecret + "\n");
   S3Config config = Resolve(S3Settings{.profile = "cfg"});
   EXPECT_EQ(config.credentials.access_key_id, "AKIACFG");
   EXPECT_NE(config.credentials.source.find("[profile cfg]"), std::string::npos);
@@ -123,9 +125,9 @@ TEST_F(S3ConfigTest, SettingsOverrideEverything) {
                {"AWS_ENDPOINT_URL", "https://env.example.net"},
                {"AWS_PROFILE", "nonexistent"}};
   testing::TempDir etc;
-  testing::WriteFileText(etc / "s3-credentials",
-                         std::string("[daemon]\naws_access_key_id = AKIADAEMON\naws_secret_access_key = ") + kSecret +
-                             "\n");
+  testing::WriteFileText(
+      etc / "s3-credentials",
+      std::string("[daemon]\naws_access_key_id = AKIADAEMON\naws_secret_access_key = ") + kSecret + "\n");
   S3Settings settings{.endpoint = "http://10.0.0.5:7480",
                       .region = "rgw-zone",
                       .path_style = false,
@@ -135,7 +137,8 @@ TEST_F(S3ConfigTest, SettingsOverrideEverything) {
   EXPECT_EQ(config.EndpointUrl(), "http://10.0.0.5:7480");
   EXPECT_EQ(config.region, "rgw-zone");
   EXPECT_FALSE(config.path_style);
-  EXPECT_EQ(config.credentials.access_key_id, "AKIADAEMON") << "the configured file wins over the environment";
+  EXPECT_EQ(config.credentials.access_key_id, "AKIADAEMON")
+      << "the configured file wins over the environment";
 }
 
 TEST_F(S3ConfigTest, ClearRefusals) {
