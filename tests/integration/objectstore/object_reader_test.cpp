@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "objectstore/object_url.h"
-#include "tests/integration/objectstore/s3rver_server.h"
+#include "tests/support/s3rver_server.h"
 #include "tests/integration/objectstore/test_helpers.h"
 #include "tests/support/temp_dir.h"
 

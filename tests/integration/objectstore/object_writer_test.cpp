@@ -10,7 +10,7 @@
 #include "objectstore/object_reader.h"
 #include "objectstore/object_url.h"
 #include "tests/integration/objectstore/http_fault_front.h"
-#include "tests/integration/objectstore/s3rver_server.h"
+#include "tests/support/s3rver_server.h"
 #include "tests/integration/objectstore/test_helpers.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/temp_dir.h"

@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-#include "tests/integration/objectstore/s3rver_server.h"
+#include "tests/support/s3rver_server.h"
 #include "tests/integration/objectstore/test_helpers.h"
 #include "tests/support/temp_dir.h"
 

@@ -6,7 +6,7 @@
 #include "objectstore/object_reader.h"
 #include "objectstore/object_url.h"
 #include "objectstore/object_writer.h"
-#include "tests/integration/objectstore/s3rver_server.h"
+#include "tests/support/s3rver_server.h"
 #include "tests/integration/objectstore/test_helpers.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/temp_dir.h"

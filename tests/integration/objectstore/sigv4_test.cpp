@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "objectstore/s3_client.h"
-#include "tests/integration/objectstore/s3rver_server.h"
+#include "tests/support/s3rver_server.h"
 #include "tests/integration/objectstore/test_helpers.h"
 #include "tests/support/poll_until.h"
 #include "tests/support/process_runner.h"

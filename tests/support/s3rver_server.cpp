@@ -1,4 +1,4 @@
-#include "tests/integration/objectstore/s3rver_server.h"
+#include "tests/support/s3rver_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
