@@ -116,6 +116,18 @@ TEST_F(ObjectStorageTest, PutsFromS3AndExportsBackByteIdentical) {
   EXPECT_EQ(second["bytes"], 0);
 }
 
+// A Sedna Model whose spec.url is s3:// is applied like a local one.
+TEST_F(ObjectStorageTest, AppliesASednaModelWhoseUrlIsS3) {
+  Upload("sedna/helmet/model.pb", "weights-v1");
+  MakeFile(root() / "model.yaml",
+           "apiVersion: sedna.io/v1alpha1\nkind: Model\nmetadata: {name: helmet, namespace: site-a}\n"
+           "spec: {url: '" + Bucket("sedna/helmet") + "', format: pb}\n");
+  ProcessResult applied = Cli({"apply", "-f", (root() / "model.yaml").string()});
+  ASSERT_EQ(applied.exit_code, 0) << applied.err << DaemonLog();
+  ASSERT_EQ(Cli({"get", "model/site-a/helmet", (root() / "sedna").string()}).exit_code, 0);
+  EXPECT_EQ(ReadFileText(root() / "sedna" / "model.pb"), "weights-v1");
+}
+
 TEST_F(ObjectStorageTest, BadSourcesFailClearlyAndStoreNothing) {
   ProcessResult missing = Cli({"put", "model/x", Bucket("no/such/thing")});
   EXPECT_NE(missing.exit_code, 0);
