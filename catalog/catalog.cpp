@@ -1,6 +1,7 @@
 // Catalog: open, index upkeep and the write paths (models, datasets, metadata documents).
 #include "catalog/catalog.h"
 
+#include <map>
 #include <set>
 
 #include "store/source_files.h"
@@ -16,6 +17,32 @@ namespace {
 Status RequireKind(const ObjectKey& key, ObjectKind kind) {
   if (key.kind() == kind) return Status::Ok();
   return Status::InvalidArgument("key '" + key.str() + "' is not a " + KindName(kind) + " key");
+}
+
+// Statistics of a dataset whose files are streams (objects under an s3:// prefix): the format
+// readers read the annotation files they need through the streams, into memory and at most
+// what they ask for; images and other payload are only listed.
+Result<formats::DatasetStats> ListedDatasetStats(const std::vector<SourceFile>& files,
+                                                 const formats::DatasetFormatOptions& options) {
+  std::vector<formats::TreeFile> listing;
+  std::map<std::string, const SourceFile*, std::less<>> by_path;
+  for (const SourceFile& file : files) {
+    listing.push_back({file.path, file.size});
+    by_path[file.path] = &file;
+  }
+  auto read = [&by_path](const formats::TreeFile& file, uint64_t max_bytes) -> Result<std::string> {
+    std::string data;
+    const bool bounded = max_bytes < file.size;
+    Status streamed = by_path.at(file.path)->stream([&](std::string_view bytes) -> Status {
+      data.append(bytes.substr(0, max_bytes - data.size()));
+      return data.size() < max_bytes ? Status::Ok() : Status::Aborted("read enough");
+    });
+    if (!streamed.ok() && !(bounded && data.size() >= max_bytes)) return streamed;
+    return data;
+  };
+  formats::DatasetStats listed;
+  formats::DatasetTree tree = formats::DatasetTree::FromListing(std::move(listing), read, listed);
+  return formats::ComputeDatasetStats(tree, std::move(listed), options);
 }
 
 std::set<std::string> PathsOf(const std::vector<SourceFile>& files) {
@@ -88,15 +115,12 @@ Result<VersionInfo> Catalog::Put(const ObjectKey& key, const std::string& source
   if (remote && !options_.remote_sources) {
     return Status::Unsupported("'" + source + "': this node reads no URLs");
   }
-  if (remote && key.kind() == ObjectKind::kDataset) {
-    return Status::Unsupported("a dataset from a URL is not supported yet; put a local copy");
-  }
   Result<std::vector<SourceFile>> files =
       remote ? options_.remote_sources->List(source, {request.allow_insecure_http})
              : ListSourceFiles(source);
   if (!files.ok()) return files.status();
   if (key.kind() == ObjectKind::kDataset) {
-    if (!fs::is_directory(source)) {
+    if (!remote && !fs::is_directory(source)) {
       return Status::InvalidArgument("a dataset is a directory; " + source + " is not");
     }
     Result<DatasetDeclaration> declared = DatasetDeclaration::Parse(request.spec_json);
@@ -106,7 +130,8 @@ Result<VersionInfo> Catalog::Put(const ObjectKey& key, const std::string& source
                                      declared->format + "'");
     }
     if (!request.format.empty()) declared->format = request.format;
-    return PutDatasetFiles(key, source, std::move(files).value(), *declared, request.strict, control);
+    return PutDatasetFiles(key, remote ? fs::path() : fs::path(source), std::move(files).value(), *declared,
+                           request.strict, control);
   }
   if (request.strict) return Status::InvalidArgument("--strict applies to datasets only");
   if (!request.format.empty()) return Status::InvalidArgument("--format applies to datasets only");
@@ -186,7 +211,8 @@ Result<VersionInfo> Catalog::PutDatasetFiles(const ObjectKey& key, const fs::pat
     EDGESYNC_RETURN_IF_ERROR(declared.ValidateSplitFiles(PathsOf(files)).WithContext("put " + key.str()));
   }
   // The format readers read the files' contents for statistics; the listing above is the walk.
-  auto stats = formats::ComputeDatasetStats(dir, {declared.format, declared.label_column, strict});
+  const formats::DatasetFormatOptions format{declared.format, declared.label_column, strict};
+  auto stats = dir.empty() ? ListedDatasetStats(files, format) : formats::ComputeDatasetStats(dir, format);
   if (!stats.ok()) return stats.status().WithContext("put " + key.str());
   DatasetSpec spec{std::move(stats).value(), declared};
   spec.declared.format.clear();

@@ -128,6 +128,7 @@ class Catalog {
   Status BuildIndex();
   Result<VersionInfo> PutModelFiles(const ObjectKey& key, std::vector<SourceFile> files,
                                     const ModelSpec& spec, const TransferControl& control);
+  // `dir` empty: the files are streams, and statistics read them through those.
   Result<VersionInfo> PutDatasetFiles(const ObjectKey& key, const std::filesystem::path& dir,
                                       std::vector<SourceFile> files,
                                       const DatasetDeclaration& declared, bool strict,

@@ -24,7 +24,8 @@ Result<std::string> DatasetFormat(const std::string& sedna_format) {
 struct PlannedPut {
   SednaObject object;
   ObjectKey key;
-  fs::path path;  // model source, or the dataset directory; empty for a remote model
+  fs::path path;           // model source, or the dataset directory; empty when remote
+  std::string remote_url;  // what to list when the url is s3:// or http(s)://
   std::string dataset_format;
 };
 
@@ -33,9 +34,25 @@ Result<PlannedPut> Plan(const SednaObject& o, const fs::path& base_dir, bool rea
   if (!key.ok()) return key.status();
   const std::string what = std::string(o.kind == SednaKind::kModel ? "Model" : "Dataset") + " " +
                            o.ns + "/" + o.name;
-  if (IsRemoteUrl(o.url) && o.kind == SednaKind::kModel) {
+  std::string dataset_format;
+  if (o.kind == SednaKind::kDataset) {
+    auto format = DatasetFormat(o.format);
+    if (!format.ok()) return format.status().WithContext(what);
+    dataset_format = *format;
+    if (!o.label_column.empty() && *format != "csv")
+      return Status::InvalidArgument(what + ": annotation 'edgesync.io/label-column' applies only to "
+                                     "the csv format, not " + *format);
+  }
+  if (IsRemoteUrl(o.url)) {
     if (!reads_urls) return Status::Unsupported(what + ": url '" + o.url + "': this node reads no URLs");
-    return PlannedPut{o, *key, {}, ""};
+    std::string listed = o.url;
+    // A dataset url often names its index file (train.txt): the dataset is what is beside it.
+    const size_t slash = listed.rfind('/');
+    if (o.kind == SednaKind::kDataset && slash != std::string::npos &&
+        listed.find('.', slash) != std::string::npos) {
+      listed.resize(slash + 1);
+    }
+    return PlannedPut{o, *key, {}, listed, dataset_format};
   }
   auto path = ResolveLocalUrl(o.url, base_dir);
   if (!path.ok()) return path.status().WithContext(what);
@@ -43,17 +60,9 @@ Result<PlannedPut> Plan(const SednaObject& o, const fs::path& base_dir, bool rea
   auto st = fs::status(*path, ec);
   if (ec || !fs::exists(st))
     return Status::NotFound(what + ": url '" + o.url + "': '" + path->string() + "' does not exist");
-  PlannedPut plan{o, *key, *path, ""};
-  if (o.kind == SednaKind::kDataset) {
-    auto format = DatasetFormat(o.format);
-    if (!format.ok()) return format.status().WithContext(what);
-    plan.dataset_format = *format;
-    if (!o.label_column.empty() && *format != "csv")
-      return Status::InvalidArgument(what + ": annotation 'edgesync.io/label-column' applies only to "
-                                     "the csv format, not " + *format);
-    // A Sedna dataset url often names an index file; its directory is the dataset.
-    if (!fs::is_directory(st)) plan.path = path->parent_path();
-  }
+  PlannedPut plan{o, *key, *path, "", dataset_format};
+  // A Sedna dataset url often names an index file; its directory is the dataset.
+  if (o.kind == SednaKind::kDataset && !fs::is_directory(st)) plan.path = path->parent_path();
   return plan;
 }
 
@@ -81,8 +90,8 @@ Result<std::vector<AppliedObject>> Catalog::ApplySedna(std::string_view yaml_tex
       spec.metadata = p.object.labels;
       for (const auto& [name, value] : p.object.metrics)
         spec.metrics[name] = Metric{value, DefaultMetricDirection(name)};
-      if (p.path.empty()) {
-        auto files = options_.remote_sources->List(p.object.url, {});
+      if (!p.remote_url.empty()) {
+        auto files = options_.remote_sources->List(p.remote_url, {});
         if (!files.ok()) return files.status().WithContext("Model " + p.object.ns + "/" + p.object.name);
         version = PutModelFiles(p.key, std::move(files).value(), spec, {});
       } else {
@@ -93,7 +102,13 @@ Result<std::vector<AppliedObject>> Catalog::ApplySedna(std::string_view yaml_tex
       declared.format = p.dataset_format;
       declared.label_column = p.object.label_column;
       declared.source = {p.object.url, p.object.node_name, p.object.credential_name};
-      version = PutDataset(p.key, p.path, declared);
+      if (!p.remote_url.empty()) {
+        auto files = options_.remote_sources->List(p.remote_url, {});
+        if (!files.ok()) return files.status().WithContext("Dataset " + p.object.ns + "/" + p.object.name);
+        version = PutDatasetFiles(p.key, {}, std::move(files).value(), declared, false, {});
+      } else {
+        version = PutDataset(p.key, p.path, declared);
+      }
     }
     if (!version.ok()) return version.status();
     applied.push_back({p.key.str(), version->id});

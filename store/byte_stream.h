@@ -10,7 +10,8 @@
 namespace edgesync {
 
 // Pushes every byte in order into `sink` and returns when the input ends or fails; a non-ok
-// status from `sink` ends the stream with that status. Called once.
+// status from `sink` ends the stream with that status. Each call reads from the start (a
+// dataset's annotation files are read once for statistics, then again by the put).
 using ByteStream = std::function<Status(const std::function<Status(std::string_view)>& sink)>;
 
 }  // namespace edgesync

@@ -113,6 +113,16 @@ DatasetTree DatasetTree::FromFiles(std::vector<TreeFile> files) {
   return tree;
 }
 
+DatasetTree DatasetTree::FromListing(std::vector<TreeFile> files, FileReader read, DatasetStats& stats) {
+  for (const TreeFile& file : files) {
+    ++stats.files;
+    stats.bytes += file.size;
+  }
+  DatasetTree tree = FromFiles(std::move(files));
+  tree.read_ = std::move(read);
+  return tree;
+}
+
 bool DatasetTree::Contains(std::string_view relative_path) const {
   return index_.find(relative_path) != index_.end();
 }
@@ -134,6 +144,12 @@ std::vector<const TreeFile*> DatasetTree::Named(std::string_view name) const {
 }
 
 Result<std::string> DatasetTree::Read(const TreeFile& file, uint64_t max_bytes) const {
+  if (read_) {
+    if (file.size > kMaxReadBytes)
+      return Status::Unsupported("file is " + std::to_string(file.size) + " bytes, over the " +
+                                 std::to_string(kMaxReadBytes) + "-byte read limit");
+    return read_(file, max_bytes);
+  }
   if (root_.empty()) return Status::FailedPrecondition("tree has no root directory to read from");
   const std::string full = (root_ / file.path).string();
   const int fd = ::open(full.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -34,6 +35,11 @@ class DatasetTree {
   static Result<DatasetTree> Scan(const std::filesystem::path& root, DatasetStats& stats);
   // A tree over given files, for parsing in-memory content (tests, fuzzing). Nothing is read.
   static DatasetTree FromFiles(std::vector<TreeFile> files);
+  // Reads at most `max_bytes` of one listed file from wherever the listing came from.
+  using FileReader = std::function<Result<std::string>(const TreeFile& file, uint64_t max_bytes)>;
+  // A tree over a listing whose files are not on local disk (objects under an s3:// prefix):
+  // Read goes through `read`. Adds the files and bytes to `stats` as Scan does.
+  static DatasetTree FromListing(std::vector<TreeFile> files, FileReader read, DatasetStats& stats);
 
   const std::vector<TreeFile>& files() const { return files_; }  // sorted by path
   bool Contains(std::string_view relative_path) const;
@@ -57,6 +63,7 @@ class DatasetTree {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::filesystem::path root_;
+  FileReader read_;  // set for a listing; otherwise files are read below root_
   std::vector<TreeFile> files_;
   std::unordered_set<std::string, Hash, std::equal_to<>> index_;
 };

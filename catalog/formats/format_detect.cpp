@@ -81,26 +81,37 @@ Status DispatchReader(const DatasetTree& tree, const DatasetFormatOptions& opts,
   return Status::Ok();
 }
 
-Result<DatasetStats> ComputeStatsOrThrow(const std::filesystem::path& root, const DatasetFormatOptions& opts) {
+Status CheckFormatOption(const DatasetFormatOptions& opts) {
   if (!opts.format.empty() && !IsKnownFormat(opts.format))
     return Status::InvalidArgument("unknown dataset format '" + opts.format +
                                    "'; valid formats: " + FormatNameList());
-  DatasetStats stats;
-  auto tree = DatasetTree::Scan(root, stats);
-  if (!tree.ok()) return tree.status();
+  return Status::Ok();
+}
+
+// Detects (unless given) and reads the format over a listed tree; `where` names it in errors.
+Result<DatasetStats> StatsOfTreeOrThrow(const DatasetTree& tree, DatasetStats stats, const DatasetFormatOptions& opts,
+                                        const std::string& where) {
   stats.format = opts.format;
   if (stats.format.empty()) {
-    auto detected = DetectDatasetFormat(*tree);
-    if (!detected.ok()) return detected.status().WithContext(root.string());
+    auto detected = DetectDatasetFormat(tree);
+    if (!detected.ok()) return detected.status().WithContext(where);
     stats.format = *detected;
   }
-  EDGESYNC_RETURN_IF_ERROR(DispatchReader(*tree, opts, stats));
+  EDGESYNC_RETURN_IF_ERROR(DispatchReader(tree, opts, stats));
   if (opts.strict && stats.ProblemCount() > 0) {
     std::string message = stats.problems.front().ToString();
     if (stats.ProblemCount() > 1) message += " (and " + std::to_string(stats.ProblemCount() - 1) + " more problems)";
     return Status::InvalidArgument(message);
   }
   return stats;
+}
+
+Result<DatasetStats> ComputeStatsOrThrow(const std::filesystem::path& root, const DatasetFormatOptions& opts) {
+  EDGESYNC_RETURN_IF_ERROR(CheckFormatOption(opts));
+  DatasetStats stats;
+  auto tree = DatasetTree::Scan(root, stats);
+  if (!tree.ok()) return tree.status();
+  return StatsOfTreeOrThrow(*tree, std::move(stats), opts, root.string());
 }
 
 }  // namespace
@@ -130,6 +141,16 @@ Result<std::string> DetectDatasetFormat(const DatasetTree& tree) {
 Result<DatasetStats> ComputeDatasetStats(const std::filesystem::path& root, const DatasetFormatOptions& opts) {
   try {
     return ComputeStatsOrThrow(root, opts);
+  } catch (const std::exception& e) {
+    return Status::Aborted(std::string("dataset statistics failed: ") + e.what());
+  }
+}
+
+Result<DatasetStats> ComputeDatasetStats(const DatasetTree& tree, DatasetStats listed,
+                                         const DatasetFormatOptions& opts) {
+  try {
+    EDGESYNC_RETURN_IF_ERROR(CheckFormatOption(opts));
+    return StatsOfTreeOrThrow(tree, std::move(listed), opts, "the listed dataset");
   } catch (const std::exception& e) {
     return Status::Aborted(std::string("dataset statistics failed: ") + e.what());
   }

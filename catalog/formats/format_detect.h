@@ -36,5 +36,9 @@ Result<std::string> DetectDatasetFormat(const DatasetTree& tree);
 // with strict, any problem gives InvalidArgument naming the first one ("file:line: message").
 // Unknown format names and undetectable trees give InvalidArgument / NotFound. Never throws.
 Result<DatasetStats> ComputeDatasetStats(const std::filesystem::path& root, const DatasetFormatOptions& opts);
+// The same over a tree already listed (DatasetTree::FromListing), whose listing already added
+// its files and bytes to `listed`.
+Result<DatasetStats> ComputeDatasetStats(const DatasetTree& tree, DatasetStats listed,
+                                         const DatasetFormatOptions& opts);
 
 }  // namespace edgesync::formats

@@ -128,6 +128,42 @@ TEST_F(ObjectStorageTest, AppliesASednaModelWhoseUrlIsS3) {
   EXPECT_EQ(ReadFileText(root() / "sedna" / "model.pb"), "weights-v1");
 }
 
+// A dataset under an s3:// prefix gets its statistics from annotation files read through the
+// object store (no local copy), by `put` and by a Sedna Dataset whose url names its index file.
+TEST_F(ObjectStorageTest, DatasetsFromS3GetStatisticsFromTheirFiles) {
+  Upload("datasets/iris/train.csv", "sepal,petal,species\n5.1,1.4,setosa\n7.0,4.7,versicolor\n4.9,1.4,setosa\n");
+  Upload("datasets/iris/test.csv", "sepal,petal,species\n5.8,4.0,versicolor\n");
+  Upload("datasets/iris/images/blob.bin", RandomBytes(3 << 20, 62));  // listed, never read for stats
+  MakeFile(root() / "iris.json", R"({"kind": "dataset", "format": "csv", "label_column": "species"})");
+  ProcessResult put = Cli({"put", "dataset/lab/iris", Bucket("datasets/iris/"), "--spec",
+                           (root() / "iris.json").string(), "--strict"});
+  ASSERT_EQ(put.exit_code, 0) << put.err << DaemonLog();
+  ProcessResult shown = Cli({"show", "dataset/lab/iris", "--json"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  json show = json::parse(shown.out);
+  EXPECT_EQ(show["spec"]["stats"]["samples"], 4);
+  EXPECT_EQ(show["spec"]["stats"]["classes"], json({{"setosa", 2}, {"versicolor", 2}}));
+  EXPECT_EQ(show["spec"]["stats"]["files"], 3);
+  ASSERT_EQ(Cli({"get", "dataset/lab/iris", (root() / "iris").string()}).exit_code, 0);
+  EXPECT_EQ(ReadFileText(root() / "iris" / "test.csv"), "sepal,petal,species\n5.8,4.0,versicolor\n");
+
+  Upload("datasets/helmets/train.txt", "images/a.jpg 0\nimages/b.jpg 1\n");
+  Upload("datasets/helmets/images/a.jpg", "jpeg-a");
+  Upload("datasets/helmets/images/b.jpg", "jpeg-b");
+  MakeFile(root() / "dataset.yaml",
+           "apiVersion: sedna.io/v1alpha1\nkind: Dataset\nmetadata: {name: helmets, namespace: site-a}\n"
+           "spec: {url: '" + Bucket("datasets/helmets/train.txt") + "', format: txt, nodeName: edge-1}\n");
+  ProcessResult applied = Cli({"apply", "-f", (root() / "dataset.yaml").string()});
+  ASSERT_EQ(applied.exit_code, 0) << applied.err << DaemonLog();
+  ProcessResult helmets = Cli({"show", "dataset/site-a/helmets", "--json"});
+  ASSERT_EQ(helmets.exit_code, 0) << helmets.err;
+  json stats = json::parse(helmets.out)["spec"]["stats"];
+  EXPECT_EQ(stats["samples"], 2) << helmets.out;
+  EXPECT_EQ(stats["files"], 3) << helmets.out;
+  ASSERT_EQ(Cli({"get", "dataset/site-a/helmets", (root() / "helmets").string()}).exit_code, 0);
+  EXPECT_EQ(ReadFileText(root() / "helmets" / "images" / "b.jpg"), "jpeg-b");
+}
+
 TEST_F(ObjectStorageTest, BadSourcesFailClearlyAndStoreNothing) {
   ProcessResult missing = Cli({"put", "model/x", Bucket("no/such/thing")});
   EXPECT_NE(missing.exit_code, 0);
