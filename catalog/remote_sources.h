@@ -23,8 +23,7 @@ class RemoteSources {
   // The files a put of `url` stores: one object (named by its last path segment), or every
   // object under a prefix (by path relative to it). Each SourceFile carries a `stream` that
   // reads the object when the put gets to it, and its size for progress.
-  virtual Result<std::vector<SourceFile>> List(const std::string& url,
-                                               const RemoteListOptions& options) = 0;
+  virtual Result<std::vector<SourceFile>> List(const std::string& url, const RemoteListOptions& options) = 0;
 };
 
 // True for a source that names a remote scheme (anything with "://" except file://).

@@ -20,7 +20,8 @@ Result<json> Export(Store& store, ObjectSources& sources, const json& params, Co
   if (!url_text.ok()) return url_text.status();
   Result<objectstore::ObjectUrl> url = objectstore::ObjectUrl::Parse(*url_text);
   if (!url.ok()) return url.status();
-  if (!url->is_s3()) return Status::InvalidArgument("export writes to s3:// URLs only, not " + url->ToString());
+  if (!url->is_s3())
+    return Status::InvalidArgument("export writes to s3:// URLs only, not " + url->ToString());
   const std::string version_id = OptionalString(params, "version");
   Result<VersionInfo> version = version_id.empty() ? store.Latest(*key) : store.GetVersion(*key, version_id);
   if (!version.ok()) return version.status().WithContext(key->str());

@@ -14,14 +14,26 @@ namespace {
 
 // Streams the object at `url` (parsed, checked) through `s3` (for s3://) when the put reads it.
 ByteStream ObjectStream(os::ObjectUrl url, os::ObjectStore* s3, bool allow_insecure_http) {
-  return [url = std::move(url), s3, allow_insecure_http](
-             const std::function<Status(std::string_view)>& sink) -> Status {
+  return [url = std::move(url), s3,
+          allow_insecure_http](const std::function<Status(std::string_view)>& sink) -> Status {
     os::OpenOptions open;
     open.allow_insecure_http = allow_insecure_http;
     Result<std::unique_ptr<os::RangedObject>> object = os::OpenRangedObject(url, s3, open);
     if (!object.ok()) return object.status();
     return os::ReadObject(**object, sink);
   };
+}
+
+// One s3:// object as a file of the put, stored as `path`.
+Result<SourceFile> S3File(const std::string& bucket, const std::string& key, std::string path, uint64_t size,
+                          os::ObjectStore* s3) {
+  Result<os::ObjectUrl> url = os::ObjectUrl::Parse("s3://" + bucket + "/" + os::AwsUriEncode(key, true));
+  if (!url.ok()) return url.status();
+  SourceFile file;
+  file.path = std::move(path);
+  file.size = size;
+  file.stream = ObjectStream(*url, s3, false);
+  return file;
 }
 
 // The last '/'-separated segment of `path`, "" when it ends with '/'.
@@ -82,13 +94,9 @@ Result<std::vector<SourceFile>> ObjectSources::ListS3(const std::string& bucket,
   if (!key.empty() && key.back() != '/') {
     Result<os::ObjectInfo> head = (*s3)->Head(bucket, key);
     if (head.ok()) {
-      Result<os::ObjectUrl> url = os::ObjectUrl::Parse("s3://" + bucket + "/" + os::AwsUriEncode(key, true));
-      if (!url.ok()) return url.status();
-      SourceFile file;
-      file.path = LastSegment(key);
-      file.size = head->size;
-      file.stream = ObjectStream(*url, *s3, false);
-      return std::vector<SourceFile>{std::move(file)};
+      Result<SourceFile> file = S3File(bucket, key, LastSegment(key), head->size, *s3);
+      if (!file.ok()) return file.status();
+      return std::vector<SourceFile>{std::move(file).value()};
     }
     if (!head.status().IsNotFound()) return head.status();
   }
@@ -99,13 +107,9 @@ Result<std::vector<SourceFile>> ObjectSources::ListS3(const std::string& bucket,
   for (const os::ObjectInfo& object : *listed) {
     // Zero-byte keys ending in '/' are the folder markers some tools write.
     if (object.key.size() == prefix.size() || object.key.back() == '/') continue;
-    Result<os::ObjectUrl> url = os::ObjectUrl::Parse("s3://" + bucket + "/" + os::AwsUriEncode(object.key, true));
-    if (!url.ok()) return url.status();
-    SourceFile file;
-    file.path = object.key.substr(prefix.size());
-    file.size = object.size;
-    file.stream = ObjectStream(*url, *s3, false);
-    files.push_back(std::move(file));
+    Result<SourceFile> file = S3File(bucket, object.key, object.key.substr(prefix.size()), object.size, *s3);
+    if (!file.ok()) return file.status();
+    files.push_back(std::move(file).value());
   }
   if (files.empty()) return Status::NotFound(where + ": no such object, and no objects under it");
   return files;

@@ -37,7 +37,8 @@ Result<ExportResult> ExportVersion(Store& store, const VersionInfo& version, con
     std::unique_ptr<FileReader> reader = store.OpenFile(file);
     os::UploadOptions upload;
     upload.content_id = version.id;
-    upload.metadata = {{"edgesync-key", version.key}, {"edgesync-sha256", file.sha256}, {"edgesync-mode", mode}};
+    upload.metadata = {
+        {"edgesync-key", version.key}, {"edgesync-sha256", file.sha256}, {"edgesync-mode", mode}};
     upload.progress = [&](uint64_t bytes, uint64_t) {
       if (control.progress) control.progress(done + bytes, selection.bytes);
     };

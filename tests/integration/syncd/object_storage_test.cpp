@@ -45,7 +45,9 @@ class ObjectStorageTest : public DaemonFixture {
     ASSERT_TRUE(etag.ok()) << etag.status().ToString();
   }
 
-  std::string Bucket(const std::string& key) const { return std::string("s3://") + S3rverServer::kBucket + "/" + key; }
+  std::string Bucket(const std::string& key) const {
+    return std::string("s3://") + S3rverServer::kBucket + "/" + key;
+  }
 
   ProcessResult S3cmd(std::vector<std::string> args) {
     const std::string host = "127.0.0.1:" + std::to_string(server_.port());
@@ -100,7 +102,8 @@ TEST_F(ObjectStorageTest, PutsFromS3AndExportsBackByteIdentical) {
   json first = json::parse(exported.out);
   EXPECT_EQ(first["uploaded"], 2);
   EXPECT_EQ(first["skipped"], 0);
-  ProcessResult fetched = S3cmd({"get", Bucket("serving/helmet/weights.bin"), (root() / "s3cmd.bin").string()});
+  ProcessResult fetched =
+      S3cmd({"get", Bucket("serving/helmet/weights.bin"), (root() / "s3cmd.bin").string()});
   ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
   EXPECT_EQ(ReadFileText(root() / "s3cmd.bin"), weights);
   Result<objectstore::ObjectInfo> head = client_->Head(S3rverServer::kBucket, "serving/helmet/run.sh");
@@ -121,7 +124,8 @@ TEST_F(ObjectStorageTest, AppliesASednaModelWhoseUrlIsS3) {
   Upload("sedna/helmet/model.pb", "weights-v1");
   MakeFile(root() / "model.yaml",
            "apiVersion: sedna.io/v1alpha1\nkind: Model\nmetadata: {name: helmet, namespace: site-a}\n"
-           "spec: {url: '" + Bucket("sedna/helmet") + "', format: pb}\n");
+           "spec: {url: '" +
+               Bucket("sedna/helmet") + "', format: pb}\n");
   ProcessResult applied = Cli({"apply", "-f", (root() / "model.yaml").string()});
   ASSERT_EQ(applied.exit_code, 0) << applied.err << DaemonLog();
   ASSERT_EQ(Cli({"get", "model/site-a/helmet", (root() / "sedna").string()}).exit_code, 0);
@@ -131,7 +135,8 @@ TEST_F(ObjectStorageTest, AppliesASednaModelWhoseUrlIsS3) {
 // A dataset under an s3:// prefix gets its statistics from annotation files read through the
 // object store (no local copy), by `put` and by a Sedna Dataset whose url names its index file.
 TEST_F(ObjectStorageTest, DatasetsFromS3GetStatisticsFromTheirFiles) {
-  Upload("datasets/iris/train.csv", "sepal,petal,species\n5.1,1.4,setosa\n7.0,4.7,versicolor\n4.9,1.4,setosa\n");
+  Upload("datasets/iris/train.csv",
+         "sepal,petal,species\n5.1,1.4,setosa\n7.0,4.7,versicolor\n4.9,1.4,setosa\n");
   Upload("datasets/iris/test.csv", "sepal,petal,species\n5.8,4.0,versicolor\n");
   Upload("datasets/iris/images/blob.bin", RandomBytes(3 << 20, 62));  // listed, never read for stats
   MakeFile(root() / "iris.json", R"({"kind": "dataset", "format": "csv", "label_column": "species"})");
@@ -152,7 +157,8 @@ TEST_F(ObjectStorageTest, DatasetsFromS3GetStatisticsFromTheirFiles) {
   Upload("datasets/helmets/images/b.jpg", "jpeg-b");
   MakeFile(root() / "dataset.yaml",
            "apiVersion: sedna.io/v1alpha1\nkind: Dataset\nmetadata: {name: helmets, namespace: site-a}\n"
-           "spec: {url: '" + Bucket("datasets/helmets/train.txt") + "', format: txt, nodeName: edge-1}\n");
+           "spec: {url: '" +
+               Bucket("datasets/helmets/train.txt") + "', format: txt, nodeName: edge-1}\n");
   ProcessResult applied = Cli({"apply", "-f", (root() / "dataset.yaml").string()});
   ASSERT_EQ(applied.exit_code, 0) << applied.err << DaemonLog();
   ProcessResult helmets = Cli({"show", "dataset/site-a/helmets", "--json"});
