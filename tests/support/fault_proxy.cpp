@@ -1,4 +1,5 @@
 #include "tests/support/fault_proxy.h"
+#include "tests/support/loopback_address.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -23,14 +24,6 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxQueuedBytes = 1 << 20;  // per direction, before the proxy stops reading
 
 void SetNonBlocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
-
-sockaddr_in Loopback(uint16_t port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return addr;
-}
 
 // Bytes read from one side, waiting until `due` to be written to the other.
 struct Pending {
@@ -63,7 +56,7 @@ FaultProxy::FaultProxy(uint16_t target_port, uint64_t seed)
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr = Loopback(0);
+  sockaddr_in addr = LoopbackAddress(0);
   if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       listen(listen_fd_, 64) != 0) {
     throw std::runtime_error("fault proxy: cannot listen on 127.0.0.1");
@@ -177,7 +170,7 @@ void FaultProxy::Run() {
         int up = -1;
         if (fault.kind != LinkFault::Kind::kCut) {
           up = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-          sockaddr_in target = Loopback(target_port_);
+          sockaddr_in target = LoopbackAddress(target_port_);
           if (connect(up, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0) {
             close(up);
             up = -1;

@@ -1,4 +1,5 @@
 #include "tests/integration/objectstore/http_fault_front.h"
+#include "tests/support/loopback_address.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,15 +12,9 @@
 namespace edgesync::objectstore::testing {
 namespace {
 
-constexpr int kPollMs = 100;
+using ::edgesync::testing::LoopbackAddress;
 
-sockaddr_in Loopback(uint16_t port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return addr;
-}
+constexpr int kPollMs = 100;
 
 bool WriteAll(int fd, const char* data, size_t size) {
   while (size > 0) {
@@ -37,7 +32,7 @@ HttpFaultFront::HttpFaultFront(uint16_t target_port) : target_port_(target_port)
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr = Loopback(0);
+  sockaddr_in addr = LoopbackAddress(0);
   if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(listen_fd_, 64) != 0) {
     throw std::runtime_error("fault front: cannot listen");
   }
@@ -137,7 +132,7 @@ void HttpFaultFront::Serve(int client) {
   }
 
   int upstream = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr = Loopback(target_port_);
+  sockaddr_in addr = LoopbackAddress(target_port_);
   if (connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     close(upstream);
     close(client);
