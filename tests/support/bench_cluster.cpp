@@ -1,10 +1,7 @@
 #include "tests/support/bench_cluster.h"
 
 #include <fstream>
-#include <iterator>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "control/control_client.h"
 #include "tests/support/poll_until.h"
@@ -47,17 +44,7 @@ double BenchCluster::MemoryMib(const TestNode& node, const std::string& field) {
 }
 
 double BenchCluster::CpuSeconds(const TestNode& node) {
-  if (!node.process) return -1;
-  std::ifstream stat("/proc/" + std::to_string(node.process->pid()) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  size_t end = text.rfind(')');  // the command name may contain spaces
-  if (end == std::string::npos) return -1;
-  std::istringstream fields(text.substr(end + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i)
-    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return node.process ? ::edgesync::testing::CpuSeconds(node.process->pid()) : -1;
 }
 
 }  // namespace edgesync::testing

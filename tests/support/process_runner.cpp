@@ -161,6 +161,18 @@ void BackgroundProcess::Stop() {
   }
 }
 
+double CpuSeconds(pid_t pid) {
+  std::string text = ReadFileText("/proc/" + std::to_string(pid) + "/stat");
+  size_t end = text.rfind(')');  // the command name may contain spaces
+  if (end == std::string::npos) return -1;
+  std::istringstream fields(text.substr(end + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 std::string ReadFileText(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;

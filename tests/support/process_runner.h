@@ -49,6 +49,9 @@ class BackgroundProcess {
   std::optional<int> exit_code_;
 };
 
+// User plus system CPU seconds process `pid` has used so far (/proc/<pid>/stat); -1 if unknown.
+double CpuSeconds(pid_t pid);
+
 std::string ReadFileText(const std::filesystem::path& path);
 void WriteFileText(const std::filesystem::path& path, const std::string& text);
 

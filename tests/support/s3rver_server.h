@@ -33,6 +33,7 @@ class S3rverServer {
   S3rverServer& operator=(const S3rverServer&) = delete;
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return process_->pid(); }  // the node process serving the requests
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
   // Path style against 127.0.0.1:`port` (0: the server's own port, else e.g. a fault front's).
