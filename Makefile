@@ -7,6 +7,7 @@
 #   make bench-transport  raw chunk frames over one TLS link on loopback
 #   make bench-catalog  catalog index and queries over 10,000 models
 #   make bench-scale  100,000 documents + 1,000 models: startup, ls, select, memory, reconnect bytes
+#   make bench-objectstore  put from and export to s3rver on loopback vs s3cmd (EDGESYNC_BENCH_SIZE_MIB)
 #   make demo         three nodes on loopback (cloud + 2 edge) with sample content and dashboards
 
 JOBS ?= $(shell nproc)
@@ -16,7 +17,7 @@ FUZZ_SECONDS ?= 5
 CMAKE_FLAGS ?=
 
 .PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats \
-  bench-replication demo bench-scale bench-transport bench-catalog
+  bench-replication demo bench-scale bench-transport bench-catalog bench-objectstore
 
 setup:
 	bash scripts/setup.sh
@@ -53,6 +54,13 @@ bench-replication: configure
 	cmake --build $(BUILD) -j $(JOBS) --target bench_replication bench_status_clients
 	$(BUILD)/tests/bench/replication/bench_replication
 	$(BUILD)/tests/bench/status/bench_status_clients
+
+# s3rver is installed into the build directory by the script the ctest fixture runs.
+bench-objectstore: configure
+	cmake --build $(BUILD) -j $(JOBS) --target bench_objectstore
+	bash tests/integration/objectstore/install_s3rver.sh tests/integration/objectstore \
+	  $(BUILD)/tests/integration/objectstore
+	$(BUILD)/tests/bench/objectstore/bench_objectstore
 
 demo: configure
 	cmake --build $(BUILD) -j $(JOBS) --target edgesyncd edgesync
