@@ -10,42 +10,34 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
+
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
+#include "tests/support/tcp_relay.h"
 
 namespace edgesync::testing {
 
 class RequestCountingFront {
  public:
   explicit RequestCountingFront(uint16_t upstream_port);
-  ~RequestCountingFront();
-  RequestCountingFront(const RequestCountingFront&) = delete;
-  RequestCountingFront& operator=(const RequestCountingFront&) = delete;
 
-  uint16_t port() const { return port_; }  // 0 when it could not listen
+  uint16_t port() const { return relay_.port(); }  // 0 when it could not listen
   // Requests by method ("GET", "PUT", ...) since the last call, and resets the counts.
-  std::map<std::string, uint64_t> TakeCounts();
+  std::map<std::string, uint64_t> TakeCounts() EXCLUDES(mu_);
   // False once a request was not followed to its end (a chunked body): counts are then low.
   bool complete() const { return complete_.load(); }
 
  private:
-  void AcceptLoop();
-  // Copies `from` to `to`; counts requests on the way when `requests` (the client's side).
-  void Pump(int from, int to, bool requests);
-  void CountHead(const std::string& head, uint64_t* body_bytes, bool* followed);
+  // The observer of one connection's client side: finds request heads and skips bodies.
+  TcpRelay::Observer RequestParser();
+  // Counts one request head; sets the length of the body that follows, or stops following.
+  void CountHead(const std::string& head, uint64_t* body_bytes, bool* followed) EXCLUDES(mu_);
 
-  uint16_t upstream_port_;
-  uint16_t port_ = 0;
-  int listen_fd_ = -1;
-  std::atomic<bool> stopping_{false};
   std::atomic<bool> complete_{true};
-  std::thread acceptor_;
-  std::mutex mu_;
-  std::map<std::string, uint64_t> counts_;  // guarded by mu_
-  std::vector<int> fds_;                    // guarded by mu_
-  std::vector<std::thread> pumps_;          // guarded by mu_
+  Mutex mu_;
+  std::map<std::string, uint64_t> counts_ GUARDED_BY(mu_);
+  TcpRelay relay_;  // last: its threads use the counts, so it stops first
 };
 
 }  // namespace edgesync::testing
