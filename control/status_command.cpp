@@ -3,6 +3,25 @@
 #include <unistd.h>
 
 namespace edgesync {
+namespace {
+
+// The chunk tier's figures, or null for a node whose chunks are on local disk.
+nlohmann::json TierJson(const std::optional<TierStats>& tier) {
+  if (!tier) return nullptr;
+  return {{"root", tier->root},
+          {"packs", tier->packs},
+          {"pack_bytes", tier->pack_bytes},
+          {"retired_packs", tier->retired_packs},
+          {"pack_uploads", tier->pack_uploads},
+          {"range_reads", tier->range_reads},
+          {"checkpoints", tier->checkpoints},
+          {"last_checkpoint_ms", tier->last_checkpoint_ms},
+          {"cache_bytes", tier->cache_bytes},
+          {"cache_hits", tier->cache_hits},
+          {"cache_misses", tier->cache_misses}};
+}
+
+}  // namespace
 
 void RegisterStatusCommand(CommandDispatcher& dispatcher, Store& store,
                            const NodeSettings& settings, NodeDescription description) {
@@ -41,7 +60,8 @@ void RegisterStatusCommand(CommandDispatcher& dispatcher, Store& store,
               {"logical_bytes", stats->logical_bytes},
               {"last_seq", stats->last_seq},
               {"identity_clashes", stats->identity_clashes},
-              {"reincarnations", stats->reincarnations}}},
+              {"reincarnations", stats->reincarnations},
+              {"chunk_tier", TierJson(stats->tier)}}},
         };
       });
 }

@@ -19,6 +19,17 @@ std::string StatusFeed::MetricsText() {
     out.Counter("edgesync_store_incarnations_started_total",
                 "New store incarnations started since the daemon started (store restored from an older copy).",
                 static_cast<double>(stats_.reincarnations));
+    if (const auto& tier = stats_.tier) {
+      out.Gauge("edgesync_tier_packs", "Packs in the chunk tier holding live chunks.", static_cast<double>(tier->packs));
+      out.Gauge("edgesync_tier_pack_bytes", "Bytes of those packs in the bucket.", static_cast<double>(tier->pack_bytes));
+      out.Counter("edgesync_tier_pack_uploads_total", "Packs uploaded since the daemon started.",
+                  static_cast<double>(tier->pack_uploads));
+      out.Counter("edgesync_tier_range_reads_total", "Ranged GETs of packs on cache misses since the daemon started.",
+                  static_cast<double>(tier->range_reads));
+      out.Counter("edgesync_tier_checkpoints_total", "Metadata checkpoints uploaded since the daemon started.",
+                  static_cast<double>(tier->checkpoints));
+      out.Gauge("edgesync_tier_cache_bytes", "Bytes of packs cached on local disk.", static_cast<double>(tier->cache_bytes));
+    }
     if (stats_.chunk_bytes > 0)
       out.Gauge("edgesync_store_dedup_ratio", "Logical bytes per stored byte.",
                 static_cast<double>(stats_.logical_bytes) / static_cast<double>(stats_.chunk_bytes));

@@ -8,7 +8,8 @@
 // file overlaps no other file and RocksDB places it in the last level, where it is never
 // rewritten; small writes share one segment per process. The index maps id -> (size, segment);
 // readers go through it. Stores written before this layout (4-byte index values, bytes keyed by
-// id alone) are read unchanged.
+// id alone) are read unchanged. A store with an S3 chunk tier keeps bytes in packs instead: its
+// index maps id -> (size, pack, offset in the pack), and the `chunks` family holds none of them.
 // Pure functions; thread-safe.
 #pragma once
 
@@ -22,15 +23,22 @@
 
 namespace edgesync {
 
+struct PackSlot {
+  uint64_t pack = 0;
+  uint64_t offset = 0;
+};
+
 struct ChunkLocation {
   uint32_t size = 0;
   std::optional<uint64_t> segment;  // nullopt: the pre-segment layout (bytes keyed by id)
+  std::optional<PackSlot> pack;     // set: the bytes are in a tier pack, not in `chunks`
 };
 
 // Segments are below 2^56: the data key's first byte is always 0.
 inline constexpr uint64_t kMaxChunkSegment = (uint64_t{1} << 56) - 1;
 
 std::string EncodeChunkIndexValue(uint32_t size, uint64_t segment);
+std::string EncodePackIndexValue(uint32_t size, const PackSlot& slot);
 Result<ChunkLocation> DecodeChunkIndexValue(std::string_view value);
 // The key of the chunk's bytes in the `chunks` family.
 std::string ChunkDataKey(const ChunkId& id, const ChunkLocation& location);

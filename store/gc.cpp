@@ -146,7 +146,8 @@ Result<GcStats> StoreImpl::CollectGarbage() {
       for (const auto& [id, location] : candidates) {
         if (IsProtected(id)) continue;
         if (family == RocksDb::kChunkIndex) {
-          chunks_->AddErase(&batch, id, location);
+          if (tier_) tier_->AddErase(&batch, id, location);
+          else local_chunks_->AddErase(&batch, id, location);
         } else {
           rocksdb::Slice key(id.AsBytes().data(), 16);
           batch.Delete(db_->cf(RocksDb::kManifests), key);
@@ -180,6 +181,7 @@ Result<GcStats> StoreImpl::CollectGarbage() {
     stats.bytes_deleted += size;
   }));
   EDGESYNC_RETURN_IF_ERROR(sweep(RocksDb::kManifests, live_manifests, [&](size_t) { ++stats.manifests_deleted; }));
+  if (tier_) EDGESYNC_RETURN_IF_ERROR(tier_->CompactPacks(&stats).WithContext("gc"));
   return stats;
 }
 

@@ -69,7 +69,7 @@ Status StoreImpl::Init() {
   auto db = RocksDb::Open({options_.path, options_.block_cache_bytes, options_.write_buffer_bytes});
   if (!db.ok()) return db.status();
   db_ = std::move(db).value();
-  chunks_ = std::make_unique<RocksChunkStore>(db_.get(), options_.bulk_write_bytes);
+  local_chunks_ = std::make_unique<RocksChunkStore>(db_.get(), options_.bulk_write_bytes);
 
   std::string value;
   rocksdb::WriteBatch init;
@@ -114,12 +114,34 @@ Status StoreImpl::Init() {
   }
   if (init.Count() > 0) EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&init));
   EDGESYNC_RETURN_IF_ERROR(LoadIncarnation(created, stored_schema));
+  EDGESYNC_RETURN_IF_ERROR(OpenChunkTier());
 
   // Ingestion files left by a crash between writing and ingesting are garbage.
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(options_.path, ec))
     if (entry.path().filename().string().rfind("ingest-", 0) == 0) std::filesystem::remove(entry.path(), ec);
   return Status::Ok();
+}
+
+Status StoreImpl::OpenChunkTier() {
+  if (!options_.chunk_tier.bucket) {
+    std::string tier;
+    Status s = db_->Get(RocksDb::kMeta, "chunk_tier", &tier);
+    if (s.ok())
+      return Status::FailedPrecondition("store at '" + options_.path.string() + "' keeps its chunks in " + tier +
+                                        "; configure that chunk tier to open it");
+    return s.IsNotFound() ? Status::Ok() : s;
+  }
+  auto tier = TieredChunkStore::Open(db_.get(), local_chunks_.get(), options_.chunk_tier, node_id_,
+                                     options_.path / "tier-cache");
+  if (!tier.ok()) return tier.status();
+  tier_ = std::move(tier).value();
+  return Status::Ok();
+}
+
+Result<bool> StoreImpl::CheckpointTier() {
+  if (!tier_) return false;
+  return tier_->Checkpoint(LastSeq());
 }
 
 uint64_t StoreImpl::NowMillis() const {
@@ -164,13 +186,13 @@ Result<VersionInfo> StoreImpl::PutFiles(const ObjectKey& key, std::vector<Source
   Manifest manifest;
   manifest.spec_json = std::move(spec).value();
   InflightChunks inflight(this);
-  auto writer = chunks_->NewWriter({});
+  auto writer = chunks().NewWriter({});
   ChunkSink sink = [&](const ChunkId& id, std::string_view data) -> Status {
     if (control.cancelled && control.cancelled()) return Status::Aborted("put of " + key.str() + " cancelled");
     done_bytes += data.size();
     if (control.progress) control.progress(done_bytes, std::max(total_bytes, done_bytes));
     if (!inflight.Add(id)) return Status::Ok();  // already stored or buffered by this put
-    auto present = chunks_->Contains(id);
+    auto present = chunks().Contains(id);
     if (!present.ok()) return present.status();
     if (*present) return Status::Ok();
     return writer->Add(id, data);
@@ -245,7 +267,7 @@ Status StoreImpl::CheckChunksPresent(const Manifest& manifest, const FileFilter&
   for (const auto& f : manifest.files) {
     if (placed && !placed(f)) continue;
     for (const auto& c : f.chunks) {
-      auto present = chunks_->Contains(c.id);
+      auto present = chunks().Contains(c.id);
       if (!present.ok()) return present.status();
       if (!*present)
         return Status::FailedPrecondition("chunk " + c.id.Hex() + " of '" + f.path + "' is not stored");
@@ -528,6 +550,10 @@ Result<StoreStats> StoreImpl::Stats() {
   if (!clashes.ok()) return clashes.status();
   stats.identity_clashes = clashes->size();
   stats.reincarnations = reincarnations_.load();
+  if (tier_) {
+    stats.tier = tier_->Stats();
+    stats.chunk_bytes += stats.tier->pack_bytes;
+  }
   return stats;
 }
 

@@ -26,6 +26,7 @@
 #include "store/hlc.h"
 #include "store/manifest.h"
 #include "store/object_key.h"
+#include "store/tier_bucket.h"
 #include "base/status.h"
 #include "store/version_record.h"
 
@@ -60,6 +61,9 @@ struct StoreOptions {
   // becomes visible); the returned string becomes the record's attestation. Must be quick and
   // must not call back into the store. Unset: every local write is allowed and unsigned.
   std::function<Result<std::string>(const ObjectKey& key, const VersionRecord& record)> seal_local_version;
+  // Where chunk bytes live: the local RocksDB, or packs in object storage (tier_bucket.h).
+  // With a tier, `path` holds the metadata and `path`/tier-cache the PackCache.
+  TierOptions chunk_tier;
   // Test hook: called after a version's chunks are stored and before its commit; a non-ok
   // result aborts the put as a crash there would.
   std::function<Status()> fault_before_commit;
@@ -115,6 +119,11 @@ struct GcStats {
   uint64_t chunks_deleted = 0;
   uint64_t bytes_deleted = 0;
   uint64_t manifests_deleted = 0;
+  // With a chunk tier: packs retired (no live chunk left, or rewritten), packs rewritten, and
+  // packs deleted from the bucket that no record named (left by a crash during an upload).
+  uint64_t packs_retired = 0;
+  uint64_t packs_rewritten = 0;
+  uint64_t orphan_packs_deleted = 0;
 };
 
 struct StoreStats {
@@ -125,6 +134,7 @@ struct StoreStats {
   uint64_t last_seq = 0;
   uint64_t identity_clashes = 0;  // recorded, see Store::IdentityClashes
   uint64_t reincarnations = 0;    // new incarnations started since open
+  std::optional<TierStats> tier;  // set when chunk bytes live in a tier
 };
 
 class Store {
@@ -133,6 +143,10 @@ class Store {
   static constexpr int kSchemaVersion = 2;
 
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  // Writes the newest metadata checkpoint in `bucket` as a store at `store_path` (missing or
+  // empty), for a node whose disk was lost; open it afterwards with the same tier. Versions
+  // committed after that checkpoint are not in it (tier_checkpoint.cpp).
+  static Status RestoreFromTier(TierBucket& bucket, const std::filesystem::path& store_path);
   virtual ~Store() = default;
 
   virtual const std::string& node_id() const = 0;
@@ -298,7 +312,12 @@ class Store {
   using GcRootFilter = std::function<FileFilter(const std::string& key, const VersionRecord& record,
                                                 const Manifest& manifest)>;
   virtual void SetGcRootFilter(GcRootFilter filter) = 0;
+  // With a chunk tier, also compacts packs (GcStats::packs_*).
   virtual Result<GcStats> CollectGarbage() = 0;
+  // With a chunk tier: uploads a checkpoint of the metadata when anything changed since the
+  // last one, then deletes what only the previous checkpoint needed. Returns whether it
+  // uploaded; false without a tier.
+  virtual Result<bool> CheckpointTier() = 0;
   virtual Result<StoreStats> Stats() = 0;
   // Writes every memtable to disk so that its memory is freed: an idle node should not keep up
   // to the whole write buffer of recent small writes in memory. Durability is unchanged.

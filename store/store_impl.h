@@ -23,6 +23,7 @@
 #include "store/rocks_chunk_store.h"
 #include "store/rocks_db.h"
 #include "store/store.h"
+#include "store/tiered_chunk_store.h"
 
 namespace edgesync {
 
@@ -49,7 +50,9 @@ class StoreImpl : public Store {
   Status Reincarnate(const std::string& why) override EXCLUDES(commit_mu_);  // incarnation.cpp
   uint64_t reincarnations() const override { return reincarnations_.load(); }
   HybridClock& clock() override { return *clock_; }
-  ChunkStore& chunks() override { return *chunks_; }
+  ChunkStore& chunks() override {
+    return tier_ ? static_cast<ChunkStore&>(*tier_) : static_cast<ChunkStore&>(*local_chunks_);
+  }
 
   Result<VersionInfo> Put(const ObjectKey& key, const std::filesystem::path& source,
                           const std::string& spec_json, const TransferControl& control) override;
@@ -102,6 +105,7 @@ class StoreImpl : public Store {
   Status Unpin(const std::string& pin_id) override;
   void SetGcRootFilter(GcRootFilter filter) override;  // gc.cpp
   Result<GcStats> CollectGarbage() override;  // gc.cpp
+  Result<bool> CheckpointTier() override;
   Status FlushMemTables() override;
   Result<StoreStats> Stats() override;
 
@@ -112,6 +116,8 @@ class StoreImpl : public Store {
 
   explicit StoreImpl(const StoreOptions& options);
   Status Init();
+  // Binds the chunk tier named in the options, or checks that the store never had one.
+  Status OpenChunkTier();
 
   // Incarnation at open (incarnation.cpp): `created` when Init made the store just now. Loads
   // or creates the actor, migrates a schema-1 store's version ids, and starts a new
@@ -152,7 +158,8 @@ class StoreImpl : public Store {
 
   StoreOptions options_;
   std::unique_ptr<RocksDb> db_;
-  std::unique_ptr<RocksChunkStore> chunks_;
+  std::unique_ptr<RocksChunkStore> local_chunks_;  // chunk bytes in RocksDB (and the index)
+  std::unique_ptr<TieredChunkStore> tier_;         // set with a chunk tier; reads local_chunks_ too
   std::unique_ptr<HybridClock> clock_;
   Chunker chunker_;
   std::string node_id_;

@@ -8,7 +8,7 @@ Status StoreImpl::ReadFile(const FileEntry& file, const std::function<Status(std
   Sha256 sha;
   std::string chunk;
   for (const auto& c : file.chunks) {
-    EDGESYNC_RETURN_IF_ERROR(chunks_->Get(c.id, &chunk).WithContext("file '" + file.path + "'"));
+    EDGESYNC_RETURN_IF_ERROR(chunks().Get(c.id, &chunk).WithContext("file '" + file.path + "'"));
     if (chunk.size() != c.size)
       return Status::Corruption("file '" + file.path + "': chunk " + c.id.Hex() + " has the wrong size");
     sha.Update(chunk.data(), chunk.size());
@@ -20,7 +20,7 @@ Status StoreImpl::ReadFile(const FileEntry& file, const std::function<Status(std
 }
 
 std::unique_ptr<FileReader> StoreImpl::OpenFile(const FileEntry& file) {
-  return std::make_unique<FileReader>(*chunks_, file);
+  return std::make_unique<FileReader>(chunks(), file);
 }
 
 Status StoreImpl::VerifyFileHashes(const Manifest& manifest, const FileFilter& placed,

@@ -30,6 +30,7 @@
 #include "status/dashboard/dashboard_page.h"
 #include "base/exit_codes.h"
 #include "control/garbage_collection.h"
+#include "syncd/chunk_tier.h"
 #include "syncd/logging.h"
 #include "control/meta_commands.h"
 #include "control/object_commands.h"
@@ -175,6 +176,7 @@ class Daemon {
         watchdog_timer_(io_),
         pin_renew_timer_(io_),
         gc_timer_(io_),
+        checkpoint_timer_(io_),
         idle_timer_(io_),
         shutdown_timer_(io_) {}
 
@@ -194,6 +196,7 @@ class Daemon {
   void ScheduleWatchdog(std::chrono::microseconds interval);
   void SchedulePinRenewal();
   void ScheduleGarbageCollection();
+  void ScheduleTierCheckpoint();
   void ScheduleIdleMemoryRelease(uint64_t last_seq, bool released);
 
   DaemonConfig config_;
@@ -205,6 +208,7 @@ class Daemon {
   asio::steady_timer watchdog_timer_;
   asio::steady_timer pin_renew_timer_;
   asio::steady_timer gc_timer_;
+  asio::steady_timer checkpoint_timer_;
   asio::steady_timer idle_timer_;
   asio::steady_timer shutdown_timer_;
   std::unique_ptr<tcp::acceptor> peer_listener_;  // handed to transport when it lands
@@ -227,6 +231,8 @@ class Daemon {
   // Declared last: its feed reads the store, replicator and conflicts above, so it stops first.
   std::unique_ptr<StatusService> status_;
   bool stopping_ = false;
+  bool restored_from_tier_ = false;
+  bool tiered_ = false;  // chunk bytes live in storage.chunk_tier
 };
 
 std::optional<StartupError> Daemon::Start() {
@@ -263,6 +269,16 @@ std::optional<StartupError> Daemon::Start() {
   options.block_cache_bytes = config_.block_cache_bytes;
   options.write_buffer_bytes = config_.write_buffer_bytes;
   options.log_warning = [](const std::string& message) { spdlog::warn("store: {}", message); };
+  Result<TierOptions> tier = ChunkTierOptions(config_, invocation_.restore_from);
+  if (!tier.ok()) return StartupError{kExitConfig, tier.status().message()};
+  options.chunk_tier = std::move(tier).value();
+  if (options.chunk_tier.bucket) {
+    notifier_.Status("connecting to the chunk tier");
+    Result<bool> restored = RestoreStoreIfAsked(options.chunk_tier, invocation_.restore_from, options.path);
+    if (!restored.ok()) return StartupError{kExitRuntimeError, "--restore-from: " + restored.status().ToString()};
+    restored_from_tier_ = *restored;
+    tiered_ = true;
+  }
   if (write_authority_) {
     options.seal_local_version = [authority = write_authority_.get()](const ObjectKey& key,
                                                                       const VersionRecord& record) {
@@ -278,6 +294,13 @@ std::optional<StartupError> Daemon::Start() {
                                                store.status().ToString()};
   }
   store_ = std::move(*store);
+  if (restored_from_tier_) {
+    // The checkpoint may be older than the store that was lost: never reuse its counters.
+    Status s = store_->Reincarnate("restored from " + options.chunk_tier.bucket->Describe());
+    if (!s.ok()) return StartupError{kExitRuntimeError, "after --restore-from: " + s.ToString()};
+    spdlog::info("store restored from {} (change log at {})", options.chunk_tier.bucket->Describe(),
+                 store_->LastSeq());
+  }
   if (write_authority_) write_authority_->Attach(*store_);
   notifier_.Status("indexing catalog");
   CatalogOptions catalog_options;
@@ -289,12 +312,7 @@ std::optional<StartupError> Daemon::Start() {
   catalog_options.history_path = config_.history_git_mirror;
   // s3:// and https:// puts, and exports, read and write through the object-storage client.
   object_sources_ = std::make_unique<ObjectSources>(
-      objectstore::S3Settings{config_.s3.endpoint, config_.s3.region,
-                              config_.s3.addressing.empty()
-                                  ? std::nullopt
-                                  : std::optional<bool>(config_.s3.addressing == "path"),
-                              config_.s3.credentials_file.string(), config_.s3.profile},
-      objectstore::S3Environment::FromProcess());
+      S3SettingsOf(config_), objectstore::S3Environment::FromProcess());
   catalog_options.remote_sources = object_sources_.get();
   Result<std::unique_ptr<Catalog>> catalog = Catalog::Open(*store_, catalog_options);
   if (!catalog.ok()) {
@@ -477,6 +495,7 @@ int Daemon::Run() {
   if (auto interval = notifier_.WatchdogPingInterval()) ScheduleWatchdog(*interval);
   SchedulePinRenewal();
   ScheduleGarbageCollection();
+  ScheduleTierCheckpoint();
   ScheduleIdleMemoryRelease(store_->LastSeq(), false);
   spdlog::info("edgesyncd {} node {} ({}) serving {} on {}", EDGESYNC_VERSION, config_.node_name,
                store_->node_id(), config_.data_dir.string(), config_.control_socket.string());
@@ -493,6 +512,8 @@ int Daemon::Run() {
 
   network_->ShutdownReplicator();  // waits for replication tasks still on the bulk pool
   pools_->Join();  // a put in progress completes; the store's commit is atomic either way
+  if (Result<bool> saved = store_->CheckpointTier(); !saved.ok())
+    spdlog::error("final chunk tier checkpoint: {}", saved.status().ToString());
   network_.reset();
   server_.reset();
   catalog_.reset();
@@ -565,6 +586,7 @@ void Daemon::PollShutdown(std::chrono::steady_clock::time_point deadline) {
   watchdog_timer_.cancel();
   pin_renew_timer_.cancel();
   gc_timer_.cancel();
+  checkpoint_timer_.cancel();
   idle_timer_.cancel();
   peer_listener_.reset();
   http_listener_.reset();
@@ -625,6 +647,22 @@ void Daemon::ScheduleGarbageCollection() {
         spdlog::info("garbage collection: {}", CollectionJson(*result).dump());
     });
     ScheduleGarbageCollection();
+  });
+}
+
+// A tiered store's metadata goes to the bucket periodically (and once more at shutdown), so a
+// node whose disk is lost can be restored with --restore-from.
+void Daemon::ScheduleTierCheckpoint() {
+  if (!tiered_) return;
+  checkpoint_timer_.expires_after(std::chrono::milliseconds(config_.tier_checkpoint_ms));
+  checkpoint_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    pools_->TryPost(CommandLane::kBulk, [store = store_.get()] {
+      Result<bool> saved = store->CheckpointTier();
+      if (!saved.ok()) spdlog::error("chunk tier checkpoint: {}", saved.status().ToString());
+      else if (*saved) spdlog::debug("chunk tier checkpoint uploaded");
+    });
+    ScheduleTierCheckpoint();
   });
 }
 

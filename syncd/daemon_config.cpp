@@ -174,6 +174,15 @@ Status DaemonConfig::Validate() const {
   if (write_buffer_bytes < (4u << 20)) {
     return Status::InvalidArgument("storage.write_buffer must be at least 4MiB");
   }
+  if (!chunk_tier.empty() && chunk_tier.rfind("s3://", 0) != 0) {
+    return Status::InvalidArgument("storage.chunk_tier must be an s3://bucket/prefix URL");
+  }
+  if (pack_bytes < (1u << 20) || pack_bytes > (uint64_t{1} << 30)) {
+    return Status::InvalidArgument("storage.pack_size must be between 1MiB and 1GiB");
+  }
+  if (tier_checkpoint_ms < 1000) {
+    return Status::InvalidArgument("storage.checkpoint_interval must be at least 1s");
+  }
   EDGESYNC_RETURN_IF_ERROR(ValidateLogLevel(log_level));
   for (const std::string& glob : subscriptions) {
     if (glob.empty()) return Status::InvalidArgument("sync.subscriptions has an empty glob");

@@ -83,6 +83,12 @@ struct DaemonConfig {
   ChunkerParams chunking;
   uint64_t block_cache_bytes = 8u << 20;
   uint64_t write_buffer_bytes = 32u << 20;
+  // The S3 chunk tier of a cloud node (docs/object-storage.md): s3://bucket/prefix, or empty
+  // for chunks on local disk. Its cache, pack size and metadata checkpoint period.
+  std::string chunk_tier;
+  uint64_t chunk_cache_bytes = uint64_t{2} << 30;
+  uint64_t pack_bytes = 64u << 20;
+  uint64_t tier_checkpoint_ms = 5 * 60 * 1000;
   std::vector<std::string> subscriptions{"*"};
   // A bare git repository mirroring the change log (docs/catalog.md); empty: no mirror.
   std::filesystem::path history_git_mirror;

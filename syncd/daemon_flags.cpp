@@ -45,6 +45,9 @@ std::variant<DaemonInvocation, int> ParseDaemonFlags(int argc, char** argv) {
                  "TOML configuration file (default: $CONFIGURATION_DIRECTORY/edgesync.toml "
                  "when run by systemd, else none)");
   app.add_flag("--check-config", inv.check_config_only, "validate the configuration, print it, and exit");
+  app.add_option("--restore-from", inv.restore_from,
+                 "s3://bucket/prefix: rebuild the (empty) store from the chunk tier's newest "
+                 "metadata checkpoint, then serve");
   for (const ConfigKey& key : ConfigKeys()) {
     if (!key.flag.empty()) AddConfigFlag(key, &app, &inv.overrides);
   }
