@@ -24,7 +24,10 @@ nlohmann::json CollectionJson(const CollectionResult& result) {
           {"chunks_scanned", result.gc.chunks_scanned},
           {"chunks_deleted", result.gc.chunks_deleted},
           {"bytes_deleted", result.gc.bytes_deleted},
-          {"manifests_deleted", result.gc.manifests_deleted}};
+          {"manifests_deleted", result.gc.manifests_deleted},
+          {"packs_retired", result.gc.packs_retired},
+          {"packs_rewritten", result.gc.packs_rewritten},
+          {"orphan_packs_deleted", result.gc.orphan_packs_deleted}};
 }
 
 }  // namespace edgesync

@@ -16,6 +16,7 @@ nlohmann::json TierJson(const std::optional<TierStats>& tier) {
           {"range_reads", tier->range_reads},
           {"checkpoints", tier->checkpoints},
           {"last_checkpoint_ms", tier->last_checkpoint_ms},
+          {"checkpoint_seq", tier->checkpoint_seq},
           {"cache_bytes", tier->cache_bytes},
           {"cache_hits", tier->cache_hits},
           {"cache_misses", tier->cache_misses}};

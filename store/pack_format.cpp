@@ -66,6 +66,11 @@ std::string PackBuilder::Seal() {
   return std::move(bytes_);
 }
 
+void PackBuilder::Reuse(std::string buffer) {
+  buffer.clear();
+  bytes_ = std::move(buffer);
+}
+
 Result<PackFooter> DecodePackFooter(std::string_view footer, uint64_t pack_size) {
   if (footer.size() < kPackFooterBytes || pack_size < kPackFooterBytes)
     return Status::Corruption("pack is shorter than its footer");

@@ -44,6 +44,9 @@ class PackBuilder {
   const std::vector<PackEntry>& entries() const { return entries_; }
   // Appends index and footer and returns the whole pack; the builder is empty afterwards.
   std::string Seal();
+  // Takes `buffer` (its contents dropped, its capacity kept) for the next pack's bytes, so a
+  // writer recycles a few buffers instead of touching fresh memory for every pack.
+  void Reuse(std::string buffer);
 
  private:
   std::string bytes_;

@@ -51,10 +51,10 @@ namespace edgesync {
 // How a store uses a chunk tier (StoreOptions::chunk_tier). The defaults suit a cloud node.
 struct TierOptions {
   std::shared_ptr<TierBucket> bucket;  // null: chunk bytes stay in the local RocksDB
-  // A writer seals a pack at this many bytes of chunks: 64 MiB puts a GiB in 16 PUTs; a writer
-  // holds one filling pack plus `uploads_per_writer` being uploaded in memory.
-  uint64_t pack_bytes = 64u << 20;
-  size_t uploads_per_writer = 2;
+  // A writer seals a pack at this many bytes of chunks: 32 MiB puts a GiB in 32 PUTs; a writer
+  // holds one filling pack plus `uploads_per_writer` being uploaded in memory (128 MiB).
+  uint64_t pack_bytes = 32u << 20;
+  size_t uploads_per_writer = 3;
   uint64_t cache_bytes = uint64_t{2} << 30;  // local copies of packs (pack_cache.h)
   // A read that misses the cache fetches at least this much of the pack, so the chunks after
   // it (the rest of the file, usually) are local by the time they are asked for.
@@ -77,6 +77,7 @@ struct TierStats {
   uint64_t range_reads = 0;    // ranged GETs on cache misses, since open
   uint64_t checkpoints = 0;    // uploaded since open
   uint64_t last_checkpoint_ms = 0;
+  uint64_t checkpoint_seq = 0;  // the change-log position the last checkpoint holds
   uint64_t cache_bytes = 0;
   uint64_t cache_hits = 0;
   uint64_t cache_misses = 0;

@@ -105,6 +105,7 @@ Result<bool> TieredChunkStore::Checkpoint(uint64_t last_seq) {
   checkpointed_generation_ = generation;
   ++checkpoints_;
   last_checkpoint_ms_ = NowMs();
+  checkpoint_seq_ = last_seq;
   return true;
 }
 

@@ -45,35 +45,58 @@ class TierChunkWriter : public ChunkWriter {
 
   Status Add(const ChunkId& id, std::string_view data) override {
     if (!seen_.insert(id).second) return Status::Ok();
+    if (!has_buffer_) builder_.Reuse(NextBuffer());
+    has_buffer_ = true;
     builder_.Add(id, data);
     if (builder_.data_bytes() < pack_bytes_) return Status::Ok();
     EDGESYNC_RETURN_IF_ERROR(Reap(uploads_ - 1));
-    std::vector<PackEntry> entries = builder_.entries();
-    std::string pack = builder_.Seal();
-    pending_.push_back(std::async(std::launch::async, [store = store_, entries = std::move(entries),
-                                                       pack = std::move(pack)]() mutable {
-      return store->StorePack(entries, std::move(pack));
-    }));
+    Launch();
     return Status::Ok();
   }
 
   Status Finish() override {
+    // The last pack goes up beside those still in flight, not after them.
+    if (!builder_.empty()) Launch();
     Status s = Reap(0);
-    if (s.ok() && !builder_.empty()) {
-      std::vector<PackEntry> entries = builder_.entries();
-      s = store_->StorePack(entries, builder_.Seal());
-    }
-    builder_ = PackBuilder();
+    // A writer may live long (replication keeps one): it keeps no pack buffers while idle.
+    spares_.clear();
+    builder_.Reuse(std::string());
+    has_buffer_ = false;
     seen_.clear();
     return s;
   }
 
  private:
+  // Seals the filling pack and uploads it on a thread of its own. The next pack fills a buffer
+  // an earlier upload handed back, or a new one sized for a whole pack (NextBuffer).
+  void Launch() {
+    std::vector<PackEntry> entries = builder_.entries();
+    std::string pack = builder_.Seal();
+    has_buffer_ = false;
+    pending_.push_back(std::async(std::launch::async, [store = store_, entries = std::move(entries),
+                                                       pack = std::move(pack)]() mutable {
+      Status s = store->StorePack(entries, pack);
+      return std::make_pair(s, std::move(pack));
+    }));
+  }
+
+  std::string NextBuffer() {
+    std::string buffer;
+    if (!spares_.empty()) {
+      buffer = std::move(spares_.back());
+      spares_.pop_back();
+    } else {
+      buffer.reserve(pack_bytes_ + (1u << 20));
+    }
+    return buffer;
+  }
+
   Status Reap(size_t keep) {
     Status first = Status::Ok();
     while (pending_.size() > keep) {
-      Status s = pending_.front().get();
+      auto [s, buffer] = pending_.front().get();
       pending_.pop_front();
+      spares_.push_back(std::move(buffer));
       if (first.ok() && !s.ok()) first = s;
     }
     return first;
@@ -83,8 +106,10 @@ class TierChunkWriter : public ChunkWriter {
   uint64_t pack_bytes_;
   size_t uploads_;  // >= 1
   PackBuilder builder_;
+  bool has_buffer_ = false;  // builder_ fills a buffer sized for a pack
   std::unordered_set<ChunkId, ChunkIdHash> seen_;
-  std::deque<std::future<Status>> pending_;
+  std::vector<std::string> spares_;  // buffers of finished uploads
+  std::deque<std::future<std::pair<Status, std::string>>> pending_;
 };
 
 }  // namespace
@@ -228,7 +253,7 @@ bool TieredChunkStore::IsInflight(uint64_t pack_id) {
   return inflight_.count(pack_id) > 0;
 }
 
-Status TieredChunkStore::StorePack(const std::vector<PackEntry>& entries, std::string pack) {
+Status TieredChunkStore::StorePack(const std::vector<PackEntry>& entries, const std::string& pack) {
   auto pack_id = Upload(pack);
   if (!pack_id.ok()) return pack_id.status();
   const uint64_t data_bytes = entries.empty() ? 0 : entries.back().offset + entries.back().size;
@@ -310,6 +335,7 @@ TierStats TieredChunkStore::Stats() {
   stats.range_reads = range_reads_.load();
   stats.checkpoints = checkpoints_.load();
   stats.last_checkpoint_ms = last_checkpoint_ms_.load();
+  stats.checkpoint_seq = checkpoint_seq_.load();
   const PackCacheStats cache = cache_->Stats();
   stats.cache_bytes = cache.bytes;
   stats.cache_hits = cache.hits;

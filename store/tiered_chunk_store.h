@@ -75,7 +75,7 @@ class TieredChunkStore : public ChunkStore {
   TierStats Stats();
 
   // Uploads one sealed pack and indexes its chunks (the writers' last step).
-  Status StorePack(const std::vector<PackEntry>& entries, std::string pack) EXCLUDES(inflight_mu_);
+  Status StorePack(const std::vector<PackEntry>& entries, const std::string& pack) EXCLUDES(inflight_mu_);
 
  private:
   TieredChunkStore(RocksDb* db, RocksChunkStore* local, const TierOptions& options,
@@ -124,6 +124,7 @@ class TieredChunkStore : public ChunkStore {
   std::atomic<uint64_t> range_reads_{0};
   std::atomic<uint64_t> checkpoints_{0};
   std::atomic<uint64_t> last_checkpoint_ms_{0};
+  std::atomic<uint64_t> checkpoint_seq_{0};
 };
 
 }  // namespace edgesync

@@ -87,7 +87,7 @@ struct DaemonConfig {
   // for chunks on local disk. Its cache, pack size and metadata checkpoint period.
   std::string chunk_tier;
   uint64_t chunk_cache_bytes = uint64_t{2} << 30;
-  uint64_t pack_bytes = 64u << 20;
+  uint64_t pack_bytes = 32u << 20;
   uint64_t tier_checkpoint_ms = 5 * 60 * 1000;
   std::vector<std::string> subscriptions{"*"};
   // A bare git repository mirroring the change log (docs/catalog.md); empty: no mirror.

@@ -23,6 +23,7 @@ class BenchCluster : public ClusterFixture {
   using ClusterFixture::Cli;
   using ClusterFixture::CliJson;
   using ClusterFixture::MakeCa;
+  using ClusterFixture::MakeFile;
   using ClusterFixture::root;
   using ClusterFixture::Start;
 

@@ -1,13 +1,15 @@
 // bench_objectstore: one real edgesyncd importing from and exporting to s3rver on 127.0.0.1,
 // against s3cmd doing the same transfers with the same server in the same run.
-//   EDGESYNC_BENCH_SIZE_MIB=N (1024): the object's size; EDGESYNC_BENCH_RUNS=N (3)
+//   EDGESYNC_BENCH_SIZE_MIB=N (1024): the object's size; EDGESYNC_BENCH_RUNS=N (3);
+//   EDGESYNC_BENCH_TIER_ONLY=1: only the chunk tier's part
 // Each run, on fresh random bytes: `s3cmd put` of the file (which uploads the object the run
 // reads), `edgesync put model/x s3://.../big.bin` (import) and `s3cmd get` of the same object
 // to a local file, taking turns at going first, then `edgesync export model/x` to a fresh
 // prefix. Every rate is the object's size over the wall time of the CLI process (edgesync or
 // s3cmd, so both pay their process start); the daemon's own "seconds" is printed beside it.
 // Then one more import and export, untimed, go through a RequestCountingFront (the daemon is
-// restarted with it as endpoint) for the requests per GiB.
+// restarted with it as endpoint) for the requests per GiB. Last, the chunk tier (tier_bench.h):
+// a cloud node storing and serving a model with its chunks on s3rver, against local disk.
 // Prints one line per operation, then one JSON object; each rate is the median of the runs.
 #include <sys/resource.h>
 
@@ -25,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/bench/objectstore/request_counting_front.h"
+#include "tests/bench/objectstore/tier_bench.h"
 #include "tests/support/poll_until.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/s3rver_server.h"
@@ -199,14 +202,19 @@ void Print(const std::string& what, const Timing& t, double mb) {
             << t.client_cpu << " s" << std::endl;
 }
 
-int Run(uint64_t size, int runs) {
+int Run(uint64_t size, int runs, bool tier_only) {
   std::cout << std::fixed << std::setprecision(2);
   TempDir work_dir;  // removed last: the daemon and s3rver below stop first
   const fs::path work = work_dir.path();
   S3rverServer server;
+  std::mt19937_64 rng(42);
+  if (tier_only) {
+    const json tier = RunTierBench(server, size, runs, rng);
+    std::cout << tier.dump() << std::endl;
+    return tier.is_object() ? 0 : 1;
+  }
   ObjectStoreBench bench(work, server);
   if (!bench.StartDaemon(server.port())) return 1;
-  std::mt19937_64 rng(42);
   const double mb = static_cast<double>(size) / 1e6;
   const fs::path file = work / "big.bin", got = work / "got.bin";
   std::vector<double> imports, gets, exports, puts, daemon_imports, daemon_exports;
@@ -291,10 +299,12 @@ int Run(uint64_t size, int runs) {
     }
     std::cout << (counted ? "\n" : " (not counted: the counting pass failed or lost a request)\n");
   }
+  const json tier = RunTierBench(server, size, runs, rng);
+  if (tier.is_object()) summary.update(tier);
   std::cout << summary.dump() << std::endl;
   const auto all = static_cast<size_t>(runs);
-  const bool complete =
-      imports.size() == all && gets.size() == all && exports.size() == all && puts.size() == all && counted;
+  const bool complete = imports.size() == all && gets.size() == all && exports.size() == all &&
+                        puts.size() == all && counted && tier.is_object();
   return complete ? 0 : 1;
 }
 
@@ -308,5 +318,6 @@ int main() {
     std::cerr << "EDGESYNC_BENCH_SIZE_MIB and EDGESYNC_BENCH_RUNS must be positive numbers\n";
     return 2;
   }
-  return edgesync::testing::Run(size_mib << 20, static_cast<int>(runs));
+  const bool tier_only = edgesync::testing::EnvNumber("EDGESYNC_BENCH_TIER_ONLY", 0) != 0;
+  return edgesync::testing::Run(size_mib << 20, static_cast<int>(runs), tier_only);
 }
