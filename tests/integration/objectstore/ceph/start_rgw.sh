@@ -92,7 +92,8 @@ mon data = $dir/mon/\$cluster-\$id
 [osd]
 osd data = $dir/osd/\$cluster-\$id
 osd objectstore = memstore
-# The whole suite writes about half a GiB; deleted objects' tails wait for RGW's GC.
+# What memstore reports as its size; it holds everything in the OSD's memory. The suite writes
+# about half a GiB, and deleted objects' data stays until RGW's GC (below) removes it.
 memstore device bytes = 4294967296
 
 [client.rgw.a]
@@ -104,6 +105,9 @@ rgw frontends = beast endpoint=127.0.0.1:$rgw_port
 # Virtual-hosted style: <bucket>.s3.localhost (libcurl resolves *.localhost to loopback).
 rgw dns name = s3.localhost
 rgw data = $dir/rgw
+# Deleted data is collected after 30 s, not 2 h: the tests delete their buckets' objects.
+rgw gc obj min wait = 30
+rgw gc processor period = 30
 CONF
 
 # Runs a daemon in the foreground as a background job, niced, and records its pid.
