@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "objectstore/object_url.h"
+#include "tests/integration/objectstore/s3cmd_runner.h"
 #include "tests/support/s3rver_server.h"
 #include "tests/integration/objectstore/test_helpers.h"
 #include "tests/support/temp_dir.h"
@@ -90,10 +91,18 @@ TEST_F(ObjectReaderTest, ObjectReplacedDuringTheReadIsRefused) {
 
 TEST_F(ObjectReaderTest, HttpSourceNeedsAllowInsecureAndReadsInParallel) {
   // s3rver serves objects to unsigned GETs, so the same object is a plain http:// source too.
-  // Other servers need a public-read ACL or a bucket policy, which S3Client does not set.
-  if (server_.external()) GTEST_SKIP() << "needs anonymous GETs, which only s3rver allows by default";
   std::string data = ::edgesync::testing::RandomBytes((10 << 20) + 1, 10);
   ASSERT_TRUE(client_->Put(bucket_, "public/data.bin", data, {}).ok());
+  if (server_.external()) {
+    // Others (RGW, S3) need public-read ACLs, which S3Client does not set: s3cmd does. The
+    // bucket's lets anonymous requests tell a missing object (404) from a forbidden one (403).
+    ::edgesync::testing::TempDir config_dir;
+    testing::S3cmdRunner s3cmd(server_, config_dir.path());
+    for (const std::string& target : {url_, url_ + "public/data.bin"}) {
+      ::edgesync::testing::ProcessResult acl = s3cmd.Run({"setacl", "--acl-public", target});
+      ASSERT_EQ(acl.exit_code, 0) << acl.out << acl.err;
+    }
+  }
   std::string url = server_.endpoint() + "/" + bucket_ + "/public/data.bin";
 
   Result<std::unique_ptr<RangedObject>> refused = OpenRangedObject(*ObjectUrl::Parse(url), nullptr, {});

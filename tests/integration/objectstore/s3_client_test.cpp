@@ -163,6 +163,15 @@ TEST_F(S3ClientTest, WrongCredentialsArePermissionDeniedWithoutTheSecret) {
     EXPECT_EQ(status.message().find("wrong-secret-never-shown"), std::string::npos) << status.message();
   }
   EXPECT_NE(client->List(bucket_, "").status().message().find("InvalidAccessKeyId"), std::string::npos);
+
+  // A server that verifies signatures refuses the right key id with a wrong secret.
+  if (!server_.external()) return;
+  config.credentials.access_key_id = server_.access_key();
+  client = S3Client::Create(config).value();
+  Status signed_wrong = client->Put(bucket_, "k", "v", {}).status();
+  EXPECT_EQ(signed_wrong.code(), Status::Code::kPermissionDenied) << signed_wrong.ToString();
+  EXPECT_NE(signed_wrong.message().find("SignatureDoesNotMatch"), std::string::npos) << signed_wrong.message();
+  EXPECT_EQ(signed_wrong.message().find("wrong-secret-never-shown"), std::string::npos);
 }
 
 TEST_F(S3ClientTest, UnreachableEndpointFailsClearlyWithinBoundedTime) {

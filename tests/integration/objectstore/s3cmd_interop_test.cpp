@@ -6,6 +6,7 @@
 #include "objectstore/object_reader.h"
 #include "objectstore/object_url.h"
 #include "objectstore/object_writer.h"
+#include "tests/integration/objectstore/s3cmd_runner.h"
 #include "tests/support/s3rver_server.h"
 #include "tests/integration/objectstore/test_helpers.h"
 #include "tests/support/process_runner.h"
@@ -15,33 +16,16 @@ namespace edgesync::objectstore {
 namespace {
 
 using ::edgesync::testing::ProcessResult;
-using ::edgesync::testing::RunProcess;
 using testing::AppendTo;
 using testing::S3rverServer;
 
 class S3cmdInteropTest : public ::testing::Test {
  protected:
-  S3cmdInteropTest() {
-    std::string host = "127.0.0.1:" + std::to_string(server_.port());
-    // In the test's own directory (mode 0700): the file holds the secret.
-    ::edgesync::testing::WriteFileText(dir_ / "s3cfg", "[default]\naccess_key = " + server_.access_key() +
-                                                           "\nsecret_key = " + server_.secret() +
-                                                           "\nhost_base = " + host +
-                                                           // no %(bucket)s: path style
-                                                           "\nhost_bucket = " + host +
-                                                           "\nbucket_location = us-east-1\n"
-                                                           "use_https = False\n"
-                                                           "signature_v2 = False\n");
-  }
-
-  ProcessResult S3cmd(std::vector<std::string> args) {
-    args.insert(args.begin(), {S3CMD_BIN, "--config", (dir_ / "s3cfg").string(), "--no-progress"});
-    // HOME points at the temp dir so no ~/.s3cfg of the machine is read.
-    return RunProcess(args, std::chrono::seconds(60), {"HOME=" + dir_.path().string()});
-  }
+  ProcessResult S3cmd(std::vector<std::string> args) { return s3cmd_.Run(std::move(args)); }
 
   ::edgesync::testing::TempDir dir_;
   S3rverServer server_;
+  testing::S3cmdRunner s3cmd_{server_, dir_.path()};
   std::unique_ptr<S3Client> client_ = server_.Client();
   const std::string bucket_ = server_.bucket();
   const std::string url_ = "s3://" + bucket_ + "/";  // + key
