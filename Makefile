@@ -1,7 +1,7 @@
 # Entry points for people and CI. Everything installs its own dependencies first.
 #   make run          set up, build, and start a node on embedded defaults (data under ./data)
 #   make test         set up, build, and run the fast test tier (unit, integration, fuzz smoke)
-#   make test-long    sanitizer builds, long fuzzing, soak and crash campaigns
+#   make test-long    sanitizer builds, long fuzzing, soak and crash campaigns, S3 suite on Ceph RGW
 #   make bench-store  storage benchmark (prints figures and a JSON summary)
 #   make bench-replication  replication vs rsync over loopback, and with 500 status clients attached
 #   make bench-transport  raw chunk frames over one TLS link on loopback

@@ -198,4 +198,12 @@ Status S3Client::Delete(const std::string& bucket, const std::string& key) {
   return Send(Request("DELETE", bucket, key, {}, {}), bucket, key).status();
 }
 
+Status S3Client::CreateBucket(const std::string& bucket) {
+  return Send(Request("PUT", bucket, "", {}, {}), bucket, "").status();
+}
+
+Status S3Client::DeleteBucket(const std::string& bucket) {
+  return Send(Request("DELETE", bucket, "", {}, {}), bucket, "").status();
+}
+
 }  // namespace edgesync::objectstore

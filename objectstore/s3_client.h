@@ -45,6 +45,11 @@ class S3Client : public ObjectStore {
                               const std::string& upload_id) override;
   Status Delete(const std::string& bucket, const std::string& key) override;
 
+  // Buckets, for tests and tools (not part of ObjectStore): created in the endpoint's default
+  // region (no LocationConstraint); deleting needs the bucket empty, as in S3.
+  Status CreateBucket(const std::string& bucket);
+  Status DeleteBucket(const std::string& bucket);
+
  private:
   S3Client(S3Config config, HttpLimits limits) : config_(std::move(config)), limits_(limits) {}
 

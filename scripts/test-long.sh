@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The long test tier: sanitizer builds of the whole suite, ThreadSanitizer over the concurrent
-# libraries, long fuzzing of every decoder and parser, the long crash campaign and the soak.
+# libraries, long fuzzing of every decoder and parser, the long crash campaign, the soak, and
+# the S3 client suite against Ceph's RADOS Gateway.
 # Prints a summary per stage; exits non-zero when any stage fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -80,6 +81,12 @@ EDGESYNC_CRASH_TRIALS=$CRASH_TRIALS build/tests/fault/replication/replication_cr
 stage "Soak: $SOAK_NODES daemons, $SOAK_SECONDS s of random writes, deletes, meta edits and restarts"
 EDGESYNC_SOAK_NODES=$SOAK_NODES EDGESYNC_SOAK_SECONDS=$SOAK_SECONDS build/tests/fault/soak/soak_test \
   || failed+=(soak)
+
+stage "S3 suite against Ceph RGW"
+# A one-node Ceph (monitor, memstore OSD, radosgw) in a temporary directory, installed when
+# missing; fails, saying why, when it cannot start.
+make build >/dev/null
+JOBS=$JOBS bash tests/integration/objectstore/ceph/run_suite.sh build || failed+=(ceph-rgw)
 
 stage "Fuzzing: every target for $FUZZ_SECONDS s"
 make fuzz-build >/dev/null

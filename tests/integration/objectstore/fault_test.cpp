@@ -1,6 +1,7 @@
-// Faults between the client and s3rver, injected by HttpFaultFront: 503 SlowDown and 500
-// InternalError are retried with backoff (and give a clear error once the tries run out), and
-// a connection cut in the middle of an object resumes from the next byte with identical bytes.
+// Faults between the client and s3rver (or an external server, s3rver_server.h), injected by
+// HttpFaultFront: 503 SlowDown and 500 InternalError are retried with backoff (and give a clear
+// error once the tries run out), and a connection cut in the middle of an object resumes from
+// the next byte with identical bytes.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -35,7 +36,7 @@ class FaultTest : public ::testing::Test {
   std::unique_ptr<S3Client> direct_ = server_.Client();
   HttpFaultFront front_{server_.port()};
   std::unique_ptr<S3Client> client_ = server_.Client(FastRetries(), front_.port());
-  const std::string bucket_ = S3rverServer::kBucket;
+  const std::string bucket_ = server_.bucket();
 };
 
 TEST_F(FaultTest, SlowDownAndInternalErrorAreRetried) {
@@ -64,7 +65,7 @@ TEST_F(FaultTest, RetriesAreBoundedAndTheErrorIsClear) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   EXPECT_EQ(front_.failed(), 6) << "three tries each";
   EXPECT_EQ(put.code(), Status::Code::kIoError);
-  EXPECT_NE(put.message().find("s3://edgesync-test/anything: the server kept failing (HTTP 503 SlowDown"),
+  EXPECT_NE(put.message().find("s3://" + bucket_ + "/anything: the server kept failing (HTTP 503 SlowDown"),
             std::string::npos)
       << put.message();
   EXPECT_NE(put.message().find("after 3 attempts"), std::string::npos) << put.message();
@@ -86,7 +87,7 @@ TEST_F(FaultTest, ConnectionCutMidObjectResumesWithIdenticalBytes) {
   // The parallel reader: three of its ranged GETs cut after 1 MiB.
   front_.SetFault({.method = "GET", .cut_count = 3, .cut_after = 1 << 20});
   Result<std::unique_ptr<RangedObject>> object =
-      OpenRangedObject(*ObjectUrl::Parse("s3://edgesync-test/cut"), client_.get(), {});
+      OpenRangedObject(*ObjectUrl::Parse("s3://" + bucket_ + "/cut"), client_.get(), {});
   ASSERT_TRUE(object.ok());
   back.clear();
   Status status = ReadObject(**object, AppendTo(&back), {.part_size = 8 << 20, .parallel = 3});

@@ -1,10 +1,11 @@
-// ReadObject against s3rver: parallel ranged reads in order, an object replaced during the
-// read, plain http(s) sources, cancellation.
+// ReadObject against s3rver (or an external server, s3rver_server.h): parallel ranged reads in
+// order, an object replaced during the read, plain http(s) sources, cancellation.
 #include "objectstore/object_reader.h"
 
 #include <gtest/gtest.h>
 
 #include "objectstore/object_url.h"
+#include "tests/integration/objectstore/s3cmd_runner.h"
 #include "tests/support/s3rver_server.h"
 #include "tests/integration/objectstore/test_helpers.h"
 #include "tests/support/temp_dir.h"
@@ -28,13 +29,14 @@ class ObjectReaderTest : public ::testing::Test {
 
   S3rverServer server_;
   std::unique_ptr<S3Client> client_ = server_.Client();
-  const std::string bucket_ = S3rverServer::kBucket;
+  const std::string bucket_ = server_.bucket();
+  const std::string url_ = "s3://" + bucket_ + "/";  // + key
 };
 
 TEST_F(ObjectReaderTest, ParallelRangedReadEqualsTheObject) {
   std::string data = ::edgesync::testing::RandomBytes((40 << 20) + 12345, 7);
   ASSERT_TRUE(client_->Put(bucket_, "large/object.bin", data, {}).ok());
-  std::unique_ptr<RangedObject> object = Open("s3://edgesync-test/large/object.bin");
+  std::unique_ptr<RangedObject> object = Open(url_ + "large/object.bin");
   std::string back;
   uint64_t last_done = 0, calls = 0, total = 0;
   ReadOptions options{.part_size = 4 << 20, .parallel = 4, .progress = [&](uint64_t done, uint64_t all) {
@@ -55,10 +57,10 @@ TEST_F(ObjectReaderTest, SmallObjectAndEmptyObject) {
   ASSERT_TRUE(client_->Put(bucket_, "small", "hello", {}).ok());
   ASSERT_TRUE(client_->Put(bucket_, "empty", "", {}).ok());
   std::string back;
-  ASSERT_TRUE(ReadObject(*Open("s3://edgesync-test/small"), AppendTo(&back)).ok());
+  ASSERT_TRUE(ReadObject(*Open(url_ + "small"), AppendTo(&back)).ok());
   EXPECT_EQ(back, "hello");
   back.clear();
-  ASSERT_TRUE(ReadObject(*Open("s3://edgesync-test/empty"), AppendTo(&back)).ok());
+  ASSERT_TRUE(ReadObject(*Open(url_ + "empty"), AppendTo(&back)).ok());
   EXPECT_EQ(back, "");
 }
 
@@ -66,7 +68,7 @@ TEST_F(ObjectReaderTest, ObjectReplacedDuringTheReadIsRefused) {
   std::string first = ::edgesync::testing::RandomBytes(24 << 20, 8);
   std::string second = ::edgesync::testing::RandomBytes(24 << 20, 9);
   ASSERT_TRUE(client_->Put(bucket_, "changing", first, {}).ok());
-  std::unique_ptr<RangedObject> object = Open("s3://edgesync-test/changing");
+  std::unique_ptr<RangedObject> object = Open(url_ + "changing");
   bool replaced = false;
   uint64_t delivered = 0;
   // With two parts in flight, the third part is fetched only after the first is delivered,
@@ -82,7 +84,7 @@ TEST_F(ObjectReaderTest, ObjectReplacedDuringTheReadIsRefused) {
                              },
                              {.part_size = 4 << 20, .parallel = 2});
   EXPECT_EQ(status.code(), Status::Code::kAborted) << status.ToString();
-  EXPECT_NE(status.message().find("s3://edgesync-test/changing changed during the read"), std::string::npos)
+  EXPECT_NE(status.message().find(url_ + "changing changed during the read"), std::string::npos)
       << status.message();
   EXPECT_LT(delivered, first.size());
 }
@@ -91,7 +93,17 @@ TEST_F(ObjectReaderTest, HttpSourceNeedsAllowInsecureAndReadsInParallel) {
   // s3rver serves objects to unsigned GETs, so the same object is a plain http:// source too.
   std::string data = ::edgesync::testing::RandomBytes((10 << 20) + 1, 10);
   ASSERT_TRUE(client_->Put(bucket_, "public/data.bin", data, {}).ok());
-  std::string url = server_.endpoint() + "/edgesync-test/public/data.bin";
+  if (server_.external()) {
+    // Others (RGW, S3) need public-read ACLs, which S3Client does not set: s3cmd does. The
+    // bucket's lets anonymous requests tell a missing object (404) from a forbidden one (403).
+    ::edgesync::testing::TempDir config_dir;
+    testing::S3cmdRunner s3cmd(server_, config_dir.path());
+    for (const std::string& target : {url_, url_ + "public/data.bin"}) {
+      ::edgesync::testing::ProcessResult acl = s3cmd.Run({"setacl", "--acl-public", target});
+      ASSERT_EQ(acl.exit_code, 0) << acl.out << acl.err;
+    }
+  }
+  std::string url = server_.endpoint() + "/" + bucket_ + "/public/data.bin";
 
   Result<std::unique_ptr<RangedObject>> refused = OpenRangedObject(*ObjectUrl::Parse(url), nullptr, {});
   EXPECT_EQ(refused.status().code(), Status::Code::kPermissionDenied);
@@ -103,9 +115,9 @@ TEST_F(ObjectReaderTest, HttpSourceNeedsAllowInsecureAndReadsInParallel) {
   EXPECT_TRUE(back == data);
 
   Status missing =
-      ReadObject(*Open(server_.endpoint() + "/edgesync-test/public/none", true), AppendTo(&back));
+      ReadObject(*Open(server_.endpoint() + "/" + bucket_ + "/public/none", true), AppendTo(&back));
   EXPECT_EQ(missing.code(), Status::Code::kNotFound) << missing.ToString();
-  EXPECT_NE(missing.message().find("/edgesync-test/public/none"), std::string::npos);
+  EXPECT_NE(missing.message().find("/" + bucket_ + "/public/none"), std::string::npos);
 }
 
 TEST_F(ObjectReaderTest, CancelStopsTheRead) {
@@ -113,7 +125,7 @@ TEST_F(ObjectReaderTest, CancelStopsTheRead) {
   ASSERT_TRUE(client_->Put(bucket_, "cancelled", data, {}).ok());
   uint64_t delivered = 0;
   Status status =
-      ReadObject(*Open("s3://edgesync-test/cancelled"),
+      ReadObject(*Open(url_ + "cancelled"),
                  [&](std::string_view bytes) {
                    delivered += bytes.size();
                    return Status::Ok();
@@ -125,7 +137,7 @@ TEST_F(ObjectReaderTest, CancelStopsTheRead) {
 
 TEST_F(ObjectReaderTest, PrefixIsNotAnObject) {
   Result<std::unique_ptr<RangedObject>> object =
-      OpenRangedObject(*ObjectUrl::Parse("s3://edgesync-test/datasets/"), client_.get(), {});
+      OpenRangedObject(*ObjectUrl::Parse(url_ + "datasets/"), client_.get(), {});
   EXPECT_EQ(object.status().code(), Status::Code::kInvalidArgument);
 }
 

@@ -1,5 +1,6 @@
-// UploadFile / UploadStream against s3rver: single PUT below the threshold, multipart above
-// it, read back byte-identical; skipping unchanged content; a cancelled upload leaves nothing.
+// UploadFile / UploadStream against s3rver (or an external server, s3rver_server.h): single PUT
+// below the threshold, multipart above it, read back byte-identical; skipping unchanged content;
+// a cancelled upload leaves nothing.
 #include "objectstore/object_writer.h"
 
 #include <gtest/gtest.h>
@@ -25,7 +26,7 @@ class ObjectWriterTest : public ::testing::Test {
  protected:
   std::string ReadBack(const std::string& key) {
     Result<std::unique_ptr<RangedObject>> object =
-        OpenRangedObject(*ObjectUrl::Parse("s3://edgesync-test/" + key), client_.get(), {});
+        OpenRangedObject(*ObjectUrl::Parse("s3://" + bucket_ + "/" + key), client_.get(), {});
     EXPECT_TRUE(object.ok());
     std::string back;
     Status status = ReadObject(**object, AppendTo(&back));
@@ -39,7 +40,7 @@ class ObjectWriterTest : public ::testing::Test {
   // Uploads go through a front that counts PUTs (s3rver's multipart ETags carry no part count).
   testing::HttpFaultFront front_{server_.port()};
   std::unique_ptr<S3Client> counted_ = server_.Client({}, front_.port());
-  const std::string bucket_ = S3rverServer::kBucket;
+  const std::string bucket_ = server_.bucket();
 };
 
 TEST_F(ObjectWriterTest, MultipartAbove64MiBReadsBackIdentical) {
