@@ -33,12 +33,12 @@ struct NodePair {
 
 class TierBench {
  public:
-  TierBench() {
+  explicit TierBench(const S3rverServer& server) : server_(server) {
     ca_ = cluster_.MakeCa("ca", "bench-tier");
     const fs::path credentials = cluster_.root() / "aws-credentials";
     cluster_.MakeFile(credentials,
-                      std::string("[default]\naws_access_key_id = ") + S3rverServer::kAccessKey +
-                          "\naws_secret_access_key = bench-secret\n",
+                      std::string("[default]\naws_access_key_id = ") + server_.access_key() +
+                          "\naws_secret_access_key = " + server_.secret() + "\n",
                       fs::perms(0600));
     credentials_ = credentials.string();
   }
@@ -51,7 +51,7 @@ class TierBench {
     std::vector<std::string> args;
     if (s3_port != 0) {
       const fs::path config = cluster_.root() / (name + ".toml");
-      cluster_.MakeFile(config, "[storage]\nchunk_tier = \"s3://" + std::string(S3rverServer::kBucket) + "/" + name +
+      cluster_.MakeFile(config, "[storage]\nchunk_tier = \"s3://" + server_.bucket() + "/" + name +
                                     "\"\n[s3]\nendpoint = \"http://127.0.0.1:" + std::to_string(s3_port) +
                                     "\"\nregion = \"us-east-1\"\ncredentials_file = \"" + credentials_ + "\"\n");
       args = {"--config", config.string()};
@@ -84,6 +84,7 @@ class TierBench {
   json Status(const TestNode& node) { return cluster_.CliJson(node, {"status"}); }
 
  private:
+  const S3rverServer& server_;
   BenchCluster cluster_;
   fs::path ca_;
   std::string credentials_;
@@ -92,7 +93,7 @@ class TierBench {
 }  // namespace
 
 json RunTierBench(const S3rverServer& server, uint64_t size, int runs, std::mt19937_64& rng) {
-  TierBench bench;
+  TierBench bench(server);
   const double mb = static_cast<double>(size) / 1e6;
   NodePair local = bench.Start("local", 0), tier = bench.Start("tier", server.port());
   std::vector<double> local_puts, local_serves, tier_puts, tier_serves;

@@ -51,9 +51,9 @@ class ChunkTierTest : public ::testing::Test {
   void SetUp() override {
     objectstore::S3Settings settings{server_.endpoint(), "us-east-1", true, "", ""};
     objectstore::S3Environment env;
-    env.vars = {{"AWS_ACCESS_KEY_ID", S3rverServer::kAccessKey}, {"AWS_SECRET_ACCESS_KEY", S3rverServer::kSecret}};
+    env.vars = {{"AWS_ACCESS_KEY_ID", server_.access_key()}, {"AWS_SECRET_ACCESS_KEY", server_.secret()}};
     env.home = dir_.path().string();
-    auto bucket = S3TierBucket::Create(std::string("s3://") + S3rverServer::kBucket + "/tier/node-a", settings, env);
+    auto bucket = S3TierBucket::Create(std::string("s3://") + server_.bucket() + "/tier/node-a", settings, env);
     ASSERT_TRUE(bucket.ok()) << bucket.status().ToString();
     bucket_ = std::shared_ptr<TierBucket>(std::move(bucket).value());
   }

@@ -28,8 +28,8 @@ class ChunkTierClusterTest : public ClusterFixture {
   fs::path TierConfig(const std::string& node) {
     const fs::path credentials = root() / "aws-credentials";
     MakeFile(credentials,
-             std::string("[default]\naws_access_key_id = ") + S3rverServer::kAccessKey +
-                 "\naws_secret_access_key = " + S3rverServer::kSecret + "\n",
+             std::string("[default]\naws_access_key_id = ") + server_.access_key() +
+                 "\naws_secret_access_key = " + server_.secret() + "\n",
              fs::perms(0600));
     const fs::path config = root() / (node + ".toml");
     MakeFile(config, "[storage]\nchunk_tier = \"" + Tier(node) +
@@ -40,11 +40,11 @@ class ChunkTierClusterTest : public ClusterFixture {
   }
 
   std::string Tier(const std::string& node) const {
-    return std::string("s3://") + S3rverServer::kBucket + "/tiers/" + node;
+    return std::string("s3://") + server_.bucket() + "/tiers/" + node;
   }
 
   size_t PacksInBucket(const std::string& node) {
-    auto listed = client_->List(S3rverServer::kBucket, "tiers/" + node + "/packs/");
+    auto listed = client_->List(server_.bucket(), "tiers/" + node + "/packs/");
     EXPECT_TRUE(listed.ok()) << listed.status().ToString();
     return listed.ok() ? listed->size() : 0;
   }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The S3 client suite (ctest label objectstore-client) against Ceph's RADOS Gateway: installs
+# The S3 client suite and the chunk tier's tests (ctest labels objectstore-client and
+# objectstore-tier) against Ceph's RADOS Gateway: installs
 # the Ceph packages when missing, starts a one-node cluster in a temporary directory
 # (start_rgw.sh), runs the suite in BUILD (already built) with EDGESYNC_TEST_S3_ENV_FILE set,
 # and stops the cluster whatever happens.   run_suite.sh BUILD    (JOBS: ctest's -j)
@@ -32,4 +33,4 @@ if ! bash "$here/start_rgw.sh" "$cluster" "${RGW_START_SECONDS:-120}"; then
   exit 1
 fi
 (cd "$build" && EDGESYNC_TEST_S3_ENV_FILE=$cluster/s3.env \
-   ctest --output-on-failure --no-tests=error -j "$jobs" --timeout 300 -L objectstore-client)
+   ctest --output-on-failure --no-tests=error -j "$jobs" --timeout 300 -L 'objectstore-(client|tier)')
