@@ -20,7 +20,7 @@
 namespace edgesync::objectstore {
 
 struct ReadOptions {
-  uint64_t part_size = 8ull << 20;
+  uint64_t part_size = 16ull << 20;
   int parallel = 4;
   // Called as bytes reach the sink (bytes so far, object size).
   std::function<void(uint64_t bytes_done, uint64_t bytes_total)> progress;

@@ -34,7 +34,8 @@ uint64_t RandomPackId() {
 }
 
 // Collects a writer's chunks into packs and uploads up to `uploads` of them while the caller
-// fills the next, like RocksChunkWriter's batches. A chunk added twice is stored once.
+// fills the next, like RocksChunkWriter's batches. A chunk added twice to one pack is stored
+// once in it (a later pack may hold another copy; the index names the last, GC drops the other).
 class TierChunkWriter : public ChunkWriter {
  public:
   TierChunkWriter(TieredChunkStore* store, uint64_t pack_bytes, size_t uploads)
@@ -73,6 +74,7 @@ class TierChunkWriter : public ChunkWriter {
     std::vector<PackEntry> entries = builder_.entries();
     std::string pack = builder_.Seal();
     has_buffer_ = false;
+    seen_.clear();
     pending_.push_back(std::async(std::launch::async, [store = store_, entries = std::move(entries),
                                                        pack = std::move(pack)]() mutable {
       Status s = store->StorePack(entries, pack);
@@ -107,7 +109,7 @@ class TierChunkWriter : public ChunkWriter {
   size_t uploads_;  // >= 1
   PackBuilder builder_;
   bool has_buffer_ = false;  // builder_ fills a buffer sized for a pack
-  std::unordered_set<ChunkId, ChunkIdHash> seen_;
+  std::unordered_set<ChunkId, ChunkIdHash> seen_;  // in the filling pack
   std::vector<std::string> spares_;  // buffers of finished uploads
   std::deque<std::future<std::pair<Status, std::string>>> pending_;
 };
@@ -169,8 +171,10 @@ Status TieredChunkStore::Get(const ChunkId& id, std::string* out) {
 
 Status TieredChunkStore::ReadFromPack(const ChunkId& id, const ChunkLocation& location, std::string* out) {
   const PackSlot slot = *location.pack;
-  if (cache_->Read(slot.pack, slot.offset, location.size, out) && ChunkId::Of(out->data(), out->size()) == id)
-    return Status::Ok();
+  if (cache_->Read(slot.pack, slot.offset, location.size, out)) {
+    if (ChunkId::Of(out->data(), out->size()) == id) return Status::Ok();
+    cache_->DropPack(slot.pack);  // a damaged cache file: fetch again, and cache afresh
+  }
   uint64_t length = location.size;
   auto record = LoadPackRecord(slot.pack);
   if (!record.ok()) return record.status();
