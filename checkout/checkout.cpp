@@ -1,5 +1,11 @@
 #include "checkout/checkout.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -25,6 +31,103 @@ Status SwitchLink(const DestinationDir& parent, const std::string& name,
     return renamed;
   }
   return parent.Sync();
+}
+
+// The file in <dir>.versions naming the part its version directories hold; none: every file.
+constexpr char kPartMarker[] = ".part";
+// A part name and its newline; a larger file is not a marker checkout wrote.
+constexpr size_t kMaxPartMarkerBytes = 64;
+
+// Part names as model specs allow them (docs/catalog.md): 1-63 of a-z, 0-9, '-', '_'. The name
+// becomes a path prefix and the marker's text, so nothing else is let through.
+Status ValidatePart(const std::string& part) {
+  bool valid = part.size() <= 63;
+  for (unsigned char c : part) {
+    valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
+  }
+  if (valid) return Status::Ok();
+  return Status::InvalidArgument("'" + part + "' is not a part name (1-63 of a-z, 0-9, '-', '_')");
+}
+
+std::string PartText(const std::string& part) {
+  return part.empty() ? "every file" : "part '" + part + "'";
+}
+
+// The part recorded in `versions` ("" when there is no marker). The marker is opened without
+// following a link, and anything but a small regular file holding a part name is refused.
+Result<std::string> RecordedPart(const DestinationDir& versions) {
+  const std::string path = (versions.path() / kPartMarker).string();
+  FileDescriptor fd(
+      ::openat(versions.fd(), kPartMarker, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return std::string();
+    if (errno == ELOOP) {
+      return Status::FailedPrecondition("'" + path +
+                                        "' is a symlink; edgesync does not read through links");
+    }
+    return Status::IoError("cannot open '" + path + "': " + std::strerror(errno));
+  }
+  const Status damaged = Status::FailedPrecondition(
+      "'" + path + "' is not a part marker written by edgesync; remove it");
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      st.st_size > static_cast<off_t>(kMaxPartMarkerBytes)) {
+    return damaged;
+  }
+  char text[kMaxPartMarkerBytes];
+  ssize_t n = ::read(fd.get(), text, sizeof text);
+  if (n < 0) return Status::IoError("cannot read '" + path + "': " + std::strerror(errno));
+  std::string part(text, static_cast<size_t>(n));
+  if (!part.empty() && part.back() == '\n') part.pop_back();
+  if (part.empty() || !ValidatePart(part).ok()) return damaged;
+  return part;
+}
+
+// Records `part` in `versions` ("" removes the marker): a temporary file, fsynced, renamed over
+// the marker, then the directory fsynced.
+Status RecordPart(const DestinationDir& versions, const std::string& part) {
+  if (part.empty()) {
+    EDGESYNC_RETURN_IF_ERROR(versions.Remove(kPartMarker));
+    return versions.Sync();
+  }
+  Result<DestinationDir::TempFile> temp = versions.CreateTempFile(0644);
+  if (!temp.ok()) return temp.status();
+  const std::string text = part + "\n";
+  Status result = Status::Ok();
+  if (::write(temp->fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+      ::fsync(temp->fd.get()) != 0 || temp->fd.Reset() != 0) {
+    result = Status::IoError("cannot write '" + (versions.path() / temp->name).string() +
+                             "': " + std::strerror(errno));
+  }
+  if (result.ok()) result = versions.Rename(temp->name, kPartMarker, /*replace=*/true);
+  if (!result.ok()) {
+    (void)versions.Remove(temp->name);
+    return result;
+  }
+  return versions.Sync();
+}
+
+// A target holds one part. When `versions` holds no version directory, it takes `part` (the
+// marker is rewritten); otherwise `part` must be the part it holds.
+Status ClaimPart(const DestinationDir& versions, const std::filesystem::path& target,
+                 const std::string& part) {
+  Result<std::string> held = RecordedPart(versions);
+  if (!held.ok()) return held.status();
+  if (*held == part) return Status::Ok();
+  Result<std::vector<std::string>> names = versions.List();
+  if (!names.ok()) return names.status();
+  for (const std::string& name : *names) {
+    if (IsTemporaryName(name)) continue;
+    Result<DestinationDir::EntryType> type = versions.TypeOf(name);
+    if (!type.ok()) return type.status();
+    if (*type != DestinationDir::EntryType::kDirectory) continue;
+    return Status::FailedPrecondition(
+        "cannot check out " + PartText(part) + " at " + target.string() + ": it holds " +
+        PartText(*held) + " of its versions (recorded in '" +
+        (versions.path() / kPartMarker).string() + "'); a target holds one part: use another " +
+        "target, or remove " + target.string() + " and " + versions.path().string() + " first");
+  }
+  return RecordPart(versions, part);
 }
 
 // The old version directories in `versions` (all but `current`), after removing leftovers of
@@ -74,10 +177,12 @@ std::shared_ptr<CheckoutSwitcher::Target> CheckoutSwitcher::TargetState(
 Result<CheckoutResult> CheckoutSwitcher::Checkout(const ObjectKey& key,
                                                   const std::filesystem::path& target,
                                                   const std::string& version_id,
+                                                  const std::string& part,
                                                   const TransferControl& control) {
   if (!target.is_absolute() || target.filename().empty()) {
     return Status::InvalidArgument("checkout target must be an absolute path to a directory name");
   }
+  if (!part.empty()) EDGESYNC_RETURN_IF_ERROR(ValidatePart(part));
   Result<VersionInfo> version =
       version_id.empty() ? store_.Latest(key) : store_.GetVersion(key, version_id);
   if (!version.ok()) return version.status().WithContext(key.str());
@@ -90,13 +195,21 @@ Result<CheckoutResult> CheckoutSwitcher::Checkout(const ObjectKey& key,
   std::shared_ptr<Target> state = TargetState(target);
   Target& locked = *state;
   MutexLock target_lock(locked.mu);
-  return SwitchLocked(locked, *version, *manifest, target, control);
+  return SwitchLocked(locked, *version, *manifest, target, part, control);
 }
 
 Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const VersionInfo& version,
                                                       const Manifest& manifest,
                                                       const std::filesystem::path& target,
+                                                      const std::string& part,
                                                       const TransferControl& control) {
+  // Only the files under `<part>/`, written without the prefix (as get --part).
+  const std::string prefix = part.empty() ? "" : part + "/";
+  FileSelection selection = manifest.Select(prefix);
+  if (!part.empty() && selection.files == 0) {
+    return Status::NotFound(version.key + " version " + version.id + " has no part '" + part +
+                            "' (no files under '" + prefix + "')");
+  }
   Result<DestinationDir> parent = DestinationDir::Open(target.parent_path());
   if (!parent.ok()) return parent.status();
   const std::string name = target.filename().string();
@@ -110,6 +223,7 @@ Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const Versi
   }
   Result<DestinationDir> versions = parent->OpenSubdir(VersionsName(target), /*create=*/true);
   if (!versions.ok()) return versions.status();
+  EDGESYNC_RETURN_IF_ERROR(ClaimPart(*versions, target, part));
   Result<DestinationDir::EntryType> version_type = versions->TypeOf(version.id);
   if (!version_type.ok()) return version_type.status();
   const bool on_disk = *version_type == DestinationDir::EntryType::kDirectory;
@@ -124,7 +238,7 @@ Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const Versi
   result.version = version.id;
   result.target = target;
   result.version_dir = versions->path() / version.id;
-  FileSelection selection = manifest.Select("");
+  result.part = part;
   result.files = selection.files;
   result.bytes = selection.bytes;
 
@@ -159,15 +273,18 @@ Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const Versi
     };
     options.cancelled = control.cancelled;
     options.fsync = true;
+    options.path_prefix = prefix;
+    options.strip_prefix = !part.empty();
     Status written = store_.Materialize(version, result.version_dir, options);
-    if (!written.ok()) return locator_.Explain(version, "", written);
+    if (!written.ok()) return locator_.Explain(version, prefix, written);
   }
   EDGESYNC_RETURN_IF_ERROR(SwitchLink(*parent, name, version.id));
   state.retention.Switched(previous, version.id, now_());
   result.switched = true;
   Status pinned = pins_.Replace(target, version.record.manifest_id);
   if (!pinned.ok()) spdlog::warn("checkout {}: {}", target.string(), pinned.ToString());
-  spdlog::info("checked out {} version {} at {}", version.key, version.id, target.string());
+  spdlog::info("checked out {} version {} ({}) at {}", version.key, version.id, PartText(part),
+               target.string());
   return result;
 }
 

@@ -13,6 +13,11 @@
 // checkout.max_old_versions of them; a switch that would need more is refused) and removed at
 // a later switch of the same target.
 //
+// Parts: a checkout of one part of a joint model (catalog/model_spec.h) writes only the files
+// under `<part>/`, without that prefix, as `get --part` does. A target holds one part: the part
+// its version directories hold is recorded in <dir>.versions/.part (no marker: every file), and
+// a checkout of another part into a target that still has version directories is refused.
+//
 // Links: <dir> itself is the one link checkout manages and replaces. <dir>'s parent path is
 // resolved as given; a symlink at <dir>.versions, at a version directory or anywhere the files
 // go is refused, naming it, never followed. Leftovers of interrupted checkouts
@@ -42,6 +47,7 @@ struct CheckoutResult {
   std::string version;
   std::filesystem::path target;
   std::filesystem::path version_dir;
+  std::string part;  // "" when every file was checked out
   size_t files = 0;
   uint64_t bytes = 0;
   bool switched = false;  // false when the target already showed this version
@@ -57,10 +63,13 @@ class CheckoutSwitcher {
                    CheckoutRetentionPolicy retention,
                    std::function<Clock::time_point()> now = Clock::now);
 
-  // Checks out `version_id` (empty: the latest) of `key` at `target` (absolute). `control`
-  // sees the bytes written and may cancel before the link switches.
+  // Checks out `version_id` (empty: the latest) of `key` at `target` (absolute): the files of
+  // `part` (a part name such as "edge"; "" = every file). `control` sees the bytes written and
+  // may cancel before the link switches. A part the version does not have is NotFound; a part
+  // other than the one `target` holds is FailedPrecondition.
   Result<CheckoutResult> Checkout(const ObjectKey& key, const std::filesystem::path& target,
-                                  const std::string& version_id, const TransferControl& control);
+                                  const std::string& version_id, const std::string& part,
+                                  const TransferControl& control);
 
  private:
   // One checkout target: its switches are serialized by `mu`.
@@ -73,6 +82,7 @@ class CheckoutSwitcher {
   Result<CheckoutResult> SwitchLocked(Target& state, const VersionInfo& version,
                                       const Manifest& manifest,
                                       const std::filesystem::path& target,
+                                      const std::string& part,
                                       const TransferControl& control) REQUIRES(state.mu);
 
   Store& store_;

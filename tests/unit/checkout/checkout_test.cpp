@@ -1,6 +1,6 @@
 // CheckoutSwitcher against a real store: readers keep a complete version for the grace period
-// however fast the link switches, the old-version limit holds, and no link below the target is
-// ever followed.
+// however fast the link switches, the old-version limit holds, no link below the target is
+// ever followed, and a target holds one part of a joint model.
 #include "checkout/checkout.h"
 
 #include <fcntl.h>
@@ -69,7 +69,24 @@ class CheckoutTest : public ::testing::Test {
     return v.ok() ? v->id : "";
   }
   Result<CheckoutResult> Checkout(const std::string& version_id) {
-    return switcher_->Checkout(Key(), target(), version_id, control_);
+    return switcher_->Checkout(Key(), target(), version_id, "", control_);
+  }
+  // A joint model: an edge part of two files and a cloud part of one.
+  std::string PutJointVersion() {
+    fs::path dir = src_ / "joint";
+    fs::create_directories(dir / "edge" / "labels");
+    fs::create_directories(dir / "cloud");
+    std::ofstream(dir / "edge" / "model.tflite") << "edge model";
+    std::ofstream(dir / "edge" / "labels" / "classes.txt") << "helmet\nhead";
+    std::ofstream(dir / "cloud" / "model.onnx") << "cloud model";
+    auto v = store_->Put(Key(), dir,
+                         R"({"parts":{"edge":{"placement":{"role":"edge"}},)"
+                         R"("cloud":{"placement":{"role":"cloud"}}}})");
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() ? v->id : "";
+  }
+  Result<CheckoutResult> CheckoutPart(const std::string& version_id, const std::string& part) {
+    return switcher_->Checkout(Key(), target(), version_id, part, control_);
   }
   static ObjectKey Key() { return ObjectKey::Parse("model/m").value(); }
   fs::path target() const { return out_ / "serving"; }
@@ -217,11 +234,121 @@ TEST_F(CheckoutTest, ATargetNameWithNoRoomForItsVersionsDirectoryIsAClearError) 
   UseRetention({}, false);
   std::string id = PutVersion(1);
   Result<CheckoutResult> result =
-      switcher_->Checkout(Key(), out_ / std::string(250, 't'), id, control_);
+      switcher_->Checkout(Key(), out_ / std::string(250, 't'), id, "", control_);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), Status::Code::kInvalidArgument);
   EXPECT_NE(result.status().message().find("name too long"), std::string::npos)
       << result.status().message();
+}
+
+TEST_F(CheckoutTest, APartIsCheckedOutWithoutItsPrefix) {
+  UseRetention({}, false);
+  std::string id = PutJointVersion();
+  Result<CheckoutResult> result = CheckoutPart(id, "edge");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->part, "edge");
+  EXPECT_EQ(result->files, 2u);
+  EXPECT_EQ(result->bytes, std::string("edge model").size() + std::string("helmet\nhead").size());
+  EXPECT_EQ(Entries(target()), (std::vector<std::string>{"labels", "model.tflite"}));
+  EXPECT_EQ(ReadAll(target() / "model.tflite"), "edge model");
+  EXPECT_EQ(ReadAll(target() / "labels" / "classes.txt"), "helmet\nhead");
+  EXPECT_EQ(ReadAll(versions() / ".part"), "edge\n");
+  // The next version of the same part goes into the same target.
+  fs::remove_all(src_ / "joint");
+  std::string next = PutJointVersion();
+  ASSERT_TRUE(CheckoutPart(next, "edge").ok());
+  EXPECT_EQ(CurrentCheckoutVersion(target()), next);
+}
+
+TEST_F(CheckoutTest, AnotherPartIntoTheSameTargetIsRefused) {
+  UseRetention({}, false);
+  std::string id = PutJointVersion();
+  ASSERT_TRUE(CheckoutPart(id, "edge").ok());
+  for (const std::string part : {"cloud", ""}) {
+    Result<CheckoutResult> refused = CheckoutPart(id, part);
+    ASSERT_FALSE(refused.ok()) << "part '" << part << "'";
+    EXPECT_EQ(refused.status().code(), Status::Code::kFailedPrecondition);
+    const std::string& text = refused.status().message();
+    EXPECT_NE(text.find("it holds part 'edge'"), std::string::npos) << text;
+    EXPECT_NE(text.find("a target holds one part"), std::string::npos) << text;
+  }
+  EXPECT_EQ(Entries(target()), (std::vector<std::string>{"labels", "model.tflite"}));
+  EXPECT_EQ(Entries(versions()), (std::vector<std::string>{".part", id}));
+  // A target that held every file (no marker) refuses a part too.
+  fs::path whole = out_ / "whole";
+  ASSERT_TRUE(switcher_->Checkout(Key(), whole, id, "", control_).ok());
+  Result<CheckoutResult> refused = switcher_->Checkout(Key(), whole, id, "edge", control_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("it holds every file"), std::string::npos)
+      << refused.status().message();
+  // Once the version directories are gone, the target takes another part.
+  fs::remove(target());
+  fs::remove_all(versions() / id);
+  ASSERT_TRUE(CheckoutPart(id, "cloud").ok());
+  EXPECT_EQ(Entries(target()), std::vector<std::string>{"model.onnx"});
+  EXPECT_EQ(ReadAll(versions() / ".part"), "cloud\n");
+}
+
+TEST_F(CheckoutTest, APartTheVersionLacksIsAClearError) {
+  UseRetention({}, false);
+  std::string id = PutJointVersion();
+  Result<CheckoutResult> missing = CheckoutPart(id, "gpu");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
+  EXPECT_NE(missing.status().message().find("has no part 'gpu' (no files under 'gpu/')"),
+            std::string::npos)
+      << missing.status().message();
+  EXPECT_FALSE(fs::exists(versions())) << "nothing is written for a part that is not there";
+  // A plain model has no parts at all.
+  Result<CheckoutResult> plain = CheckoutPart(PutVersion(1), "edge");
+  ASSERT_FALSE(plain.ok());
+  EXPECT_EQ(plain.status().code(), Status::Code::kNotFound);
+  // A part name is a name, never a path.
+  for (const std::string bad : {"../edge", "edge/labels", "Edge"}) {
+    Result<CheckoutResult> refused = CheckoutPart(id, bad);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().code(), Status::Code::kInvalidArgument) << bad;
+  }
+}
+
+TEST_F(CheckoutTest, APartNotPlacedHereSaysSo) {
+  UseRetention({}, false);
+  std::string id = PutJointVersion();
+  // As on an edge node: the cloud part's chunks were never fetched.
+  Result<VersionInfo> version = store_->GetVersion(Key(), id);
+  ASSERT_TRUE(version.ok());
+  Result<Manifest> manifest = store_->ReadManifest(version->record.manifest_id);
+  ASSERT_TRUE(manifest.ok());
+  for (const FileEntry& f : manifest->files) {
+    if (f.path.rfind("cloud/", 0) == 0) {
+      ASSERT_TRUE(store_->chunks().Erase({f.chunks[0].id}).ok());
+    }
+  }
+  Result<CheckoutResult> refused = CheckoutPart(id, "cloud");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kNotFound);
+  EXPECT_NE(refused.status().message().find("part 'cloud' of model/m version " + id +
+                                            " is not placed on this node"),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_FALSE(fs::exists(fs::symlink_status(target())));
+  // The edge part is all here: it checks out (into a target of its own).
+  ASSERT_TRUE(switcher_->Checkout(Key(), out_ / "edge", id, "edge", control_).ok());
+}
+
+TEST_F(CheckoutTest, ASymlinkedPartMarkerIsRefusedNotFollowed) {
+  UseRetention({}, false);
+  std::string id = PutJointVersion();
+  fs::create_directories(versions());
+  std::ofstream(elsewhere_.path() / "marker") << "edge\n";
+  fs::create_symlink(elsewhere_.path() / "marker", versions() / ".part");
+  Result<CheckoutResult> refused = CheckoutPart(id, "cloud");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find((versions() / ".part").string()), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(ReadAll(elsewhere_.path() / "marker"), "edge\n");
+  EXPECT_FALSE(fs::exists(fs::symlink_status(target())));
 }
 
 }  // namespace
