@@ -344,6 +344,8 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   checkout->add_option("key", args.key, "object key")->required();
   checkout->add_option("dir", args.dest, "the symlink to create or switch")->required();
   checkout->add_option("--version", args.version, "version id (default: latest)");
+  checkout->add_option("--part", args.part,
+                       "only this part of a joint-inference model (its files, without the prefix)");
   checkout->add_flag("--watch", args.watch, "keep following new versions; one line per switch");
   checkout->callback([&] {
     req.method = args.watch ? "checkout.watch" : "checkout";
@@ -352,6 +354,7 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
       if (args.watch) throw CLI::ValidationError("--version", "cannot be combined with --watch");
       req.params["version"] = args.version;
     }
+    if (!args.part.empty()) req.params["part"] = args.part;
     req.progress_label = "checkout " + args.key;
     req.print = PrintCheckout;
   });

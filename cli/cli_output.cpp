@@ -186,7 +186,8 @@ void PrintCheckout(const json& r, std::ostream& out) {
     return;
   }
   out << (r.value("switched", false) ? "switched " : "unchanged ") << Str(r, "target") << " -> "
-      << Str(r, "key") << " version " << Str(r, "version") << " (" << Str(r, "files")
+      << Str(r, "key") << " version " << Str(r, "version")
+      << (r.contains("part") ? " part " + Str(r, "part") : "") << " (" << Str(r, "files")
       << " files, " << Bytes(r, "bytes") << ")\n";
 }
 

@@ -14,36 +14,41 @@ using nlohmann::json;
 constexpr std::chrono::seconds kWatchRecheckInterval{5};
 
 json CheckoutJson(const CheckoutResult& result) {
-  return {{"key", result.key},
-          {"version", result.version},
-          {"target", result.target.string()},
-          {"version_dir", result.version_dir.string()},
-          {"files", result.files},
-          {"bytes", result.bytes},
-          {"switched", result.switched}};
+  json j = {{"key", result.key},
+            {"version", result.version},
+            {"target", result.target.string()},
+            {"version_dir", result.version_dir.string()},
+            {"files", result.files},
+            {"bytes", result.bytes},
+            {"switched", result.switched}};
+  if (!result.part.empty()) j["part"] = result.part;
+  return j;
 }
 
 // One switch with its progress shown to, and cancellable by, the request.
 Result<CheckoutResult> ReportingCheckout(CheckoutSwitcher& switcher, const ObjectKey& key,
                                          const std::filesystem::path& target,
-                                         const std::string& version, CommandContext& context) {
+                                         const std::string& version, const std::string& part,
+                                         CommandContext& context) {
   TransferProgress progress(context, "checkout");
-  return switcher.Checkout(key, target, version, ReportingControl(progress, context));
+  return switcher.Checkout(key, target, version, part, ReportingControl(progress, context));
 }
 
-// Follows new versions of `key` until the request is cancelled; one event per switch.
+// Follows new versions of `key` (their `part`) until the request is cancelled; one event per
+// switch.
 Result<json> Watch(Store& store, CheckoutSwitcher& switcher, ChangeFanout& changes,
                    const ObjectKey& key, const std::filesystem::path& target,
-                   CommandContext& context) {
+                   const std::string& part, CommandContext& context) {
   auto token = context.cancellation;
   auto subscription = changes.Subscribe(key.str(), [token](const Change&) { token->Wake(); });
-  Result<CheckoutResult> current = ReportingCheckout(switcher, key, target, "", context);
+  Result<CheckoutResult> current = ReportingCheckout(switcher, key, target, "", part, context);
   if (!current.ok()) return current.status();
   context.emit_event(CheckoutJson(*current));
   while (!token->WaitFor(kWatchRecheckInterval)) {
     Result<VersionInfo> latest = store.Latest(key);
     if (!latest.ok() || latest->id == current->version) continue;  // deleted: keep serving
-    Result<CheckoutResult> next = ReportingCheckout(switcher, key, target, latest->id, context);
+    Result<CheckoutResult> next =
+        ReportingCheckout(switcher, key, target, latest->id, part, context);
     if (!next.ok()) {
       if (token->cancelled()) break;
       spdlog::warn("checkout --watch {}: {}", target.string(), next.status().ToString());
@@ -70,7 +75,8 @@ void RegisterCheckoutCommands(CommandDispatcher& dispatcher, Store& store,
                         Result<std::filesystem::path> target = RequireAbsolutePath(params, "dest");
                         if (!target.ok()) return target.status();
                         Result<CheckoutResult> result = ReportingCheckout(
-                            switcher, *key, *target, OptionalString(params, "version"), context);
+                            switcher, *key, *target, OptionalString(params, "version"),
+                            OptionalString(params, "part"), context);
                         if (!result.ok()) return result.status();
                         return CheckoutJson(*result);
                       });
@@ -81,7 +87,8 @@ void RegisterCheckoutCommands(CommandDispatcher& dispatcher, Store& store,
                         if (!key.ok()) return key.status();
                         Result<std::filesystem::path> target = RequireAbsolutePath(params, "dest");
                         if (!target.ok()) return target.status();
-                        return Watch(store, switcher, changes, *key, *target, context);
+                        return Watch(store, switcher, changes, *key, *target,
+                                     OptionalString(params, "part"), context);
                       });
 }
 

@@ -83,6 +83,15 @@ TEST_F(SelectiveSyncTest, EdgeGetsTheEdgePartAndNoDatasetsCloudGetsTheCloudPart)
   EXPECT_EQ(ReadFileText(out / "model.tflite"), Noise(kEdgePartBytes, 1));
   EXPECT_FALSE(GetPart(edge, "cloud", &out)) << "the cloud part is not placed on the edge";
   EXPECT_LT(BytesIn(edge), kCloudPartBytes / 2) << "cloud part bytes crossed to the edge";
+  // The edge part checks out for an inference process; the cloud part is explained.
+  ProcessResult checkout = Cli(edge, {"checkout", "model/helmet", (root() / "serving").string(),
+                                      "--part", "edge"});
+  EXPECT_EQ(checkout.exit_code, 0) << checkout.err;
+  EXPECT_EQ(ReadFileText(root() / "serving" / "model.tflite"), Noise(kEdgePartBytes, 1));
+  ProcessResult not_here = Cli(edge, {"checkout", "model/helmet", (root() / "serving-cloud").string(),
+                                      "--part", "cloud"});
+  EXPECT_NE(not_here.exit_code, 0);
+  EXPECT_NE(not_here.err.find("part 'cloud' of model/helmet"), std::string::npos) << not_here.err;
   // The refusal says why and where the part is, for a part get and a whole get alike.
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"--part", "cloud"}, std::vector<std::string>{}}) {

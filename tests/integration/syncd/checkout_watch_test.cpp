@@ -92,6 +92,35 @@ TEST_F(CheckoutWatchTest, OneShotCheckoutSwitchesAndPins) {
   EXPECT_NE(refused.err.find("not a checkout symlink"), std::string::npos) << refused.err;
 }
 
+TEST_F(CheckoutWatchTest, APartIsCheckedOutAloneAndATargetHoldsOnePart) {
+  StartDaemon();
+  fs::path model = root() / "joint";
+  MakeFile(model / "edge" / "model.tflite", "edge model");
+  MakeFile(model / "cloud" / "model.onnx", "cloud model");
+  MakeFile(root() / "joint.json",
+           R"({"parts":{"edge":{"placement":{"role":"edge"}},"cloud":{"placement":{"role":"cloud"}}}})");
+  ProcessResult put =
+      Cli({"put", "model/j", model.string(), "--spec", (root() / "joint.json").string()});
+  ASSERT_EQ(put.exit_code, 0) << put.err;
+  fs::path link = root() / "edge-serving";
+  ProcessResult edge = Cli({"checkout", "model/j", link.string(), "--part", "edge"});
+  ASSERT_EQ(edge.exit_code, 0) << edge.err;
+  EXPECT_NE(edge.out.find(" part edge (1 files"), std::string::npos) << edge.out;
+  EXPECT_EQ(ReadFileText(link / "model.tflite"), "edge model");
+  EXPECT_FALSE(fs::exists(link / "edge")) << "written without the part's prefix";
+  EXPECT_FALSE(fs::exists(link / "model.onnx"));
+
+  ProcessResult other = Cli({"checkout", "model/j", link.string(), "--part", "cloud"});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("it holds part 'edge' of its versions"), std::string::npos) << other.err;
+  EXPECT_EQ(ReadFileText(link / "model.tflite"), "edge model");
+
+  ProcessResult unknown = Cli({"checkout", "model/j", (root() / "gpu").string(), "--part", "gpu"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("has no part 'gpu'"), std::string::npos) << unknown.err;
+  EXPECT_FALSE(fs::exists(fs::symlink_status(root() / "gpu")));
+}
+
 TEST_F(CheckoutWatchTest, WatchSwitchesWhileReaderNeverSeesMixedVersion) {
   StartDaemon();
   ASSERT_EQ(Cli({"put", "model/w", MakeVersion(1).string()}).exit_code, 0);
