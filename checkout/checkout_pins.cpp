@@ -1,10 +1,9 @@
 #include "checkout/checkout_pins.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include "checkout/json_file.h"
 
 namespace edgesync {
 namespace {
@@ -19,15 +18,13 @@ CheckoutPins::CheckoutPins(Store& store, std::filesystem::path registry_file)
     : store_(store), registry_file_(std::move(registry_file)) {}
 
 void CheckoutPins::Restore() {
-  std::ifstream in(registry_file_);
-  if (!in) return;
-  std::stringstream text;
-  text << in.rdbuf();
-  auto registry = nlohmann::json::parse(text.str(), nullptr, false);
-  if (!registry.is_object()) {
+  Result<nlohmann::json> read = ReadJsonFile(registry_file_);
+  if (read.status().IsNotFound()) return;
+  if (!read.ok() || !read->is_object()) {
     spdlog::warn("ignoring unreadable checkout registry {}", registry_file_.string());
     return;
   }
+  const nlohmann::json& registry = *read;
   MutexLock lock(mu_);
   for (const auto& [target, manifest_hex] : registry.items()) {
     std::optional<ChunkId> id =
@@ -72,17 +69,7 @@ void CheckoutPins::RenewAll() {
 Status CheckoutPins::SaveLocked() {
   nlohmann::json registry = nlohmann::json::object();
   for (const auto& [target, entry] : pins_) registry[target] = entry.manifest_id.Hex();
-  std::filesystem::path temp = registry_file_;
-  temp += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << registry.dump(2) << "\n";
-    if (!out.flush()) return Status::IoError("cannot write " + temp.string());
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, registry_file_, ec);
-  if (ec) return Status::IoError("cannot replace " + registry_file_.string() + ": " + ec.message());
-  return Status::Ok();
+  return ReplaceJsonFile(registry_file_, registry);
 }
 
 }  // namespace edgesync

@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "cli/cli_output.h"
 #include "cli/cluster_commands.h"
 #include "cli/conflict_output.h"
+#include "cli/deploy_output.h"
 #include "control/control_client.h"
 #include "cli/meta_fields.h"
 #include "cli/progress_bar.h"
@@ -106,7 +108,66 @@ struct SubcommandArgs {
   std::string peer;                 // resync --peer
   uint64_t page_size = 0;           // ls --page-size; 0: the daemon's default
   bool json_after_select = false;  // `select` passes its words through, --json included
+  // deploy add
+  std::string name, on_switch, health;
+  double health_timeout_s = 30;
+  bool hook_shell = false;
 };
+
+// A hook as an argv: its words split on blanks (no quoting, no shell), or with --shell the whole
+// text given to /bin/sh -c.
+json HookArgv(const std::string& command, bool shell) {
+  if (command.empty()) return json::array();
+  if (shell) return json::array({"/bin/sh", "-c", command});
+  json argv = json::array();
+  std::istringstream words(command);
+  for (std::string word; words >> word;) argv.push_back(word);
+  return argv;
+}
+
+void AddDeploySubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
+  auto* deploy = app.add_subcommand("deploy", "deployments the daemon keeps in service (docs/deploy.md)");
+  deploy->require_subcommand(1);
+  auto* add = deploy->add_subcommand("add", "keep <dir> pointing at a version of <key>, checked after each switch");
+  add->add_option("name", args.name, "deployment name")->required();
+  add->add_option("--key", args.key, "model key")->required();
+  add->add_option("--dir", args.dest, "the symlink the service reads")->required();
+  add->add_option("--part", args.part, "a joint model's part (only its files, without the prefix)");
+  add->add_option("--version", args.version, "pin this version (default: follow the latest)");
+  add->add_option("--on-switch", args.on_switch, "command run after every switch (words, no shell)");
+  add->add_option("--health", args.health, "command that exits 0 when the service is healthy");
+  add->add_option("--health-timeout", args.health_timeout_s, "seconds the health command has to pass (default 30)")
+      ->check(CLI::PositiveNumber);
+  add->add_flag("--shell", args.hook_shell, "run --on-switch and --health with /bin/sh -c");
+  add->callback([&req, &args] {
+    req.method = "deploy.add";
+    req.params = {{"name", args.name},
+                  {"key", args.key},
+                  {"dir", AbsolutePath(args.dest)},
+                  {"part", args.part},
+                  {"version", args.version},
+                  {"on_switch", HookArgv(args.on_switch, args.hook_shell)},
+                  {"health", HookArgv(args.health, args.hook_shell)},
+                  {"health_timeout_ms", static_cast<uint64_t>(args.health_timeout_s * 1000)}};
+    req.print = PrintDeployment;
+  });
+  auto* ls = deploy->add_subcommand("ls", "list deployments and their state");
+  ls->callback([&req] {
+    req.method = "deploy.ls";
+    req.print = PrintDeployments;
+  });
+  for (const char* verb : {"show", "rm", "retry"}) {
+    auto* sub = deploy->add_subcommand(verb, std::string(verb) == "show"  ? "a deployment's spec and state"
+                                             : std::string(verb) == "rm" ? "forget a deployment (its dir stays)"
+                                                                         : "try versions that failed here again");
+    sub->add_option("name", args.name, "deployment name")->required();
+    sub->callback([&req, &args, verb] {
+      req.method = std::string("deploy.") + verb;
+      req.params = {{"name", args.name}};
+      req.print = std::string(verb) == "show" ? PrintDeployment : PrintDeployCommand;
+    });
+  }
+}
 
 void AddConflictSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   auto* conflicts = app.add_subcommand(
@@ -455,6 +516,7 @@ int RunCli(int argc, char** argv) {
   SubcommandArgs args;
   AddSubcommands(app, args, req);
   AddConflictSubcommands(app, args, req);
+  AddDeploySubcommands(app, args, req);
   LocalCommand local;
   AddClusterCommands(app, &local);
   try {

@@ -23,6 +23,8 @@
 #include "checkout/change_fanout.h"
 #include "checkout/checkout.h"
 #include "control/checkout_commands.h"
+#include "control/deploy_commands.h"
+#include "checkout/deployment_manager.h"
 #include "checkout/checkout_pins.h"
 #include "control/command_dispatcher.h"
 #include "control/conflict_commands.h"
@@ -222,6 +224,7 @@ class Daemon {
   std::unique_ptr<CheckoutPins> pins_;
   std::unique_ptr<PartLocator> part_locator_;
   std::unique_ptr<CheckoutSwitcher> switcher_;
+  std::unique_ptr<DeploymentManager> deployments_;  // uses switcher_ and changes_
   CommandDispatcher dispatcher_;
   // Declared before pools_ so the pools join before the monitor their tasks use goes away.
   std::unique_ptr<conflict::ConflictMonitor> conflicts_;  // listens to store_; tasks on pools_
@@ -340,6 +343,11 @@ std::optional<StartupError> Daemon::Start() {
   RegisterObjectCommands(dispatcher_, *store_, *object_sources_);
   RegisterCatalogCommands(dispatcher_, *catalog_);
   RegisterCheckoutCommands(dispatcher_, *store_, *switcher_, *changes_);
+  deployments_ = std::make_unique<DeploymentManager>(*store_, *switcher_, *changes_,
+                                                     DeploymentManager::Options{config_.data_dir / "deployments.json", {}});
+  if (Status started = deployments_->Start(); !started.ok())
+    return StartupError{kExitRuntimeError, started.ToString()};
+  RegisterDeployCommands(dispatcher_, *deployments_);
   pools_ = std::make_unique<WorkerPools>(WorkerPoolSizes{});
   StartConflictMonitor();
   if (identity->node_id.empty()) identity->node_id = store_->node_id();
@@ -514,6 +522,7 @@ int Daemon::Run() {
   pools_->Join();  // a put in progress completes; the store's commit is atomic either way
   if (Result<bool> saved = store_->CheckpointTier(); !saved.ok())
     spdlog::error("final chunk tier checkpoint: {}", saved.status().ToString());
+  deployments_.reset();  // stops its worker: a health check in progress is cut short
   network_.reset();
   server_.reset();
   catalog_.reset();

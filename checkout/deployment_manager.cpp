@@ -1,0 +1,188 @@
+#include "checkout/deployment_manager.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "checkout/json_file.h"
+
+namespace edgesync {
+namespace {
+
+using nlohmann::json;
+
+// Refuses a directory the daemon did not create: anything but a missing entry or a checkout
+// symlink (into <dir>.versions/), and a parent it cannot write.
+Status CheckDeployDir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  const auto parent = dir.parent_path();
+  if (!std::filesystem::is_directory(parent, ec))
+    return Status::FailedPrecondition("deploy dir's parent " + parent.string() + " is not a directory");
+  if (::access(parent.c_str(), W_OK | X_OK) != 0)
+    return Status::PermissionDenied("the daemon cannot write " + parent.string() +
+                                    " (with the shipped unit: deploy under /srv/edgesync)");
+  const auto status = std::filesystem::symlink_status(dir, ec);
+  if (status.type() == std::filesystem::file_type::not_found) return Status::Ok();
+  if (status.type() != std::filesystem::file_type::symlink)
+    return Status::FailedPrecondition(dir.string() + " exists and is not a deployment's symlink; "
+                                      "edgesync never replaces it (move it away or choose another dir)");
+  const auto link = std::filesystem::read_symlink(dir, ec);
+  const std::string versions = dir.filename().string() + ".versions";
+  if (ec || link.empty() || *link.begin() != versions)
+    return Status::FailedPrecondition(dir.string() + " is a symlink edgesync did not make (it points to " +
+                                      link.string() + ")");
+  return Status::Ok();
+}
+
+}  // namespace
+
+DeploymentManager::DeploymentManager(Store& store, CheckoutSwitcher& switcher, ChangeFanout& changes,
+                                     Options options)
+    : store_(store), switcher_(switcher), changes_(changes), options_(std::move(options)) {}
+
+DeploymentManager::~DeploymentManager() {
+  {
+    MutexLock lock(mu_);
+    stopping_ = true;
+    wake_.NotifyAll();
+  }
+  stop_requested_ = true;
+  if (worker_.joinable()) worker_.join();
+}
+
+Status DeploymentManager::Start() {
+  Result<json> registry = ReadJsonFile(options_.registry_file);
+  {
+    MutexLock lock(mu_);
+    if (registry.ok()) {
+      for (const auto& item : registry->value("deployments", json::array())) {
+        Result<DeploymentSpec> spec = DeploymentSpec::FromJson(item.value("spec", json::object()));
+        if (!spec.ok()) {
+          spdlog::error("deployments: skipping an entry of {}: {}", options_.registry_file.string(),
+                        spec.status().ToString());
+          continue;
+        }
+        Entry entry{*spec, DeploymentState::FromJson(item.value("state", json::object())), nullptr};
+        // The directory is the truth: a switch interrupted by a crash is either done or not.
+        entry.state.active = CurrentCheckoutVersion(spec->dir);
+        Follow(entry);
+        const std::string name = spec->name;
+        deployments_.emplace(name, std::move(entry));
+        queue_.push_back(name);
+      }
+    } else if (!registry.status().IsNotFound()) {
+      return registry.status().WithContext("deployments");
+    }
+  }
+  worker_ = std::thread([this] { Worker(); });
+  return Status::Ok();
+}
+
+void DeploymentManager::Follow(Entry& entry) {
+  const std::string name = entry.spec.name;
+  entry.subscription = changes_.Subscribe(entry.spec.key, [this, name](const Change&) { Enqueue(name); });
+}
+
+void DeploymentManager::Enqueue(const std::string& name) {
+  MutexLock lock(mu_);
+  if (std::find(queue_.begin(), queue_.end(), name) == queue_.end()) queue_.push_back(name);
+  wake_.NotifyAll();
+}
+
+void DeploymentManager::Worker() {
+  for (;;) {
+    std::string name;
+    {
+      MutexLock lock(mu_);
+      while (!stopping_ && queue_.empty()) wake_.Wait(mu_);
+      if (stopping_) return;
+      name = queue_.front();
+      queue_.erase(queue_.begin());
+    }
+    Reconcile(name);
+  }
+}
+
+Result<DeploymentView> DeploymentManager::Add(const DeploymentSpec& spec) {
+  EDGESYNC_RETURN_IF_ERROR(spec.Validate());
+  EDGESYNC_RETURN_IF_ERROR(CheckDeployDir(spec.dir));
+  DeploymentView view{spec, {}};
+  {
+    MutexLock lock(mu_);
+    if (deployments_.count(spec.name)) return Status::AlreadyExists("deployment " + spec.name + " exists");
+    for (const auto& [name, entry] : deployments_)
+      if (entry.spec.dir == spec.dir)
+        return Status::AlreadyExists(spec.dir.string() + " is deployment " + name + "'s directory");
+    Entry entry{spec, {}, nullptr};
+    entry.state.active = CurrentCheckoutVersion(spec.dir);
+    Follow(entry);
+    view.state = entry.state;
+    deployments_.emplace(spec.name, std::move(entry));
+    EDGESYNC_RETURN_IF_ERROR(SaveLocked());
+  }
+  spdlog::info("deployment {} added: {} at {}", spec.name, spec.key, spec.dir.string());
+  Enqueue(spec.name);
+  return view;
+}
+
+Status DeploymentManager::Remove(const std::string& name) {
+  MutexLock lock(mu_);
+  if (!deployments_.erase(name)) return Status::NotFound("no deployment " + name);
+  queue_.erase(std::remove(queue_.begin(), queue_.end(), name), queue_.end());
+  spdlog::info("deployment {} removed (its directory stays)", name);
+  return SaveLocked();
+}
+
+Status DeploymentManager::Retry(const std::string& name) {
+  {
+    MutexLock lock(mu_);
+    auto it = deployments_.find(name);
+    if (it == deployments_.end()) return Status::NotFound("no deployment " + name);
+    it->second.state.failed_versions.clear();
+    EDGESYNC_RETURN_IF_ERROR(SaveLocked());
+  }
+  Enqueue(name);
+  return Status::Ok();
+}
+
+std::vector<DeploymentView> DeploymentManager::List() {
+  MutexLock lock(mu_);
+  std::vector<DeploymentView> views;
+  for (const auto& [name, entry] : deployments_) views.push_back({entry.spec, entry.state});
+  return views;
+}
+
+Result<DeploymentView> DeploymentManager::Show(const std::string& name) {
+  MutexLock lock(mu_);
+  auto it = deployments_.find(name);
+  if (it == deployments_.end()) return Status::NotFound("no deployment " + name);
+  return DeploymentView{it->second.spec, it->second.state};
+}
+
+void DeploymentManager::Publish(const std::string& name, DeploymentState state) {
+  state.updated_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
+  DeploymentView view;
+  {
+    MutexLock lock(mu_);
+    auto it = deployments_.find(name);
+    if (it == deployments_.end()) return;
+    it->second.state = state;
+    view = {it->second.spec, state};
+    Status saved = SaveLocked();
+    if (!saved.ok()) spdlog::error("deployments: {}", saved.ToString());
+  }
+  if (options_.on_change) options_.on_change(view);
+}
+
+Status DeploymentManager::SaveLocked() {
+  json list = json::array();
+  for (const auto& [name, entry] : deployments_)
+    list.push_back({{"spec", entry.spec.ToJson()}, {"state", entry.state.ToJson()}});
+  return ReplaceJsonFile(options_.registry_file, {{"deployments", list}});
+}
+
+}  // namespace edgesync

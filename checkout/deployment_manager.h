@@ -1,0 +1,96 @@
+// DeploymentManager: the daemon's deployments (docs/deploy.md). Each keeps a directory pointing
+// at one complete version of a model (the CheckoutSwitcher's atomic symlink switch): the
+// pinned version, or the latest one, followed as new versions land. After a switch it runs the
+// deployment's hook, then its health command until it passes or the timeout passes; on
+// failure it switches back to the version before, runs the hook again and marks the version
+// failed on this node (not tried again until a newer one lands or Retry).
+//
+// Specs and states live in one JSON file beside the store, rewritten atomically on every
+// change, so deployments survive restarts and need no CLI process. One worker thread
+// reconciles deployments one at a time (a slow health check delays the others; commands
+// return at once). Thread-safe: `mu_` guards the deployments and the queue; the worker holds
+// no lock while it switches or runs commands.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
+#include "checkout/change_fanout.h"
+#include "checkout/checkout.h"
+#include "checkout/deployment.h"
+#include "store/store.h"
+
+namespace edgesync {
+
+struct DeploymentView {
+  DeploymentSpec spec;
+  DeploymentState state;
+};
+
+class DeploymentManager {
+ public:
+  struct Options {
+    std::filesystem::path registry_file;  // <data>/deployments.json
+    // Told of every state change (the status feed and metrics), on the worker thread.
+    std::function<void(const DeploymentView&)> on_change;
+  };
+
+  // REQUIRES: the store, switcher and fanout outlive the manager.
+  DeploymentManager(Store& store, CheckoutSwitcher& switcher, ChangeFanout& changes, Options options);
+  ~DeploymentManager();  // stops the worker (a health check in progress is abandoned)
+
+  // Loads the registry, follows every deployment's key and starts the worker.
+  Status Start() EXCLUDES(mu_);
+
+  // Refuses a name in use, a dir another deployment has, and a dir that exists and is not a
+  // checkout symlink (never clobbered), or whose parent is not writable.
+  Result<DeploymentView> Add(const DeploymentSpec& spec) EXCLUDES(mu_);
+  // Forgets the deployment; its directory and versions stay as they are.
+  Status Remove(const std::string& name) EXCLUDES(mu_);
+  // Forgets the versions that failed here and reconciles again.
+  Status Retry(const std::string& name) EXCLUDES(mu_);
+  std::vector<DeploymentView> List() EXCLUDES(mu_);
+  Result<DeploymentView> Show(const std::string& name) EXCLUDES(mu_);
+
+ private:
+  struct Entry {
+    DeploymentSpec spec;
+    DeploymentState state;
+    std::shared_ptr<ChangeFanout::Subscription> subscription;
+  };
+
+  void Enqueue(const std::string& name) EXCLUDES(mu_);
+  void Follow(Entry& entry) REQUIRES(mu_);
+  void Worker() EXCLUDES(mu_);
+  // Brings one deployment to its target version (deployment_reconcile.cpp).
+  void Reconcile(const std::string& name) EXCLUDES(mu_);
+  // Runs the health command until it passes or the timeout passes; the failure's description.
+  std::optional<std::string> CheckHealth(const DeploymentSpec& spec, const std::vector<std::string>& env);
+  void RunSwitchHook(const DeploymentSpec& spec, const std::vector<std::string>& env);
+  // Records `state` for `name` (unless it was removed meanwhile), saves and reports it.
+  void Publish(const std::string& name, DeploymentState state) EXCLUDES(mu_);
+  Status SaveLocked() REQUIRES(mu_);
+
+  Store& store_;
+  CheckoutSwitcher& switcher_;
+  ChangeFanout& changes_;
+  const Options options_;
+
+  Mutex mu_;
+  CondVar wake_;
+  std::map<std::string, Entry> deployments_ GUARDED_BY(mu_);
+  std::vector<std::string> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::atomic<bool> stop_requested_{false};  // read by running commands and switches
+  std::thread worker_;
+};
+
+}  // namespace edgesync

@@ -1,0 +1,54 @@
+#include "cli/deploy_output.h"
+
+#include "cli/table_printer.h"
+
+namespace edgesync {
+namespace {
+
+using nlohmann::json;
+
+std::string Short(const std::string& version) { return version.empty() ? "-" : version.substr(0, 16); }
+
+std::string Words(const json& argv) {
+  std::string text;
+  for (const auto& word : argv) text += (text.empty() ? "" : " ") + word.get<std::string>();
+  return text.empty() ? "-" : text;
+}
+
+}  // namespace
+
+void PrintDeployment(const json& r, std::ostream& out) {
+  const json status = r.value("status", json::object());
+  out << "deployment " << r.value("name", "") << ": " << r.value("key", "") << " at " << r.value("dir", "");
+  if (!r.value("part", "").empty()) out << " (part " << r.value("part", "") << ")";
+  out << "\n  follows:  " << (r.value("version", "").empty() ? "latest" : "version " + r.value("version", ""))
+      << "\n  state:    " << status.value("state", "") << "\n  active:   " << Short(status.value("active", ""))
+      << "\n  target:   " << Short(status.value("target", "")) << "\n  on switch: " << Words(r.value("on_switch", json::array()))
+      << "\n  health:   " << Words(r.value("health", json::array())) << " (within "
+      << r.value("health_timeout_ms", uint64_t{0}) / 1000.0 << " s)\n  switches: " << status.value("switches", 0)
+      << ", rollbacks: " << status.value("rollbacks", 0) << "\n";
+  const json failed = status.value("failed_versions", json::array());
+  if (!failed.empty()) {
+    out << "  failed here:";
+    for (const auto& v : failed) out << " " << Short(v.get<std::string>());
+    out << " (edgesync deploy retry " << r.value("name", "") << " to try again)\n";
+  }
+  if (!status.value("last_error", "").empty()) out << "  last error: " << status.value("last_error", "") << "\n";
+}
+
+void PrintDeployments(const json& r, std::ostream& out) {
+  TablePrinter table({"NAME", "KEY", "DIR", "STATE", "ACTIVE", "TARGET"});
+  for (const auto& d : r.value("deployments", json::array())) {
+    const json status = d.value("status", json::object());
+    table.AddRow({d.value("name", ""), d.value("key", ""), d.value("dir", ""), status.value("state", ""),
+               Short(status.value("active", "")), Short(status.value("target", ""))});
+  }
+  table.Print(out);
+}
+
+void PrintDeployCommand(const json& r, std::ostream& out) {
+  out << "deployment " << r.value("name", "") << (r.value("removed", false) ? " removed (its directory stays)" : " will retry")
+      << "\n";
+}
+
+}  // namespace edgesync

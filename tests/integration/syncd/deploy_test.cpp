@@ -1,0 +1,216 @@
+// Deployments owned by the daemon, with real daemons over TLS: a deployment on an edge follows
+// the versions a cloud node publishes, its directory is one complete version at every instant
+// (a reader loop checks it), the hook runs once per switch, and it survives a restart; a
+// version whose health check fails is rolled back within the timeout plus 2 s and not tried
+// again until `deploy retry`; a joint model's part is deployed alone; bad requests are refused
+// with nothing touched.
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/cluster_fixture.h"
+#include "tests/support/poll_until.h"
+#include "tests/support/test_content.h"
+
+namespace edgesync::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+class DeployTest : public ClusterFixture {
+ protected:
+  json Show(const TestNode& node, const std::string& name) {
+    json shown = CliJson(node, {"deploy", "show", name});
+    return shown.is_object() ? shown : json::object();
+  }
+
+  // The deployment's status once `done` holds for it, or null after the timeout.
+  json WaitFor(const TestNode& node, const std::string& name, const std::function<bool(const json&)>& done,
+               std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    json status;
+    const bool ok = PollUntil(
+        [&] {
+          status = Show(node, name).value("status", json::object());
+          return done(status);
+        },
+        timeout);
+    return ok ? status : json();
+  }
+
+  std::string PutModel(const TestNode& node, const std::string& key, const std::string& content) {
+    const fs::path dir = root() / ("src-" + std::to_string(++sources_));
+    MakeFile(dir / "w.bin", content);
+    MakeFile(dir / "labels.txt", "helmet\n");
+    json put = CliJson(node, {"put", key, dir.string()});
+    EXPECT_TRUE(put.is_object()) << ReadFileText(node.log());
+    return put.is_object() ? put.value("version", "") : "";
+  }
+
+  static size_t Lines(const fs::path& file) {
+    std::ifstream in(file);
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) ++n;
+    return n;
+  }
+
+  int sources_ = 0;
+};
+
+TEST_F(DeployTest, FollowsTheCloudOneCompleteVersionAtATimeAndSurvivesARestart) {
+  const fs::path ca = MakeCa("ca", "deploy-1");
+  TestNode& cloud = AddNode("cloud", ca, "cloud");
+  TestNode& edge = AddNode("edge", ca);
+  Start(cloud);
+  Start(edge, {&cloud});
+  const std::string content1(256 * 1024, 'a'), content2(256 * 1024, 'b');
+  const std::string v1 = PutModel(cloud, "model/det", content1);
+  fs::path got;
+  ASSERT_TRUE(WaitForGet(edge, "model/det", &got));
+
+  const fs::path srv = root() / "srv";
+  fs::create_directories(srv);
+  const fs::path hook_log = root() / "hook.log";
+  // The hook appends the version it was told about: one line per switch.
+  ProcessResult add = Cli(edge, {"deploy", "add", "det", "--key", "model/det", "--dir", (srv / "det").string(),
+                                 "--shell", "--on-switch", "echo \"$EDGESYNC_VERSION\" >> " + hook_log.string()});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  json status = WaitFor(edge, "det", [&](const json& s) { return s.value("state", "") == "healthy"; });
+  ASSERT_TRUE(status.is_object()) << Show(edge, "det").dump();
+  EXPECT_EQ(status.value("active", ""), v1);
+  EXPECT_EQ(ReadFileText(srv / "det" / "w.bin"), content1);
+
+  // A reader loop: every read through the link sees one whole version.
+  std::atomic<bool> stop{false};
+  std::atomic<int> reads{0}, torn{0};
+  std::thread reader([&] {
+    while (!stop) {
+      const std::string seen = ReadFileText(srv / "det" / "w.bin");
+      if (seen != content1 && seen != content2) ++torn;
+      ++reads;
+    }
+  });
+  const std::string v2 = PutModel(cloud, "model/det", content2);
+  status = WaitFor(edge, "det", [&](const json& s) { return s.value("active", "") == v2 && s.value("state", "") == "healthy"; });
+  stop = true;
+  reader.join();
+  ASSERT_TRUE(status.is_object()) << Show(edge, "det").dump() << ReadFileText(edge.log());
+  EXPECT_EQ(torn.load(), 0) << "of " << reads.load() << " reads";
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(ReadFileText(srv / "det" / "w.bin"), content2);
+  EXPECT_EQ(Lines(hook_log), 2u) << ReadFileText(hook_log);
+  EXPECT_EQ(status.value("switches", 0), 2);
+
+  // A restart keeps the deployment, without a CLI process and without switching again.
+  ASSERT_EQ(Stop(edge), 0);
+  Start(edge, {&cloud});
+  status = WaitFor(edge, "det", [&](const json& s) { return s.value("state", "") == "healthy"; });
+  ASSERT_TRUE(status.is_object());
+  EXPECT_EQ(status.value("active", ""), v2);
+  EXPECT_EQ(Lines(hook_log), 2u);
+  const std::string v3 = PutModel(cloud, "model/det", std::string(1000, 'c'));
+  status = WaitFor(edge, "det", [&](const json& s) { return s.value("active", "") == v3; });
+  ASSERT_TRUE(status.is_object()) << ReadFileText(edge.log());
+}
+
+TEST_F(DeployTest, AFailingHealthCheckRollsBackWithinTheTimeoutAndStaysRolledBack) {
+  const fs::path ca = MakeCa("ca", "deploy-2");
+  TestNode& edge = AddNode("edge", ca);
+  Start(edge);
+  const std::string good = PutModel(edge, "model/det", "good weights");
+  const fs::path srv = root() / "srv";
+  fs::create_directories(srv);
+  ProcessResult add = Cli(edge, {"deploy", "add", "det", "--key", "model/det", "--dir", (srv / "det").string(),
+                                 "--shell", "--health", "grep -q good \"$EDGESYNC_DIR/w.bin\"",
+                                 "--health-timeout", "2"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  ASSERT_TRUE(WaitFor(edge, "det", [&](const json& s) { return s.value("state", "") == "healthy"; }).is_object());
+
+  const std::string bad = PutModel(edge, "model/det", "bad weights");
+  // From the moment the bad version is in service to the good one being back.
+  Clock::time_point switched{};
+  json status = WaitFor(edge, "det", [&](const json& s) {
+    if (switched == Clock::time_point{} && s.value("active", "") == bad) switched = Clock::now();
+    return s.value("state", "") == "rolled_back";
+  });
+  const Clock::time_point back = Clock::now();
+  ASSERT_TRUE(status.is_object()) << Show(edge, "det").dump();
+  ASSERT_NE(switched, Clock::time_point{}) << "the bad version was never seen active";
+  EXPECT_LE(back - switched, std::chrono::seconds(2 + 2));
+  EXPECT_EQ(status.value("active", ""), good);
+  EXPECT_EQ(ReadFileText(srv / "det" / "w.bin"), "good weights");
+  EXPECT_EQ(status.value("rollbacks", 0), 1);
+  EXPECT_NE(status.value("last_error", "").find("health check did not pass"), std::string::npos) << status.dump();
+  EXPECT_EQ(status["failed_versions"], json::array({bad}));
+
+  // Not tried again on its own; `deploy retry` tries (and fails) once more.
+  ASSERT_EQ(Cli(edge, {"deploy", "retry", "det"}).exit_code, 0);
+  status = WaitFor(edge, "det", [&](const json& s) { return s.value("rollbacks", 0) == 2; });
+  ASSERT_TRUE(status.is_object()) << Show(edge, "det").dump();
+  EXPECT_EQ(ReadFileText(srv / "det" / "w.bin"), "good weights");
+  // A newer version is tried.
+  const std::string fixed = PutModel(edge, "model/det", "good weights, better");
+  status = WaitFor(edge, "det", [&](const json& s) { return s.value("active", "") == fixed && s.value("state", "") == "healthy"; });
+  ASSERT_TRUE(status.is_object()) << Show(edge, "det").dump();
+}
+
+TEST_F(DeployTest, DeploysOnePartOfAJointModel) {
+  const fs::path ca = MakeCa("ca", "deploy-3");
+  TestNode& edge = AddNode("edge", ca);
+  Start(edge);
+  const fs::path src = root() / "joint";
+  MakeFile(src / "edge" / "tiny.onnx", "edge weights");
+  MakeFile(src / "cloud" / "big.onnx", "cloud weights");
+  ASSERT_EQ(Cli(edge, {"put", "model/joint", src.string()}).exit_code, 0);
+  fs::create_directories(root() / "srv");
+  const fs::path dir = root() / "srv" / "joint";
+  ASSERT_EQ(Cli(edge, {"deploy", "add", "joint", "--key", "model/joint", "--dir", dir.string(), "--part", "edge"}).exit_code, 0);
+  ASSERT_TRUE(WaitFor(edge, "joint", [&](const json& s) { return s.value("state", "") == "healthy"; }).is_object())
+      << Show(edge, "joint").dump();
+  EXPECT_EQ(ReadFileText(dir / "tiny.onnx"), "edge weights");
+  EXPECT_FALSE(fs::exists(dir / "big.onnx"));
+  EXPECT_FALSE(fs::exists(dir / "cloud"));
+}
+
+TEST_F(DeployTest, BadRequestsAreRefusedAndNothingIsTouched) {
+  const fs::path ca = MakeCa("ca", "deploy-4");
+  TestNode& edge = AddNode("edge", ca);
+  Start(edge);
+  PutModel(edge, "model/det", "weights");
+  const fs::path srv = root() / "srv";
+  MakeFile(srv / "taken" / "keep.txt", "the operator's");
+
+  ProcessResult clobber = Cli(edge, {"deploy", "add", "x", "--key", "model/det", "--dir", (srv / "taken").string()});
+  EXPECT_NE(clobber.exit_code, 0);
+  EXPECT_NE(clobber.err.find("exists and is not a deployment's"), std::string::npos) << clobber.err;
+  EXPECT_EQ(ReadFileText(srv / "taken" / "keep.txt"), "the operator's");
+
+  ProcessResult dataset = Cli(edge, {"deploy", "add", "x", "--key", "dataset/d", "--dir", (srv / "d").string()});
+  EXPECT_NE(dataset.exit_code, 0);
+  EXPECT_NE(dataset.err.find("is not a model"), std::string::npos) << dataset.err;
+
+  ProcessResult no_parent = Cli(edge, {"deploy", "add", "x", "--key", "model/det", "--dir", (root() / "nope" / "d").string()});
+  EXPECT_NE(no_parent.exit_code, 0);
+  EXPECT_NE(no_parent.err.find("is not a directory"), std::string::npos) << no_parent.err;
+
+  // A health command that does not exist: the version fails with that reason, nothing to roll
+  // back to, and the daemon keeps serving.
+  ASSERT_EQ(Cli(edge, {"deploy", "add", "y", "--key", "model/det", "--dir", (srv / "y").string(), "--health",
+                       "/nonexistent/health-check"})
+                .exit_code,
+            0);
+  json status = WaitFor(edge, "y", [&](const json& s) { return s.value("state", "") == "failed"; });
+  ASSERT_TRUE(status.is_object()) << Show(edge, "y").dump();
+  EXPECT_NE(status.value("last_error", "").find("cannot run '/nonexistent/health-check'"), std::string::npos)
+      << status.dump();
+  EXPECT_EQ(CliJson(edge, {"deploy", "ls"})["deployments"].size(), 1u);
+  ASSERT_EQ(Cli(edge, {"deploy", "rm", "y"}).exit_code, 0);
+  EXPECT_TRUE(fs::is_symlink(srv / "y")) << "rm forgets the deployment; the directory stays";
+  EXPECT_EQ(Cli(edge, {"deploy", "show", "y"}).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace edgesync::testing
