@@ -45,9 +45,21 @@ struct RefusedLink {
   uint64_t count = 1;  // consecutive refusals of this address for this reason
 };
 
+// One deployment as the metrics show it (checkout/deployment.h has the whole of it; the status
+// room does not depend on checkout/, the daemon maps one to the other).
+struct DeploymentSample {
+  std::string name;
+  std::string active;  // the version in service ("" when none yet)
+  std::string state;   // waiting, switching, checking, healthy, rolled_back, failed
+  uint64_t switches = 0;
+  uint64_t rollbacks = 0;
+};
+
 struct StatusFeedOptions {
   // Recently refused links, newest first; sampled with the peers. Optional.
   std::function<std::vector<RefusedLink>()> refusals;
+  // This node's deployments, read when /metrics is rendered. Optional.
+  std::function<std::vector<DeploymentSample>()> deployments;
   std::string node_name;
   // Current node labels (they change on reload).
   std::function<std::map<std::string, std::string>()> labels;

@@ -6,6 +6,18 @@ namespace edgesync {
 
 std::string StatusFeed::MetricsText() {
   PrometheusText out;
+  // Read before the feed's lock: the provider takes the deployment manager's own.
+  const std::vector<DeploymentSample> deployments =
+      options_.deployments ? options_.deployments() : std::vector<DeploymentSample>();
+  for (const auto& d : deployments)
+    out.Gauge("edgesync_deployment_state", "1 for each deployment: the version it serves and its state.", 1,
+              {{"deployment", d.name}, {"version", d.active}, {"state", d.state}});
+  for (const auto& d : deployments)
+    out.Counter("edgesync_deployment_switches_total", "Switches of a deployment to another version (rollbacks included).",
+                static_cast<double>(d.switches), {{"deployment", d.name}});
+  for (const auto& d : deployments)
+    out.Counter("edgesync_deployment_rollbacks_total", "Versions a deployment switched back from after a failed health check.",
+                static_cast<double>(d.rollbacks), {{"deployment", d.name}});
   MutexLock lock(mu_);
   if (have_stats_) {
     out.Gauge("edgesync_store_bytes", "Chunk bytes stored after deduplication (estimate).",

@@ -465,6 +465,14 @@ void Daemon::CreateStatusService(std::chrono::steady_clock::time_point started) 
       for (const LinkRefusal& r : network_->RecentRefusals()) out.push_back({r.address, r.reason, r.at_ms, r.count});
     return out;
   };
+  // Read by /metrics on a network thread; the manager is reset only after those have stopped.
+  options.feed.deployments = [this] {
+    std::vector<DeploymentSample> out;
+    if (deployments_)
+      for (const DeploymentView& d : deployments_->List())
+        out.push_back({d.spec.name, d.state.active, d.state.state, d.state.switches, d.state.rollbacks});
+    return out;
+  };
   options.http.token = config_.http_token;
   options.http.allowed_origins = config_.http_allowed_origins;
   if (options.http.allowed_origins.empty() && http_listener_) {

@@ -146,6 +146,20 @@ TEST_F(DeployTest, AFailingHealthCheckRollsBackWithinTheTimeoutAndStaysRolledBac
   EXPECT_NE(status.value("last_error", "").find("health check did not pass"), std::string::npos) << status.dump();
   EXPECT_EQ(status["failed_versions"], json::array({bad}));
 
+  // /metrics shows it (read with Python's urllib: any HTTP client would do).
+  const std::string address = CliJson(edge, {"status"}).value("http_status", "");
+  ProcessResult metrics = RunProcess({"/usr/bin/python3", "-c",
+                                      "import sys, urllib.request; "
+                                      "sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())",
+                                      "http://" + address + "/metrics"},
+                                     std::chrono::seconds(30));
+  ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
+  EXPECT_NE(metrics.out.find("edgesync_deployment_state{deployment=\"det\",version=\"" + good +
+                             "\",state=\"rolled_back\"} 1"),
+            std::string::npos)
+      << metrics.out;
+  EXPECT_NE(metrics.out.find("edgesync_deployment_rollbacks_total{deployment=\"det\"} 1"), std::string::npos);
+
   // Not tried again on its own; `deploy retry` tries (and fails) once more.
   ASSERT_EQ(Cli(edge, {"deploy", "retry", "det"}).exit_code, 0);
   status = WaitFor(edge, "det", [&](const json& s) { return s.value("rollbacks", 0) == 2; });
