@@ -13,6 +13,15 @@ json ViewJson(const DeploymentView& view) {
   return j;
 }
 
+// A method on one deployment, named by the "name" parameter.
+CommandHandler OnNamed(std::function<Result<json>(const std::string& name)> method) {
+  return [method = std::move(method)](const json& params, CommandContext&) -> Result<json> {
+    Result<std::string> name = RequireString(params, "name");
+    if (!name.ok()) return name.status();
+    return method(*name);
+  };
+}
+
 }  // namespace
 
 void RegisterDeployCommands(CommandDispatcher& dispatcher, DeploymentManager& deployments) {
@@ -29,28 +38,19 @@ void RegisterDeployCommands(CommandDispatcher& dispatcher, DeploymentManager& de
     for (const DeploymentView& view : deployments.List()) list.push_back(ViewJson(view));
     return json{{"deployments", list}};
   });
-  dispatcher.Register("deploy.show", CommandLane::kQuick,
-                      [&deployments](const json& params, CommandContext&) -> Result<json> {
-                        Result<std::string> name = RequireString(params, "name");
-                        if (!name.ok()) return name.status();
-                        Result<DeploymentView> view = deployments.Show(*name);
+  dispatcher.Register("deploy.show", CommandLane::kQuick, OnNamed([&deployments](const std::string& name) -> Result<json> {
+                        Result<DeploymentView> view = deployments.Show(name);
                         if (!view.ok()) return view.status();
                         return ViewJson(*view);
-                      });
-  dispatcher.Register("deploy.rm", CommandLane::kQuick,
-                      [&deployments](const json& params, CommandContext&) -> Result<json> {
-                        Result<std::string> name = RequireString(params, "name");
-                        if (!name.ok()) return name.status();
-                        EDGESYNC_RETURN_IF_ERROR(deployments.Remove(*name));
-                        return json{{"name", *name}, {"removed", true}};
-                      });
-  dispatcher.Register("deploy.retry", CommandLane::kQuick,
-                      [&deployments](const json& params, CommandContext&) -> Result<json> {
-                        Result<std::string> name = RequireString(params, "name");
-                        if (!name.ok()) return name.status();
-                        EDGESYNC_RETURN_IF_ERROR(deployments.Retry(*name));
-                        return json{{"name", *name}, {"retrying", true}};
-                      });
+                      }));
+  dispatcher.Register("deploy.rm", CommandLane::kQuick, OnNamed([&deployments](const std::string& name) -> Result<json> {
+                        EDGESYNC_RETURN_IF_ERROR(deployments.Remove(name));
+                        return json{{"name", name}, {"removed", true}};
+                      }));
+  dispatcher.Register("deploy.retry", CommandLane::kQuick, OnNamed([&deployments](const std::string& name) -> Result<json> {
+                        EDGESYNC_RETURN_IF_ERROR(deployments.Retry(name));
+                        return json{{"name", name}, {"retrying", true}};
+                      }));
 }
 
 }  // namespace edgesync

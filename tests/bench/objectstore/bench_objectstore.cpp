@@ -28,6 +28,7 @@
 
 #include "tests/bench/objectstore/request_counting_front.h"
 #include "tests/bench/objectstore/tier_bench.h"
+#include "tests/support/bench_median.h"
 #include "tests/support/poll_until.h"
 #include "tests/support/process_runner.h"
 #include "tests/support/s3rver_server.h"
@@ -48,12 +49,6 @@ constexpr char kKey[] = "model/x";
 uint64_t EnvNumber(const char* name, uint64_t fallback) {
   const char* text = std::getenv(name);
   return text != nullptr && *text != '\0' ? std::strtoull(text, nullptr, 10) : fallback;
-}
-
-// The median, to two decimals; -1 for none.
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? -1 : std::round(v[v.size() / 2] * 100) / 100;
 }
 
 double Seconds(timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; }
@@ -272,14 +267,14 @@ int Run(uint64_t size, int runs, bool tier_only) {
   const double per_gib = static_cast<double>(1ull << 30) / static_cast<double>(size);
   json summary = {{"size_mib", size >> 20},
                   {"runs", runs},
-                  {"import_mbps", Median(imports)},
-                  {"s3cmd_get_mbps", Median(gets)},
-                  {"import_vs_s3cmd", std::round(Median(imports) / Median(gets) * 100) / 100},
-                  {"export_mbps", Median(exports)},
-                  {"s3cmd_put_mbps", Median(puts)},
-                  {"export_vs_s3cmd", std::round(Median(exports) / Median(puts) * 100) / 100},
-                  {"import_daemon_mbps", Median(daemon_imports)},
-                  {"export_daemon_mbps", Median(daemon_exports)}};
+                  {"import_mbps", BenchMedian(imports)},
+                  {"s3cmd_get_mbps", BenchMedian(gets)},
+                  {"import_vs_s3cmd", std::round(BenchMedian(imports) / BenchMedian(gets) * 100) / 100},
+                  {"export_mbps", BenchMedian(exports)},
+                  {"s3cmd_put_mbps", BenchMedian(puts)},
+                  {"export_vs_s3cmd", std::round(BenchMedian(exports) / BenchMedian(puts) * 100) / 100},
+                  {"import_daemon_mbps", BenchMedian(daemon_imports)},
+                  {"export_daemon_mbps", BenchMedian(daemon_exports)}};
   std::cout << "import (" << (size >> 20) << " MiB, median of " << imports.size()
             << ", CLI wall time): " << summary["import_mbps"] << " MB/s; s3cmd get "
             << summary["s3cmd_get_mbps"] << " MB/s; ratio " << summary["import_vs_s3cmd"] << "\n"

@@ -8,6 +8,7 @@
 
 #include "tests/bench/objectstore/request_counting_front.h"
 #include "tests/support/bench_cluster.h"
+#include "tests/support/bench_median.h"
 #include "tests/support/test_content.h"
 
 namespace edgesync::testing {
@@ -19,11 +20,6 @@ using objectstore::testing::S3rverServer;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kTimeout = std::chrono::minutes(20);
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? -1 : std::round(v[v.size() / 2] * 100) / 100;
-}
 
 // A cloud node (on local disk, or on the tier at 127.0.0.1:`s3_port`) and an edge dialing it.
 struct NodePair {
@@ -136,12 +132,12 @@ json RunTierBench(const S3rverServer& server, uint64_t size, int runs, std::mt19
   const double per_gib = static_cast<double>(1ull << 30) / static_cast<double>(size);
   const json tier_status = bench.Status(*counted.cloud)["store"]["chunk_tier"];
 
-  json summary = {{"tier_put_mbps", Median(tier_puts)},
-                  {"local_put_mbps", Median(local_puts)},
-                  {"tier_put_vs_local", std::round(Median(tier_puts) / Median(local_puts) * 100) / 100},
-                  {"tier_serve_mbps", Median(tier_serves)},
-                  {"local_serve_mbps", Median(local_serves)},
-                  {"tier_serve_vs_local", std::round(Median(tier_serves) / Median(local_serves) * 100) / 100},
+  json summary = {{"tier_put_mbps", BenchMedian(tier_puts)},
+                  {"local_put_mbps", BenchMedian(local_puts)},
+                  {"tier_put_vs_local", std::round(BenchMedian(tier_puts) / BenchMedian(local_puts) * 100) / 100},
+                  {"tier_serve_mbps", BenchMedian(tier_serves)},
+                  {"local_serve_mbps", BenchMedian(local_serves)},
+                  {"tier_serve_vs_local", std::round(BenchMedian(tier_serves) / BenchMedian(local_serves) * 100) / 100},
                   {"tier_packs_per_gib", std::round(tier_status.value("packs", 0.0) * per_gib * 100) / 100}};
   for (const auto& [method, n] : requests) {
     std::string field = "tier_" + method + "_per_gib";

@@ -90,6 +90,13 @@ class ChunkTierTest : public ::testing::Test {
     return dir;
   }
 
+  // Puts `src` as model/a; an empty version when the put failed (after a failed expectation).
+  static VersionInfo PutModel(Store& store, const fs::path& src, const std::string& spec = "{}") {
+    auto put = store.Put(ObjectKey::Parse("model/a").value(), src, spec);
+    EXPECT_TRUE(put.ok()) << put.status().ToString();
+    return put.ok() ? *put : VersionInfo{};
+  }
+
   std::string ReadAll(Store& store, const VersionInfo& version) {
     auto manifest = store.ReadManifest(version.record.manifest_id);
     EXPECT_TRUE(manifest.ok()) << manifest.status().ToString();
@@ -120,9 +127,8 @@ TEST_F(ChunkTierTest, PutUploadsFewPacksAndColdReadsAreIdentical) {
   {
     auto store = Open(Options(dir_ / "store", bucket_));
     ASSERT_TRUE(store);
-    auto put = store->Put(ObjectKey::Parse("model/a").value(), src, "{}");
-    ASSERT_TRUE(put.ok()) << put.status().ToString();
-    version = *put;
+    version = PutModel(*store, src);
+    ASSERT_FALSE(version.id.empty());
     auto stats = store->Stats();
     ASSERT_TRUE(stats.ok() && stats->tier);
     // 20 MiB in 4 MiB packs: five or six uploads, not one per chunk.
@@ -251,9 +257,8 @@ TEST_F(ChunkTierTest, RestoreFromTheBucketServesTheSameVersions) {
   {
     auto store = Open(Options(dir_ / "store", bucket_));
     ASSERT_TRUE(store);
-    auto put = store->Put(ObjectKey::Parse("model/a").value(), src, "{\"task\":\"detect\"}");
-    ASSERT_TRUE(put.ok()) << put.status().ToString();
-    version = *put;
+    version = PutModel(*store, src, "{\"task\":\"detect\"}");
+    ASSERT_FALSE(version.id.empty());
     auto saved = store->CheckpointTier();
     ASSERT_TRUE(saved.ok() && *saved) << saved.status().ToString();
   }
