@@ -64,7 +64,8 @@ Status DeploymentManager::Start() {
                         spec.status().ToString());
           continue;
         }
-        Entry entry{*spec, DeploymentState::FromJson(item.value("state", json::object())), nullptr};
+        Entry entry{*spec, DeploymentState::FromJson(item.value("state", json::object())),
+                    item.value("declared", false), nullptr};
         // The directory is the truth: a switch interrupted by a crash is either done or not.
         entry.state.active = CurrentCheckoutVersion(spec->dir);
         Follow(entry);
@@ -105,31 +106,88 @@ void DeploymentManager::Worker() {
   }
 }
 
-Result<DeploymentView> DeploymentManager::Add(const DeploymentSpec& spec) {
+Status DeploymentManager::AddLocked(const DeploymentSpec& spec, bool declared) {
   EDGESYNC_RETURN_IF_ERROR(spec.Validate());
+  if (deployments_.count(spec.name)) return Status::AlreadyExists("deployment " + spec.name + " exists");
+  for (const auto& [name, entry] : deployments_)
+    if (entry.spec.dir == spec.dir)
+      return Status::AlreadyExists(spec.dir.string() + " is deployment " + name + "'s directory");
   EDGESYNC_RETURN_IF_ERROR(CheckDeployDir(spec.dir));
-  DeploymentView view{spec, {}};
-  {
-    MutexLock lock(mu_);
-    if (deployments_.count(spec.name)) return Status::AlreadyExists("deployment " + spec.name + " exists");
-    for (const auto& [name, entry] : deployments_)
-      if (entry.spec.dir == spec.dir)
-        return Status::AlreadyExists(spec.dir.string() + " is deployment " + name + "'s directory");
-    Entry entry{spec, {}, nullptr};
+  Entry entry{spec, {}, declared, nullptr};
+  entry.state.active = CurrentCheckoutVersion(spec.dir);
+  Follow(entry);
+  deployments_.emplace(spec.name, std::move(entry));
+  if (std::find(queue_.begin(), queue_.end(), spec.name) == queue_.end()) queue_.push_back(spec.name);
+  wake_.NotifyAll();
+  spdlog::info("deployment {} added{}: {} at {}", spec.name, declared ? " from the config file" : "", spec.key,
+               spec.dir.string());
+  return Status::Ok();
+}
+
+Result<DeploymentView> DeploymentManager::Add(const DeploymentSpec& spec) {
+  MutexLock lock(mu_);
+  EDGESYNC_RETURN_IF_ERROR(AddLocked(spec, false));
+  EDGESYNC_RETURN_IF_ERROR(SaveLocked());
+  const Entry& entry = deployments_.at(spec.name);
+  return DeploymentView{entry.spec, entry.state, false};
+}
+
+Status DeploymentManager::Declare(const std::vector<DeploymentSpec>& specs) {
+  MutexLock lock(mu_);
+  Status first = Status::Ok();
+  auto keep = [&first](const Status& s) {
+    if (first.ok() && !s.ok()) first = s;
+  };
+  std::set<std::string> declared;
+  for (const DeploymentSpec& spec : specs) {
+    declared.insert(spec.name);
+    auto it = deployments_.find(spec.name);
+    if (it == deployments_.end()) {
+      keep(AddLocked(spec, true).WithContext("[[deploy]] " + spec.name));
+      continue;
+    }
+    Entry& entry = it->second;
+    if (!entry.declared) {
+      keep(Status::AlreadyExists("[[deploy]] " + spec.name + ": a deployment of that name was added with "
+                                 "`edgesync deploy add`; remove one of them"));
+      continue;
+    }
+    if (entry.spec.ToJson() == spec.ToJson()) continue;
+    Status valid = spec.Validate();
+    if (valid.ok() && spec.dir != entry.spec.dir) valid = CheckDeployDir(spec.dir);
+    if (!valid.ok()) {
+      keep(valid.WithContext("[[deploy]] " + spec.name));
+      continue;
+    }
+    if (spec.dir != entry.spec.dir || spec.key != entry.spec.key || spec.part != entry.spec.part)
+      entry.state = DeploymentState{};  // another place or model: what it knew no longer applies
     entry.state.active = CurrentCheckoutVersion(spec.dir);
+    entry.spec = spec;
     Follow(entry);
-    view.state = entry.state;
-    deployments_.emplace(spec.name, std::move(entry));
-    EDGESYNC_RETURN_IF_ERROR(SaveLocked());
+    if (std::find(queue_.begin(), queue_.end(), spec.name) == queue_.end()) queue_.push_back(spec.name);
+    wake_.NotifyAll();
+    spdlog::info("deployment {} changed in the config file", spec.name);
   }
-  spdlog::info("deployment {} added: {} at {}", spec.name, spec.key, spec.dir.string());
-  Enqueue(spec.name);
-  return view;
+  for (auto it = deployments_.begin(); it != deployments_.end();) {
+    if (it->second.declared && !declared.count(it->first)) {
+      spdlog::info("deployment {} is no longer in the config file: forgotten (its directory stays)", it->first);
+      it = deployments_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  keep(SaveLocked());
+  return first;
 }
 
 Status DeploymentManager::Remove(const std::string& name) {
   MutexLock lock(mu_);
-  if (!deployments_.erase(name)) return Status::NotFound("no deployment " + name);
+  auto it = deployments_.find(name);
+  if (it == deployments_.end()) return Status::NotFound("no deployment " + name);
+  if (it->second.declared)
+    return Status::FailedPrecondition("deployment " + name + " is declared in the config file; remove its "
+                                      "[[deploy]] table and reload the daemon");
+  deployments_.erase(it);
   queue_.erase(std::remove(queue_.begin(), queue_.end(), name), queue_.end());
   spdlog::info("deployment {} removed (its directory stays)", name);
   return SaveLocked();
@@ -150,7 +208,7 @@ Status DeploymentManager::Retry(const std::string& name) {
 std::vector<DeploymentView> DeploymentManager::List() {
   MutexLock lock(mu_);
   std::vector<DeploymentView> views;
-  for (const auto& [name, entry] : deployments_) views.push_back({entry.spec, entry.state});
+  for (const auto& [name, entry] : deployments_) views.push_back({entry.spec, entry.state, entry.declared});
   return views;
 }
 
@@ -158,7 +216,7 @@ Result<DeploymentView> DeploymentManager::Show(const std::string& name) {
   MutexLock lock(mu_);
   auto it = deployments_.find(name);
   if (it == deployments_.end()) return Status::NotFound("no deployment " + name);
-  return DeploymentView{it->second.spec, it->second.state};
+  return DeploymentView{it->second.spec, it->second.state, it->second.declared};
 }
 
 void DeploymentManager::Publish(const std::string& name, DeploymentState state) {
@@ -171,7 +229,7 @@ void DeploymentManager::Publish(const std::string& name, DeploymentState state) 
     auto it = deployments_.find(name);
     if (it == deployments_.end()) return;
     it->second.state = state;
-    view = {it->second.spec, state};
+    view = {it->second.spec, state, it->second.declared};
     Status saved = SaveLocked();
     if (!saved.ok()) spdlog::error("deployments: {}", saved.ToString());
   }
@@ -181,7 +239,7 @@ void DeploymentManager::Publish(const std::string& name, DeploymentState state) 
 Status DeploymentManager::SaveLocked() {
   json list = json::array();
   for (const auto& [name, entry] : deployments_)
-    list.push_back({{"spec", entry.spec.ToJson()}, {"state", entry.state.ToJson()}});
+    list.push_back({{"spec", entry.spec.ToJson()}, {"state", entry.state.ToJson()}, {"declared", entry.declared}});
   return ReplaceJsonFile(options_.registry_file, {{"deployments", list}});
 }
 

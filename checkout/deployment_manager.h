@@ -33,6 +33,7 @@ namespace edgesync {
 struct DeploymentView {
   DeploymentSpec spec;
   DeploymentState state;
+  bool declared = false;  // from the config file's [[deploy]] tables, not `deploy add`
 };
 
 class DeploymentManager {
@@ -53,7 +54,12 @@ class DeploymentManager {
   // Refuses a name in use, a dir another deployment has, and a dir that exists and is not a
   // checkout symlink (never clobbered), or whose parent is not writable.
   Result<DeploymentView> Add(const DeploymentSpec& spec) EXCLUDES(mu_);
-  // Forgets the deployment; its directory and versions stay as they are.
+  // Makes the config file's deployments exactly `specs`: adds new ones, applies changed specs,
+  // forgets declared ones no longer listed. Deployments added with Add are left alone (a name
+  // both declared and added is refused). Returns the first error; the others still apply.
+  Status Declare(const std::vector<DeploymentSpec>& specs) EXCLUDES(mu_);
+  // Forgets the deployment; its directory and versions stay as they are. A declared one is
+  // refused: it is removed from the config file.
   Status Remove(const std::string& name) EXCLUDES(mu_);
   // Forgets the versions that failed here and reconciles again.
   Status Retry(const std::string& name) EXCLUDES(mu_);
@@ -64,8 +70,11 @@ class DeploymentManager {
   struct Entry {
     DeploymentSpec spec;
     DeploymentState state;
+    bool declared = false;
     std::shared_ptr<ChangeFanout::Subscription> subscription;
   };
+  // Checks and adds one deployment (Add and Declare).
+  Status AddLocked(const DeploymentSpec& spec, bool declared) REQUIRES(mu_);
 
   void Enqueue(const std::string& name) EXCLUDES(mu_);
   void Follow(Entry& entry) REQUIRES(mu_);

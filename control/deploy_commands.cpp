@@ -10,6 +10,7 @@ using nlohmann::json;
 json ViewJson(const DeploymentView& view) {
   json j = view.spec.ToJson();
   j["status"] = view.state.ToJson();
+  j["declared"] = view.declared;
   return j;
 }
 

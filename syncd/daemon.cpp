@@ -120,6 +120,14 @@ std::string BoundAddress(const std::unique_ptr<tcp::acceptor>& acceptor) {
   return host + ":" + std::to_string(endpoint.port());
 }
 
+// The config file's [[deploy]] tables as the deployment manager takes them.
+std::vector<DeploymentSpec> DeclaredDeployments(const DaemonConfig& config) {
+  std::vector<DeploymentSpec> specs;
+  for (const DeployDeclaration& d : config.deploys)
+    specs.push_back({d.name, d.key, d.dir, d.part, d.version, d.on_switch, d.health, d.health_timeout_ms});
+  return specs;
+}
+
 // Replication's log lines go to the daemon log; levels are syslog numbers.
 spdlog::level::level_enum SpdLevel(int level) {
   return level <= 3   ? spdlog::level::err
@@ -347,6 +355,8 @@ std::optional<StartupError> Daemon::Start() {
                                                      DeploymentManager::Options{config_.data_dir / "deployments.json", {}});
   if (Status started = deployments_->Start(); !started.ok())
     return StartupError{kExitRuntimeError, started.ToString()};
+  if (Status declared = deployments_->Declare(DeclaredDeployments(config_)); !declared.ok())
+    return StartupError{kExitConfig, "configuration error: " + declared.message()};
   RegisterDeployCommands(dispatcher_, *deployments_);
   pools_ = std::make_unique<WorkerPools>(WorkerPoolSizes{});
   StartConflictMonitor();
@@ -569,6 +579,8 @@ void Daemon::Reload() {
   // Wider subscriptions or new labels make replication read every peer's log again.
   if (Status s = network_->replicator().UpdateSelection(reloaded->subscriptions, reloaded->labels); !s.ok())
     spdlog::error("reload: applying subscriptions and labels to replication: {}", s.ToString());
+  if (Status declared = deployments_->Declare(DeclaredDeployments(*reloaded)); !declared.ok())
+    spdlog::error("reload: [[deploy]]: {}", declared.message());
   spdlog::info("reloaded configuration (log level {}, {} labels, {} subscriptions)",
                reloaded->log_level, reloaded->labels.size(), reloaded->subscriptions.size());
   notifier_.Status("serving on " + config_.control_socket.string() + " (reloaded)");

@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "syncd/config_keys.h"
+#include "syncd/deploy_tables.h"
 #include "transport/identity.h"
 
 namespace edgesync {
@@ -234,6 +235,12 @@ Status ApplyConfigToml(std::string_view text, std::string_view source,
   for (const auto& [table_key, table_node] : root) {
     std::string table_name(table_key.str());
     TomlValue table_value{table_node, source, table_name, base_dir};
+    if (table_name == "deploy") {
+      // [[deploy]] replaces what the defaults or an earlier file declared.
+      config->deploys.clear();
+      EDGESYNC_RETURN_IF_ERROR(ReadDeployTables(table_node, source, base_dir, &config->deploys));
+      continue;
+    }
     if (!IsTableName(table_name)) {
       return Status::InvalidArgument(table_value.Where() + ": unknown key '" + table_name + "'");
     }

@@ -13,6 +13,7 @@
 
 #include "store/chunker_params.h"
 #include "base/status.h"
+#include "syncd/deploy_tables.h"
 #include "syncd/socket_path.h"
 
 namespace edgesync {
@@ -97,6 +98,8 @@ struct DaemonConfig {
   // old directories it keeps at most (syncd/checkout_retention.h).
   uint64_t checkout_grace_ms = 60'000;
   uint64_t checkout_max_old_versions = 8;
+  // [[deploy]] tables (docs/deploy.md); applied again on reload.
+  std::vector<DeployDeclaration> deploys;
 
   // Replication runs when the node listens for peers or dials any.
   bool replication_enabled() const { return peer_listen.enabled || !peers.empty(); }

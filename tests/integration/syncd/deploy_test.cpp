@@ -4,6 +4,8 @@
 // version whose health check fails is rolled back within the timeout plus 2 s and not tried
 // again until `deploy retry`; a joint model's part is deployed alone; bad requests are refused
 // with nothing touched.
+#include <signal.h>
+
 #include <atomic>
 #include <fstream>
 #include <thread>
@@ -224,6 +226,44 @@ TEST_F(DeployTest, BadRequestsAreRefusedAndNothingIsTouched) {
   ASSERT_EQ(Cli(edge, {"deploy", "rm", "y"}).exit_code, 0);
   EXPECT_TRUE(fs::is_symlink(srv / "y")) << "rm forgets the deployment; the directory stays";
   EXPECT_EQ(Cli(edge, {"deploy", "show", "y"}).exit_code, 1);
+}
+
+TEST_F(DeployTest, DeploymentsDeclaredInTheConfigFileFollowReloads) {
+  const fs::path ca = MakeCa("ca", "deploy-5");
+  TestNode& edge = AddNode("edge", ca);
+  const fs::path srv = root() / "srv";
+  fs::create_directories(srv);
+  const fs::path config = root() / "edge.toml";
+  MakeFile(config, "[[deploy]]\nname = \"det\"\nkey = \"model/det\"\ndir = \"" + (srv / "det").string() +
+                       "\"\nhealth = [\"/usr/bin/test\", \"-s\", \"" + (srv / "det" / "w.bin").string() +
+                       "\"]\nhealth_timeout = \"5s\"\n");
+  Start(edge, {}, {"--config", config.string()});
+  const std::string v1 = PutModel(edge, "model/det", "weights");
+  json status = WaitFor(edge, "det", [&](const json& s) { return s.value("state", "") == "healthy"; });
+  ASSERT_TRUE(status.is_object()) << Show(edge, "det").dump() << ReadFileText(edge.log());
+  EXPECT_EQ(status.value("active", ""), v1);
+  EXPECT_TRUE(Show(edge, "det").value("declared", false));
+  ProcessResult rm = Cli(edge, {"deploy", "rm", "det"});
+  EXPECT_NE(rm.exit_code, 0);
+  EXPECT_NE(rm.err.find("declared in the config file"), std::string::npos) << rm.err;
+
+  // The table goes away; a reload forgets the deployment and leaves its directory.
+  MakeFile(config, "[node]\nlabels = { role = \"edge\" }\n");
+  edge.process->Signal(SIGHUP);
+  ASSERT_TRUE(PollUntil([&] { return CliJson(edge, {"deploy", "ls"}).value("deployments", json::array()).empty(); },
+                        std::chrono::seconds(30)))
+      << ReadFileText(edge.log());
+  EXPECT_EQ(ReadFileText(srv / "det" / "w.bin"), "weights");
+
+  // A table the daemon cannot take stops it at startup with a configuration error.
+  ASSERT_EQ(Stop(edge), 0);
+  MakeFile(config, "[[deploy]]\nname = \"det\"\nkey = \"model/det\"\ndir = \"" + (srv / "det").string() +
+                       "\"\nhealht = [\"true\"]\n");
+  ProcessResult refused = RunProcess({EDGESYNCD_BIN, "--data-dir", edge.data_dir.string(), "--config", config.string(),
+                                      "--http-status", "off"},
+                                     std::chrono::seconds(30));
+  EXPECT_EQ(refused.exit_code, 78);
+  EXPECT_NE(refused.err.find("deploy.healht: unknown key"), std::string::npos) << refused.err;
 }
 
 }  // namespace
