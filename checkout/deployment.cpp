@@ -39,6 +39,10 @@ Status DeploymentSpec::Validate() const {
     return Status::InvalidArgument("deployment " + name + ": dir must be a normal absolute path");
   if (!part.empty() && (part.find('/') != std::string::npos || part == "." || part == ".."))
     return Status::InvalidArgument("deployment " + name + ": part '" + part + "' must be one path segment");
+  if (!version.empty() && !channel.empty())
+    return Status::InvalidArgument("deployment " + name + ": give a version or a channel, not both");
+  if (!channel.empty() && !ValidName(channel))
+    return Status::InvalidArgument("deployment " + name + ": channel '" + channel + "' must be 1-64 of [A-Za-z0-9._-]");
   for (const auto* argv : {&on_switch, &health})
     if (!argv->empty() && argv->front().empty())
       return Status::InvalidArgument("deployment " + name + ": a command's first word is empty");
@@ -49,7 +53,7 @@ Status DeploymentSpec::Validate() const {
 
 json DeploymentSpec::ToJson() const {
   return {{"name", name},       {"key", key},         {"dir", dir.string()},   {"part", part},
-          {"version", version}, {"on_switch", on_switch}, {"health", health},
+          {"version", version}, {"channel", channel},     {"on_switch", on_switch}, {"health", health},
           {"health_timeout_ms", health_timeout_ms}};
 }
 
@@ -68,6 +72,7 @@ Result<DeploymentSpec> DeploymentSpec::FromJson(const json& j) {
   EDGESYNC_RETURN_IF_ERROR(text("dir", &dir));
   EDGESYNC_RETURN_IF_ERROR(text("part", &spec.part));
   EDGESYNC_RETURN_IF_ERROR(text("version", &spec.version));
+  EDGESYNC_RETURN_IF_ERROR(text("channel", &spec.channel));
   spec.dir = dir;
   auto on_switch = Argv(j, "on_switch");
   if (!on_switch.ok()) return on_switch.status();

@@ -21,7 +21,8 @@ struct DeploymentSpec {
   std::string key;   // a model key
   std::filesystem::path dir;  // absolute: the symlink the service reads
   std::string part;           // a joint model's part ("" = every file)
-  std::string version;        // pinned version id ("" = follow the latest)
+  std::string version;        // pinned version id ("" = follow the latest, or the channel)
+  std::string channel;        // follow what meta/releases names for this node (release_rules.h)
   std::vector<std::string> on_switch;  // argv run after every switch (and switch back)
   std::vector<std::string> health;     // argv run until it exits 0 or health_timeout passes
   uint64_t health_timeout_ms = 30'000;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "checkout/json_file.h"
+#include "checkout/release_rules.h"
 
 namespace edgesync {
 namespace {
@@ -77,8 +78,17 @@ Status DeploymentManager::Start() {
       return registry.status().WithContext("deployments");
     }
   }
+  releases_subscription_ = changes_.Subscribe(kReleasesDocument, [this](const Change&) { EnqueueChannelFollowers(); });
   worker_ = std::thread([this] { Worker(); });
   return Status::Ok();
+}
+
+void DeploymentManager::EnqueueChannelFollowers() {
+  MutexLock lock(mu_);
+  for (const auto& [name, entry] : deployments_)
+    if (!entry.spec.channel.empty() && std::find(queue_.begin(), queue_.end(), name) == queue_.end())
+      queue_.push_back(name);
+  wake_.NotifyAll();
 }
 
 void DeploymentManager::Follow(Entry& entry) {
@@ -223,17 +233,12 @@ void DeploymentManager::Publish(const std::string& name, DeploymentState state) 
   state.updated_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                std::chrono::system_clock::now().time_since_epoch())
                                                .count());
-  DeploymentView view;
-  {
-    MutexLock lock(mu_);
-    auto it = deployments_.find(name);
-    if (it == deployments_.end()) return;
-    it->second.state = state;
-    view = {it->second.spec, state, it->second.declared};
-    Status saved = SaveLocked();
-    if (!saved.ok()) spdlog::error("deployments: {}", saved.ToString());
-  }
-  if (options_.on_change) options_.on_change(view);
+  MutexLock lock(mu_);
+  auto it = deployments_.find(name);
+  if (it == deployments_.end()) return;
+  it->second.state = std::move(state);
+  Status saved = SaveLocked();
+  if (!saved.ok()) spdlog::error("deployments: {}", saved.ToString());
 }
 
 Status DeploymentManager::SaveLocked() {

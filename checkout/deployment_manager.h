@@ -40,8 +40,10 @@ class DeploymentManager {
  public:
   struct Options {
     std::filesystem::path registry_file;  // <data>/deployments.json
-    // Told of every state change (the status feed and metrics), on the worker thread.
-    std::function<void(const DeploymentView&)> on_change;
+    // This node's labels (they change on reload) and the merged fields of meta/releases
+    // (NotFound when there is none), for deployments that follow a channel.
+    std::function<std::map<std::string, std::string>()> labels;
+    std::function<Result<nlohmann::json>()> releases;
   };
 
   // REQUIRES: the store, switcher and fanout outlive the manager.
@@ -77,6 +79,10 @@ class DeploymentManager {
   Status AddLocked(const DeploymentSpec& spec, bool declared) REQUIRES(mu_);
 
   void Enqueue(const std::string& name) EXCLUDES(mu_);
+  void EnqueueChannelFollowers() EXCLUDES(mu_);
+  // The version a deployment should serve: pinned, the channel's for this node, or the latest.
+  // NotFound (with the reason) while there is none here.
+  Result<VersionInfo> TargetOf(const DeploymentSpec& spec, const ObjectKey& key);
   void Follow(Entry& entry) REQUIRES(mu_);
   void Worker() EXCLUDES(mu_);
   // Brings one deployment to its target version (deployment_reconcile.cpp).
@@ -84,7 +90,7 @@ class DeploymentManager {
   // Runs the health command until it passes or the timeout passes; the failure's description.
   std::optional<std::string> CheckHealth(const DeploymentSpec& spec, const std::vector<std::string>& env);
   void RunSwitchHook(const DeploymentSpec& spec, const std::vector<std::string>& env);
-  // Records `state` for `name` (unless it was removed meanwhile), saves and reports it.
+  // Records `state` for `name` (unless it was removed meanwhile) and saves it.
   void Publish(const std::string& name, DeploymentState state) EXCLUDES(mu_);
   Status SaveLocked() REQUIRES(mu_);
 
@@ -99,6 +105,7 @@ class DeploymentManager {
   std::vector<std::string> queue_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   std::atomic<bool> stop_requested_{false};  // read by running commands and switches
+  std::shared_ptr<ChangeFanout::Subscription> releases_subscription_;
   std::thread worker_;
 };
 

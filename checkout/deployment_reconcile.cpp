@@ -6,6 +6,7 @@
 
 #include "checkout/deployment_manager.h"
 #include "checkout/hook_runner.h"
+#include "checkout/release_rules.h"
 
 namespace edgesync {
 namespace {
@@ -54,6 +55,30 @@ std::optional<std::string> DeploymentManager::CheckHealth(const DeploymentSpec& 
   return "health check did not pass within " + std::to_string(spec.health_timeout_ms) + " ms (last: " + last + ")";
 }
 
+Result<VersionInfo> DeploymentManager::TargetOf(const DeploymentSpec& spec, const ObjectKey& key) {
+  if (!spec.version.empty()) {
+    Result<VersionInfo> pinned = store_.GetVersion(key, spec.version);
+    if (!pinned.ok()) return Status::NotFound("version " + spec.version + " of " + spec.key + " is not here yet");
+    return pinned;
+  }
+  if (spec.channel.empty()) {
+    Result<VersionInfo> latest = store_.Latest(key);
+    if (!latest.ok()) return Status::NotFound("no version of " + spec.key + " here yet");
+    return latest;
+  }
+  Result<nlohmann::json> fields = options_.releases ? options_.releases() : Status::NotFound("no releases");
+  if (!fields.ok() && !fields.status().IsNotFound()) return fields.status().WithContext(kReleasesDocument);
+  const auto labels = options_.labels ? options_.labels() : std::map<std::string, std::string>();
+  std::optional<ReleaseRule> rule =
+      ResolveRelease(fields.ok() ? *fields : nlohmann::json::object(), spec.key, spec.channel, labels);
+  if (!rule) return Status::NotFound("channel " + spec.channel + " of " + spec.key + " names no version for this node");
+  Result<VersionInfo> released = store_.GetVersion(key, rule->version);
+  if (!released.ok())
+    return Status::NotFound("channel " + spec.channel + " names version " + rule->version +
+                            ", not here yet (it comes by replication)");
+  return released;
+}
+
 void DeploymentManager::Reconcile(const std::string& name) {
   Result<DeploymentView> view = Show(name);
   if (!view.ok()) return;  // removed meanwhile
@@ -62,11 +87,10 @@ void DeploymentManager::Reconcile(const std::string& name) {
   Result<ObjectKey> key = ObjectKey::Parse(spec.key);
   if (!key.ok()) return;
 
-  Result<VersionInfo> target = spec.version.empty() ? store_.Latest(*key) : store_.GetVersion(*key, spec.version);
+  Result<VersionInfo> target = TargetOf(spec, *key);
   if (!target.ok() || target->record.tombstone) {
     state.state = "waiting";
-    state.last_error = target.ok() ? spec.key + " is deleted; keeping what is deployed"
-                                   : "no version of " + spec.key + " here yet (" + target.status().message() + ")";
+    state.last_error = target.ok() ? spec.key + " is deleted; keeping what is deployed" : target.status().message();
     Publish(name, state);
     return;
   }

@@ -109,7 +109,8 @@ struct SubcommandArgs {
   uint64_t page_size = 0;           // ls --page-size; 0: the daemon's default
   bool json_after_select = false;  // `select` passes its words through, --json included
   // deploy add
-  std::string name, on_switch, health;
+  std::string name, on_switch, health, channel;
+  std::vector<std::string> where;  // release --where label=value
   double health_timeout_s = 30;
   bool hook_shell = false;
 };
@@ -134,6 +135,7 @@ void AddDeploySubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) 
   add->add_option("--dir", args.dest, "the symlink the service reads")->required();
   add->add_option("--part", args.part, "a joint model's part (only its files, without the prefix)");
   add->add_option("--version", args.version, "pin this version (default: follow the latest)");
+  add->add_option("--channel", args.channel, "follow what `edgesync release` names for this node");
   add->add_option("--on-switch", args.on_switch, "command run after every switch (words, no shell)");
   add->add_option("--health", args.health, "command that exits 0 when the service is healthy");
   add->add_option("--health-timeout", args.health_timeout_s, "seconds the health command has to pass (default 30)")
@@ -146,10 +148,27 @@ void AddDeploySubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) 
                   {"dir", AbsolutePath(args.dest)},
                   {"part", args.part},
                   {"version", args.version},
+                  {"channel", args.channel},
                   {"on_switch", HookArgv(args.on_switch, args.hook_shell)},
                   {"health", HookArgv(args.health, args.hook_shell)},
                   {"health_timeout_ms", static_cast<uint64_t>(args.health_timeout_s * 1000)}};
     req.print = PrintDeployment;
+  });
+  auto* release = app.add_subcommand("release", "make a channel name a version of a model, on every node or some");
+  release->add_option("key", args.key, "model key")->required();
+  release->add_option("--channel", args.channel, "channel name, e.g. stable")->required();
+  release->add_option("--version", args.version, "a version id this node holds")->required();
+  release->add_option("--where", args.where, "label=value a node must have (repeatable; default every node)");
+  release->callback([&req, &args] {
+    json where = json::object();
+    for (const std::string& pair : args.where) {
+      const size_t eq = pair.find('=');
+      if (eq == std::string::npos || eq == 0) throw CLI::ValidationError("--where", "'" + pair + "' is not label=value");
+      where[pair.substr(0, eq)] = pair.substr(eq + 1);
+    }
+    req.method = "release";
+    req.params = {{"key", args.key}, {"channel", args.channel}, {"version", args.version}, {"where", where}};
+    req.print = PrintRelease;
   });
   auto* ls = deploy->add_subcommand("ls", "list deployments and their state");
   ls->callback([&req] {

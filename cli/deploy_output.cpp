@@ -21,7 +21,10 @@ void PrintDeployment(const json& r, std::ostream& out) {
   const json status = r.value("status", json::object());
   out << "deployment " << r.value("name", "") << ": " << r.value("key", "") << " at " << r.value("dir", "");
   if (!r.value("part", "").empty()) out << " (part " << r.value("part", "") << ")";
-  out << "\n  follows:  " << (r.value("version", "").empty() ? "latest" : "version " + r.value("version", ""))
+  const std::string follows = !r.value("version", "").empty()   ? "version " + r.value("version", "")
+                              : !r.value("channel", "").empty() ? "channel " + r.value("channel", "")
+                                                                : "latest";
+  out << "\n  follows:  " << follows
       << "\n  state:    " << status.value("state", "") << "\n  active:   " << Short(status.value("active", ""))
       << "\n  target:   " << Short(status.value("target", "")) << "\n  on switch: " << Words(r.value("on_switch", json::array()))
       << "\n  health:   " << Words(r.value("health", json::array())) << " (within "
@@ -49,6 +52,19 @@ void PrintDeployments(const json& r, std::ostream& out) {
 void PrintDeployCommand(const json& r, std::ostream& out) {
   out << "deployment " << r.value("name", "") << (r.value("removed", false) ? " removed (its directory stays)" : " will retry")
       << "\n";
+}
+
+void PrintRelease(const json& r, std::ostream& out) {
+  out << "released " << r.value("key", "") << " version " << Short(r.value("version", "")) << " on channel "
+      << r.value("channel", "") << " for ";
+  const json where = r.value("where", json::object());
+  if (where.empty()) out << "every node";
+  else {
+    std::string labels;
+    for (const auto& [label, value] : where.items()) labels += (labels.empty() ? "" : ",") + label + "=" + value.get<std::string>();
+    out << "nodes with " << labels;
+  }
+  out << "\n";
 }
 
 }  // namespace edgesync

@@ -1,5 +1,6 @@
 #include "control/deploy_commands.h"
 
+#include "checkout/release_rules.h"
 #include "control/command_params.h"
 
 namespace edgesync {
@@ -25,7 +26,42 @@ CommandHandler OnNamed(std::function<Result<json>(const std::string& name)> meth
 
 }  // namespace
 
-void RegisterDeployCommands(CommandDispatcher& dispatcher, DeploymentManager& deployments) {
+// Writes one channel rule: a version this node holds becomes what `channel` names for the
+// nodes `where` selects.
+Result<json> Release(Store& store, Catalog& catalog, const json& params) {
+  Result<ObjectKey> key = RequireKey(params);
+  if (!key.ok()) return key.status();
+  if (key->kind() != ObjectKind::kModel) return Status::InvalidArgument(key->str() + " is not a model");
+  ReleaseRule rule;
+  rule.key = key->str();
+  rule.channel = OptionalString(params, "channel");
+  rule.version = OptionalString(params, "version");
+  if (params.contains("where")) {
+    if (!params["where"].is_object()) return Status::InvalidArgument("\"where\" must be an object of label -> value");
+    for (const auto& [label, value] : params["where"].items()) {
+      if (!value.is_string()) return Status::InvalidArgument("\"where\" values must be strings");
+      rule.where[label] = value.get<std::string>();
+    }
+  }
+  EDGESYNC_RETURN_IF_ERROR(ValidateReleaseRule(rule));
+  Result<VersionInfo> version = store.GetVersion(*key, rule.version);
+  if (!version.ok()) return Status::NotFound("version " + rule.version + " of " + key->str() + " is not on this node");
+  if (version->record.tombstone) return Status::InvalidArgument("version " + rule.version + " is a deletion");
+  rule.at_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
+  Result<VersionInfo> written = catalog.SetMetaFields(ObjectKey::Parse(kReleasesDocument).value(),
+                                                      {{ReleaseFieldName(rule), ReleaseFieldValue(rule)}});
+  if (!written.ok()) return written.status();
+  return json{{"key", rule.key}, {"channel", rule.channel}, {"version", rule.version}, {"where", rule.where},
+              {"document_version", written->id}};
+}
+
+void RegisterDeployCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog,
+                            DeploymentManager& deployments) {
+  dispatcher.Register("release", CommandLane::kQuick, [&store, &catalog](const json& params, CommandContext&) {
+    return Release(store, catalog, params);
+  });
   dispatcher.Register("deploy.add", CommandLane::kQuick,
                       [&deployments](const json& params, CommandContext&) -> Result<json> {
                         Result<DeploymentSpec> spec = DeploymentSpec::FromJson(params);

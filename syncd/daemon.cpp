@@ -25,6 +25,7 @@
 #include "control/checkout_commands.h"
 #include "control/deploy_commands.h"
 #include "checkout/deployment_manager.h"
+#include "checkout/release_rules.h"
 #include "checkout/checkout_pins.h"
 #include "control/command_dispatcher.h"
 #include "control/conflict_commands.h"
@@ -124,7 +125,7 @@ std::string BoundAddress(const std::unique_ptr<tcp::acceptor>& acceptor) {
 std::vector<DeploymentSpec> DeclaredDeployments(const DaemonConfig& config) {
   std::vector<DeploymentSpec> specs;
   for (const DeployDeclaration& d : config.deploys)
-    specs.push_back({d.name, d.key, d.dir, d.part, d.version, d.on_switch, d.health, d.health_timeout_ms});
+    specs.push_back({d.name, d.key, d.dir, d.part, d.version, d.channel, d.on_switch, d.health, d.health_timeout_ms});
   return specs;
 }
 
@@ -351,13 +352,18 @@ std::optional<StartupError> Daemon::Start() {
   RegisterObjectCommands(dispatcher_, *store_, *object_sources_);
   RegisterCatalogCommands(dispatcher_, *catalog_);
   RegisterCheckoutCommands(dispatcher_, *store_, *switcher_, *changes_);
-  deployments_ = std::make_unique<DeploymentManager>(*store_, *switcher_, *changes_,
-                                                     DeploymentManager::Options{config_.data_dir / "deployments.json", {}});
+  DeploymentManager::Options deploy_options;
+  deploy_options.registry_file = config_.data_dir / "deployments.json";
+  deploy_options.labels = [settings = &settings_] { return settings->Get().labels; };
+  deploy_options.releases = [catalog = catalog_.get()] {
+    return catalog->ReadMetaDocument(ObjectKey::Parse(kReleasesDocument).value());
+  };
+  deployments_ = std::make_unique<DeploymentManager>(*store_, *switcher_, *changes_, std::move(deploy_options));
   if (Status started = deployments_->Start(); !started.ok())
     return StartupError{kExitRuntimeError, started.ToString()};
   if (Status declared = deployments_->Declare(DeclaredDeployments(config_)); !declared.ok())
     return StartupError{kExitConfig, "configuration error: " + declared.message()};
-  RegisterDeployCommands(dispatcher_, *deployments_);
+  RegisterDeployCommands(dispatcher_, *store_, *catalog_, *deployments_);
   pools_ = std::make_unique<WorkerPools>(WorkerPoolSizes{});
   StartConflictMonitor();
   if (identity->node_id.empty()) identity->node_id = store_->node_id();

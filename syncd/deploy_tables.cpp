@@ -44,6 +44,7 @@ Status ReadDeployTables(const toml::node& node, std::string_view source, const s
       else if (field == "key") EDGESYNC_RETURN_IF_ERROR(text(&d.key));
       else if (field == "part") EDGESYNC_RETURN_IF_ERROR(text(&d.part));
       else if (field == "version") EDGESYNC_RETURN_IF_ERROR(text(&d.version));
+      else if (field == "channel") EDGESYNC_RETURN_IF_ERROR(text(&d.channel));
       else if (field == "dir") {
         std::string dir;
         EDGESYNC_RETURN_IF_ERROR(text(&dir));

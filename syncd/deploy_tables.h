@@ -22,6 +22,7 @@ struct DeployDeclaration {
   std::filesystem::path dir;
   std::string part;
   std::string version;
+  std::string channel;
   std::vector<std::string> on_switch;  // argv; ["/bin/sh", "-c", "..."] for a shell
   std::vector<std::string> health;
   uint64_t health_timeout_ms = 30'000;

@@ -228,6 +228,51 @@ TEST_F(DeployTest, BadRequestsAreRefusedAndNothingIsTouched) {
   EXPECT_EQ(Cli(edge, {"deploy", "show", "y"}).exit_code, 1);
 }
 
+TEST_F(DeployTest, ACanaryReleaseReachesOneSiteThenAPromotionReachesAll) {
+  const fs::path ca = MakeCa("ca", "deploy-6");
+  TestNode& cloud = AddNode("cloud", ca, "cloud");
+  TestNode& edge_a = AddNode("edge-a", ca);
+  TestNode& edge_b = AddNode("edge-b", ca);
+  Start(cloud);
+  Start(edge_a, {&cloud}, {"--label", "site=a"});
+  Start(edge_b, {&cloud}, {"--label", "site=b"});
+  fs::create_directories(root() / "srv-a");
+  fs::create_directories(root() / "srv-b");
+  for (auto [node, dir] : {std::pair{&edge_a, root() / "srv-a" / "det"}, std::pair{&edge_b, root() / "srv-b" / "det"}}) {
+    ProcessResult add = Cli(*node, {"deploy", "add", "det", "--key", "model/det", "--dir", dir.string(), "--channel", "stable"});
+    ASSERT_EQ(add.exit_code, 0) << add.err;
+  }
+  const std::string v1 = PutModel(cloud, "model/det", "version one");
+  EXPECT_NE(Show(edge_a, "det").value("status", json::object()).value("state", ""), "healthy")
+      << "nothing is released yet";
+  ASSERT_EQ(Cli(cloud, {"release", "model/det", "--channel", "stable", "--version", v1}).exit_code, 0);
+  for (TestNode* node : {&edge_a, &edge_b}) {
+    json status = WaitFor(*node, "det", [&](const json& s) { return s.value("active", "") == v1 && s.value("state", "") == "healthy"; });
+    ASSERT_TRUE(status.is_object()) << node->name << ": " << Show(*node, "det").dump() << ReadFileText(node->log());
+  }
+
+  // v2 goes to both edges' stores (prefetched), but only site a is told to run it.
+  const std::string v2 = PutModel(cloud, "model/det", "version two");
+  ProcessResult canary = Cli(cloud, {"release", "model/det", "--channel", "stable", "--version", v2, "--where", "site=a"});
+  ASSERT_EQ(canary.exit_code, 0) << canary.err;
+  json status = WaitFor(edge_a, "det", [&](const json& s) { return s.value("active", "") == v2 && s.value("state", "") == "healthy"; });
+  ASSERT_TRUE(status.is_object()) << Show(edge_a, "det").dump();
+  ASSERT_TRUE(WaitUntilRead(edge_b, cloud));  // b has read the release and the version
+  EXPECT_EQ(Show(edge_b, "det")["status"].value("active", ""), v1);
+  EXPECT_EQ(ReadFileText(root() / "srv-b" / "det" / "w.bin"), "version one");
+
+  // Promoted to every node.
+  ASSERT_EQ(Cli(cloud, {"release", "model/det", "--channel", "stable", "--version", v2}).exit_code, 0);
+  status = WaitFor(edge_b, "det", [&](const json& s) { return s.value("active", "") == v2 && s.value("state", "") == "healthy"; });
+  ASSERT_TRUE(status.is_object()) << Show(edge_b, "det").dump();
+  EXPECT_EQ(ReadFileText(root() / "srv-b" / "det" / "w.bin"), "version two");
+
+  // A release of a version the writer does not hold is refused.
+  ProcessResult unknown = Cli(cloud, {"release", "model/det", "--channel", "stable", "--version", "0123456789abcdef"});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("is not on this node"), std::string::npos) << unknown.err;
+}
+
 TEST_F(DeployTest, DeploymentsDeclaredInTheConfigFileFollowReloads) {
   const fs::path ca = MakeCa("ca", "deploy-5");
   TestNode& edge = AddNode("edge", ca);
