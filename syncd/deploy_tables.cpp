@@ -31,8 +31,9 @@ Status ReadDeployTables(const toml::node& node, std::string_view source, const s
   for (const auto& element : *array) {
     const auto& table = *element.as_table();
     DeployDeclaration d;
-    for (const auto& [key, value] : table) {
-      const std::string field(key.str());
+    for (const auto& entry : table) {
+      const std::string field(entry.first.str());
+      const toml::node& value = entry.second;  // not a structured binding: lambdas capture it
       const std::string where = Where(value, source) + ": deploy." + field;
       auto text = [&](std::string* into) -> Status {
         const auto* s = value.as_string();
