@@ -143,6 +143,13 @@ Result<DeploymentView> DeploymentManager::Add(const DeploymentSpec& spec) {
 }
 
 Status DeploymentManager::Declare(const std::vector<DeploymentSpec>& specs) {
+  std::vector<DeploymentView> removed;
+  Status first = DeclareLocked(specs, &removed);
+  for (DeploymentView& view : removed) ReportRemoved(std::move(view));
+  return first;
+}
+
+Status DeploymentManager::DeclareLocked(const std::vector<DeploymentSpec>& specs, std::vector<DeploymentView>* removed) {
   MutexLock lock(mu_);
   Status first = Status::Ok();
   auto keep = [&first](const Status& s) {
@@ -181,6 +188,7 @@ Status DeploymentManager::Declare(const std::vector<DeploymentSpec>& specs) {
   for (auto it = deployments_.begin(); it != deployments_.end();) {
     if (it->second.declared && !declared.count(it->first)) {
       spdlog::info("deployment {} is no longer in the config file: forgotten (its directory stays)", it->first);
+      removed->push_back({it->second.spec, it->second.state, true});
       it = deployments_.erase(it);
     } else {
       ++it;
@@ -191,16 +199,27 @@ Status DeploymentManager::Declare(const std::vector<DeploymentSpec>& specs) {
 }
 
 Status DeploymentManager::Remove(const std::string& name) {
-  MutexLock lock(mu_);
-  auto it = deployments_.find(name);
-  if (it == deployments_.end()) return Status::NotFound("no deployment " + name);
-  if (it->second.declared)
-    return Status::FailedPrecondition("deployment " + name + " is declared in the config file; remove its "
-                                      "[[deploy]] table and reload the daemon");
-  deployments_.erase(it);
-  queue_.erase(std::remove(queue_.begin(), queue_.end(), name), queue_.end());
-  spdlog::info("deployment {} removed (its directory stays)", name);
-  return SaveLocked();
+  DeploymentView removed;
+  {
+    MutexLock lock(mu_);
+    auto it = deployments_.find(name);
+    if (it == deployments_.end()) return Status::NotFound("no deployment " + name);
+    if (it->second.declared)
+      return Status::FailedPrecondition("deployment " + name + " is declared in the config file; remove its "
+                                        "[[deploy]] table and reload the daemon");
+    removed = {it->second.spec, it->second.state, false};
+    deployments_.erase(it);
+    queue_.erase(std::remove(queue_.begin(), queue_.end(), name), queue_.end());
+    spdlog::info("deployment {} removed (its directory stays)", name);
+    EDGESYNC_RETURN_IF_ERROR(SaveLocked());
+  }
+  ReportRemoved(std::move(removed));
+  return Status::Ok();
+}
+
+void DeploymentManager::ReportRemoved(DeploymentView view) {
+  view.state.state = "removed";
+  if (options_.report) options_.report(view);
 }
 
 Status DeploymentManager::Retry(const std::string& name) {
@@ -233,12 +252,17 @@ void DeploymentManager::Publish(const std::string& name, DeploymentState state) 
   state.updated_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                std::chrono::system_clock::now().time_since_epoch())
                                                .count());
-  MutexLock lock(mu_);
-  auto it = deployments_.find(name);
-  if (it == deployments_.end()) return;
-  it->second.state = std::move(state);
-  Status saved = SaveLocked();
-  if (!saved.ok()) spdlog::error("deployments: {}", saved.ToString());
+  DeploymentView view;
+  {
+    MutexLock lock(mu_);
+    auto it = deployments_.find(name);
+    if (it == deployments_.end()) return;
+    it->second.state = std::move(state);
+    view = {it->second.spec, it->second.state, it->second.declared};
+    Status saved = SaveLocked();
+    if (!saved.ok()) spdlog::error("deployments: {}", saved.ToString());
+  }
+  if (options_.report) options_.report(view);
 }
 
 Status DeploymentManager::SaveLocked() {

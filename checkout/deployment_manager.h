@@ -44,6 +44,9 @@ class DeploymentManager {
     // (NotFound when there is none), for deployments that follow a channel.
     std::function<std::map<std::string, std::string>()> labels;
     std::function<Result<nlohmann::json>()> releases;
+    // Told of every state change, after it is saved, on the worker thread (the daemon writes
+    // it into this node's meta/deployments/<node> document for the fleet). Optional.
+    std::function<void(const DeploymentView&)> report;
   };
 
   // REQUIRES: the store, switcher and fanout outlive the manager.
@@ -75,6 +78,10 @@ class DeploymentManager {
     bool declared = false;
     std::shared_ptr<ChangeFanout::Subscription> subscription;
   };
+  Status DeclareLocked(const std::vector<DeploymentSpec>& specs, std::vector<DeploymentView>* removed)
+      EXCLUDES(mu_);
+  // Reports a deployment gone (state "removed"), so the fleet view does not show it running.
+  void ReportRemoved(DeploymentView view);
   // Checks and adds one deployment (Add and Declare).
   Status AddLocked(const DeploymentSpec& spec, bool declared) REQUIRES(mu_);
 
@@ -90,7 +97,7 @@ class DeploymentManager {
   // Runs the health command until it passes or the timeout passes; the failure's description.
   std::optional<std::string> CheckHealth(const DeploymentSpec& spec, const std::vector<std::string>& env);
   void RunSwitchHook(const DeploymentSpec& spec, const std::vector<std::string>& env);
-  // Records `state` for `name` (unless it was removed meanwhile) and saves it.
+  // Records `state` for `name` (unless it was removed meanwhile), saves and reports it.
   void Publish(const std::string& name, DeploymentState state) EXCLUDES(mu_);
   Status SaveLocked() REQUIRES(mu_);
 

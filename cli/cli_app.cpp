@@ -170,6 +170,16 @@ void AddDeploySubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) 
     req.params = {{"key", args.key}, {"channel", args.channel}, {"version", args.version}, {"where", where}};
     req.print = PrintRelease;
   });
+  auto* rollout = app.add_subcommand("rollout", "the fleet's deployments of a model, as reported to this node");
+  rollout->require_subcommand(1);
+  auto* rollout_status = rollout->add_subcommand("status", "per node: the version running, the target, failures (exit 1 if any failed)");
+  rollout_status->add_option("key", args.key, "model key")->required();
+  rollout_status->callback([&req, &args] {
+    req.method = "rollout.status";
+    req.params = {{"key", args.key}};
+    req.print = PrintRolloutStatus;
+    req.failed = RolloutHasFailures;
+  });
   auto* ls = deploy->add_subcommand("ls", "list deployments and their state");
   ls->callback([&req] {
     req.method = "deploy.ls";

@@ -54,6 +54,27 @@ void PrintDeployCommand(const json& r, std::ostream& out) {
       << "\n";
 }
 
+void PrintRolloutStatus(const json& r, std::ostream& out) {
+  const json nodes = r.value("nodes", json::array());
+  if (nodes.empty()) {
+    out << "no node has reported a deployment of " << r.value("key", "") << " to this node\n";
+    return;
+  }
+  TablePrinter table({"NODE", "DEPLOYMENT", "STATE", "ACTIVE", "TARGET", "LAST ERROR"});
+  for (const auto& n : nodes)
+    table.AddRow({n.value("node", ""), n.value("deployment", ""), n.value("state", ""), Short(n.value("active", "")),
+                  Short(n.value("target", "")), n.value("last_error", "").empty() ? "-" : n.value("last_error", "")});
+  table.Print(out);
+}
+
+bool RolloutHasFailures(const json& r) {
+  for (const auto& n : r.value("nodes", json::array())) {
+    const std::string state = n.value("state", "");
+    if (state == "failed" || state == "rolled_back") return true;
+  }
+  return false;
+}
+
 void PrintRelease(const json& r, std::ostream& out) {
   out << "released " << r.value("key", "") << " version " << Short(r.value("version", "")) << " on channel "
       << r.value("channel", "") << " for ";

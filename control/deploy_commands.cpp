@@ -1,5 +1,6 @@
 #include "control/deploy_commands.h"
 
+#include "checkout/fleet_deployments.h"
 #include "checkout/release_rules.h"
 #include "control/command_params.h"
 
@@ -59,6 +60,21 @@ Result<json> Release(Store& store, Catalog& catalog, const json& params) {
 
 void RegisterDeployCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog,
                             DeploymentManager& deployments) {
+  dispatcher.Register("rollout.status", CommandLane::kQuick,
+                      [&store, &catalog](const json& params, CommandContext&) -> Result<json> {
+                        Result<ObjectKey> key = RequireKey(params);
+                        if (!key.ok()) return key.status();
+                        Result<std::vector<RolloutRow>> rows = RolloutStatus(store, catalog, key->str());
+                        if (!rows.ok()) return rows.status();
+                        json nodes = json::array();
+                        for (const RolloutRow& row : *rows) {
+                          json entry = row.report;
+                          entry["node"] = row.node;
+                          entry["deployment"] = row.deployment;
+                          nodes.push_back(std::move(entry));
+                        }
+                        return json{{"key", key->str()}, {"nodes", nodes}};
+                      });
   dispatcher.Register("release", CommandLane::kQuick, [&store, &catalog](const json& params, CommandContext&) {
     return Release(store, catalog, params);
   });

@@ -25,6 +25,7 @@
 #include "control/checkout_commands.h"
 #include "control/deploy_commands.h"
 #include "checkout/deployment_manager.h"
+#include "checkout/fleet_deployments.h"
 #include "checkout/release_rules.h"
 #include "checkout/checkout_pins.h"
 #include "control/command_dispatcher.h"
@@ -357,6 +358,15 @@ std::optional<StartupError> Daemon::Start() {
   deploy_options.labels = [settings = &settings_] { return settings->Get().labels; };
   deploy_options.releases = [catalog = catalog_.get()] {
     return catalog->ReadMetaDocument(ObjectKey::Parse(kReleasesDocument).value());
+  };
+  // Each state change goes into this node's meta/deployments/<node> document, which replicates
+  // to the fleet (`edgesync rollout status` on a cloud node).
+  deploy_options.report = [catalog = catalog_.get(), document = std::string(kFleetDeploymentsPrefix) + store_->node_id()](
+                              const DeploymentView& view) {
+    Result<ObjectKey> key = ObjectKey::Parse(document);
+    Result<VersionInfo> written =
+        key.ok() ? catalog->SetMetaFields(*key, {{view.spec.name, DeploymentReport(view)}}) : key.status();
+    if (!written.ok()) spdlog::warn("reporting deployment {}: {}", view.spec.name, written.status().ToString());
   };
   deployments_ = std::make_unique<DeploymentManager>(*store_, *switcher_, *changes_, std::move(deploy_options));
   if (Status started = deployments_->Start(); !started.ok())

@@ -273,6 +273,46 @@ TEST_F(DeployTest, ACanaryReleaseReachesOneSiteThenAPromotionReachesAll) {
   EXPECT_NE(unknown.err.find("is not on this node"), std::string::npos) << unknown.err;
 }
 
+TEST_F(DeployTest, TheCloudSeesACanaryFailInOneCommand) {
+  const fs::path ca = MakeCa("ca", "deploy-7");
+  TestNode& cloud = AddNode("cloud", ca, "cloud");
+  TestNode& edge = AddNode("edge", ca);
+  Start(cloud);
+  Start(edge, {&cloud}, {"--label", "site=a"});
+  fs::create_directories(root() / "srv");
+  ASSERT_EQ(Cli(edge, {"deploy", "add", "det", "--key", "model/det", "--dir", (root() / "srv" / "det").string(),
+                       "--channel", "stable", "--shell", "--health", "grep -q good \"$EDGESYNC_DIR/w.bin\"",
+                       "--health-timeout", "1"})
+                .exit_code,
+            0);
+  const std::string good = PutModel(cloud, "model/det", "good");
+  ASSERT_EQ(Cli(cloud, {"release", "model/det", "--channel", "stable", "--version", good}).exit_code, 0);
+  const std::string bad = PutModel(cloud, "model/det", "bad");
+  ASSERT_EQ(Cli(cloud, {"release", "model/det", "--channel", "stable", "--version", bad, "--where", "site=a"}).exit_code, 0);
+
+  // `rollout status` exits 1 once a node reports a failure, so its JSON is read either way.
+  auto rollout_status = [&] {
+    json parsed = json::parse(Cli(cloud, {"rollout", "status", "model/det", "--json"}).out, nullptr, false);
+    return parsed.is_object() ? parsed : json::object();
+  };
+  json row;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        for (const auto& n : rollout_status().value("nodes", json::array()))
+          if (n.value("node", "") == "edge" && n.value("state", "") == "rolled_back") row = n;
+        return row.is_object();
+      },
+      std::chrono::seconds(60)))
+      << rollout_status().dump() << ReadFileText(edge.log());
+  EXPECT_EQ(row.value("deployment", ""), "det");
+  EXPECT_EQ(row.value("active", ""), good);
+  EXPECT_EQ(row.value("target", ""), bad);
+  EXPECT_NE(row.value("last_error", "").find("health check"), std::string::npos);
+  ProcessResult human = Cli(cloud, {"rollout", "status", "model/det"});
+  EXPECT_EQ(human.exit_code, 1) << "a failed canary fails the command";
+  EXPECT_NE(human.err.find("rolled_back"), std::string::npos) << human.err;  // a failure prints to stderr
+}
+
 TEST_F(DeployTest, DeploymentsDeclaredInTheConfigFileFollowReloads) {
   const fs::path ca = MakeCa("ca", "deploy-5");
   TestNode& edge = AddNode("edge", ca);
