@@ -8,6 +8,7 @@
 #   make bench-catalog  catalog index and queries over 10,000 models
 #   make bench-scale  100,000 documents + 1,000 models: startup, ls, select, memory, reconnect bytes
 #   make bench-objectstore  put from and export to s3rver on loopback vs s3cmd (EDGESYNC_BENCH_SIZE_MIB)
+#   make bench-deploy  release to serving on 10 edge deployments, the switch alone, a rollback
 #   make demo         three nodes on loopback (cloud + 2 edge) with sample content and dashboards
 
 JOBS ?= $(shell nproc)
@@ -17,7 +18,7 @@ FUZZ_SECONDS ?= 5
 CMAKE_FLAGS ?=
 
 .PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats \
-  bench-replication demo bench-scale bench-transport bench-catalog bench-objectstore
+  bench-replication demo bench-scale bench-transport bench-catalog bench-objectstore bench-deploy
 
 setup:
 	bash scripts/setup.sh
@@ -43,7 +44,7 @@ test-long: setup
 	bash scripts/test-long.sh
 
 # Benchmarks are outside the default build: each target builds what it runs.
-bench-formats bench-store bench-transport bench-catalog bench-scale: bench-%: configure
+bench-formats bench-store bench-transport bench-catalog bench-scale bench-deploy: bench-%: configure
 	cmake --build $(BUILD) -j $(JOBS) --target bench_$*
 	$(BUILD)/tests/bench/$*/bench_$*
 
