@@ -14,6 +14,10 @@ namespace {
 
 using nlohmann::json;
 
+// A switch that failed (old versions still within their grace period, a full disk) is tried
+// again after this long, and again, until it succeeds or the target changes.
+constexpr auto kSwitchRetryDelay = std::chrono::seconds(5);
+
 // Refuses a directory the daemon did not create: anything but a missing entry or a checkout
 // symlink (into <dir>.versions/), and a parent it cannot write.
 Status CheckDeployDir(const std::filesystem::path& dir) {
@@ -102,13 +106,35 @@ void DeploymentManager::Enqueue(const std::string& name) {
   wake_.NotifyAll();
 }
 
+void DeploymentManager::RetryLater(const std::string& name) {
+  MutexLock lock(mu_);
+  retry_at_[name] = std::chrono::steady_clock::now() + kSwitchRetryDelay;
+  wake_.NotifyAll();
+}
+
 void DeploymentManager::Worker() {
   for (;;) {
     std::string name;
     {
       MutexLock lock(mu_);
-      while (!stopping_ && queue_.empty()) wake_.Wait(mu_);
-      if (stopping_) return;
+      for (;;) {
+        if (stopping_) return;
+        const auto now = std::chrono::steady_clock::now();
+        auto next_retry = std::chrono::steady_clock::time_point::max();
+        for (auto it = retry_at_.begin(); it != retry_at_.end();) {
+          if (it->second > now) {
+            next_retry = std::min(next_retry, it->second);
+            ++it;
+            continue;
+          }
+          if (deployments_.count(it->first) && std::find(queue_.begin(), queue_.end(), it->first) == queue_.end())
+            queue_.push_back(it->first);
+          it = retry_at_.erase(it);
+        }
+        if (!queue_.empty()) break;
+        if (next_retry == std::chrono::steady_clock::time_point::max()) wake_.Wait(mu_);
+        else wake_.WaitUntil(mu_, next_retry);
+      }
       name = queue_.front();
       queue_.erase(queue_.begin());
     }

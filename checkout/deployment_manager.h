@@ -12,6 +12,8 @@
 // no lock while it switches or runs commands.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -87,6 +89,7 @@ class DeploymentManager {
 
   void Enqueue(const std::string& name) EXCLUDES(mu_);
   void EnqueueChannelFollowers() EXCLUDES(mu_);
+  void RetryLater(const std::string& name) EXCLUDES(mu_);
   // The version a deployment should serve: pinned, the channel's for this node, or the latest.
   // NotFound (with the reason) while there is none here.
   Result<VersionInfo> TargetOf(const DeploymentSpec& spec, const ObjectKey& key);
@@ -110,6 +113,8 @@ class DeploymentManager {
   CondVar wake_;
   std::map<std::string, Entry> deployments_ GUARDED_BY(mu_);
   std::vector<std::string> queue_ GUARDED_BY(mu_);
+  // Deployments whose switch failed (a full retention, a disk error), tried again at this time.
+  std::map<std::string, std::chrono::steady_clock::time_point> retry_at_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   std::atomic<bool> stop_requested_{false};  // read by running commands and switches
   std::shared_ptr<ChangeFanout::Subscription> releases_subscription_;

@@ -107,9 +107,10 @@ void DeploymentManager::Reconcile(const std::string& name) {
     Result<CheckoutResult> switched = switcher_.Checkout(*key, spec.dir, target->id, spec.part, control);
     if (!switched.ok()) {
       state.state = "failed";
-      state.last_error = "switching to " + target->id + ": " + switched.status().ToString();
+      state.last_error = "switching to " + target->id + ": " + switched.status().ToString() + " (trying again)";
       spdlog::error("deployment {}: {}", name, state.last_error);
       Publish(name, state);
+      if (!stop_requested_) RetryLater(name);
       return;
     }
     state.active = target->id;

@@ -313,6 +313,23 @@ TEST_F(DeployTest, TheCloudSeesACanaryFailInOneCommand) {
   EXPECT_NE(human.err.find("rolled_back"), std::string::npos) << human.err;  // a failure prints to stderr
 }
 
+TEST_F(DeployTest, AFailedSwitchIsTriedAgainUntilItWorks) {
+  const fs::path ca = MakeCa("ca", "deploy-8");
+  TestNode& edge = AddNode("edge", ca);
+  Start(edge);
+  const std::string v1 = PutModel(edge, "model/det", "weights");
+  const fs::path srv = root() / "srv";
+  MakeFile(srv / "det.versions", "a file where the versions directory goes");
+  ASSERT_EQ(Cli(edge, {"deploy", "add", "det", "--key", "model/det", "--dir", (srv / "det").string()}).exit_code, 0);
+  json status = WaitFor(edge, "det", [&](const json& s) { return s.value("state", "") == "failed"; });
+  ASSERT_TRUE(status.is_object()) << Show(edge, "det").dump();
+  EXPECT_NE(status.value("last_error", "").find("trying again"), std::string::npos) << status.dump();
+  fs::remove(srv / "det.versions");
+  status = WaitFor(edge, "det", [&](const json& s) { return s.value("state", "") == "healthy"; }, std::chrono::seconds(30));
+  ASSERT_TRUE(status.is_object()) << Show(edge, "det").dump();
+  EXPECT_EQ(status.value("active", ""), v1);
+}
+
 TEST_F(DeployTest, DeploymentsDeclaredInTheConfigFileFollowReloads) {
   const fs::path ca = MakeCa("ca", "deploy-5");
   TestNode& edge = AddNode("edge", ca);
