@@ -179,6 +179,18 @@ Result<CheckoutResult> CheckoutSwitcher::Checkout(const ObjectKey& key,
                                                   const std::string& version_id,
                                                   const std::string& part,
                                                   const TransferControl& control) {
+  return Run(key, target, version_id, part, control, Mode::kSwitch);
+}
+
+Result<CheckoutResult> CheckoutSwitcher::Stage(const ObjectKey& key, const std::filesystem::path& target,
+                                               const std::string& version_id, const std::string& part,
+                                               const TransferControl& control) {
+  return Run(key, target, version_id, part, control, Mode::kStageOnly);
+}
+
+Result<CheckoutResult> CheckoutSwitcher::Run(const ObjectKey& key, const std::filesystem::path& target,
+                                             const std::string& version_id, const std::string& part,
+                                             const TransferControl& control, Mode mode) {
   if (!target.is_absolute() || target.filename().empty()) {
     return Status::InvalidArgument("checkout target must be an absolute path to a directory name");
   }
@@ -195,14 +207,14 @@ Result<CheckoutResult> CheckoutSwitcher::Checkout(const ObjectKey& key,
   std::shared_ptr<Target> state = TargetState(target);
   Target& locked = *state;
   MutexLock target_lock(locked.mu);
-  return SwitchLocked(locked, *version, *manifest, target, part, control);
+  return SwitchLocked(locked, *version, *manifest, target, part, control, mode);
 }
 
 Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const VersionInfo& version,
                                                       const Manifest& manifest,
                                                       const std::filesystem::path& target,
                                                       const std::string& part,
-                                                      const TransferControl& control) {
+                                                      const TransferControl& control, Mode mode) {
   // Only the files under `<part>/`, written without the prefix (as get --part).
   const std::string prefix = part.empty() ? "" : part + "/";
   FileSelection selection = manifest.Select(prefix);
@@ -243,6 +255,10 @@ Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const Versi
   result.bytes = selection.bytes;
 
   const std::string previous = CurrentCheckoutVersion(target);
+  if (mode == Mode::kStageOnly && (on_disk || previous == version.id)) {
+    result.files = 0;  // nothing to write
+    return result;
+  }
   if (previous == version.id && on_disk) {
     EDGESYNC_RETURN_IF_ERROR(pins_.Replace(target, version.record.manifest_id));
     return result;
@@ -277,6 +293,10 @@ Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const Versi
     options.strip_prefix = !part.empty();
     Status written = store_.Materialize(version, result.version_dir, options);
     if (!written.ok()) return locator_.Explain(version, prefix, written);
+  }
+  if (mode == Mode::kStageOnly) {
+    spdlog::info("staged {} version {} ({}) beside {}", version.key, version.id, PartText(part), target.string());
+    return result;
   }
   EDGESYNC_RETURN_IF_ERROR(SwitchLink(*parent, name, version.id));
   state.retention.Switched(previous, version.id, now_());

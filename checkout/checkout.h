@@ -71,6 +71,15 @@ class CheckoutSwitcher {
                                   const std::string& version_id, const std::string& part,
                                   const TransferControl& control);
 
+  // Writes `version_id`'s directory under <target>.versions without switching the link, so a
+  // later Checkout of it is only the switch (a deployment stages a version that arrived before
+  // it is released). The directory is an old version to the retention rule until it becomes
+  // current; a checkout to it always reuses it. Refused like a switch when the retention rule
+  // has no room. `switched` is false; `files` 0 when the directory was already there.
+  Result<CheckoutResult> Stage(const ObjectKey& key, const std::filesystem::path& target,
+                               const std::string& version_id, const std::string& part,
+                               const TransferControl& control);
+
  private:
   // One checkout target: its switches are serialized by `mu`.
   struct Target {
@@ -79,11 +88,16 @@ class CheckoutSwitcher {
     CheckoutRetention retention GUARDED_BY(mu);
   };
   std::shared_ptr<Target> TargetState(const std::filesystem::path& target);
+  enum class Mode { kSwitch, kStageOnly };
+  // Both entry points resolve the version and lock the target, then call SwitchLocked.
+  Result<CheckoutResult> Run(const ObjectKey& key, const std::filesystem::path& target,
+                             const std::string& version_id, const std::string& part,
+                             const TransferControl& control, Mode mode);
   Result<CheckoutResult> SwitchLocked(Target& state, const VersionInfo& version,
                                       const Manifest& manifest,
                                       const std::filesystem::path& target,
                                       const std::string& part,
-                                      const TransferControl& control) REQUIRES(state.mu);
+                                      const TransferControl& control, Mode mode) REQUIRES(state.mu);
 
   Store& store_;
   CheckoutPins& pins_;

@@ -97,6 +97,9 @@ class DeploymentManager {
   void Worker() EXCLUDES(mu_);
   // Brings one deployment to its target version (deployment_reconcile.cpp).
   void Reconcile(const std::string& name) EXCLUDES(mu_);
+  // For a deployment following a channel: writes the directory of the key's newest version
+  // beside the active one before it is released, so its switch is only the link.
+  void StageNext(const DeploymentSpec& spec, const ObjectKey& key, const DeploymentState& state);
   // Runs the health command until it passes or the timeout passes; the failure's description.
   std::optional<std::string> CheckHealth(const DeploymentSpec& spec, const std::vector<std::string>& env);
   void RunSwitchHook(const DeploymentSpec& spec, const std::vector<std::string>& env);

@@ -79,6 +79,19 @@ Result<VersionInfo> DeploymentManager::TargetOf(const DeploymentSpec& spec, cons
   return released;
 }
 
+void DeploymentManager::StageNext(const DeploymentSpec& spec, const ObjectKey& key, const DeploymentState& state) {
+  if (spec.channel.empty()) return;  // a pinned version never changes; the latest is switched to at once
+  Result<VersionInfo> latest = store_.Latest(key);
+  if (!latest.ok() || latest->record.tombstone || latest->id == state.active ||
+      state.failed_versions.count(latest->id))
+    return;
+  TransferControl control;
+  control.cancelled = [this] { return stop_requested_.load(); };
+  Result<CheckoutResult> staged = switcher_.Stage(key, spec.dir, latest->id, spec.part, control);
+  if (!staged.ok())
+    spdlog::info("deployment {}: not staging {} yet: {}", spec.name, latest->id, staged.status().ToString());
+}
+
 void DeploymentManager::Reconcile(const std::string& name) {
   Result<DeploymentView> view = Show(name);
   if (!view.ok()) return;  // removed meanwhile
@@ -96,7 +109,10 @@ void DeploymentManager::Reconcile(const std::string& name) {
   }
   state.target = target->id;
   if (state.failed_versions.count(target->id)) return;  // stays rolled back / failed until Retry
-  if (state.active == target->id && state.state == "healthy") return;
+  if (state.active == target->id && state.state == "healthy") {
+    StageNext(spec, *key, state);
+    return;
+  }
 
   const std::string previous = state.active;
   TransferControl control;
@@ -126,6 +142,7 @@ void DeploymentManager::Reconcile(const std::string& name) {
     state.state = "healthy";
     spdlog::info("deployment {}: {} version {} is in service at {}", name, spec.key, target->id, spec.dir.string());
     Publish(name, state);
+    StageNext(spec, *key, state);
     return;
   }
   if (stop_requested_) return;  // checked again at the next start

@@ -5,7 +5,8 @@
 //   fresh:  `put` of new random bytes, then `release`; seconds from the put's start, and from
 //           the release, to every edge serving it healthy;
 //   delta:  the same for a version that changes 1% of the bytes (64 spread 0.01% stretches);
-//   switch: a version already in every edge's store, released: per edge, seconds from the
+//   switch: a version already in every edge's store and staged by its deployment (the version
+//           directory written before the release), released: per edge, seconds from the
 //           release to its deployment healthy (p50 and p99 over every edge and round);
 // Edges keep old version directories 5 s (checkout.grace_period), not 60 s: see DeployBench.
 //   rollback: on one edge, a deployment whose health check fails for the new version (timeout
@@ -120,6 +121,19 @@ class DeployBench {
     return ok ? Seconds(Clock::now() - start) : -1;
   }
 
+  // True once every edge's deployment has staged `version` (its directory written beside the
+  // active one: the version directory appears whole, by rename).
+  bool WaitStaged(const std::string& version) {
+    for (size_t i = 0; i < edges_.size(); ++i) {
+      const fs::path dir = cluster_.root() / ("srv-" + std::to_string(i)) / "model.versions" / version;
+      if (!PollUntil([&] { return fs::is_directory(dir); }, kTimeout, std::chrono::milliseconds(5))) {
+        std::cerr << edges_[i]->name << " did not stage " << version << "\n";
+        return false;
+      }
+    }
+    return true;
+  }
+
   // True once every edge's store has `version` (prefetched by replication).
   bool WaitStored(const std::string& version) {
     for (TestNode* edge : edges_)
@@ -196,10 +210,11 @@ int Run(size_t edges, uint64_t size, int runs) {
     const std::string version = bench.Put(bytes).first;
     if (version.empty()) return Fail("put of the switch round's version");
     if (!bench.WaitStored(version)) return Fail("the edges never stored " + version);
+    if (!bench.WaitStaged(version)) return Fail("the edges never staged " + version);
     if (!bench.Release(version)) return Fail("release of " + version);
     std::vector<double> each;
     if (bench.WaitServing(version, &each) < 0) return Fail("the edges never served " + version);
-    std::cout << "  switch with the data local: max " << *std::max_element(each.begin(), each.end()) << " s" << std::endl;
+    std::cout << "  switch with the version staged: max " << *std::max_element(each.begin(), each.end()) << " s" << std::endl;
     switches.insert(switches.end(), each.begin(), each.end());
   }
 

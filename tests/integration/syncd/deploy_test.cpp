@@ -259,6 +259,9 @@ TEST_F(DeployTest, ACanaryReleaseReachesOneSiteThenAPromotionReachesAll) {
   ASSERT_TRUE(status.is_object()) << Show(edge_a, "det").dump();
   ASSERT_TRUE(WaitUntilRead(edge_b, cloud));  // b has read the release and the version
   EXPECT_EQ(Show(edge_b, "det")["status"].value("active", ""), v1);
+  // b stages v2 beside v1 (written, not switched to), so its promotion is only the switch.
+  EXPECT_TRUE(PollUntil([&] { return fs::is_directory(root() / "srv-b" / "det.versions" / v2); },
+                        std::chrono::seconds(30)));
   EXPECT_EQ(ReadFileText(root() / "srv-b" / "det" / "w.bin"), "version one");
 
   // Promoted to every node.
