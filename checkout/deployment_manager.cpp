@@ -90,9 +90,7 @@ Status DeploymentManager::Start() {
 void DeploymentManager::EnqueueChannelFollowers() {
   MutexLock lock(mu_);
   for (const auto& [name, entry] : deployments_)
-    if (!entry.spec.channel.empty() && std::find(queue_.begin(), queue_.end(), name) == queue_.end())
-      queue_.push_back(name);
-  wake_.NotifyAll();
+    if (!entry.spec.channel.empty()) QueueLocked(name);
 }
 
 void DeploymentManager::Follow(Entry& entry) {
@@ -102,6 +100,10 @@ void DeploymentManager::Follow(Entry& entry) {
 
 void DeploymentManager::Enqueue(const std::string& name) {
   MutexLock lock(mu_);
+  QueueLocked(name);
+}
+
+void DeploymentManager::QueueLocked(const std::string& name) {
   if (std::find(queue_.begin(), queue_.end(), name) == queue_.end()) queue_.push_back(name);
   wake_.NotifyAll();
 }
@@ -127,8 +129,7 @@ void DeploymentManager::Worker() {
             ++it;
             continue;
           }
-          if (deployments_.count(it->first) && std::find(queue_.begin(), queue_.end(), it->first) == queue_.end())
-            queue_.push_back(it->first);
+          if (deployments_.count(it->first)) QueueLocked(it->first);
           it = retry_at_.erase(it);
         }
         if (!queue_.empty()) break;
@@ -153,8 +154,7 @@ Status DeploymentManager::AddLocked(const DeploymentSpec& spec, bool declared) {
   entry.state.active = CurrentCheckoutVersion(spec.dir);
   Follow(entry);
   deployments_.emplace(spec.name, std::move(entry));
-  if (std::find(queue_.begin(), queue_.end(), spec.name) == queue_.end()) queue_.push_back(spec.name);
-  wake_.NotifyAll();
+  QueueLocked(spec.name);
   spdlog::info("deployment {} added{}: {} at {}", spec.name, declared ? " from the config file" : "", spec.key,
                spec.dir.string());
   return Status::Ok();
@@ -207,8 +207,7 @@ Status DeploymentManager::DeclareLocked(const std::vector<DeploymentSpec>& specs
     entry.state.active = CurrentCheckoutVersion(spec.dir);
     entry.spec = spec;
     Follow(entry);
-    if (std::find(queue_.begin(), queue_.end(), spec.name) == queue_.end()) queue_.push_back(spec.name);
-    wake_.NotifyAll();
+    QueueLocked(spec.name);
     spdlog::info("deployment {} changed in the config file", spec.name);
   }
   for (auto it = deployments_.begin(); it != deployments_.end();) {

@@ -88,6 +88,8 @@ class DeploymentManager {
   Status AddLocked(const DeploymentSpec& spec, bool declared) REQUIRES(mu_);
 
   void Enqueue(const std::string& name) EXCLUDES(mu_);
+  // Queues `name` for the worker unless it is queued already, and wakes the worker.
+  void QueueLocked(const std::string& name) REQUIRES(mu_);
   void EnqueueChannelFollowers() EXCLUDES(mu_);
   void RetryLater(const std::string& name) EXCLUDES(mu_);
   // The version a deployment should serve: pinned, the channel's for this node, or the latest.
