@@ -95,15 +95,12 @@ Status TieredChunkStore::RewritePack(uint64_t pack_id,
   }
   const std::vector<PackEntry> entries = builder.entries();
   std::string pack = builder.Seal();
-  auto new_id = Upload(pack);
+  rocksdb::WriteBatch batch;
+  auto new_id = Upload(entries, pack, &batch);
   if (!new_id.ok()) return new_id.status();
-  const uint64_t data_bytes = entries.back().offset + entries.back().size;
-  cache_->Insert(*new_id, 0, std::string_view(pack).substr(0, data_bytes));
 
   // Repoint the entries that still name the old pack; an entry rewritten meanwhile (a writer
   // stored the chunk again elsewhere) or deleted is left alone.
-  rocksdb::WriteBatch batch;
-  AddPackRecord(&batch, *new_id, {data_bytes, pack.size()});
   for (size_t i = 0; i < entries.size(); ++i) {
     auto current = local_->Locate(entries[i].id);
     if (!current.ok() || !current->pack || current->pack->pack != pack_id ||

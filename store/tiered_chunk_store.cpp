@@ -232,7 +232,8 @@ void TieredChunkStore::AddErase(rocksdb::WriteBatch* batch, const ChunkId& id, c
   batch->Delete(db_->cf(RocksDb::kChunkIndex), rocksdb::Slice(id.AsBytes().data(), 16));
 }
 
-Result<uint64_t> TieredChunkStore::Upload(const std::string& pack) {
+Result<uint64_t> TieredChunkStore::Upload(const std::vector<PackEntry>& entries, const std::string& pack,
+                                          rocksdb::WriteBatch* batch) {
   uint64_t pack_id;
   {
     MutexLock lock(inflight_mu_);
@@ -244,6 +245,9 @@ Result<uint64_t> TieredChunkStore::Upload(const std::string& pack) {
     return s.WithContext("uploading a pack to " + options_.bucket->Describe());
   }
   ++pack_uploads_;
+  const uint64_t data_bytes = entries.empty() ? 0 : entries.back().offset + entries.back().size;
+  cache_->Insert(pack_id, 0, std::string_view(pack).substr(0, data_bytes));
+  AddPackRecord(batch, pack_id, {data_bytes, pack.size()});
   return pack_id;
 }
 
@@ -258,12 +262,9 @@ bool TieredChunkStore::IsInflight(uint64_t pack_id) {
 }
 
 Status TieredChunkStore::StorePack(const std::vector<PackEntry>& entries, const std::string& pack) {
-  auto pack_id = Upload(pack);
-  if (!pack_id.ok()) return pack_id.status();
-  const uint64_t data_bytes = entries.empty() ? 0 : entries.back().offset + entries.back().size;
-  cache_->Insert(*pack_id, 0, std::string_view(pack).substr(0, data_bytes));
   rocksdb::WriteBatch batch;
-  AddPackRecord(&batch, *pack_id, {data_bytes, pack.size()});
+  auto pack_id = Upload(entries, pack, &batch);
+  if (!pack_id.ok()) return pack_id.status();
   for (const auto& e : entries)
     batch.Put(db_->cf(RocksDb::kChunkIndex), rocksdb::Slice(e.id.AsBytes().data(), 16),
               EncodePackIndexValue(e.size, {*pack_id, e.offset}));

@@ -85,8 +85,11 @@ class TieredChunkStore : public ChunkStore {
     uint64_t data_bytes = 0;   // chunk bytes; the index starts here
     uint64_t object_bytes = 0;
   };
-  // Uploads `pack` as a new pack; returns its id. The id stays in `inflight_` until Release.
-  Result<uint64_t> Upload(const std::string& pack) EXCLUDES(inflight_mu_);
+  // Uploads `pack` (holding `entries`) as a new pack, caches its chunk bytes and adds its
+  // record to `batch`; returns its id. The id stays in `inflight_` until Release, after the
+  // caller wrote `batch` with the pack's index entries.
+  Result<uint64_t> Upload(const std::vector<PackEntry>& entries, const std::string& pack,
+                          rocksdb::WriteBatch* batch) EXCLUDES(inflight_mu_);
   void Release(uint64_t pack_id) EXCLUDES(inflight_mu_);
   bool IsInflight(uint64_t pack_id) EXCLUDES(inflight_mu_);
   void AddPackRecord(rocksdb::WriteBatch* batch, uint64_t pack_id, const PackRecord& record);
