@@ -20,6 +20,10 @@ class S3TierBucket : public TierBucket {
   static Result<std::unique_ptr<S3TierBucket>> Create(const std::string& url, const objectstore::S3Settings& settings,
                                                       const objectstore::S3Environment& environment);
 
+  // The root `url` names, as Describe() would give it ("s3://bucket/prefix"), without making a
+  // client: how two spellings of one tier are compared.
+  static Result<std::string> RootOf(const std::string& url);
+
   std::string Describe() const override;
   Status Put(const std::string& name, std::string_view bytes) override;
   Status PutFile(const std::string& name, const std::filesystem::path& file) override;
@@ -32,6 +36,13 @@ class S3TierBucket : public TierBucket {
   S3TierBucket(std::unique_ptr<objectstore::ObjectStore> s3, std::string bucket, std::string prefix)
       : s3_(std::move(s3)), bucket_(std::move(bucket)), prefix_(std::move(prefix)) {}
   std::string KeyOf(const std::string& name) const { return prefix_ + name; }
+  struct Root {
+    std::string bucket;
+    std::string prefix;  // "" or ending in '/'
+  };
+  // InvalidArgument for anything but s3://bucket[/prefix].
+  static Result<Root> ParseRoot(const std::string& url);
+  static std::string RootText(const Root& root);
 
   std::unique_ptr<objectstore::ObjectStore> s3_;
   const std::string bucket_;

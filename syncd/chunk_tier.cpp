@@ -19,10 +19,10 @@ Result<TierOptions> ChunkTierOptions(const DaemonConfig& config, const std::stri
   auto bucket = S3TierBucket::Create(url, settings, objectstore::S3Environment::FromProcess());
   if (!bucket.ok()) return bucket.status().WithContext("storage.chunk_tier");
   if (!restore_from.empty() && !config.chunk_tier.empty()) {
-    auto restore = S3TierBucket::Create(restore_from, settings, objectstore::S3Environment::FromProcess());
+    Result<std::string> restore = S3TierBucket::RootOf(restore_from);
     if (!restore.ok()) return restore.status().WithContext("--restore-from");
-    if ((*restore)->Describe() != (*bucket)->Describe())
-      return Status::InvalidArgument("--restore-from " + (*restore)->Describe() + " is not the configured chunk tier " +
+    if (*restore != (*bucket)->Describe())
+      return Status::InvalidArgument("--restore-from " + *restore + " is not the configured chunk tier " +
                                      (*bucket)->Describe());
   }
   tier.bucket = std::move(bucket).value();
