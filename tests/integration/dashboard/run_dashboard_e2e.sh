@@ -12,22 +12,8 @@ if [ ! -x "$chromium" ]; then
   echo "SKIP: $chromium not found; install the Debian package 'chromium' (scripts/setup.sh does)"
   exit 77
 fi
-for tool in node npm; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "FAIL: '$tool' not found; scripts/setup.sh installs nodejs and npm" >&2
-    exit 1
-  fi
-done
-
 work=$out/npm
-mkdir -p "$work"
-cp "$src/package.json" "$src/package-lock.json" "$src/dashboard_e2e.mjs" "$work/"
-stamp=$work/node_modules/.edgesync-installed-lock.json
-if ! cmp -s "$src/package-lock.json" "$stamp"; then
-  echo "installing playwright-core into $work (npm ci)"
-  (cd "$work" && npm ci --no-audit --no-fund --loglevel=error)
-  cp "$src/package-lock.json" "$stamp"
-fi
+bash "$(dirname "$0")/../../support/npm_ci_pinned.sh" "$src" "$work" dashboard_e2e.mjs
 
 exec node "$work/dashboard_e2e.mjs" --edgesyncd "$edgesyncd" --edgesync "$edgesync" \
   --chromium "$chromium" --out "$out"
