@@ -90,9 +90,17 @@ Result<DeploymentSpec> DeploymentSpec::FromJson(const json& j) {
 }
 
 json DeploymentState::ToJson() const {
-  return {{"state", state},       {"target", target},         {"active", active},
-          {"failed_versions", failed_versions}, {"last_error", last_error},
-          {"switches", switches}, {"rollbacks", rollbacks},   {"updated_ms", updated_ms}};
+  return {{"state", state},
+          {"target", target},
+          {"active", active},
+          {"part", part},
+          {"next", next},
+          {"next_at_ms", next_at_ms},
+          {"failed_versions", failed_versions},
+          {"last_error", last_error},
+          {"switches", switches},
+          {"rollbacks", rollbacks},
+          {"updated_ms", updated_ms}};
 }
 
 DeploymentState DeploymentState::FromJson(const json& j) {
@@ -101,6 +109,9 @@ DeploymentState DeploymentState::FromJson(const json& j) {
   s.state = j.value("state", s.state);
   s.target = j.value("target", "");
   s.active = j.value("active", "");
+  s.part = j.value("part", "");
+  s.next = j.value("next", "");
+  s.next_at_ms = j.value("next_at_ms", uint64_t{0});
   if (j.contains("failed_versions") && j["failed_versions"].is_array())
     for (const auto& v : j["failed_versions"])
       if (v.is_string()) s.failed_versions.insert(v.get<std::string>());

@@ -34,7 +34,7 @@ struct DeploymentSpec {
 };
 
 // Where a deployment stands. `state` is one of:
-//   waiting      no version to deploy yet (none put, or deleted)
+//   waiting      no version to deploy yet (none put, or deleted), or its part cannot be chosen
 //   switching    writing and switching to `target`
 //   checking     `target` is active, its health command has not passed yet
 //   healthy      `active` is in service and passed its health check (or has none)
@@ -44,6 +44,9 @@ struct DeploymentState {
   std::string state = "waiting";
   std::string target;  // the version the deployment wants
   std::string active;  // the version the directory shows
+  std::string part;    // the part deployed: the spec's, or the one placed on this node
+  std::string next;    // a version released for later (release --at), staged until then
+  uint64_t next_at_ms = 0;
   std::set<std::string> failed_versions;  // not tried again until `deploy retry`
   std::string last_error;
   uint64_t switches = 0;

@@ -14,10 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-// A switch that failed (old versions still within their grace period, a full disk) is tried
-// again after this long, and again, until it succeeds or the target changes.
-constexpr auto kSwitchRetryDelay = std::chrono::seconds(5);
-
 // Refuses a directory the daemon did not create: anything but a missing entry or a checkout
 // symlink (into <dir>.versions/), and a parent it cannot write.
 Status CheckDeployDir(const std::filesystem::path& dir) {
@@ -54,7 +50,13 @@ DeploymentManager::~DeploymentManager() {
     wake_.NotifyAll();
   }
   stop_requested_ = true;
-  if (worker_.joinable()) worker_.join();
+  for (std::thread& worker : workers_) worker.join();
+  {
+    MutexLock lock(mu_);  // after the workers: their last reports go out
+    reporter_stopping_ = true;
+    report_wake_.NotifyAll();
+  }
+  if (reporter_.joinable()) reporter_.join();
 }
 
 Status DeploymentManager::Start() {
@@ -72,7 +74,10 @@ Status DeploymentManager::Start() {
         Entry entry{*spec, DeploymentState::FromJson(item.value("state", json::object())),
                     item.value("declared", false), nullptr};
         // The directory is the truth: a switch interrupted by a crash is either done or not.
-        entry.state.active = CurrentCheckoutVersion(spec->dir);
+        // A version switched to but not yet saved as healthy is checked again.
+        const std::string active = CurrentCheckoutVersion(spec->dir);
+        if (active != entry.state.active) entry.state.state = "checking";
+        entry.state.active = active;
         Follow(entry);
         const std::string name = spec->name;
         deployments_.emplace(name, std::move(entry));
@@ -83,7 +88,8 @@ Status DeploymentManager::Start() {
     }
   }
   releases_subscription_ = changes_.Subscribe(kReleasesDocument, [this](const Change&) { EnqueueChannelFollowers(); });
-  worker_ = std::thread([this] { Worker(); });
+  for (size_t i = 0; i < std::max<size_t>(1, options_.workers); ++i) workers_.emplace_back([this] { Worker(); });
+  reporter_ = std::thread([this] { Reporter(); });
   return Status::Ok();
 }
 
@@ -108,38 +114,61 @@ void DeploymentManager::QueueLocked(const std::string& name) {
   wake_.NotifyAll();
 }
 
-void DeploymentManager::RetryLater(const std::string& name) {
+void DeploymentManager::WakeAt(const std::string& name, std::chrono::steady_clock::time_point when) {
   MutexLock lock(mu_);
-  retry_at_[name] = std::chrono::steady_clock::now() + kSwitchRetryDelay;
+  auto [it, added] = wake_at_.emplace(name, when);
+  if (!added) it->second = std::min(it->second, when);
   wake_.NotifyAll();
+}
+
+std::string DeploymentManager::NextQueued() {
+  MutexLock lock(mu_);
+  for (;;) {
+    if (stopping_) return "";
+    const auto now = std::chrono::steady_clock::now();
+    auto next_wake = std::chrono::steady_clock::time_point::max();
+    for (auto it = wake_at_.begin(); it != wake_at_.end();) {
+      if (it->second > now) {
+        next_wake = std::min(next_wake, it->second);
+        ++it;
+        continue;
+      }
+      if (deployments_.count(it->first)) QueueLocked(it->first);
+      it = wake_at_.erase(it);
+    }
+    for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+      if (running_.count(*it)) continue;  // queued again while a worker has it: after that one
+      std::string name = *it;
+      queue_.erase(it);
+      running_.insert(name);
+      return name;
+    }
+    if (next_wake == std::chrono::steady_clock::time_point::max()) wake_.Wait(mu_);
+    else wake_.WaitUntil(mu_, next_wake);
+  }
 }
 
 void DeploymentManager::Worker() {
   for (;;) {
-    std::string name;
+    const std::string name = NextQueued();
+    if (name.empty()) return;
+    Reconcile(name);
+    MutexLock lock(mu_);
+    running_.erase(name);
+    wake_.NotifyAll();  // it may have been queued again meanwhile
+  }
+}
+
+void DeploymentManager::Reporter() {
+  for (;;) {
+    std::map<std::string, DeploymentView> batch;
     {
       MutexLock lock(mu_);
-      for (;;) {
-        if (stopping_) return;
-        const auto now = std::chrono::steady_clock::now();
-        auto next_retry = std::chrono::steady_clock::time_point::max();
-        for (auto it = retry_at_.begin(); it != retry_at_.end();) {
-          if (it->second > now) {
-            next_retry = std::min(next_retry, it->second);
-            ++it;
-            continue;
-          }
-          if (deployments_.count(it->first)) QueueLocked(it->first);
-          it = retry_at_.erase(it);
-        }
-        if (!queue_.empty()) break;
-        if (next_retry == std::chrono::steady_clock::time_point::max()) wake_.Wait(mu_);
-        else wake_.WaitUntil(mu_, next_retry);
-      }
-      name = queue_.front();
-      queue_.erase(queue_.begin());
+      while (unreported_.empty() && !reporter_stopping_) report_wake_.Wait(mu_);
+      if (unreported_.empty()) return;  // stopping, and everything reported
+      batch.swap(unreported_);
     }
-    Reconcile(name);
+    for (const auto& [name, view] : batch) options_.report(view);
   }
 }
 
@@ -244,7 +273,14 @@ Status DeploymentManager::Remove(const std::string& name) {
 
 void DeploymentManager::ReportRemoved(DeploymentView view) {
   view.state.state = "removed";
-  if (options_.report) options_.report(view);
+  MutexLock lock(mu_);
+  QueueReportLocked(view);
+}
+
+void DeploymentManager::QueueReportLocked(const DeploymentView& view) {
+  if (!options_.report) return;
+  unreported_[view.spec.name] = view;
+  report_wake_.NotifyAll();
 }
 
 Status DeploymentManager::Retry(const std::string& name) {
@@ -277,17 +313,16 @@ void DeploymentManager::Publish(const std::string& name, DeploymentState state) 
   state.updated_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                std::chrono::system_clock::now().time_since_epoch())
                                                .count());
-  DeploymentView view;
-  {
-    MutexLock lock(mu_);
-    auto it = deployments_.find(name);
-    if (it == deployments_.end()) return;
-    it->second.state = std::move(state);
-    view = {it->second.spec, it->second.state, it->second.declared};
+  const bool passing = state.state == "switching" || state.state == "checking";
+  MutexLock lock(mu_);
+  auto it = deployments_.find(name);
+  if (it == deployments_.end()) return;
+  it->second.state = std::move(state);
+  if (!passing) {
     Status saved = SaveLocked();
     if (!saved.ok()) spdlog::error("deployments: {}", saved.ToString());
   }
-  if (options_.report) options_.report(view);
+  QueueReportLocked({it->second.spec, it->second.state, it->second.declared});
 }
 
 Status DeploymentManager::SaveLocked() {

@@ -5,11 +5,14 @@
 // failure it switches back to the version before, runs the hook again and marks the version
 // failed on this node (not tried again until a newer one lands or Retry).
 //
-// Specs and states live in one JSON file beside the store, rewritten atomically on every
-// change, so deployments survive restarts and need no CLI process. One worker thread
-// reconciles deployments one at a time (a slow health check delays the others; commands
-// return at once). Thread-safe: `mu_` guards the deployments and the queue; the worker holds
-// no lock while it switches or runs commands.
+// Specs and states live in one JSON file beside the store, rewritten atomically when a
+// deployment settles (the passing states `switching` and `checking` are not written: a
+// restart finds the directory as it is and checks the version again), so deployments survive
+// restarts and need no CLI process. A few worker threads reconcile deployments, never one
+// deployment on two threads; a slow health check holds only its own. Reports for the fleet
+// go out from their own thread, newest state per deployment, so a slow store write never
+// delays a switch. Thread-safe: `mu_` guards the deployments and the queues; no thread holds
+// it while it switches, runs commands or reports.
 #pragma once
 
 #include <atomic>
@@ -46,16 +49,18 @@ class DeploymentManager {
     // (NotFound when there is none), for deployments that follow a channel.
     std::function<std::map<std::string, std::string>()> labels;
     std::function<Result<nlohmann::json>()> releases;
-    // Told of every state change, after it is saved, on the worker thread (the daemon writes
-    // it into this node's meta/deployments/<node> document for the fleet). Optional.
+    // Told of state changes, on the reporting thread (the daemon writes them into this node's
+    // meta/deployments/<node> document for the fleet). A burst of changes to one deployment
+    // may reach it as the last one only. Optional.
     std::function<void(const DeploymentView&)> report;
+    size_t workers = 4;  // deployments reconciled at once
   };
 
   // REQUIRES: the store, switcher and fanout outlive the manager.
   DeploymentManager(Store& store, CheckoutSwitcher& switcher, ChangeFanout& changes, Options options);
-  ~DeploymentManager();  // stops the worker (a health check in progress is abandoned)
+  ~DeploymentManager();  // stops the workers (a health check in progress is abandoned)
 
-  // Loads the registry, follows every deployment's key and starts the worker.
+  // Loads the registry, follows every deployment's key and starts the workers.
   Status Start() EXCLUDES(mu_);
 
   // Refuses a name in use, a dir another deployment has, and a dir that exists and is not a
@@ -91,22 +96,42 @@ class DeploymentManager {
   // Queues `name` for the worker unless it is queued already, and wakes the worker.
   void QueueLocked(const std::string& name) REQUIRES(mu_);
   void EnqueueChannelFollowers() EXCLUDES(mu_);
-  void RetryLater(const std::string& name) EXCLUDES(mu_);
-  // The version a deployment should serve: pinned, the channel's for this node, or the latest.
-  // NotFound (with the reason) while there is none here.
-  Result<VersionInfo> TargetOf(const DeploymentSpec& spec, const ObjectKey& key);
+  // Reconciles `name` again at `when` (a failed switch's retry, a scheduled release).
+  void WakeAt(const std::string& name, std::chrono::steady_clock::time_point when) EXCLUDES(mu_);
+  // WakeAt the steady-clock time of `at_ms` (milliseconds since the epoch).
+  void ScheduleActivation(const std::string& name, uint64_t at_ms) EXCLUDES(mu_);
+  // Takes the next queued deployment no other worker has, moving due wake-ups to the queue;
+  // blocks until there is one. Empty when stopping.
+  std::string NextQueued() EXCLUDES(mu_);
+
+  // A deployment's target: the version it should serve now (pinned, the channel's for this
+  // node, or the latest; NotFound with the reason while there is none here), and for a channel,
+  // the release that activates later.
+  struct Target {
+    VersionInfo now;
+    std::string next;  // version id ("" none)
+    uint64_t next_at_ms = 0;
+  };
+  Result<Target> TargetOf(const DeploymentSpec& spec, const ObjectKey& key);
+  // The part to deploy: the spec's, or for a joint model the one part placed on this node
+  // ("" for a model without parts, or with all of them placed here).
+  Result<std::string> PartOf(const DeploymentSpec& spec, const VersionInfo& version);
   void Follow(Entry& entry) REQUIRES(mu_);
   void Worker() EXCLUDES(mu_);
+  void Reporter() EXCLUDES(mu_);
   // Brings one deployment to its target version (deployment_reconcile.cpp).
   void Reconcile(const std::string& name) EXCLUDES(mu_);
-  // For a deployment following a channel: writes the directory of the key's newest version
-  // beside the active one before it is released, so its switch is only the link.
+  // For a deployment following a channel: writes the directory of the version it will switch
+  // to next (a scheduled release's, else the key's newest) beside the active one before it is
+  // released, so the switch is only the link.
   void StageNext(const DeploymentSpec& spec, const ObjectKey& key, const DeploymentState& state);
   // Runs the health command until it passes or the timeout passes; the failure's description.
   std::optional<std::string> CheckHealth(const DeploymentSpec& spec, const std::vector<std::string>& env);
   void RunSwitchHook(const DeploymentSpec& spec, const std::vector<std::string>& env);
-  // Records `state` for `name` (unless it was removed meanwhile), saves and reports it.
+  // Records `state` for `name` (unless it was removed meanwhile), saves it unless it is a
+  // passing state, and queues its report.
   void Publish(const std::string& name, DeploymentState state) EXCLUDES(mu_);
+  void QueueReportLocked(const DeploymentView& view) REQUIRES(mu_);
   Status SaveLocked() REQUIRES(mu_);
 
   Store& store_;
@@ -118,12 +143,19 @@ class DeploymentManager {
   CondVar wake_;
   std::map<std::string, Entry> deployments_ GUARDED_BY(mu_);
   std::vector<std::string> queue_ GUARDED_BY(mu_);
-  // Deployments whose switch failed (a full retention, a disk error), tried again at this time.
-  std::map<std::string, std::chrono::steady_clock::time_point> retry_at_ GUARDED_BY(mu_);
-  bool stopping_ GUARDED_BY(mu_) = false;
+  std::set<std::string> running_ GUARDED_BY(mu_);  // being reconciled by a worker
+  // Deployments to reconcile again at a time: a failed switch (a full retention, a disk
+  // error), a release scheduled for later.
+  std::map<std::string, std::chrono::steady_clock::time_point> wake_at_ GUARDED_BY(mu_);
+  // The newest unreported state of each deployment, for the reporting thread.
+  std::map<std::string, DeploymentView> unreported_ GUARDED_BY(mu_);
+  CondVar report_wake_;
+  bool stopping_ GUARDED_BY(mu_) = false;            // workers: stop
+  bool reporter_stopping_ GUARDED_BY(mu_) = false;   // reporter: stop once all is reported
   std::atomic<bool> stop_requested_{false};  // read by running commands and switches
   std::shared_ptr<ChangeFanout::Subscription> releases_subscription_;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
+  std::thread reporter_;
 };
 
 }  // namespace edgesync

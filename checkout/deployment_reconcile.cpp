@@ -7,6 +7,7 @@
 #include "checkout/deployment_manager.h"
 #include "checkout/hook_runner.h"
 #include "checkout/release_rules.h"
+#include "replication/placement.h"
 
 namespace edgesync {
 namespace {
@@ -14,6 +15,15 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kHealthRetryPause = std::chrono::milliseconds(200);
+// A switch that failed (old versions still within their grace period, a full disk) is tried
+// again after this long, and again, until it succeeds or the target changes.
+constexpr auto kSwitchRetryDelay = std::chrono::seconds(5);
+
+uint64_t NowMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
 constexpr auto kHookTimeout = std::chrono::seconds(60);
 
 std::vector<std::string> HookEnv(const DeploymentSpec& spec, const std::string& version,
@@ -55,41 +65,79 @@ std::optional<std::string> DeploymentManager::CheckHealth(const DeploymentSpec& 
   return "health check did not pass within " + std::to_string(spec.health_timeout_ms) + " ms (last: " + last + ")";
 }
 
-Result<VersionInfo> DeploymentManager::TargetOf(const DeploymentSpec& spec, const ObjectKey& key) {
+Result<DeploymentManager::Target> DeploymentManager::TargetOf(const DeploymentSpec& spec, const ObjectKey& key) {
   if (!spec.version.empty()) {
     Result<VersionInfo> pinned = store_.GetVersion(key, spec.version);
     if (!pinned.ok()) return Status::NotFound("version " + spec.version + " of " + spec.key + " is not here yet");
-    return pinned;
+    return Target{*pinned};
   }
   if (spec.channel.empty()) {
     Result<VersionInfo> latest = store_.Latest(key);
     if (!latest.ok()) return Status::NotFound("no version of " + spec.key + " here yet");
-    return latest;
+    return Target{*latest};
   }
   Result<nlohmann::json> fields = options_.releases ? options_.releases() : Status::NotFound("no releases");
   if (!fields.ok() && !fields.status().IsNotFound()) return fields.status().WithContext(kReleasesDocument);
   const auto labels = options_.labels ? options_.labels() : std::map<std::string, std::string>();
-  std::optional<ReleaseRule> rule =
-      ResolveRelease(fields.ok() ? *fields : nlohmann::json::object(), spec.key, spec.channel, labels);
-  if (!rule) return Status::NotFound("channel " + spec.channel + " of " + spec.key + " names no version for this node");
-  Result<VersionInfo> released = store_.GetVersion(key, rule->version);
+  const ChannelTarget channel =
+      ResolveRelease(fields.ok() ? *fields : nlohmann::json::object(), spec.key, spec.channel, labels, NowMs());
+  Target target;
+  if (channel.next) {
+    target.next = channel.next->version;
+    target.next_at_ms = channel.next->activate_ms;
+  }
+  if (!channel.now) {
+    std::string why = "channel " + spec.channel + " of " + spec.key + " names no version for this node";
+    if (channel.next) why += " until " + std::to_string(target.next_at_ms) + " ms (version " + target.next + ")";
+    return Status::NotFound(why);
+  }
+  Result<VersionInfo> released = store_.GetVersion(key, channel.now->version);
   if (!released.ok())
-    return Status::NotFound("channel " + spec.channel + " names version " + rule->version +
+    return Status::NotFound("channel " + spec.channel + " names version " + channel.now->version +
                             ", not here yet (it comes by replication)");
-  return released;
+  target.now = *released;
+  return target;
+}
+
+void DeploymentManager::ScheduleActivation(const std::string& name, uint64_t at_ms) {
+  const uint64_t now_ms = NowMs();
+  // A wall clock that moves meanwhile only makes the wake-up early or late; an early one
+  // finds the release still pending and schedules again.
+  WakeAt(name, Clock::now() + std::chrono::milliseconds(at_ms > now_ms ? at_ms - now_ms + 1 : 0));
+}
+
+Result<std::string> DeploymentManager::PartOf(const DeploymentSpec& spec, const VersionInfo& version) {
+  if (!spec.part.empty()) return spec.part;
+  Result<Manifest> manifest = store_.ReadManifest(version.record.manifest_id);
+  if (!manifest.ok()) return manifest.status();
+  const auto labels = options_.labels ? options_.labels() : std::map<std::string, std::string>();
+  const replication::PartPlacement parts = replication::PlaceParts(*manifest, labels);
+  if (parts.elsewhere.empty()) return std::string();  // no parts, or every part is placed here
+  if (parts.placed.size() == 1) return parts.placed.front();
+  auto names = [](const std::vector<std::string>& list) {
+    std::string text;
+    for (const std::string& name : list) text += (text.empty() ? "" : ", ") + name;
+    return text;
+  };
+  if (parts.placed.empty())
+    return Status::FailedPrecondition(spec.key + " has parts " + names(parts.elsewhere) +
+                                      " and none is placed on this node (by its labels); give the deployment a part");
+  return Status::FailedPrecondition("parts " + names(parts.placed) + " of " + spec.key +
+                                    " are placed on this node and a deployment holds one; give it a part");
 }
 
 void DeploymentManager::StageNext(const DeploymentSpec& spec, const ObjectKey& key, const DeploymentState& state) {
   if (spec.channel.empty()) return;  // a pinned version never changes; the latest is switched to at once
-  Result<VersionInfo> latest = store_.Latest(key);
-  if (!latest.ok() || latest->record.tombstone || latest->id == state.active ||
-      state.failed_versions.count(latest->id))
+  Result<VersionInfo> next = state.next.empty() ? store_.Latest(key) : store_.GetVersion(key, state.next);
+  if (!next.ok() || next->record.tombstone || next->id == state.active || state.failed_versions.count(next->id))
     return;
+  Result<std::string> part = PartOf(spec, *next);
+  if (!part.ok() || *part != state.part) return;  // another part: a switch decides
   TransferControl control;
   control.cancelled = [this] { return stop_requested_.load(); };
-  Result<CheckoutResult> staged = switcher_.Stage(key, spec.dir, latest->id, spec.part, control);
+  Result<CheckoutResult> staged = switcher_.Stage(key, spec.dir, next->id, *part, control);
   if (!staged.ok())
-    spdlog::info("deployment {}: not staging {} yet: {}", spec.name, latest->id, staged.status().ToString());
+    spdlog::info("deployment {}: not staging {} yet: {}", spec.name, next->id, staged.status().ToString());
 }
 
 void DeploymentManager::Reconcile(const std::string& name) {
@@ -100,19 +148,26 @@ void DeploymentManager::Reconcile(const std::string& name) {
   Result<ObjectKey> key = ObjectKey::Parse(spec.key);
   if (!key.ok()) return;
 
-  Result<VersionInfo> target = TargetOf(spec, *key);
-  if (!target.ok() || target->record.tombstone) {
+  Result<Target> wanted = TargetOf(spec, *key);
+  if (wanted.ok() && !wanted->next.empty()) ScheduleActivation(name, wanted->next_at_ms);
+  Result<std::string> part = wanted.ok() ? PartOf(spec, wanted->now) : wanted.status();
+  if (!part.ok() || wanted->now.record.tombstone) {
     state.state = "waiting";
-    state.last_error = target.ok() ? spec.key + " is deleted; keeping what is deployed" : target.status().message();
+    state.last_error = part.ok() ? spec.key + " is deleted; keeping what is deployed" : part.status().message();
     Publish(name, state);
     return;
   }
+  const VersionInfo* target = &wanted->now;
   state.target = target->id;
+  state.next = wanted->next;
+  state.next_at_ms = wanted->next_at_ms;
   if (state.failed_versions.count(target->id)) return;  // stays rolled back / failed until Retry
-  if (state.active == target->id && state.state == "healthy") {
+  if (state.active == target->id && state.state == "healthy" && state.part == *part) {
+    if (state.target != view->state.target || state.next != view->state.next) Publish(name, state);
     StageNext(spec, *key, state);
     return;
   }
+  state.part = *part;
 
   const std::string previous = state.active;
   TransferControl control;
@@ -120,13 +175,13 @@ void DeploymentManager::Reconcile(const std::string& name) {
   if (state.active != target->id) {
     state.state = "switching";
     Publish(name, state);
-    Result<CheckoutResult> switched = switcher_.Checkout(*key, spec.dir, target->id, spec.part, control);
+    Result<CheckoutResult> switched = switcher_.Checkout(*key, spec.dir, target->id, state.part, control);
     if (!switched.ok()) {
       state.state = "failed";
       state.last_error = "switching to " + target->id + ": " + switched.status().ToString() + " (trying again)";
       spdlog::error("deployment {}: {}", name, state.last_error);
       Publish(name, state);
-      if (!stop_requested_) RetryLater(name);
+      if (!stop_requested_) WakeAt(name, Clock::now() + kSwitchRetryDelay);
       return;
     }
     state.active = target->id;
@@ -155,7 +210,7 @@ void DeploymentManager::Reconcile(const std::string& name) {
     Publish(name, state);
     return;
   }
-  Result<CheckoutResult> back = switcher_.Checkout(*key, spec.dir, previous, spec.part, control);
+  Result<CheckoutResult> back = switcher_.Checkout(*key, spec.dir, previous, state.part, control);
   if (!back.ok()) {
     state.state = "failed";
     state.last_error += "; rolling back to " + previous + " failed: " + back.status().ToString();

@@ -33,7 +33,30 @@ std::optional<ReleaseRule> ParseField(const std::string& name, const nlohmann::j
   }
   rule.version = value["version"].get<std::string>();
   rule.at_ms = value.value("at_ms", uint64_t{0});
+  rule.activate_ms = value.value("activate_ms", uint64_t{0});
+  const nlohmann::json before = value.value("before", nlohmann::json::object());
+  if (before.is_object() && before.contains("version") && before["version"].is_string()) {
+    rule.before_version = before["version"].get<std::string>();
+    rule.before_at_ms = before.value("at_ms", uint64_t{0});
+  }
   return rule;
+}
+
+// The rule as it counts at `now_ms`: itself once active, its `before` value until then
+// (nullopt when there was none).
+std::optional<ReleaseRule> InForce(const ReleaseRule& rule, uint64_t now_ms) {
+  if (rule.activate_ms <= now_ms) return rule;
+  if (rule.before_version.empty()) return std::nullopt;
+  ReleaseRule before = rule;
+  before.version = rule.before_version;
+  before.at_ms = rule.before_at_ms;
+  before.activate_ms = 0;
+  before.before_version.clear();
+  return before;
+}
+
+bool Newer(const ReleaseRule& a, const std::optional<ReleaseRule>& b) {
+  return !b || a.at_ms > b->at_ms || (a.at_ms == b->at_ms && a.version > b->version);
 }
 
 }  // namespace
@@ -61,13 +84,30 @@ std::string ReleaseFieldName(const ReleaseRule& rule) {
   return name;
 }
 
-nlohmann::json ReleaseFieldValue(const ReleaseRule& rule) { return {{"version", rule.version}, {"at_ms", rule.at_ms}}; }
+nlohmann::json ReleaseFieldValue(const ReleaseRule& rule) {
+  nlohmann::json value = {{"version", rule.version}, {"at_ms", rule.at_ms}};
+  if (rule.activate_ms == 0) return value;
+  value["activate_ms"] = rule.activate_ms;
+  if (!rule.before_version.empty())
+    value["before"] = {{"version", rule.before_version}, {"at_ms", rule.before_at_ms}};
+  return value;
+}
 
-std::optional<ReleaseRule> ResolveRelease(const nlohmann::json& fields, const std::string& key,
-                                          const std::string& channel,
-                                          const std::map<std::string, std::string>& labels) {
-  std::optional<ReleaseRule> best;
-  if (!fields.is_object()) return best;
+void ScheduleAfter(ReleaseRule* rule, const nlohmann::json& current, uint64_t now_ms) {
+  rule->before_version.clear();
+  rule->before_at_ms = 0;
+  std::optional<ReleaseRule> old = ParseField(ReleaseFieldName(*rule), current);
+  if (!old) return;
+  std::optional<ReleaseRule> in_force = InForce(*old, now_ms);
+  if (!in_force) return;
+  rule->before_version = in_force->version;
+  rule->before_at_ms = in_force->at_ms;
+}
+
+ChannelTarget ResolveRelease(const nlohmann::json& fields, const std::string& key, const std::string& channel,
+                             const std::map<std::string, std::string>& labels, uint64_t now_ms) {
+  ChannelTarget target;
+  if (!fields.is_object()) return target;
   for (const auto& [name, value] : fields.items()) {
     std::optional<ReleaseRule> rule = ParseField(name, value);
     if (!rule || rule->key != key || rule->channel != channel) continue;
@@ -77,10 +117,13 @@ std::optional<ReleaseRule> ResolveRelease(const nlohmann::json& fields, const st
       applies = applies && it != labels.end() && it->second == wanted;
     }
     if (!applies) continue;
-    if (!best || rule->at_ms > best->at_ms || (rule->at_ms == best->at_ms && rule->version > best->version))
-      best = std::move(rule);
+    if (rule->activate_ms > now_ms && Newer(*rule, target.next)) target.next = rule;
+    std::optional<ReleaseRule> in_force = InForce(*rule, now_ms);
+    if (in_force && Newer(*in_force, target.now)) target.now = std::move(in_force);
   }
-  return best;
+  // A scheduled release that would not win when it activates changes nothing here.
+  if (target.next && target.now && !Newer(*target.next, target.now)) target.next.reset();
+  return target;
 }
 
 }  // namespace edgesync

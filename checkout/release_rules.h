@@ -5,6 +5,11 @@
 //   "<key>@<channel>@site=a,role=edge"     -> {"version": V, "at_ms": T}   nodes with those labels
 // A node's version of a channel is the newest (`at_ms`) rule that applies to it: a canary
 // release scoped to one site wins there until a newer fleet-wide one promotes it (or another).
+//
+// A release scheduled with `--at` carries its activation time and the value it replaces:
+//   {"version": V, "at_ms": T, "activate_ms": A, "before": {"version": V0, "at_ms": T0}}
+// Until A the rule counts as `before` (or not at all when there was none); from A on, as V.
+// Nodes fetch and stage V at once, so activation is only the switch.
 // Pure functions; thread-compatible.
 #pragma once
 
@@ -26,7 +31,17 @@ struct ReleaseRule {
   std::string channel;  // [a-z0-9._-], 1-64
   std::map<std::string, std::string> where;  // labels a node must all have; empty: every node
   std::string version;
-  uint64_t at_ms = 0;
+  uint64_t at_ms = 0;        // when the release was made (orders rules)
+  uint64_t activate_ms = 0;  // when it takes effect (0: at once)
+  // The value in force until activate_ms ("" version: none).
+  std::string before_version;
+  uint64_t before_at_ms = 0;
+};
+
+// What a channel names for a node now, and the scheduled release that will replace it.
+struct ChannelTarget {
+  std::optional<ReleaseRule> now;   // nullopt: no rule applies yet
+  std::optional<ReleaseRule> next;  // a release activating later that will win then
 };
 
 // InvalidArgument for a bad channel name or label.
@@ -34,11 +49,13 @@ Status ValidateReleaseRule(const ReleaseRule& rule);
 // The field name and value of a rule in the document.
 std::string ReleaseFieldName(const ReleaseRule& rule);
 nlohmann::json ReleaseFieldValue(const ReleaseRule& rule);
+// Sets rule.before_* from the value the field holds now (`current`, possibly null): the
+// version it names at `now_ms`. For a release scheduled for later.
+void ScheduleAfter(ReleaseRule* rule, const nlohmann::json& current, uint64_t now_ms);
 
-// The version `channel` of `key` names for a node with `labels`, from the document's fields;
-// nullopt when no rule applies. Fields that are not rules are ignored.
-std::optional<ReleaseRule> ResolveRelease(const nlohmann::json& fields, const std::string& key,
-                                          const std::string& channel,
-                                          const std::map<std::string, std::string>& labels);
+// What `channel` of `key` names at `now_ms` for a node with `labels`, from the document's
+// fields. Fields that are not rules are ignored.
+ChannelTarget ResolveRelease(const nlohmann::json& fields, const std::string& key, const std::string& channel,
+                             const std::map<std::string, std::string>& labels, uint64_t now_ms);
 
 }  // namespace edgesync

@@ -111,6 +111,7 @@ struct SubcommandArgs {
   // deploy add
   std::string name, on_switch, health, channel;
   std::vector<std::string> where;  // release --where label=value
+  std::string at;                  // release --at TIME
   double health_timeout_s = 30;
   bool hook_shell = false;
 };
@@ -159,6 +160,9 @@ void AddDeploySubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) 
   release->add_option("--channel", args.channel, "channel name, e.g. stable")->required();
   release->add_option("--version", args.version, "a version id this node holds")->required();
   release->add_option("--where", args.where, "label=value a node must have (repeatable; default every node)");
+  release->add_option("--at", args.at,
+                      "activate at this time (RFC 3339 with a zone, e.g. 2026-12-07T18:00:00Z, or +30m); nodes "
+                      "fetch and stage the version now");
   release->callback([&req, &args] {
     json where = json::object();
     for (const std::string& pair : args.where) {
@@ -168,6 +172,7 @@ void AddDeploySubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) 
     }
     req.method = "release";
     req.params = {{"key", args.key}, {"channel", args.channel}, {"version", args.version}, {"where", where}};
+    if (!args.at.empty()) req.params["at"] = args.at;
     req.print = PrintRelease;
   });
   auto* rollout = app.add_subcommand("rollout", "the fleet's deployments of a model, as reported to this node");

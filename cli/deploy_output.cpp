@@ -1,5 +1,6 @@
 #include "cli/deploy_output.h"
 
+#include "base/time_text.h"
 #include "cli/table_printer.h"
 
 namespace edgesync {
@@ -21,6 +22,7 @@ void PrintDeployment(const json& r, std::ostream& out) {
   const json status = r.value("status", json::object());
   out << "deployment " << r.value("name", "") << ": " << r.value("key", "") << " at " << r.value("dir", "");
   if (!r.value("part", "").empty()) out << " (part " << r.value("part", "") << ")";
+  else if (!status.value("part", "").empty()) out << " (part " << status.value("part", "") << ", placed here)";
   const std::string follows = !r.value("version", "").empty()   ? "version " + r.value("version", "")
                               : !r.value("channel", "").empty() ? "channel " + r.value("channel", "")
                                                                 : "latest";
@@ -36,6 +38,9 @@ void PrintDeployment(const json& r, std::ostream& out) {
     for (const auto& v : failed) out << " " << Short(v.get<std::string>());
     out << " (edgesync deploy retry " << r.value("name", "") << " to try again)\n";
   }
+  if (!status.value("next", "").empty())
+    out << "  next:     " << Short(status.value("next", "")) << " at "
+        << FormatTimeMs(status.value("next_at_ms", uint64_t{0})) << " (staged beside the active one)\n";
   if (!status.value("last_error", "").empty()) out << "  last error: " << status.value("last_error", "") << "\n";
 }
 
@@ -84,6 +89,10 @@ void PrintRelease(const json& r, std::ostream& out) {
     std::string labels;
     for (const auto& [label, value] : where.items()) labels += (labels.empty() ? "" : ",") + label + "=" + value.get<std::string>();
     out << "nodes with " << labels;
+  }
+  if (r.value("activate_ms", uint64_t{0}) != 0) {
+    out << ", in force from " << FormatTimeMs(r["activate_ms"].get<uint64_t>()) << " (until then: "
+        << (r.value("before", "").empty() ? "no version" : Short(r.value("before", ""))) << ")";
   }
   out << "\n";
 }

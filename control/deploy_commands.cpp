@@ -1,6 +1,7 @@
 #include "control/deploy_commands.h"
 
 #include "checkout/fleet_deployments.h"
+#include "base/time_text.h"
 #include "checkout/release_rules.h"
 #include "control/command_params.h"
 
@@ -51,10 +52,29 @@ Result<json> Release(Store& store, Catalog& catalog, const json& params) {
   rule.at_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                          std::chrono::system_clock::now().time_since_epoch())
                                          .count());
-  Result<VersionInfo> written = catalog.SetMetaFields(ObjectKey::Parse(kReleasesDocument).value(),
-                                                      {{ReleaseFieldName(rule), ReleaseFieldValue(rule)}});
+  const ObjectKey document = ObjectKey::Parse(kReleasesDocument).value();
+  if (params.contains("at") && !params["at"].is_null()) {
+    // A release for later: the rule keeps naming what it names now until then.
+    Result<uint64_t> at = params["at"].is_number_unsigned() ? Result<uint64_t>(params["at"].get<uint64_t>())
+                          : params["at"].is_string()        ? ParseTimeMs(params["at"].get<std::string>(), rule.at_ms)
+                                                            : Status::InvalidArgument("\"at\" must be a time");
+    if (!at.ok()) return at.status();
+    if (*at > rule.at_ms) {
+      rule.activate_ms = *at;
+      Result<json> fields = catalog.ReadMetaDocument(document);
+      if (!fields.ok() && !fields.status().IsNotFound()) return fields.status();
+      ScheduleAfter(&rule, fields.ok() ? fields->value(ReleaseFieldName(rule), json()) : json(), rule.at_ms);
+    }
+  }
+  Result<VersionInfo> written =
+      catalog.SetMetaFields(document, {{ReleaseFieldName(rule), ReleaseFieldValue(rule)}});
   if (!written.ok()) return written.status();
-  return json{{"key", rule.key}, {"channel", rule.channel}, {"version", rule.version}, {"where", rule.where},
+  return json{{"key", rule.key},
+              {"channel", rule.channel},
+              {"version", rule.version},
+              {"where", rule.where},
+              {"activate_ms", rule.activate_ms},
+              {"before", rule.before_version},
               {"document_version", written->id}};
 }
 

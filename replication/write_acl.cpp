@@ -66,6 +66,26 @@ Result<WriteAcl> WriteAcl::FromDocument(const nlohmann::json& view) {
   return WriteAcl(Mode::kRules, std::move(rules), {});
 }
 
+std::string NodeOwnerOf(const std::string& key) {
+  constexpr std::string_view kMeta = "meta/";
+  if (key.compare(0, kMeta.size(), kMeta) != 0) return "";
+  const size_t slash = key.find('/', kMeta.size());
+  if (slash == std::string::npos || key.find('/', slash + 1) != std::string::npos) return "";
+  const std::string_view ns(key.data() + kMeta.size(), slash - kMeta.size());
+  for (const char* owned : kNodeOwnedNamespaces)
+    if (ns == owned) return key.substr(slash + 1);
+  return "";
+}
+
+Status WriteAcl::CheckWriter(const std::string& role, const std::string& node_id, const std::string& key) const {
+  const std::string owner = NodeOwnerOf(key);
+  if (owner.empty()) return Check(role, key);
+  if (node_id == owner) return Status::Ok();
+  return Status::PermissionDenied(
+      (node_id.empty() ? std::string("a writer whose node is not verified") : "node " + node_id) + " may not write " +
+      key + ": it is node " + owner + "'s own document, written only by that node");
+}
+
 Status WriteAcl::Check(const std::string& role, const std::string& key) const {
   const std::string who = "role '" + (role.empty() ? std::string("(none)") : role) + "'";
   if (key == kWriteAclKey) {

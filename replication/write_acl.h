@@ -7,6 +7,9 @@
 // `meta/acl` itself is always writable only by the `admin` role, with or without a document,
 // so no other node can install or change the rules. A document that does not parse fails
 // closed: only the admin role may write anything (to repair it).
+// Node-owned documents, `meta/<namespace>/<node id>` for the namespaces in
+// kNodeOwnedNamespaces (a node's deployment states), are written only by the node they name,
+// whatever the rules say: each node reports about itself and no one else can speak for it.
 // Thread-safety: immutable value after construction.
 #pragma once
 
@@ -21,6 +24,12 @@ namespace edgesync::replication {
 
 inline constexpr const char* kWriteAclKey = "meta/acl";
 inline constexpr const char* kAdminRole = "admin";
+
+// Namespaces of meta/ whose documents are named by, and written only by, one node.
+inline constexpr const char* kNodeOwnedNamespaces[] = {"deployments"};
+
+// The node id a node-owned document belongs to ("" for any other key).
+std::string NodeOwnerOf(const std::string& key);
 
 struct WriteRule {
   std::vector<std::string> roles;  // "*" matches every role
@@ -39,6 +48,9 @@ class WriteAcl {
 
   // Ok, or PermissionDenied naming the role, the key and the rule (or its absence).
   Status Check(const std::string& role, const std::string& key) const;
+  // Check for a writer known by certificate role and node id ("" when not verified): a
+  // node-owned document only by its node, anything else by the rules.
+  Status CheckWriter(const std::string& role, const std::string& node_id, const std::string& key) const;
 
   // False when there is no document (everything allowed).
   bool enforced() const { return mode_ != Mode::kOpen; }

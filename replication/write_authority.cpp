@@ -58,11 +58,13 @@ WriteAcl WriteAuthority::acl() const {
   return acl_;
 }
 
-Status WriteAuthority::CheckLocal(const std::string& key) const { return acl().Check(options_.role, key); }
+Status WriteAuthority::CheckLocal(const std::string& key) const {
+  return acl().CheckWriter(options_.role, options_.node_id, key);
+}
 
 Result<std::string> WriteAuthority::SealLocal(const ObjectKey& key, const VersionRecord& record) {
   const WriteAcl acl = this->acl();
-  EDGESYNC_RETURN_IF_ERROR(acl.Check(options_.role, key.str()));
+  EDGESYNC_RETURN_IF_ERROR(acl.CheckWriter(options_.role, options_.node_id, key.str()));
   // Without an ACL nobody checks authorship, so versions stay unsigned (about 0.8 KiB less per
   // version); meta/acl itself is always signed, as every node checks its author.
   if (!acl.enforced() && key.str() != kWriteAclKey) return std::string();
@@ -76,6 +78,7 @@ Status WriteAuthority::AdmitRemote(const std::string& key, const VersionRecord& 
   // Open ACL and an ordinary key: nothing to decide (and nothing to verify).
   if (!acl.enforced() && key != kWriteAclKey) return Status::Ok();
   std::string role = sender_role;
+  std::string node_id;  // only from a verified attestation: a sender cannot vouch for another node
   std::string basis = "vouched for by the sending peer";
   if (options_.ca_pem.empty() && !record.attestation.empty())
     return Status::PermissionDenied("version of " + key + " by " + record.author + " is signed, but this node has no CA to check it");
@@ -83,12 +86,13 @@ Status WriteAuthority::AdmitRemote(const std::string& key, const VersionRecord& 
                                         : verifier_.Author(key, record);
   if (author.ok()) {
     role = author->role;
+    node_id = author->node_id;
     basis = "signed by its author";
   } else if (!author.status().IsNotFound()) {
     return Status::PermissionDenied("version " + record.Id(key) + " of " + key + " claims author " + record.author +
                                     " but its attestation is invalid: " + author.status().message());
   }
-  Status s = acl.Check(role, key);
+  Status s = acl.CheckWriter(role, node_id, key);
   if (!s.ok())
     return Status::PermissionDenied("version " + record.Id(key) + " of " + key + " by " + record.author + " (" +
                                     basis + "): " + s.message());

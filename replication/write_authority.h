@@ -26,6 +26,7 @@ namespace edgesync::replication {
 
 struct WriteAuthorityOptions {
   std::string role;      // this node's certificate role
+  std::string node_id;   // and node id (node-owned documents: write_acl.h)
   std::string ca_pem;    // cluster CA: checks authors' certificates
   std::string cert_pem;  // this node's certificate and key: sign local versions
   std::string key_pem;   // (all three empty: no signing, received attestations refused)

@@ -146,6 +146,51 @@ void StatusFeed::SampleRefusals() {
   for (auto& e : events) hub_.Publish(std::move(e));
 }
 
+void StatusFeed::SampleDeployments() {
+  if (!options_.deployments) return;
+  const std::vector<DeploymentSample> samples = options_.deployments();
+  std::vector<std::string> events;
+  {
+    MutexLock lock(mu_);
+    DeploymentEvents(samples, &events);
+  }
+  for (auto& e : events) hub_.Publish(std::move(e));
+}
+
+void StatusFeed::DeploymentEvents(const std::vector<DeploymentSample>& samples,
+                                              std::vector<std::string>* events) {
+  std::set<std::string> present;
+  for (const DeploymentSample& d : samples) {
+    present.insert(d.name);
+    json e = Message("deployment", WallMs());
+    e.update({{"name", d.name},
+              {"key", d.key},
+              {"target", d.target},
+              {"active", d.active},
+              {"state", d.state},
+              {"last_error", d.last_error},
+              {"switches", d.switches},
+              {"rollbacks", d.rollbacks},
+              {"updated_ms", d.updated_ms}});
+    auto [it, fresh] = deployments_.try_emplace(d.name, e);
+    if (!fresh && it->second.value("updated_ms", uint64_t{0}) == d.updated_ms && it->second["state"] == d.state)
+      continue;
+    it->second = e;
+    events->push_back(e.dump());
+  }
+  for (auto it = deployments_.begin(); it != deployments_.end();) {
+    if (present.count(it->first)) {
+      ++it;
+      continue;
+    }
+    json e = it->second;
+    e["ts"] = WallMs();
+    e["state"] = "removed";
+    events->push_back(e.dump());
+    it = deployments_.erase(it);
+  }
+}
+
 void StatusFeed::OnHttpAuthFailure(const std::string& client) {
   MutexLock lock(mu_);
   ++http_auth_failures_;
@@ -175,6 +220,7 @@ void StatusFeed::Run() {
       keys.swap(pending_keys_);
     }
     SampleTransfers();
+    SampleDeployments();
     if (!keys.empty()) RefreshKeys(keys);
     const auto now = Clock::now();
     // Links that come up or go down show within a tick; traffic figures once per interval.
@@ -443,6 +489,9 @@ std::string StatusFeed::Snapshot() {
   json fleet = json::array();
   for (const auto& [key, holders] : fleet_) fleet.push_back({{"type", "fleet"}, {"key", key}, {"holders", holders}});
   s["fleet"] = std::move(fleet);
+  json deployments = json::array();
+  for (const auto& [name, d] : deployments_) deployments.push_back(d);
+  s["deployments"] = std::move(deployments);
   s["models"] = ToArray(models_);
   s["datasets"] = ToArray(datasets_);
   return s.dump();

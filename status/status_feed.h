@@ -49,16 +49,21 @@ struct RefusedLink {
 // room does not depend on checkout/, the daemon maps one to the other).
 struct DeploymentSample {
   std::string name;
+  std::string key;
+  std::string target;  // the version it should serve
   std::string active;  // the version in service ("" when none yet)
   std::string state;   // waiting, switching, checking, healthy, rolled_back, failed
+  std::string last_error;
   uint64_t switches = 0;
   uint64_t rollbacks = 0;
+  uint64_t updated_ms = 0;
 };
 
 struct StatusFeedOptions {
   // Recently refused links, newest first; sampled with the peers. Optional.
   std::function<std::vector<RefusedLink>()> refusals;
-  // This node's deployments, read when /metrics is rendered. Optional.
+  // This node's deployments, read when /metrics is rendered and every tick (a change is a
+  // `deployment` event). Optional.
   std::function<std::vector<DeploymentSample>()> deployments;
   std::string node_name;
   // Current node labels (they change on reload).
@@ -119,6 +124,11 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   // Without figures, publishes only peers that appeared or changed state.
   void SamplePeers(bool with_figures);
   void SampleRefusals();
+  // Publishes each deployment whose sample changed, and those gone (state "removed").
+  void SampleDeployments();
+  // The events for samples that differ from deployments_ (updated to match).
+  void DeploymentEvents(const std::vector<DeploymentSample>& samples, std::vector<std::string>* events)
+      REQUIRES(mu_);
   void SampleNode();
   void RefreshKeys(const std::set<std::string>& keys);
   void RefreshFleet(const std::string& key, std::vector<std::string>* events);
@@ -142,6 +152,7 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   std::deque<nlohmann::json> versions_ GUARDED_BY(mu_);                    // newest first
   std::map<std::string, nlohmann::json> open_conflicts_ GUARDED_BY(mu_);
   std::map<std::string, nlohmann::json> fleet_ GUARDED_BY(mu_);  // key -> holders
+  std::map<std::string, nlohmann::json> deployments_ GUARDED_BY(mu_);  // name -> last event
   std::map<std::string, nlohmann::json> models_ GUARDED_BY(mu_), datasets_ GUARDED_BY(mu_);
   std::map<std::string, PeerSample> peers_ GUARDED_BY(mu_);
   TransferTracker tracker_ GUARDED_BY(mu_);

@@ -164,6 +164,7 @@ Result<std::unique_ptr<replication::WriteAuthority>> MakeWriteAuthority(const Da
   ClusterFiles files = ResolveClusterFiles(config);
   replication::WriteAuthorityOptions options;
   options.role = identity.role;
+  options.node_id = identity.node_id;
   for (auto [path, text] : {std::pair{&files.ca_cert, &options.ca_pem}, std::pair{&files.cert, &options.cert_pem},
                             std::pair{&files.key, &options.key_pem}}) {
     auto read = transport::ReadTextFile(*path);
@@ -496,7 +497,8 @@ void Daemon::CreateStatusService(std::chrono::steady_clock::time_point started) 
     std::vector<DeploymentSample> out;
     if (deployments_)
       for (const DeploymentView& d : deployments_->List())
-        out.push_back({d.spec.name, d.state.active, d.state.state, d.state.switches, d.state.rollbacks});
+        out.push_back({d.spec.name, d.spec.key, d.state.target, d.state.active, d.state.state, d.state.last_error,
+                       d.state.switches, d.state.rollbacks, d.state.updated_ms});
     return out;
   };
   options.http.token = config_.http_token;

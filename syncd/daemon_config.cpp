@@ -131,23 +131,6 @@ Result<uint64_t> ParseByteSize(std::string_view text) {
   return number * multiplier;
 }
 
-Result<uint64_t> ParseDurationMs(std::string_view text) {
-  uint64_t number = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (ec != std::errc() || end == text.data())
-    return Status::InvalidArgument("'" + std::string(text) + "' is not a duration (e.g. \"90s\", \"12h\", \"30d\")");
-  std::string_view unit(end, text.data() + text.size() - end);
-  uint64_t seconds = 0;
-  if (unit.empty() || unit == "s") seconds = 1;
-  else if (unit == "m") seconds = 60;
-  else if (unit == "h") seconds = 3600;
-  else if (unit == "d") seconds = 86400;
-  else return Status::InvalidArgument("'" + std::string(text) + "' has an unknown unit (use s, m, h or d)");
-  if (number == 0 || number > 100ull * 365 * 86400 / seconds)
-    return Status::InvalidArgument("duration '" + std::string(text) + "' must be between 1s and 100 years");
-  return number * seconds * 1000;
-}
-
 Status ValidateLogLevel(std::string_view level) {
   for (const char* known : {"trace", "debug", "info", "warning", "error"}) {
     if (level == known) return Status::Ok();

@@ -13,6 +13,7 @@
 
 #include "store/chunker_params.h"
 #include "base/status.h"
+#include "base/time_text.h"  // ParseDurationMs, for the config keys
 #include "syncd/deploy_tables.h"
 #include "syncd/socket_path.h"
 
@@ -139,8 +140,6 @@ ClusterFiles ResolveClusterFiles(const DaemonConfig& config);
 
 // "64KiB", "8MiB", "1GiB", "4096" -> bytes.
 Result<uint64_t> ParseByteSize(std::string_view text);
-// "90s", "15m", "12h", "30d" (or plain seconds) -> milliseconds.
-Result<uint64_t> ParseDurationMs(std::string_view text);
 // "trace", "debug", "info", "warning", "error".
 Status ValidateLogLevel(std::string_view level);
 

@@ -173,22 +173,89 @@ TEST_F(DeployTest, AFailingHealthCheckRollsBackWithinTheTimeoutAndStaysRolledBac
   ASSERT_TRUE(status.is_object()) << Show(edge, "det").dump();
 }
 
-TEST_F(DeployTest, DeploysOnePartOfAJointModel) {
+TEST_F(DeployTest, AJointModelDeploysThePartPlacedOnTheNode) {
   const fs::path ca = MakeCa("ca", "deploy-3");
+  TestNode& cloud = AddNode("cloud", ca, "cloud");
   TestNode& edge = AddNode("edge", ca);
-  Start(edge);
+  Start(cloud, {}, {"--label", "role=cloud"});
+  Start(edge, {&cloud}, {"--label", "role=edge"});
+  // The edge replicates only the edge part's chunks (selective sync), then deploys it without
+  // being told which part: its labels place the edge part here.
   const fs::path src = root() / "joint";
   MakeFile(src / "edge" / "tiny.onnx", "edge weights");
   MakeFile(src / "cloud" / "big.onnx", "cloud weights");
-  ASSERT_EQ(Cli(edge, {"put", "model/joint", src.string()}).exit_code, 0);
+  MakeFile(root() / "joint.json", R"({"task":"detection","labels":["helmet"],"parts":{)"
+                                  R"("edge":{"placement":{"role":"edge"}},"cloud":{"placement":{"role":"cloud"}}}})");
+  ProcessResult put = Cli(cloud, {"put", "model/joint", src.string(), "--spec", (root() / "joint.json").string()});
+  ASSERT_EQ(put.exit_code, 0) << put.err;
   fs::create_directories(root() / "srv");
   const fs::path dir = root() / "srv" / "joint";
-  ASSERT_EQ(Cli(edge, {"deploy", "add", "joint", "--key", "model/joint", "--dir", dir.string(), "--part", "edge"}).exit_code, 0);
-  ASSERT_TRUE(WaitFor(edge, "joint", [&](const json& s) { return s.value("state", "") == "healthy"; }).is_object())
-      << Show(edge, "joint").dump();
+  ASSERT_EQ(Cli(edge, {"deploy", "add", "joint", "--key", "model/joint", "--dir", dir.string()}).exit_code, 0);
+  json status = WaitFor(edge, "joint", [&](const json& s) { return s.value("state", "") == "healthy"; });
+  ASSERT_TRUE(status.is_object()) << Show(edge, "joint").dump() << ReadFileText(edge.log());
+  EXPECT_EQ(status.value("part", ""), "edge");
   EXPECT_EQ(ReadFileText(dir / "tiny.onnx"), "edge weights");
   EXPECT_FALSE(fs::exists(dir / "big.onnx"));
   EXPECT_FALSE(fs::exists(dir / "cloud"));
+  EXPECT_NE(Cli(edge, {"deploy", "show", "joint"}).out.find("(part edge, placed here)"), std::string::npos);
+
+  // A node where no part is placed says so instead of writing a partial model.
+  TestNode& other = AddNode("other", ca);
+  Start(other, {&cloud}, {"--label", "role=gateway"});
+  ASSERT_TRUE(WaitUntilRead(other, cloud));
+  ASSERT_EQ(Cli(other, {"deploy", "add", "joint", "--key", "model/joint", "--dir", (root() / "srv" / "other").string()})
+                .exit_code,
+            0);
+  status = WaitFor(other, "joint", [&](const json& s) { return !s.value("last_error", "").empty(); });
+  ASSERT_TRUE(status.is_object()) << Show(other, "joint").dump();
+  EXPECT_EQ(status.value("state", ""), "waiting");
+  EXPECT_NE(status.value("last_error", "").find("none is placed on this node"), std::string::npos) << status.dump();
+  EXPECT_FALSE(fs::exists(root() / "srv" / "other"));
+}
+
+TEST_F(DeployTest, AReleaseAtATimeIsStagedFirstAndActivatedThen) {
+  const fs::path ca = MakeCa("ca", "deploy-9");
+  TestNode& cloud = AddNode("cloud", ca, "cloud");
+  TestNode& edge = AddNode("edge", ca);
+  Start(cloud);
+  Start(edge, {&cloud});
+  const fs::path dir = root() / "srv" / "det";
+  fs::create_directories(dir.parent_path());
+  ASSERT_EQ(Cli(edge, {"deploy", "add", "det", "--key", "model/det", "--dir", dir.string(), "--channel", "stable"}).exit_code, 0);
+  const std::string v1 = PutModel(cloud, "model/det", "version one");
+  ASSERT_EQ(Cli(cloud, {"release", "model/det", "--channel", "stable", "--version", v1}).exit_code, 0);
+  ASSERT_TRUE(WaitFor(edge, "det", [&](const json& s) { return s.value("active", "") == v1 && s.value("state", "") == "healthy"; })
+                  .is_object())
+      << Show(edge, "det").dump();
+
+  const std::string v2 = PutModel(cloud, "model/det", "version two");
+  ProcessResult later = Cli(cloud, {"release", "model/det", "--channel", "stable", "--version", v2, "--at", "+4s", "--json"});
+  ASSERT_EQ(later.exit_code, 0) << later.err;
+  const json released = json::parse(later.out);
+  const uint64_t activate_ms = released.value("activate_ms", uint64_t{0});
+  ASSERT_NE(activate_ms, 0u) << later.out;
+  EXPECT_EQ(released.value("before", ""), v1);
+  // Before the time: v2 is staged beside v1, and v1 keeps serving.
+  json status = WaitFor(edge, "det", [&](const json& s) { return s.value("next", "") == v2; });
+  ASSERT_TRUE(status.is_object()) << Show(edge, "det").dump();
+  EXPECT_EQ(status.value("next_at_ms", uint64_t{0}), activate_ms);
+  EXPECT_TRUE(PollUntil([&] { return fs::is_directory(root() / "srv" / "det.versions" / v2); }, std::chrono::seconds(30)));
+  const uint64_t now_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  if (now_ms < activate_ms) {
+    EXPECT_EQ(ReadFileText(dir / "w.bin"), "version one");
+  }
+  // At the time: switched, not before.
+  status = WaitFor(edge, "det", [&](const json& s) { return s.value("active", "") == v2 && s.value("state", "") == "healthy"; });
+  ASSERT_TRUE(status.is_object()) << Show(edge, "det").dump();
+  EXPECT_GE(status.value("updated_ms", uint64_t{0}), activate_ms);
+  EXPECT_EQ(ReadFileText(dir / "w.bin"), "version two");
+  EXPECT_EQ(status.value("next", ""), "");
+
+  // A time that is not one is refused with the forms it takes.
+  ProcessResult bad = Cli(cloud, {"release", "model/det", "--channel", "stable", "--version", v2, "--at", "tomorrow"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("RFC 3339"), std::string::npos) << bad.err;
 }
 
 TEST_F(DeployTest, BadRequestsAreRefusedAndNothingIsTouched) {

@@ -250,5 +250,86 @@ TEST_F(AttestationTest, AuthorityDecidesByTheSignedAuthorElseByTheSender) {
   EXPECT_NE(s.message().find("attestation is invalid"), std::string::npos) << s.message();
 }
 
+TEST(NodeOwnedDocumentTest, OnlyTheNamedNodeWritesItWhateverTheRules) {
+  EXPECT_EQ(NodeOwnerOf("meta/deployments/edge-1"), "edge-1");
+  EXPECT_EQ(NodeOwnerOf("meta/deployments"), "");
+  EXPECT_EQ(NodeOwnerOf("meta/releases"), "");
+  EXPECT_EQ(NodeOwnerOf("model/deployments/edge-1"), "");
+  EXPECT_EQ(NodeOwnerOf("meta/policy/edge-1"), "");
+
+  auto acl = WriteAcl::FromDocument(json::parse(R"({"rules": [{"roles": ["*"], "keys": ["meta/*"], "allow": "write"}]})"));
+  ASSERT_TRUE(acl.ok()) << acl.status().ToString();
+  // The rules would let any role write meta/*; a node-owned document still takes its node.
+  EXPECT_TRUE(acl->CheckWriter("edge", "edge-1", "meta/deployments/edge-1").ok());
+  Status other = acl->CheckWriter("cloud", "cloud-1", "meta/deployments/edge-1");
+  EXPECT_EQ(other.code(), Status::Code::kPermissionDenied);
+  EXPECT_NE(other.message().find("node edge-1's own document"), std::string::npos) << other.message();
+  EXPECT_EQ(acl->CheckWriter("admin", "", "meta/deployments/edge-1").code(), Status::Code::kPermissionDenied);
+  // Without a rule covering meta/, the owner still writes its own document.
+  auto narrow = WriteAcl::FromDocument(json::parse(R"({"rules": [{"roles": ["cloud"], "keys": ["model/*"], "allow": "write"}]})"));
+  ASSERT_TRUE(narrow.ok());
+  EXPECT_TRUE(narrow->CheckWriter("edge", "edge-1", "meta/deployments/edge-1").ok());
+  EXPECT_FALSE(narrow->CheckWriter("edge", "edge-1", "meta/releases").ok());
+}
+
+TEST_F(AttestationTest, ANodeOwnedDocumentIsAdmittedOnlySignedByItsNode) {
+  auto edge = pki_.Issue("edge-1", "edge");
+  auto other = pki_.Issue("edge-2", "edge");
+  edgesync::testing::TempDir dir;
+  WriteAuthorityOptions options;
+  options.role = "edge";
+  options.node_id = "edge-1";
+  options.ca_pem = pki_.ca().cert_pem;
+  options.cert_pem = edge.cert_pem;
+  options.key_pem = Read(edge.key);
+  WriteAuthority authority(options);
+  StoreOptions so;
+  so.path = dir.path();
+  so.node_id = "edge-1";
+  so.seal_local_version = [&](const ObjectKey& k, const VersionRecord& r) { return authority.SealLocal(k, r); };
+  auto store = Store::Open(so);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  authority.Attach(**store);
+
+  // Locally, even with no ACL: this node writes its own document and not another node's.
+  const std::string spec = R"({"kind":"meta","fields":{}})";
+  EXPECT_TRUE((*store)->PutFiles(ObjectKey::Parse("meta/deployments/edge-1").value(), {}, spec).ok());
+  auto foreign = (*store)->PutFiles(ObjectKey::Parse("meta/deployments/edge-2").value(), {}, spec);
+  EXPECT_EQ(foreign.status().code(), Status::Code::kPermissionDenied) << foreign.status().ToString();
+  EXPECT_TRUE((*store)->Latest(ObjectKey::Parse("meta/deployments/edge-2").value()).status().IsNotFound());
+
+  // With an ACL in force, a received one must be signed by the node it names.
+  VersionRecord acl_record;
+  acl_record.vector = VersionVector(std::map<std::string, uint64_t>{{"admin-1", 1}});
+  acl_record.hlc = 1;
+  acl_record.author = "admin-1";
+  Manifest m;
+  m.spec_json = json{{"kind", "meta"},
+                     {"fields", {{"rules", {{"value", json::parse(kFactoryRules)["rules"]}, {"hlc", 1}, {"node", "admin-1"}}}}}}
+                    .dump();
+  acl_record.manifest_id = ManifestId(m.Encode());
+  ASSERT_TRUE((*store)->ApplyRemote(ObjectKey::Parse("meta/acl").value(), acl_record, m).ok());
+  ASSERT_TRUE(authority.acl().enforced());
+  VersionRecord r;
+  r.vector = VersionVector(std::map<std::string, uint64_t>{{"edge-2", 1}});
+  r.hlc = 2;
+  r.author = "edge-2";
+  r.manifest_id = ChunkId::Of("x", 1);
+  VersionRecord by_owner = r;
+  by_owner.attestation = SealVersion("meta/deployments/edge-2", r, other.cert_pem, Read(other.key)).value();
+  EXPECT_TRUE(authority.AdmitRemote("meta/deployments/edge-2", by_owner, "cloud").ok());
+  // Unsigned: no sender may vouch for another node's report, not even an admin.
+  Status s = authority.AdmitRemote("meta/deployments/edge-2", r, "admin");
+  EXPECT_EQ(s.code(), Status::Code::kPermissionDenied);
+  EXPECT_NE(s.message().find("not verified"), std::string::npos) << s.message();
+  // Signed by another node: refused.
+  VersionRecord by_edge1 = r;
+  by_edge1.author = "edge-1";
+  by_edge1.attestation = SealVersion("meta/deployments/edge-2", by_edge1, edge.cert_pem, Read(edge.key)).value();
+  s = authority.AdmitRemote("meta/deployments/edge-2", by_edge1, "edge");
+  EXPECT_EQ(s.code(), Status::Code::kPermissionDenied);
+  EXPECT_NE(s.message().find("node edge-1 may not write"), std::string::npos) << s.message();
+}
+
 }  // namespace
 }  // namespace edgesync::replication
