@@ -1,5 +1,6 @@
 // edgesyncd's status address end to end: two TLS nodes, a WebSocket client on one, a put on
-// the other; token and Origin refusals; the loopback-only rule without a token.
+// the other; deployments in the snapshot and as events; token and Origin refusals; the
+// loopback-only rule without a token.
 #include <cstdlib>
 #include <random>
 
@@ -106,6 +107,55 @@ TEST_F(DaemonStatusTest, SnapshotThenTransferAndVersionOfAPutElsewhere) {
   EXPECT_NE(metrics.body.find("edgesync_transfer_duration_seconds_count " + timed + "\n"), std::string::npos)
       << metrics.body;
   EXPECT_NE(metrics.body.find("edgesync_peers_connected 1\n"), std::string::npos);
+}
+
+TEST_F(DaemonStatusTest, DeploymentsAppearInTheSnapshotAndEachChangeIsAnEvent) {
+  fs::path ca = MakeCa("ca", "status-4");
+  TestNode& edge = AddNode("edge-1", ca, "edge");
+  Start(edge);
+  const uint16_t port = HttpPort(edge);
+  ASSERT_NE(port, 0);
+  StatusClient client;
+  ASSERT_EQ(client.Open(port, "/status"), 101);
+  ASSERT_TRUE(client.Read());  // the snapshot
+
+  const fs::path src = root() / "src";
+  MakeFile(src / "w.bin", "good");
+  ASSERT_EQ(Cli(edge, {"put", "model/det", src.string()}).exit_code, 0);
+  fs::create_directories(root() / "srv");
+  ASSERT_EQ(Cli(edge, {"deploy", "add", "det", "--key", "model/det", "--dir", (root() / "srv" / "det").string(),
+                       "--shell", "--health", "grep -q good \"$EDGESYNC_DIR/w.bin\"", "--health-timeout", "1"})
+                .exit_code,
+            0);
+  auto deployment = [](const std::string& state) {
+    return [state](const json& m) {
+      return m.value("type", "") == "deployment" && m.value("name", "") == "det" && m.value("state", "") == state;
+    };
+  };
+  auto healthy = client.WaitFor(deployment("healthy"), std::chrono::seconds(30));
+  ASSERT_TRUE(healthy) << ReadFileText(edge.log());
+  EXPECT_EQ((*healthy)["key"], "model/det");
+  const std::string good = (*healthy)["active"].get<std::string>();
+
+  MakeFile(src / "w.bin", "bad");
+  ASSERT_EQ(Cli(edge, {"put", "model/det", src.string()}).exit_code, 0);
+  auto rolled_back = client.WaitFor(deployment("rolled_back"), std::chrono::seconds(30));
+  ASSERT_TRUE(rolled_back) << ReadFileText(edge.log());
+  EXPECT_EQ((*rolled_back)["active"], good);
+  EXPECT_NE((*rolled_back)["target"], good);
+  EXPECT_EQ((*rolled_back)["rollbacks"], 1);
+  EXPECT_NE((*rolled_back)["last_error"].get<std::string>().find("health check"), std::string::npos);
+
+  // A client joining now finds it in its snapshot; a removal is an event.
+  StatusClient late;
+  ASSERT_EQ(late.Open(port, "/status"), 101);
+  auto first = late.Read();
+  ASSERT_TRUE(first);
+  json snapshot = json::parse(*first);
+  ASSERT_EQ(snapshot["deployments"].size(), 1u) << snapshot["deployments"];
+  EXPECT_EQ(snapshot["deployments"][0]["state"], "rolled_back");
+  ASSERT_EQ(Cli(edge, {"deploy", "rm", "det"}).exit_code, 0);
+  EXPECT_TRUE(late.WaitFor(deployment("removed"), std::chrono::seconds(30)));
 }
 
 TEST_F(DaemonStatusTest, TokenAndOriginAreEnforced) {
