@@ -17,6 +17,7 @@
     transfers: new Map(),  // "key@version" -> transfer event (plus seen_at)
     versions: [],          // newest first
     conflicts: new Map(),  // key -> conflict event
+    deployments: new Map(),  // name -> deployment event
     fleet: new Map(),      // key -> holders
     models: [],
     datasets: [],
@@ -231,6 +232,22 @@
     setCount('conflicts-count', rows.length);
   }
 
+  function renderDeployments() {
+    const deployments = [...state.deployments.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const rows = deployments.map((d) => el('tr', { 'data-name': d.name, 'data-state': d.state }, [
+      el('td', {}, d.name),
+      el('td', {}, d.key || '–'),
+      el('td', { class: 'deploy-' + d.state }, d.state || '–'),
+      versionCell(d.active),
+      versionCell(d.target),
+      el('td', {}, String(d.switches || 0)),
+      el('td', {}, String(d.rollbacks || 0)),
+      el('td', {}, d.last_error || ''),
+    ]));
+    fillBody('deployments-body', 'deployments-empty', rows);
+    setCount('deployments-count', rows.length);
+  }
+
   // A matrix of keys by nodes; a cell lists the heads that node holds. A node lacking a head
   // some other node holds is marked "behind".
   function renderFleet() {
@@ -349,7 +366,7 @@
 
   const renderers = {
     node: renderNode, peers: renderPeers, transfers: renderTransfers, versions: renderVersions,
-    conflicts: renderConflicts, fleet: renderFleet, catalog: renderCatalog, errors: renderErrors,
+    conflicts: renderConflicts, deployments: renderDeployments, fleet: renderFleet, catalog: renderCatalog, errors: renderErrors,
   };
   const dirty = new Set();
   let frameRequested = false;
@@ -391,6 +408,11 @@
     else state.conflicts.set(c.key, c);
   }
 
+  function applyDeployment(d) {
+    if (d.state === 'removed') state.deployments.delete(d.name);
+    else state.deployments.set(d.name, d);
+  }
+
   function applySnapshot(s) {
     state.node = s.node || null;
     state.peers = new Map((s.peers || []).map((p) => [p.node_id, p]));
@@ -399,6 +421,8 @@
     state.versions = (s.versions || []).slice(0, MAX_VERSIONS);
     state.conflicts = new Map();
     (s.conflicts || []).forEach(applyConflict);
+    state.deployments = new Map();
+    (s.deployments || []).forEach(applyDeployment);
     state.fleet = new Map((s.fleet || []).map((f) => [f.key, f.holders || []]));
     state.models = s.models || [];
     state.datasets = s.datasets || [];
@@ -412,6 +436,7 @@
     transfer: (m) => { applyTransfer(m); markDirty('transfers'); },
     version: (m) => { applyVersion(m); markDirty('versions'); },
     conflict: (m) => { applyConflict(m); markDirty('conflicts'); },
+    deployment: (m) => { applyDeployment(m); markDirty('deployments'); },
     fleet: (m) => { state.fleet.set(m.key, m.holders || []); markDirty('fleet'); },
     catalog: (m) => { state.models = m.models || []; state.datasets = m.datasets || []; markDirty('catalog'); },
     error: (m) => { state.errors = [m].concat(state.errors).slice(0, MAX_ERRORS); markDirty('errors'); },

@@ -1,8 +1,9 @@
 // Dashboard end to end, in a real browser: two edgesyncd nodes with TLS on 127.0.0.1
 // (certificates from the real `edgesync cluster` commands), node B's dashboard open in headless
 // Chromium, a model put on node A; the page must show the transfer finishing and the new
-// version arriving as replicated, the model in the catalog and both nodes in the fleet view;
-// once the link is idle, node A's peer row must show rate 0 and a live last-seen.
+// version arriving as replicated, the model in the catalog and both nodes in the fleet view, a
+// deployment of it on node B healthy; once the link is idle, node A's peer row must show rate 0
+// and a live last-seen.
 // Node B's status address requires a token, which the page must pass on from its own URL.
 //
 //   node dashboard_e2e.mjs --edgesyncd BIN --edgesync BIN --chromium BIN --out DIR
@@ -214,6 +215,13 @@ async function run() {
                                { timeout: 15_000 });
   }
   log('catalog and fleet show the model on both nodes');
+
+  // A deployment on node B appears in its table and reaches "healthy" with the version active.
+  fs.mkdirSync(path.join(root, 'srv'));
+  await cli(['deploy', 'add', 'e2e', '--key', KEY, '--dir', path.join(root, 'srv', 'helmet')], b.socket);
+  await page.waitForSelector(`#deployments-body tr[data-name="e2e"][data-state="healthy"] td[title="${version}"]`,
+                             { timeout: 30_000 });
+  log('deployment shown healthy with the version active');
 
   // Once the link is idle, node A's row shows the current rate, 0, not the transfer's figure,
   // and a live last-seen: the feed measures rates over a 3 s window and a connected peer is
