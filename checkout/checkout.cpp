@@ -188,6 +188,16 @@ Result<CheckoutResult> CheckoutSwitcher::Stage(const ObjectKey& key, const std::
   return Run(key, target, version_id, part, control, Mode::kStageOnly);
 }
 
+void CheckoutSwitcher::Prune(const std::filesystem::path& target) {
+  Result<DestinationDir> parent = DestinationDir::Open(target.parent_path());
+  if (!parent.ok()) return;
+  Result<DestinationDir> versions = parent->OpenSubdir(VersionsName(target), /*create=*/false);
+  if (!versions.ok()) return;
+  std::shared_ptr<Target> state = TargetState(target);
+  MutexLock target_lock(state->mu);
+  RemoveExpired(*state, *versions, CurrentCheckoutVersion(target), now_());
+}
+
 Result<CheckoutResult> CheckoutSwitcher::Run(const ObjectKey& key, const std::filesystem::path& target,
                                              const std::string& version_id, const std::string& part,
                                              const TransferControl& control, Mode mode) {
@@ -208,6 +218,19 @@ Result<CheckoutResult> CheckoutSwitcher::Run(const ObjectKey& key, const std::fi
   Target& locked = *state;
   MutexLock target_lock(locked.mu);
   return SwitchLocked(locked, *version, *manifest, target, part, control, mode);
+}
+
+void CheckoutSwitcher::RemoveExpired(Target& state, const DestinationDir& versions, const std::string& keep,
+                                     Clock::time_point now) {
+  for (const std::string& expired : state.retention.Expired(now)) {
+    if (expired == keep) continue;  // current (again): reuse it
+    Status removed = versions.RemoveTree(expired);
+    if (!removed.ok()) {
+      spdlog::warn("cannot remove old checkout: {}", removed.ToString());
+      continue;
+    }
+    state.retention.Forget(expired);
+  }
 }
 
 Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const VersionInfo& version,
@@ -268,15 +291,9 @@ Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const Versi
   if (!old.ok()) return old.status();
   const Clock::time_point now = now_();
   state.retention.Observe(*old, now);
-  for (const std::string& expired : state.retention.Expired(now)) {
-    if (expired == version.id) continue;  // about to be current again: reuse it
-    Status removed = versions->RemoveTree(expired);
-    if (!removed.ok()) {
-      spdlog::warn("cannot remove old checkout: {}", removed.ToString());
-      continue;
-    }
-    state.retention.Forget(expired);
-  }
+  // Expired versions make room before a version is written; a switch to a staged one leaves
+  // them to Prune, off the switch's path.
+  if (!on_disk) RemoveExpired(state, *versions, version.id, now);
   if (!on_disk) {
     EDGESYNC_RETURN_IF_ERROR(
         state.retention.CheckRoomForNew(previous, now).WithContext("checkout " + target.string()));

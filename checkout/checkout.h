@@ -35,6 +35,7 @@
 
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
+#include "store/destination_dir.h"
 #include "store/store.h"
 #include "checkout/checkout_pins.h"
 #include "checkout/checkout_retention.h"
@@ -80,6 +81,10 @@ class CheckoutSwitcher {
                                const std::string& version_id, const std::string& part,
                                const TransferControl& control);
 
+  // Removes the old version directories of `target` whose grace period is over. A switch to a
+  // staged version leaves this to its caller, to do after the switch has been reported.
+  void Prune(const std::filesystem::path& target);
+
  private:
   // One checkout target: its switches are serialized by `mu`.
   struct Target {
@@ -93,6 +98,9 @@ class CheckoutSwitcher {
   Result<CheckoutResult> Run(const ObjectKey& key, const std::filesystem::path& target,
                              const std::string& version_id, const std::string& part,
                              const TransferControl& control, Mode mode);
+  // Removes the old version directories whose grace period is over, except `keep`.
+  void RemoveExpired(Target& state, const DestinationDir& versions, const std::string& keep,
+                     Clock::time_point now) REQUIRES(state.mu);
   Result<CheckoutResult> SwitchLocked(Target& state, const VersionInfo& version,
                                       const Manifest& manifest,
                                       const std::filesystem::path& target,

@@ -14,6 +14,9 @@ namespace {
 
 using nlohmann::json;
 
+// How long a state change waits for newer ones before it is reported to the fleet.
+constexpr auto kReportCoalescing = std::chrono::milliseconds(250);
+
 // Refuses a directory the daemon did not create: anything but a missing entry or a checkout
 // symlink (into <dir>.versions/), and a parent it cannot write.
 Status CheckDeployDir(const std::filesystem::path& dir) {
@@ -166,6 +169,11 @@ void DeploymentManager::Reporter() {
       MutexLock lock(mu_);
       while (unreported_.empty() && !reporter_stopping_) report_wake_.Wait(mu_);
       if (unreported_.empty()) return;  // stopping, and everything reported
+      // A switch passes through several states within milliseconds: wait a little, so that
+      // the fleet gets the last of them, and the store writes stay off the switch's path.
+      const auto until = std::chrono::steady_clock::now() + kReportCoalescing;
+      while (!reporter_stopping_ && report_wake_.WaitUntil(mu_, until)) {
+      }
       batch.swap(unreported_);
     }
     for (const auto& [name, view] : batch) options_.report(view);

@@ -19,6 +19,10 @@ constexpr auto kHealthRetryPause = std::chrono::milliseconds(200);
 // again after this long, and again, until it succeeds or the target changes.
 constexpr auto kSwitchRetryDelay = std::chrono::seconds(5);
 
+int64_t MillisBetween(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+}
+
 uint64_t NowMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
@@ -172,6 +176,7 @@ void DeploymentManager::Reconcile(const std::string& name) {
   const std::string previous = state.active;
   TransferControl control;
   control.cancelled = [this] { return stop_requested_.load(); };
+  const Clock::time_point began = Clock::now();
   if (state.active != target->id) {
     state.state = "switching";
     Publish(name, state);
@@ -192,11 +197,15 @@ void DeploymentManager::Reconcile(const std::string& name) {
   state.state = "checking";
   state.last_error.clear();
   Publish(name, state);
+  const Clock::time_point checking = Clock::now();
   std::optional<std::string> unhealthy = CheckHealth(spec, HookEnv(spec, target->id, previous));
   if (!unhealthy) {
     state.state = "healthy";
-    spdlog::info("deployment {}: {} version {} is in service at {}", name, spec.key, target->id, spec.dir.string());
+    spdlog::info("deployment {}: {} version {} is in service at {} (switch {} ms, health check {} ms)", name,
+                 spec.key, target->id, spec.dir.string(), MillisBetween(began, checking),
+                 MillisBetween(checking, Clock::now()));
     Publish(name, state);
+    switcher_.Prune(spec.dir);
     StageNext(spec, *key, state);
     return;
   }
@@ -224,6 +233,7 @@ void DeploymentManager::Reconcile(const std::string& name) {
   spdlog::warn("deployment {}: {}; rolled back to {}", name, state.last_error, previous);
   RunSwitchHook(spec, HookEnv(spec, previous, target->id));
   Publish(name, state);
+  switcher_.Prune(spec.dir);
 }
 
 }  // namespace edgesync

@@ -31,7 +31,9 @@ Result<CheckoutResult> ReportingCheckout(CheckoutSwitcher& switcher, const Objec
                                          const std::string& version, const std::string& part,
                                          CommandContext& context) {
   TransferProgress progress(context, "checkout");
-  return switcher.Checkout(key, target, version, part, ReportingControl(progress, context));
+  Result<CheckoutResult> result = switcher.Checkout(key, target, version, part, ReportingControl(progress, context));
+  if (result.ok()) switcher.Prune(target);
+  return result;
 }
 
 // Follows new versions of `key` (their `part`) until the request is cancelled; one event per

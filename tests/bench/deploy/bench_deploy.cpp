@@ -7,7 +7,11 @@
 //   delta:  the same for a version that changes 1% of the bytes (64 spread 0.01% stretches);
 //   switch: a version already in every edge's store and staged by its deployment (the version
 //           directory written before the release), released: per edge, seconds from the
-//           release to its deployment healthy (p50 and p99 over every edge and round);
+//           release command (wall clock before it is sent) to the edge's deployment healthy (the
+//           daemon's own timestamp of that state, so polling adds nothing), p50 and p99 over
+//           every edge and EDGESYNC_BENCH_SWITCHES (5) releases a round; and the part of it
+//           spent on the edge once it knew the release (the link switch and the health
+//           check, as each daemon logs them);
 // Edges keep old version directories 5 s (checkout.grace_period), not 60 s: see DeployBench.
 //   rollback: on one edge, a deployment whose health check fails for the new version (timeout
 //           2 s): from the switch to the bad version ("checking") to the previous version
@@ -97,8 +101,9 @@ class DeployBench {
         .has_value();
   }
 
-  // Seconds from now until every edge serves `version` healthy; per edge into *each (optional).
-  double WaitServing(const std::string& version, std::vector<double>* each = nullptr) {
+  // Seconds from now until every edge serves `version` healthy; per edge into *each (optional)
+  // the daemon's timestamp of its healthy state minus `since_ms`.
+  double WaitServing(const std::string& version, std::vector<double>* each = nullptr, uint64_t since_ms = 0) {
     const auto start = Clock::now();
     std::vector<bool> done(edges_.size(), false);
     size_t remaining = edges_.size();
@@ -112,7 +117,7 @@ class DeployBench {
             if (status.value("active", "") == version && status.value("state", "") == "healthy") {
               done[i] = true;
               --remaining;
-              if (each) each->push_back(Seconds(Clock::now() - start));
+              if (each) each->push_back((static_cast<double>(status.value("updated_ms", uint64_t{0})) - since_ms) / 1000);
             }
           }
           return remaining == 0;
@@ -142,6 +147,28 @@ class DeployBench {
         return false;
       }
     return true;
+  }
+
+  // The switch overheads the edges logged for `version` (ms from the target known to healthy:
+  // the link switch plus the health check), one per edge that logged it.
+  std::vector<double> LoggedOverheads(const std::string& version, double* max_switch, double* max_health) {
+    std::vector<double> out;
+    const std::string marker = "version " + version + " is in service at ";
+    for (TestNode* edge : edges_) {
+      const std::string log = ReadFileText(edge->log());
+      const size_t at = log.rfind(marker);
+      if (at == std::string::npos) continue;
+      long switch_ms = 0, health_ms = 0;
+      const size_t open = log.find("(switch ", at);
+      if (open != std::string::npos &&
+          std::sscanf(log.c_str() + open, "(switch %ld ms, health check %ld ms)", &switch_ms, &health_ms) == 2)
+      {
+        out.push_back((switch_ms + health_ms) / 1000.0);
+        *max_switch = std::max(*max_switch, switch_ms / 1000.0);
+        *max_health = std::max(*max_health, health_ms / 1000.0);
+      }
+    }
+    return out;
   }
 
   TestNode& cloud() { return *cloud_; }
@@ -178,7 +205,13 @@ int Fail(const std::string& what) {
   return 1;
 }
 
-int Run(size_t edges, uint64_t size, int runs) {
+uint64_t WallMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+int Run(size_t edges, uint64_t size, int runs, uint64_t switch_rounds) {
   std::cout << std::fixed << std::setprecision(3);
   DeployBench bench(edges);
   std::mt19937_64 rng(7);
@@ -186,7 +219,7 @@ int Run(size_t edges, uint64_t size, int runs) {
   const std::string first = bench.Put(bytes).first;
   if (first.empty() || !bench.Release(first) || bench.WaitServing(first) < 0)
     return Fail("the first version never served on every edge");
-  std::vector<double> fresh_publish, fresh_release, delta_publish, delta_release, switches;
+  std::vector<double> fresh_publish, fresh_release, delta_publish, delta_release, switches, edge_overheads;
   for (int run = 0; run < runs; ++run) {
     std::cout << "run " << run << ":" << std::endl;
     for (bool delta : {false, true}) {
@@ -206,16 +239,25 @@ int Run(size_t edges, uint64_t size, int runs) {
       (delta ? delta_release : fresh_release).push_back(from_release);
     }
     // The switch alone: the data is on every edge before the release.
-    ChangeOnePercent(&bytes, rng);
-    const std::string version = bench.Put(bytes).first;
-    if (version.empty()) return Fail("put of the switch round's version");
-    if (!bench.WaitStored(version)) return Fail("the edges never stored " + version);
-    if (!bench.WaitStaged(version)) return Fail("the edges never staged " + version);
-    if (!bench.Release(version)) return Fail("release of " + version);
-    std::vector<double> each;
-    if (bench.WaitServing(version, &each) < 0) return Fail("the edges never served " + version);
-    std::cout << "  switch with the version staged: max " << *std::max_element(each.begin(), each.end()) << " s" << std::endl;
-    switches.insert(switches.end(), each.begin(), each.end());
+    for (uint64_t round = 0; round < switch_rounds; ++round) {
+      ChangeOnePercent(&bytes, rng);
+      const std::string version = bench.Put(bytes).first;
+      if (version.empty()) return Fail("put of the switch round's version");
+      if (!bench.WaitStored(version)) return Fail("the edges never stored " + version);
+      if (!bench.WaitStaged(version)) return Fail("the edges never staged " + version);
+      const uint64_t release_ms = WallMs();
+      if (!bench.Release(version)) return Fail("release of " + version);
+      std::vector<double> each;
+      if (bench.WaitServing(version, &each, release_ms) < 0) return Fail("the edges never served " + version);
+      double max_switch = 0, max_health = 0;
+      const std::vector<double> overheads = bench.LoggedOverheads(version, &max_switch, &max_health);
+      std::cout << "  switch with the version staged: release -> healthy max "
+                << *std::max_element(each.begin(), each.end()) << " s; on the edge (switch + health check) max "
+                << (overheads.empty() ? -1 : *std::max_element(overheads.begin(), overheads.end()))
+                << " s (switch max " << max_switch << " s, health check max " << max_health << " s)" << std::endl;
+      switches.insert(switches.end(), each.begin(), each.end());
+      edge_overheads.insert(edge_overheads.end(), overheads.begin(), overheads.end());
+    }
   }
 
   // Rollback on edge 0: a deployment whose health check wants "good" in the file.
@@ -258,8 +300,11 @@ int Run(size_t edges, uint64_t size, int runs) {
                   {"fresh_publish_to_serving_s", BenchMedian(fresh_publish)},
                   {"delta_release_to_serving_s", BenchMedian(delta_release)},
                   {"delta_publish_to_serving_s", BenchMedian(delta_publish)},
+                  {"switch_samples", switches.size()},
                   {"switch_local_p50_s", Percentile(switches, 0.5)},
                   {"switch_local_p99_s", Percentile(switches, 0.99)},
+                  {"switch_on_edge_p50_s", Percentile(edge_overheads, 0.5)},
+                  {"switch_on_edge_p99_s", Percentile(edge_overheads, 0.99)},
                   {"rollback_s", rollback},
                   {"rollback_health_timeout_s", 2.0}};
   std::cout << summary.dump() << std::endl;
@@ -272,5 +317,6 @@ int Run(size_t edges, uint64_t size, int runs) {
 int main() {
   using edgesync::testing::EnvNumber;
   return edgesync::testing::Run(EnvNumber("EDGESYNC_BENCH_EDGES", 10), EnvNumber("EDGESYNC_BENCH_SIZE_MIB", 64) << 20,
-                                static_cast<int>(EnvNumber("EDGESYNC_BENCH_RUNS", 3)));
+                                static_cast<int>(EnvNumber("EDGESYNC_BENCH_RUNS", 3)),
+                                EnvNumber("EDGESYNC_BENCH_SWITCHES", 5));
 }
