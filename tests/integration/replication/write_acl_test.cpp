@@ -1,7 +1,8 @@
 // The write ACL across real daemons: an admin installs meta/acl; a non-admin cannot change it;
 // an edge node's put to model/* is refused locally naming the rule; a model version an edge
 // node wrote before the ACL reached it is refused by the cloud (logged with its author) and
-// never relayed to the other edge node, while permitted writes keep flowing both ways.
+// never relayed to the other edge node, while permitted writes keep flowing both ways. A node's
+// deployment report (meta/deployments/<node>) is written by that node alone, with no rule.
 #include "tests/support/cluster_fixture.h"
 #include "tests/support/poll_until.h"
 
@@ -77,6 +78,40 @@ TEST_F(WriteAclTest, RolesDecideWhoWritesWhatAndRefusedVersionsAreNotRelayed) {
   EXPECT_FALSE(Has(cloud, "model/rogue"));
   EXPECT_FALSE(Has(edge2, "model/rogue"));
   EXPECT_TRUE(Has(edge1, "model/rogue"));  // its own write from before the ACL stays
+}
+
+TEST_F(WriteAclTest, EachNodeAloneWritesItsOwnDeploymentReport) {
+  fs::path ca = MakeCa("ca", "factory-2");
+  TestNode& admin = AddNode("admin-1", ca, "admin");
+  TestNode& cloud = AddNode("cloud-1", ca, "cloud");
+  TestNode& edge = AddNode("edge-1", ca, "edge");
+  Start(cloud);
+  Start(admin, {&cloud});
+  // No rule names meta/deployments/*: a node's own report needs none.
+  ASSERT_EQ(Cli(admin, {"meta", "set", "meta/acl", R"(rules=[{"roles":["cloud"],"keys":["model/*"],"allow":"write"}])"})
+                .exit_code,
+            0);
+  ASSERT_TRUE(PollUntil([&] { return Has(cloud, "meta/acl"); }));
+  Start(edge, {&cloud});
+  ASSERT_TRUE(PollUntil([&] { return Has(edge, "meta/acl"); })) << ReadFileText(edge.log());
+
+  MakeFile(root() / "c" / "w.bin", "cloud weights");
+  ASSERT_EQ(Cli(cloud, {"put", "model/det", (root() / "c").string()}).exit_code, 0);
+  fs::create_directories(root() / "srv");
+  ASSERT_EQ(Cli(edge, {"deploy", "add", "det", "--key", "model/det", "--dir", (root() / "srv" / "det").string()}).exit_code,
+            0);
+  // The edge's report reaches the cloud, signed by the edge.
+  ASSERT_TRUE(PollUntil([&] {
+    nlohmann::json rows = CliJson(cloud, {"rollout", "status", "model/det"}).value("nodes", nlohmann::json::array());
+    return rows.size() == 1 && rows[0].value("node", "") == "edge-1" && rows[0].value("state", "") == "healthy";
+  })) << ReadFileText(edge.log()) << ReadFileText(cloud.log());
+
+  // No node writes another's report, whatever its role.
+  for (TestNode* writer : {&cloud, &admin}) {
+    ProcessResult forged = Cli(*writer, {"meta", "set", "meta/deployments/edge-1", "det={}"});
+    EXPECT_EQ(forged.exit_code, 1) << writer->name;
+    EXPECT_NE(forged.err.find("it is node edge-1's own document"), std::string::npos) << forged.err;
+  }
 }
 
 }  // namespace
