@@ -258,6 +258,30 @@ TEST_F(DeployTest, AReleaseAtATimeIsStagedFirstAndActivatedThen) {
   EXPECT_NE(bad.err.find("RFC 3339"), std::string::npos) << bad.err;
 }
 
+TEST_F(DeployTest, ASlowHealthCheckHoldsOnlyItsOwnDeployment) {
+  const fs::path ca = MakeCa("ca", "deploy-10");
+  TestNode& edge = AddNode("edge", ca);
+  Start(edge);
+  PutModel(edge, "model/slow", "weights");
+  const std::string fast_version = PutModel(edge, "model/fast", "weights");
+  const fs::path srv = root() / "srv";
+  fs::create_directories(srv);
+  // The slow one's health command waits on a file the test creates only at the end.
+  const fs::path release_gate = root() / "gate";
+  ASSERT_EQ(Cli(edge, {"deploy", "add", "slow", "--key", "model/slow", "--dir", (srv / "slow").string(), "--shell",
+                       "--health", "test -e " + release_gate.string(), "--health-timeout", "120"})
+                .exit_code,
+            0);
+  ASSERT_TRUE(WaitFor(edge, "slow", [](const json& s) { return s.value("state", "") == "checking"; }).is_object());
+  ASSERT_EQ(Cli(edge, {"deploy", "add", "fast", "--key", "model/fast", "--dir", (srv / "fast").string()}).exit_code, 0);
+  json fast = WaitFor(edge, "fast", [](const json& s) { return s.value("state", "") == "healthy"; });
+  ASSERT_TRUE(fast.is_object()) << Show(edge, "fast").dump();
+  EXPECT_EQ(fast.value("active", ""), fast_version);
+  EXPECT_EQ(Show(edge, "slow")["status"].value("state", ""), "checking") << "still waiting for its gate";
+  MakeFile(release_gate, "");
+  EXPECT_TRUE(WaitFor(edge, "slow", [](const json& s) { return s.value("state", "") == "healthy"; }).is_object());
+}
+
 TEST_F(DeployTest, BadRequestsAreRefusedAndNothingIsTouched) {
   const fs::path ca = MakeCa("ca", "deploy-4");
   TestNode& edge = AddNode("edge", ca);
