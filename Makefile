@@ -9,6 +9,10 @@
 #   make bench-scale  100,000 documents + 1,000 models: startup, ls, select, memory, reconnect bytes
 #   make bench-objectstore  put from and export to s3rver on loopback vs s3cmd (EDGESYNC_BENCH_SIZE_MIB)
 #   make bench-deploy  release to serving on 10 edge deployments, the switch alone, a rollback
+#   make deb          the Debian package build/packages/edgesync_<version>_<arch>.deb (CPack)
+#   make test-package the package checked unpacked (lintian, files, unit, programs) and the
+#                     Kubernetes manifests validated offline with kubectl
+#   make image        the container image (Containerfile) with buildah or podman
 #   make demo         three nodes on loopback (cloud + 2 edge) with sample content and dashboards
 
 JOBS ?= $(shell nproc)
@@ -18,7 +22,8 @@ FUZZ_SECONDS ?= 5
 CMAKE_FLAGS ?=
 
 .PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats \
-  bench-replication demo bench-scale bench-transport bench-catalog bench-objectstore bench-deploy
+  bench-replication demo bench-scale bench-transport bench-catalog bench-objectstore bench-deploy \
+  deb test-package image
 
 setup:
 	bash scripts/setup.sh
@@ -39,6 +44,13 @@ run: build
 
 test: fuzz-build build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# The package is made from the build tree: building it adds only the man pages and CPack's run.
+deb: build
+	cmake --build $(BUILD) -j $(JOBS) --target deb
+
+test-package: build
+	cd $(BUILD) && ctest --output-on-failure -L package
 
 test-long: setup
 	bash scripts/test-long.sh
