@@ -20,6 +20,7 @@ BUILD ?= build
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 5
 CMAKE_FLAGS ?=
+IMAGE_FLAGS ?=
 
 .PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats \
   bench-replication demo bench-scale bench-transport bench-catalog bench-objectstore bench-deploy \
@@ -51,6 +52,11 @@ deb: build
 
 test-package: build
 	cd $(BUILD) && ctest --output-on-failure -L package
+
+# Needs buildah or podman and debian:12 (from a registry, or deploy/make_base_image.sh); e.g.
+# IMAGE_FLAGS="--pull=never --isolation chroot" where no OCI runtime runs (docs/operations.md).
+image:
+	bash deploy/build_image.sh $(IMAGE_FLAGS)
 
 test-long: setup
 	bash scripts/test-long.sh
