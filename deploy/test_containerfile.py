@@ -11,19 +11,13 @@ import json
 import os
 import re
 import shlex
-import sys
+
+from checklist import check, finish
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.join(HERE, "..")
 INSTRUCTIONS = {"FROM", "RUN", "CMD", "LABEL", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME",
                 "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL"}
-failures = []
-
-
-def check(what, ok):
-    print(("ok: " if ok else "FAIL: ") + what, flush=True)
-    if not ok:
-        failures.append(what)
 
 
 def instructions(text):
@@ -103,7 +97,4 @@ check("ENTRYPOINT %s is in exec form and a packaged program" % entrypoint,
       isinstance(entrypoint, list) and entrypoint and entrypoint[0] in packaged)
 check("the package is what stage 2 installs", re.search(r"apt-get install .*edgesync_\*\.deb", run_text))
 
-if failures:
-    print("Containerfile: %d check(s) failed" % len(failures))
-    sys.exit(1)
-print("Containerfile: all checks passed")
+finish("Containerfile")

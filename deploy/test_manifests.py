@@ -14,17 +14,12 @@ import os
 import subprocess
 import sys
 
+from checklist import check, finish
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 MANIFESTS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "kubernetes")
 VERSION = open(os.path.join(HERE, "..", "VERSION")).readline().strip()
 PARSED_LABEL = "edgesync.test/parsed"
-failures = []
-
-
-def check(what, ok):
-    print(("ok: " if ok else "FAIL: ") + what, flush=True)
-    if not ok:
-        failures.append(what)
 
 
 def documents(text):
@@ -162,7 +157,4 @@ check("inference pod mounts the edge daemon's %s read-only, at the same path" % 
       and all(volume(inference, m["name"]).get("hostPath", {}).get("path") == deployments_dir for m in reads))
 check("inference pod runs on edge nodes", pod(inference).get("nodeSelector") == pod(edge)["nodeSelector"])
 
-if failures:
-    print("kubernetes manifests: %d check(s) failed" % len(failures))
-    sys.exit(1)
-print("kubernetes manifests: all checks passed")
+finish("kubernetes manifests")
