@@ -46,11 +46,12 @@ run: build
 test: fuzz-build build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
-# The package is made from the build tree: building it adds only the man pages and CPack's run.
-deb: build
+# The package is made from the build tree: it needs the two programs, their man pages and
+# CPack's run, not the tests.
+deb: configure
 	cmake --build $(BUILD) -j $(JOBS) --target deb
 
-test-package: build
+test-package: deb
 	cd $(BUILD) && ctest --output-on-failure -L package
 
 # Needs buildah or podman and debian:12 (from a registry, or deploy/make_base_image.sh); e.g.

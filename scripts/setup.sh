@@ -12,7 +12,7 @@ PACKAGES=(
   git rsync util-linux valgrind python3 procps systemd prometheus
   iproute2 faketime chromium
   libcurl4-openssl-dev s3cmd python3-botocore
-  help2man lintian dpkg-dev bash-completion
+  help2man lintian dpkg-dev file bash-completion
 )
 
 missing=()
