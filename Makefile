@@ -9,6 +9,10 @@
 #   make bench-scale  100,000 documents + 1,000 models: startup, ls, select, memory, reconnect bytes
 #   make bench-objectstore  put from and export to s3rver on loopback vs s3cmd (EDGESYNC_BENCH_SIZE_MIB)
 #   make bench-deploy  release to serving on 10 edge deployments, the switch alone, a rollback
+#   make deb          the Debian package build/packages/edgesync_<version>_<arch>.deb (CPack)
+#   make test-package the package checked unpacked (lintian, files, unit, programs) and the
+#                     Kubernetes manifests validated offline with kubectl
+#   make image        the container image (Containerfile) with buildah or podman
 #   make demo         three nodes on loopback (cloud + 2 edge) with sample content and dashboards
 
 JOBS ?= $(shell nproc)
@@ -16,9 +20,11 @@ BUILD ?= build
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 5
 CMAKE_FLAGS ?=
+IMAGE_FLAGS ?=
 
 .PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats \
-  bench-replication demo bench-scale bench-transport bench-catalog bench-objectstore bench-deploy
+  bench-replication demo bench-scale bench-transport bench-catalog bench-objectstore bench-deploy \
+  deb test-package image
 
 setup:
 	bash scripts/setup.sh
@@ -39,6 +45,19 @@ run: build
 
 test: fuzz-build build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# The package is made from the build tree: it needs the two programs, their man pages and
+# CPack's run, not the tests.
+deb: configure
+	cmake --build $(BUILD) -j $(JOBS) --target deb
+
+test-package: deb
+	cd $(BUILD) && ctest --output-on-failure -L package
+
+# Needs buildah or podman and debian:12 (from a registry, or deploy/make_base_image.sh); e.g.
+# IMAGE_FLAGS="--pull=never --isolation chroot" where no OCI runtime runs (docs/operations.md).
+image:
+	bash deploy/build_image.sh $(IMAGE_FLAGS)
 
 test-long: setup
 	bash scripts/test-long.sh

@@ -16,6 +16,7 @@
 #include "cli/progress_bar.h"
 #include "cli/replication_output.h"
 #include "syncd/daemon_config.h"
+#include "base/build_info.h"
 #include "base/exit_codes.h"
 #include "syncd/socket_path.h"
 
@@ -537,7 +538,7 @@ int ExecutePaged(ControlClient& client, const CliRequest& req, bool as_json) {
 int RunCli(int argc, char** argv) {
   CLI::App app{"edgesync " EDGESYNC_VERSION " - client of the edgesyncd daemon", "edgesync"};
   app.footer(kHelpFooter);
-  app.set_version_flag("--version", EDGESYNC_VERSION);
+  app.set_version_flag("--version", VersionLine("edgesync"));
   app.require_subcommand(1);
   app.fallthrough();
   bool as_json = false;

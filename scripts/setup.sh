@@ -12,6 +12,7 @@ PACKAGES=(
   git rsync util-linux valgrind python3 procps systemd prometheus
   iproute2 faketime chromium
   libcurl4-openssl-dev s3cmd python3-botocore
+  help2man lintian dpkg-dev file bash-completion
 )
 
 missing=()
@@ -26,6 +27,13 @@ done
 # (NodeSource's nodejs, which conflicts with Debian's npm package) is left as it is.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   missing+=(nodejs npm)
+fi
+
+# kubectl validates deploy/kubernetes/ offline (Debian's kubernetes-client). A kubectl that is
+# already installed from elsewhere (a cloud SDK's package owns /usr/bin/kubectl and conflicts
+# with kubernetes-client) is left as it is.
+if ! command -v kubectl >/dev/null; then
+  missing+=(kubernetes-client)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long test tier: sanitizer builds of the whole suite, ThreadSanitizer over the concurrent
+# The long test tier: the package test, sanitizer builds of the whole suite, ThreadSanitizer over the concurrent
 # libraries, long fuzzing of every decoder and parser, the long crash campaign, the soak, and
 # the S3 client suite against Ceph's RADOS Gateway.
 # Prints a summary per stage; exits non-zero when any stage fails.
@@ -26,6 +26,9 @@ sanitizer_reports_in() {
   for r in $reports; do echo "--- $r"; head -n 60 "$r"; done
   return 0
 }
+
+stage "Debian package and Kubernetes manifests"
+make test-package || failed+=(package)
 
 stage "AddressSanitizer + UndefinedBehaviorSanitizer: whole suite"
 # The preset also builds libFuzzer targets, and a fuzz configuration skips the other test tiers:

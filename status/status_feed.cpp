@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/build_info.h"
 #include "conflict/resolution.h"
 #include "store/object_key.h"
 
@@ -339,6 +340,8 @@ json StatusFeed::NodeEvent(uint64_t now_ms) const {
   json e = Message("node", now_ms);
   e["id"] = store_.node_id();
   e["name"] = options_.node_name;
+  e["version"] = BuildVersion();
+  e["commit"] = BuildCommit();
   e["labels"] = options_.labels ? json(options_.labels()) : json::object();
   e["uptime_s"] = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - options_.started).count();
   if (have_stats_) {

@@ -1,4 +1,5 @@
 // StatusFeed::MetricsText: the /metrics page, from the feed's counters and last samples.
+#include "base/build_info.h"
 #include "status/prometheus_text.h"
 #include "status/status_feed.h"
 
@@ -6,6 +7,8 @@ namespace edgesync {
 
 std::string StatusFeed::MetricsText() {
   PrometheusText out;
+  out.Gauge("edgesync_build_info", "Always 1: the version and git commit this daemon was built from.", 1,
+            {{"version", std::string(BuildVersion())}, {"commit", std::string(BuildCommit())}});
   // Read before the feed's lock: the provider takes the deployment manager's own.
   const std::vector<DeploymentSample> deployments =
       options_.deployments ? options_.deployments() : std::vector<DeploymentSample>();

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/build_info.h"
 #include "base/exit_codes.h"
 #include "syncd/config_keys.h"
 
@@ -39,7 +40,7 @@ std::variant<DaemonInvocation, int> ParseDaemonFlags(int argc, char** argv) {
                "Configuration: defaults < TOML file (--config) < flags. See docs/config.md.\n"
                "Exit codes: 0 ok, 1 runtime error, 2 usage, 78 configuration error.",
                "edgesyncd"};
-  app.set_version_flag("--version", EDGESYNC_VERSION);
+  app.set_version_flag("--version", VersionLine("edgesyncd"));
   std::string config_file;
   app.add_option("-c,--config", config_file,
                  "TOML configuration file (default: $CONFIGURATION_DIRECTORY/edgesync.toml "

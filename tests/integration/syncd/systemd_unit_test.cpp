@@ -1,4 +1,4 @@
-// systemd/edgesyncd.service: `systemd-analyze verify` accepts it, and it ties the documented
+// systemd/edgesyncd.service as configured in the build tree: `systemd-analyze verify` accepts it, and it ties the documented
 // exit codes to RestartPreventExitStatus=.
 #include <fstream>
 #include <regex>
@@ -20,9 +20,10 @@ TEST_F(SystemdUnitTest, VerifyPasses) {
     if (fs::exists(c)) analyze = c;
   }
   if (analyze.empty()) GTEST_SKIP() << "systemd-analyze not installed; unit file not verified";
-  // Point ExecStart at the built binary: verify checks that the executable exists.
+  // Point ExecStart at the built binary: verify checks that the executable exists. (The package
+  // test verifies the installed unit with its own path: packaging/test_package.sh.)
   std::string unit = ReadFileText(EDGESYNC_UNIT_FILE);
-  unit = std::regex_replace(unit, std::regex("/usr/bin/edgesyncd"), EDGESYNCD_BIN);
+  unit = std::regex_replace(unit, std::regex("ExecStart=\\S+"), "ExecStart=" EDGESYNCD_BIN);
   fs::path copy = root() / "edgesyncd.service";
   WriteFileText(copy, unit);
   ProcessResult verify = RunProcess({analyze, "verify", "--man=no", copy.string()});
@@ -32,6 +33,12 @@ TEST_F(SystemdUnitTest, VerifyPasses) {
   }
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_EQ(verify.err, "") << verify.err;
+}
+
+TEST_F(SystemdUnitTest, ExecStartNamesTheInstalledDaemon) {
+  std::string unit = ReadFileText(EDGESYNC_UNIT_FILE);
+  EXPECT_NE(unit.find("\nExecStart=" EDGESYNC_INSTALL_BINDIR "/edgesyncd\n"), std::string::npos) << unit;
+  EXPECT_EQ(unit.find('@'), unit.find("@system-service")) << "an unconfigured @VARIABLE@ is left";
 }
 
 TEST_F(SystemdUnitTest, ExitCodesTiedToRestartPolicy) {

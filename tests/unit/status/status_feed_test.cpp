@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/build_info.h"
 #include "tests/support/poll_until.h"
 #include "tests/support/temp_dir.h"
 
@@ -108,6 +109,8 @@ TEST_F(StatusFeedTest, FirstMessageIsASnapshotWithTheNode) {
   EXPECT_EQ((*snapshot)["node"]["id"], "node-a");
   EXPECT_EQ((*snapshot)["node"]["name"], "alpha");
   EXPECT_EQ((*snapshot)["node"]["labels"]["role"], "edge");
+  EXPECT_EQ((*snapshot)["node"]["version"], BuildVersion());
+  EXPECT_EQ((*snapshot)["node"]["commit"], BuildCommit());
   for (const char* list : {"peers", "transfers", "versions", "conflicts", "fleet", "models", "datasets"})
     EXPECT_TRUE((*snapshot)[list].is_array()) << list;
 }
@@ -139,6 +142,14 @@ TEST_F(StatusFeedTest, APutIsAVersionEventACatalogEventAndACounter) {
             std::string::npos) << metrics;
   EXPECT_NE(metrics.find("edgesync_versions_applied_total{kind=\"dataset\",origin=\"local\"} 0\n"),
             std::string::npos);
+}
+
+TEST_F(StatusFeedTest, MetricsCarryTheBuildInfo) {
+  const std::string line = "edgesync_build_info{version=\"" + std::string(BuildVersion()) + "\",commit=\"" +
+                           std::string(BuildCommit()) + "\"} 1\n";
+  std::string metrics = feed_->MetricsText();
+  EXPECT_NE(metrics.find(line), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("# TYPE edgesync_build_info gauge\n"), std::string::npos);
 }
 
 TEST_F(StatusFeedTest, RecentVersionsAreBoundedNewestFirst) {

@@ -1,4 +1,4 @@
-// systemd/edgesyncd.service under its own sandbox: every directory the docs promise edgesyncd
+// systemd/edgesyncd.service (as configured in the build tree) under its own sandbox: every directory the docs promise edgesyncd
 // may write (the store, the control socket, the checkout root /srv/edgesync, whatever
 // tmpfiles.d creates for it) is writable under the unit's ProtectSystem=, ProtectHome=,
 // PrivateTmp=, *Directory= and ReadWritePaths= rules, and its configuration is not.
@@ -195,7 +195,7 @@ const std::vector<Promise> kPromisedWritable = {
 
 class SystemdSandboxTest : public ::testing::Test {
  protected:
-  const std::string unit_ = ReadText(kSystemdDir / "edgesyncd.service");
+  const std::string unit_ = ReadText(EDGESYNC_UNIT_FILE);
   const std::string tmpfiles_ = ReadText(kSystemdDir / "edgesync.tmpfiles");
   const Sandbox sandbox_{unit_};
 };
