@@ -27,12 +27,17 @@ class ChangeFanout {
   // Calls `on_change` for every commit to `key` until the returned handle is destroyed.
   std::shared_ptr<Subscription> Subscribe(std::string key,
                                           std::function<void(const Change&)> on_change);
+  // The same for every key that starts with `prefix`.
+  std::shared_ptr<Subscription> SubscribePrefix(std::string prefix,
+                                                std::function<void(const Change&)> on_change);
 
  private:
   struct Subscriber {
-    std::string key;
+    std::string key;  // or a prefix
+    bool prefix = false;
     std::function<void(const Change&)> on_change;
   };
+  std::shared_ptr<Subscription> Add(Subscriber subscriber);
   void Publish(const Change& change);
 
   Mutex mu_;

@@ -11,6 +11,7 @@
 #include "cli/cluster_commands.h"
 #include "cli/conflict_output.h"
 #include "cli/deploy_output.h"
+#include "cli/fleet_output.h"
 #include "control/control_client.h"
 #include "cli/meta_fields.h"
 #include "cli/progress_bar.h"
@@ -128,6 +129,17 @@ json HookArgv(const std::string& command, bool shell) {
   return argv;
 }
 
+// --where label=value options as an object of label -> value.
+json WhereLabels(const std::vector<std::string>& pairs) {
+  json where = json::object();
+  for (const std::string& pair : pairs) {
+    const size_t eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0) throw CLI::ValidationError("--where", "'" + pair + "' is not label=value");
+    where[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return where;
+}
+
 void AddDeploySubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   auto* deploy = app.add_subcommand("deploy", "deployments the daemon keeps in service (docs/deploy.md)");
   deploy->require_subcommand(1);
@@ -165,14 +177,8 @@ void AddDeploySubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) 
                       "activate at this time (RFC 3339 with a zone, e.g. 2026-12-07T18:00:00Z, or +30m); nodes "
                       "fetch and stage the version now");
   release->callback([&req, &args] {
-    json where = json::object();
-    for (const std::string& pair : args.where) {
-      const size_t eq = pair.find('=');
-      if (eq == std::string::npos || eq == 0) throw CLI::ValidationError("--where", "'" + pair + "' is not label=value");
-      where[pair.substr(0, eq)] = pair.substr(eq + 1);
-    }
     req.method = "release";
-    req.params = {{"key", args.key}, {"channel", args.channel}, {"version", args.version}, {"where", where}};
+    req.params = {{"key", args.key}, {"channel", args.channel}, {"version", args.version}, {"where", WhereLabels(args.where)}};
     if (!args.at.empty()) req.params["at"] = args.at;
     req.print = PrintRelease;
   });
@@ -427,7 +433,16 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   });
   on(app.add_subcommand("gc", "collect garbage now: chunks and manifests no retained version, pin or transfer uses"),
      "gc", PrintGc);
-  auto* where = app.add_subcommand("where", "list the nodes known to hold <key>");
+  auto* fleet = app.add_subcommand("fleet", "every node known by its record: labels, software, what it holds and runs, how stale");
+  fleet->add_option("--where", args.where, "label=value a node must have (repeatable)");
+  fleet->add_option("--key", args.key, "show the versions each node holds of this key");
+  fleet->callback([&req, &args] {
+    req.method = "fleet";
+    req.params = {{"where", WhereLabels(args.where)}};
+    if (!args.key.empty()) req.params["key"] = args.key;
+    req.print = PrintFleet;
+  });
+  auto* where = app.add_subcommand("where", "list the nodes known to hold <key> (peers, and nodes further away by their records)");
   where->add_option("key", args.key, "object key")->required();
   where->callback([&req, &args] {
     req.method = "where";

@@ -16,10 +16,7 @@ std::string Ago(uint64_t at_ms) {
   if (at_ms == 0) return "never";
   auto now = std::chrono::system_clock::now().time_since_epoch();
   int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
-  int64_t seconds = std::max<int64_t>(0, (now_ms - static_cast<int64_t>(at_ms)) / 1000);
-  if (seconds < 120) return std::to_string(seconds) + "s ago";
-  if (seconds < 7200) return std::to_string(seconds / 60) + "m ago";
-  return std::to_string(seconds / 3600) + "h ago";
+  return HumanAge(static_cast<uint64_t>(std::max<int64_t>(0, now_ms - static_cast<int64_t>(at_ms))));
 }
 
 uint64_t U64(const json& object, const char* key) { return object.value(key, uint64_t{0}); }
@@ -121,8 +118,11 @@ void PrintWhere(const json& r, std::ostream& out) {
       if (!versions.empty()) versions += ",";
       versions += v.get<std::string>();
     }
-    table.AddRow({n.value("node_id", "-"), n.value("local", false) ? "local" : "peer",
-                  versions.empty() ? "-" : versions});
+    const std::string where = n.value("local", false)      ? "local"
+                              : !n.value("reported", false) ? "peer"
+                                                            : "record, " + HumanAge(U64(n, "age_ms")) +
+                                                                  (n.value("stale", false) ? " (stale)" : "");
+    table.AddRow({n.value("node_id", "-"), where, versions.empty() ? "-" : versions});
   }
   table.Print(out);
 }

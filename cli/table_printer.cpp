@@ -39,4 +39,11 @@ std::string HumanBytes(uint64_t bytes) {
   return buf;
 }
 
+std::string HumanAge(uint64_t age_ms) {
+  const uint64_t seconds = age_ms / 1000;
+  if (seconds < 120) return std::to_string(seconds) + "s ago";
+  if (seconds < 7200) return std::to_string(seconds / 60) + "m ago";
+  return std::to_string(seconds / 3600) + "h ago";
+}
+
 }  // namespace edgesync

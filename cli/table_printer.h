@@ -24,5 +24,7 @@ class TablePrinter {
 
 // "1.5 MB", "312 B": decimal units, as transfer rates are usually shown.
 std::string HumanBytes(uint64_t bytes);
+// "12s ago", "3m ago", "5h ago" for something `age_ms` old.
+std::string HumanAge(uint64_t age_ms);
 
 }  // namespace edgesync

@@ -15,6 +15,19 @@ std::string OptionalString(const nlohmann::json& params, const char* name) {
   return (it != params.end() && it->is_string()) ? it->get<std::string>() : std::string();
 }
 
+Result<std::map<std::string, std::string>> OptionalLabels(const nlohmann::json& params, const char* name) {
+  std::map<std::string, std::string> labels;
+  auto it = params.find(name);
+  if (it == params.end() || it->is_null()) return labels;
+  const std::string quoted = std::string("\"") + name + "\"";
+  if (!it->is_object()) return Status::InvalidArgument(quoted + " must be an object of label -> value");
+  for (const auto& [label, value] : it->items()) {
+    if (!value.is_string()) return Status::InvalidArgument(quoted + " values must be strings");
+    labels[label] = value.get<std::string>();
+  }
+  return labels;
+}
+
 bool OptionalBool(const nlohmann::json& params, const char* name) {
   auto it = params.find(name);
   return it != params.end() && it->is_boolean() && it->get<bool>();

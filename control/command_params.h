@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,8 @@ namespace edgesync {
 Result<std::string> RequireString(const nlohmann::json& params, const char* name);
 std::string OptionalString(const nlohmann::json& params, const char* name);
 bool OptionalBool(const nlohmann::json& params, const char* name);
+// An object of label -> value (absent: empty); anything else is InvalidArgument.
+Result<std::map<std::string, std::string>> OptionalLabels(const nlohmann::json& params, const char* name);
 // "key", validated as an ObjectKey.
 Result<ObjectKey> RequireKey(const nlohmann::json& params);
 // A path the CLI resolved to absolute; relative paths are refused (the daemon's working

@@ -38,13 +38,9 @@ Result<json> Release(Store& store, Catalog& catalog, const json& params) {
   rule.key = key->str();
   rule.channel = OptionalString(params, "channel");
   rule.version = OptionalString(params, "version");
-  if (params.contains("where")) {
-    if (!params["where"].is_object()) return Status::InvalidArgument("\"where\" must be an object of label -> value");
-    for (const auto& [label, value] : params["where"].items()) {
-      if (!value.is_string()) return Status::InvalidArgument("\"where\" values must be strings");
-      rule.where[label] = value.get<std::string>();
-    }
-  }
+  Result<std::map<std::string, std::string>> where = OptionalLabels(params, "where");
+  if (!where.ok()) return where.status();
+  rule.where = std::move(where).value();
   EDGESYNC_RETURN_IF_ERROR(ValidateReleaseRule(rule));
   Result<VersionInfo> version = store.GetVersion(*key, rule.version);
   if (!version.ok()) return Status::NotFound("version " + rule.version + " of " + key->str() + " is not on this node");

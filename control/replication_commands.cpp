@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <set>
 
 #include "control/command_params.h"
@@ -41,15 +42,30 @@ Result<json> Peers(PeerLinks& network) {
               {"pending_versions", *pending}};
 }
 
-Result<json> Where(PeerLinks& network, const json& params) {
+Result<json> Where(PeerLinks& network, const FleetSource& fleet, const json& params) {
   Result<ObjectKey> key = RequireKey(params);
   if (!key.ok()) return key.status();
   const std::string& text = key->str();
   json nodes = json::array();
+  std::set<std::string> listed;
   for (const auto& location : network.replicator().Where(text)) {
+    listed.insert(location.node_id);
     nodes.push_back({{"node_id", location.node_id},
                      {"local", location.local},
                      {"versions", location.version_ids}});
+  }
+  // Nodes past the direct peers, from their records (fleet/): what they said they hold, and when.
+  Result<std::vector<FleetNode>> recorded = fleet ? fleet() : std::vector<FleetNode>();
+  if (!recorded.ok()) return recorded.status();
+  for (const FleetNode& node : *recorded) {
+    auto held = node.record.holdings.find(text);
+    if (listed.count(node.record.node_id) || held == node.record.holdings.end()) continue;
+    nodes.push_back({{"node_id", node.record.node_id},
+                     {"local", false},
+                     {"versions", held->second},
+                     {"reported", true},
+                     {"age_ms", node.age_ms},
+                     {"stale", node.stale}});
   }
   json unserved = json::array();
   for (const json& u : UnservedJson(network.replicator()))
@@ -59,6 +75,7 @@ Result<json> Where(PeerLinks& network, const json& params) {
 
 constexpr uint64_t kDefaultWaitMs = 60'000;
 constexpr auto kWaitPoll = std::chrono::milliseconds(100);
+constexpr auto kRecordRefresh = std::chrono::seconds(1);
 constexpr uint64_t kMaxWaitMs = 24ull * 3600 * 1000;
 
 // The optional `timeout_ms` param: at most a day, so a deadline computed from it cannot overflow.
@@ -70,7 +87,8 @@ Result<uint64_t> TimeoutMs(const json& params) {
 }
 
 // Waits until the fleet holds a version as `target` asks, the timeout passes, or the client goes.
-Result<json> Wait(PeerLinks& network, const json& params, CommandContext& context) {
+Result<json> Wait(PeerLinks& network, const FleetSource& fleet, const std::string& self, const json& params,
+                  CommandContext& context) {
   Result<ObjectKey> key = RequireKey(params);
   if (!key.ok()) return key.status();
   Result<std::string> version = RequireString(params, "version");
@@ -84,8 +102,17 @@ Result<json> Wait(PeerLinks& network, const json& params, CommandContext& contex
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + std::chrono::milliseconds(*timeout_ms);
   WaitProgress progress;
+  std::vector<FleetNode> recorded;
+  std::optional<std::chrono::steady_clock::time_point> recorded_at;
   while (true) {
-    progress = Evaluate(*target, network.replicator().Holding(key->str(), *version));
+    // Node records change at most once a second each: read them that often, not every poll.
+    if (fleet && (!recorded_at || std::chrono::steady_clock::now() - *recorded_at >= kRecordRefresh)) {
+      Result<std::vector<FleetNode>> read = fleet();
+      if (read.ok()) recorded = std::move(read).value();
+      recorded_at = std::chrono::steady_clock::now();
+    }
+    progress = Evaluate(*target, WithRecordedHolders(network.replicator().Holding(key->str(), *version), recorded,
+                                                     key->str(), *version, self));
     if (progress.met || std::chrono::steady_clock::now() >= deadline) break;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (context.cancellation->WaitFor(std::min<std::chrono::milliseconds>(kWaitPoll, left))) {
@@ -166,7 +193,8 @@ json UnservedJson(replication::Replicator& replicator) {
   return out;
 }
 
-void RegisterReplicationCommands(CommandDispatcher& dispatcher, PeerLinks& network) {
+void RegisterReplicationCommands(CommandDispatcher& dispatcher, PeerLinks& network, FleetSource fleet,
+                                 std::string self) {
   dispatcher.Register("peers", CommandLane::kQuick,
                       [&network](const json&, CommandContext&) { return Peers(network); });
   dispatcher.Register("resync", CommandLane::kLongRunning,
@@ -174,12 +202,12 @@ void RegisterReplicationCommands(CommandDispatcher& dispatcher, PeerLinks& netwo
                         return Resync(network, params, context);
                       });
   dispatcher.Register("where", CommandLane::kQuick,
-                      [&network](const json& params, CommandContext&) {
-                        return Where(network, params);
+                      [&network, fleet](const json& params, CommandContext&) {
+                        return Where(network, fleet, params);
                       });
   dispatcher.Register("wait", CommandLane::kLongRunning,
-                      [&network](const json& params, CommandContext& context) {
-                        return Wait(network, params, context);
+                      [&network, fleet, self](const json& params, CommandContext& context) {
+                        return Wait(network, fleet, self, params, context);
                       });
 }
 

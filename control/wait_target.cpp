@@ -39,13 +39,13 @@ WaitProgress Evaluate(const WaitTarget& target, const std::vector<replication::P
     }
     ++counted;
     if (peer.holds) progress.holders.push_back(peer.node_id);
-    else progress.missing.push_back(peer.node_id + (peer.connected ? "" : " (disconnected)"));
+    else progress.missing.push_back(peer.node_id + (peer.connected ? "" : peer.reported ? " (by its record)" : " (disconnected)"));
   }
   const size_t held = progress.holders.size();
   if (target.label_key.empty()) {
     progress.met = held >= target.peers;
     progress.summary = std::to_string(held) + " of " + std::to_string(target.peers) +
-                       " nodes hold it (" + std::to_string(fleet.size()) + " peers known)";
+                       " nodes hold it (" + std::to_string(fleet.size()) + " nodes known)";
   } else {
     // No known node with the label is not success: the fleet may simply not have connected yet.
     progress.met = counted > 0 && progress.missing.empty();

@@ -90,6 +90,7 @@ struct PeerHolding {
   std::map<std::string, std::string> labels;
   bool connected = false;
   bool holds = false;
+  bool reported = false;  // not a direct peer: known from its node record (fleet/)
 };
 
 // A version this node wants but cannot get from any connected peer: the peers announcing it

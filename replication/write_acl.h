@@ -8,7 +8,8 @@
 // so no other node can install or change the rules. A document that does not parse fails
 // closed: only the admin role may write anything (to repair it).
 // Node-owned documents, `meta/<namespace>/<node id>` for the namespaces in
-// kNodeOwnedNamespaces (a node's deployment states), are written only by the node they name,
+// kNodeOwnedNamespaces (a node's deployment states, its fleet record), are written only by the
+// node they name,
 // whatever the rules say: each node reports about itself and no one else can speak for it.
 // Thread-safety: immutable value after construction.
 #pragma once
@@ -26,7 +27,7 @@ inline constexpr const char* kWriteAclKey = "meta/acl";
 inline constexpr const char* kAdminRole = "admin";
 
 // Namespaces of meta/ whose documents are named by, and written only by, one node.
-inline constexpr const char* kNodeOwnedNamespaces[] = {"deployments"};
+inline constexpr const char* kNodeOwnedNamespaces[] = {"deployments", "nodes"};
 
 // The node id a node-owned document belongs to ("" for any other key).
 std::string NodeOwnerOf(const std::string& key);

@@ -4,6 +4,7 @@
 
 #include "base/build_info.h"
 #include "conflict/resolution.h"
+#include "status/feed_message.h"
 #include "store/object_key.h"
 
 namespace edgesync {
@@ -13,12 +14,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-uint64_t WallMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-json Message(const char* type, uint64_t ts) { return {{"type", type}, {"v", 1}, {"ts", ts}}; }
 
 json ToArray(const std::map<std::string, json>& items) {
   json out = json::array();
@@ -68,7 +63,7 @@ void StatusFeed::Stop() {
 void StatusFeed::OnChange(const Change& change) {
   auto key = ObjectKey::Parse(change.key);
   const char* kind = key.ok() ? KindName(key->kind()) : "unknown";
-  const uint64_t ts = WallMs();
+  const uint64_t ts = FeedWallMs();
   const auto now = Clock::now();
   std::vector<std::string> events;
   {
@@ -89,7 +84,7 @@ void StatusFeed::OnChange(const Change& change) {
     heads_[change.key] = std::move(ids);
     for (const VersionRecord* record : fresh) {
       const bool local = record->author == store_.node_id() || record->author == conflict::kResolvedAuthor;
-      json e = Message("version", ts);
+      json e = FeedMessage("version", ts);
       e["key"] = change.key;
       e["kind"] = kind;
       e["version"] = record->Id(change.key);
@@ -109,7 +104,7 @@ void StatusFeed::OnChange(const Change& change) {
 
 void StatusFeed::PublishError(const std::string& category, const std::string& message,
                               const std::string& peer) {
-  json e = Message("error", WallMs());
+  json e = FeedMessage("error", FeedWallMs());
   e["category"] = category;
   e["message"] = message;
   if (!peer.empty()) e["peer"] = peer;
@@ -137,7 +132,7 @@ void StatusFeed::SampleRefusals() {
       seen->second = *it;
       if (added == 0) continue;
       peer_auth_failures_ += added;
-      json e = Message("error", WallMs());
+      json e = FeedMessage("error", FeedWallMs());
       e["category"] = "peer_refused";
       e["message"] = "link with " + it->address + " refused: " + it->reason;
       e["peer"] = it->address;
@@ -163,7 +158,7 @@ void StatusFeed::DeploymentEvents(const std::vector<DeploymentSample>& samples,
   std::set<std::string> present;
   for (const DeploymentSample& d : samples) {
     present.insert(d.name);
-    json e = Message("deployment", WallMs());
+    json e = FeedMessage("deployment", FeedWallMs());
     e.update({{"name", d.name},
               {"key", d.key},
               {"target", d.target},
@@ -185,7 +180,7 @@ void StatusFeed::DeploymentEvents(const std::vector<DeploymentSample>& samples,
       continue;
     }
     json e = it->second;
-    e["ts"] = WallMs();
+    e["ts"] = FeedWallMs();
     e["state"] = "removed";
     events->push_back(e.dump());
     it = deployments_.erase(it);
@@ -243,6 +238,7 @@ void StatusFeed::Run() {
       }
       std::vector<std::string> events;
       for (const auto& key : fleet_keys) RefreshFleet(key, &events);
+      SampleFleetNodes();
       for (auto& e : events) hub_.Publish(std::move(e));
       next_fleet = now + options_.fleet_interval;
     }
@@ -271,7 +267,7 @@ void StatusFeed::SampleTransfers() {
   std::vector<json> events;
   {
     MutexLock lock(mu_);
-    events = tracker_.Sample(Clock::now(), WallMs(), active);
+    events = tracker_.Sample(Clock::now(), FeedWallMs(), active);
     for (double seconds : tracker_.TakeFinishedDurations()) {
       ++duration_count_;
       duration_sum_ += seconds;
@@ -286,7 +282,7 @@ void StatusFeed::SamplePeers(bool with_figures) {
   if (!replicator_) return;
   auto peers = replicator_->Peers();
   const auto now = Clock::now();
-  const uint64_t ts = WallMs();
+  const uint64_t ts = FeedWallMs();
   std::vector<std::string> events;
   {
     MutexLock lock(mu_);
@@ -302,7 +298,7 @@ void StatusFeed::SamplePeers(bool with_figures) {
         s.out_rate.Clear();
       }
       if (!with_figures && !fresh && s.event.value("state", "") == state) continue;
-      json e = Message("peer", ts);
+      json e = FeedMessage("peer", ts);
       e["node_id"] = p.node_id;
       if (!p.address.empty()) e["address"] = p.address;
       if (!p.role.empty()) e["role"] = p.role;
@@ -337,7 +333,7 @@ void StatusFeed::SamplePeers(bool with_figures) {
 }
 
 json StatusFeed::NodeEvent(uint64_t now_ms) const {
-  json e = Message("node", now_ms);
+  json e = FeedMessage("node", now_ms);
   e["id"] = store_.node_id();
   e["name"] = options_.node_name;
   e["version"] = BuildVersion();
@@ -364,7 +360,7 @@ void StatusFeed::SampleNode() {
       stats_ = *stats;
       have_stats_ = true;
     }
-    event = NodeEvent(WallMs()).dump();
+    event = NodeEvent(FeedWallMs()).dump();
   }
   hub_.Publish(std::move(event));
 }
@@ -402,7 +398,7 @@ void StatusFeed::RefreshFleet(const std::string& key, std::vector<std::string>* 
   if (it != fleet_.end() && it->second == holders) return;
   if (it == fleet_.end() && fleet_.size() >= options_.max_fleet_keys) return;
   fleet_[key] = holders;
-  json e = Message("fleet", WallMs());
+  json e = FeedMessage("fleet", FeedWallMs());
   e["key"] = key;
   e["holders"] = std::move(holders);
   events->push_back(e.dump());
@@ -428,7 +424,7 @@ void StatusFeed::RefreshKeys(const std::set<std::string>& keys) {
       MutexLock lock(mu_);
       auto open = open_conflicts_.find(key_text);
       if (head_ids.size() > 1) {
-        json c = Message("conflict", WallMs());
+        json c = FeedMessage("conflict", FeedWallMs());
         c["key"] = key_text;
         c["state"] = "opened";
         c["heads"] = head_ids;
@@ -440,7 +436,7 @@ void StatusFeed::RefreshKeys(const std::set<std::string>& keys) {
         }
       } else if (open != open_conflicts_.end()) {
         json c = open->second;
-        c["ts"] = WallMs();
+        c["ts"] = FeedWallMs();
         c["state"] = "resolved";
         c["heads"] = head_ids;
         open_conflicts_.erase(open);
@@ -468,7 +464,7 @@ void StatusFeed::RefreshKeys(const std::set<std::string>& keys) {
   }
   if (catalog_changed) {
     MutexLock lock(mu_);
-    json e = Message("catalog", WallMs());
+    json e = FeedMessage("catalog", FeedWallMs());
     e["models"] = ToArray(models_);
     e["datasets"] = ToArray(datasets_);
     events.push_back(e.dump());
@@ -479,9 +475,9 @@ void StatusFeed::RefreshKeys(const std::set<std::string>& keys) {
 // ---- snapshot
 
 std::string StatusFeed::Snapshot() {
-  const uint64_t ts = WallMs();
+  const uint64_t ts = FeedWallMs();
   MutexLock lock(mu_);
-  json s = Message("snapshot", ts);
+  json s = FeedMessage("snapshot", ts);
   s["node"] = NodeEvent(ts);
   json peers = json::array();
   for (const auto& [id, p] : peers_) peers.push_back(p.event);
@@ -495,6 +491,12 @@ std::string StatusFeed::Snapshot() {
   json deployments = json::array();
   for (const auto& [name, d] : deployments_) deployments.push_back(d);
   s["deployments"] = std::move(deployments);
+  json nodes = json::array();
+  for (json n : fleet_nodes_) {
+    n.erase("comparable");
+    nodes.push_back(std::move(n));
+  }
+  s["nodes"] = std::move(nodes);
   s["models"] = ToArray(models_);
   s["datasets"] = ToArray(datasets_);
   return s.dump();

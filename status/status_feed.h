@@ -59,12 +59,28 @@ struct DeploymentSample {
   uint64_t updated_ms = 0;
 };
 
+// A node as its fleet record describes it (fleet/node_record.h; the status room does not depend
+// on fleet/, the daemon maps one to the other).
+struct FleetNodeSample {
+  std::string node_id;
+  std::map<std::string, std::string> labels;
+  std::string software_version;
+  uint64_t age_ms = 0;
+  bool stale = false;
+  std::map<std::string, std::vector<std::string>> holdings;  // key -> head version ids
+  size_t deployments = 0;
+  size_t deployments_failing = 0;  // failed or rolled back
+};
+
 struct StatusFeedOptions {
   // Recently refused links, newest first; sampled with the peers. Optional.
   std::function<std::vector<RefusedLink>()> refusals;
   // This node's deployments, read when /metrics is rendered and every tick (a change is a
   // `deployment` event). Optional.
   std::function<std::vector<DeploymentSample>()> deployments;
+  // Every node known by its fleet record (this one included), read every fleet_interval for
+  // the `nodes` event and the fleet gauges. Optional.
+  std::function<std::vector<FleetNodeSample>()> fleet_nodes;
   std::string node_name;
   // Current node labels (they change on reload).
   std::function<std::map<std::string, std::string>()> labels;
@@ -130,6 +146,8 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   void DeploymentEvents(const std::vector<DeploymentSample>& samples, std::vector<std::string>* events)
       REQUIRES(mu_);
   void SampleNode();
+  // Reads the fleet records and publishes a `nodes` event when they changed (fleet_nodes.cpp).
+  void SampleFleetNodes();
   void RefreshKeys(const std::set<std::string>& keys);
   void RefreshFleet(const std::string& key, std::vector<std::string>* events);
   // Reads the catalog item of a model or dataset key; null when deleted or not such a kind.
@@ -153,6 +171,8 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   std::map<std::string, nlohmann::json> open_conflicts_ GUARDED_BY(mu_);
   std::map<std::string, nlohmann::json> fleet_ GUARDED_BY(mu_);  // key -> holders
   std::map<std::string, nlohmann::json> deployments_ GUARDED_BY(mu_);  // name -> last event
+  nlohmann::json fleet_nodes_ GUARDED_BY(mu_) = nlohmann::json::array();  // the last `nodes` list
+  size_t fleet_nodes_stale_ GUARDED_BY(mu_) = 0;
   std::map<std::string, nlohmann::json> models_ GUARDED_BY(mu_), datasets_ GUARDED_BY(mu_);
   std::map<std::string, PeerSample> peers_ GUARDED_BY(mu_);
   TransferTracker tracker_ GUARDED_BY(mu_);

@@ -22,6 +22,12 @@ std::string StatusFeed::MetricsText() {
     out.Counter("edgesync_deployment_rollbacks_total", "Versions a deployment switched back from after a failed health check.",
                 static_cast<double>(d.rollbacks), {{"deployment", d.name}});
   MutexLock lock(mu_);
+  if (options_.fleet_nodes) {
+    out.Gauge("edgesync_fleet_nodes", "Nodes known by their fleet records (this one included).",
+              static_cast<double>(fleet_nodes_.size()));
+    out.Gauge("edgesync_fleet_nodes_stale", "Nodes whose fleet record is older than fleet.stale_after.",
+              static_cast<double>(fleet_nodes_stale_));
+  }
   if (have_stats_) {
     out.Gauge("edgesync_store_bytes", "Chunk bytes stored after deduplication (estimate).",
               static_cast<double>(stats_.chunk_bytes));

@@ -324,6 +324,8 @@ const std::vector<ConfigKey>& Table() {
       {"history.git_mirror", "", "", kRestart, Path(&C::history_git_mirror)},
       {"checkout.grace_period", "", "", kRestart, Text(&C::checkout_grace_ms, ParseDurationMs)},
       {"checkout.max_old_versions", "", "", kRestart, Count(&C::checkout_max_old_versions, 1, 1000)},
+      {"fleet.heartbeat", "", "", kRestart, Text(&C::fleet_heartbeat_ms, ParseDurationMs)},
+      {"fleet.stale_after", "", "", kRestart, Text(&C::fleet_stale_after_ms, ParseDurationMs)},
       {"s3.endpoint", "", "", kRestart, String(Nested(&C::s3, &S3Section::endpoint))},
       {"s3.region", "", "", kRestart, String(Nested(&C::s3, &S3Section::region))},
       {"s3.addressing", "", "", kRestart, Text(Nested(&C::s3, &S3Section::addressing), S3Addressing)},

@@ -25,7 +25,11 @@
 #include "control/checkout_commands.h"
 #include "control/deploy_commands.h"
 #include "checkout/deployment_manager.h"
+#include "base/build_info.h"
 #include "checkout/fleet_deployments.h"
+#include "control/fleet_commands.h"
+#include "fleet/node_record_publisher.h"
+#include "syncd/fleet_record.h"
 #include "checkout/release_rules.h"
 #include "checkout/checkout_pins.h"
 #include "control/command_dispatcher.h"
@@ -198,6 +202,9 @@ class Daemon {
 
  private:
   PeerNetworkOptions NetworkOptions(const NodeIdentity& identity) const;
+  NodeRecordPublisher::Options NodeRecordOptions() const;
+  // Reads every node record this node holds (fleet/fleet_view.h).
+  FleetSource FleetReader() const;
   std::optional<StartupError> StartPeerNetwork(const NodeIdentity& identity,
                                                std::string* peer_address);
   void StartConflictMonitor();
@@ -235,6 +242,10 @@ class Daemon {
   std::unique_ptr<CheckoutPins> pins_;
   std::unique_ptr<PartLocator> part_locator_;
   std::unique_ptr<CheckoutSwitcher> switcher_;
+  // This node's fleet record; before deployments_, whose reports poke it.
+  std::shared_ptr<DeploymentDigest> deployment_digest_ = std::make_shared<DeploymentDigest>();
+  std::unique_ptr<NodeRecordPublisher> node_record_;
+  std::vector<std::shared_ptr<ChangeFanout::Subscription>> record_triggers_;
   std::unique_ptr<DeploymentManager> deployments_;  // uses switcher_ and changes_
   CommandDispatcher dispatcher_;
   // Declared before pools_ so the pools join before the monitor their tasks use goes away.
@@ -362,12 +373,15 @@ std::optional<StartupError> Daemon::Start() {
   };
   // Each state change goes into this node's meta/deployments/<node> document, which replicates
   // to the fleet (`edgesync rollout status` on a cloud node).
-  deploy_options.report = [catalog = catalog_.get(), document = std::string(kFleetDeploymentsPrefix) + store_->node_id()](
-                              const DeploymentView& view) {
+  node_record_ = std::make_unique<NodeRecordPublisher>(*store_, *catalog_, NodeRecordOptions());
+  deploy_options.report = [catalog = catalog_.get(), document = std::string(kFleetDeploymentsPrefix) + store_->node_id(),
+                           digest = deployment_digest_, record = node_record_.get()](const DeploymentView& view) {
     Result<ObjectKey> key = ObjectKey::Parse(document);
     Result<VersionInfo> written =
         key.ok() ? catalog->SetMetaFields(*key, {{view.spec.name, DeploymentReport(view)}}) : key.status();
     if (!written.ok()) spdlog::warn("reporting deployment {}: {}", view.spec.name, written.status().ToString());
+    digest->Update(view);
+    record->Poke();
   };
   deployments_ = std::make_unique<DeploymentManager>(*store_, *switcher_, *changes_, std::move(deploy_options));
   if (Status started = deployments_->Start(); !started.ok())
@@ -375,6 +389,13 @@ std::optional<StartupError> Daemon::Start() {
   if (Status declared = deployments_->Declare(DeclaredDeployments(config_)); !declared.ok())
     return StartupError{kExitConfig, "configuration error: " + declared.message()};
   RegisterDeployCommands(dispatcher_, *store_, *catalog_, *deployments_);
+  for (const DeploymentView& view : deployments_->List()) deployment_digest_->Update(view);
+  for (const char* prefix : {"model/", "dataset/"})
+    record_triggers_.push_back(changes_->SubscribePrefix(prefix, [record = node_record_.get()](const Change&) {
+      record->Poke();
+    }));
+  node_record_->Start();
+  RegisterFleetCommands(dispatcher_, FleetReader());
   pools_ = std::make_unique<WorkerPools>(WorkerPoolSizes{});
   StartConflictMonitor();
   if (identity->node_id.empty()) identity->node_id = store_->node_id();
@@ -386,7 +407,7 @@ std::optional<StartupError> Daemon::Start() {
       status_->Start(io_, http_listener_ ? http_listener_->release() : -1, &network_->replicator());
   http_listener_.reset();
   if (!status_started.ok()) return StartupError{kExitConfig, status_started.message()};
-  RegisterReplicationCommands(dispatcher_, *network_);
+  RegisterReplicationCommands(dispatcher_, *network_, FleetReader(), store_->node_id());
   RegisterStatusCommand(dispatcher_, *store_, settings_,
                         NodeDescription{config_.node_name, config_.data_dir.string(),
                                         config_.control_socket.string(), peer_address,
@@ -405,6 +426,30 @@ std::optional<StartupError> Daemon::Start() {
   if (!server.ok()) return StartupError{kExitConfig, server.status().message()};
   server_ = std::move(*server);
   return std::nullopt;
+}
+
+NodeRecordPublisher::Options Daemon::NodeRecordOptions() const {
+  NodeRecordPublisher::Options options;
+  options.node_id = store_->node_id();
+  options.software_version = std::string(BuildVersion());
+  options.labels = [settings = &settings_] { return settings->Get().labels; };
+  options.deployments = [digest = deployment_digest_] { return digest->Json(); };
+  options.disk_free_bytes = [dir = config_.data_dir] {
+    std::error_code ec;
+    const std::filesystem::space_info space = std::filesystem::space(dir, ec);
+    return ec ? uint64_t{0} : static_cast<uint64_t>(space.available);
+  };
+  options.heartbeat = std::chrono::milliseconds(config_.fleet_heartbeat_ms);
+  return options;
+}
+
+FleetSource Daemon::FleetReader() const {
+  return [store = store_.get(), catalog = catalog_.get(), stale_after = config_.fleet_stale_after_ms] {
+    const uint64_t now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                      std::chrono::system_clock::now().time_since_epoch())
+                                                      .count());
+    return ReadFleet(*store, *catalog, now_ms, stale_after);
+  };
 }
 
 PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
@@ -493,6 +538,13 @@ void Daemon::CreateStatusService(std::chrono::steady_clock::time_point started) 
     return out;
   };
   // Read by /metrics on a network thread; the manager is reset only after those have stopped.
+  options.feed.fleet_nodes = [read = FleetReader()] {
+    std::vector<FleetNodeSample> out;
+    Result<std::vector<FleetNode>> fleet = read();
+    if (fleet.ok())
+      for (const FleetNode& node : *fleet) out.push_back(SampleOf(node));
+    return out;
+  };
   options.feed.deployments = [this] {
     std::vector<DeploymentSample> out;
     if (deployments_)
@@ -559,6 +611,7 @@ int Daemon::Run() {
   if (Result<bool> saved = store_->CheckpointTier(); !saved.ok())
     spdlog::error("final chunk tier checkpoint: {}", saved.status().ToString());
   deployments_.reset();  // stops its worker: a health check in progress is cut short
+  node_record_.reset();
   network_.reset();
   server_.reset();
   catalog_.reset();

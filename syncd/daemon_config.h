@@ -99,6 +99,10 @@ struct DaemonConfig {
   // old directories it keeps at most (syncd/checkout_retention.h).
   uint64_t checkout_grace_ms = 60'000;
   uint64_t checkout_max_old_versions = 8;
+  // How often this node rewrites its fleet record at least, and how old another node's record
+  // may be before the node counts as stale (fleet/, docs/operations.md "The fleet view").
+  uint64_t fleet_heartbeat_ms = 60'000;
+  uint64_t fleet_stale_after_ms = 300'000;
   // [[deploy]] tables (docs/deploy.md); applied again on reload.
   std::vector<DeployDeclaration> deploys;
 
