@@ -18,6 +18,7 @@
     versions: [],          // newest first
     conflicts: new Map(),  // key -> conflict event
     deployments: new Map(),  // name -> deployment event
+    nodes: [],             // fleet records: the last `nodes` event
     fleet: new Map(),      // key -> holders
     models: [],
     datasets: [],
@@ -278,6 +279,38 @@
     fillBody('fleet-body', 'fleet-empty', rows);
   }
 
+  // Every node known by its record (however far away), by the keys they hold; a stale node's
+  // row is marked. At most MAX_NODE_KEYS key columns, the most widely held first.
+  const MAX_NODE_KEYS = 12;
+  function renderNodes() {
+    const nodes = [...state.nodes].sort((a, b) => a.node_id.localeCompare(b.node_id));
+    const counts = new Map();
+    nodes.forEach((n) => Object.keys(n.holdings || {}).forEach((k) => counts.set(k, (counts.get(k) || 0) + 1)));
+    const keys = [...counts.keys()].sort((a, b) => counts.get(b) - counts.get(a) || a.localeCompare(b))
+        .slice(0, MAX_NODE_KEYS);
+    $('nodes-head').replaceChildren(el('tr', {}, ['node', 'software', 'labels', 'updated', 'deployments']
+        .concat(keys).map((h) => el('th', {}, h))));
+    const rows = nodes.map((n) => {
+      const labels = Object.entries(n.labels || {}).map(([k, v]) => k + '=' + v).join(', ');
+      const deployments = n.deployments ? n.deployments + (n.deployments_failing ? ' (' + n.deployments_failing + ' failing)' : '') : '–';
+      return el('tr', { 'data-node': n.node_id, 'data-stale': String(!!n.stale), class: n.stale ? 'stale' : '' }, [
+        el('td', {}, n.node_id),
+        el('td', {}, n.software_version || '–'),
+        el('td', {}, labels || '–'),
+        el('td', { 'data-field': 'age' }, formatAgo(n.updated_at) + (n.stale ? ' (stale)' : '')),
+        el('td', {}, deployments),
+      ].concat(keys.map((k) => {
+        const versions = (n.holdings || {})[k] || [];
+        return el('td', { class: 'mono', 'data-key': k, 'data-versions': versions.join(' ') },
+                  versions.length ? versions.map(shortVersion).join(', ') : '—');
+      })));
+    });
+    fillBody('nodes-body', 'nodes-empty', rows);
+    setCount('nodes-count', rows.length);
+    const stale = nodes.filter((n) => n.stale).length;
+    $('nodes-stale').textContent = stale ? stale + ' stale' : '';
+  }
+
   // Small horizontal bar chart of a dataset's class counts (largest first, at most 8 bars).
   function histogram(classes) {
     const NS = 'http://www.w3.org/2000/svg';
@@ -366,7 +399,7 @@
 
   const renderers = {
     node: renderNode, peers: renderPeers, transfers: renderTransfers, versions: renderVersions,
-    conflicts: renderConflicts, deployments: renderDeployments, fleet: renderFleet, catalog: renderCatalog, errors: renderErrors,
+    conflicts: renderConflicts, deployments: renderDeployments, fleet: renderFleet, nodes: renderNodes, catalog: renderCatalog, errors: renderErrors,
   };
   const dirty = new Set();
   let frameRequested = false;
@@ -413,6 +446,11 @@
     else state.deployments.set(d.name, d);
   }
 
+  // Node records carry their age when sampled; the page keeps when that was, so ages grow.
+  function withUpdatedAt(nodes, ts) {
+    return (nodes || []).map((n) => Object.assign({}, n, { updated_at: (ts || Date.now()) - (n.age_ms || 0) }));
+  }
+
   function applySnapshot(s) {
     state.node = s.node || null;
     state.peers = new Map((s.peers || []).map((p) => [p.node_id, p]));
@@ -423,6 +461,7 @@
     (s.conflicts || []).forEach(applyConflict);
     state.deployments = new Map();
     (s.deployments || []).forEach(applyDeployment);
+    state.nodes = withUpdatedAt(s.nodes, s.ts);
     state.fleet = new Map((s.fleet || []).map((f) => [f.key, f.holders || []]));
     state.models = s.models || [];
     state.datasets = s.datasets || [];
@@ -437,6 +476,7 @@
     version: (m) => { applyVersion(m); markDirty('versions'); },
     conflict: (m) => { applyConflict(m); markDirty('conflicts'); },
     deployment: (m) => { applyDeployment(m); markDirty('deployments'); },
+    nodes: (m) => { state.nodes = withUpdatedAt(m.nodes, m.ts); markDirty('nodes'); },
     fleet: (m) => { state.fleet.set(m.key, m.holders || []); markDirty('fleet'); },
     catalog: (m) => { state.models = m.models || []; state.datasets = m.datasets || []; markDirty('catalog'); },
     error: (m) => { state.errors = [m].concat(state.errors).slice(0, MAX_ERRORS); markDirty('errors'); },
@@ -500,6 +540,6 @@
 
   $('catalog-search').addEventListener('input', () => markDirty('catalog'));
   // "x ago" columns age even when nothing arrives.
-  setInterval(() => markDirty('peers', 'versions', 'errors'), 5000);
+  setInterval(() => markDirty('peers', 'versions', 'errors', 'nodes'), 5000);
   connect();
 })();

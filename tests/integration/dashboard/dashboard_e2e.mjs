@@ -2,8 +2,8 @@
 // (certificates from the real `edgesync cluster` commands), node B's dashboard open in headless
 // Chromium, a model put on node A; the page must show the transfer finishing and the new
 // version arriving as replicated, the model in the catalog and both nodes in the fleet view, a
-// deployment of it on node B healthy; once the link is idle, node A's peer row must show rate 0
-// and a live last-seen.
+// deployment of it on node B healthy, both nodes on the fleet page by their records; once the
+// link is idle, node A's peer row must show rate 0 and a live last-seen.
 // Node B's status address requires a token, which the page must pass on from its own URL.
 //
 //   node dashboard_e2e.mjs --edgesyncd BIN --edgesync BIN --chromium BIN --out DIR
@@ -222,6 +222,13 @@ async function run() {
   await page.waitForSelector(`#deployments-body tr[data-name="e2e"][data-state="healthy"] td[title="${version}"]`,
                              { timeout: 30_000 });
   log('deployment shown healthy with the version active');
+
+  // The fleet page: both nodes by their records, each holding the version, neither stale.
+  for (const node of [a, b]) {
+    await page.waitForSelector(`#nodes-body tr[data-node="${node.id}"][data-stale="false"] td[data-key="${KEY}"][data-versions~="${version}"]`,
+                               { timeout: 30_000 });
+  }
+  log('fleet page shows both nodes by their records');
 
   // Once the link is idle, node A's row shows the current rate, 0, not the transfer's figure,
   // and a live last-seen: the feed measures rates over a 3 s window and a connected peer is
