@@ -357,6 +357,12 @@ json StatusFeed::NodeEvent(uint64_t now_ms) const {
 
 void StatusFeed::SampleNode() {
   auto stats = store_.Stats();
+  NodeLimits limits = SampleNodeLimits(options_.limits);
+  std::optional<size_t> pending, unserved;
+  if (replicator_) {
+    if (auto count = replicator_->PendingCount(); count.ok()) pending = *count;
+    unserved = replicator_->Unserved().size();
+  }
   std::string event;
   {
     MutexLock lock(mu_);
@@ -364,6 +370,9 @@ void StatusFeed::SampleNode() {
       stats_ = *stats;
       have_stats_ = true;
     }
+    limits_ = limits;
+    versions_pending_ = pending;
+    versions_unserved_ = unserved;
     event = NodeEvent(WallMs()).dump();
   }
   hub_.Publish(std::move(event));
