@@ -5,9 +5,10 @@
 //
 // Inputs: the store's change listener (versions applied, quick: runs on committing threads),
 // replication's status calls (sampled by the feed's own thread, which also does every blocking
-// store read: stats, heads, specs), and the daemon's reports of refused links, corrupt data,
-// HTTP auth failures and GC runs. Progress is sampled every `tick`, which bounds transfer events
-// to a few per second per transfer however fast chunks arrive.
+// read: store stats, heads, specs, pending intents, the files and disk of node_limits.h), and
+// the daemon's reports of refused links, corrupt data, HTTP auth failures and GC runs. Progress
+// is sampled every `tick`, which bounds transfer events to a few per second per transfer however
+// fast chunks arrive.
 // Thread-safe. Create with Create(); Start() once; Stop() (or destruction) joins the thread.
 #pragma once
 
