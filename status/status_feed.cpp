@@ -353,6 +353,12 @@ json StatusFeed::NodeEvent(uint64_t now_ms) const {
 
 void StatusFeed::SampleNode() {
   auto stats = store_.Stats();
+  NodeLimits limits = SampleNodeLimits(options_.limits);
+  std::optional<size_t> pending, unserved;
+  if (replicator_) {
+    if (auto count = replicator_->PendingCount(); count.ok()) pending = *count;
+    unserved = replicator_->Unserved().size();
+  }
   std::string event;
   {
     MutexLock lock(mu_);
@@ -360,6 +366,9 @@ void StatusFeed::SampleNode() {
       stats_ = *stats;
       have_stats_ = true;
     }
+    limits_ = limits;
+    versions_pending_ = pending;
+    versions_unserved_ = unserved;
     event = NodeEvent(FeedWallMs()).dump();
   }
   hub_.Publish(std::move(event));

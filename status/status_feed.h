@@ -5,9 +5,10 @@
 //
 // Inputs: the store's change listener (versions applied, quick: runs on committing threads),
 // replication's status calls (sampled by the feed's own thread, which also does every blocking
-// store read: stats, heads, specs), and the daemon's reports of refused links, corrupt data,
-// HTTP auth failures and GC runs. Progress is sampled every `tick`, which bounds transfer events
-// to a few per second per transfer however fast chunks arrive.
+// read: store stats, heads, specs, pending intents, the files and disk of node_limits.h), and
+// the daemon's reports of refused links, corrupt data, HTTP auth failures and GC runs. Progress
+// is sampled every `tick`, which bounds transfer events to a few per second per transfer however
+// fast chunks arrive.
 // Thread-safe. Create with Create(); Start() once; Stop() (or destruction) joins the thread.
 #pragma once
 
@@ -19,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -31,6 +33,7 @@
 #include "conflict/conflict_monitor.h"
 #include "replication/replicator.h"
 #include "store/store.h"
+#include "status/node_limits.h"
 #include "status/rate_window.h"
 #include "status/status_hub.h"
 #include "status/transfer_tracker.h"
@@ -85,6 +88,8 @@ struct StatusFeedOptions {
   // Current node labels (they change on reload).
   std::function<std::map<std::string, std::string>()> labels;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // Certificate, CRL and store disk, sampled with the node figures for /metrics.
+  NodeLimitSources limits;
   std::chrono::milliseconds tick{250};
   std::chrono::milliseconds peer_interval{1000};
   // Peer rates are measured over this much of the recent past: an idle link reads 0 after it.
@@ -179,6 +184,10 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   std::map<std::pair<std::string, std::string>, RefusedLink> refusals_seen_ GUARDED_BY(mu_);
   StoreStats stats_ GUARDED_BY(mu_);  // last sample
   bool have_stats_ GUARDED_BY(mu_) = false;
+  NodeLimits limits_ GUARDED_BY(mu_);  // last sample
+  // Replication's versions accepted and not applied, and of those the ones no connected peer
+  // can serve (last sample; absent without a replicator or when the store read failed).
+  std::optional<size_t> versions_pending_ GUARDED_BY(mu_), versions_unserved_ GUARDED_BY(mu_);
   // Counters for /metrics.
   std::map<std::pair<std::string, std::string>, uint64_t> versions_applied_ GUARDED_BY(mu_);  // (kind, origin)
   uint64_t conflicts_opened_ GUARDED_BY(mu_) = 0, conflicts_resolved_ GUARDED_BY(mu_) = 0;

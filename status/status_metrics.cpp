@@ -72,6 +72,20 @@ std::string StatusFeed::MetricsText() {
   for (const auto& [id, p] : peers_)
     out.Counter("edgesync_peer_sent_bytes_total", "Bytes sent on the current link to a peer.",
                 static_cast<double>(p.bytes_out), {{"peer", id}});
+  for (const auto& [id, p] : peers_)
+    out.Gauge("edgesync_peer_lag_changes", "Change-log entries of a peer this node has not read yet.",
+              static_cast<double>(p.event.value("lag_changes", uint64_t{0})), {{"peer", id}});
+  for (const auto& [id, p] : peers_)
+    if (const uint64_t ms = p.event.value("last_seen_ms", uint64_t{0}))
+      out.Gauge("edgesync_peer_last_seen_timestamp_seconds",
+                "When a peer was last heard from (Unix seconds): the last sample while its link is up.",
+                static_cast<double>(ms) / 1000, {{"peer", id}});
+  if (versions_pending_)
+    out.Gauge("edgesync_versions_pending", "Versions accepted from peers and not applied yet.",
+              static_cast<double>(*versions_pending_));
+  if (versions_unserved_)
+    out.Gauge("edgesync_versions_unserved", "Versions wanted here that no connected peer can serve.",
+              static_cast<double>(*versions_unserved_));
   HistogramSample durations;
   durations.bounds.assign(kDurationBounds.begin(), kDurationBounds.end());
   durations.buckets.assign(duration_buckets_.begin(), duration_buckets_.end());
@@ -96,6 +110,19 @@ std::string StatusFeed::MetricsText() {
               static_cast<double>(gc_runs_));
   out.Counter("edgesync_gc_reclaimed_bytes_total", "Chunk bytes deleted by garbage collection.",
               static_cast<double>(gc_bytes_));
+  if (limits_.certificate_not_after_s)
+    out.Gauge("edgesync_cert_expiry_timestamp_seconds", "When this node's certificate expires (notAfter, Unix seconds).",
+              static_cast<double>(*limits_.certificate_not_after_s));
+  if (limits_.crl_next_update_s)
+    out.Gauge("edgesync_crl_next_update_timestamp_seconds",
+              "When the configured CRL must be re-issued (nextUpdate, Unix seconds).",
+              static_cast<double>(*limits_.crl_next_update_s));
+  if (limits_.disk_free_bytes)
+    out.Gauge("edgesync_disk_free_bytes", "Bytes free for the daemon on the store's filesystem.",
+              static_cast<double>(*limits_.disk_free_bytes));
+  if (limits_.disk_size_bytes)
+    out.Gauge("edgesync_disk_size_bytes", "Size of the store's filesystem in bytes.",
+              static_cast<double>(*limits_.disk_size_bytes));
   out.Gauge("edgesync_status_clients", "Connected /status WebSocket clients.",
             static_cast<double>(status_clients_.load()));
   return out.text();

@@ -531,6 +531,13 @@ void Daemon::CreateStatusService(std::chrono::steady_clock::time_point started) 
   options.feed.node_name = config_.node_name;
   options.feed.labels = [settings = &settings_] { return settings->Get().labels; };
   options.feed.started = started;
+  // Files are read at each node sample, so a renewed certificate or CRL shows without a restart.
+  options.feed.limits.store_dir = config_.data_dir / "store";
+  if (!config_.insecure_plaintext_for_tests) {
+    const ClusterFiles files = ResolveClusterFiles(config_);
+    options.feed.limits.certificate_file = files.cert;
+    options.feed.limits.crl_file = files.crl;  // absent from /metrics while no file is there
+  }
   options.feed.refusals = [this] {
     std::vector<RefusedLink> out;
     if (network_)

@@ -58,6 +58,7 @@ class StatusFeedTest : public ::testing::Test {
     feed_options.tick = 20ms;
     feed_options.node_interval = 50ms;
     feed_options.peer_interval = 20ms;
+    feed_options.limits.store_dir = dir_.path();
     feed_options.refusals = [this] {
       std::lock_guard lock(refusals_mu_);
       ++refusal_reads_;
@@ -150,6 +151,19 @@ TEST_F(StatusFeedTest, MetricsCarryTheBuildInfo) {
   std::string metrics = feed_->MetricsText();
   EXPECT_NE(metrics.find(line), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("# TYPE edgesync_build_info gauge\n"), std::string::npos);
+}
+
+TEST_F(StatusFeedTest, MetricsCarryTheSampledLimitsAndLeaveOutWhatIsNotConfigured) {
+  std::string metrics;
+  ASSERT_TRUE(testing::PollUntil([&] {
+    metrics = feed_->MetricsText();
+    return metrics.find("\nedgesync_disk_free_bytes ") != std::string::npos;
+  }, 5s)) << metrics;
+  EXPECT_NE(metrics.find("\nedgesync_disk_size_bytes "), std::string::npos) << metrics;
+  // No certificate or CRL configured, no replicator.
+  for (const char* absent : {"edgesync_cert_expiry_timestamp_seconds", "edgesync_crl_next_update_timestamp_seconds",
+                             "edgesync_versions_pending", "edgesync_versions_unserved"})
+    EXPECT_EQ(metrics.find(absent), std::string::npos) << absent;
 }
 
 TEST_F(StatusFeedTest, RecentVersionsAreBoundedNewestFirst) {
