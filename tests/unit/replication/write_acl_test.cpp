@@ -252,6 +252,7 @@ TEST_F(AttestationTest, AuthorityDecidesByTheSignedAuthorElseByTheSender) {
 
 TEST(NodeOwnedDocumentTest, OnlyTheNamedNodeWritesItWhateverTheRules) {
   EXPECT_EQ(NodeOwnerOf("meta/deployments/edge-1"), "edge-1");
+  EXPECT_EQ(NodeOwnerOf("meta/nodes/edge-1"), "edge-1");
   EXPECT_EQ(NodeOwnerOf("meta/deployments"), "");
   EXPECT_EQ(NodeOwnerOf("meta/releases"), "");
   EXPECT_EQ(NodeOwnerOf("model/deployments/edge-1"), "");
