@@ -20,9 +20,9 @@ std::string VersionsName(const std::filesystem::path& target) {
 }
 
 // Points the link `name` in `parent` at <name>.versions/<version_id>: a new link under a
-// temporary name renamed over it, then the parent fsynced.
-Status SwitchLink(const DestinationDir& parent, const std::string& name,
-                  const std::string& version_id) {
+// temporary name renamed over it, then (`durable`) the parent fsynced.
+Status SwitchLink(const DestinationDir& parent, const std::string& name, const std::string& version_id,
+                  bool durable) {
   Result<std::string> temp = parent.CreateTempLink(name + ".versions/" + version_id);
   if (!temp.ok()) return temp.status();
   Status renamed = parent.Rename(*temp, name, /*replace=*/true);
@@ -30,7 +30,7 @@ Status SwitchLink(const DestinationDir& parent, const std::string& name,
     (void)parent.Remove(*temp);
     return renamed;
   }
-  return parent.Sync();
+  return durable ? parent.Sync() : Status::Ok();
 }
 
 // The file in <dir>.versions naming the part its version directories hold; none: every file.
@@ -179,28 +179,44 @@ Result<CheckoutResult> CheckoutSwitcher::Checkout(const ObjectKey& key,
                                                   const std::string& version_id,
                                                   const std::string& part,
                                                   const TransferControl& control) {
-  return Run(key, target, version_id, part, control, Mode::kSwitch);
+  return Run(key, target, version_id, part, control, Mode::kSwitch, Durability::kNow);
+}
+
+Result<CheckoutResult> CheckoutSwitcher::Checkout(const ObjectKey& key, const std::filesystem::path& target,
+                                                  const std::string& version_id, const std::string& part,
+                                                  const TransferControl& control, Durability durability) {
+  return Run(key, target, version_id, part, control, Mode::kSwitch, durability);
 }
 
 Result<CheckoutResult> CheckoutSwitcher::Stage(const ObjectKey& key, const std::filesystem::path& target,
                                                const std::string& version_id, const std::string& part,
                                                const TransferControl& control) {
-  return Run(key, target, version_id, part, control, Mode::kStageOnly);
+  return Run(key, target, version_id, part, control, Mode::kStageOnly, Durability::kNow);
 }
 
-void CheckoutSwitcher::Prune(const std::filesystem::path& target) {
+void CheckoutSwitcher::Settle(const std::filesystem::path& target) {
   Result<DestinationDir> parent = DestinationDir::Open(target.parent_path());
   if (!parent.ok()) return;
   Result<DestinationDir> versions = parent->OpenSubdir(VersionsName(target), /*create=*/false);
   if (!versions.ok()) return;
   std::shared_ptr<Target> state = TargetState(target);
   MutexLock target_lock(state->mu);
+  if (state->unsettled) {
+    if (Status synced = parent->Sync(); !synced.ok()) {
+      spdlog::warn("checkout {}: {}; old versions stay until the next switch", target.string(), synced.ToString());
+      return;
+    }
+    if (Status pinned = pins_.Replace(target, *state->unsettled); !pinned.ok())
+      spdlog::warn("checkout {}: {}", target.string(), pinned.ToString());
+    state->unsettled.reset();
+  }
   RemoveExpired(*state, *versions, CurrentCheckoutVersion(target), now_());
 }
 
 Result<CheckoutResult> CheckoutSwitcher::Run(const ObjectKey& key, const std::filesystem::path& target,
                                              const std::string& version_id, const std::string& part,
-                                             const TransferControl& control, Mode mode) {
+                                             const TransferControl& control, Mode mode,
+                                             Durability durability) {
   if (!target.is_absolute() || target.filename().empty()) {
     return Status::InvalidArgument("checkout target must be an absolute path to a directory name");
   }
@@ -217,7 +233,7 @@ Result<CheckoutResult> CheckoutSwitcher::Run(const ObjectKey& key, const std::fi
   std::shared_ptr<Target> state = TargetState(target);
   Target& locked = *state;
   MutexLock target_lock(locked.mu);
-  return SwitchLocked(locked, *version, *manifest, target, part, control, mode);
+  return SwitchLocked(locked, *version, *manifest, target, part, control, mode, durability);
 }
 
 void CheckoutSwitcher::RemoveExpired(Target& state, const DestinationDir& versions, const std::string& keep,
@@ -237,7 +253,8 @@ Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const Versi
                                                       const Manifest& manifest,
                                                       const std::filesystem::path& target,
                                                       const std::string& part,
-                                                      const TransferControl& control, Mode mode) {
+                                                      const TransferControl& control, Mode mode,
+                                             Durability durability) {
   // Only the files under `<part>/`, written without the prefix (as get --part).
   const std::string prefix = part.empty() ? "" : part + "/";
   FileSelection selection = manifest.Select(prefix);
@@ -292,7 +309,7 @@ Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const Versi
   const Clock::time_point now = now_();
   state.retention.Observe(*old, now);
   // Expired versions make room before a version is written; a switch to a staged one leaves
-  // them to Prune, off the switch's path.
+  // them to Settle, off the switch's path.
   if (!on_disk) RemoveExpired(state, *versions, version.id, now);
   if (!on_disk) {
     EDGESYNC_RETURN_IF_ERROR(
@@ -315,11 +332,16 @@ Result<CheckoutResult> CheckoutSwitcher::SwitchLocked(Target& state, const Versi
     spdlog::info("staged {} version {} ({}) beside {}", version.key, version.id, PartText(part), target.string());
     return result;
   }
-  EDGESYNC_RETURN_IF_ERROR(SwitchLink(*parent, name, version.id));
+  EDGESYNC_RETURN_IF_ERROR(SwitchLink(*parent, name, version.id, durability == Durability::kNow));
   state.retention.Switched(previous, version.id, now_());
   result.switched = true;
-  Status pinned = pins_.Replace(target, version.record.manifest_id);
-  if (!pinned.ok()) spdlog::warn("checkout {}: {}", target.string(), pinned.ToString());
+  if (durability == Durability::kNow) {
+    state.unsettled.reset();
+    Status pinned = pins_.Replace(target, version.record.manifest_id);
+    if (!pinned.ok()) spdlog::warn("checkout {}: {}", target.string(), pinned.ToString());
+  } else {
+    state.unsettled = version.record.manifest_id;
+  }
   spdlog::info("checked out {} version {} ({}) at {}", version.key, version.id, PartText(part),
                target.string());
   return result;

@@ -31,6 +31,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/mutex.h"
@@ -81,9 +82,20 @@ class CheckoutSwitcher {
                                const std::string& version_id, const std::string& part,
                                const TransferControl& control);
 
-  // Removes the old version directories of `target` whose grace period is over. A switch to a
-  // staged version leaves this to its caller, to do after the switch has been reported.
-  void Prune(const std::filesystem::path& target);
+  // When a switch is made durable: before Checkout returns (kNow: the directory fsynced and
+  // the version pinned), or by Settle (kAtSettle), so that a deployment can report the switch
+  // and run its health check first. Until then a crash may bring back the previous link (never
+  // a mix of versions); a deployment reconciles from what the directory shows.
+  enum class Durability { kNow, kAtSettle };
+  Result<CheckoutResult> Checkout(const ObjectKey& key, const std::filesystem::path& target,
+                                  const std::string& version_id, const std::string& part,
+                                  const TransferControl& control, Durability durability);
+
+  // Makes the last switch at `target` durable if it is not yet (the parent directory fsynced,
+  // the version pinned), then removes old version directories whose grace period is over: never
+  // before the switch away from them is on disk. A switch to a staged version leaves this to
+  // its caller.
+  void Settle(const std::filesystem::path& target);
 
  private:
   // One checkout target: its switches are serialized by `mu`.
@@ -91,13 +103,15 @@ class CheckoutSwitcher {
     explicit Target(CheckoutRetentionPolicy policy) : retention(policy) {}
     Mutex mu;
     CheckoutRetention retention GUARDED_BY(mu);
+    // The manifest of a switch not yet made durable (Durability::kAtSettle).
+    std::optional<ChunkId> unsettled GUARDED_BY(mu);
   };
   std::shared_ptr<Target> TargetState(const std::filesystem::path& target);
   enum class Mode { kSwitch, kStageOnly };
   // Both entry points resolve the version and lock the target, then call SwitchLocked.
   Result<CheckoutResult> Run(const ObjectKey& key, const std::filesystem::path& target,
                              const std::string& version_id, const std::string& part,
-                             const TransferControl& control, Mode mode);
+                             const TransferControl& control, Mode mode, Durability durability);
   // Removes the old version directories whose grace period is over, except `keep`.
   void RemoveExpired(Target& state, const DestinationDir& versions, const std::string& keep,
                      Clock::time_point now) REQUIRES(state.mu);
@@ -105,7 +119,8 @@ class CheckoutSwitcher {
                                       const Manifest& manifest,
                                       const std::filesystem::path& target,
                                       const std::string& part,
-                                      const TransferControl& control, Mode mode) REQUIRES(state.mu);
+                                      const TransferControl& control, Mode mode, Durability durability)
+      REQUIRES(state.mu);
 
   Store& store_;
   CheckoutPins& pins_;

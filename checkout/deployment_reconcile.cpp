@@ -180,7 +180,9 @@ void DeploymentManager::Reconcile(const std::string& name) {
   if (state.active != target->id) {
     state.state = "switching";
     Publish(name, state);
-    Result<CheckoutResult> switched = switcher_.Checkout(*key, spec.dir, target->id, state.part, control);
+    // Made durable by Settle once the outcome is published: the report is not held up by fsyncs.
+    Result<CheckoutResult> switched =
+        switcher_.Checkout(*key, spec.dir, target->id, state.part, control, CheckoutSwitcher::Durability::kAtSettle);
     if (!switched.ok()) {
       state.state = "failed";
       state.last_error = "switching to " + target->id + ": " + switched.status().ToString() + " (trying again)";
@@ -205,7 +207,7 @@ void DeploymentManager::Reconcile(const std::string& name) {
                  spec.key, target->id, spec.dir.string(), MillisBetween(began, checking),
                  MillisBetween(checking, Clock::now()));
     Publish(name, state);
-    switcher_.Prune(spec.dir);
+    switcher_.Settle(spec.dir);
     StageNext(spec, *key, state);
     return;
   }
@@ -217,14 +219,17 @@ void DeploymentManager::Reconcile(const std::string& name) {
     state.state = "failed";
     spdlog::error("deployment {}: {}; nothing to roll back to", name, state.last_error);
     Publish(name, state);
+    switcher_.Settle(spec.dir);
     return;
   }
-  Result<CheckoutResult> back = switcher_.Checkout(*key, spec.dir, previous, state.part, control);
+  Result<CheckoutResult> back =
+      switcher_.Checkout(*key, spec.dir, previous, state.part, control, CheckoutSwitcher::Durability::kAtSettle);
   if (!back.ok()) {
     state.state = "failed";
     state.last_error += "; rolling back to " + previous + " failed: " + back.status().ToString();
     spdlog::error("deployment {}: {}", name, state.last_error);
     Publish(name, state);
+    switcher_.Settle(spec.dir);
     return;
   }
   state.active = previous;
@@ -233,7 +238,7 @@ void DeploymentManager::Reconcile(const std::string& name) {
   spdlog::warn("deployment {}: {}; rolled back to {}", name, state.last_error, previous);
   RunSwitchHook(spec, HookEnv(spec, previous, target->id));
   Publish(name, state);
-  switcher_.Prune(spec.dir);
+  switcher_.Settle(spec.dir);
 }
 
 }  // namespace edgesync

@@ -32,7 +32,7 @@ Result<CheckoutResult> ReportingCheckout(CheckoutSwitcher& switcher, const Objec
                                          CommandContext& context) {
   TransferProgress progress(context, "checkout");
   Result<CheckoutResult> result = switcher.Checkout(key, target, version, part, ReportingControl(progress, context));
-  if (result.ok()) switcher.Prune(target);
+  if (result.ok()) switcher.Settle(target);
   return result;
 }
 

@@ -12,7 +12,10 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_content.h"
 
 namespace edgesync {
 namespace {
@@ -164,6 +167,38 @@ TEST_F(CheckoutTest, OldVersionsStayForTheGracePeriodThenGo) {
   std::vector<std::string> expected{ids[2], ids[3], ids[4]};
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(Entries(versions()), expected) << "the two retired 61 s ago are gone";
+}
+
+// A deployment switches to a staged version and reports it before anything is made durable:
+// the pin and the removal of expired versions wait for Settle, which fsyncs first.
+TEST_F(CheckoutTest, ASwitchToSettleLaterLeavesThePinAndOldVersionsToSettle) {
+  UseRetention({60s, 8}, /*fake_clock=*/true);
+  std::vector<std::string> ids;
+  for (int n = 0; n < 3; ++n) ids.push_back(PutVersion(n));
+  ASSERT_TRUE(Checkout(ids[0]).ok());
+  ASSERT_TRUE(Checkout(ids[1]).ok());
+  ASSERT_TRUE(switcher_->Stage(Key(), target(), ids[2], "", control_).ok());
+  fake_now_ += 61s;  // ids[0] left the link 61 s ago: expired
+  auto pinned_manifest = [&] {
+    std::ifstream in(data_ / "checkouts.json");
+    return nlohmann::json::parse(in).value(target().string(), "");
+  };
+  auto manifest_of = [&](const std::string& id) { return store_->GetVersion(Key(), id)->record.manifest_id.Hex(); };
+  ASSERT_EQ(pinned_manifest(), manifest_of(ids[1]));
+
+  Result<CheckoutResult> switched =
+      switcher_->Checkout(Key(), target(), ids[2], "", control_, CheckoutSwitcher::Durability::kAtSettle);
+  ASSERT_TRUE(switched.ok()) << switched.status().ToString();
+  EXPECT_EQ(CurrentCheckoutVersion(target()), ids[2]);
+  EXPECT_EQ(testing::ReadFileText(target() / FileName(0)), "version 2 file 0");
+  EXPECT_EQ(pinned_manifest(), manifest_of(ids[1])) << "pinned at Settle, not before";
+  EXPECT_EQ(Entries(versions()).size(), 3u) << "nothing removed before Settle";
+
+  switcher_->Settle(target());
+  EXPECT_EQ(pinned_manifest(), manifest_of(ids[2]));
+  std::vector<std::string> expected{ids[1], ids[2]};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(Entries(versions()), expected) << "the expired one is gone, the one just left stays";
 }
 
 TEST_F(CheckoutTest, ASwitchNeedingMoreThanTheLimitIsRefusedNotCutShort) {
