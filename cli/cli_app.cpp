@@ -105,6 +105,7 @@ struct SubcommandArgs {
   std::string key, path, spec, format, version, part, prefix, dest, file, url;
   std::vector<std::string> words;  // meta set/unset: field=value or field names
   bool strict = false, watch = false, merge = false, allow_insecure_http = false;
+  bool all = false;  // ls --all
   std::string wait;                 // put --wait: N or label=value
   double wait_timeout_s = 60;       // put --wait-timeout, resync --timeout
   std::string peer;                 // resync --peer
@@ -348,9 +349,12 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   ls->add_option("--page-size", args.page_size,
                  "objects asked per request (default: the daemon's, 1000)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{5000}));
+  ls->add_flag("--all", args.all,
+               "also the documents each node writes about itself (meta/nodes/*, meta/deployments/*)");
   ls->callback([&req, &args] {
     req.method = "ls";
     req.params = {{"prefix", args.prefix}};
+    if (args.all) req.params["all"] = true;
     if (args.page_size > 0) req.params["limit"] = args.page_size;
     req.print = PrintObjectList;
     req.paged = true;

@@ -9,6 +9,7 @@
 #include "control/command_params.h"
 #include "control/garbage_collection.h"
 #include "control/transfer_progress.h"
+#include "replication/write_acl.h"
 
 namespace edgesync {
 namespace {
@@ -139,14 +140,19 @@ Result<json> List(Store& store, const json& params) {
     limit = it->get<uint64_t>();
   }
   // One more key than the page shows whether another page follows.
-  Result<std::vector<std::string>> keys =
-      store.ListKeys(OptionalString(params, "prefix"), OptionalString(params, "after"), limit + 1);
+  const std::string prefix = OptionalString(params, "prefix");
+  Result<std::vector<std::string>> keys = store.ListKeys(prefix, OptionalString(params, "after"), limit + 1);
   if (!keys.ok()) return keys.status();
+  // Documents each node writes about itself (its fleet record, its deployments' states) are
+  // listed when asked for: "all", or a prefix inside their namespace (`ls meta/nodes/`).
+  const bool own_documents = OptionalBool(params, "all") || !replication::NodeOwnerOf(prefix + "x").empty() ||
+                             !replication::NodeOwnerOf(prefix + "/x").empty();
   json objects = json::array();
   auto it = keys->begin();
   for (; it != keys->end() && objects.size() < limit; ++it) {
     Result<ObjectKey> key = ObjectKey::Parse(*it);
     if (!key.ok()) continue;
+    if (!own_documents && !replication::NodeOwnerOf(*it).empty()) continue;
     Result<std::vector<VersionInfo>> heads = store.Heads(*key);
     Result<VersionInfo> latest = store.Latest(*key);
     if (!latest.ok() || !heads.ok()) continue;  // deleted between listing and reading

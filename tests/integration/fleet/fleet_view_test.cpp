@@ -59,6 +59,16 @@ TEST_F(FleetViewTest, ANodeThreeHopsAwayIsSeenByItsRecordAndGoesStaleWhenItStops
   EXPECT_FALSE(entry.value("software_version", "").empty());
   EXPECT_TRUE(PollUntil([&] { return !FleetEntry(a, "node-d").value("stale", true); }));
   EXPECT_EQ(CliJson(a, {"fleet"})["nodes"].size(), 4u);
+  // `ls` leaves the records out unless asked.
+  auto listed = [&](const std::vector<std::string>& args) {
+    size_t records = 0;
+    for (const json& o : CliJson(a, args).value("objects", json::array()))
+      records += o.value("key", "").rfind("meta/nodes/", 0) == 0 ? 1 : 0;
+    return records;
+  };
+  EXPECT_EQ(listed({"ls"}), 0u);
+  EXPECT_EQ(listed({"ls", "--all"}), 4u);
+  EXPECT_EQ(listed({"ls", "meta/nodes/"}), 4u);
   // Filtered by label, only D.
   json far = CliJson(a, {"fleet", "--where", "tier=far"});
   ASSERT_EQ(far["nodes"].size(), 1u) << far.dump();

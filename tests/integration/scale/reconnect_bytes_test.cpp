@@ -58,11 +58,11 @@ TEST_F(ReconnectBytesTest, CaughtUpNodesReconnectWithConstantTraffic) {
   ASSERT_NO_FATAL_FAILURE(Start(hub));
   ASSERT_NO_FATAL_FAILURE(Start(edge, {&hub}));
 
-  // Catch-up: every key arrives.
+  // Catch-up: every key arrives, and each node's fleet record (meta/nodes/<id>).
   auto started = std::chrono::steady_clock::now();
   ASSERT_TRUE(PollUntil([&] {
     json status = CliJson(edge, {"status"});
-    return status.is_object() && status["store"]["keys"] == kDocuments + kModels;
+    return status.is_object() && status["store"]["keys"] == kDocuments + kModels + 2;
   }, seconds(240))) << "edge-1 did not catch up";
   double catch_up_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::optional<uint64_t> catch_up_bytes = SettledLinkBytes(edge, hub);

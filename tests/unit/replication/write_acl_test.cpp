@@ -103,6 +103,30 @@ class AttestationTest : public ::testing::Test {
   transport::testing::TestPki pki_{"acl-cluster"};
 };
 
+// Applies kFactoryRules as meta/acl written by admin-1, as if replicated; true when applied.
+bool ApplyFactoryAcl(Store& store) {
+  VersionRecord acl_record;
+  acl_record.vector = VersionVector(std::map<std::string, uint64_t>{{"admin-1", 1}});
+  acl_record.hlc = 1;
+  acl_record.author = "admin-1";
+  Manifest m;
+  m.spec_json = json{{"kind", "meta"},
+                     {"fields", {{"rules", {{"value", json::parse(kFactoryRules)["rules"]}, {"hlc", 1}, {"node", "admin-1"}}}}}}
+                    .dump();
+  acl_record.manifest_id = ManifestId(m.Encode());
+  return store.ApplyRemote(ObjectKey::Parse("meta/acl").value(), acl_record, m).ok();
+}
+
+// An unsigned version record by `author`, as a peer would announce it.
+VersionRecord RemoteRecord(const std::string& author) {
+  VersionRecord r;
+  r.vector = VersionVector(std::map<std::string, uint64_t>{{author, 1}});
+  r.hlc = 2;
+  r.author = author;
+  r.manifest_id = ChunkId::Of("x", 1);
+  return r;
+}
+
 TEST_F(AttestationTest, SignedVersionVerifiesWithTheAuthorsRole) {
   auto cloud = pki_.Issue("cloud-1", "cloud");
   VersionRecord r = Record("cloud-1");
@@ -198,17 +222,7 @@ TEST_F(AttestationTest, AuthorityDecidesByTheSignedAuthorElseByTheSender) {
   EXPECT_TRUE((*store)->Latest(key).status().IsNotFound());
 
   // An ACL arriving from an admin applies at once (ApplyRemote commits, the listener reloads).
-  VersionRecord acl_record;
-  acl_record.vector = VersionVector(std::map<std::string, uint64_t>{{"admin-1", 1}});
-  acl_record.hlc = 1;
-  acl_record.author = "admin-1";
-  Manifest m;
-  m.spec_json = json{{"kind", "meta"},
-                     {"fields", {{"rules", {{"value", json::parse(kFactoryRules)["rules"]}, {"hlc", 1}, {"node", "admin-1"}}}}}}
-                    .dump();
-  acl_record.manifest_id = ManifestId(m.Encode());
-  auto applied = (*store)->ApplyRemote(key, acl_record, m);
-  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  ASSERT_TRUE(ApplyFactoryAcl(**store));
   EXPECT_TRUE(authority.acl().enforced()) << authority.acl().Describe();
 
   // Local: refused before anything becomes visible.
@@ -223,11 +237,7 @@ TEST_F(AttestationTest, AuthorityDecidesByTheSignedAuthorElseByTheSender) {
   EXPECT_FALSE(allowed->record.attestation.empty());  // signed by this node
 
   // Remote: a signed cloud version is admitted even when an edge peer relays it ...
-  VersionRecord r;
-  r.vector = VersionVector(std::map<std::string, uint64_t>{{"cloud-1", 1}});
-  r.hlc = 2;
-  r.author = "cloud-1";
-  r.manifest_id = ChunkId::Of("x", 1);
+  VersionRecord r = RemoteRecord("cloud-1");
   VersionRecord signed_r = r;
   signed_r.attestation = SealVersion("model/helmet", r, cloud.cert_pem, Read(cloud.key)).value();
   EXPECT_TRUE(authority.AdmitRemote("model/helmet", signed_r, "edge").ok());
@@ -300,22 +310,9 @@ TEST_F(AttestationTest, ANodeOwnedDocumentIsAdmittedOnlySignedByItsNode) {
   EXPECT_TRUE((*store)->Latest(ObjectKey::Parse("meta/deployments/edge-2").value()).status().IsNotFound());
 
   // With an ACL in force, a received one must be signed by the node it names.
-  VersionRecord acl_record;
-  acl_record.vector = VersionVector(std::map<std::string, uint64_t>{{"admin-1", 1}});
-  acl_record.hlc = 1;
-  acl_record.author = "admin-1";
-  Manifest m;
-  m.spec_json = json{{"kind", "meta"},
-                     {"fields", {{"rules", {{"value", json::parse(kFactoryRules)["rules"]}, {"hlc", 1}, {"node", "admin-1"}}}}}}
-                    .dump();
-  acl_record.manifest_id = ManifestId(m.Encode());
-  ASSERT_TRUE((*store)->ApplyRemote(ObjectKey::Parse("meta/acl").value(), acl_record, m).ok());
+  ASSERT_TRUE(ApplyFactoryAcl(**store));
   ASSERT_TRUE(authority.acl().enforced());
-  VersionRecord r;
-  r.vector = VersionVector(std::map<std::string, uint64_t>{{"edge-2", 1}});
-  r.hlc = 2;
-  r.author = "edge-2";
-  r.manifest_id = ChunkId::Of("x", 1);
+  VersionRecord r = RemoteRecord("edge-2");
   VersionRecord by_owner = r;
   by_owner.attestation = SealVersion("meta/deployments/edge-2", r, other.cert_pem, Read(other.key)).value();
   EXPECT_TRUE(authority.AdmitRemote("meta/deployments/edge-2", by_owner, "cloud").ok());
