@@ -4,9 +4,10 @@
 # this kernel: bandwidth only, no delay or loss), every edge's link both ways too; the nodes sit
 # on one bridge. Edges dial only the origin and carry one `site` label, so they find one another
 # through the origin's Hello (network.max_peers) and swarm. For each edge count it measures, for
-# edgesync and for rsync from the origin to every edge in parallel:
-#   fanout_s                time from the put (edgesync) or the first rsync start to the last
-#                           edge holding the model
+# edgesync, for rsync from the origin to every edge in parallel, and for Syncthing (every device
+# sharing one folder with every other, discovery and relays off):
+#   fanout_s                time from the put (edgesync), the first rsync start or the end of
+#                           the origin's scan (Syncthing) to the last edge holding the model
 #   origin_bytes_over_size  bytes the origin's interface sent meanwhile / model size
 # and single_s, the same for one edge alone. Prints one JSON line.
 #
@@ -19,14 +20,14 @@ build_dir=build
 while [ $# -gt 0 ]; do
   case $1 in
     --build-dir) build_dir=${2:?--build-dir needs a directory}; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-fanout: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 EDGESYNCD=$(cd "$build_dir" && pwd)/syncd/edgesyncd
 EDGESYNC=$(cd "$build_dir" && pwd)/cli/edgesync
 [ "$(id -u)" -eq 0 ] || { echo "bench-fanout: network namespaces need root" >&2; exit 1; }
-for tool in ip tc rsync python3; do
+for tool in ip tc rsync syncthing python3; do
   command -v $tool >/dev/null || { echo "bench-fanout: $tool not found (scripts/setup.sh)" >&2; exit 1; }
 done
 unset XDG_RUNTIME_DIR RUNTIME_DIRECTORY STATE_DIRECTORY CONFIGURATION_DIRECTORY NOTIFY_SOCKET \
@@ -189,6 +190,84 @@ EOF
   cleanup
 }
 
+# Syncthing: device i listens on $SUBNET.(i+1):22000 and knows every other device there; its
+# REST API is on 127.0.0.1:8384 of its own namespace.
+syncthing_config() {  # syncthing_config HOME I APIKEY FOLDER DEVICE_ID...
+  python3 - "$@" <<'PY'
+import sys, xml.etree.ElementTree as ET
+home, me, apikey, folder, *ids = sys.argv[1:]
+me = int(me)
+path = home + "/config.xml"
+tree = ET.parse(path)
+root = tree.getroot()
+for d in root.findall("device"):
+    root.remove(d)
+f = ET.SubElement(root, "folder", id="model", label="model", path=folder, type="sendreceive",
+                  rescanIntervalS="3600", fsWatcherEnabled="false")
+ET.SubElement(f, "filesystemType").text = "basic"
+for i, device in enumerate(ids):
+    ET.SubElement(f, "device", id=device, introducedBy="")
+    d = ET.SubElement(root, "device", id=device, name=f"node-{i}", compression="metadata", introducer="false")
+    ET.SubElement(d, "address").text = f"tcp://10.99.0.{i + 1}:22000"
+root.find("gui/apikey").text = apikey
+opts = root.find("options")
+for key, value in {"listenAddress": f"tcp://10.99.0.{me + 1}:22000", "globalAnnounceEnabled": "false",
+                   "localAnnounceEnabled": "false", "relaysEnabled": "false", "natEnabled": "false",
+                   "urAccepted": "-1", "startBrowser": "false", "autoUpgradeIntervalH": "0",
+                   "crashReportingEnabled": "false"}.items():
+    opts.find(key).text = value
+tree.write(path)
+PY
+}
+
+st_api() {  # st_api I METHOD PATH: the REST API of device I
+  ip netns exec "esfo-$1" python3 -c '
+import sys, urllib.request
+request = urllib.request.Request("http://127.0.0.1:8384" + sys.argv[2], method=sys.argv[1], headers={"X-API-Key": "fanout"})
+print(urllib.request.urlopen(request, timeout=3600).read().decode())' "$2" "$3"
+}
+
+syncthing_run() {  # syncthing_run EDGES
+  local edges=$1 i ids=()
+  rm -rf "$dir/run" && mkdir -p "$dir/run"
+  setup_network "$edges"
+  for ((i = 0; i <= edges; i++)); do
+    syncthing generate --home="$dir/run/st-$i" --no-default-folder >/dev/null 2>&1
+    ids+=("$(syncthing --home="$dir/run/st-$i" --device-id)")
+  done
+  for ((i = 0; i <= edges; i++)); do
+    syncthing_config "$dir/run/st-$i" "$i" fanout "$dir/run/st-$i/folder" "${ids[@]}"
+    ip netns exec "esfo-$i" syncthing serve --home="$dir/run/st-$i" --no-browser --no-restart \
+      --no-upgrade >"$dir/run/st-$i.log" 2>&1 &
+    pids+=("$!")
+  done
+  local deadline=$((SECONDS + 120))
+  until [ "$(st_api 0 GET /rest/system/connections 2>/dev/null |
+            python3 -c 'import json,sys; print(sum(c["connected"] for c in json.load(sys.stdin)["connections"].values()))' \
+            2>/dev/null || echo 0)" -eq "$edges" ]; do
+    [ $SECONDS -lt $deadline ] || fail "Syncthing devices did not connect to the origin"
+    sleep 0.5
+  done
+  ln "$dir/model/weights.bin" "$dir/run/st-0/folder/weights.bin"
+  st_api 0 POST "/rest/db/scan?folder=model" >/dev/null  # returns once the scan is done
+  local tx0 t0
+  tx0=$(origin_tx_bytes)
+  t0=$(now)
+  deadline=$((SECONDS + 3600))
+  for ((i = 1; i <= edges; i++)); do
+    until st_api "$i" GET "/rest/db/status?folder=model" 2>/dev/null | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+sys.exit(0 if s["globalBytes"] >= int(sys.argv[1]) and s["needBytes"] == 0 and s["state"] == "idle" else 1)' \
+        "$((MODEL_MIB << 20))"; do
+      [ $SECONDS -lt $deadline ] || fail "Syncthing did not bring the model to node-$i in an hour"
+      sleep 0.5
+    done
+  done
+  measure "$t0" "$tx0"
+  cleanup
+}
+
 mkdir -p "$dir/model"
 head -c "$((MODEL_MIB << 20))" /dev/urandom >"$dir/model/weights.bin"
 
@@ -196,15 +275,19 @@ json="{\"model_mib\":$MODEL_MIB,\"origin_mbit\":$ORIGIN_MBIT,\"edge_mbit\":$EDGE
 edgesync_run 1
 single_s=$seconds
 rsync_run 1
-json+=",\"single_s\":$single_s,\"rsync_single_s\":$seconds,\"runs\":["
+json+=",\"single_s\":$single_s,\"rsync_single_s\":$seconds"
+syncthing_run 1
+json+=",\"syncthing_single_s\":$seconds,\"runs\":["
 sep=
 for edges in $EDGE_COUNTS; do
   edgesync_run "$edges"
   json+="$sep{\"edges\":$edges,\"fanout_s\":$seconds,\"origin_bytes_over_size\":$ratio,"
   json+="\"fanout_over_single\":$(python3 -c "print(round($seconds / $single_s, 2))"),"
   rsync_run "$edges"
-  json+="\"rsync_parallel_s\":$seconds,\"rsync_origin_bytes_over_size\":$ratio}"
+  json+="\"rsync_parallel_s\":$seconds,\"rsync_origin_bytes_over_size\":$ratio,"
+  syncthing_run "$edges"
+  json+="\"syncthing_s\":$seconds,\"syncthing_origin_bytes_over_size\":$ratio}"
   sep=,
 done
-json+="],\"syncthing\":null}"
+json+="]}"
 echo "$json"
