@@ -13,14 +13,15 @@
 #
 #   scripts/bench-fanout.sh [--build-dir DIR]
 # Environment: FANOUT_MODEL_MIB (512), FANOUT_EDGES ("8 16"), FANOUT_ORIGIN_MBIT (200),
-# FANOUT_EDGE_MBIT (1000), FANOUT_DIR (a fresh directory under /tmp).
+# FANOUT_EDGE_MBIT (1000), FANOUT_MAX_PEERS (the edges' network.max_peers, default the
+# daemon's), FANOUT_TOOLS ("edgesync rsync syncthing"), FANOUT_DIR (a fresh dir under /tmp).
 set -euo pipefail
 
 build_dir=build
 while [ $# -gt 0 ]; do
   case $1 in
     --build-dir) build_dir=${2:?--build-dir needs a directory}; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-fanout: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -37,6 +38,8 @@ MODEL_MIB=${FANOUT_MODEL_MIB:-512}
 EDGE_COUNTS=${FANOUT_EDGES:-"8 16"}
 ORIGIN_MBIT=${FANOUT_ORIGIN_MBIT:-200}
 EDGE_MBIT=${FANOUT_EDGE_MBIT:-1000}
+MAX_PEERS=${FANOUT_MAX_PEERS:-}
+TOOLS=" ${FANOUT_TOOLS:-edgesync rsync syncthing} "
 dir=${FANOUT_DIR:-$(mktemp -d /tmp/esfo-XXXXXX)}
 mkdir -p "$dir"
 BRIDGE=esfo-br
@@ -135,7 +138,7 @@ edgesync_run() {  # edgesync_run EDGES
   "$EDGESYNC" cluster init "$dir/run/ca" --cluster-id fanout >/dev/null
   start_daemon 0
   for ((i = 1; i <= edges; i++)); do
-    start_daemon "$i" --peer "$SUBNET.1:7443"
+    start_daemon "$i" --peer "$SUBNET.1:7443" ${MAX_PEERS:+--max-peers "$MAX_PEERS"}
     local deadline=$((SECONDS + 30))
     until [ "$(connected_peers node-0)" -eq "$i" ]; do
       [ $SECONDS -lt $deadline ] || fail "node-$i did not link to the origin"
@@ -272,21 +275,38 @@ mkdir -p "$dir/model"
 head -c "$((MODEL_MIB << 20))" /dev/urandom >"$dir/model/weights.bin"
 
 json="{\"model_mib\":$MODEL_MIB,\"origin_mbit\":$ORIGIN_MBIT,\"edge_mbit\":$EDGE_MBIT"
-edgesync_run 1
-single_s=$seconds
-rsync_run 1
-json+=",\"single_s\":$single_s,\"rsync_single_s\":$seconds"
-syncthing_run 1
-json+=",\"syncthing_single_s\":$seconds,\"runs\":["
+uses() { [[ $TOOLS == *" $1 "* ]]; }
+if uses edgesync; then
+  edgesync_run 1
+  single_s=$seconds
+  json+=",\"single_s\":$single_s"
+fi
+if uses rsync; then
+  rsync_run 1
+  json+=",\"rsync_single_s\":$seconds"
+fi
+if uses syncthing; then
+  syncthing_run 1
+  json+=",\"syncthing_single_s\":$seconds"
+fi
+json+=",\"runs\":["
 sep=
 for edges in $EDGE_COUNTS; do
-  edgesync_run "$edges"
-  json+="$sep{\"edges\":$edges,\"fanout_s\":$seconds,\"origin_bytes_over_size\":$ratio,"
-  json+="\"fanout_over_single\":$(python3 -c "print(round($seconds / $single_s, 2))"),"
-  rsync_run "$edges"
-  json+="\"rsync_parallel_s\":$seconds,\"rsync_origin_bytes_over_size\":$ratio,"
-  syncthing_run "$edges"
-  json+="\"syncthing_s\":$seconds,\"syncthing_origin_bytes_over_size\":$ratio}"
+  json+="$sep{\"edges\":$edges"
+  if uses edgesync; then
+    edgesync_run "$edges"
+    json+=",\"fanout_s\":$seconds,\"origin_bytes_over_size\":$ratio"
+    json+=",\"fanout_over_single\":$(python3 -c "print(round($seconds / $single_s, 2))")"
+  fi
+  if uses rsync; then
+    rsync_run "$edges"
+    json+=",\"rsync_parallel_s\":$seconds,\"rsync_origin_bytes_over_size\":$ratio"
+  fi
+  if uses syncthing; then
+    syncthing_run "$edges"
+    json+=",\"syncthing_s\":$seconds,\"syncthing_origin_bytes_over_size\":$ratio"
+  fi
+  json+="}"
   sep=,
 done
 json+="]}"
