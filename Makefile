@@ -24,7 +24,7 @@ IMAGE_FLAGS ?=
 
 .PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats \
   bench-replication demo bench-scale bench-transport bench-catalog bench-objectstore bench-deploy \
-  deb test-package image
+  deb test-package image bench-fanout
 
 setup:
 	bash scripts/setup.sh
@@ -74,6 +74,11 @@ bench-replication: configure
 	cmake --build $(BUILD) -j $(JOBS) --target bench_replication bench_status_clients
 	$(BUILD)/tests/bench/replication/bench_replication
 	$(BUILD)/tests/bench/status/bench_status_clients
+
+# As root: network namespaces, veth links and tc shaping (scripts/bench-fanout.sh --help).
+bench-fanout: configure
+	cmake --build $(BUILD) -j $(JOBS) --target edgesyncd edgesync
+	bash scripts/bench-fanout.sh --build-dir $(BUILD)
 
 # s3rver is installed into the build directory by the script the ctest fixture runs.
 bench-objectstore: configure

@@ -126,6 +126,15 @@ std::string Encode(ChunkData&& m) {
   return Serialize(p);
 }
 
+std::string Encode(const ChunkAvailability& m) {
+  wire::ChunkAvailability p;
+  p.set_key(m.key);
+  p.set_version_id(m.version_id);
+  p.set_held(m.held);
+  p.set_fetching_all(m.fetching_all);
+  return Serialize(p);
+}
+
 Result<ChangesRequest> DecodeChangesRequest(std::string_view bytes) {
   wire::ChangesRequest p;
   EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "changes request"));
@@ -229,6 +238,20 @@ Result<ChunkData> DecodeChunkData(std::string_view bytes) {
     default: return Status::InvalidArgument("chunk data: unknown encoding");
   }
   return m;
+}
+
+Result<ChunkAvailability> DecodeChunkAvailability(std::string_view bytes) {
+  wire::ChunkAvailability p;
+  EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "chunk availability"));
+  auto key = ObjectKey::Parse(p.key());
+  if (!key.ok()) return key.status().WithContext("chunk availability");
+  const std::string& version = p.version_id();
+  if (version.size() != 16 || version.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return Status::InvalidArgument("chunk availability: bad version id");
+  if (p.held().size() > kMaxAvailabilityChunks / 8)
+    return Status::InvalidArgument("chunk availability: bitmap of " + std::to_string(p.held().size()) +
+                                   " bytes exceeds " + std::to_string(kMaxAvailabilityChunks / 8));
+  return ChunkAvailability{p.key(), version, std::move(*p.mutable_held()), p.fetching_all()};
 }
 
 }  // namespace edgesync::replication

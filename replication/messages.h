@@ -21,6 +21,9 @@ inline constexpr size_t kMaxHeadsPerKey = 64;
 inline constexpr size_t kMaxVectorEntries = 1024;
 inline constexpr size_t kMaxChunksPerRequest = 1024;
 inline constexpr size_t kMaxSubscriptions = 256;
+// A ChunkAvailability bitmap covers at most this many chunks (64 KiB of bits; 32 GiB of 64 KiB
+// chunks). A manifest with more chunks is fetched without advertising partial holdings.
+inline constexpr size_t kMaxAvailabilityChunks = 512 * 1024;
 
 struct KeyHeads {
   std::string key;
@@ -58,6 +61,14 @@ struct ChunkRequest {
   std::vector<std::optional<ChunkId>> bases;  // empty, or one entry per id
 };
 
+// What a node fetching a version holds of it: bits over the manifest's distinct chunks.
+struct ChunkAvailability {
+  std::string key;
+  std::string version_id;
+  std::string held;  // bit i at byte i / 8, least significant first
+  bool fetching_all = false;
+};
+
 enum class ChunkEncoding { kRaw = 0, kZstd = 1, kZstdWithBase = 2 };
 
 struct ChunkData {
@@ -75,6 +86,7 @@ std::string EncodeManifestRequest(const ChunkId& id);
 std::string Encode(const ManifestReply& m);
 std::string Encode(const ChunkRequest& m);
 std::string Encode(ChunkData&& m);  // moves the chunk bytes into the message
+std::string Encode(const ChunkAvailability& m);
 
 Result<ChangesRequest> DecodeChangesRequest(std::string_view bytes);
 Result<ChangesBatch> DecodeChangesBatch(std::string_view bytes);
@@ -83,5 +95,8 @@ Result<ChunkId> DecodeManifestRequest(std::string_view bytes);
 Result<ManifestReply> DecodeManifestReply(std::string_view bytes);
 Result<ChunkRequest> DecodeChunkRequest(std::string_view bytes);
 Result<ChunkData> DecodeChunkData(std::string_view bytes);
+// Checks the key and version id and bounds the bitmap (kMaxAvailabilityChunks); the receiver
+// checks its length against the manifest it fetches.
+Result<ChunkAvailability> DecodeChunkAvailability(std::string_view bytes);
 
 }  // namespace edgesync::replication

@@ -55,13 +55,15 @@ struct PeerStatus {
   std::map<std::string, std::string> labels;  // from its hello
   bool connected = false;
   uint64_t last_seen_ms = 0;
-  uint64_t bytes_in = 0;
+  uint64_t bytes_in = 0;   // on the current link
   uint64_t bytes_out = 0;
   uint64_t checkpoint = 0;  // how far we have read the peer's change log
   uint64_t peer_latest = 0; // the peer's last sequence number, as last reported
   size_t transfers = 0;     // versions being fetched from it
   // Its clock minus ours, measured at the hello of the current link; nullopt when disconnected.
   std::optional<int64_t> clock_skew_ms;
+  uint64_t bytes_in_total = 0;   // on every link to it since this daemon started
+  uint64_t bytes_out_total = 0;
 };
 
 // A version being fetched, as status displays show it.
@@ -73,7 +75,7 @@ struct TransferStatus {
   bool have_manifest = false;
   uint64_t total_bytes = 0;  // bytes of the chunks it must fetch; 0 until the manifest is in
   uint64_t done_bytes = 0;   // of those, stored so far
-  std::vector<std::string> helpers;  // other holders fetching chunks of it alongside `source`
+  std::vector<std::string> helpers;  // other holders and partial holders it is fetched from too
 };
 
 // What one node holds of a key, as far as this node knows.

@@ -58,7 +58,10 @@ void Replicator::Impl::OnLinkUp(Link& link) {
     // `requesting` stays set until the first batch is applied.
     MutexLock lock(mu_);
     Peer& p = peers_[info.node_id];
+    const uint64_t in_before = p.bytes_in_before, out_before = p.bytes_out_before;
     p = Peer{};
+    p.bytes_in_before = in_before;
+    p.bytes_out_before = out_before;
     p.link = shared;
     p.epoch = info.store_epoch;
     p.address = info.address;
@@ -88,8 +91,12 @@ void Replicator::Impl::OnLinkDown(Link& link, const std::string& reason) {
   Log(6, "peer " + node + " down: " + reason);
   MutexLock lock(mu_);
   auto it = peers_.find(node);
-  if (it == peers_.end() || it->second.link.lock().get() != &link) return;  // a newer link replaced it
+  if (it == peers_.end()) return;
   Peer& p = it->second;
+  const auto stats = link.stats();
+  p.bytes_in_before += stats.bytes_received;
+  p.bytes_out_before += stats.bytes_sent;
+  if (p.link.lock().get() != &link) return;  // a newer link replaced it
   p.connected = false;
   p.link.reset();
   p.requesting = false;
@@ -99,14 +106,17 @@ void Replicator::Impl::OnLinkDown(Link& link, const std::string& reason) {
     Log(4, "comparing everything with " + node + " after its purge was cut short by the link going down");
     p.purge_resync.reset();
   }
-  // Chunks a helper was fetching go back to the transfer's other sources.
-  std::set<std::string> resumed;
+  // Chunks a helper or swarm peer was fetching go back to the transfer's other sources.
+  std::vector<std::string> resumed;
   std::vector<std::string> affected;
   for (auto& [tk, t] : transfers_) {
-    if (t->source == node) affected.push_back(tk);
-    else if (t->helpers.erase(node)) {
+    t->availability.erase(node);  // when it returns, its first availability is answered
+    if (t->source == node) {
+      affected.push_back(tk);
+    } else if (t->helpers.erase(node) + t->schedule.IsSwarmPeer(node) > 0) {
+      t->schedule.RemoveSwarmPeer(node);
       TakeBackChunks(tk, *t, p);
-      resumed.insert(t->source);
+      resumed.push_back(tk);
     }
   }
   p.requested.clear();
@@ -114,7 +124,8 @@ void Replicator::Impl::OnLinkDown(Link& link, const std::string& reason) {
   p.serve_queue.clear();
   p.serve_queued_bytes = 0;
   for (const auto& tk : affected) Reroute(tk, "peer " + node + " went away");
-  for (const auto& source : resumed) PumpPeer(source);
+  for (const auto& tk : resumed)
+    if (auto t = transfers_.find(tk); t != transfers_.end()) PumpSources(*t->second);
 }
 
 void Replicator::Impl::OnMessage(Link& link, Lane, uint32_t type, std::string payload) {
@@ -134,6 +145,7 @@ void Replicator::Impl::OnMessage(Link& link, Lane, uint32_t type, std::string pa
     case kManifestReply: s = HandleManifest(node, payload); break;
     case kChunkRequest: s = ServeChunks(shared, payload); break;
     case kChunkData: HandleChunk(shared, std::move(payload)); break;
+    case kChunkAvailability: s = HandleAvailability(node, payload); break;
     default: s = Status::InvalidArgument("unknown message type " + std::to_string(type));
   }
   if (!s.ok()) {
@@ -402,6 +414,7 @@ void Replicator::Impl::RetryParked() {
   RunBlocking([this] {
     auto intents = store_.PendingIntents();
     MutexLock lock(mu_);
+    CheckStalls();
     for (auto& [node, p] : peers_) {
       if (!p.connected || !p.ask_again || p.requesting) continue;
       p.ask_again = false;

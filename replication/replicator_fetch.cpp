@@ -23,7 +23,8 @@ void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord
     Transfer& t = *existing->second;
     t.holders.insert(holder);
     // Chunks still to fetch: a new holder helps from now on.
-    if (t.verifier && holder != t.source && t.HasChunksToAsk() && LinkOf(holder) && t.helpers.insert(holder).second)
+    if (t.verifier && holder != t.source && t.schedule.HasChunksToAsk() && LinkOf(holder) &&
+        t.dropped.count(holder) == 0 && t.helpers.insert(holder).second)
       PumpPeer(holder);
     return;
   }
@@ -76,12 +77,10 @@ void Replicator::Impl::Reroute(const std::string& tk, const std::string& why) {
   }
   Log(6, "fetching " + t->key + " version " + t->record.Id(t->key) + " from " + next + " instead (" + why + ")");
   t->source = next;
-  t->missing.clear();
+  t->schedule = ChunkSchedule();
   t->helpers.clear();
-  t->retry.clear();
-  t->asked.clear();
-  t->next = t->outstanding = t->stored = 0;
-  t->stored_bytes = 0;
+  t->outstanding = t->stored = 0;
+  t->stored_bytes = t->total_bytes = t->full_holder_bytes = 0;
   if (t->have_manifest) RunBlocking([this, tk] { OnManifestReady(tk); });
   else RequestManifest(tk, *t);
 }
@@ -151,13 +150,17 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
   for (const auto& f : old.files) old_files[f.path] = &f;
 
   std::vector<ChunkRef> missing;
-  std::unordered_set<ChunkId, ChunkIdHash> missing_ids;
+  std::unordered_set<ChunkId, ChunkIdHash> missing_ids, present_ids;
   std::unordered_map<ChunkId, ChunkId, ChunkIdHash> bases;
   std::set<ChunkId> seen;
   std::vector<FileEntry> held_here;
+  bool fetching_all = true;
   const auto placed = PlacementFilter(t->manifest, Selection().labels);
   for (const auto& f : t->manifest.files) {
-    if (placed && !placed(f)) continue;  // a part placed on other nodes
+    if (placed && !placed(f)) {  // a part placed on other nodes
+      fetching_all = false;
+      continue;
+    }
     held_here.push_back(f);
     auto previous = old_files.find(f.path);
     uint64_t offset = 0;
@@ -168,7 +171,10 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
       offset += c.size;
       if (!seen.insert(c.id).second) continue;
       auto present = store_.chunks().Contains(c.id);
-      if (present.ok() && *present) continue;
+      if (present.ok() && *present) {
+        present_ids.insert(c.id);
+        continue;
+      }
       missing.push_back(c);
       missing_ids.insert(c.id);
       if (previous == old_files.end()) continue;
@@ -194,19 +200,28 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
   {
     MutexLock lock(mu_);
     if (transfers_.count(tk) == 0) return;
-    t->missing = std::move(missing);
+    IndexChunks(*t, present_ids);
+    t->fetching_all = fetching_all;
+    std::vector<uint32_t> positions;
+    t->total_bytes = 0;
+    for (const auto& c : missing) {
+      positions.push_back(t->positions.empty() ? static_cast<uint32_t>(positions.size()) : t->positions.at(c.id));
+      t->total_bytes += c.size;
+    }
+    t->schedule = ChunkSchedule(std::move(missing), std::move(positions), store_.node_id(), fetching_all);
+    for (const auto& [peer, a] : t->availability)
+      if (LinkOf(peer)) t->schedule.SetSwarmPeer(peer, a.held, a.fetching_all);
     t->bases = std::move(bases);
     t->verifier = std::move(verifier);
-    t->next = t->outstanding = t->stored = 0;
-    t->stored_bytes = 0;
-    t->retry.clear();
-    t->asked.clear();
+    t->outstanding = t->stored = 0;
+    t->stored_bytes = t->full_holder_bytes = 0;
+    t->stored_at_check = SIZE_MAX;
     t->helpers.clear();
     for (const auto& h : t->holders)
-      if (h != t->source && LinkOf(h)) t->helpers.insert(h);
-    if (!t->missing.empty()) {
-      PumpPeer(t->source);
-      for (const auto& h : t->helpers) PumpPeer(h);
+      if (h != t->source && LinkOf(h) && t->dropped.count(h) == 0) t->helpers.insert(h);
+    if (t->schedule.size() > 0) {
+      SendAvailability(*t, {}, true);
+      PumpSources(*t);
       return;
     }
   }
@@ -222,19 +237,23 @@ void Replicator::Impl::PumpPeer(const std::string& node) {
   while (progress && p.inflight_bytes < options_.window_bytes) {
     progress = false;
     for (auto& [tk, t] : transfers_) {
-      if (!t->FetchesFrom(node) || !t->HasChunksToAsk()) continue;
-      ChunkRequest request;
-      while (t->HasChunksToAsk() && request.ids.size() < kChunksPerRequest &&
-             p.inflight_bytes < options_.window_bytes) {
-        ChunkRef c;
-        if (!t->retry.empty()) {
-          c = t->retry.front();
-          t->retry.pop_front();
-        } else {
-          c = t->missing[t->next++];
+      if (!t->verifier || !t->FetchesFrom(node) || !t->schedule.HasChunksToAsk()) continue;
+      const bool full = t->IsFullHolder(node);
+      uint64_t budget = options_.window_bytes - p.inflight_bytes;
+      if (full) {
+        const uint64_t allowance = kSlowStartBytes + 2 * t->stored_bytes;
+        if (t->full_holder_bytes >= allowance) {
+          t->full_holders_waiting = true;  // StoreChunk pumps the full holders as it grows
+          continue;
         }
-        t->asked.insert(c.id);
+        budget = std::min(budget, allowance - t->full_holder_bytes);
+      }
+      const std::vector<ChunkRef> chunks = t->schedule.Take(node, full, kChunksPerRequest, budget);
+      if (chunks.empty()) continue;
+      ChunkRequest request;
+      for (const ChunkRef& c : chunks) {
         ++t->outstanding;
+        if (full) t->full_holder_bytes += c.size;
         auto& req = p.requested[c.id];
         if (req.transfers.empty()) {
           req.size = c.size;
@@ -250,6 +269,13 @@ void Replicator::Impl::PumpPeer(const std::string& node) {
       if (p.inflight_bytes >= options_.window_bytes) break;
     }
   }
+}
+
+void Replicator::Impl::PumpSources(const Transfer& t) {
+  PumpPeer(t.source);
+  for (const auto& h : t.helpers) PumpPeer(h);
+  for (const auto& peer : t.schedule.SwarmPeers())
+    if (t.helpers.count(peer) == 0) PumpPeer(peer);
 }
 
 void Replicator::Impl::HandleChunk(const std::shared_ptr<Link>& link, std::string payload) {
@@ -309,44 +335,58 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
     for (const auto& v : verifiers) v->Offer(id, *bytes);  // before the chunk counts as stored
   }
   std::vector<std::string> complete;
+  std::vector<std::pair<std::string, std::shared_ptr<Transfer>>> advertise;
   {
     MutexLock lock(mu_);
     // The window is credited back only now that the chunk is buffered for the store (or
     // refused): bytes waiting here count as in flight, which bounds the receiver's memory.
     if (auto pit = peers_.find(node); pit != peers_.end())
       pit->second.inflight_bytes -= std::min<size_t>(pit->second.inflight_bytes, expected_size);
+    std::vector<std::shared_ptr<Transfer>> going;
     for (const auto& tk : waiting) {
       auto it = transfers_.find(tk);
-      if (it == transfers_.end() || !it->second->asked.erase(id)) continue;
+      if (it == transfers_.end()) continue;
       Transfer& t = *it->second;
       if (!s.ok()) {
+        if (!t.schedule.IsAsked(id)) continue;
         Log(3, "refusing data for " + t.key + ": " + s.ToString());
         if (!DropHelper(tk, node, {id, expected_size})) Reroute(tk, s.message());
         continue;
       }
+      if (!t.schedule.Stored(id)) continue;
       --t.outstanding;
       ++t.stored;
       t.stored_bytes += expected_size;
+      t.unadvertised_bytes += expected_size;
       t.received.push_back(id);
-      if (t.stored == t.missing.size()) complete.push_back(tk);
+      if (t.stored == t.schedule.size()) complete.push_back(tk);
+      else going.push_back(it->second);
     }
     PumpPeer(node);
+    for (const auto& t : going) {
+      if (std::exchange(t->full_holders_waiting, false)) PumpSources(*t);
+      if (DueToAdvertise(*t)) advertise.emplace_back(TransferKey(t->key, t->record.Id(t->key)), t);
+    }
   }
+  for (const auto& [tk, t] : advertise) Advertise(tk, t, t->received.size());
   for (const auto& tk : complete) Complete(tk);
 }
 
 bool Replicator::Impl::DropHelper(const std::string& tk, const std::string& node, const ChunkRef& chunk) {
   auto it = transfers_.find(tk);
-  if (it == transfers_.end() || it->second->source == node || !it->second->helpers.erase(node)) return false;
+  if (it == transfers_.end() || it->second->source == node) return false;
   Transfer& t = *it->second;
+  if (!t.helpers.erase(node) && !t.schedule.IsSwarmPeer(node)) return false;
+  Log(4, "stopped fetching " + t.key + " version " + t.record.Id(t.key) + " from " + node);
+  t.schedule.RemoveSwarmPeer(node);
+  t.availability.erase(node);
+  t.dropped.insert(node);
   t.holders.erase(node);  // not a full holder of this version: the other sources serve the rest
-  t.retry.push_back(chunk);
-  t.asked.erase(chunk.id);
+  t.schedule.Return(chunk.id);
   --t.outstanding;
   // Its other requests for this transfer are asked again elsewhere.
   if (auto pit = peers_.find(node); pit != peers_.end()) TakeBackChunks(tk, t, pit->second);
-  PumpPeer(t.source);
-  for (const auto& h : t.helpers) PumpPeer(h);
+  PumpSources(t);
   return true;
 }
 
@@ -355,8 +395,8 @@ void Replicator::Impl::TakeBackChunks(const std::string& tk, Transfer& t, Peer& 
     auto waiting = std::find(req.transfers.begin(), req.transfers.end(), tk);
     if (waiting == req.transfers.end()) continue;
     req.transfers.erase(waiting);
-    t.retry.push_back({id, req.size});
-    t.asked.erase(id);
+    if (!t.schedule.IsAsked(id)) continue;
+    t.schedule.Return(id);
     --t.outstanding;
   }
 }
@@ -397,6 +437,10 @@ void Replicator::Impl::Complete(const std::string& tk) {
       MutexLock lock(mu_);
       transfers_.erase(tk);
       ClearUnserved(t->key, t->record);
+      if (!t->positions.empty()) {  // peers still fetching it may take every chunk from here
+        MarkHeld(*t, t->received.size());
+        SendAvailability(*t, {}, false);
+      }
     }
     // Give the pages of a large transfer's buffers back to the system (edge boxes are small).
     if (t->manifest.TotalBytes() >= kTrimAfterBytes) malloc_trim(0);
@@ -421,6 +465,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
   if (applied.status().code() == Status::Code::kCorruption) {
     MutexLock lock(mu_);
     sent.swap(t->received);
+    t->advertised = 0;  // the schedule is rebuilt (Reroute), `held` with it
   }
   if (!sent.empty()) {
     // The bytes hash to their XXH3 ids but the files fail SHA-256: never trust those chunks.

@@ -4,6 +4,7 @@
 //                           applying changes batches, pokes, resyncs, purge resyncs, incarnations)
 //   replicator_serving.cpp  a peer's manifest and chunk requests and its bounded serving queue
 //   replicator_fetch.cpp    fetching versions: manifests, windowed chunk requests, apply
+//   replicator_swarm.cpp    partial holders: telling peers what a fetch holds, hearing theirs
 //   replicator_views.cpp    peers, where, holding, transfers, unserved versions, the selection
 //   replicator.cpp          the public Replicator forwarding to this class
 //
@@ -34,10 +35,12 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "replication/chunk_codec.h"
+#include "replication/chunk_schedule.h"
 #include "replication/message_types.h"
 #include "replication/messages.h"
 #include "replication/placement.h"
@@ -60,6 +63,12 @@ inline std::string TransferKey(const std::string& key, const std::string& versio
 }
 
 inline constexpr size_t kChunksPerRequest = 64;
+// A transfer may ask full holders for this much before it has stored anything (see
+// Transfer::full_holder_bytes).
+inline constexpr uint64_t kSlowStartBytes = 1u << 20;
+// A fetching node tells its peers what it holds after storing this much more of a version, and
+// whenever it has nothing left in flight.
+inline constexpr uint64_t kAdvertiseBytes = 4u << 20;
 // Serving a peer's requests: at most this many run at once per peer, the rest wait in its queue
 // up to a bound; a peer exceeding it is flooding and loses its link (an honest peer keeps a few
 // hundred requests outstanding at most: its manifest and chunk requests are windowed).
@@ -98,6 +107,8 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     std::optional<Resync> resync;
     uint64_t checkpoint = 0, latest = 0, last_seen_ms = 0;
     size_t inflight_bytes = 0;
+    // Bytes of its earlier links since this daemon started (the current link counts its own).
+    uint64_t bytes_in_before = 0, bytes_out_before = 0;
     struct Requested {
       uint32_t size = 0;
       std::vector<std::string> transfers;  // transfer keys waiting for this chunk
@@ -117,26 +128,46 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     std::set<std::string> holders; // peers that announced it
     bool have_manifest = false;
     Manifest manifest;
-    std::vector<ChunkRef> missing;
-    size_t next = 0;         // index into missing of the next chunk to request
-    size_t outstanding = 0;  // requested, not yet stored
+    // The chunks to fetch and which source to ask for each (chunk_schedule.h). Set with
+    // `verifier` when the manifest is ready; rebuilt when the source changes.
+    ChunkSchedule schedule;
+    uint64_t total_bytes = 0;   // sizes of the chunks to fetch
+    size_t outstanding = 0;     // requested, not yet stored
     size_t stored = 0;
     uint64_t stored_bytes = 0;  // sizes of the `stored` chunks
+    // Asked of full holders since the schedule was set: at most kSlowStartBytes more than twice
+    // `stored_bytes`, so that nodes starting together learn of one another (their first
+    // availability) before each asks a full holder for a whole window of chunks.
+    uint64_t full_holder_bytes = 0;
+    bool full_holders_waiting = false;  // a full holder had room the slow start withheld
     std::vector<ChunkId> received;  // stored by this transfer; evicted if the version fails
     // Missing chunk -> the chunk we hold at the same offset of the same file (delta base).
     std::unordered_map<ChunkId, ChunkId, ChunkIdHash> bases;
-    std::shared_ptr<StreamVerifier> verifier;  // hashes files as chunks arrive; set with `missing`
-    // Other connected holders fetching its chunks alongside `source`, each within its own
-    // window (faster peers take more), and chunks to ask again because a helper lacked them,
-    // sent bad bytes or went away. Set with `missing`; cleared when the source changes.
+    std::shared_ptr<StreamVerifier> verifier;  // hashes files as chunks arrive; set with `schedule`
+    // Other connected full holders fetching its chunks alongside `source`, each within its own
+    // window (faster peers take more). Set with `schedule`; cleared when the source changes.
     std::set<std::string> helpers;
-    std::deque<ChunkRef> retry;
-    // Chunks handed out to some source and not stored yet. A chunk counts for the transfer only
-    // when it is in here, whichever peer delivers it: a late answer from a helper that went
-    // away counts once, and an answer to a request made before the source changed not at all.
-    std::unordered_set<ChunkId, ChunkIdHash> asked;
-    bool FetchesFrom(const std::string& node) const { return source == node || helpers.count(node) > 0; }
-    bool HasChunksToAsk() const { return next < missing.size() || !retry.empty(); }
+
+    // Partial holders (replicator_swarm.cpp). Empty `positions`: not advertised (a manifest with
+    // more than kMaxAvailabilityChunks chunks).
+    std::unordered_map<ChunkId, uint32_t, ChunkIdHash> positions;  // distinct chunks, manifest order
+    bool fetching_all = false;  // no placement narrows what this node fetches
+    std::string held;           // this node's availability bits: chunks readable from its store
+    size_t advertised = 0;      // received[0, advertised) are in `held`
+    uint64_t unadvertised_bytes = 0;
+    // Swarm peers' latest availability, replayed into a rebuilt schedule. A peer's first one
+    // is answered with ours.
+    std::map<std::string, ChunkAvailability> availability;
+    std::set<std::string> dropped;  // failed this version: their availability is ignored
+    size_t stored_at_check = 0;     // `stored` at the last stall check (RetryParked)
+
+    bool FetchesFrom(const std::string& node) const {
+      return source == node || helpers.count(node) > 0 || schedule.IsSwarmPeer(node);
+    }
+    // A source that holds every chunk and tells nothing of what it holds.
+    bool IsFullHolder(const std::string& node) const {
+      return (source == node || helpers.count(node) > 0) && !schedule.IsSwarmPeer(node);
+    }
   };
 
   // A version wanted here that no connected peer can serve.
@@ -234,11 +265,13 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   // intent stays durable) until a holder connects.
   void Reroute(const std::string& tk, const std::string& why) REQUIRES(mu_);
   void PumpPeer(const std::string& node) REQUIRES(mu_);
-  // `node` is a helper of transfer `tk` that failed to deliver `chunk`: stops using it for that
-  // transfer and asks its chunks again from the others. False when `node` is not a helper (the
-  // caller reroutes the transfer).
+  // Pumps every source of `t`: full holders and swarm peers.
+  void PumpSources(const Transfer& t) REQUIRES(mu_);
+  // `node` is a helper or swarm peer of transfer `tk` that failed to deliver `chunk`: stops
+  // using it for that transfer and asks its chunks again from the others. False when `node` is
+  // the source or not a source at all (the caller reroutes the transfer).
   bool DropHelper(const std::string& tk, const std::string& node, const ChunkRef& chunk) REQUIRES(mu_);
-  // Puts the chunks of transfer `tk` that `helper` was asked for back on its retry queue; their
+  // Puts the chunks of transfer `tk` that `helper` was asked for back to be asked again; their
   // late answers no longer count for it.
   void TakeBackChunks(const std::string& tk, Transfer& t, Peer& helper) REQUIRES(mu_);
   void RequestManifest(const std::string& tk, Transfer& t) REQUIRES(mu_);
@@ -255,6 +288,28 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   // Blocking context, mu_ not held.
   void OnManifestReady(const std::string& tk) EXCLUDES(mu_);
   void Complete(const std::string& tk) EXCLUDES(mu_);
+
+  // ---- partial holders (replicator_swarm.cpp)
+
+  // Numbers the manifest's distinct chunks and sets the bits of those held here (`present`).
+  void IndexChunks(Transfer& t, const std::unordered_set<ChunkId, ChunkIdHash>& present) REQUIRES(mu_);
+  // Tells `to` (every connected peer when empty) what this node holds of `t`; `fetching`: it
+  // still fetches (false once applied).
+  void SendAvailability(const Transfer& t, const std::vector<std::string>& to, bool fetching) REQUIRES(mu_);
+  // A peer fetching the same version says what it holds; a malformed one closes its link.
+  Status HandleAvailability(const std::string& node, const std::string& payload) EXCLUDES(mu_);
+  // `t` stored chunks: true when it is time to tell the peers (kAdvertiseBytes more, or nothing
+  // left in flight). Clears the count.
+  bool DueToAdvertise(Transfer& t) REQUIRES(mu_);
+  // Sets the bits of `t.received[t.advertised, upto)`, chunks now readable from the store.
+  void MarkHeld(Transfer& t, size_t upto) REQUIRES(mu_);
+  // Stores the buffered chunks, so that peers can read them, then tells every peer that this
+  // node holds the first `upto` chunks `t` received (they were buffered before the flush).
+  // Blocking context.
+  void Advertise(const std::string& tk, const std::shared_ptr<Transfer>& t, size_t upto) EXCLUDES(mu_, received_mu_);
+  // Called every 10 s: a transfer that stored nothing since the last call stops deferring to
+  // other fetchers (ChunkSchedule::SetEndgame).
+  void CheckStalls() REQUIRES(mu_);
 
   // ---- views (replicator_views.cpp)
 

@@ -12,10 +12,14 @@ std::vector<PeerStatus> Replicator::Impl::Peers() {
   std::vector<PeerStatus> out;
   for (const auto& [node, p] : peers_) {
     PeerStatus s{node, p.address, p.role, p.labels, p.connected, p.last_seen_ms, 0, 0, p.checkpoint, p.latest, 0};
+    s.bytes_in_total = p.bytes_in_before;
+    s.bytes_out_total = p.bytes_out_before;
     if (auto l = p.connected ? p.link.lock() : nullptr) {
       auto st = l->stats();
       s.bytes_in = st.bytes_received;
       s.bytes_out = st.bytes_sent;
+      s.bytes_in_total += st.bytes_received;
+      s.bytes_out_total += st.bytes_sent;
       s.clock_skew_ms = l->peer().clock_skew_ms;
     }
     for (const auto& [tk, t] : transfers_)
@@ -107,8 +111,9 @@ std::vector<TransferStatus> Replicator::Impl::Transfers() {
   out.reserve(transfers_.size());
   for (const auto& [tk, t] : transfers_) {
     TransferStatus s{t->key, t->record.Id(t->key), t->source, {t->holders.begin(), t->holders.end()},
-                     t->have_manifest, 0, t->stored_bytes, {t->helpers.begin(), t->helpers.end()}};
-    for (const auto& c : t->missing) s.total_bytes += c.size;
+                     t->have_manifest, t->total_bytes, t->stored_bytes, {t->helpers.begin(), t->helpers.end()}};
+    for (const auto& peer : t->schedule.SwarmPeers())
+      if (t->helpers.count(peer) == 0) s.helpers.push_back(peer);
     out.push_back(std::move(s));
   }
   return out;

@@ -10,7 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libyaml-cpp-dev libsystemd-dev libpugixml-dev libprotobuf-dev protobuf-compiler
   git rsync util-linux valgrind python3 python3-yaml procps systemd prometheus
-  iproute2 faketime chromium
+  iproute2 faketime chromium syncthing
   libcurl4-openssl-dev s3cmd python3-botocore
   help2man lintian dpkg-dev file bash-completion
 )

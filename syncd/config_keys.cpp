@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <map>
 #include <type_traits>
 #include <utility>
@@ -199,7 +200,7 @@ KeyType Switch(Field field) {
           Same(field)};
 }
 
-// An integer from `min` to `max`, set only in the file.
+// An integer from `min` to `max`.
 template <typename Field>
 KeyType Count(Field field, int64_t min, int64_t max) {
   std::string expected = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
@@ -210,7 +211,16 @@ KeyType Count(Field field, int64_t min, int64_t max) {
             std::invoke(field, *c) = static_cast<uint64_t>(count->get());
             return Status::Ok();
           },
-          nullptr, Same(field)};
+          [=](const FlagValues& values, const fs::path&, DaemonConfig* c) -> Status {
+            const std::string& text = values.back();
+            int64_t count = 0;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+            if (text.empty() || ec != std::errc() || end != text.data() + text.size() || count < min || count > max)
+              return Status::InvalidArgument("must be " + expected + ", not '" + text + "'");
+            std::invoke(field, *c) = static_cast<uint64_t>(count);
+            return Status::Ok();
+          },
+          Same(field)};
 }
 
 // An array of strings in the file, a repeatable flag; each value read by `parse`. Replaces the
@@ -302,6 +312,8 @@ const std::vector<ConfigKey>& Table() {
       {"network.http_allowed_origins", "", "", kRestart, List(&C::http_allowed_origins, HttpOrigin)},
       {"network.peers", "--peer", "host:port to dial, repeatable", kRestart,
        List(&C::peers, PeerAddress::Parse)},
+      {"network.max_peers", "--max-peers", "peers' peers at the same site to dial (0: none)", kRestart,
+       Count(&C::max_peers, 0, 64)},
       {"network.insecure_plaintext_for_tests", "--insecure-plaintext-for-tests",
        "TEST ONLY, no TLS, loopback only", kRestart, Switch(&C::insecure_plaintext_for_tests)},
       {"cluster.ca_cert", "--cluster-ca-cert", "default <data>/cluster/ca.crt", kRestart,

@@ -457,6 +457,8 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
   options.networking = config_.replication_enabled();
   options.listen = config_.peer_listen.enabled;
   options.peers = config_.peers;
+  if (auto site = config_.labels.find("site"); site != config_.labels.end()) options.site = site->second;
+  options.max_peers = config_.max_peers;
   options.replicator.window_bytes = config_.replication_window_bytes;
   options.replicator.run_blocking = [pools = pools_.get()](std::function<void()> work) {
     pools->TryPost(CommandLane::kBulk, std::move(work));

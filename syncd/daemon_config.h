@@ -68,6 +68,8 @@ struct DaemonConfig {
   std::string socket_group;                   // empty: the daemon's primary group
   ListenAddress peer_listen;                  // default off
   std::vector<PeerAddress> peers;             // dialed and kept up
+  // Peers named in a peer's Hello that share this node's `site` label: dialed, at most this many.
+  uint64_t max_peers = 8;
   // TEST ONLY: plain WebSocket without TLS or authentication, loopback addresses only.
   bool insecure_plaintext_for_tests = false;
   ClusterConfig cluster;

@@ -9,7 +9,15 @@ Result<std::unique_ptr<PeerNetwork>> PeerNetwork::Create(boost::asio::io_context
   network->replicator_ = std::make_unique<replication::Replicator>(store, options.replicator);
   network->handler_ = std::make_unique<RefusalRecordingHandler>(*network->replicator_);
   if (options.networking) {
-    auto transport = transport::Transport::Create(io, options.transport, *network->handler_);
+    PeerNetwork* self = network.get();
+    network->discovery_ = std::make_unique<PeerDiscovery>(
+        *network->handler_,
+        PeerDiscoveryOptions{options.transport.local_hello.node_id, options.site, options.max_peers,
+                             [self](const std::string& host, uint16_t port) { self->transport_->ConnectTo(host, port); }});
+    options.transport.hello_hints = [discovery = network->discovery_.get()](transport::Hello* hello) {
+      discovery->FillHello(hello);
+    };
+    auto transport = transport::Transport::Create(io, options.transport, *network->discovery_);
     if (!transport.ok()) {
       return Status::InvalidArgument("cannot set up peer links: " + transport.status().message());
     }
@@ -37,6 +45,7 @@ Result<uint16_t> PeerNetwork::Start() {
                                      listening.status().message());
     }
     port = listening.value();
+    discovery_->SetListenPort(port);
   }
   for (const PeerAddress& peer : options_.peers) transport_->ConnectTo(peer.host, peer.port);
   ScheduleRetry();

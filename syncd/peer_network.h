@@ -1,6 +1,7 @@
 // PeerNetwork: this node's replication, as the daemon wires it: the Replicator (store work on
-// the daemon's bulk pool), the RefusalRecordingHandler in front of it, and the Transport that
-// carries its links on the daemon's io_context. Without networking configured only the
+// the daemon's bulk pool), the RefusalRecordingHandler in front of it, the PeerDiscovery in
+// front of that (peers' peers at the same site), and the Transport that carries its links on
+// the daemon's io_context. Without networking configured only the
 // Replicator exists (peers/where/resync still answer). Built once at startup; afterwards safe
 // for concurrent access.
 #pragma once
@@ -19,6 +20,7 @@
 #include "syncd/daemon_config.h"
 #include "control/replication_commands.h"
 #include "replication/link_refusals.h"
+#include "syncd/peer_discovery.h"
 #include "transport/transport.h"
 
 namespace edgesync {
@@ -29,6 +31,10 @@ struct PeerNetworkOptions {
   replication::ReplicatorOptions replicator;
   bool listen = false;
   std::vector<PeerAddress> peers;
+  // Peers' peers (PeerDiscovery): this node's `site` label (empty: none dialed) and how many
+  // of them it dials at most.
+  std::string site;
+  size_t max_peers = 8;
 };
 
 class PeerNetwork : public PeerLinks {
@@ -64,6 +70,7 @@ class PeerNetwork : public PeerLinks {
   std::unique_ptr<boost::asio::steady_timer> retry_timer_;
   std::unique_ptr<replication::Replicator> replicator_;
   std::unique_ptr<RefusalRecordingHandler> handler_;
+  std::unique_ptr<PeerDiscovery> discovery_;  // in front of handler_
   std::unique_ptr<transport::Transport> transport_;
 };
 

@@ -15,6 +15,24 @@ Status Refused(std::string reason) {
   return Status::PermissionDenied(std::move(reason));
 }
 
+// "host:port" with a port in 1..65535 and a bounded host; labels bounded too.
+Result<PeerHint> DecodePeerHint(const wire::PeerHint& h) {
+  PeerHint hint{h.node_id(), {}, 0, {h.labels().begin(), h.labels().end()}};
+  const std::string& address = h.address();
+  const auto colon = address.rfind(':');
+  if (hint.node_id.empty() || hint.node_id.size() > 128 || address.size() > 260 || colon == std::string::npos ||
+      colon == 0 || hint.labels.size() > 32)
+    return Malformed("hello peer hint");
+  hint.host = address.substr(0, colon);
+  const std::string port = address.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+    return Malformed("hello peer hint port");
+  const unsigned long value = std::stoul(port);
+  if (value == 0 || value > 65535) return Malformed("hello peer hint port");
+  hint.port = static_cast<std::uint16_t>(value);
+  return hint;
+}
+
 }  // namespace
 
 std::string EncodeHello(const Hello& hello) {
@@ -28,6 +46,13 @@ std::string EncodeHello(const Hello& hello) {
   message.set_store_epoch(hello.store_epoch);
   message.set_upper_layer(hello.upper_layer);
   message.set_wall_ms(hello.wall_ms);
+  message.set_listen_port(hello.listen_port);
+  for (const PeerHint& hint : hello.peer_hints) {
+    wire::PeerHint* h = message.add_peer_hints();
+    h->set_node_id(hint.node_id);
+    h->set_address(hint.host + ":" + std::to_string(hint.port));
+    for (const auto& [key, value] : hint.labels) (*h->mutable_labels())[key] = value;
+  }
   return message.SerializeAsString();
 }
 
@@ -46,6 +71,14 @@ Result<Hello> DecodeHello(std::string_view bytes) {
   hello.store_epoch = message.store_epoch();
   hello.upper_layer = message.upper_layer();
   hello.wall_ms = message.wall_ms();
+  if (message.listen_port() > 65535) return Malformed("hello listen port");
+  hello.listen_port = static_cast<std::uint16_t>(message.listen_port());
+  if (static_cast<std::size_t>(message.peer_hints_size()) > kMaxPeerHints) return Malformed("hello peer hints");
+  for (const wire::PeerHint& h : message.peer_hints()) {
+    auto hint = DecodePeerHint(h);
+    if (!hint.ok()) return hint.status();
+    hello.peer_hints.push_back(std::move(hint).value());
+  }
   return hello;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "transport/certified_identity.h"
+#include "transport/peer_hint.h"
 #include "base/status.h"
 
 namespace edgesync::transport {
@@ -28,6 +29,8 @@ struct Hello {
   std::string store_epoch;
   std::string upper_layer;  // opaque bytes for the layer above transport
   std::uint64_t wall_ms = 0;  // sender's wall clock when sent (ms since the epoch); 0: unknown
+  std::uint16_t listen_port = 0;  // the port the sender accepts links on; 0: none
+  std::vector<PeerHint> peer_hints;
 };
 
 std::string EncodeHello(const Hello& hello);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "transport/lane.h"
+#include "transport/peer_hint.h"
 
 namespace edgesync::transport {
 
@@ -29,6 +30,8 @@ struct PeerInfo {
   std::vector<std::string> subscriptions;
   std::string store_epoch;
   std::string upper_layer;  // opaque Hello bytes for the layer above
+  std::uint16_t listen_port = 0;      // where the peer accepts links; 0: it does not listen
+  std::vector<PeerHint> peer_hints;   // peers of the peer that others may dial
   // Peer's wall clock minus ours, from the time in its Hello (transport/clock_skew.h); nullopt
   // when the peer sent none.
   std::optional<std::int64_t> clock_skew_ms;

@@ -264,6 +264,7 @@ class Session final : public Link {
                                       std::string& failure) {
     Hello local = options_.local_hello;
     if (options_.store_epoch_source) local.store_epoch = options_.store_epoch_source();
+    if (options_.hello_hints) options_.hello_hints(&local);
     local.wall_ms = WallClockMs();
     if (!co_await WriteLinkFrame(kHelloMessageType, EncodeHello(local), failure)) co_return false;
 
@@ -286,6 +287,8 @@ class Session final : public Link {
     peer_.subscriptions = std::move(hello->subscriptions);
     peer_.store_epoch = std::move(hello->store_epoch);
     peer_.upper_layer = std::move(hello->upper_layer);
+    peer_.listen_port = hello->listen_port;
+    peer_.peer_hints = std::move(hello->peer_hints);
     if (hello->wall_ms != 0) {
       peer_.clock_skew_ms = ClockSkewMs(hello->wall_ms, WallClockMs());
       if (ClockSkewIsNotable(*peer_.clock_skew_ms, options_.clock_skew_warning)) {

@@ -20,6 +20,9 @@ struct TransportOptions {
   // When set, each Hello's store epoch is read from it instead of local_hello (the store can
   // start a new incarnation while the daemon runs). Called on network threads; thread-safe.
   std::function<std::string()> store_epoch_source;
+  // When set, fills in each Hello's listen_port and peer_hints (what this node's peers may dial)
+  // before it is sent. Called on network threads; thread-safe.
+  std::function<void(Hello*)> hello_hints;
 
   // Listener address; port 0 picks an ephemeral port (see Transport::Listen).
   std::string listen_address = "0.0.0.0";

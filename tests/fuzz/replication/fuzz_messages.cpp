@@ -95,6 +95,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Check(again.ok() && again->ids == request->ids && again->bases == request->bases);
   }
   CheckChunkData(bytes);
+  if (auto availability = repl::DecodeChunkAvailability(bytes); availability.ok()) {
+    Check(availability->held.size() <= repl::kMaxAvailabilityChunks / 8);
+    auto again = repl::DecodeChunkAvailability(repl::Encode(*availability));
+    Check(again.ok() && again->key == availability->key && again->version_id == availability->version_id &&
+          again->held == availability->held && again->fetching_all == availability->fetching_all);
+  }
   CheckChunkPayloadRoundTrip(bytes);
   return 0;
 }

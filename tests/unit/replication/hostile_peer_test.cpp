@@ -336,6 +336,60 @@ TEST_F(HostilePeerTest, HalfOpenConnectionsAreDroppedAndDoNotBlockHonestPeers) {
   EXPECT_TRUE(HonestPeerStillSyncs("model/honest-2"));
 }
 
+// Scripts `peer` as a partial holder of whatever the victim fetches: it answers each of the
+// victim's availability messages with `held(victim's bits)`, claims to fetch everything, and
+// answers every chunk request with bytes that are not the chunk.
+void ClaimChunks(HostilePeer& peer, std::function<std::string(const std::string&)> held) {
+  peer.respond = [&peer, held = std::move(held)](uint32_t type, const std::string& payload) {
+    if (type == kChangesRequest) {
+      peer.Send(Lane::kControl, kChangesBatch, Encode(ChangesBatch{}));
+    } else if (type == kChunkAvailability) {
+      ChunkAvailability a = DecodeChunkAvailability(payload).value();
+      a.held = held(a.held);
+      a.fetching_all = true;
+      peer.Send(Lane::kControl, kChunkAvailability, Encode(a));
+    } else if (type == kChunkRequest) {
+      const ChunkRequest request = DecodeChunkRequest(payload).value();
+      for (const auto& id : request.ids)
+        peer.Send(Lane::kBulk, kChunkData, Encode(ChunkData{id, true, std::string(1000, 'z')}));
+    }
+  };
+}
+
+class HostileSwarmTest : public HostilePeerTest {
+ protected:
+  // The honest peer writes a 16 MiB model while `liar` is linked to the victim; true once the
+  // victim has applied it (so every file passed its SHA-256).
+  bool ModelArrivesDespite(HostilePeer& liar) {
+    liar.ConnectTo(victim_->port());
+    if (!PollUntil([&] { return liar.connected(); })) return false;
+    auto file = src_ / "weights.bin";
+    { std::ofstream(file, std::ios::binary) << edgesync::testing::RandomBytes(16u << 20, 21); }
+    EXPECT_TRUE(honest_->store().Put(Key("model/swarm"), file, "{}").ok());
+    return PollUntil([&] { return victim_->store().Latest(Key("model/swarm")).ok(); }, std::chrono::seconds(60));
+  }
+};
+
+TEST_F(HostileSwarmTest, APartialHolderServingBadChunksIsDroppedForTheVersion) {
+  HostilePeer liar(pki_, "liar");
+  ClaimChunks(liar, [](const std::string& bits) { return std::string(bits.size(), '\xff'); });
+  ASSERT_TRUE(ModelArrivesDespite(liar));
+  EXPECT_GT(liar.received(kChunkRequest), 0u);  // it was asked, as the only partial holder
+  EXPECT_TRUE(VictimLogged("does not match its id"));
+  EXPECT_TRUE(VictimLogged("stopped fetching model/swarm"));
+  EXPECT_TRUE(liar.connected());  // dropped for that version only
+  EXPECT_TRUE(HonestPeerStillSyncs("model/honest"));
+}
+
+TEST_F(HostileSwarmTest, AvailabilityThatDoesNotFitTheManifestClosesTheLink) {
+  HostilePeer liar(pki_, "liar");
+  ClaimChunks(liar, [](const std::string& bits) { return bits + '\x01'; });
+  ASSERT_TRUE(ModelArrivesDespite(liar));
+  EXPECT_TRUE(PollUntil([&] { return liar.down_reason().find("bytes of bits for a manifest of") != std::string::npos; }))
+      << liar.down_reason();
+  EXPECT_TRUE(VictimLogged("bytes of bits for a manifest of"));
+}
+
 // Write ACL on the receive path: a signed edge version of a cloud-only key, relayed or not, is
 // refused and never relayed; an admin-signed ACL is taken.
 TEST(HostileAclTest, VersionsFromNonPermittedAuthorsAreRefusedAndNotRelayed) {

@@ -72,5 +72,28 @@ TEST(MessagesTest, ChunkMessagesRoundTrip) {
   EXPECT_EQ(*DecodePoke(EncodePoke(77)), 77u);
 }
 
+TEST(MessagesTest, ChunkAvailabilityRoundTripAndBounds) {
+  ChunkAvailability a{"model/x", "0123456789abcdef", std::string("\x05\x80", 2), true};
+  auto back = DecodeChunkAvailability(Encode(a));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->key, "model/x");
+  EXPECT_EQ(back->version_id, "0123456789abcdef");
+  EXPECT_EQ(back->held, a.held);
+  EXPECT_TRUE(back->fetching_all);
+
+  ChunkAvailability bad_key = a;
+  bad_key.key = "../etc";
+  EXPECT_FALSE(DecodeChunkAvailability(Encode(bad_key)).ok());
+  ChunkAvailability bad_version = a;
+  bad_version.version_id = "not-a-version-id";
+  EXPECT_EQ(DecodeChunkAvailability(Encode(bad_version)).status().message(), "chunk availability: bad version id");
+  ChunkAvailability huge = a;
+  huge.held.assign(kMaxAvailabilityChunks / 8 + 1, '\xff');
+  auto refused = DecodeChunkAvailability(Encode(huge));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("exceeds"), std::string::npos) << refused.status().message();
+  EXPECT_FALSE(DecodeChunkAvailability("\xff\xff\xff").ok());
+}
+
 }  // namespace
 }  // namespace edgesync::replication

@@ -108,6 +108,7 @@ const std::map<std::string_view, Sample> kSamples = {
     {"network.http_token", {R"("s3cret")", ""}},
     {"network.http_allowed_origins", {R"(["https://ops.example"])", ""}},
     {"network.peers", {R"(["cloud.example:7443"])", "cloud.example:7443"}},
+    {"network.max_peers", {"3", "3"}},
     {"network.insecure_plaintext_for_tests", {"true", ""}},
     {"cluster.ca_cert", {R"("pki/ca.crt")", "pki/ca.crt"}},
     {"cluster.cert", {R"("pki/node.crt")", "pki/node.crt"}},

@@ -32,6 +32,32 @@ TEST(HelloTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(decoded->wall_ms, 1'795'000'000'123u);
 }
 
+TEST(HelloTest, PeerHintsRoundTripAndAreBounded) {
+  Hello hello = MakeHello("cloud", 1, 3);
+  hello.listen_port = 7443;
+  hello.peer_hints = {{"edge-1", "10.0.0.7", 7443, {{"site", "hall-a"}}}, {"edge-2", "::1", 9000, {}}};
+  auto decoded = DecodeHello(EncodeHello(hello));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->listen_port, 7443u);
+  ASSERT_EQ(decoded->peer_hints.size(), 2u);
+  EXPECT_EQ(decoded->peer_hints[0].node_id, "edge-1");
+  EXPECT_EQ(decoded->peer_hints[0].host, "10.0.0.7");
+  EXPECT_EQ(decoded->peer_hints[0].port, 7443u);
+  EXPECT_EQ(decoded->peer_hints[0].labels, hello.peer_hints[0].labels);
+  EXPECT_EQ(decoded->peer_hints[1].host, "::1");
+  EXPECT_EQ(decoded->peer_hints[1].port, 9000u);
+
+  Hello crowded = hello;
+  crowded.peer_hints.assign(kMaxPeerHints + 1, hello.peer_hints[0]);
+  EXPECT_FALSE(DecodeHello(EncodeHello(crowded)).ok());
+  Hello no_port = hello;
+  no_port.peer_hints[0].port = 0;
+  EXPECT_FALSE(DecodeHello(EncodeHello(no_port)).ok());
+  Hello no_id = hello;
+  no_id.peer_hints[0].node_id.clear();
+  EXPECT_FALSE(DecodeHello(EncodeHello(no_id)).ok());
+}
+
 TEST(HelloTest, NegotiatesHighestCommonVersion) {
   EXPECT_EQ(NegotiateProtocolVersion(MakeHello("a", 1, 3), MakeHello("b", 2, 5)), 3u);
   EXPECT_EQ(NegotiateProtocolVersion(MakeHello("a", 1, 1), MakeHello("b", 1, 1)), 1u);
