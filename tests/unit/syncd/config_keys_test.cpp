@@ -121,6 +121,8 @@ const std::map<std::string_view, Sample> kSamples = {
     {"log.level", {R"("debug")", "debug"}},
     {"history.git_mirror", {R"("history.git")", ""}},
     {"checkout.grace_period", {R"("5m")", ""}},
+    {"fleet.heartbeat", {R"("30s")", ""}},
+    {"fleet.stale_after", {R"("10m")", ""}},
     {"checkout.max_old_versions", {"3", ""}},
     {"s3.endpoint", {R"("http://127.0.0.1:9000")", ""}},
     {"s3.region", {R"("eu-west-1")", ""}},
