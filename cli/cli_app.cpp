@@ -554,6 +554,12 @@ int RunCli(int argc, char** argv) {
   AddDeploySubcommands(app, args, req);
   LocalCommand local;
   AddClusterCommands(app, &local);
+  auto* reload = app.get_subcommand("cluster")->add_subcommand(
+      "reload", "make the daemon re-read its CA, certificate, key and CRL now (as SIGHUP does)");
+  reload->callback([&req] {
+    req.method = "cluster.reload";
+    req.print = PrintCredentialReload;
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -50,26 +50,59 @@ int Init(const ClusterArgs& a) {
   return kExitOk;
 }
 
+// A new key (EC P-256) and a request for node_id/role: the key into out/key_name (0600), the
+// request into out/node.csr. Returns the exit code; prints nothing on success.
+int WriteKeyRequest(const fs::path& out, const std::string& node_id, const std::string& role,
+                    const std::string& key_name) {
+  auto request = transport::CreateNodeKeyRequest(node_id, role);
+  if (!request.ok()) return Fail(request.status().message());
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) return Fail("cannot create " + out.string() + ": " + ec.message());
+  Status key = transport::WriteTextFile(out / key_name, request->key_pem, true);
+  if (!key.ok()) return Fail(key.message());
+  Status csr = transport::WriteTextFile(out / kCsrFile, request->csr_pem, false);
+  if (!csr.ok()) return Fail(csr.message());
+  return kExitOk;
+}
+
+fs::path ClusterDir(const ClusterArgs& a, const fs::path& data_dir) {
+  return a.out.empty() ? data_dir / "cluster" : fs::path(a.out);
+}
+
 int Join(const ClusterArgs& a, const fs::path& data_dir) {
-  fs::path out = a.out.empty() ? data_dir / "cluster" : fs::path(a.out);
+  fs::path out = ClusterDir(a, data_dir);
   std::error_code ec;
   if (fs::exists(out / transport::kNodeKeyFile, ec)) {
     return Fail((out / transport::kNodeKeyFile).string() +
                 " exists; refusing to replace this node's key");
   }
-  auto request = transport::CreateNodeKeyRequest(a.node_id, a.role);
-  if (!request.ok()) return Fail(request.status().message());
-  fs::create_directories(out, ec);
-  if (ec) return Fail("cannot create " + out.string() + ": " + ec.message());
-  Status key = transport::WriteTextFile(out / transport::kNodeKeyFile, request->key_pem, true);
-  if (!key.ok()) return Fail(key.message());
-  Status csr = transport::WriteTextFile(out / kCsrFile, request->csr_pem, false);
-  if (!csr.ok()) return Fail(csr.message());
+  if (int code = WriteKeyRequest(out, a.node_id, a.role, transport::kNodeKeyFile); code != kExitOk) return code;
   std::cout << "node " << a.node_id << " (role " << a.role << "): key " << (out / transport::kNodeKeyFile).string()
             << " (0600), request " << (out / kCsrFile).string() << "\n"
             << "next: edgesync cluster sign <ca-dir> " << (out / kCsrFile).string()
             << " --out " << (out / transport::kNodeCertFile).string() << ", and copy the CA's "
             << transport::kCaCertFile << " to " << (out / transport::kCaCertFile).string() << "\n";
+  return kExitOk;
+}
+
+// A request for the same node id and role as the current certificate, with a new key beside the
+// one in use (node.key.next): the running daemon keeps its key until the new certificate is in.
+int Renew(const ClusterArgs& a, const fs::path& data_dir) {
+  fs::path out = ClusterDir(a, data_dir);
+  auto cert = transport::ReadTextFile(out / transport::kNodeCertFile);
+  if (!cert.ok()) return Fail(cert.status().message() + " (renew needs the current certificate)");
+  auto identity = transport::ReadCertifiedIdentity(cert.value());
+  if (!identity.ok()) return Fail((out / transport::kNodeCertFile).string() + ": " + identity.status().message());
+  const std::string next_key = std::string(transport::kNodeKeyFile) + ".next";
+  if (int code = WriteKeyRequest(out, identity->node_id, identity->role, next_key); code != kExitOk) return code;
+  const fs::path next_cert = out / (std::string(transport::kNodeCertFile) + ".next");
+  std::cout << "renewing node " << identity->node_id << " (role " << identity->role << "): new key "
+            << (out / next_key).string() << " (0600), request " << (out / kCsrFile).string() << "\n"
+            << "next: edgesync cluster sign <ca-dir> " << (out / kCsrFile).string() << " --out "
+            << next_cert.string() << "; then on this node: mv " << (out / next_key).string() << " "
+            << (out / transport::kNodeKeyFile).string() << " && mv " << next_cert.string() << " "
+            << (out / transport::kNodeCertFile).string() << " && edgesync cluster reload\n";
   return kExitOk;
 }
 
@@ -136,7 +169,7 @@ int Revoke(const ClusterArgs& a) {
 
 void AddClusterCommands(CLI::App& app, LocalCommand* chosen) {
   auto args = std::make_shared<ClusterArgs>();
-  auto* cluster = app.add_subcommand("cluster", "cluster certificates (runs locally, no daemon)");
+  auto* cluster = app.add_subcommand("cluster", "cluster certificates (init, join, sign, revoke, renew run locally; reload asks the daemon)");
   cluster->require_subcommand(1);
 
   auto* init = cluster->add_subcommand("init", "create the cluster CA in <dir> (keep it offline)");
@@ -154,6 +187,13 @@ void AddClusterCommands(CLI::App& app, LocalCommand* chosen) {
                                        "(default <data-dir>/cluster)");
   join->callback([args, chosen] {
     *chosen = [args](const fs::path& data_dir) { return Join(*args, data_dir); };
+  });
+
+  auto* renew = cluster->add_subcommand(
+      "renew", "make a new key and request for this node's id and role (node.key.next, node.csr)");
+  renew->add_option("--out", args->out, "the node's cluster directory (default <data-dir>/cluster)");
+  renew->callback([args, chosen] {
+    *chosen = [args](const fs::path& data_dir) { return Renew(*args, data_dir); };
   });
 
   auto* sign = cluster->add_subcommand("sign", "issue a node certificate from a request");

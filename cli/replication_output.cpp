@@ -41,14 +41,15 @@ void PrintPeers(const json& r, std::ostream& out) {
     out << "no peers\n";
   } else {
     TablePrinter table(
-        {"PEER", "ROLE", "STATE", "ADDRESS", "LAST SEEN", "IN", "OUT", "LAG", "TRANSFERS"});
+        {"PEER", "ROLE", "STATE", "ADDRESS", "LAST SEEN", "IN", "OUT", "LAG", "TRANSFERS", "VERSION"});
     for (const json& p : peers) {
       bool connected = p.value("connected", false);
       table.AddRow({Text(p, "node_id"), Text(p, "role"),
                     connected ? "connected" : "disconnected", Text(p, "address"),
                     connected ? "now" : Ago(U64(p, "last_seen_ms")),
                     HumanBytes(U64(p, "bytes_in")), HumanBytes(U64(p, "bytes_out")),
-                    std::to_string(U64(p, "lag")), std::to_string(U64(p, "transfers"))});
+                    std::to_string(U64(p, "lag")), std::to_string(U64(p, "transfers")),
+                    Text(p, "version")});
     }
     table.Print(out);
   }
@@ -125,6 +126,15 @@ void PrintWhere(const json& r, std::ostream& out) {
                   versions.empty() ? "-" : versions});
   }
   table.Print(out);
+}
+
+void PrintCredentialReload(const json& r, std::ostream& out) {
+  const json closed = r.value("closed", json::array());
+  out << "reloaded the cluster credentials; " << closed.size() << " link(s) closed\n";
+  for (const json& line : closed) out << "closed " << line.get<std::string>() << "\n";
+  const json credentials = r.value("credentials", json::object());
+  for (const json& warning : credentials.value("warnings", json::array()))
+    out << "warning: " << warning.get<std::string>() << "\n";
 }
 
 }  // namespace edgesync

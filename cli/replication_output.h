@@ -15,5 +15,7 @@ void PrintWhere(const nlohmann::json& result, std::ostream& out);
 void PrintWait(const nlohmann::json& result, std::ostream& out);
 // One line per version no connected peer can serve (`where`, `status`).
 void PrintUnserved(const nlohmann::json& unserved, std::ostream& out);
+// `cluster reload`: the links it closed and the credentials' warnings.
+void PrintCredentialReload(const nlohmann::json& result, std::ostream& out);
 
 }  // namespace edgesync

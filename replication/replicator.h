@@ -62,6 +62,9 @@ struct PeerStatus {
   size_t transfers = 0;     // versions being fetched from it
   // Its clock minus ours, measured at the hello of the current link; nullopt when disconnected.
   std::optional<int64_t> clock_skew_ms;
+  // Its software version from the hello of the current link; empty when disconnected or when
+  // the peer is too old to send it.
+  std::string software_version;
 };
 
 // A version being fetched, as status displays show it.

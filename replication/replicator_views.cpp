@@ -17,6 +17,7 @@ std::vector<PeerStatus> Replicator::Impl::Peers() {
       s.bytes_in = st.bytes_received;
       s.bytes_out = st.bytes_sent;
       s.clock_skew_ms = l->peer().clock_skew_ms;
+      s.software_version = l->peer().software_version;
     }
     for (const auto& [tk, t] : transfers_)
       if (t->source == node) ++s.transfers;

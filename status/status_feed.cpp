@@ -317,6 +317,7 @@ void StatusFeed::SamplePeers(bool with_figures) {
       const uint64_t last_seen_ms = p.connected ? ts : p.last_seen_ms;
       if (last_seen_ms) e["last_seen_ms"] = last_seen_ms;
       if (p.clock_skew_ms) e["clock_skew_ms"] = *p.clock_skew_ms;
+      if (!p.software_version.empty()) e["version"] = p.software_version;
       bool changed = fresh || s.event.value("state", "") != e["state"] ||
                      p.bytes_in != s.bytes_in || p.bytes_out != s.bytes_out ||
                      s.event.value("in_bps", json()) != e.value("in_bps", json()) ||

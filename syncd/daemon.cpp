@@ -32,9 +32,11 @@
 #include "control/conflict_commands.h"
 #include "control/control_server.h"
 #include "status/dashboard/dashboard_page.h"
+#include "base/build_info.h"
 #include "base/exit_codes.h"
 #include "control/garbage_collection.h"
 #include "syncd/chunk_tier.h"
+#include "syncd/credentials/node_credentials.h"
 #include "syncd/logging.h"
 #include "control/meta_commands.h"
 #include "control/object_commands.h"
@@ -191,6 +193,7 @@ class Daemon {
         gc_timer_(io_),
         checkpoint_timer_(io_),
         idle_timer_(io_),
+        credential_timer_(io_),
         shutdown_timer_(io_) {}
 
   std::optional<StartupError> Start();
@@ -211,6 +214,8 @@ class Daemon {
   void ScheduleGarbageCollection();
   void ScheduleTierCheckpoint();
   void ScheduleIdleMemoryRelease(uint64_t last_seq, bool released);
+  void ScheduleCredentialCheck();
+  void RegisterClusterReload();
 
   DaemonConfig config_;
   DaemonInvocation invocation_;
@@ -223,6 +228,7 @@ class Daemon {
   asio::steady_timer gc_timer_;
   asio::steady_timer checkpoint_timer_;
   asio::steady_timer idle_timer_;
+  asio::steady_timer credential_timer_;
   asio::steady_timer shutdown_timer_;
   std::unique_ptr<tcp::acceptor> peer_listener_;  // handed to transport when it lands
   std::unique_ptr<tcp::acceptor> http_listener_;  // handed to the status server at startup
@@ -241,6 +247,7 @@ class Daemon {
   std::unique_ptr<conflict::ConflictMonitor> conflicts_;  // listens to store_; tasks on pools_
   std::unique_ptr<WorkerPools> pools_;
   std::unique_ptr<PeerNetwork> network_;
+  std::unique_ptr<NodeCredentials> credentials_;  // null without a TLS identity
   std::unique_ptr<ControlServer> server_;
   // Declared last: its feed reads the store, replicator and conflicts above, so it stops first.
   std::unique_ptr<StatusService> status_;
@@ -387,6 +394,7 @@ std::optional<StartupError> Daemon::Start() {
   http_listener_.reset();
   if (!status_started.ok()) return StartupError{kExitConfig, status_started.message()};
   RegisterReplicationCommands(dispatcher_, *network_);
+  RegisterClusterReload();
   RegisterStatusCommand(dispatcher_, *store_, settings_,
                         NodeDescription{config_.node_name, config_.data_dir.string(),
                                         config_.control_socket.string(), peer_address,
@@ -396,6 +404,15 @@ std::optional<StartupError> Daemon::Start() {
                                         },
                                         [network = network_.get()] {
                                           return network->replicator().ClockSkewMs();
+                                        },
+                                        [network = network_.get()] {
+                                          nlohmann::json peers = nlohmann::json::array();
+                                          for (const auto& p : network->replicator().Peers())
+                                            if (p.connected) peers.push_back({{"node_id", p.node_id}, {"version", p.software_version}});
+                                          return peers;
+                                        },
+                                        [credentials = credentials_.get()] {
+                                          return credentials ? credentials->Json() : nlohmann::json(nullptr);
                                         }});
 
   ControlServerOptions server_options;
@@ -439,6 +456,7 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
   t.local_hello.labels = config_.labels;
   t.local_hello.subscriptions = config_.subscriptions;
   t.local_hello.store_epoch = store_->epoch();
+  t.local_hello.software_version = VersionLine("edgesyncd");
   t.store_epoch_source = [store = store_.get()] { return store->epoch(); };
   if (peer_listener_) {
     t.listen_address = peer_listener_->local_endpoint().address().to_string();
@@ -446,12 +464,11 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
   }
   t.insecure_plaintext_for_tests = config_.insecure_plaintext_for_tests;
   if (!t.insecure_plaintext_for_tests) {
-    ClusterFiles files = ResolveClusterFiles(config_);
+    transport::CredentialFiles files = CredentialFilesOf(ResolveClusterFiles(config_));
     t.ca_cert_file = files.ca_cert;
     t.cert_file = files.cert;
     t.key_file = files.key;
-    std::error_code ec;
-    if (files.crl_required || std::filesystem::exists(files.crl, ec)) t.crl_file = files.crl;
+    t.crl_file = files.crl;
   }
   return options;
 }
@@ -475,6 +492,10 @@ std::optional<StartupError> Daemon::StartPeerNetwork(const NodeIdentity& identit
   if (network_->networking()) {
     spdlog::info("replication: node {} in cluster {}, listening on {}, dialing {} peer(s)",
                  identity.node_id, identity.cluster_id, *peer_address, config_.peers.size());
+  }
+  if (network_->networking() && !config_.insecure_plaintext_for_tests) {
+    credentials_ = std::make_unique<NodeCredentials>(ResolveClusterFiles(config_));
+    credentials_->Check();
   }
   return std::nullopt;
 }
@@ -541,6 +562,7 @@ int Daemon::Run() {
   ScheduleGarbageCollection();
   ScheduleTierCheckpoint();
   ScheduleIdleMemoryRelease(store_->LastSeq(), false);
+  ScheduleCredentialCheck();
   spdlog::info("edgesyncd {} node {} ({}) serving {} on {}", EDGESYNC_VERSION, config_.node_name,
                store_->node_id(), config_.data_dir.string(), config_.control_socket.string());
   if (config_.http_status.enabled) {
@@ -581,6 +603,7 @@ void Daemon::WaitForSignal() {
 }
 
 void Daemon::Reload() {
+  if (credentials_) (void)credentials_->Reload(*network_);  // logs its outcome
   auto env = ProcessEnvironment::FromProcess();
   Result<DaemonConfig> reloaded =
       LoadDaemonConfig(invocation_.config_file, invocation_.overrides, env);
@@ -635,6 +658,7 @@ void Daemon::PollShutdown(std::chrono::steady_clock::time_point deadline) {
   gc_timer_.cancel();
   checkpoint_timer_.cancel();
   idle_timer_.cancel();
+  credential_timer_.cancel();
   peer_listener_.reset();
   http_listener_.reset();
 }
@@ -679,6 +703,30 @@ void Daemon::ScheduleIdleMemoryRelease(uint64_t last_seq, bool released) {
     }
     ScheduleIdleMemoryRelease(seq, quiet);
   });
+}
+
+// The certificate and CRL dates are looked at again twice a day, so a node that runs for weeks
+// warns in its log when the 14 days before expiry begin.
+void Daemon::ScheduleCredentialCheck() {
+  if (!credentials_) return;
+  credential_timer_.expires_after(std::chrono::hours(12));
+  credential_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    credentials_->Check();
+    ScheduleCredentialCheck();
+  });
+}
+
+// `edgesync cluster reload`: what SIGHUP does to the TLS files, answering with what it closed.
+void Daemon::RegisterClusterReload() {
+  dispatcher_.Register("cluster.reload", CommandLane::kQuick,
+                       [this](const nlohmann::json&, CommandContext&) -> Result<nlohmann::json> {
+                         if (!credentials_)
+                           return Status::FailedPrecondition(
+                               "this node has no TLS identity to reload (replication off, or the "
+                               "plaintext test mode)");
+                         return credentials_->Reload(*network_);
+                       });
 }
 
 void Daemon::ScheduleGarbageCollection() {

@@ -62,6 +62,12 @@ void PeerNetwork::ShutdownReplicator() {
   if (replicator_) replicator_->Shutdown();
 }
 
+Result<std::vector<std::string>> PeerNetwork::ReloadCredentials(
+    const transport::CredentialFiles& files) {
+  if (!transport_) return Status::FailedPrecondition("this node has no peer network to reload");
+  return transport_->ReloadCredentials(files);
+}
+
 std::vector<LinkRefusal> PeerNetwork::RecentRefusals() const { return handler_->Recent(); }
 
 }  // namespace edgesync

@@ -49,6 +49,9 @@ class PeerNetwork : public PeerLinks {
   // still runs.
   void ShutdownReplicator();
 
+  // See Transport::ReloadCredentials. FailedPrecondition without networking.
+  Result<std::vector<std::string>> ReloadCredentials(const transport::CredentialFiles& files);
+
   replication::Replicator& replicator() override { return *replicator_; }
   std::vector<LinkRefusal> RecentRefusals() const override;
   bool networking() const override { return transport_ != nullptr; }

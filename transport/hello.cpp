@@ -28,6 +28,7 @@ std::string EncodeHello(const Hello& hello) {
   message.set_store_epoch(hello.store_epoch);
   message.set_upper_layer(hello.upper_layer);
   message.set_wall_ms(hello.wall_ms);
+  message.set_software_version(hello.software_version);
   return message.SerializeAsString();
 }
 
@@ -46,6 +47,7 @@ Result<Hello> DecodeHello(std::string_view bytes) {
   hello.store_epoch = message.store_epoch();
   hello.upper_layer = message.upper_layer();
   hello.wall_ms = message.wall_ms();
+  hello.software_version = message.software_version();
   return hello;
 }
 

@@ -28,6 +28,7 @@ struct Hello {
   std::string store_epoch;
   std::string upper_layer;  // opaque bytes for the layer above transport
   std::uint64_t wall_ms = 0;  // sender's wall clock when sent (ms since the epoch); 0: unknown
+  std::string software_version;  // "0.1.0 (commit 4059bc7d2f1e)"; empty: not given (older peers)
 };
 
 std::string EncodeHello(const Hello& hello);

@@ -29,6 +29,8 @@ struct PeerInfo {
   std::vector<std::string> subscriptions;
   std::string store_epoch;
   std::string upper_layer;  // opaque Hello bytes for the layer above
+  std::string software_version;  // from its Hello ("0.1.0 (commit ...)"); empty from older peers
+  std::string certificate_pem;   // its verified certificate; empty in plaintext test mode
   // Peer's wall clock minus ours, from the time in its Hello (transport/clock_skew.h); nullopt
   // when the peer sent none.
   std::optional<std::int64_t> clock_skew_ms;

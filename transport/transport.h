@@ -17,6 +17,7 @@
 
 #include "transport/link.h"
 #include "transport/link_handler.h"
+#include "transport/tls_context.h"
 #include "transport/transport_options.h"
 #include "base/status.h"
 
@@ -45,6 +46,13 @@ class Transport {
   void ConnectTo(const std::string& host, std::uint16_t port);
   // Stops accepting and dialing, flushes and closes every link. Idempotent.
   void Shutdown();
+
+  // Reads the CA, certificate, key and CRL from `files` again: new connections use them, and
+  // live links whose peer certificate no longer verifies (revoked, expired, another CA) are
+  // closed with the reason. Returns one line per closed link ("node-id: reason"). On error
+  // (a file missing or unreadable, a certificate for another node id) nothing changes.
+  // Plaintext test mode has no credentials: FailedPrecondition.
+  Result<std::vector<std::string>> ReloadCredentials(const CredentialFiles& files);
 
   // Live links (hello completed).
   std::vector<std::shared_ptr<Link>> Links() const;

@@ -1,6 +1,7 @@
 // TransportContext: the state shared by one Transport's listener, dialers and sessions.
 // Internal to transport/. Sessions hold it by shared_ptr so it outlives the Transport object.
 // Thread-safety: immutable after creation except the registry and the members under `mutex`.
+// The TLS context is replaced by credential reloads; each session keeps the one it started with.
 #pragma once
 
 #include <memory>
@@ -32,10 +33,10 @@ struct TransportContext {
   boost::asio::io_context& io;
   const TransportOptions options;
   LinkHandler& handler;
-  std::shared_ptr<boost::asio::ssl::context> tls;  // null in plaintext test mode
   LinkRegistry registry;
 
   Mutex mutex;
+  std::shared_ptr<boost::asio::ssl::context> tls GUARDED_BY(mutex);  // null in plaintext mode
   std::shared_ptr<Listener> listener GUARDED_BY(mutex);
   std::vector<std::shared_ptr<PeerDialer>> dialers GUARDED_BY(mutex);
   bool shut_down GUARDED_BY(mutex) = false;
