@@ -113,6 +113,8 @@ struct SubcommandArgs {
   std::string name, on_switch, health, channel;
   std::vector<std::string> where;  // release --where label=value
   std::string at;                  // release --at TIME
+  std::string role, ttl;           // cluster token
+  int cert_days = 365;             // cluster token --days
   double health_timeout_s = 30;
   bool hook_shell = false;
 };
@@ -456,6 +458,34 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   });
 }
 
+// `cluster token`: asks the daemon that serves token joins for a one-time token.
+void AddClusterTokenCommand(CLI::App& cluster, SubcommandArgs& args, CliRequest& req) {
+  auto* token = cluster.add_subcommand(
+      "token", "a one-time token a new node joins with (on the node serving cluster.join_listen)");
+  token->add_option("--role", args.role, "the role the new node gets")
+      ->required()
+      ->check(CLI::IsMember({"edge", "cloud", "admin"}));
+  token->add_option("--ttl", args.ttl, "how long the token is valid: 90s, 15m, 1h, 2d (default 1h, at most 7d)");
+  token->add_option("--labels", args.words, "key=value labels to hand to the new node, comma-separated")
+      ->delimiter(',');
+  token->add_option("--days", args.cert_days, "validity of the certificate it gets (default 365)")
+      ->check(CLI::Range(1, 3650));
+  token->callback([&req, &args] {
+    Result<uint64_t> ttl_ms = ParseDurationMs(args.ttl.empty() ? "1h" : args.ttl);
+    if (!ttl_ms.ok()) throw CLI::ValidationError("--ttl", ttl_ms.status().message());
+    json labels = json::object();
+    for (const std::string& label : args.words) {
+      const auto eq = label.find('=');
+      if (eq == std::string::npos || eq == 0) throw CLI::ValidationError("--labels", "'" + label + "' is not key=value");
+      labels[label.substr(0, eq)] = label.substr(eq + 1);
+    }
+    req.method = "cluster.token";
+    req.params = {{"role", args.role}, {"ttl_ms", *ttl_ms}, {"labels", labels},
+                  {"cert_days", static_cast<uint64_t>(args.cert_days)}};
+    req.print = PrintJoinToken;
+  });
+}
+
 // Sends one request, shows its progress, events and answer; returns the exit code.
 int Execute(ControlClient& client, CliRequest& req, bool as_json) {
   std::optional<ProgressBar> bar;
@@ -560,6 +590,7 @@ int RunCli(int argc, char** argv) {
     req.method = "cluster.reload";
     req.print = PrintCredentialReload;
   });
+  AddClusterTokenCommand(*app.get_subcommand("cluster"), args, req);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -137,4 +137,12 @@ void PrintCredentialReload(const json& r, std::ostream& out) {
     out << "warning: " << warning.get<std::string>() << "\n";
 }
 
+void PrintJoinToken(const json& r, std::ostream& out) {
+  out << r.value("token", "") << "\n"
+      << "single use, role " << r.value("role", "") << ", expires " << r.value("expires", "") << "\n"
+      << "on the new node, with the token in a file only its user can read:\n"
+      << "  edgesync cluster join --token-file TOKEN_FILE --server " << r.value("server", "")
+      << " --ca-fingerprint " << r.value("ca_fingerprint", "") << "\n";
+}
+
 }  // namespace edgesync

@@ -17,5 +17,7 @@ void PrintWait(const nlohmann::json& result, std::ostream& out);
 void PrintUnserved(const nlohmann::json& unserved, std::ostream& out);
 // `cluster reload`: the links it closed and the credentials' warnings.
 void PrintCredentialReload(const nlohmann::json& result, std::ostream& out);
+// `cluster token`: the token and the command a new node joins with.
+void PrintJoinToken(const nlohmann::json& result, std::ostream& out);
 
 }  // namespace edgesync

@@ -198,6 +198,11 @@ void StatusFeed::OnHttpAuthFailure(const std::string& client) {
   (void)client;  // counted, not published: a scanner should not flood every dashboard
 }
 
+void StatusFeed::OnJoinRefused() {
+  MutexLock lock(mu_);
+  ++join_auth_failures_;
+}
+
 void StatusFeed::OnGarbageCollected(const GcStats& stats) {
   MutexLock lock(mu_);
   ++gc_runs_;

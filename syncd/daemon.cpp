@@ -37,6 +37,9 @@
 #include "control/garbage_collection.h"
 #include "syncd/chunk_tier.h"
 #include "syncd/credentials/node_credentials.h"
+#include "syncd/join/join_commands.h"
+#include "syncd/join/join_server.h"
+#include "transport/ca_fingerprint.h"
 #include "syncd/logging.h"
 #include "control/meta_commands.h"
 #include "control/object_commands.h"
@@ -203,6 +206,7 @@ class Daemon {
   PeerNetworkOptions NetworkOptions(const NodeIdentity& identity) const;
   std::optional<StartupError> StartPeerNetwork(const NodeIdentity& identity,
                                                std::string* peer_address);
+  std::optional<StartupError> StartJoinServer();
   void StartConflictMonitor();
   void CreateStatusService(std::chrono::steady_clock::time_point started);
   void WaitForSignal();
@@ -248,6 +252,8 @@ class Daemon {
   std::unique_ptr<WorkerPools> pools_;
   std::unique_ptr<PeerNetwork> network_;
   std::unique_ptr<NodeCredentials> credentials_;  // null without a TLS identity
+  std::unique_ptr<JoinTokenStore> join_tokens_;    // null unless cluster.join_listen is set
+  std::unique_ptr<JoinServer> join_server_;
   std::unique_ptr<ControlServer> server_;
   // Declared last: its feed reads the store, replicator and conflicts above, so it stops first.
   std::unique_ptr<StatusService> status_;
@@ -395,6 +401,7 @@ std::optional<StartupError> Daemon::Start() {
   if (!status_started.ok()) return StartupError{kExitConfig, status_started.message()};
   RegisterReplicationCommands(dispatcher_, *network_);
   RegisterClusterReload();
+  if (auto error = StartJoinServer()) return error;
   RegisterStatusCommand(dispatcher_, *store_, settings_,
                         NodeDescription{config_.node_name, config_.data_dir.string(),
                                         config_.control_socket.string(), peer_address,
@@ -497,6 +504,28 @@ std::optional<StartupError> Daemon::StartPeerNetwork(const NodeIdentity& identit
     credentials_ = std::make_unique<NodeCredentials>(ResolveClusterFiles(config_));
     credentials_->Check();
   }
+  return std::nullopt;
+}
+
+// The token join endpoint, when configured; `cluster.token` answers either way.
+std::optional<StartupError> Daemon::StartJoinServer() {
+  JoinEndpoint endpoint;
+  if (config_.cluster.join_listen.enabled) {
+    auto ca = transport::LoadClusterCa(config_.cluster.join_ca);
+    if (!ca.ok()) return StartupError{kExitConfig, "cluster.join_ca " + config_.cluster.join_ca.string() + ": " + ca.status().message()};
+    auto fingerprint = transport::CertificateFingerprintOfPem(ca->cert_pem);
+    if (!fingerprint.ok()) return StartupError{kExitConfig, "cluster.join_ca: " + fingerprint.status().message()};
+    auto tokens = JoinTokenStore::Open(config_.data_dir / "join-tokens.json");
+    if (!tokens.ok()) return StartupError{kExitConfig, tokens.status().message()};
+    join_tokens_ = std::move(*tokens);
+    JoinServerOptions options{config_.cluster.join_listen, std::move(*ca),
+                              [feed = &status_->feed()](const std::string&, const std::string&) { feed->OnJoinRefused(); }};
+    auto server = JoinServer::Start(std::move(options), *join_tokens_);
+    if (!server.ok()) return StartupError{kExitConfig, server.status().message()};
+    join_server_ = std::move(*server);
+    endpoint = {join_server_->address(), *fingerprint};
+  }
+  RegisterJoinCommands(dispatcher_, join_tokens_.get(), endpoint);
   return std::nullopt;
 }
 
@@ -651,6 +680,7 @@ void Daemon::PollShutdown(std::chrono::steady_clock::time_point deadline) {
   }
   // Nothing else keeps the io_context running: its threads return once the sockets are closed.
   network_->ShutdownTransport();  // flushes and closes peer links, stops dialers
+  join_server_.reset();           // a join in flight is cut off
   status_->Stop();                // closes status clients, stops the feed's sampling
   signals_.cancel();
   watchdog_timer_.cancel();
