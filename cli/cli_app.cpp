@@ -260,6 +260,32 @@ void AddConflictSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req
   });
 }
 
+// `peers` lists the links; `peers add|rm host:port` change the peers at runtime, `peers ls`
+// lists the configured and the added ones.
+void AddPeersSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
+  auto* peers = app.add_subcommand("peers", "list peers: state, address, last seen, bytes, lag, transfers");
+  peers->callback([&req, peers] {
+    if (!peers->get_subcommands().empty()) return;  // add, rm or ls set the request
+    req.method = "peers";
+    req.print = PrintPeers;
+  });
+  for (auto [name, help] : {std::pair{"add", "dial host:port from now on, also after restarts"},
+                            std::pair{"rm", "stop dialing a peer added with `peers add`, closing its link"}}) {
+    auto* change = peers->add_subcommand(name, help);
+    change->add_option("address", args.url, "host:port")->required();
+    change->callback([&req, &args, method = std::string("peers.") + name] {
+      req.method = method;
+      req.params = {{"address", args.url}};
+      req.print = PrintPeerLists;
+    });
+  }
+  peers->add_subcommand("ls", "list the configured peers (network.peers) and those added at runtime")
+      ->callback([&req] {
+        req.method = "peers.ls";
+        req.print = PrintPeerLists;
+      });
+}
+
 void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   auto on = [&req](CLI::App* sub, std::string method,
                    std::function<void(const json&, std::ostream&)> print) {
@@ -410,8 +436,7 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
     req.print = PrintApplied;
   });
 
-  on(app.add_subcommand("peers", "list peers: state, address, last seen, bytes, lag, transfers"),
-     "peers", PrintPeers);
+  AddPeersSubcommands(app, args, req);
   auto* resync = app.add_subcommand(
       "resync", "compare with connected peers ignoring checkpoints: re-read their whole change "
                 "logs, fetch what is missing here, report what was found and fixed");

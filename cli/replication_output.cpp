@@ -63,6 +63,13 @@ void PrintPeers(const json& r, std::ostream& out) {
   }
 }
 
+void PrintPeerLists(const json& r, std::ostream& out) {
+  TablePrinter table({"PEER", "FROM"});
+  for (const json& peer : r.value("static", json::array())) table.AddRow({peer.get<std::string>(), "config"});
+  for (const json& peer : r.value("runtime", json::array())) table.AddRow({peer.get<std::string>(), "runtime"});
+  table.Print(out);
+}
+
 void PrintResync(const json& r, std::ostream& out) {
   const json& peers = r.contains("peers") ? r["peers"] : json::array();
   if (peers.empty()) out << "resync: no connected peer to compare with\n";

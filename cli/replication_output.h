@@ -9,6 +9,8 @@
 namespace edgesync {
 
 void PrintPeers(const nlohmann::json& result, std::ostream& out);
+// `peers add|rm|ls`: the static and the runtime peer lists.
+void PrintPeerLists(const nlohmann::json& result, std::ostream& out);
 void PrintResync(const nlohmann::json& result, std::ostream& out);
 void PrintWhere(const nlohmann::json& result, std::ostream& out);
 // `put --wait`: who holds the new version, or who is missing when the wait timed out.

@@ -39,6 +39,7 @@
 #include "syncd/credentials/node_credentials.h"
 #include "syncd/join/join_commands.h"
 #include "syncd/join/join_server.h"
+#include "syncd/peers/peer_commands.h"
 #include "transport/ca_fingerprint.h"
 #include "syncd/logging.h"
 #include "control/meta_commands.h"
@@ -400,6 +401,7 @@ std::optional<StartupError> Daemon::Start() {
   http_listener_.reset();
   if (!status_started.ok()) return StartupError{kExitConfig, status_started.message()};
   RegisterReplicationCommands(dispatcher_, *network_);
+  RegisterPeerCommands(dispatcher_, *network_);
   RegisterClusterReload();
   if (auto error = StartJoinServer()) return error;
   RegisterStatusCommand(dispatcher_, *store_, settings_,
@@ -436,6 +438,7 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
   options.networking = config_.replication_enabled();
   options.listen = config_.peer_listen.enabled;
   options.peers = config_.peers;
+  options.runtime_peers_file = config_.data_dir / "peers.json";
   options.replicator.window_bytes = config_.replication_window_bytes;
   options.replicator.run_blocking = [pools = pools_.get()](std::function<void()> work) {
     pools->TryPost(CommandLane::kBulk, std::move(work));

@@ -565,8 +565,8 @@ class Session final : public Link {
   std::atomic<std::uint64_t> messages_received_{0};
 };
 
-void StartSession(std::shared_ptr<TransportContext> context, tcp::socket socket, bool inbound,
-                  std::string host_header, SessionEndCallback on_end) {
+std::shared_ptr<Link> StartSession(std::shared_ptr<TransportContext> context, tcp::socket socket,
+                                   bool inbound, std::string host_header, SessionEndCallback on_end) {
   std::shared_ptr<asio::ssl::context> tls;
   {
     MutexLock lock(context->mutex);
@@ -578,11 +578,13 @@ void StartSession(std::shared_ptr<TransportContext> context, tcp::socket socket,
         std::move(context), std::move(tls), inbound, std::move(host_header), std::move(on_end),
         std::move(socket), current);
     session->Start();
+    return session;
   } else {
     auto session = std::make_shared<Session<PlainWebSocket>>(
         std::move(context), nullptr, inbound, std::move(host_header), std::move(on_end),
         std::move(socket));
     session->Start();
+    return session;
   }
 }
 
@@ -592,9 +594,10 @@ void StartInboundSession(std::shared_ptr<TransportContext> context, tcp::socket 
   StartSession(std::move(context), std::move(socket), /*inbound=*/true, {}, {});
 }
 
-void StartOutboundSession(std::shared_ptr<TransportContext> context, tcp::socket socket,
-                          std::string host_header, SessionEndCallback on_end) {
-  StartSession(std::move(context), std::move(socket), /*inbound=*/false, std::move(host_header),
+std::shared_ptr<Link> StartOutboundSession(std::shared_ptr<TransportContext> context,
+                                           tcp::socket socket, std::string host_header,
+                                           SessionEndCallback on_end) {
+  return StartSession(std::move(context), std::move(socket), /*inbound=*/false, std::move(host_header),
                std::move(on_end));
 }
 

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <boost/asio/io_context.hpp>
 
 #include "transport/identity.h"
@@ -67,6 +69,17 @@ void Transport::ConnectTo(const std::string& host, std::uint16_t port) {
   auto dialer = std::make_shared<PeerDialer>(context_, host, port);
   dialer->Start();
   context_->dialers.push_back(std::move(dialer));
+}
+
+bool Transport::Disconnect(const std::string& host, std::uint16_t port) {
+  MutexLock lock(context_->mutex);
+  auto& dialers = context_->dialers;
+  auto it = std::find_if(dialers.begin(), dialers.end(),
+                         [&](const auto& dialer) { return dialer->Dials(host, port); });
+  if (it == dialers.end()) return false;
+  (*it)->Stop("peer " + host + ":" + std::to_string(port) + " removed from this node's peers");
+  dialers.erase(it);
+  return true;
 }
 
 void Transport::Shutdown() {

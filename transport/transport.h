@@ -44,6 +44,9 @@ class Transport {
   Result<std::uint16_t> Listen();
   // Keeps a link to host:port up, reconnecting with jittered exponential backoff.
   void ConnectTo(const std::string& host, std::uint16_t port);
+  // Stops what ConnectTo(host, port) started and closes the link it made. False when nothing
+  // dials host:port.
+  bool Disconnect(const std::string& host, std::uint16_t port);
   // Stops accepting and dialing, flushes and closes every link. Idempotent.
   void Shutdown();
 

@@ -2,8 +2,8 @@
 
 #include <openssl/rand.h>
 
-#include "base/json_depth.h"
 #include "store/sha256.h"
+#include "syncd/json_file.h"
 #include "transport/clock_skew.h"
 #include "transport/identity.h"
 
@@ -28,15 +28,12 @@ int64_t NowMs() { return static_cast<int64_t>(transport::WallClockMs()); }
 
 Result<std::unique_ptr<JoinTokenStore>> JoinTokenStore::Open(std::filesystem::path file) {
   std::unique_ptr<JoinTokenStore> store(new JoinTokenStore(std::move(file)));
-  std::error_code ec;
-  if (!std::filesystem::exists(store->file_, ec)) return store;
-  auto text = transport::ReadTextFile(store->file_);
-  if (!text.ok()) return text.status();
-  json parsed = JsonDepthWithin(*text) ? json::parse(*text, nullptr, false) : json(json::value_t::discarded);
-  if (!parsed.is_object() || !parsed.contains("tokens") || !parsed["tokens"].is_object())
-    return Status::Corruption(store->file_.string() + " is not a join token file");
+  Result<json> read = ReadJsonFile(store->file_);
+  if (!read.ok()) return read.status();
+  json tokens = read->value("tokens", json::object());
+  if (!tokens.is_object()) return Status::Corruption(store->file_.string() + " is not a join token file");
   MutexLock lock(store->mu_);
-  store->tokens_ = std::move(parsed["tokens"]);
+  store->tokens_ = std::move(tokens);
   return store;
 }
 
@@ -93,13 +90,6 @@ Result<JoinGrant> JoinTokenStore::Redeem(const std::string& token, const std::st
   return grant;
 }
 
-Status JoinTokenStore::Save() {
-  const std::filesystem::path temp = file_.string() + ".tmp";
-  EDGESYNC_RETURN_IF_ERROR(transport::WriteTextFile(temp, json{{"tokens", tokens_}}.dump(1) + "\n", true));
-  std::error_code ec;
-  std::filesystem::rename(temp, file_, ec);
-  if (ec) return Status::IoError("cannot replace " + file_.string() + ": " + ec.message());
-  return Status::Ok();
-}
+Status JoinTokenStore::Save() { return ReplaceJsonFile(file_, json{{"tokens", tokens_}}); }
 
 }  // namespace edgesync
