@@ -22,17 +22,30 @@ class CredentialReloadTest : public ClusterFixture {
       if (p.value("node_id", "") == peer_id) return p.value("connected", false);
     return false;
   }
+
+  // A cloud node (certificate for a year) and `edge_names` dialing it (certificates for
+  // `edge_days`), all linked. Returns the cloud; the edges are edge(0), edge(1), ...
+  TestNode& StartLinked(const std::vector<std::string>& edge_names, int edge_days = 365) {
+    ca_ = MakeCa("ca", "factory-1");
+    TestNode& cloud = AddNode("cloud-1", ca_, "cloud", 365);
+    Start(cloud);
+    for (const std::string& name : edge_names) {
+      edges_.push_back(&AddNode(name, ca_, "edge", edge_days));
+      Start(*edges_.back(), {&cloud});
+    }
+    EXPECT_TRUE(PollUntil([&] { return ConnectedPeers(cloud) == edge_names.size(); })) << ReadFileText(cloud.log());
+    return cloud;
+  }
+  TestNode& edge(size_t i) { return *edges_.at(i); }
+
+  fs::path ca_;
+  std::vector<TestNode*> edges_;
 };
 
 TEST_F(CredentialReloadTest, RevokedPeerDropsWithinTwoSecondsOfSighup) {
-  fs::path ca = MakeCa("ca", "factory-1");
-  TestNode& cloud = AddNode("cloud-1", ca, "cloud", 365);
-  TestNode& lost = AddNode("edge-lost", ca, "edge", 365);
-  TestNode& good = AddNode("edge-good", ca, "edge", 365);
-  Start(cloud);
-  Start(lost, {&cloud});
-  Start(good, {&cloud});
-  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(cloud) == 2; })) << ReadFileText(cloud.log());
+  TestNode& cloud = StartLinked({"edge-lost", "edge-good"});
+  TestNode& lost = edge(0);
+  const fs::path& ca = ca_;
 
   // The CRL goes where the daemon looks by default; it did not exist at startup.
   LocalCli({"cluster", "revoke", ca.string(), (lost.data_dir / "cluster" / "node.crt").string(),
@@ -63,12 +76,9 @@ TEST_F(CredentialReloadTest, RevokedPeerDropsWithinTwoSecondsOfSighup) {
 }
 
 TEST_F(CredentialReloadTest, ClusterReloadClosesTheRevokedLinkOnTheOtherSideToo) {
-  fs::path ca = MakeCa("ca", "factory-1");
-  TestNode& cloud = AddNode("cloud-1", ca, "cloud", 365);
-  TestNode& lost = AddNode("edge-lost", ca, "edge", 365);
-  Start(cloud);
-  Start(lost, {&cloud});
-  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(cloud) == 1; })) << ReadFileText(cloud.log());
+  TestNode& cloud = StartLinked({"edge-lost"});
+  TestNode& lost = edge(0);
+  const fs::path& ca = ca_;
   // The edge learns that the cloud's certificate is revoked (say, the cloud's key leaked).
   LocalCli({"cluster", "revoke", ca.string(), (cloud.data_dir / "cluster" / "node.crt").string(),
             "--crl", (lost.data_dir / "cluster" / "crl.pem").string()});
@@ -113,12 +123,9 @@ TEST_F(CredentialReloadTest, ExpiringCertificateAndCrlShowInStatus) {
 // certificate is revoked on the peer: the link made with it closes and the edge's redial, made
 // with the renewed certificate, is accepted.
 TEST_F(CredentialReloadTest, RenewedCertificateIsUsedForNewLinks) {
-  fs::path ca = MakeCa("ca", "factory-1");
-  TestNode& cloud = AddNode("cloud-1", ca, "cloud", 365);
-  TestNode& edge = AddNode("edge-1", ca, "edge", 3);
-  Start(cloud);
-  Start(edge, {&cloud});
-  ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(cloud) == 1; })) << ReadFileText(cloud.log());
+  TestNode& cloud = StartLinked({"edge-1"}, 3);
+  TestNode& edge = this->edge(0);
+  const fs::path& ca = ca_;
   // Each side shows the other's software version, from its Hello.
   json cloud_status = CliJson(cloud, {"status"});
   ASSERT_EQ(cloud_status["peers"].size(), 1u) << cloud_status;
