@@ -504,7 +504,10 @@ std::optional<StartupError> Daemon::StartPeerNetwork(const NodeIdentity& identit
                  identity.node_id, identity.cluster_id, *peer_address, config_.peers.size());
   }
   if (network_->networking() && !config_.insecure_plaintext_for_tests) {
-    credentials_ = std::make_unique<NodeCredentials>(ResolveClusterFiles(config_));
+    credentials_ = std::make_unique<NodeCredentials>(
+        ResolveClusterFiles(config_), [authority = write_authority_.get()](const transport::TlsMaterial& m) {
+          if (authority) authority->UpdateSigningIdentity(m.cert_pem, m.key_pem);
+        });
     credentials_->Check();
   }
   return std::nullopt;

@@ -103,9 +103,9 @@ Status PeerNetwork::RemovePeer(const PeerAddress& peer) {
 }
 
 Result<std::vector<std::string>> PeerNetwork::ReloadCredentials(
-    const transport::CredentialFiles& files) {
+    const transport::TlsMaterial& material) {
   if (!transport_) return NoNetworking();
-  return transport_->ReloadCredentials(files);
+  return transport_->ReloadCredentials(material);
 }
 
 std::vector<LinkRefusal> PeerNetwork::RecentRefusals() const { return handler_->Recent(); }

@@ -60,7 +60,7 @@ class PeerNetwork : public PeerLinks {
   std::vector<PeerAddress> runtime_peers() const { return runtime_peers_->List(); }
 
   // See Transport::ReloadCredentials. FailedPrecondition without networking.
-  Result<std::vector<std::string>> ReloadCredentials(const transport::CredentialFiles& files);
+  Result<std::vector<std::string>> ReloadCredentials(const transport::TlsMaterial& material);
 
   replication::Replicator& replicator() override { return *replicator_; }
   std::vector<LinkRefusal> RecentRefusals() const override;

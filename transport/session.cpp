@@ -305,6 +305,12 @@ class Session final : public Link {
       co_return co_await RefusePeer(admitted.message(), failure);
     }
     registered_ = true;
+    if constexpr (kTls) {
+      Status current = context_->StillAccepted(tls_.get(), peer_.certificate_pem);
+      if (!current.ok()) {
+        co_return co_await RefusePeer("peer certificate no longer accepted: " + current.message(), failure);
+      }
+    }
 
     if (!co_await WriteLinkFrame(kHelloAcceptMessageType, EncodeHelloAccept(version.value()),
                                  failure)) {

@@ -97,22 +97,21 @@ void Transport::Shutdown() {
   }
 }
 
-Result<std::vector<std::string>> Transport::ReloadCredentials(const CredentialFiles& files) {
+Result<std::vector<std::string>> Transport::ReloadCredentials(const TlsMaterial& material) {
   if (context_->options.insecure_plaintext_for_tests) {
     return Status::FailedPrecondition("plaintext test mode has no TLS credentials to reload");
   }
-  auto material = LoadTlsMaterial(files);
-  if (!material.ok()) return material.status();
-  auto tls = CreateTlsContext(*material, context_->options.local_hello.node_id);
+  auto tls = CreateTlsContext(material, context_->options.local_hello.node_id);
   if (!tls.ok()) return tls.status();
   {
     MutexLock lock(context_->mutex);
     context_->tls = std::move(tls).value();
+    context_->reloaded = material;
   }
   std::vector<std::string> closed;
   for (const auto& link : context_->registry.LiveLinks()) {
     const PeerInfo& peer = link->peer();
-    Status valid = VerifyNodeCertificate(material->ca_pem, peer.certificate_pem, material->crl_pem);
+    Status valid = VerifyNodeCertificate(material.ca_pem, peer.certificate_pem, material.crl_pem);
     if (valid.ok()) continue;
     const std::string reason = "peer certificate no longer accepted: " + valid.message();
     spdlog::warn("transport: closing link peer={} address={}: {}", peer.node_id, peer.address, reason);

@@ -50,12 +50,12 @@ class Transport {
   // Stops accepting and dialing, flushes and closes every link. Idempotent.
   void Shutdown();
 
-  // Reads the CA, certificate, key and CRL from `files` again: new connections use them, and
-  // live links whose peer certificate no longer verifies (revoked, expired, another CA) are
-  // closed with the reason. Returns one line per closed link ("node-id: reason"). On error
-  // (a file missing or unreadable, a certificate for another node id) nothing changes.
-  // Plaintext test mode has no credentials: FailedPrecondition.
-  Result<std::vector<std::string>> ReloadCredentials(const CredentialFiles& files);
+  // Takes new TLS material (LoadTlsMaterial): new connections use it, and live links whose
+  // peer certificate no longer verifies (revoked, expired, another CA) are closed with the
+  // reason, as are handshakes that finish after it. Returns one line per closed link
+  // ("node-id: reason"). On error (a key that does not match, a certificate for another node
+  // id) nothing changes. Plaintext test mode has no credentials: FailedPrecondition.
+  Result<std::vector<std::string>> ReloadCredentials(const TlsMaterial& material);
 
   // Live links (hello completed).
   std::vector<std::shared_ptr<Link>> Links() const;

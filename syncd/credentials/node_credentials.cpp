@@ -66,11 +66,14 @@ void NodeCredentials::Check() {
 }
 
 Result<json> NodeCredentials::Reload(PeerNetwork& network) {
-  Result<std::vector<std::string>> closed = network.ReloadCredentials(CredentialFilesOf(files_));
+  Result<transport::TlsMaterial> material = transport::LoadTlsMaterial(CredentialFilesOf(files_));
+  Result<std::vector<std::string>> closed =
+      material.ok() ? network.ReloadCredentials(*material) : Result<std::vector<std::string>>(material.status());
   if (!closed.ok()) {
     spdlog::error("credentials: reload failed, keeping the running ones: {}", closed.status().message());
     return closed.status();
   }
+  if (on_reloaded_) on_reloaded_(*material);
   Check();
   spdlog::info("credentials: reloaded {} ({} link(s) closed)", files_.cert.string(), closed->size());
   return json{{"closed", *closed}, {"credentials", Json()}};

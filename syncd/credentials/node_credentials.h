@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -28,11 +29,15 @@ transport::CredentialFiles CredentialFilesOf(const ClusterFiles& files);
 
 class NodeCredentials {
  public:
-  explicit NodeCredentials(ClusterFiles files) : files_(std::move(files)) {}
+  // `on_reloaded` gets the material after the network took it (the write authority signs with
+  // the renewed certificate and key from then on); may be empty.
+  NodeCredentials(ClusterFiles files, std::function<void(const transport::TlsMaterial&)> on_reloaded)
+      : files_(std::move(files)), on_reloaded_(std::move(on_reloaded)) {}
 
   // Reads the dates again and logs a warning for each file expiring within kExpiryWarning.
   void Check();
-  // The network takes the files again (see Transport::ReloadCredentials), then Check().
+  // Reads the files and gives them to the network (see Transport::ReloadCredentials), then to
+  // `on_reloaded`, then Check().
   // Returns {"closed": ["node: reason", ...], "credentials": Json()}.
   Result<nlohmann::json> Reload(PeerNetwork& network);
   // {"certificate": {"file", "until_ms", "until"}, "crl": {...} or null, "warnings": [...]}.
@@ -40,6 +45,7 @@ class NodeCredentials {
 
  private:
   const ClusterFiles files_;
+  const std::function<void(const transport::TlsMaterial&)> on_reloaded_;
   mutable Mutex mu_;
   nlohmann::json state_ GUARDED_BY(mu_) = nullptr;
 };

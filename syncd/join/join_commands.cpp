@@ -1,5 +1,7 @@
 #include "syncd/join/join_commands.h"
 
+#include <spdlog/spdlog.h>
+
 #include "control/command_params.h"
 #include "transport/clock_skew.h"
 
@@ -34,6 +36,9 @@ Result<json> IssueToken(JoinTokenStore& tokens, const JoinEndpoint& endpoint, co
     return Status::InvalidArgument("ttl_ms must be a positive integer");
   Result<IssuedToken> issued = tokens.Issue(grant, std::chrono::milliseconds(params["ttl_ms"].get<uint64_t>()));
   if (!issued.ok()) return issued.status();
+  // The token itself is never logged: only that one exists.
+  spdlog::info("join: issued a one-time token for role {}, valid until {}", grant.role,
+               transport::UtcTimeText(static_cast<uint64_t>(issued->expires_ms)));
   return json{{"token", issued->token},
               {"role", grant.role},
               {"labels", grant.labels},

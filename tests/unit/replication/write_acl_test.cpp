@@ -250,6 +250,37 @@ TEST_F(AttestationTest, AuthorityDecidesByTheSignedAuthorElseByTheSender) {
   EXPECT_NE(s.message().find("attestation is invalid"), std::string::npos) << s.message();
 }
 
+// After a credential reload (a renewed certificate), versions are signed with the new one.
+TEST_F(AttestationTest, ARenewedCertificateSignsFromTheUpdateOn) {
+  auto first = pki_.Issue("admin-1", "admin");
+  auto renewed = pki_.Issue("admin-1", "admin");
+  edgesync::testing::TempDir dir;
+  WriteAuthorityOptions options;
+  options.role = "admin";
+  options.node_id = "admin-1";
+  options.ca_pem = pki_.ca().cert_pem;
+  options.cert_pem = first.cert_pem;
+  options.key_pem = Read(first.key);
+  WriteAuthority authority(options);
+  StoreOptions so;
+  so.path = dir.path();
+  so.node_id = "admin-1";
+  so.seal_local_version = [&](const ObjectKey& k, const VersionRecord& r) { return authority.SealLocal(k, r); };
+  auto store = Store::Open(so);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  authority.Attach(**store);
+  const auto key = ObjectKey::Parse("meta/acl").value();
+  auto signer = [&](const std::string& body) {
+    auto put = (*store)->PutFiles(key, {}, body);
+    EXPECT_TRUE(put.ok()) << put.status().ToString();
+    return put.ok() ? nlohmann::json::parse(put->record.attestation).value("cert", "") : std::string();
+  };
+  EXPECT_EQ(signer(R"({"kind":"meta","fields":{"rules":[]}})"), first.cert_pem);
+  authority.UpdateSigningIdentity(renewed.cert_pem, Read(renewed.key));
+  EXPECT_EQ(signer(R"({"kind":"meta","fields":{"rules":[{"roles":["cloud"],"keys":["*"],"allow":"write"}]}})"),
+            renewed.cert_pem);
+}
+
 TEST(NodeOwnedDocumentTest, OnlyTheNamedNodeWritesItWhateverTheRules) {
   EXPECT_EQ(NodeOwnerOf("meta/deployments/edge-1"), "edge-1");
   EXPECT_EQ(NodeOwnerOf("meta/deployments"), "");

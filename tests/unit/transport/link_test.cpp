@@ -193,9 +193,10 @@ TEST(LinkTest, ReloadClosesLinksOfRevokedPeers) {
   ASSERT_TRUE(cloud.handler().WaitFor(HasUp("edge-stolen")));
   ASSERT_TRUE(cloud.handler().WaitFor(HasUp("edge-good")));
 
-  const CredentialFiles files{cloud_files.ca_cert, cloud_files.cert, cloud_files.key,
-                              pki.WriteCrl({stolen.cert_pem})};
-  auto closed = cloud.transport().ReloadCredentials(files);
+  auto material = LoadTlsMaterial(
+      {cloud_files.ca_cert, cloud_files.cert, cloud_files.key, pki.WriteCrl({stolen.cert_pem})});
+  ASSERT_TRUE(material.ok()) << material.status().ToString();
+  auto closed = cloud.transport().ReloadCredentials(*material);
   ASSERT_TRUE(closed.ok()) << closed.status().ToString();
   ASSERT_EQ(closed->size(), 1u);
   EXPECT_NE(closed->front().find("edge-stolen: peer certificate no longer accepted"), std::string::npos)
@@ -207,7 +208,9 @@ TEST(LinkTest, ReloadClosesLinksOfRevokedPeers) {
 
   // A reload that would change this node's id changes nothing.
   auto other = pki.Issue("cloud-2", "cloud");
-  auto refused = cloud.transport().ReloadCredentials({other.ca_cert, other.cert, other.key, {}});
+  auto other_material = LoadTlsMaterial({other.ca_cert, other.cert, other.key, {}});
+  ASSERT_TRUE(other_material.ok());
+  auto refused = cloud.transport().ReloadCredentials(*other_material);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("differs from configured node id"), std::string::npos);
 }
