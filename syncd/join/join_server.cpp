@@ -135,6 +135,11 @@ Result<std::unique_ptr<JoinServer>> JoinServer::Start(JoinServerOptions options,
   impl->thread = std::thread([io = &impl->io] { io->run(); });
   std::unique_ptr<JoinServer> server(new JoinServer(std::move(impl)));
   spdlog::info("join: serving token joins on {}", server->address());
+  if (!ip.is_loopback()) {
+    spdlog::warn("join: the join endpoint {} is not on loopback: whoever reaches it may try tokens; "
+                 "set cluster.join_listen = \"off\" once the new nodes have joined",
+                 server->address());
+  }
   return server;
 }
 

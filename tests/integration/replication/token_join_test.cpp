@@ -134,6 +134,16 @@ TEST_F(TokenJoinTest, EachRefusalIsClearAndCounted) {
                                      plain["server"], "--ca-fingerprint", plain["ca_fingerprint"], "--node-id",
                                      "edge-e", "--out", (root() / "edge-e" / "cluster").string()});
   EXPECT_EQ(joined.exit_code, 0) << joined.err;
+  // And from standard input (`--token-file -`).
+  json piped = Token(cloud, "edge");
+  MakeFile(root() / "piped.token", piped["token"].get<std::string>() + "\n");
+  ProcessResult from_stdin = RunProcess(
+      {"/bin/sh", "-c", std::string(EDGESYNC_BIN) + " cluster join --token-file - --server " +
+                            piped["server"].get<std::string>() + " --ca-fingerprint " +
+                            piped["ca_fingerprint"].get<std::string>() + " --node-id edge-f --out " +
+                            (root() / "edge-f" / "cluster").string() + " < " + (root() / "piped.token").string()});
+  EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
+  EXPECT_TRUE(fs::exists(root() / "edge-f" / "cluster" / "node.crt"));
 }
 
 TEST_F(TokenJoinTest, NodesWithoutTheEndpointRefuseToIssueTokens) {
