@@ -247,7 +247,7 @@ int Revoke(const ClusterArgs& a) {
 
 void AddClusterCommands(CLI::App& app, LocalCommand* chosen) {
   auto args = std::make_shared<ClusterArgs>();
-  auto* cluster = app.add_subcommand("cluster", "cluster certificates (init, join, sign, revoke, renew run locally; reload asks the daemon)");
+  auto* cluster = app.add_subcommand("cluster", "cluster certificates (init, join, renew, sign, revoke run locally; reload and token ask the daemon)");
   cluster->require_subcommand(1);
 
   auto* init = cluster->add_subcommand("init", "create the cluster CA in <dir> (keep it offline)");
