@@ -269,8 +269,9 @@ void AddPeersSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
     req.method = "peers";
     req.print = PrintPeers;
   });
-  for (auto [name, help] : {std::pair{"add", "dial host:port from now on, also after restarts"},
-                            std::pair{"rm", "stop dialing a peer added with `peers add`, closing its link"}}) {
+  for (auto [name, help] :
+       {std::pair{"add", "dial host:port from now on, also after restarts"},
+        std::pair{"rm", "stop dialing a peer added with `peers add`, closing its link"}}) {
     auto* change = peers->add_subcommand(name, help);
     change->add_option("address", args.url, "host:port")->required();
     change->callback([&req, &args, method = std::string("peers.") + name] {
@@ -490,7 +491,8 @@ void AddClusterTokenCommand(CLI::App& cluster, SubcommandArgs& args, CliRequest&
   token->add_option("--role", args.role, "the role the new node gets")
       ->required()
       ->check(CLI::IsMember({"edge", "cloud", "admin"}));
-  token->add_option("--ttl", args.ttl, "how long the token is valid: 90s, 15m, 1h, 2d (default 1h, at most 7d)");
+  token->add_option("--ttl", args.ttl,
+                    "how long the token is valid: 90s, 15m, 1h, 2d (default 1h, at most 7d)");
   token->add_option("--labels", args.words, "key=value labels to hand to the new node, comma-separated")
       ->delimiter(',');
   token->add_option("--days", args.cert_days, "validity of the certificate it gets (default 365)")
@@ -501,7 +503,8 @@ void AddClusterTokenCommand(CLI::App& cluster, SubcommandArgs& args, CliRequest&
     json labels = json::object();
     for (const std::string& label : args.words) {
       const auto eq = label.find('=');
-      if (eq == std::string::npos || eq == 0) throw CLI::ValidationError("--labels", "'" + label + "' is not key=value");
+      if (eq == std::string::npos || eq == 0)
+        throw CLI::ValidationError("--labels", "'" + label + "' is not key=value");
       labels[label.substr(0, eq)] = label.substr(eq + 1);
     }
     req.method = "cluster.token";

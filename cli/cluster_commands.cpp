@@ -114,11 +114,13 @@ std::string HostName() {
 int JoinWithToken(const ClusterArgs& a, const fs::path& out, const std::string& token,
                   const std::string& node_id, const std::string& role) {
   auto csr = transport::ReadTextFile(out / kCsrFile);
-  Result<JoinResult> joined = csr.ok() ? RequestJoin(a.server, a.ca_fingerprint, token, *csr)
-                                       : Result<JoinResult>(csr.status());
-  Status installed = joined.ok() ? transport::WriteTextFile(out / transport::kNodeCertFile, joined->cert_pem, false)
-                                 : joined.status();
-  if (installed.ok()) installed = transport::WriteTextFile(out / transport::kCaCertFile, joined->ca_pem, false);
+  Result<JoinResult> joined =
+      csr.ok() ? RequestJoin(a.server, a.ca_fingerprint, token, *csr) : Result<JoinResult>(csr.status());
+  Status installed = joined.ok()
+                         ? transport::WriteTextFile(out / transport::kNodeCertFile, joined->cert_pem, false)
+                         : joined.status();
+  if (installed.ok())
+    installed = transport::WriteTextFile(out / transport::kCaCertFile, joined->ca_pem, false);
   if (!installed.ok()) {
     std::error_code ec;
     fs::remove(out / transport::kNodeKeyFile, ec);
@@ -126,7 +128,8 @@ int JoinWithToken(const ClusterArgs& a, const fs::path& out, const std::string& 
     return Fail("join refused: " + installed.message());
   }
   std::cout << "joined as node " << node_id << " (role " << role << "): certificate "
-            << (out / transport::kNodeCertFile).string() << ", CA " << (out / transport::kCaCertFile).string() << "\n";
+            << (out / transport::kNodeCertFile).string() << ", CA " << (out / transport::kCaCertFile).string()
+            << "\n";
   if (!joined->labels.empty()) {
     std::cout << "labels from the token (set them as node.labels):";
     for (const auto& [key, value] : joined->labels) std::cout << " " << key << "=" << value;
@@ -156,7 +159,8 @@ int Join(const ClusterArgs& a, const fs::path& data_dir) {
   }
   if (int code = WriteKeyRequest(out, node_id, role, transport::kNodeKeyFile); code != kExitOk) return code;
   if (with_token) return JoinWithToken(a, out, token, node_id, role);
-  std::cout << "node " << node_id << " (role " << role << "): key " << (out / transport::kNodeKeyFile).string()
+  std::cout << "node " << node_id << " (role " << role << "): key "
+            << (out / transport::kNodeKeyFile).string()
             << " (0600), request " << (out / kCsrFile).string() << "\n"
             << "next: edgesync cluster sign <ca-dir> " << (out / kCsrFile).string()
             << " --out " << (out / transport::kNodeCertFile).string() << ", and copy the CA's "
@@ -171,9 +175,12 @@ int Renew(const ClusterArgs& a, const fs::path& data_dir) {
   auto cert = transport::ReadTextFile(out / transport::kNodeCertFile);
   if (!cert.ok()) return Fail(cert.status().message() + " (renew needs the current certificate)");
   auto identity = transport::ReadCertifiedIdentity(cert.value());
-  if (!identity.ok()) return Fail((out / transport::kNodeCertFile).string() + ": " + identity.status().message());
+  if (!identity.ok()) {
+    return Fail((out / transport::kNodeCertFile).string() + ": " + identity.status().message());
+  }
   const std::string next_key = std::string(transport::kNodeKeyFile) + ".next";
-  if (int code = WriteKeyRequest(out, identity->node_id, identity->role, next_key); code != kExitOk) return code;
+  int code = WriteKeyRequest(out, identity->node_id, identity->role, next_key);
+  if (code != kExitOk) return code;
   const fs::path next_cert = out / (std::string(transport::kNodeCertFile) + ".next");
   std::cout << "renewing node " << identity->node_id << " (role " << identity->role << "): new key "
             << (out / next_key).string() << " (0600), request " << (out / kCsrFile).string() << "\n"
@@ -247,7 +254,9 @@ int Revoke(const ClusterArgs& a) {
 
 void AddClusterCommands(CLI::App& app, LocalCommand* chosen) {
   auto args = std::make_shared<ClusterArgs>();
-  auto* cluster = app.add_subcommand("cluster", "cluster certificates (init, join, renew, sign, revoke run locally; reload and token ask the daemon)");
+  auto* cluster = app.add_subcommand(
+      "cluster",
+      "cluster certificates (init, join, renew, sign, revoke run locally; reload and token ask the daemon)");
   cluster->require_subcommand(1);
 
   auto* init = cluster->add_subcommand("init", "create the cluster CA in <dir> (keep it offline)");

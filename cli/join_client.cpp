@@ -72,11 +72,13 @@ Result<JoinResult> RequestJoin(const std::string& server, const std::string& ca_
   if (!presented) return Status::Unauthenticated(server + " presented no certificate");
   const std::string presented_fingerprint = transport::CertificateFingerprint(presented);
   if (presented_fingerprint != pinned)
-    return Status::Unauthenticated(server + " presented a certificate with fingerprint " + presented_fingerprint +
-                                   ", not the pinned " + pinned + ": not sending the token");
+    return Status::Unauthenticated(server + " presented a certificate with fingerprint " +
+                                   presented_fingerprint + ", not the pinned " + pinned +
+                                   ": not sending the token");
 
   const std::string request = nlohmann::json{{"token", token}, {"csr", csr_pem}}.dump() + "\n";
-  if (BIO_write(bio.get(), request.data(), static_cast<int>(request.size())) != static_cast<int>(request.size()))
+  if (BIO_write(bio.get(), request.data(), static_cast<int>(request.size())) !=
+      static_cast<int>(request.size()))
     return Failure("sending the join request failed");
   std::string answer;
   char buffer[4096];
@@ -88,9 +90,10 @@ Result<JoinResult> RequestJoin(const std::string& server, const std::string& ca_
   if (answer.find('\n') == std::string::npos) return Failure("no answer from " + server);
   answer.resize(answer.find('\n'));
   nlohmann::json parsed = JsonDepthWithin(answer, 4) ? nlohmann::json::parse(answer, nullptr, false)
-                                                      : nlohmann::json(nlohmann::json::value_t::discarded);
+                                                     : nlohmann::json(nlohmann::json::value_t::discarded);
   if (!parsed.is_object()) return Status::Corruption("the join endpoint's answer does not parse");
-  if (!parsed.value("ok", false)) return Status::PermissionDenied(parsed.value("error", "refused without a reason"));
+  if (!parsed.value("ok", false))
+    return Status::PermissionDenied(parsed.value("error", "refused without a reason"));
   JoinResult result{parsed.value("cert", ""), parsed.value("ca", ""), parsed.value("role", ""),
                     parsed.value("labels", std::map<std::string, std::string>{})};
   auto ca_fingerprint_answered = transport::CertificateFingerprintOfPem(result.ca_pem);

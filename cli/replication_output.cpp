@@ -66,7 +66,8 @@ void PrintPeers(const json& r, std::ostream& out) {
 void PrintPeerLists(const json& r, std::ostream& out) {
   TablePrinter table({"PEER", "FROM"});
   for (const json& peer : r.value("static", json::array())) table.AddRow({peer.get<std::string>(), "config"});
-  for (const json& peer : r.value("runtime", json::array())) table.AddRow({peer.get<std::string>(), "runtime"});
+  for (const json& peer : r.value("runtime", json::array()))
+    table.AddRow({peer.get<std::string>(), "runtime"});
   table.Print(out);
 }
 

@@ -162,6 +162,14 @@ Result<NodeIdentity> WireIdentity(const DaemonConfig& config) {
   return LoadNodeIdentity(ResolveClusterFiles(config), config.cluster.id);
 }
 
+// Connected peers and the software versions from their Hellos, for `status`.
+nlohmann::json PeerVersions(PeerNetwork& network) {
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& p : network.replicator().Peers())
+    if (p.connected) peers.push_back({{"node_id", p.node_id}, {"version", p.software_version}});
+  return peers;
+}
+
 // The write ACL needs a certified role: nodes without TLS identities (replication off, plaintext
 // test mode) do not enforce it.
 Result<std::unique_ptr<replication::WriteAuthority>> MakeWriteAuthority(const DaemonConfig& config,
@@ -414,12 +422,7 @@ std::optional<StartupError> Daemon::Start() {
                                         [network = network_.get()] {
                                           return network->replicator().ClockSkewMs();
                                         },
-                                        [network = network_.get()] {
-                                          nlohmann::json peers = nlohmann::json::array();
-                                          for (const auto& p : network->replicator().Peers())
-                                            if (p.connected) peers.push_back({{"node_id", p.node_id}, {"version", p.software_version}});
-                                          return peers;
-                                        },
+                                        [network = network_.get()] { return PeerVersions(*network); },
                                         [credentials = credentials_.get()] {
                                           return credentials ? credentials->Json() : nlohmann::json(nullptr);
                                         }});
@@ -518,14 +521,20 @@ std::optional<StartupError> Daemon::StartJoinServer() {
   JoinEndpoint endpoint;
   if (config_.cluster.join_listen.enabled) {
     auto ca = transport::LoadClusterCa(config_.cluster.join_ca);
-    if (!ca.ok()) return StartupError{kExitConfig, "cluster.join_ca " + config_.cluster.join_ca.string() + ": " + ca.status().message()};
+    if (!ca.ok()) {
+      return StartupError{kExitConfig, "cluster.join_ca " + config_.cluster.join_ca.string() + ": " +
+                                           ca.status().message()};
+    }
     auto fingerprint = transport::CertificateFingerprintOfPem(ca->cert_pem);
-    if (!fingerprint.ok()) return StartupError{kExitConfig, "cluster.join_ca: " + fingerprint.status().message()};
+    if (!fingerprint.ok()) {
+      return StartupError{kExitConfig, "cluster.join_ca: " + fingerprint.status().message()};
+    }
     auto tokens = JoinTokenStore::Open(config_.data_dir / "join-tokens.json");
     if (!tokens.ok()) return StartupError{kExitConfig, tokens.status().message()};
     join_tokens_ = std::move(*tokens);
-    JoinServerOptions options{config_.cluster.join_listen, std::move(*ca),
-                              [feed = &status_->feed()](const std::string&, const std::string&) { feed->OnJoinRefused(); }};
+    JoinServerOptions options{
+        config_.cluster.join_listen, std::move(*ca),
+        [feed = &status_->feed()](const std::string&, const std::string&) { feed->OnJoinRefused(); }};
     auto server = JoinServer::Start(std::move(options), *join_tokens_);
     if (!server.ok()) return StartupError{kExitConfig, server.status().message()};
     join_server_ = std::move(*server);

@@ -16,8 +16,8 @@ using nlohmann::json;
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
 
 // One file's date, and a warning when it is near or past. `what` names it in the warning.
-json DateEntry(const std::filesystem::path& file, const Result<int64_t>& until_ms,
-               const std::string& what, const std::string& advice, json& warnings) {
+json DateEntry(const std::filesystem::path& file, const Result<int64_t>& until_ms, const std::string& what,
+               const std::string& advice, json& warnings) {
   if (!until_ms.ok()) {
     warnings.push_back(what + " " + file.string() + ": " + until_ms.status().message());
     return {{"file", file.string()}, {"error", until_ms.status().message()}};
@@ -50,9 +50,9 @@ transport::CredentialFiles CredentialFilesOf(const ClusterFiles& files) {
 void NodeCredentials::Check() {
   const transport::CredentialFiles files = CredentialFilesOf(files_);
   json warnings = json::array();
-  json certificate = DateEntry(files.cert, FileDate(files.cert, transport::CertificateNotAfterMs),
-                               "node certificate",
-                               "renew it (edgesync cluster renew, docs/operations.md)", warnings);
+  json certificate =
+      DateEntry(files.cert, FileDate(files.cert, transport::CertificateNotAfterMs), "node certificate",
+                "renew it (edgesync cluster renew, docs/operations.md)", warnings);
   json crl = nullptr;
   if (!files.crl.empty()) {
     crl = DateEntry(files.crl, FileDate(files.crl, transport::CrlNextUpdateMs), "CRL",
@@ -62,13 +62,15 @@ void NodeCredentials::Check() {
   }
   for (const json& warning : warnings) spdlog::warn("credentials: {}", warning.get<std::string>());
   MutexLock lock(mu_);
-  state_ = {{"certificate", std::move(certificate)}, {"crl", std::move(crl)}, {"warnings", std::move(warnings)}};
+  state_ = {
+      {"certificate", std::move(certificate)}, {"crl", std::move(crl)}, {"warnings", std::move(warnings)}};
 }
 
 Result<json> NodeCredentials::Reload(PeerNetwork& network) {
   Result<transport::TlsMaterial> material = transport::LoadTlsMaterial(CredentialFilesOf(files_));
-  Result<std::vector<std::string>> closed =
-      material.ok() ? network.ReloadCredentials(*material) : Result<std::vector<std::string>>(material.status());
+  Result<std::vector<std::string>> closed = material.ok()
+                                                ? network.ReloadCredentials(*material)
+                                                : Result<std::vector<std::string>>(material.status());
   if (!closed.ok()) {
     spdlog::error("credentials: reload failed, keeping the running ones: {}", closed.status().message());
     return closed.status();

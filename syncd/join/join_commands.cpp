@@ -34,7 +34,8 @@ Result<json> IssueToken(JoinTokenStore& tokens, const JoinEndpoint& endpoint, co
   }
   if (!params.contains("ttl_ms") || !params["ttl_ms"].is_number_unsigned())
     return Status::InvalidArgument("ttl_ms must be a positive integer");
-  Result<IssuedToken> issued = tokens.Issue(grant, std::chrono::milliseconds(params["ttl_ms"].get<uint64_t>()));
+  Result<IssuedToken> issued =
+      tokens.Issue(grant, std::chrono::milliseconds(params["ttl_ms"].get<uint64_t>()));
   if (!issued.ok()) return issued.status();
   // The token itself is never logged: only that one exists.
   spdlog::info("join: issued a one-time token for role {}, valid until {}", grant.role,

@@ -19,9 +19,9 @@ namespace edgesync {
 inline constexpr size_t kMaxJoinRequestBytes = 16 * 1024;
 
 struct JoinAnswer {
-  std::string line;                   // the JSON response, without the newline
+  std::string line;                    // the JSON response, without the newline
   std::optional<std::string> refusal;  // set when the request was refused: the reason
-  std::string node_id;                // who asked, when the request named a node
+  std::string node_id;                 // who asked, when the request named a node
 };
 
 // The refusal of a request longer than kMaxJoinRequestBytes.

@@ -39,8 +39,8 @@ Result<std::unique_ptr<asio::ssl::context>> ServerContext(const transport::Clust
   if (!key.ok()) return key.status();
   auto cert = transport::ParseCertificatePem(ca.cert_pem);
   if (!cert.ok()) return cert.status();
-  if (SSL_CTX_use_certificate(native, cert->get()) != 1 ||
-      SSL_CTX_use_PrivateKey(native, key->get()) != 1 || SSL_CTX_check_private_key(native) != 1)
+  if (SSL_CTX_use_certificate(native, cert->get()) != 1 || SSL_CTX_use_PrivateKey(native, key->get()) != 1 ||
+      SSL_CTX_check_private_key(native) != 1)
     return transport::OpensslFailure("the CA's key and certificate do not load or do not match");
   return context;
 }
@@ -77,18 +77,21 @@ struct JoinServer::Impl {
       if (auto s = weak.lock(); !ec && s) s->next_layer().close(ignored);
     });
     boost::system::error_code ec;
-    co_await stream->async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+    co_await stream->async_handshake(asio::ssl::stream_base::server,
+                                     asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) {
       asio::streambuf buffer(kMaxJoinRequestBytes + 1);
-      const size_t length =
-          co_await asio::async_read_until(*stream, buffer, '\n', asio::redirect_error(asio::use_awaitable, ec));
+      const size_t length = co_await asio::async_read_until(*stream, buffer, '\n',
+                                                            asio::redirect_error(asio::use_awaitable, ec));
       std::string request;
-      if (!ec) request.assign(asio::buffers_begin(buffer.data()), asio::buffers_begin(buffer.data()) + length - 1);
+      if (!ec)
+        request.assign(asio::buffers_begin(buffer.data()), asio::buffers_begin(buffer.data()) + length - 1);
       if (!ec || ec == asio::error::not_found) {
         // not_found: the buffer filled without a newline, an oversized request.
         JoinAnswer answer = ec ? OversizedJoinRequest() : AnswerJoinRequest(request, tokens, options.ca);
         Report(client, answer);
-        co_await asio::async_write(*stream, asio::buffer(answer.line + "\n"), asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_write(*stream, asio::buffer(answer.line + "\n"),
+                                   asio::redirect_error(asio::use_awaitable, ec));
         if (!ec) co_await stream->async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
       }
     } else {
@@ -124,21 +127,26 @@ Result<std::unique_ptr<JoinServer>> JoinServer::Start(JoinServerOptions options,
   impl->tls = std::move(*tls);
   boost::system::error_code ec;
   const auto ip = asio::ip::make_address(impl->options.address.host, ec);
-  if (ec) return Status::InvalidArgument("cluster.join_listen: '" + impl->options.address.host + "' is not an IP address");
+  if (ec)
+    return Status::InvalidArgument("cluster.join_listen: '" + impl->options.address.host +
+                                   "' is not an IP address");
   const tcp::endpoint endpoint(ip, impl->options.address.port);
   impl->acceptor.open(endpoint.protocol(), ec);
   if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) impl->acceptor.bind(endpoint, ec);
   if (!ec) impl->acceptor.listen(kMaxJoinConnections, ec);
-  if (ec) return Status::InvalidArgument("cluster.join_listen " + impl->options.address.ToString() + ": " + ec.message());
+  if (ec)
+    return Status::InvalidArgument("cluster.join_listen " + impl->options.address.ToString() + ": " +
+                                   ec.message());
   asio::co_spawn(impl->io, impl->AcceptLoop(), asio::detached);
   impl->thread = std::thread([io = &impl->io] { io->run(); });
   std::unique_ptr<JoinServer> server(new JoinServer(std::move(impl)));
   spdlog::info("join: serving token joins on {}", server->address());
   if (!ip.is_loopback()) {
-    spdlog::warn("join: the join endpoint {} is not on loopback: whoever reaches it may try tokens; "
-                 "set cluster.join_listen = \"off\" once the new nodes have joined",
-                 server->address());
+    spdlog::warn(
+        "join: the join endpoint {} is not on loopback: whoever reaches it may try tokens; "
+        "set cluster.join_listen = \"off\" once the new nodes have joined",
+        server->address());
   }
   return server;
 }

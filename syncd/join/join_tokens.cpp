@@ -51,7 +51,8 @@ Result<IssuedToken> JoinTokenStore::Issue(const JoinGrant& grant, std::chrono::m
   MutexLock lock(mu_);
   for (auto it = tokens_.begin(); it != tokens_.end();) {
     const json& entry = it.value();
-    const bool spent = entry.value("used_ms", int64_t{0}) != 0 || entry.value("expires_ms", int64_t{0}) <= NowMs();
+    const bool spent =
+        entry.value("used_ms", int64_t{0}) != 0 || entry.value("expires_ms", int64_t{0}) <= NowMs();
     it = spent ? tokens_.erase(it) : std::next(it);
   }
   tokens_[HashOf(issued.token)] = {{"role", grant.role},
@@ -75,8 +76,8 @@ Result<JoinGrant> JoinTokenStore::Redeem(const std::string& token, const std::st
                                     transport::UtcTimeText(entry["used_ms"].get<uint64_t>()));
   const int64_t expires_ms = entry.value("expires_ms", int64_t{0});
   if (expires_ms <= NowMs())
-    return Status::PermissionDenied("join token expired at " +
-                                    transport::UtcTimeText(static_cast<uint64_t>(std::max<int64_t>(expires_ms, 0))));
+    return Status::PermissionDenied("join token expired at " + transport::UtcTimeText(static_cast<uint64_t>(
+                                                                   std::max<int64_t>(expires_ms, 0))));
   JoinGrant grant{entry.value("role", ""), entry.value("labels", std::map<std::string, std::string>{}),
                   entry.value("cert_days", 365)};
   if (grant.role != requested_role)

@@ -19,7 +19,7 @@ json PeerLists(PeerNetwork& network) {
 
 // Runs `change` on the "address" param, answering with both lists.
 Result<json> ChangePeers(PeerNetwork& network, const json& params,
-                    Status (PeerNetwork::*change)(const PeerAddress&)) {
+                         Status (PeerNetwork::*change)(const PeerAddress&)) {
   Result<std::string> text = RequireString(params, "address");
   if (!text.ok()) return text.status();
   Result<PeerAddress> peer = PeerAddress::Parse(*text);
@@ -39,8 +39,9 @@ void RegisterPeerCommands(CommandDispatcher& dispatcher, PeerNetwork& network) {
   dispatcher.Register("peers.rm", CommandLane::kQuick, [&network](const json& params, CommandContext&) {
     return ChangePeers(network, params, &PeerNetwork::RemovePeer);
   });
-  dispatcher.Register("peers.ls", CommandLane::kQuick,
-                      [&network](const json&, CommandContext&) -> Result<json> { return PeerLists(network); });
+  dispatcher.Register(
+      "peers.ls", CommandLane::kQuick,
+      [&network](const json&, CommandContext&) -> Result<json> { return PeerLists(network); });
 }
 
 }  // namespace edgesync

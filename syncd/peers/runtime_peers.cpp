@@ -19,8 +19,9 @@ Result<std::unique_ptr<RuntimePeers>> RuntimePeers::Open(std::filesystem::path f
   if (!list.is_array()) return Status::Corruption(peers->file_.string() + ": peers must be a list");
   MutexLock lock(peers->mu_);
   for (const nlohmann::json& text : list) {
-    Result<PeerAddress> peer = text.is_string() ? PeerAddress::Parse(text.get<std::string>())
-                                                : Result<PeerAddress>(Status::InvalidArgument("not a string"));
+    Result<PeerAddress> peer = text.is_string()
+                                   ? PeerAddress::Parse(text.get<std::string>())
+                                   : Result<PeerAddress>(Status::InvalidArgument("not a string"));
     if (!peer.ok()) return Status::Corruption(peers->file_.string() + ": " + peer.status().message());
     peers->peers_.push_back(*peer);
   }

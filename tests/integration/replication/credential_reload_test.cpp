@@ -33,7 +33,8 @@ class CredentialReloadTest : public ClusterFixture {
       edges_.push_back(&AddNode(name, ca_, "edge", edge_days));
       Start(*edges_.back(), {&cloud});
     }
-    EXPECT_TRUE(PollUntil([&] { return ConnectedPeers(cloud) == edge_names.size(); })) << ReadFileText(cloud.log());
+    EXPECT_TRUE(PollUntil([&] { return ConnectedPeers(cloud) == edge_names.size(); }))
+        << ReadFileText(cloud.log());
     return cloud;
   }
   TestNode& edge(size_t i) { return *edges_.at(i); }
@@ -48,8 +49,8 @@ TEST_F(CredentialReloadTest, RevokedPeerDropsWithinTwoSecondsOfSighup) {
   const fs::path& ca = ca_;
 
   // The CRL goes where the daemon looks by default; it did not exist at startup.
-  LocalCli({"cluster", "revoke", ca.string(), (lost.data_dir / "cluster" / "node.crt").string(),
-            "--crl", (cloud.data_dir / "cluster" / "crl.pem").string()});
+  LocalCli({"cluster", "revoke", ca.string(), (lost.data_dir / "cluster" / "node.crt").string(), "--crl",
+            (cloud.data_dir / "cluster" / "crl.pem").string()});
   const auto signalled = std::chrono::steady_clock::now();
   cloud.process->Signal(SIGHUP);
   ASSERT_TRUE(PollUntil([&] { return !Connected(cloud, "edge-lost"); }, std::chrono::seconds(10)))
@@ -80,8 +81,8 @@ TEST_F(CredentialReloadTest, ClusterReloadClosesTheRevokedLinkOnTheOtherSideToo)
   TestNode& lost = edge(0);
   const fs::path& ca = ca_;
   // The edge learns that the cloud's certificate is revoked (say, the cloud's key leaked).
-  LocalCli({"cluster", "revoke", ca.string(), (cloud.data_dir / "cluster" / "node.crt").string(),
-            "--crl", (lost.data_dir / "cluster" / "crl.pem").string()});
+  LocalCli({"cluster", "revoke", ca.string(), (cloud.data_dir / "cluster" / "node.crt").string(), "--crl",
+            (lost.data_dir / "cluster" / "crl.pem").string()});
   ProcessResult reload = Cli(lost, {"cluster", "reload"});
   EXPECT_EQ(reload.exit_code, 0) << reload.err;
   EXPECT_NE(reload.out.find("1 link(s) closed"), std::string::npos) << reload.out;
@@ -95,8 +96,8 @@ TEST_F(CredentialReloadTest, ExpiringCertificateAndCrlShowInStatus) {
   TestNode& soon = AddNode("edge-soon", ca, "edge", 3);
   TestNode& fine = AddNode("edge-fine", ca, "edge", 365);
   fs::path crl = fine.data_dir / "cluster" / "crl.pem";
-  LocalCli({"cluster", "revoke", ca.string(), (soon.data_dir / "cluster" / "node.crt").string(),
-            "--crl", crl.string(), "--days", "5"});
+  LocalCli({"cluster", "revoke", ca.string(), (soon.data_dir / "cluster" / "node.crt").string(), "--crl",
+            crl.string(), "--days", "5"});
   Start(soon);
   Start(fine);
 

@@ -26,16 +26,26 @@ class TokenJoinTest : public ClusterFixture {
   }
 
   json Token(const TestNode& issuer, const std::string& role, const std::string& ttl = "1h") {
-    return CliJson(issuer, {"cluster", "token", "--role", role, "--ttl", ttl, "--labels", "site=hall-3,zone=b"});
+    return CliJson(issuer,
+                   {"cluster", "token", "--role", role, "--ttl", ttl, "--labels", "site=hall-3,zone=b"});
   }
 
   // `cluster join` with the token in a file (mode 0600), into <root>/<name>/cluster.
   ProcessResult Join(const std::string& name, const json& token, std::vector<std::string> extra = {}) {
     const fs::path file = root() / (name + ".token");
     MakeFile(file, token.value("token", "") + "\n", fs::perms::owner_read | fs::perms::owner_write);
-    std::vector<std::string> argv = {EDGESYNC_BIN, "cluster", "join", "--token-file", file.string(),
-                                     "--server", token.value("server", ""), "--ca-fingerprint",
-                                     token.value("ca_fingerprint", ""), "--node-id", name, "--out",
+    std::vector<std::string> argv = {EDGESYNC_BIN,
+                                     "cluster",
+                                     "join",
+                                     "--token-file",
+                                     file.string(),
+                                     "--server",
+                                     token.value("server", ""),
+                                     "--ca-fingerprint",
+                                     token.value("ca_fingerprint", ""),
+                                     "--node-id",
+                                     name,
+                                     "--out",
                                      (root() / name / "cluster").string()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return RunProcess(argv);
@@ -43,7 +53,8 @@ class TokenJoinTest : public ClusterFixture {
 
   double JoinAuthFailures(const TestNode& node) {
     json status = CliJson(node, {"status"});
-    ProcessResult metrics = RunProcess({"/usr/bin/curl", "-sf", "http://" + status.value("http_status", "") + "/metrics"});
+    ProcessResult metrics =
+        RunProcess({"/usr/bin/curl", "-sf", "http://" + status.value("http_status", "") + "/metrics"});
     std::smatch match;
     static const std::regex line(R"(edgesync_auth_failures_total\{source="join"\} (\d+))");
     if (std::regex_search(metrics.out, match, line)) return std::stod(match[1]);
@@ -114,34 +125,39 @@ TEST_F(TokenJoinTest, EachRefusalIsClearAndCounted) {
   // Expired.
   json brief = Token(cloud, "edge", "1s");
   const auto expires_ms = brief["expires_ms"].get<int64_t>();
-  ASSERT_TRUE(PollUntil([&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch()).count() > expires_ms;
-  }, std::chrono::seconds(5)));
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count() > expires_ms;
+      },
+      std::chrono::seconds(5)));
   expect_refused(Join("edge-d", brief), "join token expired");
 
   // Garbage on the wire gets an answer, and the daemon serves on.
-  ProcessResult garbage = RunProcess(
-      {"/bin/sh", "-c", "printf 'not json\\n' | openssl s_client -quiet -ign_eof -connect " + token["server"].get<std::string>() +
-                       " 2>/dev/null"});
+  ProcessResult garbage = RunProcess({"/bin/sh", "-c",
+                                      "printf 'not json\\n' | openssl s_client -quiet -ign_eof -connect " +
+                                          token["server"].get<std::string>() + " 2>/dev/null"});
   EXPECT_NE(garbage.out.find("malformed join request"), std::string::npos) << garbage.out;
   EXPECT_EQ(JoinAuthFailures(cloud), 5);  // unknown, other role, used, expired, malformed
   EXPECT_TRUE(cloud.process->running());
 
   // The token on the command line works too (the file form is preferred).
   json plain = Token(cloud, "edge");
-  ProcessResult joined = RunProcess({EDGESYNC_BIN, "cluster", "join", "--token", plain["token"], "--server",
-                                     plain["server"], "--ca-fingerprint", plain["ca_fingerprint"], "--node-id",
-                                     "edge-e", "--out", (root() / "edge-e" / "cluster").string()});
+  ProcessResult joined =
+      RunProcess({EDGESYNC_BIN, "cluster", "join", "--token", plain["token"], "--server", plain["server"],
+                  "--ca-fingerprint", plain["ca_fingerprint"], "--node-id", "edge-e", "--out",
+                  (root() / "edge-e" / "cluster").string()});
   EXPECT_EQ(joined.exit_code, 0) << joined.err;
   // And from standard input (`--token-file -`).
   json piped = Token(cloud, "edge");
   MakeFile(root() / "piped.token", piped["token"].get<std::string>() + "\n");
-  ProcessResult from_stdin = RunProcess(
-      {"/bin/sh", "-c", std::string(EDGESYNC_BIN) + " cluster join --token-file - --server " +
-                            piped["server"].get<std::string>() + " --ca-fingerprint " +
-                            piped["ca_fingerprint"].get<std::string>() + " --node-id edge-f --out " +
-                            (root() / "edge-f" / "cluster").string() + " < " + (root() / "piped.token").string()});
+  ProcessResult from_stdin =
+      RunProcess({"/bin/sh", "-c",
+                  std::string(EDGESYNC_BIN) + " cluster join --token-file - --server " +
+                      piped["server"].get<std::string>() + " --ca-fingerprint " +
+                      piped["ca_fingerprint"].get<std::string>() + " --node-id edge-f --out " +
+                      (root() / "edge-f" / "cluster").string() + " < " + (root() / "piped.token").string()});
   EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
   EXPECT_TRUE(fs::exists(root() / "edge-f" / "cluster" / "node.crt"));
 }
