@@ -50,4 +50,12 @@ Result<nlohmann::json> ReadJsonFile(const std::filesystem::path& path) {
   return value;
 }
 
+Result<nlohmann::json> ReadJsonObjectFile(const std::filesystem::path& path) {
+  Result<nlohmann::json> read = ReadJsonFile(path);
+  if (read.status().IsNotFound()) return nlohmann::json::object();
+  if (!read.ok()) return read.status();
+  if (!read->is_object()) return Status::Corruption(path.string() + " is not a JSON object");
+  return read;
+}
+
 }  // namespace edgesync

@@ -16,5 +16,8 @@ Status ReplaceJsonFile(const std::filesystem::path& path, const nlohmann::json& 
 
 // NotFound when `path` does not exist; Corruption when it is not JSON.
 Result<nlohmann::json> ReadJsonFile(const std::filesystem::path& path);
+// As ReadJsonFile, for a file holding one object: a missing file reads as an empty object,
+// anything but an object is Corruption naming the file.
+Result<nlohmann::json> ReadJsonObjectFile(const std::filesystem::path& path);
 
 }  // namespace edgesync

@@ -115,6 +115,8 @@ struct SubcommandArgs {
   std::string name, on_switch, health, channel;
   std::vector<std::string> where;  // release --where label=value
   std::string at;                  // release --at TIME
+  std::string role, ttl;           // cluster token
+  int cert_days = 365;             // cluster token --days
   double health_timeout_s = 30;
   bool hook_shell = false;
 };
@@ -263,6 +265,33 @@ void AddConflictSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req
     req.params = {{"key", args.key}, {"fields", args.words}};
     req.print = [](const json& r, std::ostream& out) { PrintVersionWritten("unset", r, out); };
   });
+}
+
+// `peers` lists the links; `peers add|rm host:port` change the peers at runtime, `peers ls`
+// lists the configured and the added ones.
+void AddPeersSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
+  auto* peers = app.add_subcommand("peers", "list peers: state, address, last seen, bytes, lag, transfers");
+  peers->callback([&req, peers] {
+    if (!peers->get_subcommands().empty()) return;  // add, rm or ls set the request
+    req.method = "peers";
+    req.print = PrintPeers;
+  });
+  for (auto [name, help] :
+       {std::pair{"add", "dial host:port from now on, also after restarts"},
+        std::pair{"rm", "stop dialing a peer added with `peers add`, closing its link"}}) {
+    auto* change = peers->add_subcommand(name, help);
+    change->add_option("address", args.url, "host:port")->required();
+    change->callback([&req, &args, method = std::string("peers.") + name] {
+      req.method = method;
+      req.params = {{"address", args.url}};
+      req.print = PrintPeerLists;
+    });
+  }
+  peers->add_subcommand("ls", "list the configured peers (network.peers) and those added at runtime")
+      ->callback([&req] {
+        req.method = "peers.ls";
+        req.print = PrintPeerLists;
+      });
 }
 
 void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
@@ -418,8 +447,7 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
     req.print = PrintApplied;
   });
 
-  on(app.add_subcommand("peers", "list peers: state, address, last seen, bytes, lag, transfers"),
-     "peers", PrintPeers);
+  AddPeersSubcommands(app, args, req);
   auto* resync = app.add_subcommand(
       "resync", "compare with connected peers ignoring checkpoints: re-read their whole change "
                 "logs, fetch what is missing here, report what was found and fixed");
@@ -472,6 +500,36 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
     if (!args.part.empty()) req.params["part"] = args.part;
     req.progress_label = "checkout " + args.key;
     req.print = PrintCheckout;
+  });
+}
+
+// `cluster token`: asks the daemon that serves token joins for a one-time token.
+void AddClusterTokenCommand(CLI::App& cluster, SubcommandArgs& args, CliRequest& req) {
+  auto* token = cluster.add_subcommand(
+      "token", "a one-time token a new node joins with (on the node serving cluster.join_listen)");
+  token->add_option("--role", args.role, "the role the new node gets")
+      ->required()
+      ->check(CLI::IsMember({"edge", "cloud", "admin"}));
+  token->add_option("--ttl", args.ttl,
+                    "how long the token is valid: 90s, 15m, 1h, 2d (default 1h, at most 7d)");
+  token->add_option("--labels", args.words, "key=value labels to hand to the new node, comma-separated")
+      ->delimiter(',');
+  token->add_option("--days", args.cert_days, "validity of the certificate it gets (default 365)")
+      ->check(CLI::Range(1, 3650));
+  token->callback([&req, &args] {
+    Result<uint64_t> ttl_ms = ParseDurationMs(args.ttl.empty() ? "1h" : args.ttl);
+    if (!ttl_ms.ok()) throw CLI::ValidationError("--ttl", ttl_ms.status().message());
+    json labels = json::object();
+    for (const std::string& label : args.words) {
+      const auto eq = label.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw CLI::ValidationError("--labels", "'" + label + "' is not key=value");
+      labels[label.substr(0, eq)] = label.substr(eq + 1);
+    }
+    req.method = "cluster.token";
+    req.params = {{"role", args.role}, {"ttl_ms", *ttl_ms}, {"labels", labels},
+                  {"cert_days", static_cast<uint64_t>(args.cert_days)}};
+    req.print = PrintJoinToken;
   });
 }
 
@@ -573,6 +631,13 @@ int RunCli(int argc, char** argv) {
   AddDeploySubcommands(app, args, req);
   LocalCommand local;
   AddClusterCommands(app, &local);
+  auto* reload = app.get_subcommand("cluster")->add_subcommand(
+      "reload", "make the daemon re-read its CA, certificate, key and CRL now (as SIGHUP does)");
+  reload->callback([&req] {
+    req.method = "cluster.reload";
+    req.print = PrintCredentialReload;
+  });
+  AddClusterTokenCommand(*app.get_subcommand("cluster"), args, req);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

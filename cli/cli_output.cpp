@@ -86,7 +86,19 @@ void PrintStatus(const json& r, std::ostream& out) {
   table.AddRow({"objects", Str(store, "keys") + " keys, " + Bytes(store, "logical_bytes") +
                                " logical, " + Bytes(store, "chunk_bytes") + " stored in " +
                                Str(store, "chunks") + " chunks"});
+  for (const json& peer : r.value("peers", json::array()))
+    table.AddRow({"peer " + Str(peer, "node_id"), Str(peer, "version")});
+  const json credentials = r.value("credentials", json());
+  if (credentials.is_object()) {
+    for (const char* what : {"certificate", "crl"}) {
+      const json item = credentials.value(what, json());
+      if (item.is_object()) table.AddRow({what, Str(item, "file") + ", until " + Str(item, "until")});
+    }
+  }
   table.Print(out);
+  if (credentials.is_object())
+    for (const json& warning : credentials.value("warnings", json::array()))
+      out << "warning: " << warning.get<std::string>() << "\n";
   PrintUnserved(r.value("unserved", json::array()), out);
 }
 

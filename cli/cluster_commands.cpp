@@ -8,7 +8,13 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
 #include "base/exit_codes.h"
+#include "cli/join_client.h"
 #include "transport/identity.h"
 
 namespace edgesync {
@@ -21,6 +27,7 @@ constexpr const char* kRevokedDir = "revoked";
 
 struct ClusterArgs {
   std::string dir, cluster_id, node_id, role, out, csr, cert, crl;
+  std::string token, token_file, server, ca_fingerprint;  // join with a token
   int ca_days = 3650, cert_days = 365, crl_days = 30;  // one field each: defaults differ
 };
 
@@ -50,26 +57,137 @@ int Init(const ClusterArgs& a) {
   return kExitOk;
 }
 
+// A new key (EC P-256) and a request for node_id/role: the key into out/key_name (0600), the
+// request into out/node.csr. Returns the exit code; prints nothing on success.
+int WriteKeyRequest(const fs::path& out, const std::string& node_id, const std::string& role,
+                    const std::string& key_name) {
+  auto request = transport::CreateNodeKeyRequest(node_id, role);
+  if (!request.ok()) return Fail(request.status().message());
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) return Fail("cannot create " + out.string() + ": " + ec.message());
+  Status key = transport::WriteTextFile(out / key_name, request->key_pem, true);
+  if (!key.ok()) return Fail(key.message());
+  Status csr = transport::WriteTextFile(out / kCsrFile, request->csr_pem, false);
+  if (!csr.ok()) return Fail(csr.message());
+  return kExitOk;
+}
+
+fs::path ClusterDir(const ClusterArgs& a, const fs::path& data_dir) {
+  return a.out.empty() ? data_dir / "cluster" : fs::path(a.out);
+}
+
+// The token from --token, or from --token-file (`-`: standard input), without surrounding blanks.
+Result<std::string> ReadToken(const ClusterArgs& a) {
+  std::string text = a.token;
+  if (!a.token_file.empty()) {
+    std::ostringstream read;
+    if (a.token_file == "-") {
+      read << std::cin.rdbuf();
+    } else {
+      std::ifstream in(a.token_file);
+      if (!in) return Status::InvalidArgument("cannot read " + a.token_file);
+      read << in.rdbuf();
+    }
+    text = read.str();
+  }
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return Status::InvalidArgument("the join token is empty");
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// The role a token is bound to: "esj1.<role>.<secret>".
+std::string TokenRole(const std::string& token) {
+  const auto last = token.rfind('.');
+  if (token.rfind("esj1.", 0) != 0 || last == std::string::npos || last <= 5) return {};
+  return token.substr(5, last - 5);
+}
+
+std::string HostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return {};
+  return name;
+}
+
+// Sends the request to the join endpoint and installs what comes back; on any failure the new
+// key and request are removed again, so the command can simply be run once more.
+int JoinWithToken(const ClusterArgs& a, const fs::path& out, const std::string& token,
+                  const std::string& node_id, const std::string& role) {
+  auto csr = transport::ReadTextFile(out / kCsrFile);
+  Result<JoinResult> joined =
+      csr.ok() ? RequestJoin(a.server, a.ca_fingerprint, token, *csr) : Result<JoinResult>(csr.status());
+  Status installed = joined.ok()
+                         ? transport::WriteTextFile(out / transport::kNodeCertFile, joined->cert_pem, false)
+                         : joined.status();
+  if (installed.ok())
+    installed = transport::WriteTextFile(out / transport::kCaCertFile, joined->ca_pem, false);
+  if (!installed.ok()) {
+    std::error_code ec;
+    fs::remove(out / transport::kNodeKeyFile, ec);
+    fs::remove(out / kCsrFile, ec);
+    return Fail("join refused: " + installed.message());
+  }
+  std::cout << "joined as node " << node_id << " (role " << role << "): certificate "
+            << (out / transport::kNodeCertFile).string() << ", CA " << (out / transport::kCaCertFile).string()
+            << "\n";
+  if (!joined->labels.empty()) {
+    std::cout << "labels from the token (set them as node.labels):";
+    for (const auto& [key, value] : joined->labels) std::cout << " " << key << "=" << value;
+    std::cout << "\n";
+  }
+  return kExitOk;
+}
+
 int Join(const ClusterArgs& a, const fs::path& data_dir) {
-  fs::path out = a.out.empty() ? data_dir / "cluster" : fs::path(a.out);
+  fs::path out = ClusterDir(a, data_dir);
+  const bool with_token = !a.token.empty() || !a.token_file.empty();
+  std::string token, node_id = a.node_id, role = a.role;
+  if (with_token) {
+    if (a.server.empty() || a.ca_fingerprint.empty())
+      return Fail("joining with a token needs --server and --ca-fingerprint");
+    Result<std::string> read = ReadToken(a);
+    if (!read.ok()) return Fail(read.status().message());
+    token = *read;
+    if (role.empty()) role = TokenRole(token);
+    if (node_id.empty()) node_id = HostName();
+  }
+  if (node_id.empty() || role.empty()) return Fail("--node-id and --role are required without a token");
   std::error_code ec;
   if (fs::exists(out / transport::kNodeKeyFile, ec)) {
     return Fail((out / transport::kNodeKeyFile).string() +
                 " exists; refusing to replace this node's key");
   }
-  auto request = transport::CreateNodeKeyRequest(a.node_id, a.role);
-  if (!request.ok()) return Fail(request.status().message());
-  fs::create_directories(out, ec);
-  if (ec) return Fail("cannot create " + out.string() + ": " + ec.message());
-  Status key = transport::WriteTextFile(out / transport::kNodeKeyFile, request->key_pem, true);
-  if (!key.ok()) return Fail(key.message());
-  Status csr = transport::WriteTextFile(out / kCsrFile, request->csr_pem, false);
-  if (!csr.ok()) return Fail(csr.message());
-  std::cout << "node " << a.node_id << " (role " << a.role << "): key " << (out / transport::kNodeKeyFile).string()
+  if (int code = WriteKeyRequest(out, node_id, role, transport::kNodeKeyFile); code != kExitOk) return code;
+  if (with_token) return JoinWithToken(a, out, token, node_id, role);
+  std::cout << "node " << node_id << " (role " << role << "): key "
+            << (out / transport::kNodeKeyFile).string()
             << " (0600), request " << (out / kCsrFile).string() << "\n"
             << "next: edgesync cluster sign <ca-dir> " << (out / kCsrFile).string()
             << " --out " << (out / transport::kNodeCertFile).string() << ", and copy the CA's "
             << transport::kCaCertFile << " to " << (out / transport::kCaCertFile).string() << "\n";
+  return kExitOk;
+}
+
+// A request for the same node id and role as the current certificate, with a new key beside the
+// one in use (node.key.next): the running daemon keeps its key until the new certificate is in.
+int Renew(const ClusterArgs& a, const fs::path& data_dir) {
+  fs::path out = ClusterDir(a, data_dir);
+  auto cert = transport::ReadTextFile(out / transport::kNodeCertFile);
+  if (!cert.ok()) return Fail(cert.status().message() + " (renew needs the current certificate)");
+  auto identity = transport::ReadCertifiedIdentity(cert.value());
+  if (!identity.ok()) {
+    return Fail((out / transport::kNodeCertFile).string() + ": " + identity.status().message());
+  }
+  const std::string next_key = std::string(transport::kNodeKeyFile) + ".next";
+  int code = WriteKeyRequest(out, identity->node_id, identity->role, next_key);
+  if (code != kExitOk) return code;
+  const fs::path next_cert = out / (std::string(transport::kNodeCertFile) + ".next");
+  std::cout << "renewing node " << identity->node_id << " (role " << identity->role << "): new key "
+            << (out / next_key).string() << " (0600), request " << (out / kCsrFile).string() << "\n"
+            << "next: edgesync cluster sign <ca-dir> " << (out / kCsrFile).string() << " --out "
+            << next_cert.string() << "; then on this node: mv " << (out / next_key).string() << " "
+            << (out / transport::kNodeKeyFile).string() << " && mv " << next_cert.string() << " "
+            << (out / transport::kNodeCertFile).string() << " && edgesync cluster reload\n";
   return kExitOk;
 }
 
@@ -136,7 +254,9 @@ int Revoke(const ClusterArgs& a) {
 
 void AddClusterCommands(CLI::App& app, LocalCommand* chosen) {
   auto args = std::make_shared<ClusterArgs>();
-  auto* cluster = app.add_subcommand("cluster", "cluster certificates (runs locally, no daemon)");
+  auto* cluster = app.add_subcommand(
+      "cluster",
+      "cluster certificates (init, join, renew, sign, revoke run locally; reload and token ask the daemon)");
   cluster->require_subcommand(1);
 
   auto* init = cluster->add_subcommand("init", "create the cluster CA in <dir> (keep it offline)");
@@ -145,15 +265,33 @@ void AddClusterCommands(CLI::App& app, LocalCommand* chosen) {
   init->add_option("--days", args->ca_days, "validity in days (default 3650)");
   init->callback([args, chosen] { *chosen = [args](const fs::path&) { return Init(*args); }; });
 
-  auto* join = cluster->add_subcommand("join", "create this node's key and certificate request");
-  join->add_option("--node-id", args->node_id, "node id, [A-Za-z0-9._-]{1,64}")->required();
-  join->add_option("--role", args->role, "edge, cloud, or admin (may change the write ACL, docs/security.md)")
-      ->required()
+  auto* join = cluster->add_subcommand(
+      "join", "create this node's key and certificate request; with a token, get the certificate too");
+  join->add_option("--node-id", args->node_id,
+                   "node id, [A-Za-z0-9._-]{1,64} (with a token: default the host name)");
+  join->add_option("--role", args->role,
+                   "edge, cloud, or admin (may change the write ACL, docs/security.md); with a "
+                   "token: default the token's role")
       ->check(CLI::IsMember({"edge", "cloud", "admin"}));
+  auto* token = join->add_option("--token", args->token,
+                                 "one-time token from `cluster token` (prefer --token-file: a "
+                                 "command line is visible to other users)");
+  join->add_option("--token-file", args->token_file, "read the token from this file (- : standard input)")
+      ->excludes(token);
+  join->add_option("--server", args->server, "the join endpoint, host:port (with a token)");
+  join->add_option("--ca-fingerprint", args->ca_fingerprint,
+                   "sha256:... of the cluster CA certificate, as `cluster token` printed it");
   join->add_option("--out", args->out, "directory for node.key and node.csr "
                                        "(default <data-dir>/cluster)");
   join->callback([args, chosen] {
     *chosen = [args](const fs::path& data_dir) { return Join(*args, data_dir); };
+  });
+
+  auto* renew = cluster->add_subcommand(
+      "renew", "make a new key and request for this node's id and role (node.key.next, node.csr)");
+  renew->add_option("--out", args->out, "the node's cluster directory (default <data-dir>/cluster)");
+  renew->callback([args, chosen] {
+    *chosen = [args](const fs::path& data_dir) { return Renew(*args, data_dir); };
   });
 
   auto* sign = cluster->add_subcommand("sign", "issue a node certificate from a request");

@@ -1,4 +1,4 @@
-// `edgesync cluster init|join|sign|revoke`: the cluster PKI, run by the CLI itself without a
+// `edgesync cluster init|join|renew|sign|revoke`: the cluster PKI, run by the CLI itself without a
 // daemon (the CA directory belongs on an offline machine). Thin layer over transport/identity.h.
 // Needs external synchronization (one CLI invocation).
 #pragma once

@@ -38,14 +38,15 @@ void PrintPeers(const json& r, std::ostream& out) {
     out << "no peers\n";
   } else {
     TablePrinter table(
-        {"PEER", "ROLE", "STATE", "ADDRESS", "LAST SEEN", "IN", "OUT", "LAG", "TRANSFERS"});
+        {"PEER", "ROLE", "STATE", "ADDRESS", "LAST SEEN", "IN", "OUT", "LAG", "TRANSFERS", "VERSION"});
     for (const json& p : peers) {
       bool connected = p.value("connected", false);
       table.AddRow({Text(p, "node_id"), Text(p, "role"),
                     connected ? "connected" : "disconnected", Text(p, "address"),
                     connected ? "now" : Ago(U64(p, "last_seen_ms")),
                     HumanBytes(U64(p, "bytes_in")), HumanBytes(U64(p, "bytes_out")),
-                    std::to_string(U64(p, "lag")), std::to_string(U64(p, "transfers"))});
+                    std::to_string(U64(p, "lag")), std::to_string(U64(p, "transfers")),
+                    Text(p, "version")});
     }
     table.Print(out);
   }
@@ -57,6 +58,14 @@ void PrintPeers(const json& r, std::ostream& out) {
   if (U64(r, "pending_versions") > 0) {
     out << U64(r, "pending_versions") << " version(s) pending\n";
   }
+}
+
+void PrintPeerLists(const json& r, std::ostream& out) {
+  TablePrinter table({"PEER", "FROM"});
+  for (const json& peer : r.value("static", json::array())) table.AddRow({peer.get<std::string>(), "config"});
+  for (const json& peer : r.value("runtime", json::array()))
+    table.AddRow({peer.get<std::string>(), "runtime"});
+  table.Print(out);
 }
 
 void PrintResync(const json& r, std::ostream& out) {
@@ -125,6 +134,23 @@ void PrintWhere(const json& r, std::ostream& out) {
     table.AddRow({n.value("node_id", "-"), where, versions.empty() ? "-" : versions});
   }
   table.Print(out);
+}
+
+void PrintCredentialReload(const json& r, std::ostream& out) {
+  const json closed = r.value("closed", json::array());
+  out << "reloaded the cluster credentials; " << closed.size() << " link(s) closed\n";
+  for (const json& line : closed) out << "closed " << line.get<std::string>() << "\n";
+  const json credentials = r.value("credentials", json::object());
+  for (const json& warning : credentials.value("warnings", json::array()))
+    out << "warning: " << warning.get<std::string>() << "\n";
+}
+
+void PrintJoinToken(const json& r, std::ostream& out) {
+  out << r.value("token", "") << "\n"
+      << "single use, role " << r.value("role", "") << ", expires " << r.value("expires", "") << "\n"
+      << "on the new node, with the token in a file only its user can read:\n"
+      << "  edgesync cluster join --token-file TOKEN_FILE --server " << r.value("server", "")
+      << " --ca-fingerprint " << r.value("ca_fingerprint", "") << "\n";
 }
 
 }  // namespace edgesync

@@ -23,6 +23,7 @@ json PeerJson(const replication::PeerStatus& peer) {
               {"bytes_out_total", peer.bytes_out_total}, {"checkpoint", peer.checkpoint},
               {"peer_latest", peer.peer_latest}, {"lag", lag},
               {"transfers", peer.transfers},
+              {"version", peer.software_version},
               {"clock_skew_ms", peer.clock_skew_ms ? json(*peer.clock_skew_ms) : json(nullptr)}};
 }
 

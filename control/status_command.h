@@ -26,6 +26,11 @@ struct NodeDescription {
   std::function<nlohmann::json()> unserved;
   // Live: this node's clock minus its connected peers' (ms); unset or nullopt: unknown.
   std::function<std::optional<int64_t>()> clock_skew_ms;
+  // Live: connected peers and their software versions, [{"node_id", "version"}]; unset: none.
+  std::function<nlohmann::json()> peer_versions;
+  // Live: this node's certificate and CRL dates and expiry warnings (syncd/credentials/);
+  // unset: null (no TLS identity).
+  std::function<nlohmann::json()> credentials;
 };
 
 // REQUIRES: everything referenced outlives the dispatcher's use. The method list is read from

@@ -64,6 +64,9 @@ struct PeerStatus {
   std::optional<int64_t> clock_skew_ms;
   uint64_t bytes_in_total = 0;   // on every link to it since this daemon started
   uint64_t bytes_out_total = 0;
+  // Its software version from the hello of the current link; empty when disconnected or when
+  // the peer is too old to send it.
+  std::string software_version;
 };
 
 // A version being fetched, as status displays show it.

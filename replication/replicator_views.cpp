@@ -21,6 +21,7 @@ std::vector<PeerStatus> Replicator::Impl::Peers() {
       s.bytes_in_total += st.bytes_received;
       s.bytes_out_total += st.bytes_sent;
       s.clock_skew_ms = l->peer().clock_skew_ms;
+      s.software_version = l->peer().software_version;
     }
     for (const auto& [tk, t] : transfers_)
       if (t->source == node) ++s.transfers;

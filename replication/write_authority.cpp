@@ -22,7 +22,17 @@ Result<std::optional<nlohmann::json>> ReadAclView(Store& store) {
 }  // namespace
 
 WriteAuthority::WriteAuthority(WriteAuthorityOptions options)
-    : options_(std::move(options)), verifier_(options_.ca_pem) {}
+    : options_(std::move(options)), verifier_(options_.ca_pem) {
+  MutexLock lock(mu_);
+  cert_pem_ = options_.cert_pem;
+  key_pem_ = options_.key_pem;
+}
+
+void WriteAuthority::UpdateSigningIdentity(std::string cert_pem, std::string key_pem) {
+  MutexLock lock(mu_);
+  cert_pem_ = std::move(cert_pem);
+  key_pem_ = std::move(key_pem);
+}
 
 void WriteAuthority::Attach(Store& store) {
   Reload(store);
@@ -68,8 +78,14 @@ Result<std::string> WriteAuthority::SealLocal(const ObjectKey& key, const Versio
   // Without an ACL nobody checks authorship, so versions stay unsigned (about 0.8 KiB less per
   // version); meta/acl itself is always signed, as every node checks its author.
   if (!acl.enforced() && key.str() != kWriteAclKey) return std::string();
-  if (options_.cert_pem.empty() || options_.key_pem.empty()) return std::string();
-  return SealVersion(key.str(), record, options_.cert_pem, options_.key_pem);
+  std::string cert_pem, key_pem;
+  {
+    MutexLock lock(mu_);
+    cert_pem = cert_pem_;
+    key_pem = key_pem_;
+  }
+  if (cert_pem.empty() || key_pem.empty()) return std::string();
+  return SealVersion(key.str(), record, cert_pem, key_pem);
 }
 
 Status WriteAuthority::AdmitRemote(const std::string& key, const VersionRecord& record,

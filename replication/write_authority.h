@@ -49,6 +49,10 @@ class WriteAuthority {
 
   WriteAcl acl() const;
 
+  // A renewed certificate and key of this node (same node id and role): versions written from
+  // now on are signed with them (credential reload, syncd/credentials/).
+  void UpdateSigningIdentity(std::string cert_pem, std::string key_pem);
+
  private:
   void Reload(Store& store);
 
@@ -56,6 +60,8 @@ class WriteAuthority {
   AttestationVerifier verifier_;
   mutable Mutex mu_;
   WriteAcl acl_ GUARDED_BY(mu_) = WriteAcl::AllowAll();
+  std::string cert_pem_ GUARDED_BY(mu_);  // signing identity, from options, then reloads
+  std::string key_pem_ GUARDED_BY(mu_);
 };
 
 }  // namespace edgesync::replication

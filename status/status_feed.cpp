@@ -193,6 +193,11 @@ void StatusFeed::OnHttpAuthFailure(const std::string& client) {
   (void)client;  // counted, not published: a scanner should not flood every dashboard
 }
 
+void StatusFeed::OnJoinRefused() {
+  MutexLock lock(mu_);
+  ++join_auth_failures_;
+}
+
 void StatusFeed::OnGarbageCollected(const GcStats& stats) {
   MutexLock lock(mu_);
   ++gc_runs_;
@@ -313,6 +318,7 @@ void StatusFeed::SamplePeers(bool with_figures) {
       const uint64_t last_seen_ms = p.connected ? ts : p.last_seen_ms;
       if (last_seen_ms) e["last_seen_ms"] = last_seen_ms;
       if (p.clock_skew_ms) e["clock_skew_ms"] = *p.clock_skew_ms;
+      if (!p.software_version.empty()) e["version"] = p.software_version;
       bool changed = fresh || s.event.value("state", "") != e["state"] ||
                      p.bytes_in != s.bytes_in || p.bytes_out != s.bytes_out ||
                      s.event.value("in_bps", json()) != e.value("in_bps", json()) ||

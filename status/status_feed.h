@@ -122,6 +122,8 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   // Reports from the daemon.
   void OnCorruptData(const std::string& peer, const std::string& message);
   void OnHttpAuthFailure(const std::string& client);
+  // A token join refused (syncd/join/): counted as an auth failure with source "join".
+  void OnJoinRefused();
   void OnGarbageCollected(const GcStats& stats);
   void SetStatusClients(size_t clients) { status_clients_ = clients; }
 
@@ -192,7 +194,7 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   std::map<std::pair<std::string, std::string>, uint64_t> versions_applied_ GUARDED_BY(mu_);  // (kind, origin)
   uint64_t conflicts_opened_ GUARDED_BY(mu_) = 0, conflicts_resolved_ GUARDED_BY(mu_) = 0;
   uint64_t corrupt_data_ GUARDED_BY(mu_) = 0, peer_auth_failures_ GUARDED_BY(mu_) = 0,
-           http_auth_failures_ GUARDED_BY(mu_) = 0;
+           http_auth_failures_ GUARDED_BY(mu_) = 0, join_auth_failures_ GUARDED_BY(mu_) = 0;
   uint64_t gc_runs_ GUARDED_BY(mu_) = 0, gc_bytes_ GUARDED_BY(mu_) = 0;
   std::array<uint64_t, kDurationBounds.size()> duration_buckets_ GUARDED_BY(mu_){};
   uint64_t duration_count_ GUARDED_BY(mu_) = 0;

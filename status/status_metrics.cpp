@@ -106,6 +106,8 @@ std::string StatusFeed::MetricsText() {
   out.Counter("edgesync_auth_failures_total", "Refused peer links and HTTP requests without a valid token.",
               static_cast<double>(peer_auth_failures_), {{"source", "peer"}});
   out.Counter("edgesync_auth_failures_total", "", static_cast<double>(http_auth_failures_), {{"source", "http"}});
+  out.Counter("edgesync_auth_failures_total", "", static_cast<double>(join_auth_failures_),
+              {{"source", "join"}});
   out.Counter("edgesync_gc_runs_total", "Garbage collections run by the daemon's timer.",
               static_cast<double>(gc_runs_));
   out.Counter("edgesync_gc_reclaimed_bytes_total", "Chunk bytes deleted by garbage collection.",

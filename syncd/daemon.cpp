@@ -36,9 +36,15 @@
 #include "control/conflict_commands.h"
 #include "control/control_server.h"
 #include "status/dashboard/dashboard_page.h"
+#include "base/build_info.h"
 #include "base/exit_codes.h"
 #include "control/garbage_collection.h"
 #include "syncd/chunk_tier.h"
+#include "syncd/credentials/node_credentials.h"
+#include "syncd/join/join_commands.h"
+#include "syncd/join/join_server.h"
+#include "syncd/peers/peer_commands.h"
+#include "transport/ca_fingerprint.h"
 #include "syncd/logging.h"
 #include "control/meta_commands.h"
 #include "control/object_commands.h"
@@ -160,6 +166,14 @@ Result<NodeIdentity> WireIdentity(const DaemonConfig& config) {
   return LoadNodeIdentity(ResolveClusterFiles(config), config.cluster.id);
 }
 
+// Connected peers and the software versions from their Hellos, for `status`.
+nlohmann::json PeerVersions(PeerNetwork& network) {
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& p : network.replicator().Peers())
+    if (p.connected) peers.push_back({{"node_id", p.node_id}, {"version", p.software_version}});
+  return peers;
+}
+
 // The write ACL needs a certified role: nodes without TLS identities (replication off, plaintext
 // test mode) do not enforce it.
 Result<std::unique_ptr<replication::WriteAuthority>> MakeWriteAuthority(const DaemonConfig& config,
@@ -195,6 +209,7 @@ class Daemon {
         gc_timer_(io_),
         checkpoint_timer_(io_),
         idle_timer_(io_),
+        credential_timer_(io_),
         shutdown_timer_(io_) {}
 
   std::optional<StartupError> Start();
@@ -207,6 +222,7 @@ class Daemon {
   FleetSource FleetReader() const;
   std::optional<StartupError> StartPeerNetwork(const NodeIdentity& identity,
                                                std::string* peer_address);
+  std::optional<StartupError> StartJoinServer();
   void StartConflictMonitor();
   void CreateStatusService(std::chrono::steady_clock::time_point started);
   void WaitForSignal();
@@ -218,6 +234,8 @@ class Daemon {
   void ScheduleGarbageCollection();
   void ScheduleTierCheckpoint();
   void ScheduleIdleMemoryRelease(uint64_t last_seq, bool released);
+  void ScheduleCredentialCheck();
+  void RegisterClusterReload();
 
   DaemonConfig config_;
   DaemonInvocation invocation_;
@@ -230,6 +248,7 @@ class Daemon {
   asio::steady_timer gc_timer_;
   asio::steady_timer checkpoint_timer_;
   asio::steady_timer idle_timer_;
+  asio::steady_timer credential_timer_;
   asio::steady_timer shutdown_timer_;
   std::unique_ptr<tcp::acceptor> peer_listener_;  // handed to transport when it lands
   std::unique_ptr<tcp::acceptor> http_listener_;  // handed to the status server at startup
@@ -252,6 +271,9 @@ class Daemon {
   std::unique_ptr<conflict::ConflictMonitor> conflicts_;  // listens to store_; tasks on pools_
   std::unique_ptr<WorkerPools> pools_;
   std::unique_ptr<PeerNetwork> network_;
+  std::unique_ptr<NodeCredentials> credentials_;  // null without a TLS identity
+  std::unique_ptr<JoinTokenStore> join_tokens_;    // null unless cluster.join_listen is set
+  std::unique_ptr<JoinServer> join_server_;
   std::unique_ptr<ControlServer> server_;
   // Declared last: its feed reads the store, replicator and conflicts above, so it stops first.
   std::unique_ptr<StatusService> status_;
@@ -408,6 +430,9 @@ std::optional<StartupError> Daemon::Start() {
   http_listener_.reset();
   if (!status_started.ok()) return StartupError{kExitConfig, status_started.message()};
   RegisterReplicationCommands(dispatcher_, *network_, FleetReader(), store_->node_id());
+  RegisterPeerCommands(dispatcher_, *network_);
+  RegisterClusterReload();
+  if (auto error = StartJoinServer()) return error;
   RegisterStatusCommand(dispatcher_, *store_, settings_,
                         NodeDescription{config_.node_name, config_.data_dir.string(),
                                         config_.control_socket.string(), peer_address,
@@ -417,6 +442,10 @@ std::optional<StartupError> Daemon::Start() {
                                         },
                                         [network = network_.get()] {
                                           return network->replicator().ClockSkewMs();
+                                        },
+                                        [network = network_.get()] { return PeerVersions(*network); },
+                                        [credentials = credentials_.get()] {
+                                          return credentials ? credentials->Json() : nlohmann::json(nullptr);
                                         }});
 
   ControlServerOptions server_options;
@@ -459,6 +488,7 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
   options.peers = config_.peers;
   if (auto site = config_.labels.find("site"); site != config_.labels.end()) options.site = site->second;
   options.max_peers = config_.max_peers;
+  options.runtime_peers_file = config_.data_dir / "peers.json";
   options.replicator.window_bytes = config_.replication_window_bytes;
   options.replicator.run_blocking = [pools = pools_.get()](std::function<void()> work) {
     pools->TryPost(CommandLane::kBulk, std::move(work));
@@ -486,6 +516,7 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
   t.local_hello.labels = config_.labels;
   t.local_hello.subscriptions = config_.subscriptions;
   t.local_hello.store_epoch = store_->epoch();
+  t.local_hello.software_version = VersionLine("edgesyncd");
   t.store_epoch_source = [store = store_.get()] { return store->epoch(); };
   if (peer_listener_) {
     t.listen_address = peer_listener_->local_endpoint().address().to_string();
@@ -493,12 +524,11 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
   }
   t.insecure_plaintext_for_tests = config_.insecure_plaintext_for_tests;
   if (!t.insecure_plaintext_for_tests) {
-    ClusterFiles files = ResolveClusterFiles(config_);
+    transport::CredentialFiles files = CredentialFilesOf(ResolveClusterFiles(config_));
     t.ca_cert_file = files.ca_cert;
     t.cert_file = files.cert;
     t.key_file = files.key;
-    std::error_code ec;
-    if (files.crl_required || std::filesystem::exists(files.crl, ec)) t.crl_file = files.crl;
+    t.crl_file = files.crl;
   }
   return options;
 }
@@ -523,6 +553,41 @@ std::optional<StartupError> Daemon::StartPeerNetwork(const NodeIdentity& identit
     spdlog::info("replication: node {} in cluster {}, listening on {}, dialing {} peer(s)",
                  identity.node_id, identity.cluster_id, *peer_address, config_.peers.size());
   }
+  if (network_->networking() && !config_.insecure_plaintext_for_tests) {
+    credentials_ = std::make_unique<NodeCredentials>(
+        ResolveClusterFiles(config_), [authority = write_authority_.get()](const transport::TlsMaterial& m) {
+          if (authority) authority->UpdateSigningIdentity(m.cert_pem, m.key_pem);
+        });
+    credentials_->Check();
+  }
+  return std::nullopt;
+}
+
+// The token join endpoint, when configured; `cluster.token` answers either way.
+std::optional<StartupError> Daemon::StartJoinServer() {
+  JoinEndpoint endpoint;
+  if (config_.cluster.join_listen.enabled) {
+    auto ca = transport::LoadClusterCa(config_.cluster.join_ca);
+    if (!ca.ok()) {
+      return StartupError{kExitConfig, "cluster.join_ca " + config_.cluster.join_ca.string() + ": " +
+                                           ca.status().message()};
+    }
+    auto fingerprint = transport::CertificateFingerprintOfPem(ca->cert_pem);
+    if (!fingerprint.ok()) {
+      return StartupError{kExitConfig, "cluster.join_ca: " + fingerprint.status().message()};
+    }
+    auto tokens = JoinTokenStore::Open(config_.data_dir / "join-tokens.json");
+    if (!tokens.ok()) return StartupError{kExitConfig, tokens.status().message()};
+    join_tokens_ = std::move(*tokens);
+    JoinServerOptions options{
+        config_.cluster.join_listen, std::move(*ca),
+        [feed = &status_->feed()](const std::string&, const std::string&) { feed->OnJoinRefused(); }};
+    auto server = JoinServer::Start(std::move(options), *join_tokens_);
+    if (!server.ok()) return StartupError{kExitConfig, server.status().message()};
+    join_server_ = std::move(*server);
+    endpoint = {join_server_->address(), *fingerprint};
+  }
+  RegisterJoinCommands(dispatcher_, join_tokens_.get(), endpoint);
   return std::nullopt;
 }
 
@@ -602,6 +667,7 @@ int Daemon::Run() {
   ScheduleGarbageCollection();
   ScheduleTierCheckpoint();
   ScheduleIdleMemoryRelease(store_->LastSeq(), false);
+  ScheduleCredentialCheck();
   spdlog::info("edgesyncd {} node {} ({}) serving {} on {}", EDGESYNC_VERSION, config_.node_name,
                store_->node_id(), config_.data_dir.string(), config_.control_socket.string());
   if (config_.http_status.enabled) {
@@ -643,6 +709,7 @@ void Daemon::WaitForSignal() {
 }
 
 void Daemon::Reload() {
+  if (credentials_) (void)credentials_->Reload(*network_);  // logs its outcome
   auto env = ProcessEnvironment::FromProcess();
   Result<DaemonConfig> reloaded =
       LoadDaemonConfig(invocation_.config_file, invocation_.overrides, env);
@@ -690,6 +757,7 @@ void Daemon::PollShutdown(std::chrono::steady_clock::time_point deadline) {
   }
   // Nothing else keeps the io_context running: its threads return once the sockets are closed.
   network_->ShutdownTransport();  // flushes and closes peer links, stops dialers
+  join_server_.reset();           // a join in flight is cut off
   status_->Stop();                // closes status clients, stops the feed's sampling
   signals_.cancel();
   watchdog_timer_.cancel();
@@ -697,6 +765,7 @@ void Daemon::PollShutdown(std::chrono::steady_clock::time_point deadline) {
   gc_timer_.cancel();
   checkpoint_timer_.cancel();
   idle_timer_.cancel();
+  credential_timer_.cancel();
   peer_listener_.reset();
   http_listener_.reset();
 }
@@ -741,6 +810,30 @@ void Daemon::ScheduleIdleMemoryRelease(uint64_t last_seq, bool released) {
     }
     ScheduleIdleMemoryRelease(seq, quiet);
   });
+}
+
+// The certificate and CRL dates are looked at again twice a day, so a node that runs for weeks
+// warns in its log when the 14 days before expiry begin.
+void Daemon::ScheduleCredentialCheck() {
+  if (!credentials_) return;
+  credential_timer_.expires_after(std::chrono::hours(12));
+  credential_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    credentials_->Check();
+    ScheduleCredentialCheck();
+  });
+}
+
+// `edgesync cluster reload`: what SIGHUP does to the TLS files, answering with what it closed.
+void Daemon::RegisterClusterReload() {
+  dispatcher_.Register("cluster.reload", CommandLane::kQuick,
+                       [this](const nlohmann::json&, CommandContext&) -> Result<nlohmann::json> {
+                         if (!credentials_)
+                           return Status::FailedPrecondition(
+                               "this node has no TLS identity to reload (replication off, or the "
+                               "plaintext test mode)");
+                         return credentials_->Reload(*network_);
+                       });
 }
 
 void Daemon::ScheduleGarbageCollection() {

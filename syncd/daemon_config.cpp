@@ -193,6 +193,10 @@ Status DaemonConfig::Validate() const {
       }
     }
   }
+  if (cluster.join_listen.enabled && cluster.join_ca.empty()) {
+    return Status::InvalidArgument("cluster.join_listen " + cluster.join_listen.ToString() +
+                                   " needs cluster.join_ca, the CA directory that signs joins");
+  }
   if (http_status.enabled && !IsLoopbackHost(http_status.host) && http_token.empty()) {
     return Status::InvalidArgument("network.http_status " + http_status.ToString() +
                                    " is not a loopback address: set network.http_token");

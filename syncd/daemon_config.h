@@ -48,6 +48,10 @@ struct ClusterConfig {
   std::filesystem::path key;
   std::filesystem::path crl;  // optional: the default is used only when the file exists
   std::string id;             // empty: taken from the node certificate
+  // Token joins (docs/security.md, "Joining with a token"): the endpoint new nodes send their
+  // request to (default off) and the CA directory (ca.key, ca.crt) whose key signs them.
+  ListenAddress join_listen;
+  std::filesystem::path join_ca;
 };
 
 // The [s3] section: where s3:// URLs go and which credentials sign them, so the service needs

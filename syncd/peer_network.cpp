@@ -1,11 +1,24 @@
 #include "syncd/peer_network.h"
 
+#include <algorithm>
+
 namespace edgesync {
+namespace {
+
+Status NoNetworking() {
+  return Status::FailedPrecondition(
+      "replication is off on this node: set network.peer_listen or network.peers (docs/config.md)");
+}
+
+}  // namespace
 
 Result<std::unique_ptr<PeerNetwork>> PeerNetwork::Create(boost::asio::io_context& io,
                                                          Store& store,
                                                          PeerNetworkOptions options) {
   std::unique_ptr<PeerNetwork> network(new PeerNetwork());
+  auto runtime_peers = RuntimePeers::Open(options.runtime_peers_file);
+  if (!runtime_peers.ok()) return runtime_peers.status();
+  network->runtime_peers_ = std::move(*runtime_peers);
   network->replicator_ = std::make_unique<replication::Replicator>(store, options.replicator);
   network->handler_ = std::make_unique<RefusalRecordingHandler>(*network->replicator_);
   if (options.networking) {
@@ -48,6 +61,9 @@ Result<uint16_t> PeerNetwork::Start() {
     discovery_->SetListenPort(port);
   }
   for (const PeerAddress& peer : options_.peers) transport_->ConnectTo(peer.host, peer.port);
+  for (const PeerAddress& peer : runtime_peers_->List()) {
+    if (!IsStatic(peer)) transport_->ConnectTo(peer.host, peer.port);
+  }
   ScheduleRetry();
   return port;
 }
@@ -69,6 +85,36 @@ void PeerNetwork::ShutdownTransport() {
 
 void PeerNetwork::ShutdownReplicator() {
   if (replicator_) replicator_->Shutdown();
+}
+
+bool PeerNetwork::IsStatic(const PeerAddress& peer) const {
+  return std::any_of(options_.peers.begin(), options_.peers.end(), [&](const PeerAddress& p) {
+    return p.host == peer.host && p.port == peer.port;
+  });
+}
+
+Status PeerNetwork::AddPeer(const PeerAddress& peer) {
+  if (!transport_) return NoNetworking();
+  if (IsStatic(peer)) return Status::AlreadyExists(peer.ToString() + " is a configured peer (network.peers)");
+  EDGESYNC_RETURN_IF_ERROR(runtime_peers_->Add(peer));
+  transport_->ConnectTo(peer.host, peer.port);
+  return Status::Ok();
+}
+
+Status PeerNetwork::RemovePeer(const PeerAddress& peer) {
+  if (!transport_) return NoNetworking();
+  if (IsStatic(peer))
+    return Status::FailedPrecondition(peer.ToString() + " is configured in network.peers: remove it from the "
+                                      "configuration file and restart");
+  EDGESYNC_RETURN_IF_ERROR(runtime_peers_->Remove(peer));
+  transport_->Disconnect(peer.host, peer.port);
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> PeerNetwork::ReloadCredentials(
+    const transport::TlsMaterial& material) {
+  if (!transport_) return NoNetworking();
+  return transport_->ReloadCredentials(material);
 }
 
 std::vector<LinkRefusal> PeerNetwork::RecentRefusals() const { return handler_->Recent(); }

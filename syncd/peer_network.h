@@ -21,6 +21,7 @@
 #include "control/replication_commands.h"
 #include "replication/link_refusals.h"
 #include "syncd/peer_discovery.h"
+#include "syncd/peers/runtime_peers.h"
 #include "transport/transport.h"
 
 namespace edgesync {
@@ -30,11 +31,12 @@ struct PeerNetworkOptions {
   transport::TransportOptions transport;
   replication::ReplicatorOptions replicator;
   bool listen = false;
-  std::vector<PeerAddress> peers;
   // Peers' peers (PeerDiscovery): this node's `site` label (empty: none dialed) and how many
   // of them it dials at most.
   std::string site;
   size_t max_peers = 8;
+  std::vector<PeerAddress> peers;               // network.peers: static
+  std::filesystem::path runtime_peers_file;     // peers added at runtime (RuntimePeers)
 };
 
 class PeerNetwork : public PeerLinks {
@@ -55,6 +57,17 @@ class PeerNetwork : public PeerLinks {
   // still runs.
   void ShutdownReplicator();
 
+  // Peers at runtime (`edgesync peers add|rm`): dialed or dropped at once and remembered in
+  // the runtime peers file. A static peer (network.peers) can be neither added nor removed
+  // here. FailedPrecondition without networking.
+  Status AddPeer(const PeerAddress& peer);
+  Status RemovePeer(const PeerAddress& peer);
+  const std::vector<PeerAddress>& static_peers() const { return options_.peers; }
+  std::vector<PeerAddress> runtime_peers() const { return runtime_peers_->List(); }
+
+  // See Transport::ReloadCredentials. FailedPrecondition without networking.
+  Result<std::vector<std::string>> ReloadCredentials(const transport::TlsMaterial& material);
+
   replication::Replicator& replicator() override { return *replicator_; }
   std::vector<LinkRefusal> RecentRefusals() const override;
   bool networking() const override { return transport_ != nullptr; }
@@ -63,11 +76,13 @@ class PeerNetwork : public PeerLinks {
   PeerNetwork() = default;
 
   void ScheduleRetry();
+  bool IsStatic(const PeerAddress& peer) const;
 
   PeerNetworkOptions options_;
   // Every kRetryInterval: parked transfers start again (they park when, say, a full disk
   // refused their data, and nothing else would wake them while the links stay up).
   std::unique_ptr<boost::asio::steady_timer> retry_timer_;
+  std::unique_ptr<RuntimePeers> runtime_peers_;
   std::unique_ptr<replication::Replicator> replicator_;
   std::unique_ptr<RefusalRecordingHandler> handler_;
   std::unique_ptr<PeerDiscovery> discovery_;  // in front of handler_

@@ -53,6 +53,7 @@ std::string EncodeHello(const Hello& hello) {
     h->set_address(hint.host + ":" + std::to_string(hint.port));
     for (const auto& [key, value] : hint.labels) (*h->mutable_labels())[key] = value;
   }
+  message.set_software_version(hello.software_version);
   return message.SerializeAsString();
 }
 
@@ -79,6 +80,7 @@ Result<Hello> DecodeHello(std::string_view bytes) {
     if (!hint.ok()) return hint.status();
     hello.peer_hints.push_back(std::move(hint).value());
   }
+  hello.software_version = message.software_version();
   return hello;
 }
 

@@ -31,6 +31,7 @@ struct Hello {
   std::uint64_t wall_ms = 0;  // sender's wall clock when sent (ms since the epoch); 0: unknown
   std::uint16_t listen_port = 0;  // the port the sender accepts links on; 0: none
   std::vector<PeerHint> peer_hints;
+  std::string software_version;  // "0.1.0 (commit 4059bc7d2f1e)"; empty: not given (older peers)
 };
 
 std::string EncodeHello(const Hello& hello);

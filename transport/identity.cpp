@@ -151,12 +151,15 @@ Result<NodeKeyRequest> CreateNodeKeyRequest(const std::string& node_id,
   return NodeKeyRequest{KeyToPem(key->get()), std::move(csr)};
 }
 
-Result<std::string> SignNodeRequest(const ClusterCa& ca, const std::string& csr_pem,
-                                             const CertificateValidity& validity) {
-  auto ca_key = ParsePrivateKeyPem(ca.key_pem);
-  if (!ca_key.ok()) return ca_key.status();
-  auto ca_cert = ParseCertificatePem(ca.cert_pem);
-  if (!ca_cert.ok()) return ca_cert.status();
+namespace {
+
+// A request whose signature verifies, its public key, and the identity its subject asks for.
+struct VerifiedRequest {
+  PkeyHandle node_key;
+  CertifiedIdentity requested;
+};
+
+Result<VerifiedRequest> VerifyRequest(const std::string& csr_pem) {
   BioHandle bio(BIO_new_mem_buf(csr_pem.data(), static_cast<int>(csr_pem.size())));
   X509ReqHandle request(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
   if (!request) return OpensslFailure("certificate request PEM does not parse");
@@ -164,15 +167,35 @@ Result<std::string> SignNodeRequest(const ClusterCa& ca, const std::string& csr_
   if (!node_key || X509_REQ_verify(request.get(), node_key.get()) != 1) {
     return OpensslFailure("certificate request signature does not verify");
   }
-
   // Read the requested identity through a throwaway certificate carrying the request's subject.
   X509Handle cert(X509_new());
   X509_set_subject_name(cert.get(), X509_REQ_get_subject_name(request.get()));
-  const CertifiedIdentity requested = IdentityFromCertificate(cert.get());
+  CertifiedIdentity requested = IdentityFromCertificate(cert.get());
   if (!IsValidIdentityName(requested.node_id)) return InvalidName("node id", requested.node_id);
   if (!IsValidIdentityName(requested.role)) return InvalidName("role", requested.role);
+  return VerifiedRequest{std::move(node_key), std::move(requested)};
+}
 
-  cert.reset(X509_new());
+}  // namespace
+
+Result<CertifiedIdentity> ReadRequestedIdentity(const std::string& csr_pem) {
+  auto verified = VerifyRequest(csr_pem);
+  if (!verified.ok()) return verified.status();
+  return verified->requested;
+}
+
+Result<std::string> SignNodeRequest(const ClusterCa& ca, const std::string& csr_pem,
+                                             const CertificateValidity& validity) {
+  auto ca_key = ParsePrivateKeyPem(ca.key_pem);
+  if (!ca_key.ok()) return ca_key.status();
+  auto ca_cert = ParseCertificatePem(ca.cert_pem);
+  if (!ca_cert.ok()) return ca_cert.status();
+  auto verified = VerifyRequest(csr_pem);
+  if (!verified.ok()) return verified.status();
+  const CertifiedIdentity& requested = verified->requested;
+  PkeyHandle& node_key = verified->node_key;
+
+  X509Handle cert(X509_new());
   X509_NAME* name = X509_get_subject_name(cert.get());
   const std::string uris = "URI:edgesync://node/" + requested.node_id +
                            ",URI:edgesync://role/" + requested.role +

@@ -53,6 +53,8 @@ Result<ClusterCa> LoadClusterCa(const std::filesystem::path& dir);
 
 Result<NodeKeyRequest> CreateNodeKeyRequest(const std::string& node_id,
                                                      const std::string& role);
+// Verifies the request's signature and reads the node id and role it asks for.
+Result<CertifiedIdentity> ReadRequestedIdentity(const std::string& csr_pem);
 // Verifies the request's signature and issues a node certificate for the CA's cluster.
 Result<std::string> SignNodeRequest(const ClusterCa& ca, const std::string& csr_pem,
                                              const CertificateValidity& validity = {});

@@ -32,6 +32,8 @@ struct PeerInfo {
   std::string upper_layer;  // opaque Hello bytes for the layer above
   std::uint16_t listen_port = 0;      // where the peer accepts links; 0: it does not listen
   std::vector<PeerHint> peer_hints;   // peers of the peer that others may dial
+  std::string software_version;  // from its Hello ("0.1.0 (commit ...)"); empty from older peers
+  std::string certificate_pem;   // its verified certificate; empty in plaintext test mode
   // Peer's wall clock minus ours, from the time in its Hello (transport/clock_skew.h); nullopt
   // when the peer sent none.
   std::optional<std::int64_t> clock_skew_ms;

@@ -58,6 +58,14 @@ Result<X509CrlHandle> ParseCrlPem(const std::string& pem) {
   return crl;
 }
 
+std::string CertificateToPem(X509* cert) {
+  BioHandle bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) return {};
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(size));
+}
+
 CertifiedIdentity IdentityFromCertificate(X509* cert) {
   CertifiedIdentity identity;
   auto* names = static_cast<GENERAL_NAMES*>(

@@ -35,6 +35,9 @@ Result<PkeyHandle> ParsePrivateKeyPem(const std::string& pem);
 Result<X509Handle> ParseCertificatePem(const std::string& pem);
 Result<X509CrlHandle> ParseCrlPem(const std::string& pem);
 
+// The certificate as PEM text; empty if OpenSSL cannot encode it.
+std::string CertificateToPem(X509* cert);
+
 // Node id, role and cluster id from the SAN URIs, falling back to the subject (CN, OU=role=, O).
 CertifiedIdentity IdentityFromCertificate(X509* cert);
 

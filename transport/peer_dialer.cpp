@@ -29,10 +29,11 @@ PeerDialer::PeerDialer(std::shared_ptr<TransportContext> context, std::string ho
 
 void PeerDialer::Start() { asio::co_spawn(strand_, DialLoop(shared_from_this()), asio::detached); }
 
-void PeerDialer::Stop() {
-  asio::post(strand_, [self = shared_from_this()] {
+void PeerDialer::Stop(std::string reason) {
+  asio::post(strand_, [self = shared_from_this(), reason = std::move(reason)]() mutable {
     self->stopped_ = true;
     self->timer_.cancel();
+    if (auto session = self->session_.lock()) session->Close(std::move(reason));
   });
 }
 
@@ -86,7 +87,7 @@ asio::awaitable<bool> PeerDialer::DialOnce() {
 
   bool link_was_up = false;
   session_running_ = true;
-  StartOutboundSession(context_, std::move(socket), host_ + ":" + std::to_string(port_),
+  session_ = StartOutboundSession(context_, std::move(socket), host_ + ":" + std::to_string(port_),
                        [self = shared_from_this(), &link_was_up](bool was_up) {
                          asio::post(self->strand_, [self, &link_was_up, was_up] {
                            link_was_up = was_up;

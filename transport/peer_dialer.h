@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "transport/link.h"
 #include "transport/reconnect_backoff.h"
 
 namespace edgesync::transport {
@@ -24,7 +25,10 @@ class PeerDialer : public std::enable_shared_from_this<PeerDialer> {
   PeerDialer(std::shared_ptr<TransportContext> context, std::string host, std::uint16_t port);
 
   void Start();
-  void Stop();
+  // Stops redialing and closes the link this dialer made, if it is up, with `reason`.
+  void Stop(std::string reason = "transport shutting down");
+
+  bool Dials(const std::string& host, std::uint16_t port) const { return host == host_ && port == port_; }
 
  private:
   boost::asio::awaitable<void> DialLoop(std::shared_ptr<PeerDialer> self);
@@ -39,6 +43,7 @@ class PeerDialer : public std::enable_shared_from_this<PeerDialer> {
   ReconnectBackoff backoff_;         // strand only
   bool stopped_ = false;             // strand only
   bool session_running_ = false;     // strand only
+  std::weak_ptr<Link> session_;      // strand only: the current session
 };
 
 }  // namespace edgesync::transport

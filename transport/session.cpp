@@ -61,9 +61,11 @@ class Session final : public Link {
   static constexpr bool kTls = std::is_same_v<WebSocket, TlsWebSocket>;
 
   template <typename... StreamArgs>
-  Session(std::shared_ptr<TransportContext> context, bool inbound, std::string host_header,
-          SessionEndCallback on_end, StreamArgs&&... stream_args)
+  Session(std::shared_ptr<TransportContext> context, std::shared_ptr<asio::ssl::context> tls,
+          bool inbound, std::string host_header, SessionEndCallback on_end,
+          StreamArgs&&... stream_args)
       : context_(std::move(context)),
+        tls_(std::move(tls)),
         options_(context_->options),
         ws_(std::forward<StreamArgs>(stream_args)...),
         inbound_(inbound),
@@ -226,6 +228,7 @@ class Session final : public Link {
         co_return false;
       }
       certified = IdentityFromCertificate(peer_cert);
+      peer_.certificate_pem = CertificateToPem(peer_cert);
     }
 
     ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
@@ -289,6 +292,7 @@ class Session final : public Link {
     peer_.upper_layer = std::move(hello->upper_layer);
     peer_.listen_port = hello->listen_port;
     peer_.peer_hints = std::move(hello->peer_hints);
+    peer_.software_version = OneLine(hello->software_version, 120);
     if (hello->wall_ms != 0) {
       peer_.clock_skew_ms = ClockSkewMs(hello->wall_ms, WallClockMs());
       if (ClockSkewIsNotable(*peer_.clock_skew_ms, options_.clock_skew_warning)) {
@@ -304,6 +308,12 @@ class Session final : public Link {
       co_return co_await RefusePeer(admitted.message(), failure);
     }
     registered_ = true;
+    if constexpr (kTls) {
+      Status current = context_->StillAccepted(tls_.get(), peer_.certificate_pem);
+      if (!current.ok()) {
+        co_return co_await RefusePeer("peer certificate no longer accepted: " + current.message(), failure);
+      }
+    }
 
     if (!co_await WriteLinkFrame(kHelloAcceptMessageType, EncodeHelloAccept(version.value()),
                                  failure)) {
@@ -541,6 +551,8 @@ class Session final : public Link {
   }
 
   const std::shared_ptr<TransportContext> context_;
+  // The TLS context this session's stream was made with; a reload does not pull it away.
+  const std::shared_ptr<asio::ssl::context> tls_;
   const TransportOptions& options_;
   WebSocket ws_;
   const bool inbound_;
@@ -562,18 +574,26 @@ class Session final : public Link {
   std::atomic<std::uint64_t> messages_received_{0};
 };
 
-void StartSession(std::shared_ptr<TransportContext> context, tcp::socket socket, bool inbound,
-                  std::string host_header, SessionEndCallback on_end) {
-  if (context->tls) {
-    auto& tls = *context->tls;
+std::shared_ptr<Link> StartSession(std::shared_ptr<TransportContext> context, tcp::socket socket,
+                                   bool inbound, std::string host_header, SessionEndCallback on_end) {
+  std::shared_ptr<asio::ssl::context> tls;
+  {
+    MutexLock lock(context->mutex);
+    tls = context->tls;
+  }
+  if (tls) {
+    asio::ssl::context& current = *tls;
     auto session = std::make_shared<Session<TlsWebSocket>>(
-        std::move(context), inbound, std::move(host_header), std::move(on_end), std::move(socket),
-        tls);
+        std::move(context), std::move(tls), inbound, std::move(host_header), std::move(on_end),
+        std::move(socket), current);
     session->Start();
+    return session;
   } else {
     auto session = std::make_shared<Session<PlainWebSocket>>(
-        std::move(context), inbound, std::move(host_header), std::move(on_end), std::move(socket));
+        std::move(context), nullptr, inbound, std::move(host_header), std::move(on_end),
+        std::move(socket));
     session->Start();
+    return session;
   }
 }
 
@@ -583,9 +603,10 @@ void StartInboundSession(std::shared_ptr<TransportContext> context, tcp::socket 
   StartSession(std::move(context), std::move(socket), /*inbound=*/true, {}, {});
 }
 
-void StartOutboundSession(std::shared_ptr<TransportContext> context, tcp::socket socket,
-                          std::string host_header, SessionEndCallback on_end) {
-  StartSession(std::move(context), std::move(socket), /*inbound=*/false, std::move(host_header),
+std::shared_ptr<Link> StartOutboundSession(std::shared_ptr<TransportContext> context,
+                                           tcp::socket socket, std::string host_header,
+                                           SessionEndCallback on_end) {
+  return StartSession(std::move(context), std::move(socket), /*inbound=*/false, std::move(host_header),
                std::move(on_end));
 }
 

@@ -16,6 +16,7 @@
 namespace edgesync::transport {
 
 struct TransportContext;
+class Link;
 
 // Called once when an outbound session ends; `was_up` says whether its hello had succeeded.
 using SessionEndCallback = std::function<void(bool was_up)>;
@@ -23,8 +24,9 @@ using SessionEndCallback = std::function<void(bool was_up)>;
 // REQUIRES: `socket` is connected and bound to its own strand.
 void StartInboundSession(std::shared_ptr<TransportContext> context,
                          boost::asio::ip::tcp::socket socket);
-void StartOutboundSession(std::shared_ptr<TransportContext> context,
-                          boost::asio::ip::tcp::socket socket, std::string host_header,
-                          SessionEndCallback on_end);
+// Returns the session, which becomes a Link once its handshakes succeed.
+std::shared_ptr<Link> StartOutboundSession(std::shared_ptr<TransportContext> context,
+                                           boost::asio::ip::tcp::socket socket,
+                                           std::string host_header, SessionEndCallback on_end);
 
 }  // namespace edgesync::transport

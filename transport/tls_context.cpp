@@ -24,34 +24,39 @@ Result<std::string> ReadRequired(const std::filesystem::path& path, const char* 
 
 }  // namespace
 
-Result<std::shared_ptr<boost::asio::ssl::context>> CreateTlsContext(
-    const TransportOptions& options) {
-  auto ca_pem = ReadRequired(options.ca_cert_file, "CA certificate");
+Result<TlsMaterial> LoadTlsMaterial(const CredentialFiles& files) {
+  TlsMaterial material;
+  auto ca_pem = ReadRequired(files.ca_cert, "CA certificate");
   if (!ca_pem.ok()) return ca_pem.status();
-  auto cert_pem = ReadRequired(options.cert_file, "node certificate");
+  material.ca_pem = std::move(ca_pem).value();
+  auto cert_pem = ReadRequired(files.cert, "node certificate");
   if (!cert_pem.ok()) return cert_pem.status();
-  auto key_pem = ReadRequired(options.key_file, "node key");
+  material.cert_pem = std::move(cert_pem).value();
+  auto key_pem = ReadRequired(files.key, "node key");
   if (!key_pem.ok()) return key_pem.status();
-  std::optional<std::string> crl_pem;
-  if (!options.crl_file.empty()) {
-    auto crl = ReadTextFile(options.crl_file);
+  material.key_pem = std::move(key_pem).value();
+  if (!files.crl.empty()) {
+    auto crl = ReadTextFile(files.crl);
     if (!crl.ok()) return crl.status();
-    crl_pem = std::move(crl).value();
+    material.crl_pem = std::move(crl).value();
   }
+  return material;
+}
 
+Result<std::shared_ptr<boost::asio::ssl::context>> CreateTlsContext(const TlsMaterial& material,
+                                                                    const std::string& node_id) {
   // Not fatal (the certificate may be replaced while we run), but peers will refuse us.
-  Status own = VerifyNodeCertificate(ca_pem.value(), cert_pem.value(), crl_pem);
+  Status own = VerifyNodeCertificate(material.ca_pem, material.cert_pem, material.crl_pem);
   if (!own.ok()) {
-    spdlog::error("transport: our own certificate {} does not verify against {}: {}; peers will "
-                  "refuse our links",
-                  options.cert_file.string(), options.ca_cert_file.string(), own.message());
+    spdlog::error("transport: our own certificate does not verify against the cluster CA: {}; "
+                  "peers will refuse our links",
+                  own.message());
   }
-  auto own_identity = ReadCertifiedIdentity(cert_pem.value());
+  auto own_identity = ReadCertifiedIdentity(material.cert_pem);
   if (!own_identity.ok()) return own_identity.status();
-  if (own_identity->node_id != options.local_hello.node_id) {
+  if (own_identity->node_id != node_id) {
     return Status::InvalidArgument("certificate node id '" + own_identity->node_id +
-                               "' differs from configured node id '" +
-                               options.local_hello.node_id + "'");
+                                   "' differs from configured node id '" + node_id + "'");
   }
 
   auto context = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls);
@@ -64,11 +69,11 @@ Result<std::shared_ptr<boost::asio::ssl::context>> CreateTlsContext(
   // Send only our leaf certificate: the peer trusts the cluster CA, not a chain we present.
   SSL_CTX_set_mode(native, SSL_MODE_NO_AUTO_CHAIN);
 
-  auto key = ParsePrivateKeyPem(key_pem.value());
+  auto key = ParsePrivateKeyPem(material.key_pem);
   if (!key.ok()) return key.status();
-  auto cert = ParseCertificatePem(cert_pem.value());
+  auto cert = ParseCertificatePem(material.cert_pem);
   if (!cert.ok()) return cert.status();
-  auto ca = ParseCertificatePem(ca_pem.value());
+  auto ca = ParseCertificatePem(material.ca_pem);
   if (!ca.ok()) return ca.status();
   if (SSL_CTX_use_certificate(native, cert->get()) != 1 ||
       SSL_CTX_use_PrivateKey(native, key->get()) != 1 || SSL_CTX_check_private_key(native) != 1) {
@@ -76,8 +81,8 @@ Result<std::shared_ptr<boost::asio::ssl::context>> CreateTlsContext(
   }
   X509_STORE* store = SSL_CTX_get_cert_store(native);
   if (X509_STORE_add_cert(store, ca->get()) != 1) return OpensslFailure("adding the CA failed");
-  if (crl_pem) {
-    auto crl = ParseCrlPem(*crl_pem);
+  if (material.crl_pem) {
+    auto crl = ParseCrlPem(*material.crl_pem);
     if (!crl.ok()) return crl.status();
     if (X509_STORE_add_crl(store, crl->get()) != 1) return OpensslFailure("adding the CRL failed");
     X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);

@@ -4,8 +4,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <boost/asio/io_context.hpp>
 
+#include "transport/identity.h"
 #include "transport/listener.h"
 #include "transport/peer_dialer.h"
 #include "transport/tls_context.h"
@@ -32,8 +35,12 @@ Result<std::unique_ptr<Transport>> Transport::Create(boost::asio::io_context& io
         "transport: INSECURE PLAINTEXT MODE FOR TESTS: no TLS, no peer authentication, "
         "loopback only; never use in production");
   } else {
-    auto tls = CreateTlsContext(context->options);
+    const TransportOptions& o = context->options;
+    auto material = LoadTlsMaterial({o.ca_cert_file, o.cert_file, o.key_file, o.crl_file});
+    if (!material.ok()) return material.status();
+    auto tls = CreateTlsContext(*material, o.local_hello.node_id);
     if (!tls.ok()) return tls.status();
+    MutexLock lock(context->mutex);
     context->tls = std::move(tls).value();
   }
   return std::unique_ptr<Transport>(new Transport(std::move(context)));
@@ -64,6 +71,17 @@ void Transport::ConnectTo(const std::string& host, std::uint16_t port) {
   context_->dialers.push_back(std::move(dialer));
 }
 
+bool Transport::Disconnect(const std::string& host, std::uint16_t port) {
+  MutexLock lock(context_->mutex);
+  auto& dialers = context_->dialers;
+  auto it = std::find_if(dialers.begin(), dialers.end(),
+                         [&](const auto& dialer) { return dialer->Dials(host, port); });
+  if (it == dialers.end()) return false;
+  (*it)->Stop("peer " + host + ":" + std::to_string(port) + " removed from this node's peers");
+  dialers.erase(it);
+  return true;
+}
+
 void Transport::Shutdown() {
   {
     MutexLock lock(context_->mutex);
@@ -77,6 +95,30 @@ void Transport::Shutdown() {
   for (const auto& session : context_->registry.AllSessions()) {
     session->Close("transport shutting down");
   }
+}
+
+Result<std::vector<std::string>> Transport::ReloadCredentials(const TlsMaterial& material) {
+  if (context_->options.insecure_plaintext_for_tests) {
+    return Status::FailedPrecondition("plaintext test mode has no TLS credentials to reload");
+  }
+  auto tls = CreateTlsContext(material, context_->options.local_hello.node_id);
+  if (!tls.ok()) return tls.status();
+  {
+    MutexLock lock(context_->mutex);
+    context_->tls = std::move(tls).value();
+    context_->reloaded = material;
+  }
+  std::vector<std::string> closed;
+  for (const auto& link : context_->registry.LiveLinks()) {
+    const PeerInfo& peer = link->peer();
+    Status valid = VerifyNodeCertificate(material.ca_pem, peer.certificate_pem, material.crl_pem);
+    if (valid.ok()) continue;
+    const std::string reason = "peer certificate no longer accepted: " + valid.message();
+    spdlog::warn("transport: closing link peer={} address={}: {}", peer.node_id, peer.address, reason);
+    link->Close(reason);
+    closed.push_back(peer.node_id + ": " + reason);
+  }
+  return closed;
 }
 
 std::vector<std::shared_ptr<Link>> Transport::Links() const {

@@ -17,6 +17,7 @@
 
 #include "transport/link.h"
 #include "transport/link_handler.h"
+#include "transport/tls_context.h"
 #include "transport/transport_options.h"
 #include "base/status.h"
 
@@ -43,8 +44,18 @@ class Transport {
   Result<std::uint16_t> Listen();
   // Keeps a link to host:port up, reconnecting with jittered exponential backoff.
   void ConnectTo(const std::string& host, std::uint16_t port);
+  // Stops what ConnectTo(host, port) started and closes the link it made. False when nothing
+  // dials host:port.
+  bool Disconnect(const std::string& host, std::uint16_t port);
   // Stops accepting and dialing, flushes and closes every link. Idempotent.
   void Shutdown();
+
+  // Takes new TLS material (LoadTlsMaterial): new connections use it, and live links whose
+  // peer certificate no longer verifies (revoked, expired, another CA) are closed with the
+  // reason, as are handshakes that finish after it. Returns one line per closed link
+  // ("node-id: reason"). On error (a key that does not match, a certificate for another node
+  // id) nothing changes. Plaintext test mode has no credentials: FailedPrecondition.
+  Result<std::vector<std::string>> ReloadCredentials(const TlsMaterial& material);
 
   // Live links (hello completed).
   std::vector<std::shared_ptr<Link>> Links() const;

@@ -60,12 +60,18 @@ TEST_F(DaemonStatusTest, SnapshotThenTransferAndVersionOfAPutElsewhere) {
   // The link was up before this client joined: it is either in the snapshot or announced within
   // a sampling tick, however quickly the transfer finishes.
   if (!snapshot["peers"].empty()) saw_peer = true;
+  // Peer events carry the software version the peer sent in its Hello.
+  for (const json& p : snapshot["peers"])
+    EXPECT_EQ(p.value("version", "").rfind("edgesyncd ", 0), 0u) << p;
   while (!(saw_version && saw_done && saw_peer) && std::chrono::steady_clock::now() < deadline) {
     auto m = client.Read(30s);
     ASSERT_TRUE(m) << "feed closed; edge log:\n" << ReadFileText(edge.log());
     json e = json::parse(*m);
     ASSERT_EQ(e["v"], 1);
-    if (e["type"] == "peer" && e["node_id"] == "cloud-1" && e["state"] == "connected") saw_peer = true;
+    if (e["type"] == "peer" && e["node_id"] == "cloud-1" && e["state"] == "connected") {
+      saw_peer = true;
+      EXPECT_EQ(e.value("version", "").rfind("edgesyncd ", 0), 0u) << e;
+    }
     if (e["type"] == "version" && e["key"] == "model/helmet") {
       EXPECT_EQ(e["origin"], "replicated");
       EXPECT_EQ(e["author"], "cloud-1");

@@ -100,6 +100,32 @@ class AttestationTest : public ::testing::Test {
     r.manifest_id = ChunkId::Of("m", 1);
     return r;
   }
+  // Options of an authority signing as `node_id` with `files`' certificate and key.
+  WriteAuthorityOptions SigningAs(const std::string& node_id, const std::string& role,
+                                  const transport::testing::NodeFiles& files) {
+    WriteAuthorityOptions options;
+    options.role = role;
+    options.node_id = node_id;
+    options.ca_pem = pki_.ca().cert_pem;
+    options.cert_pem = files.cert_pem;
+    options.key_pem = Read(files.key);
+    return options;
+  }
+  // A store in `dir` whose local versions `authority` seals, attached to it; null on failure.
+  std::unique_ptr<Store> SealedStore(WriteAuthority& authority, const std::string& node_id,
+                                     const std::filesystem::path& dir) {
+    StoreOptions so;
+    so.path = dir;
+    so.node_id = node_id;
+    so.seal_local_version = [&authority](const ObjectKey& k, const VersionRecord& r) {
+      return authority.SealLocal(k, r);
+    };
+    auto store = Store::Open(so);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    if (!store.ok()) return nullptr;
+    authority.Attach(**store);
+    return std::move(*store);
+  }
   transport::testing::TestPki pki_{"acl-cluster"};
 };
 
@@ -260,6 +286,27 @@ TEST_F(AttestationTest, AuthorityDecidesByTheSignedAuthorElseByTheSender) {
   EXPECT_NE(s.message().find("attestation is invalid"), std::string::npos) << s.message();
 }
 
+// After a credential reload (a renewed certificate), versions are signed with the new one.
+TEST_F(AttestationTest, ARenewedCertificateSignsFromTheUpdateOn) {
+  auto first = pki_.Issue("admin-1", "admin");
+  auto renewed = pki_.Issue("admin-1", "admin");
+  edgesync::testing::TempDir dir;
+  WriteAuthority authority(SigningAs("admin-1", "admin", first));
+  std::unique_ptr<Store> store = SealedStore(authority, "admin-1", dir.path());
+  ASSERT_NE(store, nullptr);
+  const auto key = ObjectKey::Parse("meta/acl").value();
+  auto signer = [&](const std::string& body) {
+    auto put = store->PutFiles(key, {}, body);
+    EXPECT_TRUE(put.ok()) << put.status().ToString();
+    return put.ok() ? nlohmann::json::parse(put->record.attestation).value("cert", "") : std::string();
+  };
+  EXPECT_EQ(signer(R"({"kind":"meta","fields":{"rules":[]}})"), first.cert_pem);
+  authority.UpdateSigningIdentity(renewed.cert_pem, Read(renewed.key));
+  const std::string narrower =
+      R"({"kind":"meta","fields":{"rules":[{"roles":["cloud"],"keys":["*"],"allow":"write"}]}})";
+  EXPECT_EQ(signer(narrower), renewed.cert_pem);
+}
+
 TEST(NodeOwnedDocumentTest, OnlyTheNamedNodeWritesItWhateverTheRules) {
   EXPECT_EQ(NodeOwnerOf("meta/deployments/edge-1"), "edge-1");
   EXPECT_EQ(NodeOwnerOf("meta/nodes/edge-1"), "edge-1");
@@ -287,30 +334,19 @@ TEST_F(AttestationTest, ANodeOwnedDocumentIsAdmittedOnlySignedByItsNode) {
   auto edge = pki_.Issue("edge-1", "edge");
   auto other = pki_.Issue("edge-2", "edge");
   edgesync::testing::TempDir dir;
-  WriteAuthorityOptions options;
-  options.role = "edge";
-  options.node_id = "edge-1";
-  options.ca_pem = pki_.ca().cert_pem;
-  options.cert_pem = edge.cert_pem;
-  options.key_pem = Read(edge.key);
-  WriteAuthority authority(options);
-  StoreOptions so;
-  so.path = dir.path();
-  so.node_id = "edge-1";
-  so.seal_local_version = [&](const ObjectKey& k, const VersionRecord& r) { return authority.SealLocal(k, r); };
-  auto store = Store::Open(so);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  authority.Attach(**store);
+  WriteAuthority authority(SigningAs("edge-1", "edge", edge));
+  std::unique_ptr<Store> store = SealedStore(authority, "edge-1", dir.path());
+  ASSERT_NE(store, nullptr);
 
   // Locally, even with no ACL: this node writes its own document and not another node's.
   const std::string spec = R"({"kind":"meta","fields":{}})";
-  EXPECT_TRUE((*store)->PutFiles(ObjectKey::Parse("meta/deployments/edge-1").value(), {}, spec).ok());
-  auto foreign = (*store)->PutFiles(ObjectKey::Parse("meta/deployments/edge-2").value(), {}, spec);
+  EXPECT_TRUE(store->PutFiles(ObjectKey::Parse("meta/deployments/edge-1").value(), {}, spec).ok());
+  auto foreign = store->PutFiles(ObjectKey::Parse("meta/deployments/edge-2").value(), {}, spec);
   EXPECT_EQ(foreign.status().code(), Status::Code::kPermissionDenied) << foreign.status().ToString();
-  EXPECT_TRUE((*store)->Latest(ObjectKey::Parse("meta/deployments/edge-2").value()).status().IsNotFound());
+  EXPECT_TRUE(store->Latest(ObjectKey::Parse("meta/deployments/edge-2").value()).status().IsNotFound());
 
   // With an ACL in force, a received one must be signed by the node it names.
-  ASSERT_TRUE(ApplyFactoryAcl(**store));
+  ASSERT_TRUE(ApplyFactoryAcl(*store));
   ASSERT_TRUE(authority.acl().enforced());
   VersionRecord r = RemoteRecord("edge-2");
   VersionRecord by_owner = r;

@@ -114,6 +114,8 @@ const std::map<std::string_view, Sample> kSamples = {
     {"cluster.cert", {R"("pki/node.crt")", "pki/node.crt"}},
     {"cluster.key", {R"("pki/node.key")", "pki/node.key"}},
     {"cluster.crl", {R"("pki/crl.pem")", "pki/crl.pem"}},
+    {"cluster.join_listen", {R"("127.0.0.1:7444")", "127.0.0.1:7444"}},
+    {"cluster.join_ca", {R"("pki/ca")", "pki/ca"}},
     {"cluster.id", {R"("factory-1")", "factory-1"}},
     {"replication.window_bytes", {R"("8MiB")", "8MiB"}},
     {"sync.max_offline", {R"("2d")", "2d"}},

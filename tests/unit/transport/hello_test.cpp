@@ -21,6 +21,7 @@ TEST(HelloTest, RoundTripKeepsEveryField) {
   hello.store_epoch = "epoch-42";
   hello.upper_layer = std::string("\0\1\2", 3);
   hello.wall_ms = 1'795'000'000'123;
+  hello.software_version = "0.1.0 (commit 4059bc7d2f1e)";
   auto decoded = DecodeHello(EncodeHello(hello));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(decoded->node_id, "edge-1");
@@ -30,6 +31,21 @@ TEST(HelloTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(decoded->upper_layer, hello.upper_layer);
   EXPECT_EQ(decoded->max_protocol_version, 3u);
   EXPECT_EQ(decoded->wall_ms, 1'795'000'000'123u);
+  EXPECT_EQ(decoded->software_version, "0.1.0 (commit 4059bc7d2f1e)");
+}
+
+// An older node's Hello has no version field; a newer node's may carry fields we do not know.
+TEST(HelloTest, OlderAndNewerPeersStillDecode) {
+  // cluster_id "f" (field 1), node_id "e" (field 2), max_protocol_version 1 (field 4).
+  const std::string older("\x0a\x01" "f" "\x12\x01" "e" "\x20\x01", 8);
+  auto from_older = DecodeHello(older);
+  ASSERT_TRUE(from_older.ok());
+  EXPECT_EQ(from_older->node_id, "e");
+  EXPECT_EQ(from_older->software_version, "");
+  // The same plus an unknown string field 11.
+  auto from_newer = DecodeHello(older + std::string("\x5a\x01" "x", 3));
+  ASSERT_TRUE(from_newer.ok());
+  EXPECT_EQ(from_newer->node_id, "e");
 }
 
 TEST(HelloTest, PeerHintsRoundTripAndAreBounded) {

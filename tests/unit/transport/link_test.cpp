@@ -56,6 +56,7 @@ TEST(LinkTest, TwoNodesEstablishTlsLinkAndExchangeHellos) {
   edge_options.local_hello.max_protocol_version = 5;
   edge_options.local_hello.subscriptions = {"model/"};
   edge_options.local_hello.upper_layer = "opaque";
+  edge_options.local_hello.software_version = "edgesyncd 9.9.9 (commit test)";
   TestNode cloud(cloud_options);
   TestNode edge(edge_options);
   ASSERT_TRUE(cloud.ok()) << cloud.create_error();
@@ -76,6 +77,9 @@ TEST(LinkTest, TwoNodesEstablishTlsLinkAndExchangeHellos) {
   EXPECT_EQ(back->peer().role, "edge");
   EXPECT_EQ(back->peer().subscriptions, std::vector<std::string>{"model/"});
   EXPECT_EQ(back->peer().upper_layer, "opaque");
+  EXPECT_EQ(back->peer().software_version, "edgesyncd 9.9.9 (commit test)");
+  EXPECT_NE(back->peer().certificate_pem.find("BEGIN CERTIFICATE"), std::string::npos);
+  EXPECT_EQ(link->peer().software_version, "");  // the cloud's hello sent none
   EXPECT_EQ(back->peer().labels.at("site"), "test");
   EXPECT_TRUE(back->peer().inbound);
 
@@ -171,6 +175,44 @@ TEST(LinkTest, RevokedCertificateRefused) {
   EXPECT_TRUE(cloud.handler().WaitFor(HasRefusal("certificate revoked")));
   EXPECT_TRUE(cloud.handler().WaitFor(HasUp("edge-good")));
   EXPECT_FALSE(HasUp("edge-stolen")(cloud.handler()));
+}
+
+// A CRL installed while links are up: the reload closes the revoked peer's link at once, keeps
+// the good one, and the revoked peer's redials are refused with the new context.
+TEST(LinkTest, ReloadClosesLinksOfRevokedPeers) {
+  TestPki pki(kCluster);
+  auto stolen = pki.Issue("edge-stolen");
+  auto cloud_files = pki.Issue("cloud", "cloud");
+  TestNode cloud(LoopbackOptions(cloud_files, kCluster, "cloud"));
+  TestNode edge(LoopbackOptions(stolen, kCluster, "edge-stolen"));
+  TestNode good(NodeOptions(pki, "edge-good"));
+  ASSERT_TRUE(cloud.ok() && edge.ok() && good.ok());
+  const auto port = cloud.Listen();
+  edge.ConnectTo(port);
+  good.ConnectTo(port);
+  ASSERT_TRUE(cloud.handler().WaitFor(HasUp("edge-stolen")));
+  ASSERT_TRUE(cloud.handler().WaitFor(HasUp("edge-good")));
+
+  auto material = LoadTlsMaterial(
+      {cloud_files.ca_cert, cloud_files.cert, cloud_files.key, pki.WriteCrl({stolen.cert_pem})});
+  ASSERT_TRUE(material.ok()) << material.status().ToString();
+  auto closed = cloud.transport().ReloadCredentials(*material);
+  ASSERT_TRUE(closed.ok()) << closed.status().ToString();
+  ASSERT_EQ(closed->size(), 1u);
+  EXPECT_NE(closed->front().find("edge-stolen: peer certificate no longer accepted"), std::string::npos)
+      << closed->front();
+  EXPECT_NE(closed->front().find("revoked"), std::string::npos) << closed->front();
+  EXPECT_TRUE(edge.handler().WaitFor(HasDown("revoked")));
+  EXPECT_TRUE(cloud.handler().WaitFor(HasRefusal("certificate revoked")));
+  EXPECT_NE(cloud.LinkTo("edge-good"), nullptr);
+
+  // A reload that would change this node's id changes nothing.
+  auto other = pki.Issue("cloud-2", "cloud");
+  auto other_material = LoadTlsMaterial({other.ca_cert, other.cert, other.key, {}});
+  ASSERT_TRUE(other_material.ok());
+  auto refused = cloud.transport().ReloadCredentials(*other_material);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("differs from configured node id"), std::string::npos);
 }
 
 TEST(LinkTest, DuplicateNodeIdRefused) {
