@@ -42,8 +42,8 @@ TEST(HelloTest, OlderAndNewerPeersStillDecode) {
   ASSERT_TRUE(from_older.ok());
   EXPECT_EQ(from_older->node_id, "e");
   EXPECT_EQ(from_older->software_version, "");
-  // The same plus an unknown string field 11.
-  auto from_newer = DecodeHello(older + std::string("\x5a\x01" "x", 3));
+  // The same plus an unknown string field 15.
+  auto from_newer = DecodeHello(older + std::string("\x7a\x01" "x", 3));
   ASSERT_TRUE(from_newer.ok());
   EXPECT_EQ(from_newer->node_id, "e");
 }
