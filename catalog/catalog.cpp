@@ -277,6 +277,24 @@ Result<json> Catalog::ReadMetaDocument(const ObjectKey& key) {
   return doc->View();
 }
 
+Status Catalog::ForEachMetaDocument(const std::string& prefix,
+                                    const std::function<void(const std::string& key, const json& view)>& visit) {
+  constexpr size_t kPage = 1000;
+  std::string after;
+  for (;;) {
+    Result<std::vector<std::string>> keys = store_.ListKeys(prefix, after, kPage);
+    if (!keys.ok()) return keys.status();
+    for (const std::string& text : *keys) {
+      Result<ObjectKey> key = ObjectKey::Parse(text);
+      if (!key.ok() || key->kind() != ObjectKind::kMeta) continue;
+      Result<json> view = ReadMetaDocument(*key);
+      if (view.ok()) visit(text, *view);
+    }
+    if (keys->size() < kPage) return Status::Ok();
+    after = keys->back();
+  }
+}
+
 Result<VersionInfo> Catalog::Delete(const ObjectKey& key) { return store_.Delete(key); }
 
 Result<VersionInfo> Catalog::Rollback(const ObjectKey& key, const std::string& version_id) {

@@ -107,6 +107,10 @@ class Catalog {
   Result<VersionInfo> DeleteMetaFields(const ObjectKey& key, const std::vector<std::string>& names);
   // The merged live view of a meta object's heads.
   Result<nlohmann::json> ReadMetaDocument(const ObjectKey& key);
+  // Calls `visit(key, view)` for every live meta document whose key starts with `prefix`, in key
+  // order, reading the keys a page at a time (deleted and unreadable ones are skipped).
+  Status ForEachMetaDocument(const std::string& prefix,
+                             const std::function<void(const std::string& key, const nlohmann::json& view)>& visit);
 
   // --- any kind
   Result<nlohmann::json> Show(const ObjectKey& key);

@@ -13,25 +13,16 @@ nlohmann::json DeploymentReport(const DeploymentView& view) {
           {"updated_ms", view.state.updated_ms}};
 }
 
-Result<std::vector<RolloutRow>> RolloutStatus(Store& store, Catalog& catalog, const std::string& key) {
+Result<std::vector<RolloutRow>> RolloutStatus(Catalog& catalog, const std::string& key) {
   std::vector<RolloutRow> rows;
-  std::string after;
-  for (;;) {
-    Result<std::vector<std::string>> keys = store.ListKeys(kFleetDeploymentsPrefix, after, 1000);
-    if (!keys.ok()) return keys.status();
-    for (const std::string& document : *keys) {
-      Result<ObjectKey> parsed = ObjectKey::Parse(document);
-      if (!parsed.ok()) continue;
-      Result<nlohmann::json> fields = catalog.ReadMetaDocument(*parsed);
-      if (!fields.ok()) continue;  // deleted
-      for (const auto& [name, report] : fields->items()) {
-        if (!report.is_object() || report.value("key", "") != key) continue;
-        rows.push_back({document.substr(sizeof(kFleetDeploymentsPrefix) - 1), name, report});
-      }
+  Status listed = catalog.ForEachMetaDocument(kFleetDeploymentsPrefix, [&](const std::string& document,
+                                                                          const nlohmann::json& fields) {
+    for (const auto& [name, report] : fields.items()) {
+      if (!report.is_object() || report.value("key", "") != key) continue;
+      rows.push_back({document.substr(sizeof(kFleetDeploymentsPrefix) - 1), name, report});
     }
-    if (keys->size() < 1000) break;
-    after = keys->back();
-  }
+  });
+  if (!listed.ok()) return listed;
   return rows;
 }
 

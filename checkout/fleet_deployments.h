@@ -28,6 +28,6 @@ struct RolloutRow {
 };
 
 // Every reported deployment of `key` this node knows of, by node then deployment name.
-Result<std::vector<RolloutRow>> RolloutStatus(Store& store, Catalog& catalog, const std::string& key);
+Result<std::vector<RolloutRow>> RolloutStatus(Catalog& catalog, const std::string& key);
 
 }  // namespace edgesync

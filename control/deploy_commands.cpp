@@ -77,10 +77,10 @@ Result<json> Release(Store& store, Catalog& catalog, const json& params) {
 void RegisterDeployCommands(CommandDispatcher& dispatcher, Store& store, Catalog& catalog,
                             DeploymentManager& deployments) {
   dispatcher.Register("rollout.status", CommandLane::kQuick,
-                      [&store, &catalog](const json& params, CommandContext&) -> Result<json> {
+                      [&catalog](const json& params, CommandContext&) -> Result<json> {
                         Result<ObjectKey> key = RequireKey(params);
                         if (!key.ok()) return key.status();
-                        Result<std::vector<RolloutRow>> rows = RolloutStatus(store, catalog, key->str());
+                        Result<std::vector<RolloutRow>> rows = RolloutStatus(catalog, key->str());
                         if (!rows.ok()) return rows.status();
                         json nodes = json::array();
                         for (const RolloutRow& row : *rows) {

@@ -4,28 +4,17 @@
 
 namespace edgesync {
 
-Result<std::vector<FleetNode>> ReadFleet(Store& store, Catalog& catalog, uint64_t now_ms, uint64_t stale_after_ms) {
+Result<std::vector<FleetNode>> ReadFleet(Catalog& catalog, uint64_t now_ms, uint64_t stale_after_ms) {
   std::vector<FleetNode> fleet;
-  std::string after;
-  constexpr size_t kPage = 1000;
-  for (;;) {
-    Result<std::vector<std::string>> keys = store.ListKeys(kNodeRecordPrefix, after, kPage);
-    if (!keys.ok()) return keys.status();
-    for (const std::string& text : *keys) {
-      Result<ObjectKey> key = ObjectKey::Parse(text);
-      if (!key.ok()) continue;
-      Result<nlohmann::json> fields = catalog.ReadMetaDocument(*key);
-      if (!fields.ok()) continue;  // deleted
-      Result<NodeRecord> record = NodeRecord::FromFields(text.substr(sizeof(kNodeRecordPrefix) - 1), *fields);
-      if (!record.ok()) continue;
-      FleetNode node{std::move(record).value()};
-      node.age_ms = now_ms > node.record.updated_ms ? now_ms - node.record.updated_ms : 0;
-      node.stale = node.age_ms > stale_after_ms;
-      fleet.push_back(std::move(node));
-    }
-    if (keys->size() < kPage) break;
-    after = keys->back();
-  }
+  Status listed = catalog.ForEachMetaDocument(kNodeRecordPrefix, [&](const std::string& key, const nlohmann::json& fields) {
+    Result<NodeRecord> record = NodeRecord::FromFields(key.substr(sizeof(kNodeRecordPrefix) - 1), fields);
+    if (!record.ok()) return;
+    FleetNode node{std::move(record).value()};
+    node.age_ms = now_ms > node.record.updated_ms ? now_ms - node.record.updated_ms : 0;
+    node.stale = node.age_ms > stale_after_ms;
+    fleet.push_back(std::move(node));
+  });
+  if (!listed.ok()) return listed;
   return fleet;
 }
 

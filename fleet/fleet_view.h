@@ -24,7 +24,7 @@ struct FleetNode {
 };
 
 // Every readable record under meta/nodes/ (unreadable or deleted ones are skipped), by node id.
-Result<std::vector<FleetNode>> ReadFleet(Store& store, Catalog& catalog, uint64_t now_ms, uint64_t stale_after_ms);
+Result<std::vector<FleetNode>> ReadFleet(Catalog& catalog, uint64_t now_ms, uint64_t stale_after_ms);
 
 // The nodes whose labels include all of `where` (empty: all).
 std::vector<FleetNode> NodesWhere(std::vector<FleetNode> fleet, const std::map<std::string, std::string>& where);

@@ -473,11 +473,11 @@ NodeRecordPublisher::Options Daemon::NodeRecordOptions() const {
 }
 
 FleetSource Daemon::FleetReader() const {
-  return [store = store_.get(), catalog = catalog_.get(), stale_after = config_.fleet_stale_after_ms] {
+  return [catalog = catalog_.get(), stale_after = config_.fleet_stale_after_ms] {
     const uint64_t now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                       std::chrono::system_clock::now().time_since_epoch())
                                                       .count());
-    return ReadFleet(*store, *catalog, now_ms, stale_after);
+    return ReadFleet(*catalog, now_ms, stale_after);
   };
 }
 
