@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/wall_clock.h"
 #include "checkout/json_file.h"
 #include "checkout/release_rules.h"
 
@@ -318,9 +319,7 @@ Result<DeploymentView> DeploymentManager::Show(const std::string& name) {
 }
 
 void DeploymentManager::Publish(const std::string& name, DeploymentState state) {
-  state.updated_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               std::chrono::system_clock::now().time_since_epoch())
-                                               .count());
+  state.updated_ms = WallClockMs();
   const bool passing = state.state == "switching" || state.state == "checking";
   MutexLock lock(mu_);
   auto it = deployments_.find(name);

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/wall_clock.h"
+
 #include "checkout/deployment_manager.h"
 #include "checkout/hook_runner.h"
 #include "checkout/release_rules.h"
@@ -23,11 +25,7 @@ int64_t MillisBetween(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
 }
 
-uint64_t NowMs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
+
 constexpr auto kHookTimeout = std::chrono::seconds(60);
 
 std::vector<std::string> HookEnv(const DeploymentSpec& spec, const std::string& version,
@@ -84,7 +82,7 @@ Result<DeploymentManager::Target> DeploymentManager::TargetOf(const DeploymentSp
   if (!fields.ok() && !fields.status().IsNotFound()) return fields.status().WithContext(kReleasesDocument);
   const auto labels = options_.labels ? options_.labels() : std::map<std::string, std::string>();
   const ChannelTarget channel =
-      ResolveRelease(fields.ok() ? *fields : nlohmann::json::object(), spec.key, spec.channel, labels, NowMs());
+      ResolveRelease(fields.ok() ? *fields : nlohmann::json::object(), spec.key, spec.channel, labels, WallClockMs());
   Target target;
   if (channel.next) {
     target.next = channel.next->version;
@@ -104,7 +102,7 @@ Result<DeploymentManager::Target> DeploymentManager::TargetOf(const DeploymentSp
 }
 
 void DeploymentManager::ScheduleActivation(const std::string& name, uint64_t at_ms) {
-  const uint64_t now_ms = NowMs();
+  const uint64_t now_ms = WallClockMs();
   // A wall clock that moves meanwhile only makes the wake-up early or late; an early one
   // finds the release still pending and schedules again.
   WakeAt(name, Clock::now() + std::chrono::milliseconds(at_ms > now_ms ? at_ms - now_ms + 1 : 0));

@@ -2,6 +2,7 @@
 
 #include "checkout/fleet_deployments.h"
 #include "base/time_text.h"
+#include "base/wall_clock.h"
 #include "checkout/release_rules.h"
 #include "control/command_params.h"
 
@@ -45,9 +46,7 @@ Result<json> Release(Store& store, Catalog& catalog, const json& params) {
   Result<VersionInfo> version = store.GetVersion(*key, rule.version);
   if (!version.ok()) return Status::NotFound("version " + rule.version + " of " + key->str() + " is not on this node");
   if (version->record.tombstone) return Status::InvalidArgument("version " + rule.version + " is a deletion");
-  rule.at_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         std::chrono::system_clock::now().time_since_epoch())
-                                         .count());
+  rule.at_ms = WallClockMs();
   const ObjectKey document = ObjectKey::Parse(kReleasesDocument).value();
   if (params.contains("at") && !params["at"].is_null()) {
     // A release for later: the rule keeps naming what it names now until then.

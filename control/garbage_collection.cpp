@@ -1,16 +1,13 @@
 #include "control/garbage_collection.h"
 
-#include <chrono>
-
+#include "base/wall_clock.h"
 #include "replication/tombstone_purge.h"
 
 namespace edgesync {
 
 Result<CollectionResult> CollectGarbageNow(Store& store, uint64_t max_offline_ms) {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const auto now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
   CollectionResult result;
-  auto purged = replication::PurgeTombstones(store, max_offline_ms, now_ms);
+  auto purged = replication::PurgeTombstones(store, max_offline_ms, WallClockMs());
   if (!purged.ok()) return purged.status().WithContext("purging deleted keys");
   result.purged_keys = std::move(purged).value();
   auto gc = store.CollectGarbage();

@@ -2,16 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/wall_clock.h"
+
 namespace edgesync {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-uint64_t WallMs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 }  // namespace
 
@@ -85,7 +81,7 @@ NodeRecord NodeRecordPublisher::Build() {
   if (options_.deployments) record.deployments = options_.deployments();
   if (options_.store_bytes) record.store_bytes = options_.store_bytes();
   if (options_.disk_free_bytes) record.disk_free_bytes = options_.disk_free_bytes();
-  record.updated_ms = WallMs();
+  record.updated_ms = WallClockMs();
   const nlohmann::json content = {record.holdings, record.keys_not_listed, record.deployments};
   MutexLock lock(mu_);
   if (content != last_content_) {

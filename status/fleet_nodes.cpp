@@ -1,5 +1,6 @@
 // StatusFeed::SampleFleetNodes: the nodes known by their fleet records, for the dashboard's
 // fleet page (a `nodes` event when anything but the ages changed) and the fleet gauges.
+#include "base/wall_clock.h"
 #include "status/feed_message.h"
 #include "status/status_feed.h"
 
@@ -47,7 +48,7 @@ void StatusFeed::SampleFleetNodes() {
     const bool changed = previous != comparable;
     fleet_nodes_ = std::move(kept);
     if (!changed) return;
-    json e = FeedMessage("nodes", FeedWallMs());
+    json e = FeedMessage("nodes", WallClockMs());
     e["nodes"] = nodes;
     event = e.dump();
   }

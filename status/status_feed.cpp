@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/build_info.h"
+#include "base/wall_clock.h"
 #include "conflict/resolution.h"
 #include "status/feed_message.h"
 #include "store/object_key.h"
@@ -63,7 +64,7 @@ void StatusFeed::Stop() {
 void StatusFeed::OnChange(const Change& change) {
   auto key = ObjectKey::Parse(change.key);
   const char* kind = key.ok() ? KindName(key->kind()) : "unknown";
-  const uint64_t ts = FeedWallMs();
+  const uint64_t ts = WallClockMs();
   const auto now = Clock::now();
   std::vector<std::string> events;
   {
@@ -104,7 +105,7 @@ void StatusFeed::OnChange(const Change& change) {
 
 void StatusFeed::PublishError(const std::string& category, const std::string& message,
                               const std::string& peer) {
-  json e = FeedMessage("error", FeedWallMs());
+  json e = FeedMessage("error", WallClockMs());
   e["category"] = category;
   e["message"] = message;
   if (!peer.empty()) e["peer"] = peer;
@@ -132,7 +133,7 @@ void StatusFeed::SampleRefusals() {
       seen->second = *it;
       if (added == 0) continue;
       peer_auth_failures_ += added;
-      json e = FeedMessage("error", FeedWallMs());
+      json e = FeedMessage("error", WallClockMs());
       e["category"] = "peer_refused";
       e["message"] = "link with " + it->address + " refused: " + it->reason;
       e["peer"] = it->address;
@@ -158,7 +159,7 @@ void StatusFeed::DeploymentEvents(const std::vector<DeploymentSample>& samples,
   std::set<std::string> present;
   for (const DeploymentSample& d : samples) {
     present.insert(d.name);
-    json e = FeedMessage("deployment", FeedWallMs());
+    json e = FeedMessage("deployment", WallClockMs());
     e.update({{"name", d.name},
               {"key", d.key},
               {"target", d.target},
@@ -180,7 +181,7 @@ void StatusFeed::DeploymentEvents(const std::vector<DeploymentSample>& samples,
       continue;
     }
     json e = it->second;
-    e["ts"] = FeedWallMs();
+    e["ts"] = WallClockMs();
     e["state"] = "removed";
     events->push_back(e.dump());
     it = deployments_.erase(it);
@@ -272,7 +273,7 @@ void StatusFeed::SampleTransfers() {
   std::vector<json> events;
   {
     MutexLock lock(mu_);
-    events = tracker_.Sample(Clock::now(), FeedWallMs(), active);
+    events = tracker_.Sample(Clock::now(), WallClockMs(), active);
     for (double seconds : tracker_.TakeFinishedDurations()) {
       ++duration_count_;
       duration_sum_ += seconds;
@@ -287,7 +288,7 @@ void StatusFeed::SamplePeers(bool with_figures) {
   if (!replicator_) return;
   auto peers = replicator_->Peers();
   const auto now = Clock::now();
-  const uint64_t ts = FeedWallMs();
+  const uint64_t ts = WallClockMs();
   std::vector<std::string> events;
   {
     MutexLock lock(mu_);
@@ -375,7 +376,7 @@ void StatusFeed::SampleNode() {
     limits_ = limits;
     versions_pending_ = pending;
     versions_unserved_ = unserved;
-    event = NodeEvent(FeedWallMs()).dump();
+    event = NodeEvent(WallClockMs()).dump();
   }
   hub_.Publish(std::move(event));
 }
@@ -413,7 +414,7 @@ void StatusFeed::RefreshFleet(const std::string& key, std::vector<std::string>* 
   if (it != fleet_.end() && it->second == holders) return;
   if (it == fleet_.end() && fleet_.size() >= options_.max_fleet_keys) return;
   fleet_[key] = holders;
-  json e = FeedMessage("fleet", FeedWallMs());
+  json e = FeedMessage("fleet", WallClockMs());
   e["key"] = key;
   e["holders"] = std::move(holders);
   events->push_back(e.dump());
@@ -439,7 +440,7 @@ void StatusFeed::RefreshKeys(const std::set<std::string>& keys) {
       MutexLock lock(mu_);
       auto open = open_conflicts_.find(key_text);
       if (head_ids.size() > 1) {
-        json c = FeedMessage("conflict", FeedWallMs());
+        json c = FeedMessage("conflict", WallClockMs());
         c["key"] = key_text;
         c["state"] = "opened";
         c["heads"] = head_ids;
@@ -451,7 +452,7 @@ void StatusFeed::RefreshKeys(const std::set<std::string>& keys) {
         }
       } else if (open != open_conflicts_.end()) {
         json c = open->second;
-        c["ts"] = FeedWallMs();
+        c["ts"] = WallClockMs();
         c["state"] = "resolved";
         c["heads"] = head_ids;
         open_conflicts_.erase(open);
@@ -479,7 +480,7 @@ void StatusFeed::RefreshKeys(const std::set<std::string>& keys) {
   }
   if (catalog_changed) {
     MutexLock lock(mu_);
-    json e = FeedMessage("catalog", FeedWallMs());
+    json e = FeedMessage("catalog", WallClockMs());
     e["models"] = ToArray(models_);
     e["datasets"] = ToArray(datasets_);
     events.push_back(e.dump());
@@ -490,7 +491,7 @@ void StatusFeed::RefreshKeys(const std::set<std::string>& keys) {
 // ---- snapshot
 
 std::string StatusFeed::Snapshot() {
-  const uint64_t ts = FeedWallMs();
+  const uint64_t ts = WallClockMs();
   MutexLock lock(mu_);
   json s = FeedMessage("snapshot", ts);
   s["node"] = NodeEvent(ts);

@@ -26,6 +26,7 @@
 #include "control/deploy_commands.h"
 #include "checkout/deployment_manager.h"
 #include "base/build_info.h"
+#include "base/wall_clock.h"
 #include "checkout/fleet_deployments.h"
 #include "control/fleet_commands.h"
 #include "fleet/node_record_publisher.h"
@@ -474,10 +475,7 @@ NodeRecordPublisher::Options Daemon::NodeRecordOptions() const {
 
 FleetSource Daemon::FleetReader() const {
   return [catalog = catalog_.get(), stale_after = config_.fleet_stale_after_ms] {
-    const uint64_t now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                      std::chrono::system_clock::now().time_since_epoch())
-                                                      .count());
-    return ReadFleet(*catalog, now_ms, stale_after);
+    return ReadFleet(*catalog, WallClockMs(), stale_after);
   };
 }
 
