@@ -12,6 +12,7 @@
 #include "cli/conflict_output.h"
 #include "cli/deploy_output.h"
 #include "cli/fleet_output.h"
+#include "cli/limits_output.h"
 #include "control/control_client.h"
 #include "cli/meta_fields.h"
 #include "cli/progress_bar.h"
@@ -465,6 +466,9 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   });
   on(app.add_subcommand("gc", "collect garbage now: chunks and manifests no retained version, pin or transfer uses"),
      "gc", PrintGc);
+  on(app.add_subcommand("limits", "bandwidth limits in force now and until when, the schedule, per-peer "
+                                   "limits and transfer priorities"),
+     "limits", PrintLimits);
   auto* fleet = app.add_subcommand("fleet", "every node known by its record: labels, software, what it holds and runs, how stale");
   fleet->add_option("--where", args.where, "label=value a node must have (repeatable)");
   fleet->add_option("--key", args.key, "show the versions each node holds of this key");

@@ -4,13 +4,14 @@
 
 # Direct link dependencies each of our targets may have (among our own targets).
 set(edgesync_may_link_edgesync_base "")
+set(edgesync_may_link_edgesync_limits edgesync_base)
 set(edgesync_may_link_edgesync_store edgesync_base)
 set(edgesync_may_link_edgesync_catalog edgesync_store edgesync_base)
-set(edgesync_may_link_edgesync_transport edgesync_base)
+set(edgesync_may_link_edgesync_transport edgesync_limits edgesync_base)
 set(edgesync_may_link_edgesync_objectstore edgesync_base)
 set(edgesync_may_link_edgesync_conflict edgesync_catalog edgesync_store edgesync_base)
 set(edgesync_may_link_edgesync_replication
-    edgesync_transport edgesync_catalog edgesync_store edgesync_base)
+    edgesync_transport edgesync_limits edgesync_catalog edgesync_store edgesync_base)
 set(edgesync_may_link_edgesync_remote
     edgesync_objectstore edgesync_catalog edgesync_store edgesync_base)
 set(edgesync_may_link_edgesync_checkout
@@ -18,41 +19,43 @@ set(edgesync_may_link_edgesync_checkout
 set(edgesync_may_link_edgesync_fleet
     edgesync_replication edgesync_catalog edgesync_store edgesync_base)
 set(edgesync_may_link_edgesync_status
-    edgesync_replication edgesync_conflict edgesync_transport edgesync_store edgesync_base)
+    edgesync_replication edgesync_conflict edgesync_transport edgesync_limits edgesync_store edgesync_base)
 set(edgesync_may_link_edgesync_control_protocol edgesync_base)
 set(edgesync_may_link_edgesync_control
     edgesync_control_protocol edgesync_remote edgesync_objectstore edgesync_checkout edgesync_fleet edgesync_replication
+    edgesync_limits
     edgesync_conflict edgesync_catalog edgesync_store edgesync_base)
-set(edgesync_may_link_edgesync_daemon_config edgesync_transport edgesync_base)
+set(edgesync_may_link_edgesync_daemon_config edgesync_transport edgesync_limits edgesync_base)
 set(edgesync_may_link_edgesync_syncd
     edgesync_daemon_config edgesync_control edgesync_control_protocol edgesync_status
     edgesync_remote edgesync_objectstore
     edgesync_checkout edgesync_fleet edgesync_replication edgesync_conflict edgesync_catalog edgesync_store
-    edgesync_transport edgesync_base)
+    edgesync_transport edgesync_limits edgesync_base)
 set(edgesync_may_link_edgesync_cli
-    edgesync_control_protocol edgesync_daemon_config edgesync_transport edgesync_base)
+    edgesync_control_protocol edgesync_daemon_config edgesync_transport edgesync_limits edgesync_base)
 set(edgesync_may_link_edgesyncd edgesync_syncd)
 set(edgesync_may_link_edgesync edgesync_cli)
 
 # Folders whose headers each folder's sources may include (besides its own).
 set(edgesync_may_include_base "")
+set(edgesync_may_include_limits base)
 set(edgesync_may_include_store base)
 set(edgesync_may_include_catalog store base)
-set(edgesync_may_include_transport base)
+set(edgesync_may_include_transport limits base)
 set(edgesync_may_include_objectstore base)
 set(edgesync_may_include_conflict catalog store base)
-set(edgesync_may_include_replication transport catalog store base)
+set(edgesync_may_include_replication transport limits catalog store base)
 set(edgesync_may_include_remote objectstore catalog store base)
-set(edgesync_may_include_checkout replication catalog store base)
-set(edgesync_may_include_fleet replication catalog store base)
-set(edgesync_may_include_status replication conflict transport store base)
-set(edgesync_may_include_control remote objectstore checkout fleet replication conflict catalog store base)
-set(edgesync_may_include_syncd control remote objectstore status checkout fleet replication conflict catalog store transport base)
-set(edgesync_may_include_cli control syncd transport base)
+set(edgesync_may_include_checkout replication limits catalog store base)
+set(edgesync_may_include_fleet replication limits catalog store base)
+set(edgesync_may_include_status replication conflict transport limits store base)
+set(edgesync_may_include_control remote objectstore checkout fleet replication limits conflict catalog store base)
+set(edgesync_may_include_syncd control remote objectstore status checkout fleet replication conflict catalog store transport limits base)
+set(edgesync_may_include_cli control syncd transport limits base)
 
 function(edgesync_check_layers)
   set(problems "")
-  foreach(target IN ITEMS edgesync_base edgesync_store edgesync_catalog edgesync_transport edgesync_objectstore
+  foreach(target IN ITEMS edgesync_base edgesync_limits edgesync_store edgesync_catalog edgesync_transport edgesync_objectstore
                           edgesync_conflict edgesync_replication edgesync_remote edgesync_checkout edgesync_fleet
                           edgesync_status edgesync_control_protocol edgesync_control edgesync_daemon_config
                           edgesync_syncd edgesync_cli edgesyncd edgesync)
@@ -72,7 +75,7 @@ function(edgesync_check_layers)
     endforeach()
   endforeach()
 
-  foreach(folder IN ITEMS base store catalog transport objectstore conflict replication remote checkout fleet status
+  foreach(folder IN ITEMS base limits store catalog transport objectstore conflict replication remote checkout fleet status
                           control syncd cli)
     file(GLOB_RECURSE sources RELATIVE ${PROJECT_SOURCE_DIR}
          ${PROJECT_SOURCE_DIR}/${folder}/*.h ${PROJECT_SOURCE_DIR}/${folder}/*.cpp)

@@ -1,5 +1,5 @@
 // NodeSettings: the part of the configuration that SIGHUP can change while running (labels,
-// subscriptions, log level), read by status and, later, by replication's selective sync.
+// subscriptions, log level, priorities), read by status and, later, by replication's selective sync.
 // Safe for concurrent access: readers get a copy.
 #pragma once
 
@@ -9,6 +9,7 @@
 
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
+#include "limits/priority_class.h"
 
 namespace edgesync {
 
@@ -16,6 +17,7 @@ struct ReloadableSettings {
   std::map<std::string, std::string> labels;
   std::vector<std::string> subscriptions;
   std::string log_level;
+  std::vector<limits::PriorityRule> priorities;  // sync.priorities
 };
 
 class NodeSettings {

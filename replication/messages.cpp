@@ -113,6 +113,7 @@ std::string Encode(const ChunkRequest& m) {
   wire::ChunkRequest p;
   for (const auto& id : m.ids) p.add_ids(std::string(id.AsBytes()));
   for (const auto& base : m.bases) p.add_bases(base ? std::string(base->AsBytes()) : std::string());
+  p.set_priority(static_cast<uint32_t>(m.priority) + 1);
   return Serialize(p);
 }
 
@@ -202,6 +203,7 @@ Result<ChunkRequest> DecodeChunkRequest(std::string_view bytes) {
   if (p.bases_size() != 0 && p.bases_size() != p.ids_size())
     return Status::InvalidArgument("chunk request: bases do not match ids");
   ChunkRequest m;
+  if (p.priority() >= 1 && p.priority() <= 3) m.priority = static_cast<limits::PriorityClass>(p.priority() - 1);
   for (const auto& raw : p.ids()) {
     auto id = IdFrom(raw, "chunk request");
     if (!id.ok()) return id.status();

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "limits/priority_class.h"
 #include "store/chunk_id.h"
 #include "base/status.h"
 #include "store/version_record.h"
@@ -59,6 +60,7 @@ struct ManifestReply {
 struct ChunkRequest {
   std::vector<ChunkId> ids;
   std::vector<std::optional<ChunkId>> bases;  // empty, or one entry per id
+  limits::PriorityClass priority = limits::PriorityClass::kNormal;
 };
 
 // What a node fetching a version holds of it: bits over the manifest's distinct chunks.

@@ -60,6 +60,9 @@ Status Replicator::UpdateSelection(std::vector<std::string> subscriptions,
   EDGESYNC_RETURN_IF_ERROR(impl_->store_.ResetCheckpoints());
   return impl_->StartResync({}).status();
 }
+void Replicator::UpdatePriorities(std::vector<limits::PriorityRule> rules) {
+  impl_->UpdatePriorities(std::move(rules));
+}
 size_t Replicator::ActiveTransfers() { return impl_->ActiveTransfers(); }
 std::vector<TransferStatus> Replicator::Transfers() { return impl_->Transfers(); }
 Result<size_t> Replicator::PendingCount() {

@@ -11,6 +11,7 @@
 // Thread-safety: safe for concurrent access; transport may call it from several threads.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,6 +21,8 @@
 #include <vector>
 
 #include "base/status.h"
+#include "limits/bandwidth_limiter.h"
+#include "limits/priority_class.h"
 #include "store/store.h"
 #include "transport/link_handler.h"
 
@@ -46,6 +49,14 @@ struct ReplicatorOptions {
   // logged with its author and neither fetched, applied nor relayed. Unset: all accepted.
   std::function<Status(const std::string& key, const VersionRecord& record, const std::string& sender_role)>
       admit_version;
+  // Optional: the node's bandwidth limits. Chunk requests to a peer are paced to its receiving
+  // limit (a receiver asks only for what the limit lets arrive, so nothing is dropped), with
+  // `run_after` (required with it) asking again once the limit allows.
+  std::shared_ptr<limits::BandwidthLimiter> bandwidth;
+  std::function<void(std::chrono::milliseconds, std::function<void()>)> run_after;
+  // sync.priorities: the class of each key's transfers (first matching glob; normal by
+  // default). Higher classes are asked for first, and served first to peers that ask.
+  std::vector<limits::PriorityRule> priorities;
 };
 
 struct PeerStatus {
@@ -79,6 +90,7 @@ struct TransferStatus {
   uint64_t total_bytes = 0;  // bytes of the chunks it must fetch; 0 until the manifest is in
   uint64_t done_bytes = 0;   // of those, stored so far
   std::vector<std::string> helpers;  // other holders and partial holders it is fetched from too
+  limits::PriorityClass priority = limits::PriorityClass::kNormal;  // sync.priorities
 };
 
 // What one node holds of a key, as far as this node knows.
@@ -159,6 +171,8 @@ class Replicator : public transport::LinkHandler {
   // Pending versions of keys no longer subscribed are dropped; the chunks of keys and parts no
   // longer wanted stop being GC roots (their specs stay), so the next `gc` reclaims them.
   Status UpdateSelection(std::vector<std::string> subscriptions, std::map<std::string, std::string> labels);
+  // Applies new sync.priorities (configuration reload) to the transfers in progress too.
+  void UpdatePriorities(std::vector<limits::PriorityRule> rules);
   size_t ActiveTransfers();
   std::vector<TransferStatus> Transfers();
   // Versions accepted but not applied yet (durable intents).

@@ -8,6 +8,7 @@ namespace edgesync::replication {
 
 Replicator::Impl::Impl(Store& store, ReplicatorOptions options) : store_(store), options_(std::move(options)) {
   selection_ = {options_.subscriptions, options_.labels};
+  priorities_ = options_.priorities;
 }
 
 void Replicator::Impl::RunBlocking(std::function<void()> fn) {
@@ -121,7 +122,8 @@ void Replicator::Impl::OnLinkDown(Link& link, const std::string& reason) {
   }
   p.requested.clear();
   p.inflight_bytes = 0;
-  p.serve_queue.clear();
+  for (auto& queue : p.serve_queue) queue.clear();
+  p.serve_queued = 0;
   p.serve_queued_bytes = 0;
   for (const auto& tk : affected) Reroute(tk, "peer " + node + " went away");
   for (const auto& tk : resumed)
@@ -159,7 +161,7 @@ Status Replicator::Impl::ServeChanges(const std::shared_ptr<Link>& link, const s
   if (!req.ok()) return req.status();
   size_t limit = std::clamp<size_t>(req->limit ? req->limit : options_.changes_per_batch, 1, kMaxChangesPerBatch);
   uint64_t since = req->since;
-  return ServeBlocking(link, payload.size(), [this, link, since, limit, wanted = std::move(req->subscriptions)] {
+  return ServeBlocking(link, payload.size(), limits::PriorityClass::kUrgent, [this, link, since, limit, wanted = std::move(req->subscriptions)] {
     // Read the last sequence number first: a commit landing between the two reads must not
     // let `upto` skip past a change the batch does not contain.
     ChangesBatch batch;

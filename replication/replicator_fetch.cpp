@@ -32,6 +32,7 @@ void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord
   auto t = std::make_shared<Transfer>();
   t->key = key;
   t->record = record;
+  t->priority = limits::ClassOf(priorities_, key);
   t->source = holder;
   t->holders.insert(holder);
   transfers_[tk] = t;
@@ -233,24 +234,29 @@ void Replicator::Impl::PumpPeer(const std::string& node) {
   if (pit == peers_.end() || !pit->second.connected) return;
   Peer& p = pit->second;
   auto link = p.link.lock();
-  bool progress = true;
-  while (progress && p.inflight_bytes < options_.window_bytes) {
-    progress = false;
-    for (auto& [tk, t] : transfers_) {
-      if (!t->verifier || !t->FetchesFrom(node) || !t->schedule.HasChunksToAsk()) continue;
-      const bool full = t->IsFullHolder(node);
+  if (!link) return;
+  // Highest class first, older first within a class: a transfer takes what the window allows
+  // before the next one is asked for anything, so an urgent version overtakes a bulk one as
+  // soon as the chunks in flight make room (chunk granularity).
+  for (auto& [tk, t] : FetchOrder(node)) {
+    const bool full = t->IsFullHolder(node);
+    while (p.inflight_bytes < options_.window_bytes && t->schedule.HasChunksToAsk()) {
       uint64_t budget = options_.window_bytes - p.inflight_bytes;
       if (full) {
         const uint64_t allowance = kSlowStartBytes + 2 * t->stored_bytes;
         if (t->full_holder_bytes >= allowance) {
           t->full_holders_waiting = true;  // StoreChunk pumps the full holders as it grows
-          continue;
+          break;
         }
         budget = std::min(budget, allowance - t->full_holder_bytes);
       }
+      budget = RequestAllowance(node, p, *link, budget);
+      if (budget == 0) return;  // the receiving limit: a pump is scheduled
       const std::vector<ChunkRef> chunks = t->schedule.Take(node, full, kChunksPerRequest, budget);
-      if (chunks.empty()) continue;
+      if (chunks.empty()) break;
       ChunkRequest request;
+      request.priority = t->priority;
+      uint64_t asked = 0;
       for (const ChunkRef& c : chunks) {
         ++t->outstanding;
         if (full) t->full_holder_bytes += c.size;
@@ -258,17 +264,65 @@ void Replicator::Impl::PumpPeer(const std::string& node) {
         if (req.transfers.empty()) {
           req.size = c.size;
           p.inflight_bytes += c.size;
+          asked += c.size;
           request.ids.push_back(c.id);
           auto base = t->bases.find(c.id);
           request.bases.push_back(base == t->bases.end() ? std::nullopt : std::optional<ChunkId>(base->second));
         }
         req.transfers.push_back(tk);
       }
-      if (!request.ids.empty() && !Send(link, Lane::kControl, kChunkRequest, Encode(request))) return;
-      progress = true;
-      if (p.inflight_bytes >= options_.window_bytes) break;
+      if (request.ids.empty()) continue;
+      if (options_.bandwidth) {
+        const transport::PeerInfo& info = link->peer();
+        options_.bandwidth->Consume(limits::Direction::kRecv, {node, info.labels, info.role}, asked,
+                                    std::chrono::steady_clock::now());
+      }
+      if (!Send(link, Lane::kControl, kChunkRequest, Encode(request))) return;
     }
   }
+}
+
+std::vector<std::pair<std::string, Replicator::Impl::Transfer*>> Replicator::Impl::FetchOrder(const std::string& node) {
+  std::vector<std::pair<std::string, Transfer*>> order;
+  for (auto& [tk, t] : transfers_)
+    if (t->verifier && t->FetchesFrom(node) && t->schedule.HasChunksToAsk()) order.emplace_back(tk, t.get());
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.second->priority, a.second->record.hlc) < std::pair(b.second->priority, b.second->record.hlc);
+  });
+  return order;
+}
+
+uint64_t Replicator::Impl::RequestAllowance(const std::string& node, Peer& p, const Link& link, uint64_t budget) {
+  if (!options_.bandwidth || !options_.run_after) return budget;
+  const transport::PeerInfo& info = link.peer();
+  const limits::PeerRef peer{node, info.labels, info.role};
+  const limits::Rate rate = options_.bandwidth->RateFor(limits::Direction::kRecv, peer);
+  if (rate.unlimited()) return budget;
+  const auto delay = options_.bandwidth->Delay(limits::Direction::kRecv, peer, std::chrono::steady_clock::now());
+  if (delay.count() == 0) {
+    // A tenth of a second's worth per request (at least one chunk goes): chunks arrive about as
+    // fast as they are asked for, and a higher class never waits behind much.
+    return std::min<uint64_t>(budget, std::max<uint64_t>(rate.bytes_per_second / 10, 1));
+  }
+  if (!p.pump_scheduled) {
+    p.pump_scheduled = true;
+    constexpr auto kMaxWait = std::chrono::milliseconds(250);  // a schedule edge may lift the limit
+    const auto wait = std::min(std::chrono::ceil<std::chrono::milliseconds>(delay), kMaxWait);
+    options_.run_after(wait, [weak = weak_from_this(), node] {
+      auto self = weak.lock();
+      if (!self) return;
+      MutexLock lock(self->mu_);
+      if (auto it = self->peers_.find(node); it != self->peers_.end()) it->second.pump_scheduled = false;
+      self->PumpPeer(node);
+    });
+  }
+  return 0;
+}
+
+void Replicator::Impl::UpdatePriorities(std::vector<limits::PriorityRule> rules) {
+  MutexLock lock(mu_);
+  priorities_ = std::move(rules);
+  for (auto& [tk, t] : transfers_) t->priority = limits::ClassOf(priorities_, t->key);
 }
 
 void Replicator::Impl::PumpSources(const Transfer& t) {

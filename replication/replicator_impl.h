@@ -30,6 +30,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -114,8 +115,16 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
       std::vector<std::string> transfers;  // transfer keys waiting for this chunk
     };
     std::unordered_map<ChunkId, Requested, ChunkIdHash> requested;
-    // Its requests we serve (see kServingPerPeer).
-    std::deque<std::pair<std::function<void()>, size_t>> serve_queue;  // work, request bytes
+    bool pump_scheduled = false;  // the receiving limit holds requests back; a pump is due
+    // Its requests we serve (see kServingPerPeer), one queue per priority class: urgent first,
+    // then normal, then bulk, each in arrival order; changes and manifests
+    // count as urgent (metadata stays current on a saturated link).
+    struct Queued {
+      std::function<void()> work;
+      size_t bytes = 0;
+    };
+    std::array<std::deque<Queued>, 3> serve_queue;
+    size_t serve_queued = 0;  // requests in serve_queue
     size_t serve_queued_bytes = 0;
     size_t serving = 0;
   };
@@ -124,6 +133,8 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   struct Transfer {
     std::string key;
     VersionRecord record;
+    // sync.priorities: higher classes are asked for first; within a class, older versions.
+    limits::PriorityClass priority = limits::PriorityClass::kNormal;
     std::string source;            // peer node id we fetch from
     std::set<std::string> holders; // peers that announced it
     bool have_manifest = false;
@@ -253,7 +264,8 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   Status ServeChunks(const std::shared_ptr<Link>& link, const std::string& payload);
   // Queues `work` serving one request of the link's peer (`bytes`: its size), running at most
   // kServingPerPeer of them at once; a peer whose queue is full is flooding.
-  Status ServeBlocking(const std::shared_ptr<Link>& link, size_t bytes, std::function<void()> work) EXCLUDES(mu_);
+  Status ServeBlocking(const std::shared_ptr<Link>& link, size_t bytes, limits::PriorityClass cls,
+                       std::function<void()> work) EXCLUDES(mu_);
   // Starts queued work while fewer than kServingPerPeer run.
   void PumpServing(const std::string& node, Peer& p) REQUIRES(mu_);
 
@@ -265,6 +277,14 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   // intent stays durable) until a holder connects.
   void Reroute(const std::string& tk, const std::string& why) REQUIRES(mu_);
   void PumpPeer(const std::string& node) REQUIRES(mu_);
+  // The transfers fetching from `node` with chunks to ask for, highest class first, then older
+  // versions first (sync.priorities).
+  std::vector<std::pair<std::string, Transfer*>> FetchOrder(const std::string& node) REQUIRES(mu_);
+  // How many bytes the next chunk request to `p` may ask for under the receiving limit: 0 when
+  // the limit holds requests back for now (a pump is scheduled), the window budget when no
+  // limit applies.
+  uint64_t RequestAllowance(const std::string& node, Peer& p, const Link& link, uint64_t budget) REQUIRES(mu_);
+  void UpdatePriorities(std::vector<limits::PriorityRule> rules) EXCLUDES(mu_);
   // Pumps every source of `t`: full holders and swarm peers.
   void PumpSources(const Transfer& t) REQUIRES(mu_);
   // `node` is a helper or swarm peer of transfer `tk` that failed to deliver `chunk`: stops
@@ -350,6 +370,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   // key -> peer -> the version ids its last changes batch announced for it.
   std::map<std::string, std::map<std::string, std::vector<std::string>>> fleet_ GUARDED_BY(mu_);
   std::map<std::string, UnservedEntry> unserved_ GUARDED_BY(mu_);  // by transfer key
+  std::vector<limits::PriorityRule> priorities_ GUARDED_BY(mu_);
 
   Mutex received_mu_;
   std::unique_ptr<ChunkWriter> received_ GUARDED_BY(received_mu_);  // created on first use

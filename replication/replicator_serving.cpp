@@ -1,6 +1,7 @@
 // Serving a peer's manifest and chunk requests (and, through ServeBlocking, its changes
 // requests): each runs as a blocking task, at most kServingPerPeer at once per peer, the rest
-// in a bounded queue.
+// in a bounded queue per priority class (a chunk request names its class; urgent ones are
+// served before the bulk requests queued ahead of them).
 #include <algorithm>
 
 #include "replication/replicator_impl.h"
@@ -10,7 +11,7 @@ namespace edgesync::replication {
 Status Replicator::Impl::ServeManifest(const std::shared_ptr<Link>& link, const std::string& payload) {
   auto id = DecodeManifestRequest(payload);
   if (!id.ok()) return id.status();
-  return ServeBlocking(link, payload.size(), [this, link, id = *id] {
+  return ServeBlocking(link, payload.size(), limits::PriorityClass::kUrgent, [this, link, id = *id] {
     ManifestReply reply{id, false, {}};
     auto m = store_.ReadManifest(id);
     if (m.ok()) {
@@ -24,7 +25,8 @@ Status Replicator::Impl::ServeManifest(const std::shared_ptr<Link>& link, const 
 Status Replicator::Impl::ServeChunks(const std::shared_ptr<Link>& link, const std::string& payload) {
   auto req = DecodeChunkRequest(payload);
   if (!req.ok()) return req.status();
-  return ServeBlocking(link, payload.size(), [this, link, req = std::move(req).value()] {
+  const limits::PriorityClass cls = req->priority;
+  return ServeBlocking(link, payload.size(), cls, [this, link, req = std::move(req).value()] {
     std::string base;
     for (size_t i = 0; i < req.ids.size(); ++i) {
       const ChunkId& id = req.ids[i];
@@ -45,25 +47,29 @@ Status Replicator::Impl::ServeChunks(const std::shared_ptr<Link>& link, const st
   });
 }
 
-Status Replicator::Impl::ServeBlocking(const std::shared_ptr<Link>& link, size_t bytes, std::function<void()> work) {
+Status Replicator::Impl::ServeBlocking(const std::shared_ptr<Link>& link, size_t bytes, limits::PriorityClass cls,
+                                       std::function<void()> work) {
   const std::string node = link->peer().node_id;
   MutexLock lock(mu_);
   auto it = peers_.find(node);
   if (it == peers_.end() || it->second.link.lock() != link) return Status::Ok();  // a stale link
   Peer& p = it->second;
-  if (p.serve_queue.size() >= kMaxQueuedRequests || p.serve_queued_bytes + bytes > kMaxQueuedRequestBytes)
-    return Status::Aborted("too many requests in flight (" + std::to_string(p.serve_queue.size()) +
+  if (p.serve_queued >= kMaxQueuedRequests || p.serve_queued_bytes + bytes > kMaxQueuedRequestBytes)
+    return Status::Aborted("too many requests in flight (" + std::to_string(p.serve_queued) +
                            " queued, " + std::to_string(p.serve_queued_bytes) + " bytes)");
-  p.serve_queue.emplace_back(std::move(work), bytes);
+  p.serve_queue[static_cast<size_t>(cls)].push_back({std::move(work), bytes});
+  ++p.serve_queued;
   p.serve_queued_bytes += bytes;
   PumpServing(node, p);
   return Status::Ok();
 }
 
 void Replicator::Impl::PumpServing(const std::string& node, Peer& p) {
-  while (p.serving < kServingPerPeer && !p.serve_queue.empty()) {
-    auto [work, bytes] = std::move(p.serve_queue.front());
-    p.serve_queue.pop_front();
+  while (p.serving < kServingPerPeer && p.serve_queued > 0) {
+    auto queue = std::find_if(p.serve_queue.begin(), p.serve_queue.end(), [](const auto& q) { return !q.empty(); });
+    auto [work, bytes] = std::move(queue->front());
+    queue->pop_front();
+    --p.serve_queued;
     p.serve_queued_bytes -= std::min(p.serve_queued_bytes, bytes);
     ++p.serving;
     RunBlocking([this, node, work = std::move(work)] {

@@ -115,6 +115,7 @@ std::vector<TransferStatus> Replicator::Impl::Transfers() {
                      t->have_manifest, t->total_bytes, t->stored_bytes, {t->helpers.begin(), t->helpers.end()}};
     for (const auto& peer : t->schedule.SwarmPeers())
       if (t->helpers.count(peer) == 0) s.helpers.push_back(peer);
+    s.priority = t->priority;
     out.push_back(std::move(s));
   }
   return out;

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "syncd/bandwidth_tables.h"
 #include "syncd/daemon_config.h"
 
 namespace edgesync {
@@ -277,6 +278,14 @@ KeyType Labels(Field field) {
           Same(field)};
 }
 
+// An array of tables in the file, read by `read`; no flag sets it.
+template <typename Field, typename Read>
+KeyType Tables(Field field, Read read) {
+  return {FlagArity::kOne,
+          [=](const TomlValue& v, DaemonConfig* c) { return read(v, &std::invoke(field, *c)); },
+          nullptr, Same(field)};
+}
+
 constexpr OnSighup kRestart = OnSighup::kRestart;
 constexpr OnSighup kReloaded = OnSighup::kReloaded;
 
@@ -314,6 +323,14 @@ const std::vector<ConfigKey>& Table() {
        List(&C::peers, PeerAddress::Parse)},
       {"network.max_peers", "--max-peers", "peers' peers at the same site to dial (0: none)", kRestart,
        Count(&C::max_peers, 0, 64)},
+      {"network.max_send_rate", "--max-send-rate", "bulk data sent, e.g. 2MiB/s, 20Mbit/s, unlimited",
+       kReloaded, Text(Nested(&C::bandwidth, &limits::BandwidthConfig::max_send), limits::ParseRate)},
+      {"network.max_recv_rate", "--max-recv-rate", "bulk data received, e.g. 2MiB/s, unlimited", kReloaded,
+       Text(Nested(&C::bandwidth, &limits::BandwidthConfig::max_recv), limits::ParseRate)},
+      {"network.peer_rates", "", "", kReloaded,
+       Tables(Nested(&C::bandwidth, &limits::BandwidthConfig::peers), ReadPeerRates)},
+      {"network.rate_schedule", "", "", kReloaded,
+       Tables(Nested(&C::bandwidth, &limits::BandwidthConfig::schedule), ReadRateSchedule)},
       {"network.insecure_plaintext_for_tests", "--insecure-plaintext-for-tests",
        "TEST ONLY, no TLS, loopback only", kRestart, Switch(&C::insecure_plaintext_for_tests)},
       {"cluster.ca_cert", "--cluster-ca-cert", "default <data>/cluster/ca.crt", kRestart,
@@ -335,6 +352,8 @@ const std::vector<ConfigKey>& Table() {
       {"sync.max_offline", "--max-offline", "e.g. 30d", kRestart, Text(&C::max_offline_ms, ParseDurationMs)},
       {"sync.subscriptions", "--subscribe", "key glob, repeatable (default *)", kReloaded,
        List(&C::subscriptions, AnyString)},
+      {"sync.priorities", "--priority", "glob=class (urgent, normal, bulk), repeatable", kReloaded,
+       List(&C::priorities, ParsePriorityRule)},
       {"log.level", "--log-level", "trace, debug, info, warning, error", kReloaded,
        Text(&C::log_level, LogLevel)},
       {"history.git_mirror", "", "", kRestart, Path(&C::history_git_mirror)},

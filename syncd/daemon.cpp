@@ -47,6 +47,8 @@
 #include "syncd/peers/peer_commands.h"
 #include "transport/ca_fingerprint.h"
 #include "syncd/logging.h"
+#include "syncd/schedule_clock.h"
+#include "control/limits_command.h"
 #include "control/meta_commands.h"
 #include "control/object_commands.h"
 #include "syncd/node_identity.h"
@@ -203,7 +205,9 @@ class Daemon {
   Daemon(DaemonConfig config, DaemonInvocation invocation)
       : config_(std::move(config)),
         invocation_(std::move(invocation)),
-        settings_(ReloadableSettings{config_.labels, config_.subscriptions, config_.log_level}),
+        settings_(ReloadableSettings{config_.labels, config_.subscriptions, config_.log_level,
+                                     config_.priorities}),
+        bandwidth_(std::make_shared<limits::BandwidthLimiter>(config_.bandwidth, ScheduleClock())),
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
         watchdog_timer_(io_),
         pin_renew_timer_(io_),
@@ -211,13 +215,14 @@ class Daemon {
         checkpoint_timer_(io_),
         idle_timer_(io_),
         credential_timer_(io_),
+        limits_timer_(io_),
         shutdown_timer_(io_) {}
 
   std::optional<StartupError> Start();
   int Run();
 
  private:
-  PeerNetworkOptions NetworkOptions(const NodeIdentity& identity) const;
+  PeerNetworkOptions NetworkOptions(const NodeIdentity& identity);
   NodeRecordPublisher::Options NodeRecordOptions() const;
   // Reads every node record this node holds (fleet/fleet_view.h).
   FleetSource FleetReader() const;
@@ -236,12 +241,15 @@ class Daemon {
   void ScheduleTierCheckpoint();
   void ScheduleIdleMemoryRelease(uint64_t last_seq, bool released);
   void ScheduleCredentialCheck();
+  void ScheduleLimitsRefresh(const limits::LimitsInForce& previous);
   void RegisterClusterReload();
 
   DaemonConfig config_;
   DaemonInvocation invocation_;
   SystemdNotifier notifier_;
   NodeSettings settings_;
+  // Transport paces bulk frames through it, replication its chunk requests.
+  std::shared_ptr<limits::BandwidthLimiter> bandwidth_;
   asio::io_context io_;
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_;
@@ -250,6 +258,7 @@ class Daemon {
   asio::steady_timer checkpoint_timer_;
   asio::steady_timer idle_timer_;
   asio::steady_timer credential_timer_;
+  asio::steady_timer limits_timer_;
   asio::steady_timer shutdown_timer_;
   std::unique_ptr<tcp::acceptor> peer_listener_;  // handed to transport when it lands
   std::unique_ptr<tcp::acceptor> http_listener_;  // handed to the status server at startup
@@ -432,6 +441,7 @@ std::optional<StartupError> Daemon::Start() {
   if (!status_started.ok()) return StartupError{kExitConfig, status_started.message()};
   RegisterReplicationCommands(dispatcher_, *network_, FleetReader(), store_->node_id());
   RegisterPeerCommands(dispatcher_, *network_);
+  RegisterLimitsCommand(dispatcher_, *bandwidth_, [this] { return settings_.Get().priorities; });
   RegisterClusterReload();
   if (auto error = StartJoinServer()) return error;
   RegisterStatusCommand(dispatcher_, *store_, settings_,
@@ -479,7 +489,7 @@ FleetSource Daemon::FleetReader() const {
   };
 }
 
-PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
+PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) {
   PeerNetworkOptions options;
   options.networking = config_.replication_enabled();
   options.listen = config_.peer_listen.enabled;
@@ -505,6 +515,14 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
   }
   options.replicator.subscriptions = config_.subscriptions;
   options.replicator.labels = config_.labels;
+  options.replicator.priorities = config_.priorities;
+  options.replicator.bandwidth = bandwidth_;
+  options.replicator.run_after = [io = &io_](std::chrono::milliseconds delay, std::function<void()> fn) {
+    auto timer = std::make_shared<asio::steady_timer>(*io, delay);
+    timer->async_wait([timer, fn = std::move(fn)](boost::system::error_code ec) {
+      if (!ec) fn();
+    });
+  };
 
   transport::TransportOptions& t = options.transport;
   t.local_hello.cluster_id = identity.cluster_id;
@@ -516,6 +534,7 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
   t.local_hello.store_epoch = store_->epoch();
   t.local_hello.software_version = VersionLine("edgesyncd");
   t.store_epoch_source = [store = store_.get()] { return store->epoch(); };
+  t.bandwidth = bandwidth_;
   if (peer_listener_) {
     t.listen_address = peer_listener_->local_endpoint().address().to_string();
     t.listen_port = peer_listener_->local_endpoint().port();
@@ -666,6 +685,7 @@ int Daemon::Run() {
   ScheduleTierCheckpoint();
   ScheduleIdleMemoryRelease(store_->LastSeq(), false);
   ScheduleCredentialCheck();
+  ScheduleLimitsRefresh(limits::LimitsInForce{});
   spdlog::info("edgesyncd {} node {} ({}) serving {} on {}", EDGESYNC_VERSION, config_.node_name,
                store_->node_id(), config_.data_dir.string(), config_.control_socket.string());
   if (config_.http_status.enabled) {
@@ -720,7 +740,10 @@ void Daemon::Reload() {
     spdlog::warn("reload: {} changed; it takes effect only after a restart", key);
   }
   SetLogLevel(reloaded->log_level);
-  settings_.Set(ReloadableSettings{reloaded->labels, reloaded->subscriptions, reloaded->log_level});
+  settings_.Set(ReloadableSettings{reloaded->labels, reloaded->subscriptions, reloaded->log_level,
+                                   reloaded->priorities});
+  bandwidth_->Apply(reloaded->bandwidth);  // the limits in force change now; links stay up
+  network_->replicator().UpdatePriorities(reloaded->priorities);
   // Wider subscriptions or new labels make replication read every peer's log again.
   if (Status s = network_->replicator().UpdateSelection(reloaded->subscriptions, reloaded->labels); !s.ok())
     spdlog::error("reload: applying subscriptions and labels to replication: {}", s.ToString());
@@ -764,6 +787,7 @@ void Daemon::PollShutdown(std::chrono::steady_clock::time_point deadline) {
   checkpoint_timer_.cancel();
   idle_timer_.cancel();
   credential_timer_.cancel();
+  limits_timer_.cancel();
   peer_listener_.reset();
   http_listener_.reset();
 }
@@ -819,6 +843,24 @@ void Daemon::ScheduleCredentialCheck() {
     if (ec || stopping_) return;
     credentials_->Check();
     ScheduleCredentialCheck();
+  });
+}
+
+// The schedule's limits are evaluated every second (an edge takes effect within a second, and a
+// clock stepped by NTP or a test is followed); a change is logged.
+void Daemon::ScheduleLimitsRefresh(const limits::LimitsInForce& previous) {
+  const limits::LimitsInForce now = bandwidth_->Refresh();
+  if (now.send != previous.send || now.recv != previous.recv || now.window != previous.window) {
+    const limits::BandwidthConfig config = bandwidth_->Current().config;
+    spdlog::info("bandwidth: send {}, receive {} in force ({}){}", limits::FormatRate(now.send),
+                 limits::FormatRate(now.recv),
+                 now.window < 0 ? std::string("node-wide") : "schedule window " + config.schedule[now.window].Describe(),
+                 now.until ? " until unix time " + std::to_string(*now.until) : std::string());
+  }
+  limits_timer_.expires_after(std::chrono::seconds(1));
+  limits_timer_.async_wait([this, now](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    ScheduleLimitsRefresh(now);
   });
 }
 

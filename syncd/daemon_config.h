@@ -13,6 +13,8 @@
 
 #include "store/chunker_params.h"
 #include "base/status.h"
+#include "limits/bandwidth_limiter.h"
+#include "limits/priority_class.h"
 #include "base/time_text.h"  // ParseDurationMs, for the config keys
 #include "syncd/deploy_tables.h"
 #include "syncd/socket_path.h"
@@ -98,6 +100,10 @@ struct DaemonConfig {
   uint64_t pack_bytes = 32u << 20;
   uint64_t tier_checkpoint_ms = 5 * 60 * 1000;
   std::vector<std::string> subscriptions{"*"};
+  // network.max_send_rate, max_recv_rate, peer_rates and rate_schedule (docs/config.md).
+  limits::BandwidthConfig bandwidth;
+  // sync.priorities: key globs to transfer classes, first match wins.
+  std::vector<limits::PriorityRule> priorities;
   // A bare git repository mirroring the change log (docs/catalog.md); empty: no mirror.
   std::filesystem::path history_git_mirror;
   S3Section s3;

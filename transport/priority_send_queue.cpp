@@ -74,6 +74,13 @@ bool PrioritySendQueue::CommitFrame(const OutboundFrame& frame) {
   return queue.bytes < low_mark && (before >= low_mark || queue.bytes == 0);
 }
 
+bool PrioritySendQueue::WriterSleeps() {
+  MutexLock lock(mutex_);
+  if (!lanes_[static_cast<std::size_t>(Lane::kControl)].messages.empty()) return false;
+  writer_idle_ = true;
+  return true;
+}
+
 bool PrioritySendQueue::CloseAfterDrain() {
   MutexLock lock(mutex_);
   closing_ = true;

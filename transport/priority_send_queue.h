@@ -46,6 +46,11 @@ class PrioritySendQueue {
   // below half of its bound (or emptied): a good moment for the producer to send more.
   bool CommitFrame(const OutboundFrame& frame);
 
+  // The writer would sleep with a bulk frame ready (a bandwidth limit holds the bulk lane back):
+  // the next Push wakes it, so a control message goes out at once. Returns false, and the
+  // writer must not sleep, when a control message is already queued.
+  bool WriterSleeps();
+
   // Refuses further pushes; the writer drains what is queued, then sees kDrainedAndClosing.
   // Returns true when the writer is idle and must be woken.
   bool CloseAfterDrain();

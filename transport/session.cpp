@@ -45,6 +45,8 @@ using PlainWebSocket = websocket::stream<tcp::socket>;
 constexpr std::size_t kWebSocketWriteBufferBytes = 256 * 1024;
 // How long a peer dropped for a protocol violation gets to answer our close frame.
 constexpr std::chrono::milliseconds kCloseGrace{1000};
+// A bulk frame held back by the bandwidth limit checks it again at least this often.
+constexpr std::chrono::milliseconds kRateRecheck{250};
 
 std::string FormatEndpoint(const tcp::socket& socket) {
   beast::error_code ec;
@@ -489,6 +491,8 @@ class Session final : public Link {
         co_await wake_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
         continue;
       }
+      if (frame.lane == Lane::kBulk && co_await WaitForBulkRate(frame.header.size() + frame.payload.size()))
+        continue;  // control may go first
       beast::error_code ec;
       if (state == PrioritySendQueue::WriterState::kDrainedAndClosing) {
         co_await ws_.async_close(
@@ -508,6 +512,25 @@ class Session final : public Link {
       bytes_sent_.fetch_add(written, std::memory_order_relaxed);
       if (queue_.CommitFrame(frame) && up_.load()) context_->handler.OnSendQueueLow(*this);
     }
+  }
+
+  // Sleeps while the sending limit holds bulk frames back (true: slept; a Push wakes it early);
+  // otherwise counts the frame against the limit and returns false.
+  asio::awaitable<bool> WaitForBulkRate(std::size_t frame_bytes) {
+    if (!options_.bandwidth) co_return false;
+    const limits::PeerRef peer{peer_.node_id, peer_.labels, peer_.role};
+    const auto now = std::chrono::steady_clock::now();
+    const auto delay = options_.bandwidth->Delay(limits::Direction::kSend, peer, now);
+    if (delay.count() == 0) {
+      options_.bandwidth->Consume(limits::Direction::kSend, peer, frame_bytes, now);
+      co_return false;
+    }
+    if (!queue_.WriterSleeps()) co_return true;
+    beast::error_code ignored;
+    // At most kRateRecheck: a schedule edge may raise the limit meanwhile.
+    wake_timer_.expires_after(std::min<std::chrono::steady_clock::duration>(delay, kRateRecheck));
+    co_await wake_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    co_return true;
   }
 
   std::string DescribeReadError(const beast::error_code& ec) {

@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "limits/bandwidth_limiter.h"
 #include "transport/frame.h"
 #include "transport/hello.h"
 
@@ -43,6 +45,10 @@ struct TransportOptions {
   std::chrono::milliseconds handshake_timeout{10'000};       // TCP accept to hello accepted
   std::chrono::milliseconds idle_timeout{30'000};            // ping at half, drop at full
   std::chrono::milliseconds clock_skew_warning{5'000};       // peer clocks further off are logged
+
+  // Optional: the node's bandwidth limits. Each bulk frame waits until the sending limit that
+  // applies to its peer lets it go; control frames are never held back (docs/transport.md).
+  std::shared_ptr<limits::BandwidthLimiter> bandwidth;
 
   // Reconnect backoff of dialers: jittered exponential between these bounds.
   std::chrono::milliseconds reconnect_initial_delay{500};
