@@ -106,7 +106,7 @@ Result<RateWindow> MakeRateWindow(std::string_view days, std::string_view from, 
   if (!start.ok()) return start.status();
   auto end = ParseTimeOfDay(to, true);
   if (!end.ok()) return end.status();
-  if (*start == *end % kMinutesPerDay) {
+  if (*start == *end) {
     return Status::InvalidArgument("window from " + std::string(from) + " to " + std::string(to) +
                                    " is empty (use days = \"daily\", from = \"00:00\", to = \"24:00\" for all day)");
   }
