@@ -109,6 +109,10 @@ const std::map<std::string_view, Sample> kSamples = {
     {"network.http_allowed_origins", {R"(["https://ops.example"])", ""}},
     {"network.peers", {R"(["cloud.example:7443"])", "cloud.example:7443"}},
     {"network.max_peers", {"3", "3"}},
+    {"network.max_send_rate", {R"("2MiB/s")", "2MiB/s"}},
+    {"network.max_recv_rate", {R"("20Mbit/s")", "20Mbit/s"}},
+    {"network.peer_rates", {R"([{ labels = "role=edge", send = "1MiB/s" }])", ""}},
+    {"network.rate_schedule", {R"([{ days = "mon-fri", from = "08:00", to = "18:00", send = "2MiB/s" }])", ""}},
     {"network.insecure_plaintext_for_tests", {"true", ""}},
     {"cluster.ca_cert", {R"("pki/ca.crt")", "pki/ca.crt"}},
     {"cluster.cert", {R"("pki/node.crt")", "pki/node.crt"}},
@@ -120,6 +124,7 @@ const std::map<std::string_view, Sample> kSamples = {
     {"replication.window_bytes", {R"("8MiB")", "8MiB"}},
     {"sync.max_offline", {R"("2d")", "2d"}},
     {"sync.subscriptions", {R"(["model/*"])", "model/*"}},
+    {"sync.priorities", {R"(["model/*-hotfix=urgent"])", "model/*-hotfix=urgent"}},
     {"log.level", {R"("debug")", "debug"}},
     {"history.git_mirror", {R"("history.git")", ""}},
     {"checkout.grace_period", {R"("5m")", ""}},
@@ -184,6 +189,46 @@ TEST(ConfigKeysTest, OverridesNameTheFlagAndRefuseUnknownKeys) {
   EXPECT_FALSE(ApplyOverrides({{"network.http_token", {"s3cret"}}}, "/", &config).ok());  // no flag
   EXPECT_FALSE(ApplyOverrides({{"node.colour", {"red"}}}, "/", &config).ok());
   EXPECT_FALSE(ApplyOverrides({{"node.name", {}}}, "/", &config).ok());
+}
+
+// Malformed rates, invalid or overlapping windows and unknown classes are errors naming the file,
+// line and key (the daemon exits 78 at start; a reload logs them and keeps running).
+TEST(ConfigKeysTest, BandwidthAndPriorityKeysRefuseBadValuesNamingTheKey) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[network]\nmax_send_rate = \"2MiB\"\n", "test.toml:2: key 'network.max_send_rate': rate '2MiB'"},
+      {"[network]\nmax_recv_rate = 20\n", "test.toml:2: key 'network.max_recv_rate' must be a string"},
+      {"[[network.rate_schedule]]\ndays = \"mon-fri\"\nfrom = \"08:00\"\nto = \"18:00\"\nsend = \"2MiB/s\"\n"
+       "[[network.rate_schedule]]\ndays = \"fri\"\nfrom = \"17:00\"\nto = \"02:00\"\n",
+       "key 'network.rate_schedule': rate_schedule windows 1 (mon-fri 08:00-18:00) and 2 (fri 17:00-02:00) overlap"},
+      {"[[network.rate_schedule]]\ndays = \"weekdays\"\nfrom = \"08:00\"\nto = \"18:00\"\n",
+       "key 'network.rate_schedule': days 'weekdays'"},
+      {"[[network.rate_schedule]]\ndays = \"mon\"\nfrom = \"08:00\"\n", "must be a table with to"},
+      {"[[network.rate_schedule]]\ndays = \"mon\"\nfrom = \"08:00\"\nto = \"25:00\"\n", "time '25:00'"},
+      {"[[network.rate_schedule]]\ndays = \"mon\"\nfrom = \"08:00\"\nto = \"09:00\"\nrate = \"1MiB/s\"\n",
+       "unknown key 'network.rate_schedule.rate'"},
+      {"[[network.peer_rates]]\nsend = \"1MiB/s\"\n", "must be a table with either node or labels"},
+      {"[[network.peer_rates]]\nnode = \"edge-1\"\n", "must be a table with send and/or recv"},
+      {"[[network.peer_rates]]\nlabels = \"role\"\nsend = \"1MiB/s\"\n", "labels 'role' must be key=value"},
+      {"[sync]\npriorities = [\"dataset/*=slow\"]\n", "unknown priority class 'slow' (urgent, normal or bulk)"},
+      {"[sync]\npriorities = [\"dataset/*\"]\n", "must be glob=class"},
+  };
+  for (const auto& [toml, expected] : cases) {
+    DaemonConfig config = DaemonConfig::Defaults(ProcessEnvironment());
+    Status st = ApplyConfigToml(toml, "test.toml", "/etc/edgesync", &config);
+    EXPECT_FALSE(st.ok()) << toml;
+    EXPECT_NE(st.message().find(expected), std::string::npos) << st.message();
+  }
+  DaemonConfig config = DaemonConfig::Defaults(ProcessEnvironment());
+  EXPECT_FALSE(ApplyOverrides({{"network.max_send_rate", {"fast"}}}, "/", &config).ok());
+  ASSERT_TRUE(ApplyConfigToml("[[network.peer_rates]]\nnode = \"lan-cache\"\nsend = \"unlimited\"\n"
+                              "[[network.peer_rates]]\nlabels = \"role=edge,site=hall-3\"\nrecv = \"1MiB/s\"\n",
+                              "test.toml", "/etc/edgesync", &config)
+                  .ok());
+  ASSERT_EQ(config.bandwidth.peers.size(), 2u);
+  EXPECT_EQ(config.bandwidth.peers[0].node_id, "lan-cache");
+  EXPECT_TRUE(config.bandwidth.peers[0].send->unlimited());
+  EXPECT_EQ(config.bandwidth.peers[1].Describe(), "role=edge,site=hall-3");
+  EXPECT_FALSE(config.bandwidth.peers[1].send.has_value());
 }
 
 }  // namespace
