@@ -125,6 +125,7 @@ void Replicator::Impl::OnLinkDown(Link& link, const std::string& reason) {
   for (auto& queue : p.serve_queue) queue.clear();
   p.serve_queued = 0;
   p.serve_queued_bytes = 0;
+  p.serve_paused = false;
   for (const auto& tk : affected) Reroute(tk, "peer " + node + " went away");
   for (const auto& tk : resumed)
     if (auto t = transfers_.find(tk); t != transfers_.end()) PumpSources(*t->second);

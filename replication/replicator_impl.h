@@ -125,6 +125,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     };
     std::array<std::deque<Queued>, 3> serve_queue;
     size_t serve_queued = 0;  // requests in serve_queue
+    bool serve_paused = false;  // the sending limit: its bulk queue is full enough for now
     size_t serve_queued_bytes = 0;
     size_t serving = 0;
   };
@@ -262,6 +263,17 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
 
   Status ServeManifest(const std::shared_ptr<Link>& link, const std::string& payload);
   Status ServeChunks(const std::shared_ptr<Link>& link, const std::string& payload);
+  // Sends the chunks of `req` from `next` on; stops (ParkServing) when the link's bulk queue
+  // holds more than SendAhead. Blocking context, mu_ not held.
+  void ServeChunkRange(const std::shared_ptr<Link>& link, const std::shared_ptr<ChunkRequest>& req, size_t next)
+      EXCLUDES(mu_);
+  // Bytes the link's bulk queue may hold before serving pauses: a tenth of a second at the
+  // sending limit that applies to its peer; unlimited (no pause) without one.
+  uint64_t SendAhead(const Link& link);
+  // Puts the rest of `req` back at the front of its class and pauses the peer's serving until
+  // the queue has drained to about half of SendAhead.
+  void ParkServing(const std::shared_ptr<Link>& link, const std::shared_ptr<ChunkRequest>& req, size_t next)
+      EXCLUDES(mu_);
   // Queues `work` serving one request of the link's peer (`bytes`: its size), running at most
   // kServingPerPeer of them at once; a peer whose queue is full is flooding.
   Status ServeBlocking(const std::shared_ptr<Link>& link, size_t bytes, limits::PriorityClass cls,
