@@ -31,6 +31,7 @@
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "conflict/conflict_monitor.h"
+#include "limits/bandwidth_limiter.h"
 #include "replication/replicator.h"
 #include "store/store.h"
 #include "status/node_limits.h"
@@ -90,6 +91,8 @@ struct StatusFeedOptions {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // Certificate, CRL and store disk, sampled with the node figures for /metrics.
   NodeLimitSources limits;
+  // The bandwidth limits in force, read when /metrics is rendered. Optional.
+  std::shared_ptr<limits::BandwidthLimiter> bandwidth;
   std::chrono::milliseconds tick{250};
   std::chrono::milliseconds peer_interval{1000};
   // Peer rates are measured over this much of the recent past: an idle link reads 0 after it.

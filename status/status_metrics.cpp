@@ -9,6 +9,15 @@ std::string StatusFeed::MetricsText() {
   PrometheusText out;
   out.Gauge("edgesync_build_info", "Always 1: the version and git commit this daemon was built from.", 1,
             {{"version", std::string(BuildVersion())}, {"commit", std::string(BuildCommit())}});
+  if (options_.bandwidth) {
+    const limits::LimitsInForce now = options_.bandwidth->Current().node;
+    for (auto [direction, rate] : {std::pair{"send", now.send}, std::pair{"recv", now.recv}})
+      out.Gauge("edgesync_bandwidth_limit_bytes_per_second",
+                "Node-wide bandwidth limit in force on the bulk lane (0: unlimited).",
+                static_cast<double>(rate.bytes_per_second), {{"direction", direction}});
+    out.Gauge("edgesync_bandwidth_schedule_window_open", "1 while a network.rate_schedule window is in force.",
+              now.window < 0 ? 0 : 1);
+  }
   // Read before the feed's lock: the provider takes the deployment manager's own.
   const std::vector<DeploymentSample> deployments =
       options_.deployments ? options_.deployments() : std::vector<DeploymentSample>();

@@ -636,6 +636,7 @@ void Daemon::CreateStatusService(std::chrono::steady_clock::time_point started) 
       for (const FleetNode& node : *fleet) out.push_back(SampleOf(node));
     return out;
   };
+  options.feed.bandwidth = bandwidth_;
   options.feed.deployments = [this] {
     std::vector<DeploymentSample> out;
     if (deployments_)
