@@ -65,6 +65,15 @@ TEST(MessagesTest, ChunkMessagesRoundTrip) {
   EXPECT_EQ(back->ids, ids);
   EXPECT_EQ(back->bases[1], ids[0]);
   EXPECT_FALSE(back->bases[0].has_value());
+  EXPECT_EQ(back->priority, limits::PriorityClass::kNormal);
+  for (auto cls : {limits::PriorityClass::kUrgent, limits::PriorityClass::kBulk}) {
+    ChunkRequest classed{ids, {}, cls};
+    EXPECT_EQ(DecodeChunkRequest(Encode(classed))->priority, cls);
+  }
+  // From a peer that names no class (older versions), or one unknown here: normal.
+  const std::string bare = std::string("\x0a\x10") + std::string(ids[0].AsBytes());
+  EXPECT_EQ(DecodeChunkRequest(bare)->priority, limits::PriorityClass::kNormal);
+  EXPECT_EQ(DecodeChunkRequest(bare + "\x18\x09")->priority, limits::PriorityClass::kNormal);
   auto data = DecodeChunkData(Encode(ChunkData{ids[0], true, "bytes"}));
   ASSERT_TRUE(data.ok());
   EXPECT_EQ(data->id, ids[0]);

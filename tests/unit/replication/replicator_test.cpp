@@ -89,6 +89,32 @@ TEST_F(ReplicatorTest, PutOnOneNodeAppearsByteIdenticalOnTheOther) {
   EXPECT_GT(peers[0].bytes_out, 4u << 20);
 }
 
+// sync.priorities: a receiver asks for an urgent version's chunks before a bulk one's, so with
+// a small window the urgent version, announced after the bulk one in the same batch, lands first.
+TEST_F(ReplicatorTest, UrgentVersionIsFetchedBeforeAnOlderBulkOne) {
+  ReplNode& a = AddNode("node-a");
+  nodes_.push_back(std::make_unique<ReplNode>(pki_, "node-b", data_ / "node-b"));
+  ReplNode& b = *nodes_.back();
+  b.configure = [](StoreOptions&, ReplicatorOptions& options) {
+    options.window_bytes = 512u << 10;
+    options.priorities = {{"model/hotfix", limits::PriorityClass::kUrgent}, {"dataset/*", limits::PriorityClass::kBulk}};
+  };
+  b.Start();
+  WriteFile(src_ / "big" / "data.bin", RandomBytes(12 << 20, 3));
+  WriteFile(src_ / "fix" / "weights.bin", RandomBytes(1 << 20, 4));
+  auto bulk = a.store().Put(Key("dataset/backfill"), src_ / "big", "{}");
+  auto urgent = a.store().Put(Key("model/hotfix"), src_ / "fix", "{}");
+  ASSERT_TRUE(bulk.ok() && urgent.ok());
+  b.ConnectTo(a);
+  ASSERT_TRUE(PollUntil([&] { return LatestId(b, "dataset/backfill") == bulk->id; }));
+  ASSERT_EQ(LatestId(b, "model/hotfix"), urgent->id);
+  std::vector<std::string> applied;
+  for (const std::string& line : b.log())
+    if (line.find("applied ") != std::string::npos) applied.push_back(line.substr(line.find("applied ") + 8, 12));
+  ASSERT_EQ(applied.size(), 2u);
+  EXPECT_EQ(applied[0], "model/hotfix") << "the older bulk version went first";
+}
+
 TEST_F(ReplicatorTest, ThreeNodesInALineRelayAndDeletesStayDeleted) {
   ReplNode& a = AddNode("node-a");
   ReplNode& b = AddNode("node-b");
