@@ -3,6 +3,8 @@
 // 10% by the daemons' own byte counters, a schedule edge (driven by the test clock file, not by
 // waiting for wall time) changes the rate mid-transfer without restarting the link, and an
 // urgent model put during a bulk transfer arrives in under 2 s.
+#include <signal.h>
+
 #include <chrono>
 #include <fstream>
 #include <random>
@@ -87,6 +89,36 @@ TEST_F(BandwidthTest, ReceiveLimitPacesRequests) {
   EXPECT_NEAR(rate / (5 * kMiB), 1.0, 0.10) << rate / kMiB << " MiB/s";
   fs::path out;
   EXPECT_TRUE(WaitForGet(*edge_, "model/large", &out, std::chrono::seconds(60))) << ReadFileText(edge_->log());
+}
+
+// SIGHUP applies new limits and priorities at once; a bad file is logged and the running limits
+// stay.
+TEST_F(BandwidthTest, ReloadAppliesLimitsAndRefusesBadOnes) {
+  const fs::path config = root() / "cloud.toml";
+  std::ofstream(config) << "[network]\nmax_send_rate = \"2MiB/s\"\n";
+  StartPair({"--config", config.string()}, {});
+  EXPECT_EQ(CliJson(*cloud_, {"limits"}).value("send", ""), "2 MiB/s");
+
+  std::ofstream(config) << "[network]\nmax_send_rate = \"4MiB/s\"\nmax_recv_rate = \"1MiB/s\"\n"
+                           "[sync]\npriorities = [\"model/*=urgent\"]\n";
+  cloud_->process->Signal(SIGHUP);
+  json limits;
+  ASSERT_TRUE(PollUntil([&] {
+    limits = CliJson(*cloud_, {"limits"});
+    return limits.value("send", "") == "4 MiB/s";
+  })) << limits;
+  EXPECT_EQ(limits.value("recv", ""), "1 MiB/s");
+  ASSERT_EQ(limits["priorities"].size(), 1u) << limits;
+  EXPECT_EQ(limits["priorities"][0].value("class", ""), "urgent");
+
+  std::ofstream(config) << "[network]\nmax_send_rate = \"4MiB/s\"\n"
+                           "[[network.rate_schedule]]\ndays = \"sun\"\nfrom = \"08:00\"\nto = \"08:00\"\n";
+  cloud_->process->Signal(SIGHUP);
+  ASSERT_TRUE(PollUntil([&] { return ReadFileText(cloud_->log()).find("reload failed") != std::string::npos; }));
+  EXPECT_NE(ReadFileText(cloud_->log()).find("is empty"), std::string::npos);
+  limits = CliJson(*cloud_, {"limits"});
+  EXPECT_EQ(limits.value("recv", ""), "1 MiB/s") << "the running limits stay";
+  EXPECT_EQ(ConnectedPeers(*cloud_), 1u);
 }
 
 TEST_F(BandwidthTest, ScheduleEdgeChangesTheRateWithoutRestartingTheTransfer) {

@@ -50,6 +50,18 @@ TEST_F(DaemonConfigErrorsTest, WrongType) {
                     "loud");
 }
 
+TEST_F(DaemonConfigErrorsTest, BadRatesWindowsAndClasses) {
+  ExpectConfigError(RunDaemon({"--config", Config("[network]\nmax_send_rate = \"2MB\"\n").string()}),
+                    "edgesync.toml:2: key 'network.max_send_rate': rate '2MB'");
+  ExpectConfigError(RunDaemon({"--max-recv-rate", "lots"}), "--max-recv-rate: rate 'lots'");
+  ExpectConfigError(RunDaemon({"--config", Config("[[network.rate_schedule]]\ndays = \"mon-fri\"\n"
+                                                  "from = \"08:00\"\nto = \"18:00\"\nsend = \"1MiB/s\"\n"
+                                                  "[[network.rate_schedule]]\ndays = \"daily\"\n"
+                                                  "from = \"17:00\"\nto = \"19:00\"\n").string()}),
+                    "windows 1 (mon-fri 08:00-18:00) and 2 (daily 17:00-19:00) overlap");
+  ExpectConfigError(RunDaemon({"--priority", "dataset/*=later"}), "unknown priority class 'later'");
+}
+
 TEST_F(DaemonConfigErrorsTest, SyntaxErrorNamesLine) {
   ExpectConfigError(RunDaemon({"--config", Config("[node]\nname = \n").string()}),
                     "edgesync.toml:2");
