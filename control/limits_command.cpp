@@ -1,7 +1,5 @@
 #include "control/limits_command.h"
 
-#include <ctime>
-
 namespace edgesync {
 namespace {
 
@@ -34,7 +32,7 @@ json LimitsJson(const limits::BandwidthLimiter::Snapshot& snapshot,
       {"recv_bytes_per_second", now.recv.bytes_per_second},
       {"window", now.window < 0 ? json(nullptr) : json(config.schedule[now.window].Describe())},
       {"until_ms", now.until ? json(static_cast<int64_t>(*now.until) * 1000) : json(nullptr)},
-      {"until", now.until ? json(LocalTimeText(*now.until)) : json(nullptr)},
+      {"until", now.until ? json(limits::LocalTimeText(*now.until)) : json(nullptr)},
       {"max_send_rate", RateJson(config.max_send)},
       {"max_recv_rate", RateJson(config.max_recv)},
       {"sent_bytes", snapshot.node_sent_bytes},

@@ -171,4 +171,12 @@ LimitsInForce EvaluateSchedule(const std::vector<RateWindow>& windows, Rate send
   return limits;
 }
 
+std::string LocalTimeText(std::time_t when) {
+  std::tm local{};
+  localtime_r(&when, &local);
+  char text[64];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M %Z", &local);
+  return text;
+}
+
 }  // namespace edgesync::limits

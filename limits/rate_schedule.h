@@ -56,4 +56,7 @@ struct LimitsInForce {
 LimitsInForce EvaluateSchedule(const std::vector<RateWindow>& windows, Rate send, Rate recv,
                                std::time_t now);
 
+// "2026-12-07 18:00 CET": `when` in the local time zone, as schedules are written.
+std::string LocalTimeText(std::time_t when);
+
 }  // namespace edgesync::limits

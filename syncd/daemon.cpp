@@ -856,7 +856,7 @@ void Daemon::ScheduleLimitsRefresh(const limits::LimitsInForce& previous) {
     spdlog::info("bandwidth: send {}, receive {} in force ({}){}", limits::FormatRate(now.send),
                  limits::FormatRate(now.recv),
                  now.window < 0 ? std::string("node-wide") : "schedule window " + config.schedule[now.window].Describe(),
-                 now.until ? " until unix time " + std::to_string(*now.until) : std::string());
+                 now.until ? " until " + limits::LocalTimeText(*now.until) : std::string());
   }
   limits_timer_.expires_after(std::chrono::seconds(1));
   limits_timer_.async_wait([this, now](boost::system::error_code ec) {

@@ -131,6 +131,11 @@ TEST_F(RateScheduleTest, EdgesFollowTheZoneAcrossDstChanges) {
   EXPECT_EQ(EvaluateSchedule(small_hours, Rate{}, Rate{}, Utc(2026, 10, 25, 2, 0)).window, -1);  // 03:00 CET
 }
 
+TEST_F(RateScheduleTest, LocalTimeTextNamesTheZone) {
+  EXPECT_EQ(LocalTimeText(Utc(2026, 12, 7, 17, 0)), "2026-12-07 18:00 CET");
+  EXPECT_EQ(LocalTimeText(Utc(2026, 7, 1, 6, 30)), "2026-07-01 08:30 CEST");
+}
+
 TEST_F(RateScheduleTest, NoWindowsMeansNodeWideForever) {
   LimitsInForce in = EvaluateSchedule({}, kMiB, kTwoMiB, Local(2026, 12, 7, 12, 0));
   EXPECT_EQ(in.send, kMiB);
