@@ -73,6 +73,7 @@ TEST_F(BandwidthTest, SendLimitHoldsWithinTenPercent) {
   // 50 MiB after the first 8 (slow start and the bucket's first burst): about 10 s.
   const double rate = MeasureRate([&] { return Counter(*cloud_, "edge-1", "bytes_out"); }, 8 * kMiB, 50 * kMiB);
   EXPECT_NEAR(rate / (5 * kMiB), 1.0, 0.10) << rate / kMiB << " MiB/s";
+  std::printf("5 MiB/s send limit: %.3f MiB/s measured\n", rate / kMiB);
   json limits = CliJson(*cloud_, {"limits"});
   EXPECT_EQ(limits.value("send", ""), "5 MiB/s") << limits;
   EXPECT_EQ(limits.value("recv", ""), "unlimited") << limits;
@@ -87,6 +88,7 @@ TEST_F(BandwidthTest, ReceiveLimitPacesRequests) {
   PutRandom("model/large", 40 * kMiB, 2);
   const double rate = MeasureRate([&] { return Counter(*edge_, "cloud-1", "bytes_in"); }, 4 * kMiB, 30 * kMiB);
   EXPECT_NEAR(rate / (5 * kMiB), 1.0, 0.10) << rate / kMiB << " MiB/s";
+  std::printf("5 MiB/s receive limit: %.3f MiB/s measured\n", rate / kMiB);
   fs::path out;
   EXPECT_TRUE(WaitForGet(*edge_, "model/large", &out, std::chrono::seconds(60))) << ReadFileText(edge_->log());
 }
@@ -156,6 +158,7 @@ TEST_F(BandwidthTest, ScheduleEdgeChangesTheRateWithoutRestartingTheTransfer) {
   EXPECT_EQ(limits.value("until_ms", int64_t{0}), (edge_time + 14 * 3600) * 1000) << "08:00 the next day";
   const double fast = MeasureRate(sent, sent() + kMiB, 20 * kMiB);
   EXPECT_NEAR(fast / (8 * kMiB), 1.0, 0.15) << fast / kMiB << " MiB/s after the window";
+  std::printf("schedule: %.3f MiB/s in the window (2), %.3f MiB/s after its edge (8)\n", slow / kMiB, fast / kMiB);
 
   fs::path out;
   EXPECT_TRUE(WaitForGet(*edge_, "model/large", &out, std::chrono::seconds(60))) << ReadFileText(edge_->log());
