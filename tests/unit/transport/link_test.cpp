@@ -1,11 +1,13 @@
 // Loopback integration tests: real TLS links between Transports on 127.0.0.1.
 #include "transport/transport.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
+#include "limits/bandwidth_limiter.h"
 #include "tests/support/poll_until.h"
 #include "tests/unit/transport/test_node.h"
 #include "tests/unit/transport/test_pki.h"
@@ -271,6 +273,41 @@ TEST(LinkTest, ControlMessageOvertakesQueuedBulkData) {
     EXPECT_LT(control_index, 4u);
     return true;
   });
+}
+
+// A sending limit holds bulk frames back; control messages still go at once, and the bulk data
+// arrives at the limit.
+TEST(LinkTest, BandwidthLimitPacesBulkButNeverControl) {
+  TestPki pki(kCluster);
+  TestNode cloud(NodeOptions(pki, "cloud", "cloud"));
+  TransportOptions options = NodeOptions(pki, "edge-1");
+  limits::BandwidthConfig config;
+  config.max_send = limits::Rate{2 << 20};
+  options.bandwidth = std::make_shared<limits::BandwidthLimiter>(config, [] { return std::time_t{0}; });
+  TestNode edge(options);
+  edge.ConnectTo(cloud.Listen());
+  ASSERT_TRUE(edge.handler().WaitFor(HasUp("cloud")));
+  auto link = edge.LinkTo("cloud");
+  ASSERT_NE(link, nullptr);
+  // 3 MiB at 2 MiB/s: the first 0.2 MiB (the burst) at once, the rest in about 1.4 s.
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(link->Send(Lane::kBulk, 100, std::string(256 << 10, 'b')));
+  ASSERT_TRUE(cloud.handler().WaitFor(MessageCountAtLeast(1)));
+  ASSERT_TRUE(link->Send(Lane::kControl, 7, "ack"));
+  ASSERT_TRUE(cloud.handler().WaitFor([](const RecordingHandler& h) {
+    return std::any_of(h.messages.begin(), h.messages.end(), [](const auto& m) { return m.lane == Lane::kControl; });
+  }));
+  size_t bulk_before_control = 0;
+  ASSERT_TRUE(cloud.handler().WaitFor([&](const RecordingHandler& h) {
+    bulk_before_control = std::find_if(h.messages.begin(), h.messages.end(),
+                                       [](const auto& m) { return m.lane == Lane::kControl; }) -
+                          h.messages.begin();
+    return true;
+  }));
+  EXPECT_LT(bulk_before_control, 6u) << "the control message waited for the bulk data";
+  ASSERT_TRUE(cloud.handler().WaitFor(MessageCountAtLeast(13)));
+  const double all_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GT(all_s, 1.2) << "bulk data was not paced";
 }
 
 TEST(LinkTest, SlowReaderIsDroppedAndQueueStaysBounded) {
