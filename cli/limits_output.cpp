@@ -22,14 +22,16 @@ void PrintLimits(const json& r, std::ostream& out) {
   out << "\n";
   if (!r.value("schedule", json::array()).empty()) {
     TablePrinter table({"WINDOW", "SEND", "RECEIVE"});
-    for (const json& w : r["schedule"]) table.AddRow({w.value("window", ""), Text(w["send"]), Text(w["recv"])});
+    for (const json& w : r["schedule"])
+      table.AddRow({w.value("window", ""), Text(w["send"]), Text(w["recv"])});
     out << "\nschedule (local time; outside it send " << r.value("max_send_rate", "?") << ", receive "
         << r.value("max_recv_rate", "?") << "):\n";
     table.Print(out);
   }
   if (!r.value("peer_rates", json::array()).empty()) {
     TablePrinter table({"PEER", "SEND", "RECEIVE"});
-    for (const json& p : r["peer_rates"]) table.AddRow({p.value("peer", ""), Text(p["send"]), Text(p["recv"])});
+    for (const json& p : r["peer_rates"])
+      table.AddRow({p.value("peer", ""), Text(p["send"]), Text(p["recv"])});
     out << "\nper-peer limits:\n";
     table.Print(out);
   }

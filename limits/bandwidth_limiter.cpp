@@ -42,8 +42,10 @@ TokenBucket& BandwidthLimiter::BucketFor(Direction direction, const PeerRef& pee
   if (!own) return send ? node_send_ : node_recv_;
   PeerBuckets& buckets = peers_[peer.node_id];
   std::optional<TokenBucket>& bucket = send ? buckets.send : buckets.recv;
-  if (!bucket) bucket.emplace(*own, now);
-  else if (bucket->rate() != *own) bucket->SetRate(*own, now);
+  if (!bucket)
+    bucket.emplace(*own, now);
+  else if (bucket->rate() != *own)
+    bucket->SetRate(*own, now);
   return *bucket;
 }
 

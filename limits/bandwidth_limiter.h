@@ -72,8 +72,7 @@ class BandwidthLimiter {
   std::chrono::nanoseconds Delay(Direction direction, const PeerRef& peer, Clock::time_point now)
       EXCLUDES(mu_);
   // Counts `bytes` sent to, or asked of, `peer`.
-  void Consume(Direction direction, const PeerRef& peer, uint64_t bytes, Clock::time_point now)
-      EXCLUDES(mu_);
+  void Consume(Direction direction, const PeerRef& peer, uint64_t bytes, Clock::time_point now) EXCLUDES(mu_);
   // The limit that applies to `peer` now (unlimited: none).
   Rate RateFor(Direction direction, const PeerRef& peer) EXCLUDES(mu_);
 

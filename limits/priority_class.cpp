@@ -6,12 +6,9 @@ namespace edgesync::limits {
 
 const char* PriorityClassName(PriorityClass cls) {
   switch (cls) {
-    case PriorityClass::kUrgent:
-      return "urgent";
-    case PriorityClass::kBulk:
-      return "bulk";
-    case PriorityClass::kNormal:
-      break;
+    case PriorityClass::kUrgent: return "urgent";
+    case PriorityClass::kBulk: return "bulk";
+    case PriorityClass::kNormal: break;
   }
   return "normal";
 }

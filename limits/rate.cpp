@@ -36,12 +36,13 @@ Result<Rate> ParseRate(std::string_view text) {
   if (text == "unlimited") return Rate{};
   const std::string quoted = "'" + std::string(text) + "'";
   size_t digits = 0;
-  while (digits < text.size() && ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '.')) ++digits;
+  while (digits < text.size() && ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '.'))
+    ++digits;
   double number = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + digits, number);
   if (digits == 0 || ec != std::errc() || end != text.data() + digits) {
-    return Status::InvalidArgument("rate " + quoted +
-                                   " must be \"unlimited\" or a number with a unit such as 2MiB/s or 20Mbit/s");
+    return Status::InvalidArgument(
+        "rate " + quoted + " must be \"unlimited\" or a number with a unit such as 2MiB/s or 20Mbit/s");
   }
   std::string_view unit = text.substr(digits);
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);

@@ -68,9 +68,10 @@ Result<uint8_t> ParseDays(std::string_view text) {
     auto first = DayIndex(item.substr(0, dash));
     auto last = dash == std::string_view::npos ? first : DayIndex(item.substr(dash + 1));
     if (!first || !last || (comma != std::string_view::npos && text.empty())) {
-      return Status::InvalidArgument("days " + quoted +
-                                     " must be \"daily\" or day names (mon..sun) and ranges, e.g. \"mon-fri\" or "
-                                     "\"sat,sun\"");
+      return Status::InvalidArgument(
+          "days " + quoted +
+          " must be \"daily\" or day names (mon..sun) and ranges, e.g. \"mon-fri\" or "
+          "\"sat,sun\"");
     }
     for (int day = *first;; day = (day + 1) % 7) {
       days |= static_cast<uint8_t>(1u << day);
@@ -107,8 +108,9 @@ Result<RateWindow> MakeRateWindow(std::string_view days, std::string_view from, 
   auto end = ParseTimeOfDay(to, true);
   if (!end.ok()) return end.status();
   if (*start == *end) {
-    return Status::InvalidArgument("window from " + std::string(from) + " to " + std::string(to) +
-                                   " is empty (use days = \"daily\", from = \"00:00\", to = \"24:00\" for all day)");
+    return Status::InvalidArgument(
+        "window from " + std::string(from) + " to " + std::string(to) +
+        " is empty (use days = \"daily\", from = \"00:00\", to = \"24:00\" for all day)");
   }
   w.from_minute = *start;
   w.to_minute = *end;

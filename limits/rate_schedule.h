@@ -53,8 +53,7 @@ struct LimitsInForce {
 };
 
 // REQUIRES: ValidateSchedule(windows) is ok. `send` and `recv` are the node-wide limits.
-LimitsInForce EvaluateSchedule(const std::vector<RateWindow>& windows, Rate send, Rate recv,
-                               std::time_t now);
+LimitsInForce EvaluateSchedule(const std::vector<RateWindow>& windows, Rate send, Rate recv, std::time_t now);
 
 // "2026-12-07 18:00 CET": `when` in the local time zone, as schedules are written.
 std::string LocalTimeText(std::time_t when);

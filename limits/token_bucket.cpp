@@ -20,7 +20,8 @@ void TokenBucket::Refill(Clock::time_point now) {
   const double seconds = std::chrono::duration<double>(now - last_).count();
   last_ = now;
   if (rate_.unlimited()) return;
-  tokens_ = std::min(static_cast<double>(burst_), tokens_ + seconds * static_cast<double>(rate_.bytes_per_second));
+  tokens_ =
+      std::min(static_cast<double>(burst_), tokens_ + seconds * static_cast<double>(rate_.bytes_per_second));
 }
 
 std::chrono::nanoseconds TokenBucket::Delay(Clock::time_point now) {

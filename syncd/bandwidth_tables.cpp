@@ -78,7 +78,8 @@ Status ReadPeerRates(const TomlValue& value, std::vector<limits::PeerRateOverrid
       const std::string item = labels.substr(start, comma - start);
       const size_t eq = item.find('=');
       if (eq == 0 || eq == std::string::npos)
-        return entry.Invalid(Status::InvalidArgument("labels '" + labels + "' must be key=value[,key=value...]"));
+        return entry.Invalid(
+            Status::InvalidArgument("labels '" + labels + "' must be key=value[,key=value...]"));
       o.selector[item.substr(0, eq)] = item.substr(eq + 1);
       start = comma + 1;
     }
@@ -98,7 +99,8 @@ Status ReadPeerRates(const TomlValue& value, std::vector<limits::PeerRateOverrid
 Result<limits::PriorityRule> ParsePriorityRule(std::string_view text) {
   const size_t eq = text.rfind('=');
   if (eq == std::string_view::npos || eq == 0)
-    return Status::InvalidArgument("priority '" + std::string(text) + "' must be glob=class (e.g. model/*=urgent)");
+    return Status::InvalidArgument("priority '" + std::string(text) +
+                                   "' must be glob=class (e.g. model/*=urgent)");
   auto cls = limits::ParsePriorityClass(text.substr(eq + 1));
   if (!cls.ok()) return cls.status();
   return limits::PriorityRule{std::string(text.substr(0, eq)), *cls};

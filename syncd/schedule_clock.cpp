@@ -11,7 +11,8 @@ namespace edgesync {
 std::function<std::time_t()> ScheduleClock() {
   const char* file = std::getenv("EDGESYNC_TEST_SCHEDULE_CLOCK");
   if (file == nullptr || *file == '\0') return [] { return std::time(nullptr); };
-  spdlog::warn("EDGESYNC_TEST_SCHEDULE_CLOCK is set: the rate schedule reads its time from {} (TEST ONLY)", file);
+  spdlog::warn("EDGESYNC_TEST_SCHEDULE_CLOCK is set: the rate schedule reads its time from {} (TEST ONLY)",
+               file);
   return [path = std::string(file)] {
     std::ifstream in(path);
     long long seconds = 0;

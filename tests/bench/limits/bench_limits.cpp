@@ -24,7 +24,9 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 constexpr uint64_t kMiB = 1 << 20;
 
-double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
 
 struct Pair {
   BenchCluster cluster;
@@ -32,7 +34,8 @@ struct Pair {
   TestNode* edge = nullptr;
 };
 
-bool StartPair(Pair& pair, const std::vector<std::string>& cloud_args, const std::vector<std::string>& edge_args) {
+bool StartPair(Pair& pair, const std::vector<std::string>& cloud_args,
+               const std::vector<std::string>& edge_args) {
   fs::path ca = pair.cluster.MakeCa("ca", "bench");
   pair.cloud = &pair.cluster.AddNode("cloud-1", ca, "cloud");
   pair.edge = &pair.cluster.AddNode("edge-1", ca, "edge");
@@ -45,8 +48,8 @@ bool StartPair(Pair& pair, const std::vector<std::string>& cloud_args, const std
   return !::testing::Test::HasFailure();
 }
 
-std::optional<std::string> Put(const TestNode& node, const std::string& key, const fs::path& dir, uint64_t bytes,
-                               uint64_t seed) {
+std::optional<std::string> Put(const TestNode& node, const std::string& key, const fs::path& dir,
+                               uint64_t bytes, uint64_t seed) {
   std::mt19937_64 rng(seed);
   WriteRandomFile(dir / "weights.bin", rng, bytes);
   auto put = BenchCluster::Call(node, "put", {{"key", key}, {"path", dir.string()}});
@@ -70,7 +73,8 @@ double MeasureRate(uint64_t rate_mib, double seconds) {
   const uint64_t size = static_cast<uint64_t>(rate_mib * (seconds + 4)) * kMiB;
   if (!Put(*pair.cloud, "model/large", pair.cluster.root() / "src", size, rate_mib)) return -1;
   uint64_t b0 = 0;
-  while ((b0 = BytesOut(*pair.cloud, "edge-1")) < 8 * kMiB) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while ((b0 = BytesOut(*pair.cloud, "edge-1")) < 8 * kMiB)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   const auto t0 = Clock::now();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   const uint64_t b1 = BytesOut(*pair.cloud, "edge-1");
@@ -80,13 +84,15 @@ double MeasureRate(uint64_t rate_mib, double seconds) {
 // Median seconds for a 4 MiB urgent model to arrive during a bulk transfer at 20 MiB/s.
 double UrgentLatency(int runs) {
   Pair pair;
-  const std::vector<std::string> priorities = {"--priority", "model/hotfix=urgent", "--priority", "model/backfill=bulk"};
+  const std::vector<std::string> priorities = {"--priority", "model/hotfix=urgent", "--priority",
+                                               "model/backfill=bulk"};
   std::vector<std::string> cloud_args = priorities;
   cloud_args.insert(cloud_args.end(), {"--max-send-rate", "20MiB/s"});
   if (!StartPair(pair, cloud_args, priorities)) return -1;
   const uint64_t bulk = static_cast<uint64_t>(20 * (2.5 * runs + 6)) * kMiB;
   if (!Put(*pair.cloud, "model/backfill", pair.cluster.root() / "bulk", bulk, 1)) return -1;
-  while (BytesOut(*pair.cloud, "edge-1") < 24 * kMiB) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (BytesOut(*pair.cloud, "edge-1") < 24 * kMiB)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   std::vector<double> latencies;
   for (int run = 0; run < runs; ++run) {
     auto version = Put(*pair.cloud, "model/hotfix", pair.cluster.root() / "hotfix", 4 * kMiB, 100 + run);
@@ -117,9 +123,10 @@ int Run(double seconds, int runs) {
   }
   const double latency = UrgentLatency(runs);
   if (latency < 0) return 1;
-  std::cout << "urgent 4 MiB model during a bulk transfer at 20 MiB/s: " << latency << " s (median of " << runs
-            << ")" << std::endl;
-  out["rate_error_pct"] = std::max(out["rate_error_pct_10"].get<double>(), out["rate_error_pct_50"].get<double>());
+  std::cout << "urgent 4 MiB model during a bulk transfer at 20 MiB/s: " << latency << " s (median of "
+            << runs << ")" << std::endl;
+  out["rate_error_pct"] =
+      std::max(out["rate_error_pct_10"].get<double>(), out["rate_error_pct_50"].get<double>());
   out["urgent_latency_s"] = std::round(latency * 1000) / 1000;
   std::cout << out.dump() << std::endl;
   return 0;
@@ -134,9 +141,12 @@ int main(int argc, char** argv) {
   bool bad = argc % 2 == 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--seconds") seconds = std::strtod(argv[i + 1], nullptr);
-    else if (flag == "--runs") runs = std::atoi(argv[i + 1]);
-    else bad = true;
+    if (flag == "--seconds")
+      seconds = std::strtod(argv[i + 1], nullptr);
+    else if (flag == "--runs")
+      runs = std::atoi(argv[i + 1]);
+    else
+      bad = true;
   }
   if (bad || seconds <= 0 || runs < 1) {
     std::cerr << "usage: bench_limits [--seconds N] [--runs N]\n";

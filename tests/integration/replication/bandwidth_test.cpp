@@ -71,7 +71,8 @@ TEST_F(BandwidthTest, SendLimitHoldsWithinTenPercent) {
   StartPair({"--max-send-rate", "5MiB/s"}, {});
   PutRandom("model/large", 64 * kMiB, 1);
   // 50 MiB after the first 8 (slow start and the bucket's first burst): about 10 s.
-  const double rate = MeasureRate([&] { return Counter(*cloud_, "edge-1", "bytes_out"); }, 8 * kMiB, 50 * kMiB);
+  const double rate =
+      MeasureRate([&] { return Counter(*cloud_, "edge-1", "bytes_out"); }, 8 * kMiB, 50 * kMiB);
   EXPECT_NEAR(rate / (5 * kMiB), 1.0, 0.10) << rate / kMiB << " MiB/s";
   std::printf("5 MiB/s send limit: %.3f MiB/s measured\n", rate / kMiB);
   json limits = CliJson(*cloud_, {"limits"});
@@ -80,17 +81,20 @@ TEST_F(BandwidthTest, SendLimitHoldsWithinTenPercent) {
   ProcessResult human = Cli(*cloud_, {"limits"});
   EXPECT_NE(human.out.find("in force: send 5 MiB/s, receive unlimited"), std::string::npos) << human.out;
   fs::path out;
-  EXPECT_TRUE(WaitForGet(*edge_, "model/large", &out, std::chrono::seconds(60))) << ReadFileText(edge_->log());
+  EXPECT_TRUE(WaitForGet(*edge_, "model/large", &out, std::chrono::seconds(60)))
+      << ReadFileText(edge_->log());
 }
 
 TEST_F(BandwidthTest, ReceiveLimitPacesRequests) {
   StartPair({}, {"--max-recv-rate", "5MiB/s"});
   PutRandom("model/large", 40 * kMiB, 2);
-  const double rate = MeasureRate([&] { return Counter(*edge_, "cloud-1", "bytes_in"); }, 4 * kMiB, 30 * kMiB);
+  const double rate =
+      MeasureRate([&] { return Counter(*edge_, "cloud-1", "bytes_in"); }, 4 * kMiB, 30 * kMiB);
   EXPECT_NEAR(rate / (5 * kMiB), 1.0, 0.10) << rate / kMiB << " MiB/s";
   std::printf("5 MiB/s receive limit: %.3f MiB/s measured\n", rate / kMiB);
   fs::path out;
-  EXPECT_TRUE(WaitForGet(*edge_, "model/large", &out, std::chrono::seconds(60))) << ReadFileText(edge_->log());
+  EXPECT_TRUE(WaitForGet(*edge_, "model/large", &out, std::chrono::seconds(60)))
+      << ReadFileText(edge_->log());
 }
 
 // SIGHUP applies new limits and priorities at once; a bad file is logged and the running limits
@@ -116,7 +120,8 @@ TEST_F(BandwidthTest, ReloadAppliesLimitsAndRefusesBadOnes) {
   std::ofstream(config) << "[network]\nmax_send_rate = \"4MiB/s\"\n"
                            "[[network.rate_schedule]]\ndays = \"sun\"\nfrom = \"08:00\"\nto = \"08:00\"\n";
   cloud_->process->Signal(SIGHUP);
-  ASSERT_TRUE(PollUntil([&] { return ReadFileText(cloud_->log()).find("reload failed") != std::string::npos; }));
+  ASSERT_TRUE(
+      PollUntil([&] { return ReadFileText(cloud_->log()).find("reload failed") != std::string::npos; }));
   EXPECT_NE(ReadFileText(cloud_->log()).find("is empty"), std::string::npos);
   limits = CliJson(*cloud_, {"limits"});
   EXPECT_EQ(limits.value("recv", ""), "1 MiB/s") << "the running limits stay";
@@ -158,29 +163,36 @@ TEST_F(BandwidthTest, ScheduleEdgeChangesTheRateWithoutRestartingTheTransfer) {
   EXPECT_EQ(limits.value("until_ms", int64_t{0}), (edge_time + 14 * 3600) * 1000) << "08:00 the next day";
   const double fast = MeasureRate(sent, sent() + kMiB, 20 * kMiB);
   EXPECT_NEAR(fast / (8 * kMiB), 1.0, 0.15) << fast / kMiB << " MiB/s after the window";
-  std::printf("schedule: %.3f MiB/s in the window (2), %.3f MiB/s after its edge (8)\n", slow / kMiB, fast / kMiB);
+  std::printf("schedule: %.3f MiB/s in the window (2), %.3f MiB/s after its edge (8)\n", slow / kMiB,
+              fast / kMiB);
 
   fs::path out;
-  EXPECT_TRUE(WaitForGet(*edge_, "model/large", &out, std::chrono::seconds(60))) << ReadFileText(edge_->log());
+  EXPECT_TRUE(WaitForGet(*edge_, "model/large", &out, std::chrono::seconds(60)))
+      << ReadFileText(edge_->log());
   // One link all along: the rate changed under the transfer, not by restarting it.
   const std::string log = ReadFileText(cloud_->log());
   size_t ups = 0;
-  for (size_t at = log.find("transport: link up"); at != std::string::npos; at = log.find("transport: link up", at + 1)) ++ups;
+  for (size_t at = log.find("transport: link up"); at != std::string::npos;
+       at = log.find("transport: link up", at + 1))
+    ++ups;
   EXPECT_EQ(ups, 1u) << log;
 }
 
 TEST_F(BandwidthTest, UrgentModelOvertakesABulkTransfer) {
-  const std::vector<std::string> priorities = {"--priority", "model/hotfix=urgent", "--priority", "model/backfill=bulk"};
+  const std::vector<std::string> priorities = {"--priority", "model/hotfix=urgent", "--priority",
+                                               "model/backfill=bulk"};
   std::vector<std::string> cloud_args = priorities;
   cloud_args.insert(cloud_args.end(), {"--max-send-rate", "20MiB/s"});
   StartPair(cloud_args, priorities);
   PutRandom("model/backfill", 192 * kMiB, 4);
-  ASSERT_TRUE(PollUntil([&] { return Counter(*edge_, "cloud-1", "bytes_in") >= 24 * kMiB; }, std::chrono::seconds(60)));
+  ASSERT_TRUE(PollUntil([&] { return Counter(*edge_, "cloud-1", "bytes_in") >= 24 * kMiB; },
+                        std::chrono::seconds(60)));
 
   PutRandom("model/hotfix", 4 * kMiB, 5);
   const Clock::time_point put_done = Clock::now();
   fs::path out;
-  ASSERT_TRUE(WaitForGet(*edge_, "model/hotfix", &out, std::chrono::seconds(30))) << ReadFileText(edge_->log());
+  ASSERT_TRUE(WaitForGet(*edge_, "model/hotfix", &out, std::chrono::seconds(30)))
+      << ReadFileText(edge_->log());
   const double latency = std::chrono::duration<double>(Clock::now() - put_done).count();
   EXPECT_LT(latency, 2.0) << "the urgent model waited for the bulk one";
   // The bulk transfer was still going: the urgent one overtook it.

@@ -26,14 +26,15 @@ TEST(BandwidthLimiterTest, PeersShareTheNodeWideBucket) {
   const std::string a = "edge-1", b = "edge-2", role = "edge";
   const Clock::time_point now = Clock::now();
   limiter.Consume(Direction::kSend, {a, kNoLabels, role}, 1 << 20, now);
-  EXPECT_GT(limiter.Delay(Direction::kSend, {b, kNoLabels, role}, now), 800ms) << "edge-1's bytes count for edge-2";
+  EXPECT_GT(limiter.Delay(Direction::kSend, {b, kNoLabels, role}, now), 800ms)
+      << "edge-1's bytes count for edge-2";
   EXPECT_EQ(limiter.Delay(Direction::kRecv, {b, kNoLabels, role}, now), 0ns) << "receiving is unlimited";
   EXPECT_EQ(limiter.Current().node_sent_bytes, 1u << 20);
 }
 
 TEST(BandwidthLimiterTest, OverridesGiveMatchingPeersBucketsOfTheirOwn) {
   BandwidthConfig config = NodeWide(1 << 20, 1 << 20);
-  config.peers.push_back({"lan-cache", {}, Rate{}, std::nullopt});                 // send unlimited
+  config.peers.push_back({"lan-cache", {}, Rate{}, std::nullopt});  // send unlimited
   config.peers.push_back({"", {{"role", "edge"}, {"site", "hall-3"}}, Rate{4 << 20}, std::nullopt});
   BandwidthLimiter limiter(config, [] { return std::time_t{0}; });
   const std::string lan = "lan-cache", edge = "edge-1", other = "edge-9", cloud = "cloud-1";
@@ -81,8 +82,10 @@ TEST(BandwidthLimiterTest, RefreshFollowsTheScheduleAndApplyTheReload) {
   EXPECT_EQ(limiter.RateFor(Direction::kSend, {node, kNoLabels, role}), Rate{5 << 20});
   EXPECT_TRUE(limiter.RateFor(Direction::kRecv, {node, kNoLabels, role}).unlimited());
   EXPECT_EQ(limiter.Current().config, config);
-  if (tz) setenv("TZ", saved.c_str(), 1);
-  else unsetenv("TZ");
+  if (tz)
+    setenv("TZ", saved.c_str(), 1);
+  else
+    unsetenv("TZ");
   tzset();
 }
 

@@ -31,7 +31,8 @@ TEST(PriorityClassTest, FirstMatchingGlobWinsAndOthersAreNormal) {
 TEST(PriorityClassTest, ClassesOrderUrgentNormalBulk) {
   std::vector<PriorityClass> classes = {PriorityClass::kBulk, PriorityClass::kUrgent, PriorityClass::kNormal};
   std::sort(classes.begin(), classes.end());
-  EXPECT_EQ(classes, (std::vector<PriorityClass>{PriorityClass::kUrgent, PriorityClass::kNormal, PriorityClass::kBulk}));
+  EXPECT_EQ(classes, (std::vector<PriorityClass>{PriorityClass::kUrgent, PriorityClass::kNormal,
+                                                 PriorityClass::kBulk}));
 }
 
 }  // namespace

@@ -23,8 +23,10 @@ class RateScheduleTest : public ::testing::Test {
     tzset();
   }
   void TearDown() override {
-    if (saved_tz_) setenv("TZ", saved_tz_->c_str(), 1);
-    else unsetenv("TZ");
+    if (saved_tz_)
+      setenv("TZ", saved_tz_->c_str(), 1);
+    else
+      unsetenv("TZ");
     tzset();
   }
 
@@ -117,12 +119,14 @@ TEST_F(RateScheduleTest, EdgesFollowTheZoneAcrossDstChanges) {
   EXPECT_EQ(during.until, Utc(2026, 3, 29, 3, 0)) << "05:00 CEST";
 
   const std::vector<RateWindow> weekdays = {Window("mon-fri", "08:00", "18:00", "2MiB/s")};
-  LimitsInForce weekend = EvaluateSchedule(weekdays, Rate{}, Rate{}, Utc(2026, 3, 27, 18, 0));  // Fri 19:00 CET
+  LimitsInForce weekend =
+      EvaluateSchedule(weekdays, Rate{}, Rate{}, Utc(2026, 3, 27, 18, 0));  // Fri 19:00 CET
   EXPECT_EQ(weekend.until, Utc(2026, 3, 30, 6, 0)) << "Monday 08:00 CEST";
 
   // Fall back: Sunday 2026-10-25 03:00 CEST becomes 02:00 CET.
   const std::vector<RateWindow> morning = {Window("sun", "08:00", "09:00", "1MiB/s")};
-  LimitsInForce saturday = EvaluateSchedule(morning, Rate{}, Rate{}, Utc(2026, 10, 24, 10, 0));  // Sat 12:00 CEST
+  LimitsInForce saturday =
+      EvaluateSchedule(morning, Rate{}, Rate{}, Utc(2026, 10, 24, 10, 0));  // Sat 12:00 CEST
   EXPECT_EQ(saturday.until, Utc(2026, 10, 25, 7, 0)) << "08:00 CET, 21 real hours later";
   // The repeated hour is evaluated by its wall-clock time both times round.
   const std::vector<RateWindow> small_hours = {Window("sun", "02:00", "03:00", "1MiB/s")};
@@ -150,7 +154,8 @@ TEST_F(RateScheduleTest, OverlappingWindowsAreRefusedNamingBoth) {
                                      Window("fri", "17:00", "02:00", "1MiB/s")};
   Status st = ValidateSchedule(windows);
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("windows 1 (mon-fri 08:00-18:00) and 3 (fri 17:00-02:00) overlap"), std::string::npos)
+  EXPECT_NE(st.message().find("windows 1 (mon-fri 08:00-18:00) and 3 (fri 17:00-02:00) overlap"),
+            std::string::npos)
       << st.message();
   // Across midnight into a window of the next day.
   windows = {Window("sun", "22:00", "07:00", "1MiB/s"), Window("mon", "06:00", "08:00", "2MiB/s")};
