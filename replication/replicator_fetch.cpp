@@ -322,7 +322,8 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
   Status s = bytes.status();
   if (s.ok() && ChunkId::Of(bytes->data(), bytes->size()) != id)
     s = Status::Corruption("chunk " + id.Hex() + " from " + node + " does not match its id");
-  if (s.ok()) s = AddReceived(id, *bytes);
+  uint64_t through = 0;
+  if (s.ok()) s = AddReceived(id, *bytes, &through);
   if (s.code() == Status::Code::kCorruption && options_.on_corrupt_data) options_.on_corrupt_data(node, s.message());
   if (s.ok()) {
     std::vector<std::shared_ptr<StreamVerifier>> verifiers;
@@ -335,7 +336,12 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
     for (const auto& v : verifiers) v->Offer(id, *bytes);  // before the chunk counts as stored
   }
   std::vector<std::string> complete;
-  std::vector<std::pair<std::string, std::shared_ptr<Transfer>>> advertise;
+  struct Advertisement {
+    std::string tk;
+    std::shared_ptr<Transfer> t;
+    bool flush;
+  };
+  std::vector<Advertisement> advertise;
   {
     MutexLock lock(mu_);
     // The window is credited back only now that the chunk is buffered for the store (or
@@ -358,17 +364,20 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
       ++t.stored;
       t.stored_bytes += expected_size;
       t.unadvertised_bytes += expected_size;
-      t.received.push_back(id);
+      t.received.push_back({id, through});
       if (t.stored == t.schedule.size()) complete.push_back(tk);
       else going.push_back(it->second);
     }
     PumpPeer(node);
     for (const auto& t : going) {
       if (std::exchange(t->full_holders_waiting, false)) PumpSources(*t);
-      if (DueToAdvertise(*t)) advertise.emplace_back(TransferKey(t->key, t->record.Id(t->key)), t);
+      if (DueToAdvertise(*t)) {
+        const bool flush = t->outstanding == 0 || std::chrono::steady_clock::now() - t->flushed_at > kAdvertiseMaxDelay;
+        advertise.push_back({TransferKey(t->key, t->record.Id(t->key)), t, flush});
+      }
     }
   }
-  for (const auto& [tk, t] : advertise) Advertise(tk, t, t->received.size());
+  for (const auto& a : advertise) Advertise(a.tk, a.t, a.flush);
   for (const auto& tk : complete) Complete(tk);
 }
 
@@ -401,10 +410,17 @@ void Replicator::Impl::TakeBackChunks(const std::string& tk, Transfer& t, Peer& 
   }
 }
 
-Status Replicator::Impl::AddReceived(const ChunkId& id, std::string_view bytes) {
+Status Replicator::Impl::AddReceived(const ChunkId& id, std::string_view bytes, uint64_t* through) {
   MutexLock lock(received_mu_);
   if (!received_) received_ = store_.chunks().NewWriter(kReceiveBatches);
-  return received_->Add(id, bytes);
+  Status s = received_->Add(id, bytes);
+  *through = received_->added();
+  return s;
+}
+
+uint64_t Replicator::Impl::StoredReceived() {
+  MutexLock lock(received_mu_);
+  return received_ ? received_->Stored() : 0;
 }
 
 Status Replicator::Impl::FlushReceived() {
@@ -464,7 +480,8 @@ void Replicator::Impl::Complete(const std::string& tk) {
   std::vector<ChunkId> sent;  // the chunks this transfer stored, taken under mu_
   if (applied.status().code() == Status::Code::kCorruption) {
     MutexLock lock(mu_);
-    sent.swap(t->received);
+    for (const auto& r : t->received) sent.push_back(r.id);
+    t->received.clear();
     t->advertised = 0;  // the schedule is rebuilt (Reroute), `held` with it
   }
   if (!sent.empty()) {
