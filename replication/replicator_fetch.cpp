@@ -441,6 +441,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
   if (Status flushed = FlushReceived(); !flushed.ok())
     Log(3, "storing received chunks: " + flushed.ToString());  // applying finds them missing
   auto key = ObjectKey::Parse(t->key);
+  if (t->verifier) t->verifier->Resume();  // every chunk is readable now
   const std::set<std::string> hashed = t->verifier ? t->verifier->VerifiedPaths() : std::set<std::string>{};
   Result<bool> applied =
       key.ok() ? store_.ApplyRemote(*key, t->record, t->manifest, PlacementFilter(t->manifest, Selection().labels),

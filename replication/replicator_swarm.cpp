@@ -87,6 +87,12 @@ void Replicator::Impl::Advertise(const std::string& tk, const std::shared_ptr<Tr
     }
   }
   const uint64_t stored = StoredReceived();
+  std::shared_ptr<StreamVerifier> verifier;
+  {
+    MutexLock lock(mu_);
+    verifier = t->verifier;
+  }
+  if (verifier) verifier->Resume();  // files waiting for early chunks that are stored now
   MutexLock lock(mu_);
   auto it = transfers_.find(tk);
   if (it == transfers_.end() || it->second != t) return;
