@@ -8,11 +8,12 @@ namespace edgesync::replication {
 
 namespace {
 constexpr uint64_t kTrimAfterBytes = 64u << 20;
-// Received chunks are stored in 8 MiB batches, one filling while the previous one is written:
-// at most 16 MiB received and not yet durable, which is what a killed receiver fetches again
-// on top of the window in flight. (4 MiB batches with three written at once cost the receiver
-// ~1.5 CPU-s more per GiB; docs/benchmarks.md, sixth session.)
-constexpr ChunkWriterOptions kReceiveBatches{.batch_bytes = 8u << 20, .background_writes = 1};
+// Received chunks are stored in 16 MiB batches, one filling while the previous one is written:
+// at most 32 MiB received and not yet durable, which is what a killed receiver fetches again
+// on top of the window in flight. Each batch is two new SST files; with 8 MiB batches creating
+// them (ext4's inode search) cost ~7% of the receiver's CPU (docs/benchmarks.md, tenth
+// session). 4 MiB batches with three written at once cost ~1.5 CPU-s more per GiB (sixth).
+constexpr ChunkWriterOptions kReceiveBatches{.batch_bytes = 16u << 20, .background_writes = 1};
 }  // namespace
 
 void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord& record,
