@@ -66,10 +66,11 @@ void EncodeChunkPayload(std::string data, const std::string* base, const ChunkId
   reply->data = std::move(data);
 }
 
-Result<std::string> DecodeChunkPayload(ChunkData&& reply, const std::string* base, size_t max_size) {
+Result<std::string_view> DecodeChunkPayload(const ChunkDataView& reply, const std::string* base, size_t max_size,
+                                            std::string* decoded) {
   if (reply.encoding == ChunkEncoding::kRaw) {
     if (reply.data.size() > max_size) return Status::InvalidArgument("chunk larger than the limit");
-    return std::move(reply.data);
+    return reply.data;
   }
   unsigned long long size = ZSTD_getFrameContentSize(reply.data.data(), reply.data.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)
@@ -77,7 +78,8 @@ Result<std::string> DecodeChunkPayload(ChunkData&& reply, const std::string* bas
   if (size > max_size) return Status::InvalidArgument("chunk would decode larger than the limit");
   if (reply.encoding == ChunkEncoding::kZstdWithBase && !base)
     return Status::FailedPrecondition("chunk encoded against a base we do not hold");
-  std::string out(size, '\0');
+  std::string& out = *decoded;
+  out.assign(size, '\0');
   size_t n = reply.encoding == ChunkEncoding::kZstdWithBase
                  ? ZSTD_decompress_usingDict(ThreadDCtx(), out.data(), out.size(), reply.data.data(),
                                              reply.data.size(), base->data(), base->size())
@@ -85,7 +87,7 @@ Result<std::string> DecodeChunkPayload(ChunkData&& reply, const std::string* bas
   if (ZSTD_isError(n) || n != size)
     return Status::InvalidArgument(std::string("chunk payload does not decode: ") +
                                    (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short output"));
-  return out;
+  return std::string_view(out);
 }
 
 }  // namespace edgesync::replication

@@ -20,9 +20,11 @@ namespace edgesync::replication {
 void EncodeChunkPayload(std::string data, const std::string* base, const ChunkId* base_id,
                         ChunkData* reply);
 
-// Decodes a reply's payload (a raw payload is moved out of `reply`). `base` must be the bytes
-// of reply.base for kZstdWithBase. Refuses payloads that would decode to more than `max_size`
-// bytes.
-Result<std::string> DecodeChunkPayload(ChunkData&& reply, const std::string* base, size_t max_size);
+// Decodes a reply's payload: a raw payload is returned as it is (a view of the reply's bytes),
+// a compressed one is decompressed into `*decoded` and a view of that is returned. `base` must
+// be the bytes of reply.base for kZstdWithBase. Refuses payloads that would decode to more than
+// `max_size` bytes.
+Result<std::string_view> DecodeChunkPayload(const ChunkDataView& reply, const std::string* base, size_t max_size,
+                                            std::string* decoded);
 
 }  // namespace edgesync::replication

@@ -309,17 +309,17 @@ void Replicator::Impl::HandleChunk(const std::shared_ptr<Link>& link, std::strin
         return;
       }
     }
-    StoreChunk(node, expected_size, std::move(waiting), std::move(chunk).value());
+    StoreChunk(node, expected_size, std::move(waiting), *chunk);  // views `payload`
   });
 }
 
 void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_size,
-                                  std::vector<std::string> waiting, ChunkData chunk) {
-  std::string base;
+                                  std::vector<std::string> waiting, const ChunkDataView& chunk) {
+  std::string base, decoded;
   const bool with_base = chunk.encoding == ChunkEncoding::kZstdWithBase &&
                          store_.chunks().Get(chunk.base, &base).ok();
   const ChunkId id = chunk.id;
-  auto bytes = DecodeChunkPayload(std::move(chunk), with_base ? &base : nullptr, expected_size);
+  auto bytes = DecodeChunkPayload(chunk, with_base ? &base : nullptr, expected_size, &decoded);
   Status s = bytes.status();
   if (s.ok() && ChunkId::Of(bytes->data(), bytes->size()) != id)
     s = Status::Corruption("chunk " + id.Hex() + " from " + node + " does not match its id");

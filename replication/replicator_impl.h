@@ -289,7 +289,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   // Decodes, verifies and buffers a chunk off the network thread; a malformed one closes the link.
   void HandleChunk(const std::shared_ptr<Link>& link, std::string payload);
   void StoreChunk(const std::string& node, uint32_t expected_size, std::vector<std::string> waiting,
-                  ChunkData chunk) EXCLUDES(mu_);
+                  const ChunkDataView& chunk) EXCLUDES(mu_);
   // Received chunks are written in large sorted batches (SST ingestion, as a local put does)
   // instead of one WAL + memtable write each; Complete() flushes before applying a version.
   // Buffers a received chunk; *through: the writer's added() after it (Transfer::ReceivedChunk).

@@ -164,17 +164,17 @@ int Run(const Options& options) {
 
   std::vector<double> full, rsync_full, rsync_ssh_full, cpu_per_gib, small, rsync_small;
   double peak = 0, idle = -1;
-  // EDGESYNC_BENCH_ONLY=full or =delta: only those figures (quick runs while tuning them).
+  // EDGESYNC_BENCH_ONLY=full, =small or =delta: only those figures (quick runs while tuning them).
   const char* only_env = std::getenv("EDGESYNC_BENCH_ONLY");
   const std::string only = only_env ? only_env : "";
-  const bool delta_only = only == "delta", full_only = only == "full";
+  const bool delta_only = only == "delta", full_only = only == "full", small_only = only == "small";
   std::unique_ptr<RsyncOverSsh> ssh;
-  if (!delta_only) {
+  if (!delta_only && !small_only) {
     fs::create_directories(work / "ssh");
     ssh = std::make_unique<RsyncOverSsh>(work / "ssh");
   }
   const double gib = static_cast<double>(options.size_mib) / 1024.0;
-  for (int run = 0; run < options.runs && !delta_only; ++run) {
+  for (int run = 0; run < options.runs && !delta_only && !small_only; ++run) {
     fs::path model = work / "model";
     WriteRandomFile(model / "model.bin", rng, options.size_mib << 20);  // fresh bytes each run
     double run_peak = 0, cpu = 0, s = -1, r = -1, e = -1;
@@ -212,7 +212,7 @@ int Run(const Options& options) {
   IdleMemory idle_memory;
   if (all) idle_memory = MeasureIdleMemory(work, options.objects, 5);
   idle = std::max(idle_memory.sender_mib, idle_memory.receiver_mib);
-  DeltaFigures delta = full_only ? DeltaFigures{} : MeasureDelta(work, options.size_mib << 20, options.runs, rng);
+  DeltaFigures delta = full_only || small_only ? DeltaFigures{} : MeasureDelta(work, options.size_mib << 20, options.runs, rng);
   std::error_code ec;
   fs::remove_all(work, ec);
 
@@ -249,8 +249,9 @@ int Run(const Options& options) {
             << delta.rsync_wire_bytes << " wire bytes in " << delta.rsync_seconds << " s\n"
             << summary.dump() << std::endl;
   const auto runs = static_cast<size_t>(options.runs);
-  bool complete = (full_only || delta.runs_completed == options.runs) &&
-                  (delta_only || (full.size() == runs && rsync_ssh_full.size() == runs)) &&
+  bool complete = (full_only || small_only || delta.runs_completed == options.runs) &&
+                  (delta_only || small_only || (full.size() == runs && rsync_ssh_full.size() == runs)) &&
+                  (!small_only || small.size() == runs) &&
                   (!all || (small.size() == runs && hops.size() == static_cast<size_t>(options.changes)));
   return complete ? 0 : 1;
 }
