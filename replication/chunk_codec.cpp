@@ -41,7 +41,7 @@ std::string Compress(std::string_view data, const std::string* dict) {
 }  // namespace
 
 void EncodeChunkPayload(std::string data, const std::string* base, const ChunkId* base_id,
-                        ChunkData* reply) {
+                        ChunkData* reply, CompressionProbe* probe) {
   reply->encoding = ChunkEncoding::kRaw;
   if (base && base_id) {
     std::string delta = Compress(data, base);
@@ -52,17 +52,23 @@ void EncodeChunkPayload(std::string data, const std::string* base, const ChunkId
       return;
     }
   }
+  if (probe && probe->incompressible_in_a_row >= CompressionProbe::kSkipAfter) {
+    reply->data = std::move(data);
+    return;
+  }
   // Probe a prefix first: random-looking data (weights, JPEGs) stays raw at almost no cost.
   const std::string_view view(data);
-  std::string probe = Compress(view.substr(0, kProbeBytes), nullptr);
-  if (!probe.empty() && probe.size() * 10 <= std::min(data.size(), kProbeBytes) * 9) {
+  std::string prefix = Compress(view.substr(0, kProbeBytes), nullptr);
+  if (!prefix.empty() && prefix.size() * 10 <= std::min(data.size(), kProbeBytes) * 9) {
     std::string packed = Compress(data, nullptr);
     if (!packed.empty() && packed.size() < data.size()) {
       reply->data = std::move(packed);
       reply->encoding = ChunkEncoding::kZstd;
+      if (probe) probe->incompressible_in_a_row = 0;
       return;
     }
   }
+  if (probe) ++probe->incompressible_in_a_row;
   reply->data = std::move(data);
 }
 

@@ -26,6 +26,7 @@ Status Replicator::Impl::ServeChunks(const std::shared_ptr<Link>& link, const st
   if (!req.ok()) return req.status();
   return ServeBlocking(link, payload.size(), [this, link, req = std::move(req).value()] {
     std::string base;
+    CompressionProbe probe;
     for (size_t i = 0; i < req.ids.size(); ++i) {
       const ChunkId& id = req.ids[i];
       ChunkData reply{id, false, {}};
@@ -36,7 +37,7 @@ Status Replicator::Impl::ServeChunks(const std::shared_ptr<Link>& link, const st
         const std::optional<ChunkId> base_id = i < req.bases.size() ? req.bases[i] : std::nullopt;
         const bool have_base = base_id && store_.chunks().Get(*base_id, &base).ok();
         EncodeChunkPayload(std::move(data), have_base ? &base : nullptr, have_base ? &*base_id : nullptr,
-                           &reply);
+                           &reply, &probe);
       } else if (!s.IsNotFound()) {
         Log(3, "serving chunk " + id.Hex() + ": " + s.ToString());
       }
