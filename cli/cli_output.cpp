@@ -137,14 +137,35 @@ void PrintObjectDetails(const json& r, std::ostream& out) {
   }
 }
 
+// "kept: head", "drops after 3 more versions", "dropped at next gc (older than keep_for)".
+std::string RetentionNote(const json& v) {
+  auto it = v.find("retention");
+  if (it == v.end() || !it->is_object()) return "-";
+  const json& r = *it;
+  const std::string why = r.value("why", "");
+  if (!r.value("keep", true)) return "dropped at next commit or gc (" + why + ")";
+  if (r.value("protected", false)) return "kept: " + why;
+  std::string note = "drops after " + std::to_string(r.value("drops_after_versions", 0)) + " newer";
+  if (r.contains("drops_at")) note += " or at " + r.value("drops_at", "");
+  return note;
+}
+
 void PrintHistory(const json& r, std::ostream& out) {
-  TablePrinter table({"VERSION", "TIME", "AUTHOR", "FILES", "SIZE", "NOTE"});
+  TablePrinter table({"VERSION", "TIME", "AUTHOR", "FILES", "SIZE", "NOTE", "RETENTION"});
   for (const json& v : r.value("versions", json::array())) {
     std::string note = v.value("tombstone", false) ? "deleted" : v.value("summary", "");
     table.AddRow({Str(v, "version"), Str(v, "time"), Str(v, "author"), Str(v, "files"),
-                  Bytes(v, "bytes"), note.empty() ? "-" : note});
+                  Bytes(v, "bytes"), note.empty() ? "-" : note, RetentionNote(v)});
   }
   table.Print(out);
+  const json next = r.value("next_drops", json::object());
+  if (next.contains("by_count"))
+    out << "retention drops next: " << Str(next["by_count"], "version") << " after "
+        << Str(next["by_count"], "after_versions") << " newer version(s)\n";
+  if (next.contains("by_age"))
+    out << "retention drops next by age: " << Str(next["by_age"], "version") << " at "
+        << Str(next["by_age"], "at") << "\n";
+  if (r.contains("next_drops") && next.empty()) out << "retention drops nothing next: every version is protected\n";
 }
 
 void PrintSelection(const json& r, std::ostream& out) {

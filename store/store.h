@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "store/hlc.h"
 #include "store/manifest.h"
 #include "store/object_key.h"
+#include "store/retention.h"
 #include "store/tier_bucket.h"
 #include "base/status.h"
 #include "store/version_record.h"
@@ -49,7 +51,7 @@ struct StoreOptions {
   size_t write_buffer_bytes = 32u << 20;  // one WriteBufferManager across column families
   size_t bulk_write_bytes = 32u << 20;    // chunks buffered per bulk (SST) ingestion
 
-  uint32_t retain_versions = 10;                 // per key, heads included
+  RetentionPolicy retention;                     // storage.keep_versions, keep_for (retention.h)
   uint64_t max_clock_skew_ms = 5 * 60 * 1000;    // remote HLC further ahead is clamped
 
   // Receives warnings worth an operator's eye (clamped clocks, evicted corrupt chunks).
@@ -299,6 +301,20 @@ class Store {
     uint64_t horizon_ms = 0;   // every purged key's heads were older than this (HLC wall time)
   };
   virtual Result<PurgeMark> LastPurge() = 0;
+
+  // --- retention (store/retention.h): which versions of a key stay stored.
+  // Replaces the policy (a configuration reload); applies from the next commit or sweep.
+  virtual void SetRetentionPolicy(RetentionPolicy policy) = 0;
+  // Replaces every hold: key -> version ids the layers above need kept (deployed, staged,
+  // channel targets). Quick; the holds are in memory, so the owner sets them again after a
+  // restart before it relies on them.
+  virtual void SetRetentionHolds(std::map<std::string, std::set<std::string>> holds) = 0;
+  // What retention decides now for each stored version of `key`, newest first: what it keeps
+  // and why, and what it will drop next. NotFound when the key was never written.
+  virtual Result<std::vector<RetentionVerdict>> RetentionPlan(const ObjectKey& key) = 0;
+  // Drops, over every key, the versions the policy no longer keeps (they aged out, or the
+  // policy shrank); their chunks go with the next GC. Returns how many were dropped.
+  virtual Result<uint64_t> EnforceRetention() = 0;
 
   // --- GC roots beyond retained versions: pins with leases (checkout, transfers).
   virtual Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) = 0;

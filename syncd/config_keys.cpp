@@ -277,6 +277,16 @@ KeyType Labels(Field field) {
           Same(field)};
 }
 
+// [[storage.retention]] tables in the file; no flag.
+template <typename Field>
+KeyType RetentionTables(Field field) {
+  return {FlagArity::kOne,
+          [=](const TomlValue& v, DaemonConfig* c) {
+            return ReadRetentionTables(v.node, v.source, &std::invoke(field, *c));
+          },
+          nullptr, Same(field)};
+}
+
 constexpr OnSighup kRestart = OnSighup::kRestart;
 constexpr OnSighup kReloaded = OnSighup::kReloaded;
 
@@ -294,6 +304,11 @@ const std::vector<ConfigKey>& Table() {
       {"storage.chunk_cache", "--chunk-cache", "local cache of tier packs, e.g. 2GiB", kRestart,
        ByteSize(&C::chunk_cache_bytes)},
       {"storage.pack_size", "", "", kRestart, ByteSize(&C::pack_bytes)},
+      {"storage.keep_versions", "--keep-versions", "versions kept per key (default 10)", kReloaded,
+       Count(&C::keep_versions, 1, kMaxKeepVersions)},
+      {"storage.keep_for", "--keep-for", "age after which versions are dropped, e.g. 30d (default off)", kReloaded,
+       Text(&C::keep_for_ms, ParseKeepFor)},
+      {"storage.retention", "", "", kReloaded, RetentionTables(&C::retention_overrides)},
       {"storage.checkpoint_interval", "", "", kRestart, Text(&C::tier_checkpoint_ms, ParseDurationMs)},
       {"chunking.min", "--chunk-min", "e.g. 16KiB", kRestart,
        ByteSize(Nested(&C::chunking, &ChunkerParams::min_size))},

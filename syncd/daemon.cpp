@@ -33,6 +33,7 @@
 #include "syncd/fleet_record.h"
 #include "checkout/release_rules.h"
 #include "checkout/checkout_pins.h"
+#include "checkout/retention_holds.h"
 #include "control/command_dispatcher.h"
 #include "control/conflict_commands.h"
 #include "control/control_server.h"
@@ -141,6 +142,17 @@ std::vector<DeploymentSpec> DeclaredDeployments(const DaemonConfig& config) {
   return specs;
 }
 
+// storage.keep_versions, storage.keep_for and [[storage.retention]] as the store takes them.
+RetentionPolicy RetentionPolicyOf(const DaemonConfig& config) {
+  RetentionPolicy policy;
+  policy.defaults = {static_cast<uint32_t>(config.keep_versions), config.keep_for_ms};
+  for (const RetentionOverride& o : config.retention_overrides) {
+    policy.overrides.push_back({o.glob, {static_cast<uint32_t>(o.keep_versions.value_or(config.keep_versions)),
+                                         o.keep_for_ms.value_or(config.keep_for_ms)}});
+  }
+  return policy;
+}
+
 // Replication's log lines go to the daemon log; levels are syslog numbers.
 spdlog::level::level_enum SpdLevel(int level) {
   return level <= 3   ? spdlog::level::err
@@ -237,6 +249,8 @@ class Daemon {
   void ScheduleIdleMemoryRelease(uint64_t last_seq, bool released);
   void ScheduleCredentialCheck();
   void RegisterClusterReload();
+  // Recomputes what deployments and channels need kept, off the committing thread.
+  void RefreshRetentionHolds();
 
   DaemonConfig config_;
   DaemonInvocation invocation_;
@@ -266,7 +280,9 @@ class Daemon {
   std::shared_ptr<DeploymentDigest> deployment_digest_ = std::make_shared<DeploymentDigest>();
   std::unique_ptr<NodeRecordPublisher> node_record_;
   std::vector<std::shared_ptr<ChangeFanout::Subscription>> record_triggers_;
+  std::unique_ptr<RetentionHolds> retention_holds_;  // reads deployments_ once it is set
   std::unique_ptr<DeploymentManager> deployments_;  // uses switcher_ and changes_
+  std::shared_ptr<ChangeFanout::Subscription> releases_changed_;
   CommandDispatcher dispatcher_;
   // Declared before pools_ so the pools join before the monitor their tasks use goes away.
   std::unique_ptr<conflict::ConflictMonitor> conflicts_;  // listens to store_; tasks on pools_
@@ -316,6 +332,7 @@ std::optional<StartupError> Daemon::Start() {
   options.chunking = config_.chunking;
   options.block_cache_bytes = config_.block_cache_bytes;
   options.write_buffer_bytes = config_.write_buffer_bytes;
+  options.retention = RetentionPolicyOf(config_);
   options.log_warning = [](const std::string& message) { spdlog::warn("store: {}", message); };
   Result<TierOptions> tier = ChunkTierOptions(config_, invocation_.restore_from);
   if (!tier.ok()) return StartupError{kExitConfig, tier.status().message()};
@@ -397,7 +414,7 @@ std::optional<StartupError> Daemon::Start() {
   // Each state change goes into this node's meta/deployments/<node> document, which replicates
   // to the fleet (`edgesync rollout status` on a cloud node).
   node_record_ = std::make_unique<NodeRecordPublisher>(*store_, *catalog_, NodeRecordOptions());
-  deploy_options.report = [catalog = catalog_.get(), document = std::string(kFleetDeploymentsPrefix) + store_->node_id(),
+  deploy_options.report = [this, catalog = catalog_.get(), document = std::string(kFleetDeploymentsPrefix) + store_->node_id(),
                            digest = deployment_digest_, record = node_record_.get()](const DeploymentView& view) {
     Result<ObjectKey> key = ObjectKey::Parse(document);
     Result<VersionInfo> written =
@@ -405,13 +422,23 @@ std::optional<StartupError> Daemon::Start() {
     if (!written.ok()) spdlog::warn("reporting deployment {}: {}", view.spec.name, written.status().ToString());
     digest->Update(view);
     record->Poke();
+    RefreshRetentionHolds();
   };
+  // Before deployments_ starts: its reports refresh the holds from its reporting thread.
+  retention_holds_ = std::make_unique<RetentionHolds>(
+      *store_, [this] { return deployments_ ? deployments_->List() : std::vector<DeploymentView>{}; },
+      [catalog = catalog_.get()] { return catalog->ReadMetaDocument(ObjectKey::Parse(kReleasesDocument).value()); });
   deployments_ = std::make_unique<DeploymentManager>(*store_, *switcher_, *changes_, std::move(deploy_options));
   if (Status started = deployments_->Start(); !started.ok())
     return StartupError{kExitRuntimeError, started.ToString()};
   if (Status declared = deployments_->Declare(DeclaredDeployments(config_)); !declared.ok())
     return StartupError{kExitConfig, "configuration error: " + declared.message()};
   RegisterDeployCommands(dispatcher_, *store_, *catalog_, *deployments_);
+  RefreshRetentionHolds();
+  // Listeners run on the committing thread: the refresh (a store read) goes to a pool.
+  releases_changed_ = changes_->Subscribe(kReleasesDocument, [this](const Change&) {
+    if (pools_) pools_->TryPost(CommandLane::kQuick, [this] { RefreshRetentionHolds(); });
+  });
   for (const DeploymentView& view : deployments_->List()) deployment_digest_->Update(view);
   for (const char* prefix : {"model/", "dataset/"})
     record_triggers_.push_back(changes_->SubscribePrefix(prefix, [record = node_record_.get()](const Change&) {
@@ -720,6 +747,7 @@ void Daemon::Reload() {
     spdlog::warn("reload: {} changed; it takes effect only after a restart", key);
   }
   SetLogLevel(reloaded->log_level);
+  store_->SetRetentionPolicy(RetentionPolicyOf(*reloaded));
   settings_.Set(ReloadableSettings{reloaded->labels, reloaded->subscriptions, reloaded->log_level});
   // Wider subscriptions or new labels make replication read every peer's log again.
   if (Status s = network_->replicator().UpdateSelection(reloaded->subscriptions, reloaded->labels); !s.ok())
@@ -820,6 +848,10 @@ void Daemon::ScheduleCredentialCheck() {
     credentials_->Check();
     ScheduleCredentialCheck();
   });
+}
+
+void Daemon::RefreshRetentionHolds() {
+  if (Status s = retention_holds_->Refresh(); !s.ok()) spdlog::warn("retention holds: {}", s.ToString());
 }
 
 // `edgesync cluster reload`: what SIGHUP does to the TLS files, answering with what it closed.
