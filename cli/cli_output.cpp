@@ -86,6 +86,11 @@ void PrintStatus(const json& r, std::ostream& out) {
   table.AddRow({"objects", Str(store, "keys") + " keys, " + Bytes(store, "logical_bytes") +
                                " logical, " + Bytes(store, "chunk_bytes") + " stored in " +
                                Str(store, "chunks") + " chunks"});
+  const json quota = r.value("disk_quota", json());
+  if (quota.is_object())
+    table.AddRow({"disk quota", Bytes(quota, "used_bytes") + " of " + Bytes(quota, "limit_bytes") + ", " +
+                                    Str(quota, "evicted_versions") + " versions evicted" +
+                                    (quota.value("replication_paused", false) ? ", replication paused" : "")});
   for (const json& peer : r.value("peers", json::array()))
     table.AddRow({"peer " + Str(peer, "node_id"), Str(peer, "version")});
   const json credentials = r.value("credentials", json());
@@ -99,6 +104,8 @@ void PrintStatus(const json& r, std::ostream& out) {
   if (credentials.is_object())
     for (const json& warning : credentials.value("warnings", json::array()))
       out << "warning: " << warning.get<std::string>() << "\n";
+  if (quota.is_object() && quota.contains("paused_reason"))
+    out << "warning: replication paused: " << Str(quota, "paused_reason") << "\n";
   PrintUnserved(r.value("unserved", json::array()), out);
 }
 

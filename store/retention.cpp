@@ -48,9 +48,10 @@ std::vector<RetentionVerdict> DecideRetention(const std::string& key, std::vecto
     verdict.record = versions[i];
     verdict.version_id = versions[i].Id(key);
     const VersionRecord& v = versions[i];
-    if (IsHead(v, facts.heads)) verdict.why = "head";
-    else if (!v.tombstone && facts.pinned_manifests.count(v.manifest_id)) verdict.why = "pinned";
+    // Pinned and held first: the disk quota reads them to know what it may not evict.
+    if (!v.tombstone && facts.pinned_manifests.count(v.manifest_id)) verdict.why = "pinned";
     else if (facts.held.count(verdict.version_id)) verdict.why = "held";
+    else if (IsHead(v, facts.heads)) verdict.why = "head";
     else if (&v == ancestor) verdict.why = "conflict ancestor";
     verdict.is_protected = !verdict.why.empty();
     if (!verdict.is_protected) {

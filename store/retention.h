@@ -52,7 +52,8 @@ struct RetentionVerdict {
   std::string version_id;
   VersionRecord record;
   bool keep = true;
-  // Why: "head", "pinned", "held", "conflict ancestor", "newest N", or for a drop
+  // Why (the first that applies): "pinned", "held", "head", "conflict ancestor", "newest N",
+  // or for a drop
   // "beyond keep_versions N" / "older than keep_for".
   std::string why;
   bool is_protected = false;  // head, pinned, held or conflict ancestor: numbers do not apply

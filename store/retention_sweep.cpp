@@ -92,6 +92,7 @@ Result<uint64_t> StoreImpl::EnforceRetention() {
       for (const RetentionVerdict& v : *verdicts) {
         if (v.keep) continue;
         batch.Delete(db_->cf(RocksDb::kVersions), VersionKey(keys[i], v.version_id));
+        batch.Delete(db_->cf(RocksDb::kMeta), EvictedMarkKey(keys[i], v.version_id));
         ++dropped;
       }
     }

@@ -181,6 +181,7 @@ Result<VersionInfo> StoreImpl::PutFiles(const ObjectKey& key, std::vector<Source
   }
 
   const uint64_t total_bytes = TotalBytes(files);
+  if (options_.admit_local_put) EDGESYNC_RETURN_IF_ERROR(options_.admit_local_put(key, total_bytes));
   uint64_t done_bytes = 0;
   if (control.progress) control.progress(0, total_bytes);
 
@@ -315,7 +316,10 @@ Status StoreImpl::WriteCommit(const ObjectKey& key, const VersionRecord& record,
   auto verdicts = DecideFor(key.str(), std::move(versions).value(), state.heads);
   if (!verdicts.ok()) return verdicts.status();
   for (const RetentionVerdict& v : *verdicts)
-    if (!v.keep) batch.Delete(db_->cf(RocksDb::kVersions), VersionKey(key.str(), v.version_id));
+    if (!v.keep) {
+      batch.Delete(db_->cf(RocksDb::kVersions), VersionKey(key.str(), v.version_id));
+      batch.Delete(db_->cf(RocksDb::kMeta), EvictedMarkKey(key.str(), v.version_id));
+    }
 
   if (manifest) AddLateRoots(*manifest, record.manifest_id);
   EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&batch).WithContext("committing " + key.str()));

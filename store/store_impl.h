@@ -36,6 +36,9 @@ inline constexpr char kMetaEpochKey[] = "epoch";
 
 // `bytes` random bytes as lowercase hex.
 std::string RandomHex(size_t bytes);
+// Meta key of an evicted version's mark, and the prefix of them all (eviction_marks.cpp).
+std::string EvictedMarkKey(const std::string& key, const std::string& version_id);
+inline constexpr char kEvictedMarkPrefix[] = "evicted/";
 // Meta key of a peer's read mark in this store's change log (purge.cpp).
 std::string PeerReadKey(const std::string& peer);
 // An `intents` entry ("key\0version id" -> JSON of record and source) read back
@@ -107,6 +110,12 @@ class StoreImpl : public Store {
   void SetRetentionHolds(std::map<std::string, std::set<std::string>> holds) override;          // retention_sweep.cpp
   Result<std::vector<RetentionVerdict>> RetentionPlan(const ObjectKey& key) override;            // retention_sweep.cpp
   Result<uint64_t> EnforceRetention() override EXCLUDES(commit_mu_);                             // retention_sweep.cpp
+
+  Result<uint64_t> StoredChunkBytes() override;                                                   // eviction_marks.cpp
+  Status MarkEvicted(const ObjectKey& key, const std::string& version_id) override;                 // eviction_marks.cpp
+  Status RestoreEvicted(const ObjectKey& key, const std::string& version_id) override;              // eviction_marks.cpp
+  Result<std::map<std::string, std::set<std::string>>> EvictedVersions() override;                 // eviction_marks.cpp
+  void SetVersionReadHook(VersionReadHook hook) override;                                           // eviction_marks.cpp
 
   Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) override;
   Status RenewPin(const std::string& pin_id, uint64_t lease_ms) override;
@@ -200,6 +209,11 @@ class StoreImpl : public Store {
   Mutex retention_mu_;
   RetentionPolicy retention_ GUARDED_BY(retention_mu_);
   std::map<std::string, std::set<std::string>> retention_holds_ GUARDED_BY(retention_mu_);
+
+  Mutex read_hook_mu_;
+  VersionReadHook read_hook_ GUARDED_BY(read_hook_mu_);
+  // Whether `version` is marked evicted (eviction_marks.cpp).
+  Result<bool> IsEvicted(const std::string& key, const std::string& version_id);
 
   Mutex peer_reads_mu_;  // serializes RecordPeerRead's read-modify-write
 

@@ -34,6 +34,8 @@
 #include "checkout/release_rules.h"
 #include "checkout/checkout_pins.h"
 #include "checkout/retention_holds.h"
+#include "quota/disk_quota.h"
+#include "quota/evicted_refetch.h"
 #include "control/command_dispatcher.h"
 #include "control/conflict_commands.h"
 #include "control/control_server.h"
@@ -153,6 +155,27 @@ RetentionPolicy RetentionPolicyOf(const DaemonConfig& config) {
   return policy;
 }
 
+// storage.max_bytes and storage.min_free as the disk quota takes them.
+DiskQuotaLimits QuotaLimitsOf(const DaemonConfig& config) {
+  return {config.max_bytes.bytes, config.max_bytes.percent, config.min_free.bytes, config.min_free.percent};
+}
+
+void LogQuota(int level, const std::string& message) {
+  spdlog::log(level <= 3 ? spdlog::level::err : level == 4 ? spdlog::level::warn : spdlog::level::info,
+              "disk quota: {}", message);
+}
+
+// The disk quota as `edgesync status` shows it; null when no limit is configured.
+nlohmann::json QuotaJson(const QuotaUsage& u) {
+  if (!u.enabled) return nullptr;
+  nlohmann::json j = {{"used_bytes", u.used_bytes},   {"reserved_bytes", u.reserved_bytes},
+                      {"limit_bytes", u.limit_bytes}, {"peak_bytes", u.peak_bytes},
+                      {"evicted_versions", u.evicted_versions}, {"evictions", u.evictions},
+                      {"refusals", u.refusals},       {"replication_paused", u.paused}};
+  if (u.paused) j["paused_reason"] = u.paused_reason;
+  return j;
+}
+
 // Replication's log lines go to the daemon log; levels are syslog numbers.
 spdlog::level::level_enum SpdLevel(int level) {
   return level <= 3   ? spdlog::level::err
@@ -251,6 +274,8 @@ class Daemon {
   void RegisterClusterReload();
   // Recomputes what deployments and channels need kept, off the committing thread.
   void RefreshRetentionHolds();
+  // The disk quota over the open store; a configuration error when pinned data does not fit.
+  std::optional<StartupError> StartDiskQuota();
 
   DaemonConfig config_;
   DaemonInvocation invocation_;
@@ -270,6 +295,8 @@ class Daemon {
   std::string http_address_ = "off";
   std::unique_ptr<replication::WriteAuthority> write_authority_;  // store_ calls into it
   std::unique_ptr<Store> store_;
+  std::unique_ptr<DiskQuota> quota_;               // store_ admits puts through it
+  std::unique_ptr<EvictedRefetch> refetch_;        // store_'s read hook; fetches through network_
   std::unique_ptr<ObjectSources> object_sources_;  // before catalog_, which holds a pointer to it
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<ChangeFanout> changes_;
@@ -333,6 +360,10 @@ std::optional<StartupError> Daemon::Start() {
   options.block_cache_bytes = config_.block_cache_bytes;
   options.write_buffer_bytes = config_.write_buffer_bytes;
   options.retention = RetentionPolicyOf(config_);
+  // quota_ is set right after the store opens, before any command or peer can put.
+  options.admit_local_put = [this](const ObjectKey& key, uint64_t bytes) {
+    return quota_ ? quota_->Admit(key.str(), bytes, false) : Status::Ok();
+  };
   options.log_warning = [](const std::string& message) { spdlog::warn("store: {}", message); };
   Result<TierOptions> tier = ChunkTierOptions(config_, invocation_.restore_from);
   if (!tier.ok()) return StartupError{kExitConfig, tier.status().message()};
@@ -367,6 +398,7 @@ std::optional<StartupError> Daemon::Start() {
                  store_->LastSeq());
   }
   if (write_authority_) write_authority_->Attach(*store_);
+  if (auto error = StartDiskQuota()) return error;
   notifier_.Status("indexing catalog");
   CatalogOptions catalog_options;
   catalog_options.log_warning = [](const std::string& message) {
@@ -474,7 +506,8 @@ std::optional<StartupError> Daemon::Start() {
                                         [network = network_.get()] { return PeerVersions(*network); },
                                         [credentials = credentials_.get()] {
                                           return credentials ? credentials->Json() : nlohmann::json(nullptr);
-                                        }});
+                                        },
+                                        [quota = quota_.get()] { return QuotaJson(quota->Usage()); }});
 
   ControlServerOptions server_options;
   server_options.socket_path = config_.control_socket;
@@ -530,6 +563,9 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) const {
       return authority->AdmitRemote(key, record, sender_role);
     };
   }
+  options.replicator.admit_fetch = [quota = quota_.get()](const std::string& key, uint64_t bytes) {
+    return quota->Admit(key, bytes, true);
+  };
   options.replicator.subscriptions = config_.subscriptions;
   options.replicator.labels = config_.labels;
 
@@ -644,6 +680,12 @@ void Daemon::CreateStatusService(std::chrono::steady_clock::time_point started) 
       for (const FleetNode& node : *fleet) out.push_back(SampleOf(node));
     return out;
   };
+  options.feed.disk_quota = [quota = quota_.get()]() -> std::optional<DiskQuotaSample> {
+    const QuotaUsage u = quota->Usage();
+    if (!u.enabled) return std::nullopt;
+    return DiskQuotaSample{u.used_bytes, u.reserved_bytes, u.limit_bytes, u.evicted_versions,
+                           u.evictions,  u.refusals,       u.paused};
+  };
   options.feed.deployments = [this] {
     std::vector<DeploymentSample> out;
     if (deployments_)
@@ -748,6 +790,15 @@ void Daemon::Reload() {
   }
   SetLogLevel(reloaded->log_level);
   store_->SetRetentionPolicy(RetentionPolicyOf(*reloaded));
+  if (QuotaLimitsOf(*reloaded) != QuotaLimitsOf(config_)) {
+    if (Status fits = quota_->CheckLimits(QuotaLimitsOf(*reloaded)); !fits.ok()) {
+      spdlog::error("reload: keeping the running disk quota: {}", fits.message());
+    } else {
+      quota_->SetLimits(QuotaLimitsOf(*reloaded));
+      config_.max_bytes = reloaded->max_bytes;
+      config_.min_free = reloaded->min_free;
+    }
+  }
   settings_.Set(ReloadableSettings{reloaded->labels, reloaded->subscriptions, reloaded->log_level});
   // Wider subscriptions or new labels make replication read every peer's log again.
   if (Status s = network_->replicator().UpdateSelection(reloaded->subscriptions, reloaded->labels); !s.ok())
@@ -848,6 +899,33 @@ void Daemon::ScheduleCredentialCheck() {
     credentials_->Check();
     ScheduleCredentialCheck();
   });
+}
+
+std::optional<StartupError> Daemon::StartDiskQuota() {
+  DiskQuota::Options options;
+  options.limits = QuotaLimitsOf(config_);
+  options.store_dir = config_.data_dir / "store";
+  options.peer_holds = [this](const std::string& key, const std::string& version_id) {
+    if (!network_) return false;
+    for (const replication::PeerHolding& h : network_->replicator().Holding(key, version_id))
+      if (h.connected && h.holds) return true;
+    return false;
+  };
+  options.log = LogQuota;
+  quota_ = std::make_unique<DiskQuota>(*store_, std::move(options));
+  if (Status fits = quota_->CheckLimits(QuotaLimitsOf(config_)); !fits.ok())
+    return StartupError{kExitConfig, "configuration error: " + fits.message()};
+  store_->AddChangeListener([quota = quota_.get()](const Change& change) { quota->Committed(change.key); });
+  refetch_ = std::make_unique<EvictedRefetch>(
+      *store_, *quota_,
+      [this](const std::string& key, const VersionRecord& record, std::function<void(Status)> done) -> Status {
+        if (!network_ || !network_->networking()) return Status::FailedPrecondition("replication is off");
+        return network_->replicator().Refetch(key, record, std::move(done));
+      });
+  store_->SetVersionReadHook([refetch = refetch_.get()](const VersionInfo& v, bool evicted, const GetOptions& o) {
+    return refetch->OnRead(v, evicted, o);
+  });
+  return std::nullopt;
 }
 
 void Daemon::RefreshRetentionHolds() {

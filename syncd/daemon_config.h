@@ -103,6 +103,10 @@ struct DaemonConfig {
   uint64_t keep_versions = 10;
   uint64_t keep_for_ms = 0;
   std::vector<RetentionOverride> retention_overrides;
+  // The disk quota (quota/disk_quota.h): chunk bytes stored at most, and free space the
+  // filesystem keeps; each in bytes or a percent of the filesystem; 0: not set.
+  DiskSize max_bytes;
+  DiskSize min_free;
   std::vector<std::string> subscriptions{"*"};
   // A bare git repository mirroring the change log (docs/catalog.md); empty: no mirror.
   std::filesystem::path history_git_mirror;

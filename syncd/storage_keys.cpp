@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include <charconv>
+
 #include "base/time_text.h"
+#include "syncd/daemon_config.h"  // ParseByteSize
 
 namespace edgesync {
 namespace {
@@ -26,6 +29,22 @@ Status ValidateKeyGlob(std::string_view glob) {
   }
   if (open) return Status::InvalidArgument("key glob '" + std::string(glob) + "' has a '[' without its ']'");
   return Status::Ok();
+}
+
+Result<DiskSize> ParseDiskSize(std::string_view text) {
+  if (!text.empty() && text.back() == '%') {
+    std::string number(text.substr(0, text.size() - 1));
+    double percent = 0;
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), percent);
+    if (number.empty() || ec != std::errc() || end != number.data() + number.size() || !(percent > 0) ||
+        !(percent < 100))
+      return Status::InvalidArgument("'" + std::string(text) + "' is not a percent above 0 and below 100");
+    return DiskSize{0, percent};
+  }
+  Result<uint64_t> bytes = ParseByteSize(text);
+  if (!bytes.ok())
+    return Status::InvalidArgument("'" + std::string(text) + "' is not a size (\"300MiB\") or a percent (\"15%\")");
+  return DiskSize{*bytes, 0};
 }
 
 Result<uint64_t> ParseKeepFor(std::string_view text) {

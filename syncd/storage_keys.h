@@ -1,7 +1,8 @@
 // Values of the [storage] keys that bound what a node keeps (docs/config.md): retention
 // (storage.keep_versions, storage.keep_for and the [[storage.retention]] per-glob overrides)
-// read as plain values, since this library does not link store/; the daemon turns them into
-// the store's RetentionPolicy. Pure functions; thread-safe.
+// and the disk quota (storage.max_bytes, storage.min_free), read as plain values since this
+// library links neither store/ nor quota/; the daemon turns them into the store's
+// RetentionPolicy and the DiskQuota's limits. Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,16 @@ inline constexpr uint64_t kMaxKeepVersions = 100'000;
 Status ValidateKeyGlob(std::string_view glob);
 // "off" (no age limit: 0) or a duration ("30d").
 Result<uint64_t> ParseKeepFor(std::string_view text);
+
+// A size in bytes, or a percent of the filesystem holding the store; both 0: not set.
+struct DiskSize {
+  uint64_t bytes = 0;
+  double percent = 0;  // (0, 100)
+
+  bool operator==(const DiskSize&) const = default;
+};
+// "300MiB", "1073741824", "15%", "0" (not set). Percents are above 0 and below 100.
+Result<DiskSize> ParseDiskSize(std::string_view text);
 
 // Reads the array of tables at `node` ({glob, keep_versions, keep_for} each). InvalidArgument
 // naming `source`, the line and the field.

@@ -101,6 +101,8 @@ const std::map<std::string_view, Sample> kSamples = {
     {"storage.keep_versions", {"3", "3"}},
     {"storage.keep_for", {R"("7d")", "7d"}},
     {"storage.retention", {R"([{ glob = "dataset/*", keep_versions = 2 }])", ""}},
+    {"storage.max_bytes", {R"("300MiB")", "300MiB"}},
+    {"storage.min_free", {R"("5%")", "5%"}},
     {"chunking.min", {R"("32KiB")", "32KiB"}},
     {"chunking.avg", {R"("128KiB")", "128KiB"}},
     {"chunking.max", {R"("512KiB")", "512KiB"}},

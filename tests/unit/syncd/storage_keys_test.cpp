@@ -67,6 +67,22 @@ TEST(StorageKeysTest, MalformedRetentionIsAnErrorNamingTheKeyAndLine) {
   }
 }
 
+TEST(StorageKeysTest, QuotaSizesAreBytesOrPercents) {
+  DaemonConfig config = Defaults();
+  EXPECT_EQ(config.max_bytes, DiskSize{});
+  ASSERT_TRUE(Apply("[storage]\nmax_bytes = \"300MiB\"\nmin_free = \"5.5%\"\n", &config).ok());
+  EXPECT_EQ(config.max_bytes, (DiskSize{300ull << 20, 0}));
+  EXPECT_EQ(config.min_free, (DiskSize{0, 5.5}));
+  ASSERT_TRUE(Apply("[storage]\nmax_bytes = 1048576\n", &config).ok());
+  EXPECT_EQ(config.max_bytes, (DiskSize{1 << 20, 0}));
+  for (const char* bad : {"\"lots\"", "\"120%\"", "\"0%\"", "\"%\"", "-5", "true"}) {
+    DaemonConfig c = Defaults();
+    Status st = Apply(std::string("[storage]\nmax_bytes = ") + bad + "\n", &c);
+    EXPECT_FALSE(st.ok()) << bad;
+    EXPECT_NE(st.message().find("storage.max_bytes"), std::string::npos) << st.ToString();
+  }
+}
+
 TEST(StorageKeysTest, RetentionIsAppliedOnReload) {
   DaemonConfig running = Defaults(), reloaded = running;
   ASSERT_TRUE(Apply("[storage]\nkeep_versions = 3\nkeep_for = \"7d\"\n", &reloaded).ok());
