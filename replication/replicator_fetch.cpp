@@ -211,6 +211,12 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
           bases[c.id] = old_chunks[i].id;
         }
       }
+      // The newest version may have been evicted by the disk quota (or be this very version,
+      // fetched again): a base must be a chunk we still hold.
+      if (auto base = bases.find(c.id); base != bases.end()) {
+        auto held = store_.chunks().Contains(base->second);
+        if (!held.ok() || !*held) bases.erase(base);
+      }
     }
   }
   if (options_.admit_fetch) {

@@ -1,6 +1,6 @@
 // bench_quota: one cloud node and one edge over TLS on 127.0.0.1; the edge has a disk quota of
 // EDGESYNC_BENCH_QUOTA_MIB (64) MiB. The cloud puts a flood of EDGESYNC_BENCH_FLOOD_MIB (256)
-// MiB of datasets, EDGESYNC_BENCH_VERSION_MIB (8) MiB each, without waiting between puts, while
+// MiB of models, EDGESYNC_BENCH_VERSION_MIB (8) MiB each, without waiting between puts, while
 // a sampler reads the edge's disk quota figures through its control socket every 10 ms. Then
 // it waits for every dataset to be listed on the edge. Measured:
 //   quota_overshoot_pct: the highest stored chunk bytes sampled over the quota, in percent of
@@ -74,7 +74,7 @@ int Run() {
   for (uint64_t i = 0; i < versions; ++i) {
     const fs::path src = cluster.root() / ("flood-" + std::to_string(i));
     cluster.MakeFile(src / "data.bin", RandomBytes(version_bytes, 1000 + i));
-    ProcessResult put = cluster.Cli(cloud, {"put", "dataset/flood-" + std::to_string(i), src.string()});
+    ProcessResult put = cluster.Cli(cloud, {"put", "model/flood-" + std::to_string(i), src.string()});
     fs::remove_all(src);
     if (put.exit_code != 0) {
       std::cerr << "put failed: " << put.err << "\n";
@@ -83,7 +83,7 @@ int Run() {
       return 1;
     }
   }
-  const std::string last = "dataset/flood-" + std::to_string(versions - 1);
+  const std::string last = "model/flood-" + std::to_string(versions - 1);
   const bool arrived = PollUntil([&] { return cluster.Cli(edge, {"show", last}).exit_code == 0; },
                                  std::chrono::minutes(10));
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();

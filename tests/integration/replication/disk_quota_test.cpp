@@ -1,4 +1,4 @@
-// Two TLS daemons: an edge with a 60 MiB disk quota receives 200 MiB of datasets written by the
+// Two TLS daemons: an edge with a 60 MiB disk quota receives 200 MiB of models written by the
 // cloud, one after the other. It stays under the quota by evicting the least recently used
 // ones (still listed), serves `get` of an evicted one by fetching it again from the cloud, and
 // refuses a local put that cannot fit with a clear `quota exceeded` error.
@@ -37,11 +37,11 @@ TEST_F(DiskQuotaTest, AnEdgeStaysUnderItsQuotaRefetchesEvictedVersionsAndRefuses
   for (int i = 0; i < kDatasets; ++i) {
     fs::path src = root() / ("d" + std::to_string(i));
     MakeFile(src / "data.bin", RandomBytes(kDatasetBytes, 100 + i));
-    ProcessResult put = Cli(cloud, {"put", "dataset/d" + std::to_string(i), src.string()});
+    ProcessResult put = Cli(cloud, {"put", "model/d" + std::to_string(i), src.string()});
     ASSERT_EQ(put.exit_code, 0) << put.err;
     fs::remove_all(src);
     // Applied on the edge (`show` answers once the version is committed there).
-    const std::string key = "dataset/d" + std::to_string(i);
+    const std::string key = "model/d" + std::to_string(i);
     ASSERT_TRUE(PollUntil([&] { return Cli(edge, {"show", key}).exit_code == 0; }, std::chrono::seconds(60)))
         << ReadFileText(edge.log());
     json quota = Quota(edge);
@@ -55,12 +55,12 @@ TEST_F(DiskQuotaTest, AnEdgeStaysUnderItsQuotaRefetchesEvictedVersionsAndRefuses
   EXPECT_GE(quota["evicted_versions"].get<uint64_t>(), static_cast<uint64_t>(kDatasets - 6)) << quota;
   EXPECT_FALSE(quota["replication_paused"].get<bool>()) << quota;
   // Evicted versions stay listed.
-  json listed = CliJson(edge, {"ls", "dataset/"});
-  EXPECT_NE(listed.dump().find("dataset/d0"), std::string::npos) << listed;
+  json listed = CliJson(edge, {"ls", "model/"});
+  EXPECT_NE(listed.dump().find("model/d0"), std::string::npos) << listed;
 
   // The first dataset was evicted long ago: get fetches it again, byte-identical.
   fs::path out = root() / "out-d0";
-  ProcessResult get = Cli(edge, {"get", "dataset/d0", out.string()});
+  ProcessResult get = Cli(edge, {"get", "model/d0", out.string()});
   ASSERT_EQ(get.exit_code, 0) << get.err << ReadFileText(edge.log());
   EXPECT_TRUE(ReadFileText(out / "data.bin") == RandomBytes(kDatasetBytes, 100)) << "refetched bytes differ";
   EXPECT_LE(Quota(edge)["used_bytes"].get<uint64_t>(), kQuota);
