@@ -235,6 +235,7 @@ void PrintGc(const nlohmann::json& r, std::ostream& out) {
   auto n = [&r](const char* name) { return r.value(name, uint64_t{0}); };
   out << "gc: scanned " << n("chunks_scanned") << " chunks, deleted " << n("chunks_deleted") << " chunks ("
       << n("bytes_deleted") << " bytes) and " << n("manifests_deleted") << " manifests";
+  if (n("versions_dropped") > 0) out << "; retention dropped " << n("versions_dropped") << " version(s)";
   if (n("purged_keys") > 0) out << "; purged " << n("purged_keys") << " deleted key(s) for good";
   if (n("packs_retired") + n("orphan_packs_deleted") > 0)
     out << "; chunk tier: retired " << n("packs_retired") << " pack(s) (" << n("packs_rewritten")

@@ -220,6 +220,10 @@ void DiskQuota::Touched(const std::string& key, const std::string& version_id) {
 }
 
 QuotaUsage DiskQuota::Usage() {
+  {
+    MutexLock lock(mu_);
+    if (!limits_.any()) return usage_;  // no quota: nothing to measure
+  }
   auto stored = store_.StoredChunkBytes();
   auto evicted = store_.EvictedVersions();
   MutexLock lock(mu_);

@@ -953,7 +953,7 @@ void Daemon::ScheduleGarbageCollection() {
       auto result = CollectGarbageNow(*store, max_offline_ms);
       if (result.ok()) feed->OnGarbageCollected(result->gc);
       if (!result.ok()) spdlog::error("garbage collection: {}", result.status().ToString());
-      else if (!result->purged_keys.empty() || result->gc.chunks_deleted + result->gc.manifests_deleted > 0)
+      else if (!result->purged_keys.empty() || result->versions_dropped > 0 || result->gc.chunks_deleted + result->gc.manifests_deleted > 0)
         spdlog::info("garbage collection: {}", CollectionJson(*result).dump());
     });
     ScheduleGarbageCollection();
