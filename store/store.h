@@ -322,8 +322,8 @@ class Store {
   virtual Result<uint64_t> EnforceRetention() = 0;
 
   // --- disk quota: evicted versions (docs/operations.md, "Retention and disk quota").
-  // Chunk bytes stored here, deduplicated (a scan of the chunk index: cheap for an edge store,
-  // seconds for a terabyte). With a chunk tier, the local cache is not counted.
+  // Chunk bytes stored, deduplicated (a scan of the chunk index: cheap for an edge store,
+  // seconds for a terabyte). With a chunk tier these are the chunks in the bucket.
   virtual Result<uint64_t> StoredChunkBytes() = 0;
   // Marks a retained version evicted, durably: from then on its chunks are no GC root (the
   // next collection deletes those no other version uses) while its record and manifest stay,
