@@ -161,6 +161,7 @@ void PrintHistory(const json& r, std::ostream& out) {
   TablePrinter table({"VERSION", "TIME", "AUTHOR", "FILES", "SIZE", "NOTE", "RETENTION"});
   for (const json& v : r.value("versions", json::array())) {
     std::string note = v.value("tombstone", false) ? "deleted" : v.value("summary", "");
+    if (v.value("evicted", false)) note = (note.empty() ? "" : note + "; ") + "evicted (fetched again when read)";
     table.AddRow({Str(v, "version"), Str(v, "time"), Str(v, "author"), Str(v, "files"),
                   Bytes(v, "bytes"), note.empty() ? "-" : note, RetentionNote(v)});
   }

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "base/time_text.h"
@@ -239,11 +240,15 @@ Result<json> History(Store& store, Catalog& catalog, const json& params) {
   Result<std::vector<RetentionVerdict>> plan = store.RetentionPlan(*key);
   if (plan.ok())
     for (const RetentionVerdict& v : *plan) verdicts[v.version_id] = v;
+  std::set<std::string> evicted;  // by the disk quota: listed, fetched again when read
+  if (auto marks = store.EvictedVersions(); marks.ok())
+    if (auto it = marks->find(key->str()); it != marks->end()) evicted = it->second;
   json list = json::array();
   for (const VersionInfo& version : *versions) {
     json entry = VersionJson(version);
     if (auto it = summaries.find(version.id); it != summaries.end()) entry["summary"] = it->second;
     if (auto it = verdicts.find(version.id); it != verdicts.end()) entry["retention"] = RetentionJson(it->second);
+    if (evicted.count(version.id)) entry["evicted"] = true;
     if (!version.record.tombstone) {
       Result<Manifest> manifest = store.ReadManifest(version.record.manifest_id);
       if (manifest.ok()) {

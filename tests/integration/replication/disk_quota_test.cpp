@@ -58,12 +58,18 @@ TEST_F(DiskQuotaTest, AnEdgeStaysUnderItsQuotaRefetchesEvictedVersionsAndRefuses
   json listed = CliJson(edge, {"ls", "model/"});
   EXPECT_NE(listed.dump().find("model/d0"), std::string::npos) << listed;
 
-  // The first dataset was evicted long ago: get fetches it again, byte-identical.
+  json history = CliJson(edge, {"history", "model/d0"});
+  ASSERT_TRUE(history.is_object()) << history;
+  EXPECT_TRUE(history["versions"][0].value("evicted", false)) << history;
+
+  // The first model was evicted long ago: get fetches it again, byte-identical.
   fs::path out = root() / "out-d0";
   ProcessResult get = Cli(edge, {"get", "model/d0", out.string()});
   ASSERT_EQ(get.exit_code, 0) << get.err << ReadFileText(edge.log());
   EXPECT_TRUE(ReadFileText(out / "data.bin") == RandomBytes(kDatasetBytes, 100)) << "refetched bytes differ";
   EXPECT_LE(Quota(edge)["used_bytes"].get<uint64_t>(), kQuota);
+  history = CliJson(edge, {"history", "model/d0"});
+  EXPECT_FALSE(history["versions"][0].value("evicted", false)) << history;
 
   // A local put larger than the quota can never fit: refused, naming the limit and the usage.
   fs::path big = root() / "big";
