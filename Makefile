@@ -9,6 +9,7 @@
 #   make bench-scale  100,000 documents + 1,000 models: startup, ls, select, memory, reconnect bytes
 #   make bench-objectstore  put from and export to s3rver on loopback vs s3cmd (EDGESYNC_BENCH_SIZE_MIB)
 #   make bench-deploy  release to serving on 10 edge deployments, the switch alone, a rollback
+#   make bench-quota  a flood of versions into an edge with a disk quota: peak usage over the quota
 #   make deb          the Debian package build/packages/edgesync_<version>_<arch>.deb (CPack)
 #   make test-package the package checked unpacked (lintian, files, unit, programs) and the
 #                     Kubernetes manifests validated offline with kubectl
@@ -24,7 +25,7 @@ IMAGE_FLAGS ?=
 
 .PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats \
   bench-replication demo bench-scale bench-transport bench-catalog bench-objectstore bench-deploy \
-  deb test-package image bench-fanout
+  deb test-package image bench-fanout bench-quota
 
 setup:
 	bash scripts/setup.sh
@@ -63,7 +64,7 @@ test-long: setup
 	bash scripts/test-long.sh
 
 # Benchmarks are outside the default build: each target builds what it runs.
-bench-formats bench-store bench-transport bench-catalog bench-scale bench-deploy: bench-%: configure
+bench-formats bench-store bench-transport bench-catalog bench-scale bench-deploy bench-quota: bench-%: configure
 	cmake --build $(BUILD) -j $(JOBS) --target bench_$*
 	$(BUILD)/tests/bench/$*/bench_$*
 

@@ -55,6 +55,23 @@ void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord
   });
 }
 
+Status Replicator::Impl::Refetch(const std::string& key, const VersionRecord& record,
+                                 std::function<void(Status)> done) {
+  const std::string id = record.Id(key);
+  MutexLock lock(mu_);
+  std::vector<std::string> holders;
+  if (auto known = fleet_.find(key); known != fleet_.end()) {
+    for (const auto& [node, ids] : known->second)
+      if (LinkOf(node) && std::find(ids.begin(), ids.end(), id) != ids.end()) holders.push_back(node);
+  }
+  if (holders.empty()) return Status::NotFound("no connected peer holds " + key + " version " + id);
+  for (const std::string& holder : holders) StartTransfer(key, record, holder);
+  auto it = transfers_.find(TransferKey(key, id));
+  if (it == transfers_.end()) return Status::NotFound("no connected peer holds " + key + " version " + id);
+  it->second->on_done.push_back(std::move(done));  // Complete needs mu_: not finished yet
+  return Status::Ok();
+}
+
 void Replicator::Impl::RequestManifest(const std::string& tk, Transfer& t) {
   manifest_waiters_[t.record.manifest_id].insert(tk);
   if (!Send(LinkOf(t.source), Lane::kControl, kManifestRequest, EncodeManifestRequest(t.record.manifest_id)))
@@ -73,6 +90,7 @@ void Replicator::Impl::Reroute(const std::string& tk, const std::string& why) {
     Log(4, "fetching " + t->key + " version " + t->record.Id(t->key) + " paused (" + why +
                "); it resumes when a peer holding it connects");
     MarkUnserved(*t, why);
+    for (auto& done : t->on_done) done(Status::NotFound(why));
     transfers_.erase(it);
     return;
   }
@@ -193,6 +211,24 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
           bases[c.id] = old_chunks[i].id;
         }
       }
+      // The newest version may have been evicted by the disk quota (or be this very version,
+      // fetched again): a base must be a chunk we still hold.
+      if (auto base = bases.find(c.id); base != bases.end()) {
+        auto held = store_.chunks().Contains(base->second);
+        if (!held.ok() || !*held) bases.erase(base);
+      }
+    }
+  }
+  if (options_.admit_fetch) {
+    uint64_t bytes = 0;
+    for (const auto& c : missing) bytes += c.size;
+    if (Status admitted = bytes ? options_.admit_fetch(t->key, bytes) : Status::Ok(); !admitted.ok()) {
+      // Parked with its intent, as without a holder: RetryParked asks again on its timer.
+      MutexLock lock(mu_);
+      MarkUnserved(*t, admitted.message());
+      for (auto& done : t->on_done) done(admitted);
+      transfers_.erase(tk);
+      return;
     }
   }
   auto verifier = std::make_shared<StreamVerifier>(store_.chunks(), std::move(held_here),
@@ -451,6 +487,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
   if (applied.ok()) {
     Log(*applied ? 6 : 7, std::string(*applied ? "applied " : "already had ") + t->key + " version " +
                               t->record.Id(t->key) + " from " + source);
+    std::vector<std::function<void(Status)>> done;
     {
       MutexLock lock(mu_);
       transfers_.erase(tk);
@@ -459,7 +496,9 @@ void Replicator::Impl::Complete(const std::string& tk) {
         MarkHeld(*t, t->received.size());
         SendAvailability(*t, {}, false);
       }
+      done.swap(t->on_done);
     }
+    for (auto& d : done) d(Status::Ok());
     // Give the pages of a large transfer's buffers back to the system (edge boxes are small).
     if (t->manifest.TotalBytes() >= kTrimAfterBytes) malloc_trim(0);
     return;
@@ -471,11 +510,14 @@ void Replicator::Impl::Complete(const std::string& tk) {
                applied.status().message());
     if (Status dropped = store_.DropIntent(t->key, t->record.Id(t->key)); !dropped.ok())
       Log(3, "dropping the intent of a clashing version: " + dropped.ToString());
+    std::vector<std::function<void(Status)>> done;
     {
       MutexLock lock(mu_);
       transfers_.erase(tk);
       ClearUnserved(t->key, t->record);
+      done.swap(t->on_done);
     }
+    for (auto& d : done) d(applied.status());
     OnIdentityClash(t->key, t->record);
     return;
   }

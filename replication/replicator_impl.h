@@ -169,6 +169,8 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     std::map<std::string, ChunkAvailability> availability;
     std::set<std::string> dropped;  // failed this version: their availability is ignored
     size_t stored_at_check = 0;     // `stored` at the last stall check (RetryParked)
+    // Refetch callers, told once how the transfer ended (quick; must not call the replicator).
+    std::vector<std::function<void(Status)>> on_done;
 
     bool FetchesFrom(const std::string& node) const {
       return source == node || helpers.count(node) > 0 || schedule.IsSwarmPeer(node);
@@ -270,6 +272,8 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
 
   void StartTransfer(const std::string& key, const VersionRecord& record, const std::string& holder)
       REQUIRES(mu_);
+  Status Refetch(const std::string& key, const VersionRecord& record, std::function<void(Status)> done)
+      EXCLUDES(mu_);
   // Drops the transfer's source and continues from another holder, or parks the transfer (its
   // intent stays durable) until a holder connects.
   void Reroute(const std::string& tk, const std::string& why) REQUIRES(mu_);
