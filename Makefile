@@ -10,6 +10,7 @@
 #   make bench-objectstore  put from and export to s3rver on loopback vs s3cmd (EDGESYNC_BENCH_SIZE_MIB)
 #   make bench-deploy  release to serving on 10 edge deployments, the switch alone, a rollback
 #   make bench-limits  send limits at 10 and 50 MiB/s held over 30 s, an urgent model during a bulk transfer
+#   make bench-quota  a flood of versions into an edge with a disk quota: peak usage over the quota
 #   make deb          the Debian package build/packages/edgesync_<version>_<arch>.deb (CPack)
 #   make test-package the package checked unpacked (lintian, files, unit, programs) and the
 #                     Kubernetes manifests validated offline with kubectl
@@ -25,7 +26,7 @@ IMAGE_FLAGS ?=
 
 .PHONY: setup configure build run test test-long fuzz-build bench-store clean bench-formats \
   bench-replication demo bench-scale bench-transport bench-catalog bench-objectstore bench-deploy \
-  deb test-package image bench-fanout bench-limits
+  deb test-package image bench-fanout bench-limits bench-quota
 
 setup:
 	bash scripts/setup.sh
@@ -64,7 +65,7 @@ test-long: setup
 	bash scripts/test-long.sh
 
 # Benchmarks are outside the default build: each target builds what it runs.
-bench-formats bench-store bench-transport bench-catalog bench-scale bench-deploy bench-limits: bench-%: configure
+bench-formats bench-store bench-transport bench-catalog bench-scale bench-deploy bench-limits bench-quota: bench-%: configure
 	cmake --build $(BUILD) -j $(JOBS) --target bench_$*
 	$(BUILD)/tests/bench/$*/bench_$*
 

@@ -126,4 +126,16 @@ ChannelTarget ResolveRelease(const nlohmann::json& fields, const std::string& ke
   return target;
 }
 
+std::map<std::string, std::set<std::string>> ReleasedVersions(const nlohmann::json& fields) {
+  std::map<std::string, std::set<std::string>> out;
+  if (!fields.is_object()) return out;
+  for (const auto& [name, value] : fields.items()) {
+    std::optional<ReleaseRule> rule = ParseField(name, value);
+    if (!rule) continue;
+    out[rule->key].insert(rule->version);
+    if (!rule->before_version.empty()) out[rule->key].insert(rule->before_version);
+  }
+  return out;
+}
+
 }  // namespace edgesync

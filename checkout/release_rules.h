@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -57,5 +58,9 @@ void ScheduleAfter(ReleaseRule* rule, const nlohmann::json& current, uint64_t no
 // fields. Fields that are not rules are ignored.
 ChannelTarget ResolveRelease(const nlohmann::json& fields, const std::string& key, const std::string& channel,
                              const std::map<std::string, std::string>& labels, uint64_t now_ms);
+
+// Every version some rule of the document names, now, before its activation or scheduled, by
+// key, whatever labels the rule is for: retention keeps them (checkout/retention_holds.h).
+std::map<std::string, std::set<std::string>> ReleasedVersions(const nlohmann::json& fields);
 
 }  // namespace edgesync

@@ -86,6 +86,11 @@ void PrintStatus(const json& r, std::ostream& out) {
   table.AddRow({"objects", Str(store, "keys") + " keys, " + Bytes(store, "logical_bytes") +
                                " logical, " + Bytes(store, "chunk_bytes") + " stored in " +
                                Str(store, "chunks") + " chunks"});
+  const json quota = r.value("disk_quota", json());
+  if (quota.is_object())
+    table.AddRow({"disk quota", Bytes(quota, "used_bytes") + " of " + Bytes(quota, "limit_bytes") + ", " +
+                                    Str(quota, "evicted_versions") + " versions evicted" +
+                                    (quota.value("replication_paused", false) ? ", replication paused" : "")});
   for (const json& peer : r.value("peers", json::array()))
     table.AddRow({"peer " + Str(peer, "node_id"), Str(peer, "version")});
   const json credentials = r.value("credentials", json());
@@ -99,6 +104,8 @@ void PrintStatus(const json& r, std::ostream& out) {
   if (credentials.is_object())
     for (const json& warning : credentials.value("warnings", json::array()))
       out << "warning: " << warning.get<std::string>() << "\n";
+  if (quota.is_object() && quota.contains("paused_reason"))
+    out << "warning: replication paused: " << Str(quota, "paused_reason") << "\n";
   PrintUnserved(r.value("unserved", json::array()), out);
 }
 
@@ -137,14 +144,36 @@ void PrintObjectDetails(const json& r, std::ostream& out) {
   }
 }
 
+// "kept: head", "drops after 3 more versions", "dropped at next gc (older than keep_for)".
+std::string RetentionNote(const json& v) {
+  auto it = v.find("retention");
+  if (it == v.end() || !it->is_object()) return "-";
+  const json& r = *it;
+  const std::string why = r.value("why", "");
+  if (!r.value("keep", true)) return "dropped at next commit or gc (" + why + ")";
+  if (r.value("protected", false)) return "kept: " + why;
+  std::string note = "drops after " + std::to_string(r.value("drops_after_versions", 0)) + " newer";
+  if (r.contains("drops_at")) note += " or at " + r.value("drops_at", "");
+  return note;
+}
+
 void PrintHistory(const json& r, std::ostream& out) {
-  TablePrinter table({"VERSION", "TIME", "AUTHOR", "FILES", "SIZE", "NOTE"});
+  TablePrinter table({"VERSION", "TIME", "AUTHOR", "FILES", "SIZE", "NOTE", "RETENTION"});
   for (const json& v : r.value("versions", json::array())) {
     std::string note = v.value("tombstone", false) ? "deleted" : v.value("summary", "");
+    if (v.value("evicted", false)) note = (note.empty() ? "" : note + "; ") + "evicted (fetched again when read)";
     table.AddRow({Str(v, "version"), Str(v, "time"), Str(v, "author"), Str(v, "files"),
-                  Bytes(v, "bytes"), note.empty() ? "-" : note});
+                  Bytes(v, "bytes"), note.empty() ? "-" : note, RetentionNote(v)});
   }
   table.Print(out);
+  const json next = r.value("next_drops", json::object());
+  if (next.contains("by_count"))
+    out << "retention drops next: " << Str(next["by_count"], "version") << " after "
+        << Str(next["by_count"], "after_versions") << " newer version(s)\n";
+  if (next.contains("by_age"))
+    out << "retention drops next by age: " << Str(next["by_age"], "version") << " at "
+        << Str(next["by_age"], "at") << "\n";
+  if (r.contains("next_drops") && next.empty()) out << "retention drops nothing next: every version is protected\n";
 }
 
 void PrintSelection(const json& r, std::ostream& out) {
@@ -207,6 +236,7 @@ void PrintGc(const nlohmann::json& r, std::ostream& out) {
   auto n = [&r](const char* name) { return r.value(name, uint64_t{0}); };
   out << "gc: scanned " << n("chunks_scanned") << " chunks, deleted " << n("chunks_deleted") << " chunks ("
       << n("bytes_deleted") << " bytes) and " << n("manifests_deleted") << " manifests";
+  if (n("versions_dropped") > 0) out << "; retention dropped " << n("versions_dropped") << " version(s)";
   if (n("purged_keys") > 0) out << "; purged " << n("purged_keys") << " deleted key(s) for good";
   if (n("packs_retired") + n("orphan_packs_deleted") > 0)
     out << "; chunk tier: retired " << n("packs_retired") << " pack(s) (" << n("packs_rewritten")

@@ -10,6 +10,7 @@ set(edgesync_may_link_edgesync_catalog edgesync_store edgesync_base)
 set(edgesync_may_link_edgesync_transport edgesync_limits edgesync_base)
 set(edgesync_may_link_edgesync_objectstore edgesync_base)
 set(edgesync_may_link_edgesync_conflict edgesync_catalog edgesync_store edgesync_base)
+set(edgesync_may_link_edgesync_quota edgesync_store edgesync_base)
 set(edgesync_may_link_edgesync_replication
     edgesync_transport edgesync_limits edgesync_catalog edgesync_store edgesync_base)
 set(edgesync_may_link_edgesync_remote
@@ -28,7 +29,7 @@ set(edgesync_may_link_edgesync_control
 set(edgesync_may_link_edgesync_daemon_config edgesync_transport edgesync_limits edgesync_base)
 set(edgesync_may_link_edgesync_syncd
     edgesync_daemon_config edgesync_control edgesync_control_protocol edgesync_status
-    edgesync_remote edgesync_objectstore
+    edgesync_quota edgesync_remote edgesync_objectstore
     edgesync_checkout edgesync_fleet edgesync_replication edgesync_conflict edgesync_catalog edgesync_store
     edgesync_transport edgesync_limits edgesync_base)
 set(edgesync_may_link_edgesync_cli
@@ -44,19 +45,20 @@ set(edgesync_may_include_catalog store base)
 set(edgesync_may_include_transport limits base)
 set(edgesync_may_include_objectstore base)
 set(edgesync_may_include_conflict catalog store base)
+set(edgesync_may_include_quota store base)
 set(edgesync_may_include_replication transport limits catalog store base)
 set(edgesync_may_include_remote objectstore catalog store base)
 set(edgesync_may_include_checkout replication limits catalog store base)
 set(edgesync_may_include_fleet replication limits catalog store base)
 set(edgesync_may_include_status replication conflict transport limits store base)
 set(edgesync_may_include_control remote objectstore checkout fleet replication limits conflict catalog store base)
-set(edgesync_may_include_syncd control remote objectstore status checkout fleet replication conflict catalog store transport limits base)
+set(edgesync_may_include_syncd control quota remote objectstore status checkout fleet replication conflict catalog store transport limits base)
 set(edgesync_may_include_cli control syncd transport limits base)
 
 function(edgesync_check_layers)
   set(problems "")
   foreach(target IN ITEMS edgesync_base edgesync_limits edgesync_store edgesync_catalog edgesync_transport edgesync_objectstore
-                          edgesync_conflict edgesync_replication edgesync_remote edgesync_checkout edgesync_fleet
+                          edgesync_conflict edgesync_quota edgesync_replication edgesync_remote edgesync_checkout edgesync_fleet
                           edgesync_status edgesync_control_protocol edgesync_control edgesync_daemon_config
                           edgesync_syncd edgesync_cli edgesyncd edgesync)
     get_target_property(type ${target} TYPE)
@@ -75,7 +77,7 @@ function(edgesync_check_layers)
     endforeach()
   endforeach()
 
-  foreach(folder IN ITEMS base limits store catalog transport objectstore conflict replication remote checkout fleet status
+  foreach(folder IN ITEMS base limits store catalog transport objectstore conflict quota replication remote checkout fleet status
                           control syncd cli)
     file(GLOB_RECURSE sources RELATIVE ${PROJECT_SOURCE_DIR}
          ${PROJECT_SOURCE_DIR}/${folder}/*.h ${PROJECT_SOURCE_DIR}/${folder}/*.cpp)

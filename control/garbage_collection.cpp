@@ -10,6 +10,9 @@ Result<CollectionResult> CollectGarbageNow(Store& store, uint64_t max_offline_ms
   auto purged = replication::PurgeTombstones(store, max_offline_ms, WallClockMs());
   if (!purged.ok()) return purged.status().WithContext("purging deleted keys");
   result.purged_keys = std::move(purged).value();
+  auto dropped = store.EnforceRetention();
+  if (!dropped.ok()) return dropped.status().WithContext("retention");
+  result.versions_dropped = *dropped;
   auto gc = store.CollectGarbage();
   if (!gc.ok()) return gc.status();
   result.gc = *gc;
@@ -18,6 +21,7 @@ Result<CollectionResult> CollectGarbageNow(Store& store, uint64_t max_offline_ms
 
 nlohmann::json CollectionJson(const CollectionResult& result) {
   return {{"purged_keys", result.purged_keys.size()},
+          {"versions_dropped", result.versions_dropped},
           {"chunks_scanned", result.gc.chunks_scanned},
           {"chunks_deleted", result.gc.chunks_deleted},
           {"bytes_deleted", result.gc.bytes_deleted},

@@ -31,6 +31,8 @@ struct NodeDescription {
   // Live: this node's certificate and CRL dates and expiry warnings (syncd/credentials/);
   // unset: null (no TLS identity).
   std::function<nlohmann::json()> credentials;
+  // Live: the disk quota's usage against its limit (quota/disk_quota.h); unset: null (no quota).
+  std::function<nlohmann::json()> disk_quota;
 };
 
 // REQUIRES: everything referenced outlives the dispatcher's use. The method list is read from

@@ -4,8 +4,10 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
+#include "base/time_text.h"
 #include "control/command_params.h"
 #include "control/garbage_collection.h"
 #include "control/transfer_progress.h"
@@ -200,6 +202,31 @@ Result<json> Remove(Store& store, const json& params) {
   return VersionJson(*version);
 }
 
+// What retention decides for one version, and which versions it drops next: the oldest one
+// kept only by keep_versions goes after that many newer versions, the first to age out of
+// keep_for at its time.
+json RetentionJson(const RetentionVerdict& v) {
+  json r = {{"keep", v.keep}, {"why", v.why}, {"protected", v.is_protected}};
+  if (v.keep && !v.is_protected) {
+    r["drops_after_versions"] = v.drops_after_versions;
+    if (v.drops_at_ms) r["drops_at"] = FormatTimeMs(v.drops_at_ms);
+  }
+  return r;
+}
+
+json NextDrops(const std::vector<RetentionVerdict>& plan) {
+  const RetentionVerdict *by_count = nullptr, *by_age = nullptr;
+  for (const RetentionVerdict& v : plan) {
+    if (!v.keep || v.is_protected) continue;
+    if (!by_count || v.drops_after_versions < by_count->drops_after_versions) by_count = &v;
+    if (v.drops_at_ms && (!by_age || v.drops_at_ms < by_age->drops_at_ms)) by_age = &v;
+  }
+  json next = json::object();
+  if (by_count) next["by_count"] = {{"version", by_count->version_id}, {"after_versions", by_count->drops_after_versions}};
+  if (by_age) next["by_age"] = {{"version", by_age->version_id}, {"at", FormatTimeMs(by_age->drops_at_ms)}};
+  return next;
+}
+
 Result<json> History(Store& store, Catalog& catalog, const json& params) {
   Result<ObjectKey> key = RequireKey(params);
   if (!key.ok()) return key.status();
@@ -209,10 +236,19 @@ Result<json> History(Store& store, Catalog& catalog, const json& params) {
   if (Result<std::vector<HistoryEntry>> entries = catalog.History(*key); entries.ok()) {
     for (const HistoryEntry& entry : *entries) summaries[entry.version_id] = entry.summary;
   }
+  std::map<std::string, RetentionVerdict> verdicts;  // version id -> retention's decision
+  Result<std::vector<RetentionVerdict>> plan = store.RetentionPlan(*key);
+  if (plan.ok())
+    for (const RetentionVerdict& v : *plan) verdicts[v.version_id] = v;
+  std::set<std::string> evicted;  // by the disk quota: listed, fetched again when read
+  if (auto marks = store.EvictedVersions(); marks.ok())
+    if (auto it = marks->find(key->str()); it != marks->end()) evicted = it->second;
   json list = json::array();
   for (const VersionInfo& version : *versions) {
     json entry = VersionJson(version);
     if (auto it = summaries.find(version.id); it != summaries.end()) entry["summary"] = it->second;
+    if (auto it = verdicts.find(version.id); it != verdicts.end()) entry["retention"] = RetentionJson(it->second);
+    if (evicted.count(version.id)) entry["evicted"] = true;
     if (!version.record.tombstone) {
       Result<Manifest> manifest = store.ReadManifest(version.record.manifest_id);
       if (manifest.ok()) {
@@ -222,7 +258,9 @@ Result<json> History(Store& store, Catalog& catalog, const json& params) {
     }
     list.push_back(std::move(entry));
   }
-  return json{{"key", key->str()}, {"versions", list}};
+  json result = {{"key", key->str()}, {"versions", list}};
+  if (plan.ok()) result["next_drops"] = NextDrops(*plan);
+  return result;
 }
 
 Result<json> Rollback(Store& store, const json& params) {

@@ -41,7 +41,7 @@ std::string Compress(std::string_view data, const std::string* dict) {
 }  // namespace
 
 void EncodeChunkPayload(std::string data, const std::string* base, const ChunkId* base_id,
-                        ChunkData* reply) {
+                        ChunkData* reply, CompressionProbe* probe) {
   reply->encoding = ChunkEncoding::kRaw;
   if (base && base_id) {
     std::string delta = Compress(data, base);
@@ -52,24 +52,31 @@ void EncodeChunkPayload(std::string data, const std::string* base, const ChunkId
       return;
     }
   }
+  if (probe && probe->incompressible_in_a_row >= CompressionProbe::kSkipAfter) {
+    reply->data = std::move(data);
+    return;
+  }
   // Probe a prefix first: random-looking data (weights, JPEGs) stays raw at almost no cost.
   const std::string_view view(data);
-  std::string probe = Compress(view.substr(0, kProbeBytes), nullptr);
-  if (!probe.empty() && probe.size() * 10 <= std::min(data.size(), kProbeBytes) * 9) {
+  std::string prefix = Compress(view.substr(0, kProbeBytes), nullptr);
+  if (!prefix.empty() && prefix.size() * 10 <= std::min(data.size(), kProbeBytes) * 9) {
     std::string packed = Compress(data, nullptr);
     if (!packed.empty() && packed.size() < data.size()) {
       reply->data = std::move(packed);
       reply->encoding = ChunkEncoding::kZstd;
+      if (probe) probe->incompressible_in_a_row = 0;
       return;
     }
   }
+  if (probe) ++probe->incompressible_in_a_row;
   reply->data = std::move(data);
 }
 
-Result<std::string> DecodeChunkPayload(ChunkData&& reply, const std::string* base, size_t max_size) {
+Result<std::string_view> DecodeChunkPayload(const ChunkDataView& reply, const std::string* base, size_t max_size,
+                                            std::string* decoded) {
   if (reply.encoding == ChunkEncoding::kRaw) {
     if (reply.data.size() > max_size) return Status::InvalidArgument("chunk larger than the limit");
-    return std::move(reply.data);
+    return reply.data;
   }
   unsigned long long size = ZSTD_getFrameContentSize(reply.data.data(), reply.data.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)
@@ -77,7 +84,8 @@ Result<std::string> DecodeChunkPayload(ChunkData&& reply, const std::string* bas
   if (size > max_size) return Status::InvalidArgument("chunk would decode larger than the limit");
   if (reply.encoding == ChunkEncoding::kZstdWithBase && !base)
     return Status::FailedPrecondition("chunk encoded against a base we do not hold");
-  std::string out(size, '\0');
+  std::string& out = *decoded;
+  out.assign(size, '\0');
   size_t n = reply.encoding == ChunkEncoding::kZstdWithBase
                  ? ZSTD_decompress_usingDict(ThreadDCtx(), out.data(), out.size(), reply.data.data(),
                                              reply.data.size(), base->data(), base->size())
@@ -85,7 +93,7 @@ Result<std::string> DecodeChunkPayload(ChunkData&& reply, const std::string* bas
   if (ZSTD_isError(n) || n != size)
     return Status::InvalidArgument(std::string("chunk payload does not decode: ") +
                                    (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short output"));
-  return out;
+  return std::string_view(out);
 }
 
 }  // namespace edgesync::replication

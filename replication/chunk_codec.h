@@ -15,14 +15,25 @@
 
 namespace edgesync::replication {
 
-// Encodes `data` (with `base` when non-null) into reply.data / reply.encoding / reply.base.
-// Raw data is moved, not copied.
-void EncodeChunkPayload(std::string data, const std::string* base, const ChunkId* base_id,
-                        ChunkData* reply);
+// What the compressibility probe found over the chunks of one request: one file's chunks tend
+// to be alike, so after kSkipAfter incompressible ones in a row (weights, JPEGs) the rest of the
+// request goes raw without probing. Not thread-safe: one per request.
+struct CompressionProbe {
+  static constexpr int kSkipAfter = 8;
+  int incompressible_in_a_row = 0;
+};
 
-// Decodes a reply's payload (a raw payload is moved out of `reply`). `base` must be the bytes
-// of reply.base for kZstdWithBase. Refuses payloads that would decode to more than `max_size`
-// bytes.
-Result<std::string> DecodeChunkPayload(ChunkData&& reply, const std::string* base, size_t max_size);
+// Encodes `data` (with `base` when non-null) into reply.data / reply.encoding / reply.base.
+// Raw data is moved, not copied. `probe` (may be null: always probe) carries what earlier
+// chunks of the same request showed.
+void EncodeChunkPayload(std::string data, const std::string* base, const ChunkId* base_id,
+                        ChunkData* reply, CompressionProbe* probe = nullptr);
+
+// Decodes a reply's payload: a raw payload is returned as it is (a view of the reply's bytes),
+// a compressed one is decompressed into `*decoded` and a view of that is returned. `base` must
+// be the bytes of reply.base for kZstdWithBase. Refuses payloads that would decode to more than
+// `max_size` bytes.
+Result<std::string_view> DecodeChunkPayload(const ChunkDataView& reply, const std::string* base, size_t max_size,
+                                            std::string* decoded);
 
 }  // namespace edgesync::replication

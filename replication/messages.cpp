@@ -1,5 +1,10 @@
 #include "replication/messages.h"
 
+#include <limits>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include "replication/messages.pb.h"
 #include "replication/version_attestation.h"
 #include "store/object_key.h"
@@ -221,20 +226,65 @@ Result<ChunkRequest> DecodeChunkRequest(std::string_view bytes) {
   return m;
 }
 
-Result<ChunkData> DecodeChunkData(std::string_view bytes) {
-  wire::ChunkData p;
-  EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "chunk data"));
-  auto id = IdFrom(p.id(), "chunk data");
-  if (!id.ok()) return id.status();
-  ChunkData m{*id, p.found(), std::move(*p.mutable_data())};
-  switch (p.encoding()) {
+// Walks wire::ChunkData's fields by hand (the same wire format) so that the payload, most of
+// every byte received, is viewed in place rather than copied into a protobuf string. As with
+// protobuf, a repeated field's last value wins and unknown fields are skipped; it is stricter
+// only in refusing groups.
+Result<ChunkDataView> DecodeChunkData(std::string_view bytes) {
+  using google::protobuf::internal::WireFormatLite;
+  const Status malformed = Status::InvalidArgument("malformed chunk data message");
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) return malformed;
+  const auto* start = reinterpret_cast<const uint8_t*>(bytes.data());
+  google::protobuf::io::CodedInputStream in(start, static_cast<int>(bytes.size()));
+  ChunkDataView m;
+  std::string_view id, base;
+  uint64_t encoding = wire::RAW;
+  // Length-delimited field at the cursor, viewed in `bytes`.
+  auto view = [&](std::string_view* out) {
+    uint32_t length = 0;
+    if (!in.ReadVarint32(&length)) return false;
+    const int at = in.CurrentPosition();
+    if (!in.Skip(static_cast<int>(length))) return false;
+    *out = bytes.substr(static_cast<size_t>(at), length);
+    return true;
+  };
+  while (in.CurrentPosition() < static_cast<int>(bytes.size())) {
+    uint64_t tag64 = 0;
+    if (!in.ReadVarint64(&tag64) || tag64 > std::numeric_limits<uint32_t>::max() || (tag64 >> 3) == 0) return malformed;
+    const auto tag = static_cast<uint32_t>(tag64);
+    const auto type = WireFormatLite::GetTagWireType(tag);
+    // Groups are long deprecated and never sent: refused rather than skipped.
+    if (type == WireFormatLite::WIRETYPE_START_GROUP || type == WireFormatLite::WIRETYPE_END_GROUP) return malformed;
+    const int field = WireFormatLite::GetTagFieldNumber(tag);
+    constexpr auto kBytes = WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
+    constexpr auto kVarint = WireFormatLite::WIRETYPE_VARINT;
+    bool ok = true;
+    uint64_t varint = 0;
+    if (field == wire::ChunkData::kIdFieldNumber && type == kBytes) ok = view(&id);
+    else if (field == wire::ChunkData::kDataFieldNumber && type == kBytes) ok = view(&m.data);
+    else if (field == wire::ChunkData::kBaseFieldNumber && type == kBytes) ok = view(&base);
+    else if (field == wire::ChunkData::kFoundFieldNumber && type == kVarint) {
+      ok = in.ReadVarint64(&varint);
+      m.found = varint != 0;
+    } else if (field == wire::ChunkData::kEncodingFieldNumber && type == kVarint) {
+      ok = in.ReadVarint64(&encoding);
+    } else {
+      ok = WireFormatLite::SkipField(&in, tag);
+    }
+    if (!ok) return malformed;
+  }
+  if (in.CurrentPosition() != static_cast<int>(bytes.size())) return malformed;
+  auto parsed_id = IdFrom(std::string(id), "chunk data");
+  if (!parsed_id.ok()) return parsed_id.status();
+  m.id = *parsed_id;
+  switch (encoding) {
     case wire::RAW: m.encoding = ChunkEncoding::kRaw; break;
     case wire::ZSTD: m.encoding = ChunkEncoding::kZstd; break;
     case wire::ZSTD_WITH_BASE: {
       m.encoding = ChunkEncoding::kZstdWithBase;
-      auto base = IdFrom(p.base(), "chunk data base");
-      if (!base.ok()) return base.status();
-      m.base = *base;
+      auto parsed_base = IdFrom(std::string(base), "chunk data base");
+      if (!parsed_base.ok()) return parsed_base.status();
+      m.base = *parsed_base;
       break;
     }
     default: return Status::InvalidArgument("chunk data: unknown encoding");

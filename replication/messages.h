@@ -81,6 +81,16 @@ struct ChunkData {
   ChunkId base{};    // kZstdWithBase only
 };
 
+// A received ChunkData, decoded without copying its payload: `data` views the message bytes,
+// which must outlive it.
+struct ChunkDataView {
+  ChunkId id;
+  bool found = false;
+  std::string_view data;  // encoded per `encoding`
+  ChunkEncoding encoding = ChunkEncoding::kRaw;
+  ChunkId base{};  // kZstdWithBase only
+};
+
 std::string Encode(const ChangesRequest& m);
 std::string Encode(const ChangesBatch& m);
 std::string EncodePoke(uint64_t seq);
@@ -96,7 +106,7 @@ Result<uint64_t> DecodePoke(std::string_view bytes);
 Result<ChunkId> DecodeManifestRequest(std::string_view bytes);
 Result<ManifestReply> DecodeManifestReply(std::string_view bytes);
 Result<ChunkRequest> DecodeChunkRequest(std::string_view bytes);
-Result<ChunkData> DecodeChunkData(std::string_view bytes);
+Result<ChunkDataView> DecodeChunkData(std::string_view bytes);
 // Checks the key and version id and bounds the bitmap (kMaxAvailabilityChunks); the receiver
 // checks its length against the manifest it fetches.
 Result<ChunkAvailability> DecodeChunkAvailability(std::string_view bytes);

@@ -51,6 +51,9 @@ std::vector<PeerHolding> Replicator::Holding(const std::string& key, const std::
   return impl_->Holding(key, version_id);
 }
 std::vector<UnservedVersion> Replicator::Unserved() { return impl_->Unserved(); }
+Status Replicator::Refetch(const std::string& key, const VersionRecord& record, std::function<void(Status)> done) {
+  return impl_->Refetch(key, record, std::move(done));
+}
 Status Replicator::UpdateSelection(std::vector<std::string> subscriptions,
                                    std::map<std::string, std::string> labels) {
   const bool widened = impl_->SetSelection(std::move(subscriptions), std::move(labels));

@@ -44,6 +44,9 @@ struct ReplicatorOptions {
   // Optional: called (from a blocking task) when a peer's data is refused as corrupt: a chunk
   // that does not hash to its id, or a version whose files fail SHA-256.
   std::function<void(const std::string& peer, const std::string& message)> on_corrupt_data;
+  // Optional: asked before the missing chunks of a version (`bytes` of them) are requested; an
+  // error (the disk quota is full) parks the transfer as unserved until RetryParked.
+  std::function<Status(const std::string& key, uint64_t bytes)> admit_fetch;
   // Optional write ACL (WriteAuthority::AdmitRemote): may a version a peer announces be
   // accepted? `sender_role` is the announcing peer's certificate role. A refused version is
   // logged with its author and neither fetched, applied nor relayed. Unset: all accepted.
@@ -166,6 +169,11 @@ class Replicator : public transport::LinkHandler {
   std::vector<KeyLocation> Where(const std::string& key);
   std::vector<PeerHolding> Holding(const std::string& key, const std::string& version_id);
   std::vector<UnservedVersion> Unserved();
+  // Fetches again the chunks of `record`, a version this node retains but whose chunks the disk
+  // quota evicted, from the connected peers that announced it. `done` is called once, from any
+  // thread, when the chunks are stored (ok) or the fetch gave up; it must be quick and must not
+  // call the replicator. NotFound (and no call) when no connected peer holds the version.
+  Status Refetch(const std::string& key, const VersionRecord& record, std::function<void(Status)> done);
   // Applies new subscriptions and labels (configuration reload). When they may want more than
   // before, every peer's log is read again from zero so newly wanted keys and parts arrive.
   // Pending versions of keys no longer subscribed are dropped; the chunks of keys and parts no

@@ -8,11 +8,12 @@ namespace edgesync::replication {
 
 namespace {
 constexpr uint64_t kTrimAfterBytes = 64u << 20;
-// Received chunks are stored in 8 MiB batches, one filling while the previous one is written:
-// at most 16 MiB received and not yet durable, which is what a killed receiver fetches again
-// on top of the window in flight. (4 MiB batches with three written at once cost the receiver
-// ~1.5 CPU-s more per GiB; docs/benchmarks.md, sixth session.)
-constexpr ChunkWriterOptions kReceiveBatches{.batch_bytes = 8u << 20, .background_writes = 1};
+// Received chunks are stored in 16 MiB batches, one filling while the previous one is written:
+// at most 32 MiB received and not yet durable, which is what a killed receiver fetches again
+// on top of the window in flight. Each batch is two new SST files; with 8 MiB batches creating
+// them (ext4's inode search) cost ~7% of the receiver's CPU (docs/benchmarks.md, tenth
+// session). 4 MiB batches with three written at once cost ~1.5 CPU-s more per GiB (sixth).
+constexpr ChunkWriterOptions kReceiveBatches{.batch_bytes = 16u << 20, .background_writes = 1};
 }  // namespace
 
 void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord& record,
@@ -55,6 +56,23 @@ void Replicator::Impl::StartTransfer(const std::string& key, const VersionRecord
   });
 }
 
+Status Replicator::Impl::Refetch(const std::string& key, const VersionRecord& record,
+                                 std::function<void(Status)> done) {
+  const std::string id = record.Id(key);
+  MutexLock lock(mu_);
+  std::vector<std::string> holders;
+  if (auto known = fleet_.find(key); known != fleet_.end()) {
+    for (const auto& [node, ids] : known->second)
+      if (LinkOf(node) && std::find(ids.begin(), ids.end(), id) != ids.end()) holders.push_back(node);
+  }
+  if (holders.empty()) return Status::NotFound("no connected peer holds " + key + " version " + id);
+  for (const std::string& holder : holders) StartTransfer(key, record, holder);
+  auto it = transfers_.find(TransferKey(key, id));
+  if (it == transfers_.end()) return Status::NotFound("no connected peer holds " + key + " version " + id);
+  it->second->on_done.push_back(std::move(done));  // Complete needs mu_: not finished yet
+  return Status::Ok();
+}
+
 void Replicator::Impl::RequestManifest(const std::string& tk, Transfer& t) {
   manifest_waiters_[t.record.manifest_id].insert(tk);
   if (!Send(LinkOf(t.source), Lane::kControl, kManifestRequest, EncodeManifestRequest(t.record.manifest_id)))
@@ -73,6 +91,7 @@ void Replicator::Impl::Reroute(const std::string& tk, const std::string& why) {
     Log(4, "fetching " + t->key + " version " + t->record.Id(t->key) + " paused (" + why +
                "); it resumes when a peer holding it connects");
     MarkUnserved(*t, why);
+    for (auto& done : t->on_done) done(Status::NotFound(why));
     transfers_.erase(it);
     return;
   }
@@ -193,6 +212,24 @@ void Replicator::Impl::OnManifestReady(const std::string& tk) {
           bases[c.id] = old_chunks[i].id;
         }
       }
+      // The newest version may have been evicted by the disk quota (or be this very version,
+      // fetched again): a base must be a chunk we still hold.
+      if (auto base = bases.find(c.id); base != bases.end()) {
+        auto held = store_.chunks().Contains(base->second);
+        if (!held.ok() || !*held) bases.erase(base);
+      }
+    }
+  }
+  if (options_.admit_fetch) {
+    uint64_t bytes = 0;
+    for (const auto& c : missing) bytes += c.size;
+    if (Status admitted = bytes ? options_.admit_fetch(t->key, bytes) : Status::Ok(); !admitted.ok()) {
+      // Parked with its intent, as without a holder: RetryParked asks again on its timer.
+      MutexLock lock(mu_);
+      MarkUnserved(*t, admitted.message());
+      for (auto& done : t->on_done) done(admitted);
+      transfers_.erase(tk);
+      return;
     }
   }
   auto verifier = std::make_shared<StreamVerifier>(store_.chunks(), std::move(held_here),
@@ -362,21 +399,22 @@ void Replicator::Impl::HandleChunk(const std::shared_ptr<Link>& link, std::strin
         return;
       }
     }
-    StoreChunk(node, expected_size, std::move(waiting), std::move(chunk).value());
+    StoreChunk(node, expected_size, std::move(waiting), *chunk);  // views `payload`
   });
 }
 
 void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_size,
-                                  std::vector<std::string> waiting, ChunkData chunk) {
-  std::string base;
+                                  std::vector<std::string> waiting, const ChunkDataView& chunk) {
+  std::string base, decoded;
   const bool with_base = chunk.encoding == ChunkEncoding::kZstdWithBase &&
                          store_.chunks().Get(chunk.base, &base).ok();
   const ChunkId id = chunk.id;
-  auto bytes = DecodeChunkPayload(std::move(chunk), with_base ? &base : nullptr, expected_size);
+  auto bytes = DecodeChunkPayload(chunk, with_base ? &base : nullptr, expected_size, &decoded);
   Status s = bytes.status();
   if (s.ok() && ChunkId::Of(bytes->data(), bytes->size()) != id)
     s = Status::Corruption("chunk " + id.Hex() + " from " + node + " does not match its id");
-  if (s.ok()) s = AddReceived(id, *bytes);
+  uint64_t through = 0;
+  if (s.ok()) s = AddReceived(id, *bytes, &through);
   if (s.code() == Status::Code::kCorruption && options_.on_corrupt_data) options_.on_corrupt_data(node, s.message());
   if (s.ok()) {
     std::vector<std::shared_ptr<StreamVerifier>> verifiers;
@@ -389,7 +427,12 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
     for (const auto& v : verifiers) v->Offer(id, *bytes);  // before the chunk counts as stored
   }
   std::vector<std::string> complete;
-  std::vector<std::pair<std::string, std::shared_ptr<Transfer>>> advertise;
+  struct Advertisement {
+    std::string tk;
+    std::shared_ptr<Transfer> t;
+    bool flush;
+  };
+  std::vector<Advertisement> advertise;
   {
     MutexLock lock(mu_);
     // The window is credited back only now that the chunk is buffered for the store (or
@@ -412,17 +455,20 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
       ++t.stored;
       t.stored_bytes += expected_size;
       t.unadvertised_bytes += expected_size;
-      t.received.push_back(id);
+      t.received.push_back({id, through});
       if (t.stored == t.schedule.size()) complete.push_back(tk);
       else going.push_back(it->second);
     }
     PumpPeer(node);
     for (const auto& t : going) {
       if (std::exchange(t->full_holders_waiting, false)) PumpSources(*t);
-      if (DueToAdvertise(*t)) advertise.emplace_back(TransferKey(t->key, t->record.Id(t->key)), t);
+      if (DueToAdvertise(*t)) {
+        const bool flush = t->outstanding == 0 || std::chrono::steady_clock::now() - t->flushed_at > kAdvertiseMaxDelay;
+        advertise.push_back({TransferKey(t->key, t->record.Id(t->key)), t, flush});
+      }
     }
   }
-  for (const auto& [tk, t] : advertise) Advertise(tk, t, t->received.size());
+  for (const auto& a : advertise) Advertise(a.tk, a.t, a.flush);
   for (const auto& tk : complete) Complete(tk);
 }
 
@@ -455,10 +501,17 @@ void Replicator::Impl::TakeBackChunks(const std::string& tk, Transfer& t, Peer& 
   }
 }
 
-Status Replicator::Impl::AddReceived(const ChunkId& id, std::string_view bytes) {
+Status Replicator::Impl::AddReceived(const ChunkId& id, std::string_view bytes, uint64_t* through) {
   MutexLock lock(received_mu_);
   if (!received_) received_ = store_.chunks().NewWriter(kReceiveBatches);
-  return received_->Add(id, bytes);
+  Status s = received_->Add(id, bytes);
+  *through = received_->added();
+  return s;
+}
+
+uint64_t Replicator::Impl::StoredReceived() {
+  MutexLock lock(received_mu_);
+  return received_ ? received_->Stored() : 0;
 }
 
 Status Replicator::Impl::FlushReceived() {
@@ -479,6 +532,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
   if (Status flushed = FlushReceived(); !flushed.ok())
     Log(3, "storing received chunks: " + flushed.ToString());  // applying finds them missing
   auto key = ObjectKey::Parse(t->key);
+  if (t->verifier) t->verifier->Resume();  // every chunk is readable now
   const std::set<std::string> hashed = t->verifier ? t->verifier->VerifiedPaths() : std::set<std::string>{};
   Result<bool> applied =
       key.ok() ? store_.ApplyRemote(*key, t->record, t->manifest, PlacementFilter(t->manifest, Selection().labels),
@@ -487,6 +541,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
   if (applied.ok()) {
     Log(*applied ? 6 : 7, std::string(*applied ? "applied " : "already had ") + t->key + " version " +
                               t->record.Id(t->key) + " from " + source);
+    std::vector<std::function<void(Status)>> done;
     {
       MutexLock lock(mu_);
       transfers_.erase(tk);
@@ -495,7 +550,9 @@ void Replicator::Impl::Complete(const std::string& tk) {
         MarkHeld(*t, t->received.size());
         SendAvailability(*t, {}, false);
       }
+      done.swap(t->on_done);
     }
+    for (auto& d : done) d(Status::Ok());
     // Give the pages of a large transfer's buffers back to the system (edge boxes are small).
     if (t->manifest.TotalBytes() >= kTrimAfterBytes) malloc_trim(0);
     return;
@@ -507,18 +564,22 @@ void Replicator::Impl::Complete(const std::string& tk) {
                applied.status().message());
     if (Status dropped = store_.DropIntent(t->key, t->record.Id(t->key)); !dropped.ok())
       Log(3, "dropping the intent of a clashing version: " + dropped.ToString());
+    std::vector<std::function<void(Status)>> done;
     {
       MutexLock lock(mu_);
       transfers_.erase(tk);
       ClearUnserved(t->key, t->record);
+      done.swap(t->on_done);
     }
+    for (auto& d : done) d(applied.status());
     OnIdentityClash(t->key, t->record);
     return;
   }
   std::vector<ChunkId> sent;  // the chunks this transfer stored, taken under mu_
   if (applied.status().code() == Status::Code::kCorruption) {
     MutexLock lock(mu_);
-    sent.swap(t->received);
+    for (const auto& r : t->received) sent.push_back(r.id);
+    t->received.clear();
     t->advertised = 0;  // the schedule is rebuilt (Reroute), `held` with it
   }
   if (!sent.empty()) {

@@ -70,6 +70,8 @@ inline constexpr uint64_t kSlowStartBytes = 1u << 20;
 // A fetching node tells its peers what it holds after storing this much more of a version, and
 // whenever it has nothing left in flight.
 inline constexpr uint64_t kAdvertiseBytes = 4u << 20;
+// A fetching node writes its buffered chunks to advertise them at least this often.
+inline constexpr std::chrono::seconds kAdvertiseMaxDelay{2};
 // Serving a peer's requests: at most this many run at once per peer, the rest wait in its queue
 // up to a bound; a peer exceeding it is flooding and loses its link (an honest peer keeps a few
 // hundred requests outstanding at most: its manifest and chunk requests are windowed).
@@ -152,7 +154,13 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     // availability) before each asks a full holder for a whole window of chunks.
     uint64_t full_holder_bytes = 0;
     bool full_holders_waiting = false;  // a full holder had room the slow start withheld
-    std::vector<ChunkId> received;  // stored by this transfer; evicted if the version fails
+    // Stored by this transfer (evicted if the version fails), each with the receive writer's
+    // added() once it was added: readable from the store when the writer's Stored() reaches it.
+    struct ReceivedChunk {
+      ChunkId id;
+      uint64_t through;
+    };
+    std::vector<ReceivedChunk> received;
     // Missing chunk -> the chunk we hold at the same offset of the same file (delta base).
     std::unordered_map<ChunkId, ChunkId, ChunkIdHash> bases;
     std::shared_ptr<StreamVerifier> verifier;  // hashes files as chunks arrive; set with `schedule`
@@ -167,11 +175,14 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     std::string held;           // this node's availability bits: chunks readable from its store
     size_t advertised = 0;      // received[0, advertised) are in `held`
     uint64_t unadvertised_bytes = 0;
+    std::chrono::steady_clock::time_point flushed_at{};  // the last Advertise that wrote the batch
     // Swarm peers' latest availability, replayed into a rebuilt schedule. A peer's first one
     // is answered with ours.
     std::map<std::string, ChunkAvailability> availability;
     std::set<std::string> dropped;  // failed this version: their availability is ignored
     size_t stored_at_check = 0;     // `stored` at the last stall check (RetryParked)
+    // Refetch callers, told once how the transfer ended (quick; must not call the replicator).
+    std::vector<std::function<void(Status)>> on_done;
 
     bool FetchesFrom(const std::string& node) const {
       return source == node || helpers.count(node) > 0 || schedule.IsSwarmPeer(node);
@@ -285,6 +296,8 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
 
   void StartTransfer(const std::string& key, const VersionRecord& record, const std::string& holder)
       REQUIRES(mu_);
+  Status Refetch(const std::string& key, const VersionRecord& record, std::function<void(Status)> done)
+      EXCLUDES(mu_);
   // Drops the transfer's source and continues from another holder, or parks the transfer (its
   // intent stays durable) until a holder connects.
   void Reroute(const std::string& tk, const std::string& why) REQUIRES(mu_);
@@ -312,10 +325,13 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   // Decodes, verifies and buffers a chunk off the network thread; a malformed one closes the link.
   void HandleChunk(const std::shared_ptr<Link>& link, std::string payload);
   void StoreChunk(const std::string& node, uint32_t expected_size, std::vector<std::string> waiting,
-                  ChunkData chunk) EXCLUDES(mu_);
+                  const ChunkDataView& chunk) EXCLUDES(mu_);
   // Received chunks are written in large sorted batches (SST ingestion, as a local put does)
   // instead of one WAL + memtable write each; Complete() flushes before applying a version.
-  Status AddReceived(const ChunkId& id, std::string_view bytes) EXCLUDES(received_mu_);
+  // Buffers a received chunk; *through: the writer's added() after it (Transfer::ReceivedChunk).
+  Status AddReceived(const ChunkId& id, std::string_view bytes, uint64_t* through) EXCLUDES(received_mu_);
+  // How many received chunks are readable from the store (ChunkWriter::Stored).
+  uint64_t StoredReceived() EXCLUDES(received_mu_);
   Status FlushReceived() EXCLUDES(received_mu_);
   // Blocking context, mu_ not held.
   void OnManifestReady(const std::string& tk) EXCLUDES(mu_);
@@ -335,10 +351,12 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   bool DueToAdvertise(Transfer& t) REQUIRES(mu_);
   // Sets the bits of `t.received[t.advertised, upto)`, chunks now readable from the store.
   void MarkHeld(Transfer& t, size_t upto) REQUIRES(mu_);
-  // Stores the buffered chunks, so that peers can read them, then tells every peer that this
-  // node holds the first `upto` chunks `t` received (they were buffered before the flush).
-  // Blocking context.
-  void Advertise(const std::string& tk, const std::shared_ptr<Transfer>& t, size_t upto) EXCLUDES(mu_, received_mu_);
+  // Tells every peer which of the chunks `t` received are readable from the store now. Those
+  // still buffered wait for their batch to be written (a write per advertisement made the
+  // store's batches small), unless `flush`: then the buffer is written first, for a transfer
+  // with nothing in flight (peers may wait on what it holds) or one not flushed for a while
+  // (a slow link). Blocking context.
+  void Advertise(const std::string& tk, const std::shared_ptr<Transfer>& t, bool flush) EXCLUDES(mu_, received_mu_);
   // Called every 10 s: a transfer that stored nothing since the last call stops deferring to
   // other fetchers (ChunkSchedule::SetEndgame).
   void CheckStalls() REQUIRES(mu_);

@@ -37,6 +37,8 @@ void Replicator::Impl::ServeChunkRange(const std::shared_ptr<Link>& link, const 
                                        size_t next) {
   const uint64_t ahead = SendAhead(*link);
   std::string base;
+  // Per stretch served: a request resumed after a pause (ParkServing) probes afresh.
+  CompressionProbe probe;
   for (size_t i = next; i < req->ids.size(); ++i) {
     if (link->queued_bytes(Lane::kBulk) > ahead) {
       ParkServing(link, req, i);
@@ -51,7 +53,7 @@ void Replicator::Impl::ServeChunkRange(const std::shared_ptr<Link>& link, const 
       const std::optional<ChunkId> base_id = i < req->bases.size() ? req->bases[i] : std::nullopt;
       const bool have_base = base_id && store_.chunks().Get(*base_id, &base).ok();
       EncodeChunkPayload(std::move(data), have_base ? &base : nullptr, have_base ? &*base_id : nullptr,
-                         &reply);
+                         &reply, &probe);
     } else if (!s.IsNotFound()) {
       Log(3, "serving chunk " + id.Hex() + ": " + s.ToString());
     }

@@ -13,6 +13,7 @@ void Replicator::Impl::IndexChunks(Transfer& t, const std::unordered_set<ChunkId
   t.held.clear();
   t.advertised = t.received.size();  // those that are not yet readable are fetched again
   t.unadvertised_bytes = 0;
+  t.flushed_at = std::chrono::steady_clock::now();
   for (const auto& f : t.manifest.files)
     for (const auto& c : f.chunks) t.positions.emplace(c.id, static_cast<uint32_t>(t.positions.size()));
   if (t.positions.size() > kMaxAvailabilityChunks) {
@@ -29,7 +30,7 @@ void Replicator::Impl::IndexChunks(Transfer& t, const std::unordered_set<ChunkId
 void Replicator::Impl::MarkHeld(Transfer& t, size_t upto) {
   upto = std::min(upto, t.received.size());  // a failed version's chunks were evicted meanwhile
   for (; t.advertised < upto; ++t.advertised) {
-    auto it = t.positions.find(t.received[t.advertised]);
+    auto it = t.positions.find(t.received[t.advertised].id);
     if (it == t.positions.end()) continue;
     t.held[it->second / 8] = static_cast<char>(t.held[it->second / 8] | (1u << (it->second % 8)));
   }
@@ -78,14 +79,27 @@ bool Replicator::Impl::DueToAdvertise(Transfer& t) {
   return true;
 }
 
-void Replicator::Impl::Advertise(const std::string& tk, const std::shared_ptr<Transfer>& t, size_t upto) {
-  if (Status flushed = FlushReceived(); !flushed.ok()) {
-    Log(3, "storing received chunks: " + flushed.ToString());
-    return;
+void Replicator::Impl::Advertise(const std::string& tk, const std::shared_ptr<Transfer>& t, bool flush) {
+  if (flush) {
+    if (Status flushed = FlushReceived(); !flushed.ok()) {
+      Log(3, "storing received chunks: " + flushed.ToString());
+      return;
+    }
   }
+  const uint64_t stored = StoredReceived();
+  std::shared_ptr<StreamVerifier> verifier;
+  {
+    MutexLock lock(mu_);
+    verifier = t->verifier;
+  }
+  if (verifier) verifier->Resume();  // files waiting for early chunks that are stored now
   MutexLock lock(mu_);
   auto it = transfers_.find(tk);
   if (it == transfers_.end() || it->second != t) return;
+  if (flush) t->flushed_at = std::chrono::steady_clock::now();
+  size_t upto = t->advertised;
+  while (upto < t->received.size() && t->received[upto].through <= stored) ++upto;
+  if (upto == t->advertised) return;
   MarkHeld(*t, upto);
   SendAvailability(*t, {}, true);
 }

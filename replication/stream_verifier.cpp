@@ -1,5 +1,7 @@
 #include "replication/stream_verifier.h"
 
+#include <utility>
+
 namespace edgesync::replication {
 
 StreamVerifier::StreamVerifier(ChunkStore& chunks, std::vector<FileEntry> files,
@@ -37,6 +39,11 @@ void StreamVerifier::Offer(const ChunkId& id, std::string_view bytes) {
   }
 }
 
+void StreamVerifier::Resume() {
+  MutexLock lock(mu_);
+  for (auto stalled = std::exchange(stalled_, {}); size_t file : stalled) Advance(file);
+}
+
 std::set<std::string> StreamVerifier::VerifiedPaths() {
   MutexLock lock(mu_);
   std::set<std::string> out;
@@ -65,8 +72,12 @@ void StreamVerifier::Advance(size_t file) {
       }
       Hash(f, bytes);
     } else if (arrived_.count(id)) {
-      f.finished = true;  // arrived early and was not kept: the store hashes this file
-      return;
+      // Arrived early and was not kept: read back once its batch is written (Resume).
+      if (!chunks_.Get(id, &bytes).ok()) {
+        stalled_.insert(file);
+        return;
+      }
+      Hash(f, bytes);
     } else {
       waiting_[id].push_back(file);
       return;

@@ -5,9 +5,10 @@
 // again: a serial tail of seconds per GiB after the last chunk arrived. Each file has a SHA-256
 // frontier. A received chunk that is the next one a file needs is hashed at once; one that
 // arrives early is held (up to a byte bound) until the frontier reaches it; chunks the store
-// held before the transfer are read back when reached. A file whose frontier needs a chunk that
-// arrived early but was not held is left to the store's own check, as is every file not
-// finished: the result only lets the store skip files whose bytes were hashed on their way in.
+// held before the transfer are read back when reached, and so is a chunk that arrived early
+// but was not held (over the bound): its file waits at it until the chunk is readable from the
+// store (Resume). A file not finished is left to the store's own check: the result only lets
+// the store skip files whose bytes were hashed on their way in.
 // Safe for concurrent access.
 #pragma once
 
@@ -42,6 +43,9 @@ class StreamVerifier {
   void Start();
   // `bytes` of chunk `id` (already checked against the id) arrived.
   void Offer(const ChunkId& id, std::string_view bytes);
+  // Advances the files that wait for an early chunk to be readable from the store: call when
+  // received chunks were written (and before VerifiedPaths, once all are).
+  void Resume();
   // Paths whose bytes matched their SHA-256 and size.
   std::set<std::string> VerifiedPaths();
 
@@ -72,6 +76,7 @@ class StreamVerifier {
   std::unordered_map<ChunkId, size_t, ChunkIdHash> uses_left_ GUARDED_BY(mu_);
   std::unordered_set<ChunkId, ChunkIdHash> arrived_ GUARDED_BY(mu_);
   size_t held_bytes_ GUARDED_BY(mu_) = 0;
+  std::set<size_t> stalled_ GUARDED_BY(mu_);  // files waiting for an early chunk's batch write
 };
 
 }  // namespace edgesync::replication

@@ -9,7 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libyaml-cpp-dev libsystemd-dev libpugixml-dev libprotobuf-dev protobuf-compiler
-  git rsync util-linux valgrind python3 python3-yaml procps systemd prometheus
+  git rsync openssh-server openssh-client util-linux valgrind python3 python3-yaml procps systemd prometheus
   iproute2 faketime chromium syncthing
   libcurl4-openssl-dev s3cmd python3-botocore
   help2man lintian dpkg-dev file bash-completion

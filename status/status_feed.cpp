@@ -355,12 +355,19 @@ json StatusFeed::NodeEvent(uint64_t now_ms) const {
   }
   if (replicator_)
     if (auto skew = replicator_->ClockSkewMs()) e["clock_skew_ms"] = *skew;
+  if (quota_) {
+    e["disk_quota"] = {{"used_bytes", quota_->used_bytes},         {"reserved_bytes", quota_->reserved_bytes},
+                       {"limit_bytes", quota_->limit_bytes},       {"evicted_versions", quota_->evicted_versions},
+                       {"evictions", quota_->evictions},           {"refusals", quota_->refusals},
+                       {"replication_paused", quota_->paused}};
+  }
   return e;
 }
 
 void StatusFeed::SampleNode() {
   auto stats = store_.Stats();
   NodeLimits limits = SampleNodeLimits(options_.limits);
+  std::optional<DiskQuotaSample> quota = options_.disk_quota ? options_.disk_quota() : std::nullopt;
   std::optional<size_t> pending, unserved;
   if (replicator_) {
     if (auto count = replicator_->PendingCount(); count.ok()) pending = *count;
@@ -374,6 +381,7 @@ void StatusFeed::SampleNode() {
       have_stats_ = true;
     }
     limits_ = limits;
+    quota_ = quota;
     versions_pending_ = pending;
     versions_unserved_ = unserved;
     event = NodeEvent(WallClockMs()).dump();

@@ -76,6 +76,18 @@ struct FleetNodeSample {
   size_t deployments_failing = 0;  // failed or rolled back
 };
 
+// The disk quota's figures (quota/disk_quota.h; the status room does not depend on quota/, the
+// daemon maps one to the other).
+struct DiskQuotaSample {
+  uint64_t used_bytes = 0;      // stored chunk bytes
+  uint64_t reserved_bytes = 0;  // admitted writes not committed yet
+  uint64_t limit_bytes = 0;     // in force now
+  uint64_t evicted_versions = 0;
+  uint64_t evictions = 0;  // since start
+  uint64_t refusals = 0;   // since start
+  bool paused = false;     // incoming replication waits for room
+};
+
 struct StatusFeedOptions {
   // Recently refused links, newest first; sampled with the peers. Optional.
   std::function<std::vector<RefusedLink>()> refusals;
@@ -85,6 +97,8 @@ struct StatusFeedOptions {
   // Every node known by its fleet record (this one included), read every fleet_interval for
   // the `nodes` event and the fleet gauges. Optional.
   std::function<std::vector<FleetNodeSample>()> fleet_nodes;
+  // The disk quota, sampled with the node figures; nullopt or unset: no quota configured.
+  std::function<std::optional<DiskQuotaSample>()> disk_quota;
   std::string node_name;
   // Current node labels (they change on reload).
   std::function<std::map<std::string, std::string>()> labels;
@@ -190,6 +204,7 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   StoreStats stats_ GUARDED_BY(mu_);  // last sample
   bool have_stats_ GUARDED_BY(mu_) = false;
   NodeLimits limits_ GUARDED_BY(mu_);  // last sample
+  std::optional<DiskQuotaSample> quota_ GUARDED_BY(mu_);  // last sample
   // Replication's versions accepted and not applied, and of those the ones no connected peer
   // can serve (last sample; absent without a replicator or when the store read failed).
   std::optional<size_t> versions_pending_ GUARDED_BY(mu_), versions_unserved_ GUARDED_BY(mu_);

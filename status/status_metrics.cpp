@@ -37,6 +37,20 @@ std::string StatusFeed::MetricsText() {
     out.Gauge("edgesync_fleet_nodes_stale", "Nodes whose fleet record is older than fleet.stale_after.",
               static_cast<double>(fleet_nodes_stale_));
   }
+  if (quota_) {
+    out.Gauge("edgesync_disk_quota_used_bytes", "Chunk bytes stored, as the disk quota counts them.",
+              static_cast<double>(quota_->used_bytes));
+    out.Gauge("edgesync_disk_quota_limit_bytes", "The disk quota in force (storage.max_bytes, lowered by storage.min_free).",
+              static_cast<double>(quota_->limit_bytes));
+    out.Gauge("edgesync_disk_quota_evicted_versions", "Versions whose chunks were evicted (listed, fetched again on demand).",
+              static_cast<double>(quota_->evicted_versions));
+    out.Counter("edgesync_disk_quota_evictions_total", "Versions evicted to stay under the disk quota since start.",
+                static_cast<double>(quota_->evictions));
+    out.Counter("edgesync_disk_quota_refusals_total", "Puts and replicated versions refused as over quota since start.",
+                static_cast<double>(quota_->refusals));
+    out.Gauge("edgesync_disk_quota_replication_paused", "1 while incoming replication waits for room under the quota.",
+              quota_->paused ? 1 : 0);
+  }
   if (have_stats_) {
     out.Gauge("edgesync_store_bytes", "Chunk bytes stored after deduplication (estimate).",
               static_cast<double>(stats_.chunk_bytes));

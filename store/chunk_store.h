@@ -26,6 +26,11 @@ class ChunkWriter {
   virtual Status Add(const ChunkId& id, std::string_view data) = 0;
   // Stores everything still buffered. After Finish the chunks are readable.
   virtual Status Finish() = 0;
+  // How many chunks were added so far. The first Stored() of them are readable (their batch
+  // is written), so a caller can say what it holds without forcing a write with Finish.
+  // Stored collects the background writes that have finished.
+  virtual uint64_t added() const = 0;
+  virtual uint64_t Stored() = 0;
 };
 
 // How a ChunkWriter batches. A full batch is written in the background while the next one

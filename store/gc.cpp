@@ -1,7 +1,7 @@
 // Mark and sweep over chunks and manifests.
 //
 // Roots: every retained version (only the files the root filter keeps, when selective sync
-// set one), every pending replication intent, every pin whose lease has
+// set one; only its manifest when the disk quota evicted it, eviction_marks.cpp), every pending replication intent, every pin whose lease has
 // not expired, the chunks running writers hold, and what commits make live while the
 // collection runs. Only what existed when
 // the mark began is a candidate (everything is read at one RocksDB snapshot), and each delete
@@ -69,6 +69,13 @@ Result<GcStats> StoreImpl::CollectGarbage() {
   }
   std::unordered_map<ChunkId, RootUse, ChunkIdHash> roots;
   std::unordered_set<ChunkId, ChunkIdHash> live_manifests, live_chunks;
+  std::unordered_set<std::string> evicted;  // "key\0version id" of evicted versions
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kMeta)));
+    for (it->Seek(kEvictedMarkPrefix); it->Valid() && it->key().starts_with(kEvictedMarkPrefix); it->Next())
+      evicted.insert(it->key().ToString().substr(sizeof(kEvictedMarkPrefix) - 1));
+    EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "gc: scanning evicted versions"));
+  }
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kVersions)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -76,6 +83,7 @@ Result<GcStats> StoreImpl::CollectGarbage() {
       if (!r.ok()) return r.status();
       if (r->tombstone) continue;
       RootUse& use = roots[r->manifest_id];
+      if (evicted.count(it->key().ToString())) continue;  // the manifest stays, its chunks may go
       if (!root_filter) {
         use.all = true;
         continue;

@@ -149,6 +149,24 @@ Status WriteTree(Store& store, const DestinationDir& root,
 Status StoreImpl::Materialize(const VersionInfo& version, const std::filesystem::path& dest,
                               const GetOptions& options) {
   if (version.record.tombstone) return Status::NotFound(version.key + " version " + version.id + " is a delete");
+  Result<bool> evicted = IsEvicted(version.key, version.id);
+  if (!evicted.ok()) return evicted.status();
+  VersionReadHook hook;
+  {
+    MutexLock lock(read_hook_mu_);
+    hook = read_hook_;
+  }
+  if (hook) {
+    Status read = hook(version, *evicted, options);
+    if (!read.ok() && *evicted)
+      return Status::FailedPrecondition(version.key + " version " + version.id +
+                                        " was evicted to stay under the disk quota and could not be fetched again: " +
+                                        read.message());
+    EDGESYNC_RETURN_IF_ERROR(read);
+  } else if (*evicted) {
+    return Status::FailedPrecondition(version.key + " version " + version.id +
+                                      " was evicted to stay under the disk quota; it must be fetched again");
+  }
   auto manifest = ReadManifest(version.record.manifest_id);
   if (!manifest.ok()) return manifest.status();
   std::vector<std::pair<const FileEntry*, std::string>> files;

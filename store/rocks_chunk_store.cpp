@@ -30,6 +30,7 @@ struct ChunkBatch {
   };
   std::vector<Entry> entries;
   std::string bytes;
+  uint64_t through = 0;  // the writer's added() when the batch was sealed
 };
 
 // Adds one chunk to `wb` under `segment`.
@@ -125,9 +126,11 @@ class RocksChunkWriter : public ChunkWriter {
       bytes.reserve(bytes.capacity() < (1u << 20) ? (1u << 20) : bulk_bytes_ + (1u << 20));
     current_->entries.push_back({id, bytes.size(), data.size()});
     bytes.append(data);
+    ++added_;
     if (bytes.size() < bulk_bytes_) return Status::Ok();
     EDGESYNC_RETURN_IF_ERROR(ReapPending(background_writes_ - 1));
     std::shared_ptr<ChunkBatch> full = std::move(current_);
+    full->through = added_;
     if (spares_.empty()) {
       current_ = std::make_shared<ChunkBatch>();
     } else {
@@ -146,9 +149,16 @@ class RocksChunkWriter : public ChunkWriter {
   Status Finish() override {
     Status s = ReapPending(0);
     if (s.ok()) s = WriteChunkBatch(db_, *current_, small_segment_, new_segment_);
+    if (s.ok()) stored_ = added_;
     current_ = std::make_shared<ChunkBatch>();
     spares_.clear();
     return s;
+  }
+
+  uint64_t added() const override { return added_; }
+  uint64_t Stored() override {
+    (void)ReapPending(pending_.size());  // a failure is reported by the next Add or Finish
+    return stored_;
   }
 
  private:
@@ -161,8 +171,9 @@ class RocksChunkWriter : public ChunkWriter {
             pending_.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
       auto [status, batch] = pending_.front().get();
       pending_.pop_front();
-      spares_.push_back(std::move(batch));
+      if (status.ok() && first.ok()) stored_ = batch->through;
       if (first.ok() && !status.ok()) first = status;
+      spares_.push_back(std::move(batch));
     }
     return first;
   }
@@ -173,6 +184,8 @@ class RocksChunkWriter : public ChunkWriter {
   uint64_t small_segment_;
   std::function<uint64_t()> new_segment_;
   std::shared_ptr<ChunkBatch> current_ = std::make_shared<ChunkBatch>();
+  uint64_t added_ = 0;
+  uint64_t stored_ = 0;  // added_ when the newest written batch was sealed
   std::vector<std::shared_ptr<ChunkBatch>> spares_;  // buffers whose write finished
   // Batches being written in the background, oldest first, handed back for reuse when done.
   std::deque<std::future<std::pair<Status, std::shared_ptr<ChunkBatch>>>> pending_;

@@ -50,7 +50,8 @@ class StoreImpl::InflightChunks {
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) { return StoreImpl::Open(options); }
 
-StoreImpl::StoreImpl(const StoreOptions& options) : options_(options), chunker_(options.chunking) {}
+StoreImpl::StoreImpl(const StoreOptions& options)
+    : options_(options), chunker_(options.chunking), retention_(options.retention) {}
 
 StoreImpl::~StoreImpl() = default;
 
@@ -180,6 +181,7 @@ Result<VersionInfo> StoreImpl::PutFiles(const ObjectKey& key, std::vector<Source
   }
 
   const uint64_t total_bytes = TotalBytes(files);
+  if (options_.admit_local_put) EDGESYNC_RETURN_IF_ERROR(options_.admit_local_put(key, total_bytes));
   uint64_t done_bytes = 0;
   if (control.progress) control.progress(0, total_bytes);
 
@@ -307,17 +309,17 @@ Status StoreImpl::WriteCommit(const ObjectKey& key, const VersionRecord& record,
   batch.Put(db_->cf(RocksDb::kMeta), kSeqKey, EncodeBigEndian64(state.seq));
   batch.Put(db_->cf(RocksDb::kMeta), kHlcKey, EncodeBigEndian64(clock_->high_water()));
 
-  // Retention: keep the newest retain_versions versions and every head.
+  // Retention (retention.h): the versions this commit pushes out of the policy go with it.
   auto versions = ListVersions(key.str());
   if (!versions.ok()) return versions.status();
   versions->push_back(record);
-  std::sort(versions->begin(), versions->end(), [](const auto& a, const auto& b) { return a.hlc > b.hlc; });
-  for (size_t i = options_.retain_versions; i < versions->size(); ++i) {
-    const auto& v = (*versions)[i];
-    bool is_head = std::any_of(state.heads.begin(), state.heads.end(),
-                               [&](const VersionRecord& h) { return h.vector == v.vector; });
-    if (!is_head) batch.Delete(db_->cf(RocksDb::kVersions), VersionKey(key.str(), v.Id(key.str())));
-  }
+  auto verdicts = DecideFor(key.str(), std::move(versions).value(), state.heads);
+  if (!verdicts.ok()) return verdicts.status();
+  for (const RetentionVerdict& v : *verdicts)
+    if (!v.keep) {
+      batch.Delete(db_->cf(RocksDb::kVersions), VersionKey(key.str(), v.version_id));
+      batch.Delete(db_->cf(RocksDb::kMeta), EvictedMarkKey(key.str(), v.version_id));
+    }
 
   if (manifest) AddLateRoots(*manifest, record.manifest_id);
   EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&batch).WithContext("committing " + key.str()));

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "store/hlc.h"
 #include "store/manifest.h"
 #include "store/object_key.h"
+#include "store/retention.h"
 #include "store/tier_bucket.h"
 #include "base/status.h"
 #include "store/version_record.h"
@@ -49,7 +51,7 @@ struct StoreOptions {
   size_t write_buffer_bytes = 32u << 20;  // one WriteBufferManager across column families
   size_t bulk_write_bytes = 32u << 20;    // chunks buffered per bulk (SST) ingestion
 
-  uint32_t retain_versions = 10;                 // per key, heads included
+  RetentionPolicy retention;                     // storage.keep_versions, keep_for (retention.h)
   uint64_t max_clock_skew_ms = 5 * 60 * 1000;    // remote HLC further ahead is clamped
 
   // Receives warnings worth an operator's eye (clamped clocks, evicted corrupt chunks).
@@ -64,6 +66,11 @@ struct StoreOptions {
   // Where chunk bytes live: the local RocksDB, or packs in object storage (tier_bucket.h).
   // With a tier, `path` holds the metadata and `path`/tier-cache the PackCache.
   TierOptions chunk_tier;
+  // Admits a local put of `bytes` (the sources' listed size) to `key` before any of its chunks
+  // is written; an error refuses the put with nothing stored. The daemon's disk quota (quota/)
+  // evicts what it can here and refuses with "quota exceeded". Must not call into a commit.
+  // Unset: every put is admitted.
+  std::function<Status(const ObjectKey& key, uint64_t bytes)> admit_local_put;
   // Test hook: called after a version's chunks are stored and before its commit; a non-ok
   // result aborts the put as a crash there would.
   std::function<Status()> fault_before_commit;
@@ -299,6 +306,42 @@ class Store {
     uint64_t horizon_ms = 0;   // every purged key's heads were older than this (HLC wall time)
   };
   virtual Result<PurgeMark> LastPurge() = 0;
+
+  // --- retention (store/retention.h): which versions of a key stay stored.
+  // Replaces the policy (a configuration reload); applies from the next commit or sweep.
+  virtual void SetRetentionPolicy(RetentionPolicy policy) = 0;
+  // Replaces every hold: key -> version ids the layers above need kept (deployed, staged,
+  // channel targets). Quick; the holds are in memory, so the owner sets them again after a
+  // restart before it relies on them.
+  virtual void SetRetentionHolds(std::map<std::string, std::set<std::string>> holds) = 0;
+  // What retention decides now for each stored version of `key`, newest first: what it keeps
+  // and why, and what it will drop next. NotFound when the key was never written.
+  virtual Result<std::vector<RetentionVerdict>> RetentionPlan(const ObjectKey& key) = 0;
+  // Drops, over every key, the versions the policy no longer keeps (they aged out, or the
+  // policy shrank); their chunks go with the next GC. Returns how many were dropped.
+  virtual Result<uint64_t> EnforceRetention() = 0;
+
+  // --- disk quota: evicted versions (docs/operations.md, "Retention and disk quota").
+  // Chunk bytes stored, deduplicated (a scan of the chunk index: cheap for an edge store,
+  // seconds for a terabyte). With a chunk tier these are the chunks in the bucket.
+  virtual Result<uint64_t> StoredChunkBytes() = 0;
+  // Marks a retained version evicted, durably: from then on its chunks are no GC root (the
+  // next collection deletes those no other version uses) while its record and manifest stay,
+  // so it is still listed, shown and selected. Materialize refuses it (FailedPrecondition
+  // naming the eviction) until RestoreEvicted. NotFound when the version is not retained.
+  virtual Status MarkEvicted(const ObjectKey& key, const std::string& version_id) = 0;
+  // Clears the mark once every chunk of the version is stored again (fetched from a peer);
+  // FailedPrecondition, naming a missing chunk, before that.
+  virtual Status RestoreEvicted(const ObjectKey& key, const std::string& version_id) = 0;
+  // Evicted versions, key -> version ids.
+  virtual Result<std::map<std::string, std::set<std::string>>> EvictedVersions() = 0;
+  // Called by Materialize before it writes a version out (get, checkout, deployments),
+  // outside store locks, on the materializing thread: the disk quota counts the read (least
+  // recently used versions are evicted first) and, when `evicted`, gets the version back
+  // (fetches its chunks from a peer, then RestoreEvicted; it may block for the transfer). An
+  // error fails Materialize. Unset: an evicted version is refused with FailedPrecondition.
+  using VersionReadHook = std::function<Status(const VersionInfo& version, bool evicted, const GetOptions& options)>;
+  virtual void SetVersionReadHook(VersionReadHook hook) = 0;
 
   // --- GC roots beyond retained versions: pins with leases (checkout, transfers).
   virtual Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) = 0;

@@ -6,12 +6,15 @@
 // chunk ids that running writers hold (and, while a GC runs, what commits made live).
 // `incarnation_mu_` guards the epoch and actor for readers; they change only with `commit_mu_`
 // also held, so a commit reads them under `commit_mu_` alone (CommitEpoch, CommitActor).
-// Lock order: gc_run_mu_, gc_mu_, commit_mu_, then incarnation_mu_ or inflight_mu_. clang checks
-// the members and methods annotated with base/thread_annotations.h.
+// `retention_mu_` guards the retention policy and holds, which commits read.
+// Lock order: gc_run_mu_, gc_mu_, commit_mu_, then incarnation_mu_, inflight_mu_ or
+// retention_mu_. clang checks the members and methods annotated with base/thread_annotations.h.
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -33,6 +36,9 @@ inline constexpr char kMetaEpochKey[] = "epoch";
 
 // `bytes` random bytes as lowercase hex.
 std::string RandomHex(size_t bytes);
+// Meta key of an evicted version's mark, and the prefix of them all (eviction_marks.cpp).
+std::string EvictedMarkKey(const std::string& key, const std::string& version_id);
+inline constexpr char kEvictedMarkPrefix[] = "evicted/";
 // Meta key of a peer's read mark in this store's change log (purge.cpp).
 std::string PeerReadKey(const std::string& peer);
 // An `intents` entry ("key\0version id" -> JSON of record and source) read back
@@ -100,6 +106,17 @@ class StoreImpl : public Store {
   Result<std::vector<std::string>> PurgeKeys(const PurgePredicate& purge, uint64_t horizon_ms) override;
   Result<PurgeMark> LastPurge() override;                                       // purge.cpp
 
+  void SetRetentionPolicy(RetentionPolicy policy) override;                                      // retention_sweep.cpp
+  void SetRetentionHolds(std::map<std::string, std::set<std::string>> holds) override;          // retention_sweep.cpp
+  Result<std::vector<RetentionVerdict>> RetentionPlan(const ObjectKey& key) override;            // retention_sweep.cpp
+  Result<uint64_t> EnforceRetention() override EXCLUDES(commit_mu_);                             // retention_sweep.cpp
+
+  Result<uint64_t> StoredChunkBytes() override;                                                   // eviction_marks.cpp
+  Status MarkEvicted(const ObjectKey& key, const std::string& version_id) override;                 // eviction_marks.cpp
+  Status RestoreEvicted(const ObjectKey& key, const std::string& version_id) override;              // eviction_marks.cpp
+  Result<std::map<std::string, std::set<std::string>>> EvictedVersions() override;                 // eviction_marks.cpp
+  void SetVersionReadHook(VersionReadHook hook) override;                                           // eviction_marks.cpp
+
   Result<std::string> Pin(const ChunkId& manifest_id, uint64_t lease_ms) override;
   Status RenewPin(const std::string& pin_id, uint64_t lease_ms) override;
   Status Unpin(const std::string& pin_id) override;
@@ -150,6 +167,12 @@ class StoreImpl : public Store {
   void AddLateRoots(const Manifest& manifest, const ChunkId& manifest_id) EXCLUDES(inflight_mu_);
   bool IsProtected(const ChunkId& id) REQUIRES(inflight_mu_);
 
+  // Retention of `key` given its stored `versions` and `heads` (retention_sweep.cpp).
+  Result<std::vector<RetentionVerdict>> DecideFor(const std::string& key, std::vector<VersionRecord> versions,
+                                                  const std::vector<VersionRecord>& heads) EXCLUDES(retention_mu_);
+  // Manifests with a pin whose lease has not expired.
+  Result<std::set<ChunkId>> LiveManifestPins();
+
   Result<ObjectState> LoadState(const std::string& key);  // NotFound when never written
   Result<std::vector<VersionRecord>> ListVersions(const std::string& key);
   static std::string VersionKey(const std::string& key, const std::string& version_id);
@@ -182,6 +205,15 @@ class StoreImpl : public Store {
 
   Mutex root_filter_mu_;
   GcRootFilter root_filter_ GUARDED_BY(root_filter_mu_);
+
+  Mutex retention_mu_;
+  RetentionPolicy retention_ GUARDED_BY(retention_mu_);
+  std::map<std::string, std::set<std::string>> retention_holds_ GUARDED_BY(retention_mu_);
+
+  Mutex read_hook_mu_;
+  VersionReadHook read_hook_ GUARDED_BY(read_hook_mu_);
+  // Whether `version` is marked evicted (eviction_marks.cpp).
+  Result<bool> IsEvicted(const std::string& key, const std::string& version_id);
 
   Mutex peer_reads_mu_;  // serializes RecordPeerRead's read-modify-write
 

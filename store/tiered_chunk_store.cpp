@@ -4,6 +4,7 @@
 #include <deque>
 #include <future>
 #include <random>
+#include <tuple>
 
 namespace edgesync {
 namespace {
@@ -45,6 +46,7 @@ class TierChunkWriter : public ChunkWriter {
   }
 
   Status Add(const ChunkId& id, std::string_view data) override {
+    ++added_;
     if (!seen_.insert(id).second) return Status::Ok();
     if (!has_buffer_) builder_.Reuse(NextBuffer());
     has_buffer_ = true;
@@ -59,12 +61,20 @@ class TierChunkWriter : public ChunkWriter {
     // The last pack goes up beside those still in flight, not after them.
     if (!builder_.empty()) Launch();
     Status s = Reap(0);
+    if (s.ok()) stored_ = added_;
     // A writer may live long (replication keeps one): it keeps no pack buffers while idle.
     spares_.clear();
     builder_.Reuse(std::string());
     has_buffer_ = false;
     seen_.clear();
     return s;
+  }
+
+  uint64_t added() const override { return added_; }
+  uint64_t Stored() override {
+    while (!pending_.empty() && pending_.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready)
+      (void)Reap(pending_.size() - 1);  // a failure is reported by the next Add or Finish
+    return stored_;
   }
 
  private:
@@ -76,9 +86,9 @@ class TierChunkWriter : public ChunkWriter {
     has_buffer_ = false;
     seen_.clear();
     pending_.push_back(std::async(std::launch::async, [store = store_, entries = std::move(entries),
-                                                       pack = std::move(pack)]() mutable {
+                                                       pack = std::move(pack), through = added_]() mutable {
       Status s = store->StorePack(entries, pack);
-      return std::make_pair(s, std::move(pack));
+      return std::make_tuple(s, std::move(pack), through);
     }));
   }
 
@@ -96,9 +106,10 @@ class TierChunkWriter : public ChunkWriter {
   Status Reap(size_t keep) {
     Status first = Status::Ok();
     while (pending_.size() > keep) {
-      auto [s, buffer] = pending_.front().get();
+      auto [s, buffer, through] = pending_.front().get();
       pending_.pop_front();
       spares_.push_back(std::move(buffer));
+      if (s.ok() && first.ok()) stored_ = through;
       if (first.ok() && !s.ok()) first = s;
     }
     return first;
@@ -111,7 +122,10 @@ class TierChunkWriter : public ChunkWriter {
   bool has_buffer_ = false;  // builder_ fills a buffer sized for a pack
   std::unordered_set<ChunkId, ChunkIdHash> seen_;  // in the filling pack
   std::vector<std::string> spares_;  // buffers of finished uploads
-  std::deque<std::future<std::pair<Status, std::string>>> pending_;
+  // Uploads in flight, oldest first: their status, buffer and added() when sealed.
+  std::deque<std::future<std::tuple<Status, std::string, uint64_t>>> pending_;
+  uint64_t added_ = 0;
+  uint64_t stored_ = 0;
 };
 
 }  // namespace

@@ -286,6 +286,34 @@ KeyType Tables(Field field, Read read) {
           nullptr, Same(field)};
 }
 
+// A size in bytes (an integer, or a string with a unit) or a percent ("15%").
+template <typename Field>
+KeyType DiskSizeOrPercent(Field field) {
+  return {FlagArity::kOne,
+          [=](const TomlValue& v, DaemonConfig* c) -> Status {
+            if (const auto* i = v.node.as_integer()) {
+              if (i->get() < 0) return v.MustBe("a non-negative size or a percent");
+              std::invoke(field, *c) = DiskSize{static_cast<uint64_t>(i->get()), 0};
+              return Status::Ok();
+            }
+            return Store(field, ParseString(v, ParseDiskSize), c);
+          },
+          [=](const FlagValues& values, const fs::path&, DaemonConfig* c) {
+            return Store(field, ParseDiskSize(values.back()), c);
+          },
+          Same(field)};
+}
+
+// [[storage.retention]] tables in the file; no flag.
+template <typename Field>
+KeyType RetentionTables(Field field) {
+  return {FlagArity::kOne,
+          [=](const TomlValue& v, DaemonConfig* c) {
+            return ReadRetentionTables(v.node, v.source, &std::invoke(field, *c));
+          },
+          nullptr, Same(field)};
+}
+
 constexpr OnSighup kRestart = OnSighup::kRestart;
 constexpr OnSighup kReloaded = OnSighup::kReloaded;
 
@@ -303,6 +331,15 @@ const std::vector<ConfigKey>& Table() {
       {"storage.chunk_cache", "--chunk-cache", "local cache of tier packs, e.g. 2GiB", kRestart,
        ByteSize(&C::chunk_cache_bytes)},
       {"storage.pack_size", "", "", kRestart, ByteSize(&C::pack_bytes)},
+      {"storage.keep_versions", "--keep-versions", "versions kept per key (default 10)", kReloaded,
+       Count(&C::keep_versions, 1, kMaxKeepVersions)},
+      {"storage.keep_for", "--keep-for", "age after which versions are dropped, e.g. 30d (default off)", kReloaded,
+       Text(&C::keep_for_ms, ParseKeepFor)},
+      {"storage.retention", "", "", kReloaded, RetentionTables(&C::retention_overrides)},
+      {"storage.max_bytes", "--max-bytes", "disk quota for chunk bytes, e.g. 300MiB or 20% (default off)", kReloaded,
+       DiskSizeOrPercent(&C::max_bytes)},
+      {"storage.min_free", "--min-free", "free space the filesystem keeps, e.g. 2GiB or 5% (default off)", kReloaded,
+       DiskSizeOrPercent(&C::min_free)},
       {"storage.checkpoint_interval", "", "", kRestart, Text(&C::tier_checkpoint_ms, ParseDurationMs)},
       {"chunking.min", "--chunk-min", "e.g. 16KiB", kRestart,
        ByteSize(Nested(&C::chunking, &ChunkerParams::min_size))},

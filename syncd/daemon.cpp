@@ -33,6 +33,9 @@
 #include "syncd/fleet_record.h"
 #include "checkout/release_rules.h"
 #include "checkout/checkout_pins.h"
+#include "checkout/retention_holds.h"
+#include "quota/disk_quota.h"
+#include "quota/evicted_refetch.h"
 #include "control/command_dispatcher.h"
 #include "control/conflict_commands.h"
 #include "control/control_server.h"
@@ -143,6 +146,38 @@ std::vector<DeploymentSpec> DeclaredDeployments(const DaemonConfig& config) {
   return specs;
 }
 
+// storage.keep_versions, storage.keep_for and [[storage.retention]] as the store takes them.
+RetentionPolicy RetentionPolicyOf(const DaemonConfig& config) {
+  RetentionPolicy policy;
+  policy.defaults = {static_cast<uint32_t>(config.keep_versions), config.keep_for_ms};
+  for (const RetentionOverride& o : config.retention_overrides) {
+    policy.overrides.push_back({o.glob, {static_cast<uint32_t>(o.keep_versions.value_or(config.keep_versions)),
+                                         o.keep_for_ms.value_or(config.keep_for_ms)}});
+  }
+  return policy;
+}
+
+// storage.max_bytes and storage.min_free as the disk quota takes them.
+DiskQuotaLimits QuotaLimitsOf(const DaemonConfig& config) {
+  return {config.max_bytes.bytes, config.max_bytes.percent, config.min_free.bytes, config.min_free.percent};
+}
+
+void LogQuota(int level, const std::string& message) {
+  spdlog::log(level <= 3 ? spdlog::level::err : level == 4 ? spdlog::level::warn : spdlog::level::info,
+              "disk quota: {}", message);
+}
+
+// The disk quota as `edgesync status` shows it; null when no limit is configured.
+nlohmann::json QuotaJson(const QuotaUsage& u) {
+  if (!u.enabled) return nullptr;
+  nlohmann::json j = {{"used_bytes", u.used_bytes},   {"reserved_bytes", u.reserved_bytes},
+                      {"limit_bytes", u.limit_bytes}, {"peak_bytes", u.peak_bytes},
+                      {"evicted_versions", u.evicted_versions}, {"evictions", u.evictions},
+                      {"refusals", u.refusals},       {"replication_paused", u.paused}};
+  if (u.paused) j["paused_reason"] = u.paused_reason;
+  return j;
+}
+
 // Replication's log lines go to the daemon log; levels are syslog numbers.
 spdlog::level::level_enum SpdLevel(int level) {
   return level <= 3   ? spdlog::level::err
@@ -243,6 +278,10 @@ class Daemon {
   void ScheduleCredentialCheck();
   void ScheduleLimitsRefresh(const limits::LimitsInForce& previous);
   void RegisterClusterReload();
+  // Recomputes what deployments and channels need kept, off the committing thread.
+  void RefreshRetentionHolds();
+  // The disk quota over the open store; a configuration error when pinned data does not fit.
+  std::optional<StartupError> StartDiskQuota();
 
   DaemonConfig config_;
   DaemonInvocation invocation_;
@@ -265,6 +304,8 @@ class Daemon {
   std::string http_address_ = "off";
   std::unique_ptr<replication::WriteAuthority> write_authority_;  // store_ calls into it
   std::unique_ptr<Store> store_;
+  std::unique_ptr<DiskQuota> quota_;               // store_ admits puts through it
+  std::unique_ptr<EvictedRefetch> refetch_;        // store_'s read hook; fetches through network_
   std::unique_ptr<ObjectSources> object_sources_;  // before catalog_, which holds a pointer to it
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<ChangeFanout> changes_;
@@ -275,7 +316,9 @@ class Daemon {
   std::shared_ptr<DeploymentDigest> deployment_digest_ = std::make_shared<DeploymentDigest>();
   std::unique_ptr<NodeRecordPublisher> node_record_;
   std::vector<std::shared_ptr<ChangeFanout::Subscription>> record_triggers_;
+  std::unique_ptr<RetentionHolds> retention_holds_;  // reads deployments_ once it is set
   std::unique_ptr<DeploymentManager> deployments_;  // uses switcher_ and changes_
+  std::shared_ptr<ChangeFanout::Subscription> releases_changed_;
   CommandDispatcher dispatcher_;
   // Declared before pools_ so the pools join before the monitor their tasks use goes away.
   std::unique_ptr<conflict::ConflictMonitor> conflicts_;  // listens to store_; tasks on pools_
@@ -325,6 +368,11 @@ std::optional<StartupError> Daemon::Start() {
   options.chunking = config_.chunking;
   options.block_cache_bytes = config_.block_cache_bytes;
   options.write_buffer_bytes = config_.write_buffer_bytes;
+  options.retention = RetentionPolicyOf(config_);
+  // quota_ is set right after the store opens, before any command or peer can put.
+  options.admit_local_put = [this](const ObjectKey& key, uint64_t bytes) {
+    return quota_ ? quota_->Admit(key.str(), bytes, false) : Status::Ok();
+  };
   options.log_warning = [](const std::string& message) { spdlog::warn("store: {}", message); };
   Result<TierOptions> tier = ChunkTierOptions(config_, invocation_.restore_from);
   if (!tier.ok()) return StartupError{kExitConfig, tier.status().message()};
@@ -359,6 +407,7 @@ std::optional<StartupError> Daemon::Start() {
                  store_->LastSeq());
   }
   if (write_authority_) write_authority_->Attach(*store_);
+  if (auto error = StartDiskQuota()) return error;
   notifier_.Status("indexing catalog");
   CatalogOptions catalog_options;
   catalog_options.log_warning = [](const std::string& message) {
@@ -406,7 +455,7 @@ std::optional<StartupError> Daemon::Start() {
   // Each state change goes into this node's meta/deployments/<node> document, which replicates
   // to the fleet (`edgesync rollout status` on a cloud node).
   node_record_ = std::make_unique<NodeRecordPublisher>(*store_, *catalog_, NodeRecordOptions());
-  deploy_options.report = [catalog = catalog_.get(), document = std::string(kFleetDeploymentsPrefix) + store_->node_id(),
+  deploy_options.report = [this, catalog = catalog_.get(), document = std::string(kFleetDeploymentsPrefix) + store_->node_id(),
                            digest = deployment_digest_, record = node_record_.get()](const DeploymentView& view) {
     Result<ObjectKey> key = ObjectKey::Parse(document);
     Result<VersionInfo> written =
@@ -414,13 +463,23 @@ std::optional<StartupError> Daemon::Start() {
     if (!written.ok()) spdlog::warn("reporting deployment {}: {}", view.spec.name, written.status().ToString());
     digest->Update(view);
     record->Poke();
+    RefreshRetentionHolds();
   };
+  // Before deployments_ starts: its reports refresh the holds from its reporting thread.
+  retention_holds_ = std::make_unique<RetentionHolds>(
+      *store_, [this] { return deployments_ ? deployments_->List() : std::vector<DeploymentView>{}; },
+      [catalog = catalog_.get()] { return catalog->ReadMetaDocument(ObjectKey::Parse(kReleasesDocument).value()); });
   deployments_ = std::make_unique<DeploymentManager>(*store_, *switcher_, *changes_, std::move(deploy_options));
   if (Status started = deployments_->Start(); !started.ok())
     return StartupError{kExitRuntimeError, started.ToString()};
   if (Status declared = deployments_->Declare(DeclaredDeployments(config_)); !declared.ok())
     return StartupError{kExitConfig, "configuration error: " + declared.message()};
   RegisterDeployCommands(dispatcher_, *store_, *catalog_, *deployments_);
+  RefreshRetentionHolds();
+  // Listeners run on the committing thread: the refresh (a store read) goes to a pool.
+  releases_changed_ = changes_->Subscribe(kReleasesDocument, [this](const Change&) {
+    if (pools_) pools_->TryPost(CommandLane::kQuick, [this] { RefreshRetentionHolds(); });
+  });
   for (const DeploymentView& view : deployments_->List()) deployment_digest_->Update(view);
   for (const char* prefix : {"model/", "dataset/"})
     record_triggers_.push_back(changes_->SubscribePrefix(prefix, [record = node_record_.get()](const Change&) {
@@ -457,7 +516,8 @@ std::optional<StartupError> Daemon::Start() {
                                         [network = network_.get()] { return PeerVersions(*network); },
                                         [credentials = credentials_.get()] {
                                           return credentials ? credentials->Json() : nlohmann::json(nullptr);
-                                        }});
+                                        },
+                                        [quota = quota_.get()] { return QuotaJson(quota->Usage()); }});
 
   ControlServerOptions server_options;
   server_options.socket_path = config_.control_socket;
@@ -513,6 +573,9 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) {
       return authority->AdmitRemote(key, record, sender_role);
     };
   }
+  options.replicator.admit_fetch = [quota = quota_.get()](const std::string& key, uint64_t bytes) {
+    return quota->Admit(key, bytes, true);
+  };
   options.replicator.subscriptions = config_.subscriptions;
   options.replicator.labels = config_.labels;
   options.replicator.priorities = config_.priorities;
@@ -637,6 +700,12 @@ void Daemon::CreateStatusService(std::chrono::steady_clock::time_point started) 
     return out;
   };
   options.feed.bandwidth = bandwidth_;
+  options.feed.disk_quota = [quota = quota_.get()]() -> std::optional<DiskQuotaSample> {
+    const QuotaUsage u = quota->Usage();
+    if (!u.enabled) return std::nullopt;
+    return DiskQuotaSample{u.used_bytes, u.reserved_bytes, u.limit_bytes, u.evicted_versions,
+                           u.evictions,  u.refusals,       u.paused};
+  };
   options.feed.deployments = [this] {
     std::vector<DeploymentSample> out;
     if (deployments_)
@@ -741,6 +810,16 @@ void Daemon::Reload() {
     spdlog::warn("reload: {} changed; it takes effect only after a restart", key);
   }
   SetLogLevel(reloaded->log_level);
+  store_->SetRetentionPolicy(RetentionPolicyOf(*reloaded));
+  if (QuotaLimitsOf(*reloaded) != QuotaLimitsOf(config_)) {
+    if (Status fits = quota_->CheckLimits(QuotaLimitsOf(*reloaded)); !fits.ok()) {
+      spdlog::error("reload: keeping the running disk quota: {}", fits.message());
+    } else {
+      quota_->SetLimits(QuotaLimitsOf(*reloaded));
+      config_.max_bytes = reloaded->max_bytes;
+      config_.min_free = reloaded->min_free;
+    }
+  }
   settings_.Set(ReloadableSettings{reloaded->labels, reloaded->subscriptions, reloaded->log_level,
                                    reloaded->priorities});
   bandwidth_->Apply(reloaded->bandwidth);  // the limits in force change now; links stay up
@@ -865,6 +944,37 @@ void Daemon::ScheduleLimitsRefresh(const limits::LimitsInForce& previous) {
   });
 }
 
+std::optional<StartupError> Daemon::StartDiskQuota() {
+  DiskQuota::Options options;
+  options.limits = QuotaLimitsOf(config_);
+  options.store_dir = config_.data_dir / "store";
+  options.peer_holds = [this](const std::string& key, const std::string& version_id) {
+    if (!network_) return false;
+    for (const replication::PeerHolding& h : network_->replicator().Holding(key, version_id))
+      if (h.connected && h.holds) return true;
+    return false;
+  };
+  options.log = LogQuota;
+  quota_ = std::make_unique<DiskQuota>(*store_, std::move(options));
+  if (Status fits = quota_->CheckLimits(QuotaLimitsOf(config_)); !fits.ok())
+    return StartupError{kExitConfig, "configuration error: " + fits.message()};
+  store_->AddChangeListener([quota = quota_.get()](const Change& change) { quota->Committed(change.key); });
+  refetch_ = std::make_unique<EvictedRefetch>(
+      *store_, *quota_,
+      [this](const std::string& key, const VersionRecord& record, std::function<void(Status)> done) -> Status {
+        if (!network_ || !network_->networking()) return Status::FailedPrecondition("replication is off");
+        return network_->replicator().Refetch(key, record, std::move(done));
+      });
+  store_->SetVersionReadHook([refetch = refetch_.get()](const VersionInfo& v, bool evicted, const GetOptions& o) {
+    return refetch->OnRead(v, evicted, o);
+  });
+  return std::nullopt;
+}
+
+void Daemon::RefreshRetentionHolds() {
+  if (Status s = retention_holds_->Refresh(); !s.ok()) spdlog::warn("retention holds: {}", s.ToString());
+}
+
 // `edgesync cluster reload`: what SIGHUP does to the TLS files, answering with what it closed.
 void Daemon::RegisterClusterReload() {
   dispatcher_.Register("cluster.reload", CommandLane::kQuick,
@@ -886,7 +996,7 @@ void Daemon::ScheduleGarbageCollection() {
       auto result = CollectGarbageNow(*store, max_offline_ms);
       if (result.ok()) feed->OnGarbageCollected(result->gc);
       if (!result.ok()) spdlog::error("garbage collection: {}", result.status().ToString());
-      else if (!result->purged_keys.empty() || result->gc.chunks_deleted + result->gc.manifests_deleted > 0)
+      else if (!result->purged_keys.empty() || result->versions_dropped > 0 || result->gc.chunks_deleted + result->gc.manifests_deleted > 0)
         spdlog::info("garbage collection: {}", CollectionJson(*result).dump());
     });
     ScheduleGarbageCollection();

@@ -18,6 +18,7 @@
 #include "base/time_text.h"  // ParseDurationMs, for the config keys
 #include "syncd/deploy_tables.h"
 #include "syncd/socket_path.h"
+#include "syncd/storage_keys.h"
 
 namespace edgesync {
 
@@ -99,6 +100,15 @@ struct DaemonConfig {
   uint64_t chunk_cache_bytes = uint64_t{2} << 30;
   uint64_t pack_bytes = 32u << 20;
   uint64_t tier_checkpoint_ms = 5 * 60 * 1000;
+  // Retention (store/retention.h): per key, the newest keep_versions versions that are younger
+  // than keep_for (0: no age limit); [[storage.retention]] tables override both for key globs.
+  uint64_t keep_versions = 10;
+  uint64_t keep_for_ms = 0;
+  std::vector<RetentionOverride> retention_overrides;
+  // The disk quota (quota/disk_quota.h): chunk bytes stored at most, and free space the
+  // filesystem keeps; each in bytes or a percent of the filesystem; 0: not set.
+  DiskSize max_bytes;
+  DiskSize min_free;
   std::vector<std::string> subscriptions{"*"};
   // network.max_send_rate, max_recv_rate, peer_rates and rate_schedule (docs/config.md).
   limits::BandwidthConfig bandwidth;

@@ -1,14 +1,18 @@
-// bench_replication: replication throughput, latency and memory of real edgesyncd nodes over
-// TLS on 127.0.0.1, against rsync (an `rsync --daemon` on 127.0.0.1) in the same run.
+// bench_replication: replication throughput, CPU, latency and memory of real edgesyncd nodes
+// over TLS on 127.0.0.1, against rsync in the same run: an `rsync --daemon` on 127.0.0.1
+// (unencrypted), and for the full transfer also rsync over ssh with AES-128-GCM into an sshd on
+// 127.0.0.1 (encrypted, like edgesync's TLS).
 //   bench_replication [--size-mib N (1024)] [--runs N (3)] [--files N (10000)] [--changes N (200)]
 //                     [--objects N (10000): idle_rss_mb is measured holding this many objects]
-// Prints one line per figure, then one JSON object (full_mbps, rsync_mbps, small_files_per_s,
+// Prints one line per figure, then one JSON object (full_mbps, cpu_s_per_gib (sender plus
+// receiver utime + stime per GiB of the full transfer, median), rsync_mbps, rsync_ssh_mbps,
+// small_files_per_s,
 // rsync_small_files_per_s, hop_p50_ms, hop_p99_ms, peak_rss_mb, idle_rss_mb, and the delta
 // figures of delta_bench.h: delta_wire_bytes, delta_new_chunk_bytes, delta_s,
 // rsync_delta_wire_bytes, rsync_delta_s).
 // Transfer times run from the put's return on the sender to the version being visible on the
 // receiver (`show` over the control socket, polled every 2 ms); each comparison is the median
-// of --runs runs, each on fresh stores, the two tools taking turns at going first.
+// of --runs runs, each on fresh stores, the tools taking turns at going first.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +24,7 @@
 #include "tests/bench/replication/delta_bench.h"
 #include "tests/bench/replication/idle_memory.h"
 #include "tests/bench/replication/rsync_daemon.h"
+#include "tests/bench/replication/rsync_ssh.h"
 #include "tests/support/bench_cluster.h"
 #include "tests/support/test_content.h"
 
@@ -58,22 +63,19 @@ double Percentile(std::vector<double> v, double p) {
 // pages for its page cache and heap: each timed transfer starts after this pause instead.
 void SettleMemory() { std::this_thread::sleep_for(std::chrono::seconds(3)); }
 
-// Times both tools once for run `run`: the one that goes first alternates from run to run, and
-// each starts after SettleMemory.
-void TakeTurns(int run, const std::function<void()>& edgesync, const std::function<void()>& rsync) {
-  for (int turn = 0; turn < 2; ++turn) {
+// Times each tool once for run `run`: which goes first rotates from run to run, and each starts
+// after SettleMemory.
+void TakeTurns(int run, const std::vector<std::function<void()>>& tools) {
+  for (size_t turn = 0; turn < tools.size(); ++turn) {
     SettleMemory();
-    if ((turn + run) % 2 == 0) {
-      edgesync();
-    } else {
-      rsync();
-    }
+    tools[(turn + static_cast<size_t>(run)) % tools.size()]();
   }
 }
 
 // A fresh two-node cluster (b dials a), `source` put on a; seconds until visible on b, or -1.
-// *peak_mib: the larger VmHWM of the two daemons afterwards.
-double Transfer(const fs::path& source, const std::string& key, double* peak_mib) {
+// *peak_mib: the larger VmHWM of the two daemons afterwards; *cpu_s: CPU seconds both daemons
+// used during the transfer.
+double Transfer(const fs::path& source, const std::string& key, double* peak_mib, double* cpu_s) {
   BenchCluster cluster;
   fs::path ca = cluster.MakeCa("ca", "bench");
   TestNode& a = cluster.AddNode("bench-a", ca, "cloud");
@@ -98,8 +100,10 @@ double Transfer(const fs::path& source, const std::string& key, double* peak_mib
     return -1;
   }
   double seconds = Seconds(start);
-  std::cout << "  CPU during the transfer: sender " << BenchCluster::CpuSeconds(a) - cpu_a
-            << " s, receiver " << BenchCluster::CpuSeconds(b) - cpu_b << " s" << std::endl;
+  const double sender_cpu = BenchCluster::CpuSeconds(a) - cpu_a, receiver_cpu = BenchCluster::CpuSeconds(b) - cpu_b;
+  *cpu_s = sender_cpu + receiver_cpu;
+  std::cout << "  CPU during the transfer: sender " << sender_cpu << " s, receiver " << receiver_cpu << " s"
+            << std::endl;
   double sender = BenchCluster::MemoryMib(a, "VmHWM"), receiver = BenchCluster::MemoryMib(b, "VmHWM");
   std::cout << "  VmHWM sender " << sender << " MiB, receiver " << receiver << " MiB" << std::endl;
   *peak_mib = std::max(sender, receiver);
@@ -158,33 +162,46 @@ int Run(const Options& options) {
   std::mt19937_64 rng(42);
   const double mb = static_cast<double>(options.size_mib << 20) / 1e6;
 
-  std::vector<double> full, rsync_full, small, rsync_small;
+  std::vector<double> full, rsync_full, rsync_ssh_full, cpu_per_gib, small, rsync_small;
   double peak = 0, idle = -1;
-  // EDGESYNC_BENCH_ONLY=full or =delta: only those figures (quick runs while tuning them).
+  // EDGESYNC_BENCH_ONLY=full, =small or =delta: only those figures (quick runs while tuning them).
   const char* only_env = std::getenv("EDGESYNC_BENCH_ONLY");
   const std::string only = only_env ? only_env : "";
-  const bool delta_only = only == "delta", full_only = only == "full";
-  for (int run = 0; run < options.runs && !delta_only; ++run) {
+  const bool delta_only = only == "delta", full_only = only == "full", small_only = only == "small";
+  std::unique_ptr<RsyncOverSsh> ssh;
+  if (!delta_only && !small_only) {
+    fs::create_directories(work / "ssh");
+    ssh = std::make_unique<RsyncOverSsh>(work / "ssh");
+  }
+  const double gib = static_cast<double>(options.size_mib) / 1024.0;
+  for (int run = 0; run < options.runs && !delta_only && !small_only; ++run) {
     fs::path model = work / "model";
     WriteRandomFile(model / "model.bin", rng, options.size_mib << 20);  // fresh bytes each run
-    double run_peak = 0, s = -1, r = -1;
-    TakeTurns(
-        run, [&] { s = Transfer(model, "model/big", &run_peak); },
-        [&] { r = RsyncTransfer(work, model / "model.bin", run); });
+    double run_peak = 0, cpu = 0, s = -1, r = -1, e = -1;
+    const fs::path ssh_dest = work / ("ssh-" + std::to_string(run));
+    fs::create_directories(ssh_dest);
+    TakeTurns(run, {[&] { s = Transfer(model, "model/big", &run_peak, &cpu); },
+                    [&] { r = RsyncTransfer(work, model / "model.bin", run); },
+                    [&] { e = ssh->running() ? ssh->Push(model / "model.bin", ssh_dest) : -1; }});
+    std::error_code ec;
+    fs::remove_all(ssh_dest, ec);
     if (s > 0) full.push_back(mb / s);
+    if (s > 0) cpu_per_gib.push_back(cpu / gib);
     peak = std::max(peak, run_peak);
     if (r > 0) rsync_full.push_back(mb / r);
-    std::cout << "run " << run << ": full " << (s > 0 ? mb / s : -1) << " MB/s, rsync "
-              << (r > 0 ? mb / r : -1) << " MB/s, peak " << run_peak << " MiB" << std::endl;
+    if (e > 0) rsync_ssh_full.push_back(mb / e);
+    std::cout << "run " << run << ": full " << (s > 0 ? mb / s : -1) << " MB/s (" << cpu / gib
+              << " CPU-s per GiB), rsync " << (r > 0 ? mb / r : -1) << " MB/s, rsync over ssh "
+              << (e > 0 ? mb / e : -1) << " MB/s, peak " << run_peak << " MiB" << std::endl;
   }
+  ssh.reset();
   fs::remove_all(work / "model");
   fs::path tree = work / "files";
   WriteIndexedDataset(tree, rng, options.files, 4 << 10, 64 << 10);
   for (int run = 0; run < options.runs && !delta_only && !full_only; ++run) {
-    double unused = 0, s = -1, r = -1;
-    TakeTurns(
-        run, [&] { s = Transfer(tree, "dataset/bench/files", &unused); },
-        [&] { r = RsyncTransfer(work, tree / "", run); });
+    double unused = 0, unused_cpu = 0, s = -1, r = -1;
+    TakeTurns(run, {[&] { s = Transfer(tree, "dataset/bench/files", &unused, &unused_cpu); },
+                    [&] { r = RsyncTransfer(work, tree / "", run); }});
     if (s > 0) small.push_back(options.files / s);
     if (r > 0) rsync_small.push_back(options.files / r);
     std::cout << "run " << run << ": small files " << (s > 0 ? options.files / s : -1)
@@ -195,12 +212,14 @@ int Run(const Options& options) {
   IdleMemory idle_memory;
   if (all) idle_memory = MeasureIdleMemory(work, options.objects, 5);
   idle = std::max(idle_memory.sender_mib, idle_memory.receiver_mib);
-  DeltaFigures delta = full_only ? DeltaFigures{} : MeasureDelta(work, options.size_mib << 20, options.runs, rng);
+  DeltaFigures delta = full_only || small_only ? DeltaFigures{} : MeasureDelta(work, options.size_mib << 20, options.runs, rng);
   std::error_code ec;
   fs::remove_all(work, ec);
 
   json summary = {{"full_mbps", Median(full)},
+                  {"cpu_s_per_gib", Median(cpu_per_gib)},
                   {"rsync_mbps", Median(rsync_full)},
+                  {"rsync_ssh_mbps", Median(rsync_ssh_full)},
                   {"small_files_per_s", Median(small)},
                   {"rsync_small_files_per_s", Median(rsync_small)},
                   {"hop_p50_ms", Percentile(hops, 0.50)},
@@ -213,8 +232,9 @@ int Run(const Options& options) {
                   {"rsync_delta_wire_bytes", delta.rsync_wire_bytes},
                   {"rsync_delta_s", delta.rsync_seconds}};
   std::cout << "full transfer (" << options.size_mib << " MiB, median of " << full.size()
-            << "): " << summary["full_mbps"] << " MB/s; rsync " << summary["rsync_mbps"]
-            << " MB/s\n"
+            << "): " << summary["full_mbps"] << " MB/s, " << summary["cpu_s_per_gib"]
+            << " CPU-s per GiB; rsync " << summary["rsync_mbps"] << " MB/s; rsync over ssh "
+            << summary["rsync_ssh_mbps"] << " MB/s\n"
             << "small files (" << options.files << "): " << summary["small_files_per_s"]
             << " files/s; rsync " << summary["rsync_small_files_per_s"] << " files/s\n"
             << "per hop over 5 nodes (" << hops.size() << " changes): p50 "
@@ -229,8 +249,9 @@ int Run(const Options& options) {
             << delta.rsync_wire_bytes << " wire bytes in " << delta.rsync_seconds << " s\n"
             << summary.dump() << std::endl;
   const auto runs = static_cast<size_t>(options.runs);
-  bool complete = (full_only || delta.runs_completed == options.runs) &&
-                  (delta_only || full.size() == runs) &&
+  bool complete = (full_only || small_only || delta.runs_completed == options.runs) &&
+                  (delta_only || small_only || (full.size() == runs && rsync_ssh_full.size() == runs)) &&
+                  (!small_only || small.size() == runs) &&
                   (!all || (small.size() == runs && hops.size() == static_cast<size_t>(options.changes)));
   return complete ? 0 : 1;
 }

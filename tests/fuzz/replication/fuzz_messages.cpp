@@ -10,6 +10,7 @@
 
 #include "replication/chunk_codec.h"
 #include "replication/messages.h"
+#include "replication/messages.pb.h"
 #include "store/manifest.h"
 
 namespace {
@@ -47,15 +48,22 @@ void CheckManifestReply(std::string_view bytes) {
 
 void CheckChunkData(std::string_view bytes) {
   auto chunk = repl::DecodeChunkData(bytes);
+  // The hand-walked decoder accepts exactly what protobuf's parser accepts.
+  repl::wire::ChunkData parsed;
+  const bool protobuf_ok = parsed.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  if (!protobuf_ok) Check(!chunk.ok());
   if (!chunk.ok()) return;
-  const repl::ChunkData copy = *chunk;
-  auto again = repl::DecodeChunkData(repl::Encode(repl::ChunkData(copy)));
+  Check(parsed.data() == chunk->data && parsed.found() == chunk->found);
+  const repl::ChunkData copy{chunk->id, chunk->found, std::string(chunk->data), chunk->encoding, chunk->base};
+  const std::string encoded = repl::Encode(repl::ChunkData(copy));
+  auto again = repl::DecodeChunkData(encoded);
   Check(again.ok() && again->id == copy.id && again->found == copy.found &&
         again->data == copy.data && again->encoding == copy.encoding &&
         (copy.encoding != repl::ChunkEncoding::kZstdWithBase || again->base == copy.base));
   // The base a receiver would name: some bytes of its own copy of the file.
   static const std::string base(4096, 'b');
-  auto payload = repl::DecodeChunkPayload(std::move(*chunk), &base, kMaxChunkSize);
+  std::string decoded;
+  auto payload = repl::DecodeChunkPayload(*chunk, &base, kMaxChunkSize, &decoded);
   if (payload.ok()) Check(payload->size() <= kMaxChunkSize);
 }
 
@@ -67,7 +75,9 @@ void CheckChunkPayloadRoundTrip(std::string_view bytes) {
   const edgesync::ChunkId base_id = edgesync::ChunkId::Of(base.data(), base.size());
   repl::ChunkData reply;
   repl::EncodeChunkPayload(chunk, &base, &base_id, &reply);
-  auto decoded = repl::DecodeChunkPayload(std::move(reply), &base, kMaxChunkSize);
+  const repl::ChunkDataView view{reply.id, reply.found, reply.data, reply.encoding, reply.base};
+  std::string scratch;
+  auto decoded = repl::DecodeChunkPayload(view, &base, kMaxChunkSize, &scratch);
   Check(decoded.ok() && *decoded == chunk);
 }
 

@@ -62,7 +62,7 @@ class ChunkTierTest : public ::testing::Test {
     StoreOptions o;
     o.path = path;
     o.node_id = "node-a";
-    o.retain_versions = 1;
+    o.retention.defaults.keep_versions = 1;
     o.chunk_tier.bucket = std::move(bucket);
     o.chunk_tier.pack_bytes = kPackBytes;
     o.chunk_tier.cache_bytes = cache_bytes;

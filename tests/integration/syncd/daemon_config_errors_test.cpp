@@ -105,6 +105,26 @@ TEST_F(DaemonConfigErrorsTest, BadValuesAndFlags) {
   EXPECT_EQ(bad_flag.exit_code, kExitUsage) << bad_flag.err;
 }
 
+TEST_F(DaemonConfigErrorsTest, RetentionAndQuotaValues) {
+  ExpectConfigError(RunDaemon({"--max-bytes", "lots"}), "--max-bytes");
+  ExpectConfigError(RunDaemon({"--min-free", "120%"}), "--min-free");
+  ExpectConfigError(RunDaemon({"--keep-versions", "0"}), "--keep-versions");
+  ExpectConfigError(
+      RunDaemon({"--config", Config("[[storage.retention]]\nglob = \"model/[x\"\nkeep_versions = 2\n").string()}),
+      "without its ']'");
+  ExpectConfigError(RunDaemon({"--config", Config("[storage]\nkeep_for = \"soon\"\n").string()}),
+                    "storage.keep_for");
+}
+
+TEST_F(DaemonConfigErrorsTest, AQuotaBelowWhatCannotBeEvictedRefusesToStart) {
+  StartDaemon();
+  MakeFile(root() / "model" / "weights.bin", std::string(2 << 20, 'w'));
+  ProcessResult put = Cli({"put", "model/local", (root() / "model").string()});
+  ASSERT_EQ(put.exit_code, 0) << put.err;
+  ASSERT_EQ(StopDaemon(), 0);
+  ExpectConfigError(RunDaemon({"--max-bytes", "1MiB"}), "storage.max_bytes leaves 1.0 MiB");
+}
+
 TEST_F(DaemonConfigErrorsTest, SecondDaemonOnSameSocketRefused) {
   StartDaemon();
   ProcessResult second = RunProcess({EDGESYNCD_BIN, "--data-dir", (root() / "other").string(),

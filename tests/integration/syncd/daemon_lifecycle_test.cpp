@@ -74,6 +74,40 @@ TEST_F(DaemonLifecycleTest, SighupReloadsLabelsAndLogsWhatNeedsRestart) {
   EXPECT_TRUE(daemon().running());
 }
 
+TEST_F(DaemonLifecycleTest, SighupAppliesRetentionAndQuotaAndKeepsThemWhenInvalid) {
+  fs::path config = root() / "edgesync.toml";
+  WriteFileText(config, "[storage]\nmax_bytes = \"100MiB\"\n");
+  StartDaemon({"--config", config.string()});
+  auto limit = [&] { return json::parse(Cli({"status", "--json"}).out)["disk_quota"]["limit_bytes"]; };
+  EXPECT_EQ(limit(), 100u << 20);
+  MakeFile(root() / "m" / "w.bin", std::string(2 << 20, 'w'));
+  ASSERT_EQ(Cli({"put", "model/local", (root() / "m").string()}).exit_code, 0);
+
+  // Below what this node wrote (never evicted): logged, the running quota stays.
+  WriteFileText(config, "[storage]\nmax_bytes = \"1MiB\"\n");
+  daemon().Signal(SIGHUP);
+  EXPECT_TRUE(PollUntil([&] { return DaemonLog().find("keeping the running disk quota") != std::string::npos; }))
+      << DaemonLog();
+  EXPECT_EQ(limit(), 100u << 20);
+
+  WriteFileText(config, "[storage]\nmax_bytes = \"50MiB\"\nkeep_versions = 2\n");
+  daemon().Signal(SIGHUP);
+  EXPECT_TRUE(PollUntil([&] { return limit() == 50u << 20; })) << DaemonLog();
+  for (int i = 0; i < 3; ++i) {
+    MakeFile(root() / "r" / "v.txt", "version " + std::to_string(i));
+    ASSERT_EQ(Cli({"put", "model/r", (root() / "r").string()}).exit_code, 0);
+  }
+  EXPECT_EQ(json::parse(Cli({"history", "model/r", "--json"}).out)["versions"].size(), 2u);
+
+  // A malformed value: the whole reload is refused and logged; the daemon runs on.
+  WriteFileText(config, "[storage]\nkeep_versions = 0\n");
+  daemon().Signal(SIGHUP);
+  EXPECT_TRUE(PollUntil([&] { return DaemonLog().find("storage.keep_versions") != std::string::npos; }))
+      << DaemonLog();
+  EXPECT_TRUE(daemon().running());
+  EXPECT_EQ(limit(), 50u << 20);
+}
+
 TEST_F(DaemonLifecycleTest, LogLinesCarrySyslogPrefix) {
   StartDaemon();
   std::string log = DaemonLog();

@@ -48,7 +48,7 @@ class CheckoutTest : public ::testing::Test {
     StoreOptions options;
     options.path = data_ / "store";
     options.node_id = "node-a";
-    options.retain_versions = 1000;
+    options.retention.defaults.keep_versions = 1000;
     auto store = Store::Open(options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();

@@ -93,5 +93,17 @@ TEST(ReleaseRulesTest, BadChannelsAndLabelsAreRefused) {
   EXPECT_FALSE(ValidateReleaseRule(rule).ok());
 }
 
+TEST(ReleaseRulesTest, ReleasedVersionsNamesEveryVersionAnyRuleNeedsForAnyNode) {
+  ReleaseRule canary = Rule("v2", 200, {{"site", "a"}});
+  ReleaseRule scheduled = Rule("v3", 300);
+  scheduled.activate_ms = 5000;
+  ScheduleAfter(&scheduled, ReleaseFieldValue(Rule("v1", 100)), 1000);
+  json fields = Fields({canary, scheduled});
+  fields["note"] = "not a rule";
+  auto held = ReleasedVersions(fields);
+  EXPECT_EQ(held.size(), 1u);
+  EXPECT_EQ(held["model/det"], (std::set<std::string>{"v1", "v2", "v3"}));
+}
+
 }  // namespace
 }  // namespace edgesync

@@ -37,7 +37,7 @@ struct SimNode {
     o.path = dir;
     o.node_id = id;
     o.incarnation_file = dir.string() + ".incarnation";  // beside the store, as the daemon's
-    o.retain_versions = 50;
+    o.retention.defaults.keep_versions = 50;
     auto s = Store::Open(o);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store = std::move(s).value();

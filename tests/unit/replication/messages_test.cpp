@@ -1,4 +1,5 @@
 #include "replication/messages.h"
+#include "replication/messages.pb.h"
 
 #include <gtest/gtest.h>
 
@@ -74,10 +75,26 @@ TEST(MessagesTest, ChunkMessagesRoundTrip) {
   const std::string bare = std::string("\x0a\x10") + std::string(ids[0].AsBytes());
   EXPECT_EQ(DecodeChunkRequest(bare)->priority, limits::PriorityClass::kNormal);
   EXPECT_EQ(DecodeChunkRequest(bare + "\x18\x09")->priority, limits::PriorityClass::kNormal);
-  auto data = DecodeChunkData(Encode(ChunkData{ids[0], true, "bytes"}));
+  const std::string encoded = Encode(ChunkData{ids[0], true, "bytes"});
+  auto data = DecodeChunkData(encoded);
   ASSERT_TRUE(data.ok());
   EXPECT_EQ(data->id, ids[0]);
+  EXPECT_TRUE(data->found);
   EXPECT_EQ(data->data, "bytes");
+  EXPECT_EQ(data->encoding, ChunkEncoding::kRaw);
+  const std::string delta = Encode(ChunkData{ids[1], true, "zz", ChunkEncoding::kZstdWithBase, ids[0]});
+  auto with_base = DecodeChunkData(delta);
+  ASSERT_TRUE(with_base.ok());
+  EXPECT_EQ(with_base->encoding, ChunkEncoding::kZstdWithBase);
+  EXPECT_EQ(with_base->base, ids[0]);
+  EXPECT_EQ(with_base->data, "zz");
+  // What protobuf refuses is refused too: a truncated message, a bad id, an unknown encoding.
+  EXPECT_FALSE(DecodeChunkData(std::string_view(encoded).substr(0, encoded.size() - 2)).ok());
+  EXPECT_FALSE(DecodeChunkData(Encode(ChunkData{ids[0], true, "x"}).substr(2)).ok());
+  wire::ChunkData odd;
+  odd.set_id(std::string(ids[0].AsBytes()));
+  odd.set_encoding(static_cast<wire::ChunkEncoding>(9));
+  EXPECT_FALSE(DecodeChunkData(odd.SerializeAsString()).ok());
   EXPECT_EQ(*DecodePoke(EncodePoke(77)), 77u);
 }
 

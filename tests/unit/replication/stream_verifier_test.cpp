@@ -81,14 +81,28 @@ TEST(StreamVerifierTest, ReadsChunksHeldBeforeTheTransferAndRepeatedContent) {
   EXPECT_EQ(store.reads, 1);
 }
 
-TEST(StreamVerifierTest, LeavesFilesToTheStoreWhenAnEarlyChunkWasNotKept) {
+// An early chunk over the bound is not kept: its file waits at it until the chunk is readable
+// from the store (its batch written), then hashes it from there. Until then, and if it never
+// is, the file is left to the store's own check.
+TEST(StreamVerifierTest, AnEarlyChunkNotKeptIsReadBackOnceStored) {
   MemoryChunks store;
   Piece a = MakePiece("first piece"), b = MakePiece("second piece");
-  StreamVerifier v(store, {MakeFile("x", {a, b})}, Ids({a, b}), /*max_held_bytes=*/4);
+  Piece c = MakePiece("third piece"), d = MakePiece("fourth piece");
+  StreamVerifier v(store, {MakeFile("x", {a, b}), MakeFile("y", {c, d})}, Ids({a, b, c, d}),
+                   /*max_held_bytes=*/4);
   v.Start();
   v.Offer(b.id, b.bytes);  // early and larger than the bound: not kept
+  v.Offer(d.id, d.bytes);
   v.Offer(a.id, a.bytes);
+  v.Offer(c.id, c.bytes);
   EXPECT_TRUE(v.VerifiedPaths().empty());
+  v.Resume();  // nothing written yet: both still wait
+  EXPECT_TRUE(v.VerifiedPaths().empty());
+  ASSERT_TRUE(store.Put(b.id, b.bytes).ok());
+  const int reads_before = store.reads;
+  v.Resume();
+  EXPECT_EQ(v.VerifiedPaths(), std::set<std::string>{"x"});
+  EXPECT_EQ(store.reads, reads_before + 2);  // b for x; d for y, still missing
 }
 
 TEST(StreamVerifierTest, DoesNotVouchForBytesThatMissTheFileHash) {

@@ -30,7 +30,7 @@ std::unique_ptr<Store> OpenStore(const std::filesystem::path& path, uint32_t ret
   StoreOptions o;
   o.path = path;
   o.node_id = "gc-node";
-  o.retain_versions = retain;
+  o.retention.defaults.keep_versions = retain;
   o.bulk_write_bytes = 8u << 20;
   auto s = Store::Open(o);
   EXPECT_TRUE(s.ok()) << s.status().ToString();
@@ -99,6 +99,8 @@ TEST(GcTest, PinsAreRootsUntilUnpinnedOrExpired) {
   auto manifest = store->ReadManifest(v1->record.manifest_id);
   ASSERT_TRUE(manifest.ok());
   ASSERT_TRUE(store->Unpin(*pin).ok());
+  // Retention kept the pinned version past keep_versions; unpinned, the next sweep drops it.
+  EXPECT_EQ(*store->EnforceRetention(), 1u);
   EXPECT_GT(store->CollectGarbage()->chunks_deleted, 0u);
   EXPECT_TRUE(store->ReadManifest(v1->record.manifest_id).status().IsNotFound());
   // An expired lease is no root either.

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "store/chunk_location.h"
 #include "tests/support/temp_dir.h"
 
@@ -133,6 +136,31 @@ TEST(RocksChunkStoreTest, ManyBatchesInFlightReadBackIntact) {
   }
   ASSERT_TRUE(writer->Finish().ok());
   EXPECT_EQ(FilesAboveLastLevel(*db), 0u);
+  ExpectReadBack(store, written);
+}
+
+// Stored() names only chunks whose batch is written, so a fetching node advertises nothing it
+// cannot serve yet; Finish makes every added chunk stored.
+TEST(RocksChunkStoreTest, StoredCountsOnlyChunksWhoseBatchIsWritten) {
+  TempDir dir;
+  auto db = OpenDb(dir.path() / "db");
+  RocksChunkStore store(db.get(), kBulkBytes);
+  auto writer = store.NewWriter({.batch_bytes = 4u << 20, .background_writes = 1});
+  WrittenChunks written;
+  for (int i = 0; i < 4; ++i)  // the fourth chunk seals the first batch (4 MiB)
+    ASSERT_NO_FATAL_FAILURE(AddChunk(*writer, RandomBytes(1u << 20, 100 + i), &written));
+  for (int i = 0; i < 3; ++i)  // buffered in the second batch
+    ASSERT_NO_FATAL_FAILURE(AddChunk(*writer, RandomBytes(1u << 20, 200 + i), &written));
+  EXPECT_EQ(writer->added(), 7u);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (writer->Stored() < 4 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(writer->Stored(), 4u);
+  std::string out;
+  for (size_t i = 0; i < written.size(); ++i)
+    EXPECT_EQ(store.Get(written[i].first, &out).ok(), i < 4) << "chunk " << i;
+  ASSERT_TRUE(writer->Finish().ok());
+  EXPECT_EQ(writer->Stored(), 7u);
   ExpectReadBack(store, written);
 }
 

@@ -460,7 +460,7 @@ TEST_F(StoreTest, RenewPinExtendsTheLease) {
   ASSERT_TRUE(store_->RenewPin(*pin, 60'000).ok());
   ASSERT_TRUE(store_->Delete(Key("model/r")).ok());
   StoreOptions options;
-  options.retain_versions = 1;
+  options.retention.defaults.keep_versions = 1;
   Reopen(options);
   EXPECT_EQ(store_->CollectGarbage()->chunks_deleted, 0u);  // the renewed pin holds it
   ASSERT_TRUE(store_->Unpin(*pin).ok());
