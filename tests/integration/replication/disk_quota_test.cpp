@@ -1,4 +1,4 @@
-// Two TLS daemons: an edge with a 60 MiB disk quota receives 200 MiB of models written by the
+// Two TLS daemons: an edge with a 300 MiB disk quota receives 1 GiB of models written by the
 // cloud, one after the other. It stays under the quota by evicting the least recently used
 // ones (still listed), serves `get` of an evicted one by fetching it again from the cloud, and
 // refuses a local put that cannot fit with a clear `quota exceeded` error.
@@ -13,9 +13,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr uint64_t kMiB = 1 << 20;
-constexpr uint64_t kQuota = 60 * kMiB;
-constexpr int kDatasets = 20;
-constexpr uint64_t kDatasetBytes = 10 * kMiB;
+constexpr uint64_t kQuota = 300 * kMiB;
+constexpr int kDatasets = 32;
+constexpr uint64_t kDatasetBytes = 32 * kMiB;
 
 class DiskQuotaTest : public ClusterFixture {
  protected:
@@ -30,7 +30,7 @@ TEST_F(DiskQuotaTest, AnEdgeStaysUnderItsQuotaRefetchesEvictedVersionsAndRefuses
   TestNode& cloud = AddNode("cloud-1", ca, "cloud");
   TestNode& edge = AddNode("edge-1", ca, "edge");
   Start(cloud);
-  Start(edge, {&cloud}, {"--max-bytes", "60MiB"});
+  Start(edge, {&cloud}, {"--max-bytes", "300MiB"});
   ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(edge) == 1; })) << ReadFileText(edge.log());
 
   uint64_t peak = 0;
@@ -52,7 +52,7 @@ TEST_F(DiskQuotaTest, AnEdgeStaysUnderItsQuotaRefetchesEvictedVersionsAndRefuses
   json quota = Quota(edge);
   EXPECT_EQ(quota["limit_bytes"], kQuota);
   EXPECT_LE(peak, kQuota) << quota;
-  EXPECT_GE(quota["evicted_versions"].get<uint64_t>(), static_cast<uint64_t>(kDatasets - 6)) << quota;
+  EXPECT_GE(quota["evicted_versions"].get<uint64_t>(), static_cast<uint64_t>(kDatasets - 9)) << quota;
   EXPECT_FALSE(quota["replication_paused"].get<bool>()) << quota;
   // Evicted versions stay listed.
   json listed = CliJson(edge, {"ls", "model/"});
@@ -73,10 +73,10 @@ TEST_F(DiskQuotaTest, AnEdgeStaysUnderItsQuotaRefetchesEvictedVersionsAndRefuses
 
   // A local put larger than the quota can never fit: refused, naming the limit and the usage.
   fs::path big = root() / "big";
-  MakeFile(big / "weights.bin", RandomBytes(70 * kMiB, 7));
+  MakeFile(big / "weights.bin", RandomBytes(310 * kMiB, 7));
   ProcessResult refused = Cli(edge, {"put", "model/big", big.string()});
   EXPECT_NE(refused.exit_code, 0);
-  EXPECT_NE(refused.err.find("quota exceeded: storage.max_bytes allows 60.0 MiB"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("quota exceeded: storage.max_bytes allows 300.0 MiB"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("MiB is used"), std::string::npos) << refused.err;
   EXPECT_NE(Cli(edge, {"show", "model/big"}).exit_code, 0);  // nothing stored
   ProcessResult human = Cli(edge, {"status"});
