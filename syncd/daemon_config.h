@@ -76,7 +76,7 @@ struct DaemonConfig {
   ListenAddress peer_listen;                  // default off
   std::vector<PeerAddress> peers;             // dialed and kept up
   // Peers named in a peer's Hello that share this node's `site` label: dialed, at most this many.
-  uint64_t max_peers = 8;
+  uint64_t max_peers = 16;
   // TEST ONLY: plain WebSocket without TLS or authentication, loopback addresses only.
   bool insecure_plaintext_for_tests = false;
   ClusterConfig cluster;

@@ -25,7 +25,7 @@ namespace edgesync {
 struct PeerDiscoveryOptions {
   std::string node_id;
   std::string site;  // this node's `site` label; empty: it dials no discovered peer
-  size_t max_peers = 8;
+  size_t max_peers = 16;
   // Keeps a link to host:port up (Transport::ConnectTo). Called without locks held.
   std::function<void(const std::string& host, uint16_t port)> dial;
 };

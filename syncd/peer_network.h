@@ -34,7 +34,7 @@ struct PeerNetworkOptions {
   // Peers' peers (PeerDiscovery): this node's `site` label (empty: none dialed) and how many
   // of them it dials at most.
   std::string site;
-  size_t max_peers = 8;
+  size_t max_peers = 16;
   std::vector<PeerAddress> peers;               // network.peers: static
   std::filesystem::path runtime_peers_file;     // peers added at runtime (RuntimePeers)
 };
