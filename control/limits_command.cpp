@@ -10,15 +10,6 @@ json OptionalRateJson(const std::optional<limits::Rate>& rate) {
   return rate ? RateJson(*rate) : json(nullptr);
 }
 
-// "2026-12-08 18:00 CET": the node's local time, as the schedule is written in.
-std::string LocalTimeText(std::time_t when) {
-  std::tm local{};
-  localtime_r(&when, &local);
-  char text[64];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M %Z", &local);
-  return text;
-}
-
 }  // namespace
 
 json LimitsJson(const limits::BandwidthLimiter::Snapshot& snapshot,

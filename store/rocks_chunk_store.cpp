@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <utility>
 
 namespace edgesync {
 namespace {
@@ -128,7 +129,8 @@ class RocksChunkWriter : public ChunkWriter {
     bytes.append(data);
     ++added_;
     if (bytes.size() < bulk_bytes_) return Status::Ok();
-    EDGESYNC_RETURN_IF_ERROR(ReapPending(background_writes_ - 1));
+    ReapPending(background_writes_ - 1);
+    EDGESYNC_RETURN_IF_ERROR(TakeFailure());
     std::shared_ptr<ChunkBatch> full = std::move(current_);
     full->through = added_;
     if (spares_.empty()) {
@@ -147,7 +149,8 @@ class RocksChunkWriter : public ChunkWriter {
   }
 
   Status Finish() override {
-    Status s = ReapPending(0);
+    ReapPending(0);
+    Status s = TakeFailure();
     if (s.ok()) s = WriteChunkBatch(db_, *current_, small_segment_, new_segment_);
     if (s.ok()) stored_ = added_;
     current_ = std::make_shared<ChunkBatch>();
@@ -157,26 +160,25 @@ class RocksChunkWriter : public ChunkWriter {
 
   uint64_t added() const override { return added_; }
   uint64_t Stored() override {
-    (void)ReapPending(pending_.size());  // a failure is reported by the next Add or Finish
+    ReapPending(pending_.size());  // a failure is kept for the next Add or Finish
     return stored_;
   }
 
  private:
   // Waits until at most `keep` batch writes are in flight (finished ones are collected too);
-  // returns the first failure among the writes collected.
-  Status ReapPending(size_t keep) {
-    Status first = Status::Ok();
+  // the first failure among them is kept until TakeFailure returns it.
+  void ReapPending(size_t keep) {
     while (!pending_.empty() &&
            (pending_.size() > keep ||
             pending_.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
       auto [status, batch] = pending_.front().get();
       pending_.pop_front();
-      if (status.ok() && first.ok()) stored_ = batch->through;
-      if (first.ok() && !status.ok()) first = status;
+      if (status.ok() && failure_.ok()) stored_ = batch->through;
+      if (failure_.ok() && !status.ok()) failure_ = status;
       spares_.push_back(std::move(batch));
     }
-    return first;
   }
+  Status TakeFailure() { return std::exchange(failure_, Status::Ok()); }
 
   RocksDb* db_;
   size_t bulk_bytes_;
@@ -186,6 +188,7 @@ class RocksChunkWriter : public ChunkWriter {
   std::shared_ptr<ChunkBatch> current_ = std::make_shared<ChunkBatch>();
   uint64_t added_ = 0;
   uint64_t stored_ = 0;  // added_ when the newest written batch was sealed
+  Status failure_ = Status::Ok();  // a batch write that failed, not yet returned by Add or Finish
   std::vector<std::shared_ptr<ChunkBatch>> spares_;  // buffers whose write finished
   // Batches being written in the background, oldest first, handed back for reuse when done.
   std::deque<std::future<std::pair<Status, std::shared_ptr<ChunkBatch>>>> pending_;

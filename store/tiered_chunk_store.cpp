@@ -5,6 +5,7 @@
 #include <future>
 #include <random>
 #include <tuple>
+#include <utility>
 
 namespace edgesync {
 namespace {
@@ -52,7 +53,8 @@ class TierChunkWriter : public ChunkWriter {
     has_buffer_ = true;
     builder_.Add(id, data);
     if (builder_.data_bytes() < pack_bytes_) return Status::Ok();
-    EDGESYNC_RETURN_IF_ERROR(Reap(uploads_ - 1));
+    Reap(uploads_ - 1);
+    EDGESYNC_RETURN_IF_ERROR(TakeFailure());
     Launch();
     return Status::Ok();
   }
@@ -60,7 +62,8 @@ class TierChunkWriter : public ChunkWriter {
   Status Finish() override {
     // The last pack goes up beside those still in flight, not after them.
     if (!builder_.empty()) Launch();
-    Status s = Reap(0);
+    Reap(0);
+    Status s = TakeFailure();
     if (s.ok()) stored_ = added_;
     // A writer may live long (replication keeps one): it keeps no pack buffers while idle.
     spares_.clear();
@@ -73,7 +76,7 @@ class TierChunkWriter : public ChunkWriter {
   uint64_t added() const override { return added_; }
   uint64_t Stored() override {
     while (!pending_.empty() && pending_.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready)
-      (void)Reap(pending_.size() - 1);  // a failure is reported by the next Add or Finish
+      Reap(pending_.size() - 1);  // a failure is kept for the next Add or Finish
     return stored_;
   }
 
@@ -103,17 +106,18 @@ class TierChunkWriter : public ChunkWriter {
     return buffer;
   }
 
-  Status Reap(size_t keep) {
-    Status first = Status::Ok();
+  // Waits until at most `keep` uploads are in flight; the first failure among those collected
+  // is kept until TakeFailure returns it.
+  void Reap(size_t keep) {
     while (pending_.size() > keep) {
       auto [s, buffer, through] = pending_.front().get();
       pending_.pop_front();
       spares_.push_back(std::move(buffer));
-      if (s.ok() && first.ok()) stored_ = through;
-      if (first.ok() && !s.ok()) first = s;
+      if (s.ok() && failure_.ok()) stored_ = through;
+      if (failure_.ok() && !s.ok()) failure_ = s;
     }
-    return first;
   }
+  Status TakeFailure() { return std::exchange(failure_, Status::Ok()); }
 
   TieredChunkStore* store_;
   uint64_t pack_bytes_;
@@ -126,6 +130,7 @@ class TierChunkWriter : public ChunkWriter {
   std::deque<std::future<std::tuple<Status, std::string, uint64_t>>> pending_;
   uint64_t added_ = 0;
   uint64_t stored_ = 0;
+  Status failure_ = Status::Ok();  // an upload that failed, not yet returned by Add or Finish
 };
 
 }  // namespace
