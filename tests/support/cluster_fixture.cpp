@@ -88,9 +88,8 @@ TestNode& ClusterFixture::AddNode(const std::string& name, const fs::path& ca,
   return ref;
 }
 
-void ClusterFixture::Start(TestNode& node, const std::vector<const TestNode*>& peers,
-                           const std::vector<std::string>& extra_args) {
-  if (node.peer_port == 0) node.peer_port = PickPeerPort();
+void ClusterFixture::LaunchDaemon(TestNode& node, const std::vector<const TestNode*>& peers,
+                                  const std::vector<std::string>& extra_args) {
   std::vector<std::string> argv = {EDGESYNCD_BIN,  "--data-dir",    node.data_dir.string(),
                                    "--node-name",  node.name,       "--http-status",
                                    "127.0.0.1:0",  "--peer-listen", node.address(),
@@ -108,11 +107,26 @@ void ClusterFixture::Start(TestNode& node, const std::vector<const TestNode*>& p
   fs::path err = node.log();
   if (fs::exists(err)) fs::rename(err, err.string() + ".previous");
   node.process = std::make_unique<BackgroundProcess>(argv, out, err, env);
-  bool up = PollUntil([&] {
-    return !node.process->running() || ControlClient::Connect(node.socket()).ok();
-  });
-  ASSERT_TRUE(up && node.process->running())
-      << node.name << " did not come up:\n" << ReadFileText(node.log());
+}
+
+void ClusterFixture::Start(TestNode& node, const std::vector<const TestNode*>& peers,
+                           const std::vector<std::string>& extra_args) {
+  // A port picked here can be taken by another test's daemon before ours binds it; a first
+  // start that loses that race picks another port. A restart keeps its port: peers dial it.
+  const bool picks_port = node.peer_port == 0;
+  for (int attempt = 1;; ++attempt) {
+    if (picks_port) node.peer_port = PickPeerPort();
+    LaunchDaemon(node, peers, extra_args);
+    bool up = PollUntil([&] {
+      return !node.process->running() || ControlClient::Connect(node.socket()).ok();
+    });
+    if (up && node.process->running()) break;
+    const std::string log = ReadFileText(node.log());
+    const bool port_taken = log.find("Address already in use") != std::string::npos;
+    ASSERT_TRUE(picks_port && port_taken && attempt < 5)
+        << node.name << " did not come up:\n" << log;
+    node.process->Wait(std::chrono::seconds(5));
+  }
   json status = CliJson(node, {"status"});
   std::string listen = status.value("peer_listen", "");
   ASSERT_NE(listen.rfind(':'), std::string::npos) << status;

@@ -80,6 +80,10 @@ class ClusterFixture : public ::testing::Test {
                 std::filesystem::perms mode = std::filesystem::perms(0644));
 
  private:
+  // Spawns edgesyncd for `node` on node.peer_port; Start waits for it.
+  void LaunchDaemon(TestNode& node, const std::vector<const TestNode*>& peers,
+                    const std::vector<std::string>& extra_args);
+
   std::filesystem::path root_;
   std::map<std::string, std::unique_ptr<TestNode>> nodes_;
   int gets_ = 0;
