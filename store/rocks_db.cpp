@@ -110,6 +110,9 @@ Status RocksDb::Get(Family f, const rocksdb::Slice& key, std::string* value,
   ro.snapshot = snapshot;
   // Chunk bytes are read once per get or transfer; caching them would only evict metadata.
   ro.fill_cache = f != kChunks;
+  // Their block checksum would be a second pass over every byte: RocksChunkStore::Get checks
+  // each chunk against its content address, which catches what the checksum would and more.
+  ro.verify_checksums = f != kChunks;
   return FromRocks(db_->Get(ro, handles_[f], key, value), std::string("reading ") + kFamilyNames[f]);
 }
 
