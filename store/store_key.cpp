@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "store/aes_gcm.h"
+#include "store/chunk_id.h"  // ToHex
 #include "store/sha256.h"
 
 namespace edgesync {
@@ -101,7 +102,7 @@ std::string StoreKey::id() const {
   h.Update(kLabel, sizeof kLabel);  // with its NUL: the label and the key cannot run together
   h.Update(bytes_.data(), bytes_.size());
   const Sha256::Digest digest = h.Finish();
-  return Sha256::HexOf(digest.data(), 8);
+  return ToHex(digest.data(), 8);
 }
 
 }  // namespace edgesync
