@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/aes_gcm.h"
-#include "store/chunk_id.h"
+#include "store/chunk_id.h"  // ToHex, FromHex
 
 namespace edgesync {
 namespace {
@@ -25,22 +25,6 @@ using json = nlohmann::json;
 constexpr int kFormat = 1;
 // Associated data of the wrap: a sealed data key opens only as what it is.
 constexpr std::string_view kWrapLabel = "edgesync store data key, format 1";
-
-std::optional<std::string> FromHex(std::string_view hex) {
-  if (hex.size() % 2) return std::nullopt;
-  std::string out(hex.size() / 2, '\0');
-  for (size_t i = 0; i < out.size(); ++i) {
-    unsigned v = 0;
-    for (char c : hex.substr(2 * i, 2)) {
-      v <<= 4;
-      if (c >= '0' && c <= '9') v |= c - '0';
-      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-      else return std::nullopt;
-    }
-    out[i] = static_cast<char>(v);
-  }
-  return out;
-}
 
 struct WrappedKey {
   std::string key_id;

@@ -7,13 +7,12 @@
 #include <openssl/crypto.h>
 
 #include <cassert>
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
 #include "store/aes_gcm.h"
-#include "store/chunk_id.h"  // ToHex
+#include "store/chunk_id.h"  // ToHex, FromHex
 #include "store/sha256.h"
 
 namespace edgesync {
@@ -21,12 +20,6 @@ namespace {
 
 // Long enough to see that a file holds more than a hex key and a newline.
 constexpr size_t kMaxKeyFileBytes = 2 * kAesKeyBytes + 2;
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 // The 32 key bytes of a file's content; empty when it is neither raw nor hex.
 std::string KeyBytesOf(std::string content) {
@@ -37,16 +30,9 @@ std::string KeyBytesOf(std::string content) {
   }
   while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.pop_back();
   if (content.size() != 2 * kAesKeyBytes) return {};
-  key.resize(kAesKeyBytes);
-  for (size_t i = 0; i < kAesKeyBytes; ++i) {
-    const int hi = HexDigit(content[2 * i]), lo = HexDigit(content[2 * i + 1]);
-    if (hi < 0 || lo < 0) {
-      OPENSSL_cleanse(key.data(), key.size());
-      return {};
-    }
-    key[i] = static_cast<char>(hi << 4 | lo);
-  }
+  std::optional<std::string> bytes = FromHex(content);
   OPENSSL_cleanse(content.data(), content.size());
+  if (bytes) key = std::move(*bytes);
   return key;
 }
 
