@@ -138,6 +138,8 @@ TEST_F(EncryptionAtRestTest, RekeyWhileServingThenOnlyTheNewKeyOpensTheStore) {
   TestNode& node = AddNode("edge-3", ca, "edge");
   const fs::path old_key = KeyFile("old.key", 'a'), new_key = KeyFile("new.key", 'b');
   Start(node, {}, Encrypted(old_key));
+  const std::string old_id = CliJson(node, {"status"})["store"].value("encryption_key_id", "");
+  EXPECT_EQ(old_id.size(), 16u);
   const fs::path src = MarkedModel();
   ASSERT_EQ(Cli(node, {"put", "model/helmet", src.string()}).exit_code, 0);
 
@@ -145,6 +147,10 @@ TEST_F(EncryptionAtRestTest, RekeyWhileServingThenOnlyTheNewKeyOpensTheStore) {
   ASSERT_EQ(rekey.exit_code, 0) << rekey.err;
   EXPECT_NE(rekey.out.find("rekeyed: key id "), std::string::npos) << rekey.out;
   EXPECT_EQ(rekey.out.find(std::string(64, 'b')), std::string::npos);
+  const std::string new_id = CliJson(node, {"status"})["store"].value("encryption_key_id", "");
+  EXPECT_EQ(new_id.size(), 16u);
+  EXPECT_NE(new_id, old_id);
+  EXPECT_NE(rekey.out.find(old_id + " -> " + new_id), std::string::npos) << rekey.out;
   // The running daemon reads and writes on under the same data key.
   fs::path out;
   ASSERT_TRUE(WaitForGet(node, "model/helmet", &out));
@@ -164,6 +170,7 @@ TEST_F(EncryptionAtRestTest, RekeyOfAPlaintextStoreIsRefused) {
   const fs::path ca = MakeCa("ca", "enc-4");
   TestNode& node = AddNode("edge-4", ca, "edge");
   Start(node);
+  EXPECT_EQ(CliJson(node, {"status"})["store"].value("encryption_key_id", "?"), "");
   ProcessResult rekey = Cli(node, {"store", "rekey", "--key-file", KeyFile("k.key", 'c').string()});
   EXPECT_NE(rekey.exit_code, 0);
   EXPECT_NE(rekey.err.find("is not encrypted"), std::string::npos) << rekey.err;
