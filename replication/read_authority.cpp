@@ -1,5 +1,7 @@
 #include "replication/read_authority.h"
 
+#include <utility>
+
 #include "replication/acl_document.h"
 #include "replication/write_acl.h"
 

@@ -259,7 +259,7 @@ bool Replicator::Impl::StartPurgeResync(const std::shared_ptr<Link>& link, const
   if (p.purge_resync) return false;
   Log(4, "peer " + info.node_id + " purged deleted keys this node had not heard of (offline longer "
          "than its sync.max_offline?): comparing everything with it");
-  p.purge_resync = PurgeResync{notice, info.subscriptions, {}};
+  p.purge_resync = PurgeResync{notice, info.subscriptions, {}, info};
   p.requesting = false;
   p.checkpoint = 0;
   RequestChanges(info.node_id, p);
@@ -268,10 +268,13 @@ bool Replicator::Impl::StartPurgeResync(const std::shared_ptr<Link>& link, const
 
 void Replicator::Impl::FinishPurgeResync(const std::string& node, const PurgeResync& resync) {
   const auto selection = Selection();
+  const auto rules = ReadRules();
   auto purged = store_.PurgeKeys(
       [&](const std::string& key, uint64_t seq, const std::vector<VersionRecord>& heads) {
         if (resync.seen.count(key) || seq > resync.notice.your_log_read_upto) return false;
         if (!Subscribed(resync.subscriptions, key) || !Subscribed(selection.subscriptions, key)) return false;
+        // This node never sent it a key it may not read: its absence there says nothing.
+        if (!MayRead(rules, resync.peer, key)) return false;
         return std::all_of(heads.begin(), heads.end(), [&](const VersionRecord& h) {
           return HlcMillis(h.hlc) < resync.notice.horizon_ms;
         });

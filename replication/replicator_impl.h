@@ -90,6 +90,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     PurgeNotice notice;
     std::vector<std::string> subscriptions;  // the peer's: keys it does not want are not news
     std::set<std::string> seen;              // keys its log holds
+    transport::PeerInfo peer;                // read rules: keys it may not read never reached it
   };
 
   // One peer node, connected or remembered.
@@ -267,7 +268,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
                         const PurgeNotice& notice) EXCLUDES(mu_);
   // The end of a purge resync with `node`: every key this node holds that the peer has seen
   // from it (its entry is within what the peer read of this log), that the peer would hold
-  // (its subscriptions), that is older than the peer's purge horizon, and that is absent from
+  // (its subscriptions) and may read (read rules), that is older than the peer's purge horizon, and that is absent from
   // the peer's whole log was deleted there and purged: drop it too. Keys written here since
   // the peer last read this log are kept: they are news, not leftovers. Blocking context.
   void FinishPurgeResync(const std::string& node, const PurgeResync& resync) EXCLUDES(mu_);

@@ -57,7 +57,7 @@ Status Replicator::Impl::MayServeManifest(const transport::PeerInfo& peer, const
   if (servable.ok() && servable->manifest_id != request.manifest_id)
     s = Status::PermissionDenied("manifest " + request.manifest_id.Hex() + " is not the one of version " +
                                  request.version.version_id);
-  if (s.IsPermissionDenied())
+  if (s.code() == Status::Code::kPermissionDenied)
     options_.read_authority->Refused(ReadRefusal::kManifest, peer.node_id,
                                      request.version.key.empty() ? "(no key)" : request.version.key, 1, s.message());
   return s;
@@ -72,7 +72,7 @@ std::vector<ChunkId> Replicator::Impl::WithholdUnreadable(const transport::PeerI
     std::vector<ChunkId> withheld = std::move(request.ids);
     request.ids.clear();
     request.bases.clear();
-    if (servable.status().IsPermissionDenied())
+    if (servable.status().code() == Status::Code::kPermissionDenied)
       options_.read_authority->Refused(ReadRefusal::kChunk, peer.node_id, key, withheld.size(),
                                        servable.status().message());
     return withheld;
