@@ -5,7 +5,9 @@
 // chunk both sites share is served to it only as part of its own site's version; a relay that
 // may read everything serves an edge only what the edge may read; and a rule change on the
 // cloud applies to the next request, and to keys granted later (read again from the logs).
+#include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 
 #include "replication/message_types.h"
