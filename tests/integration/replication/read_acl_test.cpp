@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <set>
 #include <mutex>
 
 #include "replication/message_types.h"
@@ -38,9 +39,10 @@ const std::string kSiteRules =
     R"({"labels":{"site":"a"},"keys":["dataset/site-a/*"],"allow":"read"},)"
     R"({"labels":{"site":"b"},"keys":["dataset/site-b/*"],"allow":"read"}])";
 
-const std::string kShared = "calibration frames both sites record";
-const std::string kSiteA = "site a's own frames";
-const std::string kSiteB = "site b's own frames";
+// One CSV file each site records identically (a chunk both datasets hold), one of its own each.
+const std::string kShared = "frame,label\ncalibration-1,board\ncalibration-2,board\n";
+const std::string kSiteA = "frame,label\na-0001,helmet\na-0002,vest\n";
+const std::string kSiteB = "frame,label\nb-0001,forklift\nb-0002,pallet\n";
 
 // A peer with a real certificate whose replication side is driven by the test, one request at
 // a time: what an attacker holding a valid certificate can ask for.
@@ -165,13 +167,15 @@ class ReadAclTest : public ClusterFixture {
     Start(*admin_, {cloud_});
     SetRules(kSiteRules);
     MakeFile(root() / "model" / "w.bin", "shared weights");
-    MakeFile(root() / "a" / "shared.bin", kShared);
-    MakeFile(root() / "a" / "a.bin", kSiteA);
-    MakeFile(root() / "b" / "shared.bin", kShared);
-    MakeFile(root() / "b" / "b.bin", kSiteB);
-    ASSERT_EQ(Cli(*cloud_, {"put", "model/det", (root() / "model").string()}).exit_code, 0);
-    ASSERT_EQ(Cli(*cloud_, {"put", "dataset/site-a/frames", (root() / "a").string()}).exit_code, 0);
-    ASSERT_EQ(Cli(*cloud_, {"put", "dataset/site-b/frames", (root() / "b").string()}).exit_code, 0);
+    MakeFile(root() / "a" / "shared.csv", kShared);
+    MakeFile(root() / "a" / "a.csv", kSiteA);
+    MakeFile(root() / "b" / "shared.csv", kShared);
+    MakeFile(root() / "b" / "b.csv", kSiteB);
+    for (const auto& [key, dir] : {std::pair{"model/det", "model"}, std::pair{"dataset/site-a/frames", "a"},
+                                   std::pair{"dataset/site-b/frames", "b"}}) {
+      ProcessResult put = Cli(*cloud_, {"put", key, (root() / dir).string()});
+      ASSERT_EQ(put.exit_code, 0) << key << ": " << put.err;
+    }
   }
 
   // The admin installs `rules`; returns once the cloud holds that version of meta/acl.
@@ -198,10 +202,10 @@ TEST_F(ReadAclTest, EachSiteReceivesItsOwnDatasetsAndTheModelsNeverTheOtherSites
   fs::path out;
   EXPECT_TRUE(WaitForGet(edge_a, "model/det", &out));
   EXPECT_TRUE(WaitForGet(edge_a, "dataset/site-a/frames", &out));
-  EXPECT_EQ(ReadFileText(out / "a.bin"), kSiteA);
+  EXPECT_EQ(ReadFileText(out / "a.csv"), kSiteA);
   EXPECT_TRUE(WaitForGet(edge_b, "model/det", &out));
   EXPECT_TRUE(WaitForGet(edge_b, "dataset/site-b/frames", &out));
-  EXPECT_EQ(ReadFileText(out / "shared.bin"), kShared);
+  EXPECT_EQ(ReadFileText(out / "shared.csv"), kShared);
   // Each has read the cloud's whole log: the other site's dataset was left out, not late.
   ASSERT_TRUE(WaitUntilRead(edge_a, *cloud_));
   ASSERT_TRUE(WaitUntilRead(edge_b, *cloud_));
@@ -231,7 +235,12 @@ TEST_F(ReadAclTest, AHostilePeerGetsNeitherTheOtherSitesManifestNorItsChunks) {
   const ChunkId shared_id = ChunkId::Of(kShared.data(), kShared.size());
   const ChunkId a_only = ChunkId::Of(kSiteA.data(), kSiteA.size());
   const ChunkId b_only = ChunkId::Of(kSiteB.data(), kSiteB.size());
-  ASSERT_NE(b_manifest->manifest.find(std::string(b_only.AsBytes())), std::string::npos);
+  auto manifest = Manifest::Decode(b_manifest->manifest);
+  ASSERT_TRUE(manifest.ok());
+  std::set<ChunkId> b_chunks;
+  for (const auto& f : manifest->files)
+    for (const auto& c : f.chunks) b_chunks.insert(c.id);
+  ASSERT_EQ(b_chunks, (std::set<ChunkId>{shared_id, b_only}));
 
   // Certified for site a, claiming site b in its Hello: the claim grants nothing.
   Probe hostile(hostile_a, "plant-1", {{"site", "b"}, {"role", "cloud"}});
