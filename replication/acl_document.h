@@ -4,6 +4,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -14,5 +16,16 @@ namespace edgesync::replication {
 
 // The live view of meta/acl's (kWriteAclKey) latest version; nullopt when there is none or it is deleted.
 Result<std::optional<nlohmann::json>> ReadAclDocument(Store& store);
+
+// The rules `Acl::FromDocument` finds in meta/acl: `absent` without a document, and
+// `unusable(reason)` when it cannot be read or parsed (each kind of rules fails closed its way).
+template <typename Acl, typename Unusable>
+Acl LoadAcl(Store& store, Acl absent, Unusable unusable) {
+  auto view = ReadAclDocument(store);
+  if (!view.ok()) return unusable("cannot read it: " + view.status().ToString());
+  if (!view->has_value()) return absent;
+  auto parsed = Acl::FromDocument(**view);
+  return parsed.ok() ? std::move(parsed).value() : unusable(parsed.status().message());
+}
 
 }  // namespace edgesync::replication

@@ -26,15 +26,8 @@ void ReadAuthority::Attach(Store& store) {
 }
 
 void ReadAuthority::Reload(Store& store, bool first) {
-  auto view = ReadAclDocument(store);
-  ReadAcl acl = ReadAcl::Open();
-  if (!view.ok()) {
-    acl = ReadAcl::Closed("cannot read it: " + view.status().ToString());
-  } else if (view->has_value()) {
-    auto parsed = ReadAcl::FromDocument(**view);
-    acl = parsed.ok() ? std::move(parsed).value() : ReadAcl::Closed(parsed.status().message());
-  }
-  auto shared = std::make_shared<const ReadAcl>(std::move(acl));
+  auto shared = std::make_shared<const ReadAcl>(
+      LoadAcl(store, ReadAcl::Open(), [](std::string reason) { return ReadAcl::Closed(std::move(reason)); }));
   bool changed;
   {
     MutexLock lock(mu_);

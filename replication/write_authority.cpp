@@ -25,14 +25,8 @@ void WriteAuthority::Attach(Store& store) {
 }
 
 void WriteAuthority::Reload(Store& store) {
-  auto view = ReadAclDocument(store);
-  WriteAcl acl = WriteAcl::AllowAll();
-  if (!view.ok()) {
-    acl = WriteAcl::AdminOnly("cannot read it: " + view.status().ToString());
-  } else if (view->has_value()) {
-    auto parsed = WriteAcl::FromDocument(**view);
-    acl = parsed.ok() ? std::move(parsed).value() : WriteAcl::AdminOnly(parsed.status().message());
-  }
+  const WriteAcl acl =
+      LoadAcl(store, WriteAcl::AllowAll(), [](std::string reason) { return WriteAcl::AdminOnly(std::move(reason)); });
   {
     MutexLock lock(mu_);
     acl_ = acl;

@@ -187,18 +187,27 @@ class ReadAclTest : public ClusterFixture {
         << ReadFileText(cloud_->log());
   }
 
+  // An edge of each site, certified for it, behind the cloud.
+  void StartSiteEdges() {
+    edge_a_ = &AddNode("edge-a", ca_, "edge", 2, {"site=a"});
+    edge_b_ = &AddNode("edge-b", ca_, "edge", 2, {"site=b"});
+    Start(*edge_a_, {cloud_});
+    Start(*edge_b_, {cloud_});
+  }
+
   fs::path ca_;
   TestNode* admin_ = nullptr;
   TestNode* cloud_ = nullptr;
+  TestNode* edge_a_ = nullptr;
+  TestNode* edge_b_ = nullptr;
 };
 
 TEST_F(ReadAclTest, EachSiteReceivesItsOwnDatasetsAndTheModelsNeverTheOtherSites) {
   StartCloud();
   ASSERT_TRUE(PollUntil([&] { return Logged(*cloud_, "read ACL in force: 4 read rule(s)"); }));
-  TestNode& edge_a = AddNode("edge-a", ca_, "edge", 2, {"site=a"});
-  TestNode& edge_b = AddNode("edge-b", ca_, "edge", 2, {"site=b"});
-  Start(edge_a, {cloud_});
-  Start(edge_b, {cloud_});
+  StartSiteEdges();
+  TestNode& edge_a = *edge_a_;
+  TestNode& edge_b = *edge_b_;
   fs::path out;
   EXPECT_TRUE(WaitForGet(edge_a, "model/det", &out));
   EXPECT_TRUE(WaitForGet(edge_a, "dataset/site-a/frames", &out));
@@ -328,11 +337,10 @@ TEST_F(ReadAclTest, ARelayServesEachReaderOnlyWhatThatReaderMayRead) {
 
 TEST_F(ReadAclTest, ARuleChangeOnTheCloudAppliesToTheNextRequest) {
   StartCloud();
-  TestNode& edge_a = AddNode("edge-a", ca_, "edge", 2, {"site=a"});
-  TestNode& edge_b = AddNode("edge-b", ca_, "edge", 2, {"site=b"});
+  StartSiteEdges();
+  TestNode& edge_a = *edge_a_;
+  TestNode& edge_b = *edge_b_;
   TestNode& spy_b = AddNode("spy-b", ca_, "edge", 2, {"site=b"});
-  Start(edge_a, {cloud_});
-  Start(edge_b, {cloud_});
   fs::path out;
   ASSERT_TRUE(WaitForGet(edge_b, "model/det", &out));
   Probe b(spy_b, "plant-1");
