@@ -355,8 +355,10 @@ TEST_F(ReadAclTest, ARuleChangeOnTheCloudAppliesToTheNextRequest) {
            R"({"roles":["*"],"keys":["meta/*"],"allow":"read"},)"
            R"({"roles":["cloud","admin"],"keys":["*"],"allow":"read"},)"
            R"({"labels":{"site":"a"},"keys":["dataset/site-a/*","model/*"],"allow":"read"},)"
-           R"({"labels":{"site":"b"},"keys":["dataset/site-b/*","dataset/site-a/*"],"allow":"read"}])");
-  // The cloud holds the new rules: its very next answer follows them.
+           R"({"labels":{"site":"b"},"keys":["dataset/site-b/*"],"allow":"read"},)"
+           R"({"labels":{"site":"b"},"keys":["dataset/site-a/*"],"allow":"read"}])");
+  // Once the cloud has taken the new rules, its very next answer follows them.
+  ASSERT_TRUE(PollUntil([&] { return Logged(*cloud_, "read ACL in force: 5 read rule(s)"); }));
   auto refused = b.AskManifest(ask_model);
   ASSERT_TRUE(refused);
   EXPECT_FALSE(refused->found);
