@@ -166,6 +166,7 @@ class ReadAclTest : public ClusterFixture {
     EXPECT_TRUE(Logged(*cloud_, "READ ACL NOT ENFORCED"));
     Start(*admin_, {cloud_});
     SetRules(kSiteRules);
+    ASSERT_TRUE(PollUntil([&] { return Logged(*cloud_, "read ACL in force: 4 read rule(s)"); }));
     MakeFile(root() / "model" / "w.bin", "shared weights");
     MakeFile(root() / "a" / "shared.csv", kShared);
     MakeFile(root() / "a" / "a.csv", kSiteA);
@@ -204,7 +205,6 @@ class ReadAclTest : public ClusterFixture {
 
 TEST_F(ReadAclTest, EachSiteReceivesItsOwnDatasetsAndTheModelsNeverTheOtherSites) {
   StartCloud();
-  ASSERT_TRUE(PollUntil([&] { return Logged(*cloud_, "read ACL in force: 4 read rule(s)"); }));
   StartSiteEdges();
   TestNode& edge_a = *edge_a_;
   TestNode& edge_b = *edge_b_;
