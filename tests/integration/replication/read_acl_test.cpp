@@ -308,6 +308,8 @@ TEST_F(ReadAclTest, ARelayServesEachReaderOnlyWhatThatReaderMayRead) {
   TestNode& edge_b = AddNode("edge-b", ca_, "edge", 2, {"site=b"});
   TestNode& hostile_b = AddNode("hostile-b", ca_, "edge", 2, {"site=b"});
   Start(relay, {cloud_});
+  // A node serves by the rules it holds: the relay has them before edge-b links to it.
+  ASSERT_TRUE(PollUntil([&] { return Logged(relay, "read ACL in force: 4 read rule(s)"); }));
   Start(edge_b, {&relay});  // reaches the cloud's data only through the relay
   fs::path out;
   // The relay may read everything and holds everything...
