@@ -152,6 +152,11 @@ bool Lists(const std::vector<replication::KeyHeads>& changes, const std::string&
 class ReadAclTest : public ClusterFixture {
  protected:
   bool Has(const TestNode& node, const std::string& key) { return Cli(node, {"show", key}).exit_code == 0; }
+  // The latest version id of `key` on `node`; "" while it has none.
+  std::string VersionOf(const TestNode& node, const std::string& key) {
+    json shown = CliJson(node, {"show", key});
+    return shown.is_object() ? shown.value("version", "") : "";
+  }
   bool Logged(const TestNode& node, const std::string& text) {
     return ReadFileText(node.log()).find(text) != std::string::npos;
   }
@@ -183,9 +188,9 @@ class ReadAclTest : public ClusterFixture {
   void SetRules(const std::string& rules) {
     ProcessResult set = Cli(*admin_, {"meta", "set", "meta/acl", rules});
     ASSERT_EQ(set.exit_code, 0) << set.err;
-    const std::string version = CliJson(*admin_, {"show", "meta/acl"}).value("version", "");
-    ASSERT_TRUE(PollUntil([&] { return CliJson(*cloud_, {"show", "meta/acl"}).value("version", "") == version; }))
-        << ReadFileText(cloud_->log());
+    const std::string version = VersionOf(*admin_, "meta/acl");
+    ASSERT_FALSE(version.empty());
+    ASSERT_TRUE(PollUntil([&] { return VersionOf(*cloud_, "meta/acl") == version; })) << ReadFileText(cloud_->log());
   }
 
   // An edge of each site, certified for it, behind the cloud.
@@ -325,11 +330,9 @@ TEST_F(ReadAclTest, ARelayServesEachReaderOnlyWhatThatReaderMayRead) {
   ASSERT_TRUE(hostile.Connect(relay));
   EXPECT_FALSE(Lists(hostile.Changes(), "dataset/site-a/"));
   // Site a's version as the relay's own log shows it to a reader of everything.
-  json shown = CliJson(relay, {"show", "dataset/site-a/frames"});
-  ASSERT_TRUE(shown.is_object());
   ChunkRequest request;
   request.ids = {ChunkId::Of(kSiteA.data(), kSiteA.size())};
-  request.version = {"dataset/site-a/frames", shown.value("version", "")};
+  request.version = {"dataset/site-a/frames", VersionOf(relay, "dataset/site-a/frames")};
   auto answers = hostile.AskChunks(request);
   ASSERT_EQ(answers.size(), 1u);
   EXPECT_FALSE(answers.begin()->second.found);
