@@ -34,16 +34,13 @@ void ReadAuthority::Reload(Store& store, bool first) {
     changed = !(*acl_ == *shared);
     acl_ = shared;
   }
-  if (!first && !changed) return;
-  if (options_.log) {
-    if (!shared->enforced())
-      options_.log(4, "READ ACL NOT ENFORCED: no read rule in " + std::string(kWriteAclKey) +
-                          ", so every node of the cluster may read every key; an admin adds "
-                          "{\"allow\": \"read\", ...} rules to it (see docs/security.md)");
-    else
-      options_.log(5, "read ACL in force: " + shared->Describe());
-  }
-  if (!first && options_.on_change) options_.on_change(*shared);
+  if ((!first && !changed) || !options_.log) return;
+  if (!shared->enforced())
+    options_.log(4, "READ ACL NOT ENFORCED: no read rule in " + std::string(kWriteAclKey) +
+                        ", so every node of the cluster may read every key; an admin adds "
+                        "{\"allow\": \"read\", ...} rules to it (see docs/security.md)");
+  else
+    options_.log(5, "read ACL in force: " + shared->Describe());
 }
 
 std::shared_ptr<const ReadAcl> ReadAuthority::acl() const {

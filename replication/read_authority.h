@@ -7,7 +7,9 @@
 // certified labels, transport::PeerInfo), never by its Hello. Refusals are counted
 // (`on_refused`: the edgesync_read_refusals_total metric) and logged with the peer and the key,
 // at most kRefusalLinesPerMinute lines a minute, so a hostile peer cannot flood the log.
-// Thread-safety: safe for concurrent use once Attach has run.
+// Thread-safety: safe for concurrent use once Attach has run. Its mutex is innermost: callers
+// may hold theirs (the Replicator's `mu_`), and it is never held while calling out (log,
+// on_refused).
 #pragma once
 
 #include <chrono>
@@ -35,9 +37,6 @@ struct ReadAuthorityOptions {
   std::function<void(int level, const std::string& message)> log;
   // Optional: `count` more refusals of `kind` (a batch leaving out three keys counts three).
   std::function<void(ReadRefusal kind, uint64_t count)> on_refused;
-  // Optional: the read rules changed (not called by Attach's first load). Called on the thread
-  // that committed meta/acl; must not block.
-  std::function<void(const ReadAcl& acl)> on_change;
 };
 
 class ReadAuthority {
@@ -62,6 +61,7 @@ class ReadAuthority {
                const std::string& why);
 
  private:
+  // Reads meta/acl again; logs the rules in force at the first load and whenever they change.
   void Reload(Store& store, bool first);
 
   const ReadAuthorityOptions options_;
