@@ -466,6 +466,21 @@ void AddSubcommands(CLI::App& app, SubcommandArgs& args, CliRequest& req) {
   });
   on(app.add_subcommand("gc", "collect garbage now: chunks and manifests no retained version, pin or transfer uses"),
      "gc", PrintGc);
+  auto* store = app.add_subcommand("store", "the node's store (docs/store.md)");
+  store->require_subcommand(1);
+  auto* rekey = store->add_subcommand(
+      "rekey", "rewrap the store's data key under the key in <file> (storage.encryption; the data is not "
+               "rewritten and reads go on); point storage.encryption_key_file at <file> before the next start");
+  rekey->add_option("--key-file", args.file, "the new 32-byte key, readable only by the daemon's user")->required();
+  rekey->callback([&req, &args] {
+    req.method = "store.rekey";
+    req.params = {{"key_file", AbsolutePath(args.file)}};
+    req.print = [](const json& r, std::ostream& out) {
+      out << "rekeyed: key id " << r.value("previous_key_id", "") << " -> " << r.value("key_id", "")
+          << "; set storage.encryption_key_file = \"" << r.value("key_file", "")
+          << "\" before the next start\n";
+    };
+  });
   on(app.add_subcommand("limits", "bandwidth limits in force now and until when, the schedule, per-peer "
                                    "limits and transfer priorities"),
      "limits", PrintLimits);

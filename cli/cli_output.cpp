@@ -86,6 +86,8 @@ void PrintStatus(const json& r, std::ostream& out) {
   table.AddRow({"objects", Str(store, "keys") + " keys, " + Bytes(store, "logical_bytes") +
                                " logical, " + Bytes(store, "chunk_bytes") + " stored in " +
                                Str(store, "chunks") + " chunks"});
+  if (const std::string key_id = store.value("encryption_key_id", ""); !key_id.empty())
+    table.AddRow({"encryption", "at rest, key id " + key_id});
   const json quota = r.value("disk_quota", json());
   if (quota.is_object())
     table.AddRow({"disk quota", Bytes(quota, "used_bytes") + " of " + Bytes(quota, "limit_bytes") + ", " +

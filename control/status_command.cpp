@@ -65,6 +65,7 @@ void RegisterStatusCommand(CommandDispatcher& dispatcher, Store& store,
               {"last_seq", stats->last_seq},
               {"identity_clashes", stats->identity_clashes},
               {"reincarnations", stats->reincarnations},
+              {"encryption_key_id", store.EncryptionKeyId()},  // empty: not encrypted at rest
               {"chunk_tier", TierJson(stats->tier)}}},
         };
       });

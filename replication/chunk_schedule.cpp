@@ -91,8 +91,11 @@ std::vector<ChunkRef> ChunkSchedule::Take(const std::string& peer, bool full_hol
     if (it == swarm_.end()) return {};
     swarm = &it->second;
   }
-  for (uint32_t i = 0; i < chunks_.size(); ++i) {
-    if (state_[i] != State::kToAsk) continue;
+  for (uint32_t i = first_to_ask_; i < chunks_.size(); ++i) {
+    if (state_[i] != State::kToAsk) {
+      if (i == first_to_ask_) ++first_to_ask_;
+      continue;
+    }
     if (swarm ? !swarm->has[i] : (swarm_count_[i] > 0 || !(mine_[i] || endgame_))) continue;
     candidates.emplace_back(swarm_count_[i], i);
     // A full holder's candidates all have count 0: the first ones in manifest order are taken.
@@ -119,6 +122,7 @@ void ChunkSchedule::Return(const ChunkId& id) {
   auto it = index_.find(id);
   if (it == index_.end() || state_[it->second] != State::kAsked) return;
   state_[it->second] = State::kToAsk;
+  first_to_ask_ = std::min(first_to_ask_, it->second);
   ++to_ask_;
 }
 

@@ -81,6 +81,9 @@ class ChunkSchedule {
   std::unordered_map<ChunkId, uint32_t, ChunkIdHash> index_;
   std::map<std::string, SwarmPeer> swarm_;
   size_t to_ask_ = 0;
+  // No chunk below this index is to be asked: Take starts here instead of rescanning the
+  // asked and stored prefix of a large manifest at every call.
+  uint32_t first_to_ask_ = 0;
   bool endgame_ = false;
 };
 

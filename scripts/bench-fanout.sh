@@ -9,6 +9,8 @@
 #   fanout_s                time from the put (edgesync), the first rsync start or the end of
 #                           the origin's scan (Syncthing) to the last edge holding the model
 #   origin_bytes_over_size  bytes the origin's interface sent meanwhile / model size
+#   daemons_cpu_s, cores_busy  (edgesync) CPU seconds all daemons used meanwhile, and that over
+#                           fanout_s: how many of the machine's cores the fan-out kept busy
 # and single_s, the same for one edge alone. Prints one JSON line.
 #
 #   scripts/bench-fanout.sh [--build-dir DIR]
@@ -31,6 +33,10 @@ EDGESYNC=$(cd "$build_dir" && pwd)/cli/edgesync
 for tool in ip tc rsync syncthing python3; do
   command -v $tool >/dev/null || { echo "bench-fanout: $tool not found (scripts/setup.sh)" >&2; exit 1; }
 done
+# The system interpreter: a version manager's shim (pyenv) runs a few processes per call, and the
+# polling loops below would take that CPU from the daemons they measure.
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
+python3() { "$PYTHON" "$@"; }
 unset XDG_RUNTIME_DIR RUNTIME_DIRECTORY STATE_DIRECTORY CONFIGURATION_DIRECTORY NOTIFY_SOCKET \
   WATCHDOG_USEC EDGESYNC_SOCKET
 
@@ -130,6 +136,15 @@ print(sum(1 for n in w["nodes"] if set(mine["versions"]) & set(n["versions"])))'
 
 now() { date +%s.%N; }
 
+daemons_cpu_s() {  # CPU seconds (user + system) the running daemons have used so far
+  local pid total=0 ticks
+  for pid in "${pids[@]}"; do
+    ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + ticks))
+  done
+  python3 -c "print($total / $(getconf CLK_TCK))"
+}
+
 # One edgesync fan-out to `edges` edges: sets seconds and ratio (origin bytes over model size).
 edgesync_run() {  # edgesync_run EDGES
   local edges=$1 i
@@ -146,14 +161,16 @@ edgesync_run() {  # edgesync_run EDGES
     done
   done
   cli node-0 put "$KEY" "$dir/model" >/dev/null
-  local tx0 t0 deadline=$((SECONDS + 3600))
+  local tx0 t0 cpu0 deadline=$((SECONDS + 3600))
   tx0=$(origin_tx_bytes)
   t0=$(now)
+  cpu0=$(daemons_cpu_s)
   until [ "$(holders)" -eq $((edges + 1)) ]; do
     [ $SECONDS -lt $deadline ] || fail "the model did not reach every edge in an hour"
     sleep 0.2
   done
   measure "$t0" "$tx0"
+  cpu_s=$(python3 -c "print(round($(daemons_cpu_s) - $cpu0, 1))")
   cleanup
 }
 
@@ -224,7 +241,7 @@ PY
 }
 
 st_api() {  # st_api I METHOD PATH: the REST API of device I
-  ip netns exec "esfo-$1" python3 -c '
+  ip netns exec "esfo-$1" "$PYTHON" -c '
 import sys, urllib.request
 request = urllib.request.Request("http://127.0.0.1:8384" + sys.argv[2], method=sys.argv[1], headers={"X-API-Key": "fanout"})
 print(urllib.request.urlopen(request, timeout=3600).read().decode())' "$2" "$3"
@@ -279,7 +296,7 @@ uses() { [[ $TOOLS == *" $1 "* ]]; }
 if uses edgesync; then
   edgesync_run 1
   single_s=$seconds
-  json+=",\"single_s\":$single_s"
+  json+=",\"single_s\":$single_s,\"single_cpu_s\":$cpu_s"
 fi
 if uses rsync; then
   rsync_run 1
@@ -297,6 +314,7 @@ for edges in $EDGE_COUNTS; do
     edgesync_run "$edges"
     json+=",\"fanout_s\":$seconds,\"origin_bytes_over_size\":$ratio"
     json+=",\"fanout_over_single\":$(python3 -c "print(round($seconds / $single_s, 2))")"
+    json+=",\"daemons_cpu_s\":$cpu_s,\"cores_busy\":$(python3 -c "print(round($cpu_s / $seconds, 2))")"
   fi
   if uses rsync; then
     rsync_run "$edges"

@@ -25,12 +25,21 @@ static int HexValue(char c) {
 std::optional<ChunkId> ChunkId::FromHex(std::string_view hex) {
   ChunkId id;
   if (hex.size() != id.bytes.size() * 2) return std::nullopt;
-  for (size_t i = 0; i < id.bytes.size(); ++i) {
-    int hi = HexValue(hex[2 * i]), lo = HexValue(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    id.bytes[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
+  std::optional<std::string> bytes = edgesync::FromHex(hex);
+  if (!bytes) return std::nullopt;
+  std::memcpy(id.bytes.data(), bytes->data(), id.bytes.size());
   return id;
+}
+
+std::optional<std::string> FromHex(std::string_view hex) {
+  if (hex.size() % 2) return std::nullopt;
+  std::string out(hex.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int hi = HexValue(hex[2 * i]), lo = HexValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<char>(hi << 4 | lo);
+  }
+  return out;
 }
 
 std::optional<ChunkId> ChunkId::FromBytes(std::string_view raw) {

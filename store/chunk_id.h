@@ -41,5 +41,7 @@ struct ChunkIdHash {
 
 // Lowercase hex of arbitrary bytes.
 std::string ToHex(const void* data, size_t size);
+// The bytes of hex digits (either case); nullopt for an odd length or another character.
+std::optional<std::string> FromHex(std::string_view hex);
 
 }  // namespace edgesync

@@ -14,7 +14,7 @@ Result<uint64_t> StoreImpl::StoredChunkBytes() {
   uint64_t bytes = 0;
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kChunkIndex)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kChunkIndex, ro);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto location = DecodeChunkIndexValue(it->value().ToStringView());
     if (location.ok()) bytes += location->size;
@@ -28,7 +28,7 @@ Status StoreImpl::MarkEvicted(const ObjectKey& key, const std::string& version_i
   if (!version.ok()) return version.status();
   if (version->record.tombstone) return Status::InvalidArgument(key.str() + " version " + version_id + " is a delete");
   rocksdb::WriteBatch batch;
-  batch.Put(db_->cf(RocksDb::kMeta), EvictedMarkKey(key.str(), version_id), "");
+  db_->Put(&batch, RocksDb::kMeta, EvictedMarkKey(key.str(), version_id), "");
   return db_->WriteSynced(&batch).WithContext("marking " + key.str() + " version " + version_id + " evicted");
 }
 
@@ -65,7 +65,7 @@ Result<bool> StoreImpl::IsEvicted(const std::string& key, const std::string& ver
 
 Result<std::map<std::string, std::set<std::string>>> StoreImpl::EvictedVersions() {
   std::map<std::string, std::set<std::string>> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kMeta)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kMeta);
   for (it->Seek(kEvictedMarkPrefix); it->Valid() && it->key().starts_with(kEvictedMarkPrefix); it->Next()) {
     std::string_view rest = it->key().ToStringView().substr(sizeof(kEvictedMarkPrefix) - 1);
     const size_t nul = rest.find('\0');

@@ -71,13 +71,13 @@ Result<GcStats> StoreImpl::CollectGarbage() {
   std::unordered_set<ChunkId, ChunkIdHash> live_manifests, live_chunks;
   std::unordered_set<std::string> evicted;  // "key\0version id" of evicted versions
   {
-    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kMeta)));
+    std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kMeta, ro);
     for (it->Seek(kEvictedMarkPrefix); it->Valid() && it->key().starts_with(kEvictedMarkPrefix); it->Next())
       evicted.insert(it->key().ToString().substr(sizeof(kEvictedMarkPrefix) - 1));
     EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "gc: scanning evicted versions"));
   }
   {
-    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kVersions)));
+    std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kVersions, ro);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       auto r = VersionRecord::Decode(it->value().ToStringView());
       if (!r.ok()) return r.status();
@@ -95,7 +95,7 @@ Result<GcStats> StoreImpl::CollectGarbage() {
   }
   {
     // Pending intents protect the chunks of manifests fetched for them.
-    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kIntents)));
+    std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kIntents, ro);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       auto j = nlohmann::json::parse(it->value().ToStringView(), nullptr, false);
       if (j.is_discarded() || !j.contains("record")) continue;
@@ -107,7 +107,7 @@ Result<GcStats> StoreImpl::CollectGarbage() {
   {
     const uint64_t now = NowMillis();
     std::vector<std::string> expired;
-    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kPins)));
+    std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kPins, ro);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string v = it->value().ToString();
       auto space = v.find(' ');
@@ -166,7 +166,7 @@ Result<GcStats> StoreImpl::CollectGarbage() {
       candidates.clear();
       return db_->WriteUnsynced(&batch);
     };
-    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(family)));
+    std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(family, ro);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       auto id = ChunkId::FromBytes(it->key().ToStringView());
       if (!id) continue;

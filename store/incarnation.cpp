@@ -32,7 +32,7 @@ bool ActorOfNode(const std::string& actor, const std::string& node_id) {
 // Re-keys the entries of a column family keyed "key\0version id" whose id is stale.
 Status RekeyVersions(RocksDb& db, RocksDb::Family family,
                      const std::function<Result<VersionRecord>(std::string_view key, std::string_view value)>& record_of) {
-  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(rocksdb::ReadOptions(), db.cf(family)));
+  std::unique_ptr<rocksdb::Iterator> it = db.NewIterator(family);
   rocksdb::WriteBatch batch;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string k = it->key().ToString();
@@ -44,7 +44,7 @@ Status RekeyVersions(RocksDb& db, RocksDb::Family family,
     const std::string id = record->Id(key);
     if (k.compare(nul + 1, std::string::npos, id) == 0) continue;
     batch.Delete(db.cf(family), k);
-    batch.Put(db.cf(family), key + '\0' + id, it->value());
+    db.Put(&batch, family, key + '\0' + id, it->value());
     if (batch.Count() >= kMigrationBatch) {
       EDGESYNC_RETURN_IF_ERROR(db.WriteSynced(&batch));
       batch.Clear();
@@ -72,13 +72,13 @@ Status StoreImpl::LoadIncarnation(bool created, int stored_schema) {
   std::string actor;
   if (created) {
     actor = ActorFor(node_id_, CommitEpoch());
-    batch.Put(db_->cf(RocksDb::kMeta), kActorKey, actor);
+    db_->Put(&batch, RocksDb::kMeta, kActorKey, actor);
   } else if (stored_schema < 2) {
     // Schema 1: ids hashed the vector alone, and the node counted under its bare id.
     EDGESYNC_RETURN_IF_ERROR(MigrateVersionIds());
     actor = node_id_;
-    batch.Put(db_->cf(RocksDb::kMeta), kActorKey, actor);
-    batch.Put(db_->cf(RocksDb::kMeta), kMetaSchemaKey, std::to_string(kSchemaVersion));
+    db_->Put(&batch, RocksDb::kMeta, kActorKey, actor);
+    db_->Put(&batch, RocksDb::kMeta, kMetaSchemaKey, std::to_string(kSchemaVersion));
   } else {
     EDGESYNC_RETURN_IF_ERROR(db_->Get(RocksDb::kMeta, kActorKey, &actor).WithContext("reading the store's actor"));
   }
@@ -131,12 +131,12 @@ Status StoreImpl::StartIncarnation(const std::string& why) {
   const std::string epoch = RandomHex(16);
   const std::string actor = ActorFor(node_id_, epoch);
   rocksdb::WriteBatch batch;
-  batch.Put(db_->cf(RocksDb::kMeta), kMetaEpochKey, epoch);
-  batch.Put(db_->cf(RocksDb::kMeta), kActorKey, actor);
+  db_->Put(&batch, RocksDb::kMeta, kMetaEpochKey, epoch);
+  db_->Put(&batch, RocksDb::kMeta, kActorKey, actor);
   // Peers' read marks measured the old log, whose positions the new one reuses; a purge must
   // not count on them.
   const std::string prefix = PeerReadKey("");
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kMeta)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kMeta);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
     batch.Delete(db_->cf(RocksDb::kMeta), it->key());
   EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "listing peer read marks"));
@@ -205,7 +205,7 @@ Status StoreImpl::RecordClash(const ObjectKey& key, const VersionInfo& local, co
             {"remote", remote_id},        {"author", remote.author},            {"peer", peer},
             {"at_ms", NowMillis()}};
   rocksdb::WriteBatch batch;
-  batch.Put(db_->cf(RocksDb::kMeta), k, j.dump());
+  db_->Put(&batch, RocksDb::kMeta, k, j.dump());
   EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&batch).WithContext("recording an identity clash"));
   Warn("identity clash on " + key.str() + ": version " + remote_id + " by " + remote.author +
        (peer.empty() ? std::string() : " (from " + peer + ")") + " carries the vector " + remote.vector.ToString() +
@@ -217,7 +217,7 @@ Status StoreImpl::RecordClash(const ObjectKey& key, const VersionInfo& local, co
 Result<std::vector<Store::IdentityClash>> StoreImpl::IdentityClashes() {
   std::vector<IdentityClash> out;
   const std::string prefix = std::string("clash") + '\0';
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kMeta)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kMeta);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     try {
       json j = json::parse(it->value().ToStringView());

@@ -31,7 +31,7 @@ Status TieredChunkStore::CompactPacks(GcStats* stats) {
     rocksdb::ReadOptions ro;
     ro.snapshot = snap;
     ro.fill_cache = false;
-    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kChunkIndex)));
+    std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kChunkIndex, ro);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       auto location = DecodeChunkIndexValue(it->value().ToStringView());
       auto id = ChunkId::FromBytes(it->key().ToStringView());
@@ -106,7 +106,7 @@ Status TieredChunkStore::RewritePack(uint64_t pack_id,
     if (!current.ok() || !current->pack || current->pack->pack != pack_id ||
         current->pack->offset != live[i].second.pack->offset)
       continue;
-    batch.Put(db_->cf(RocksDb::kChunkIndex), rocksdb::Slice(entries[i].id.AsBytes().data(), 16),
+    db_->Put(&batch, RocksDb::kChunkIndex, rocksdb::Slice(entries[i].id.AsBytes().data(), 16),
               EncodePackIndexValue(entries[i].size, {*new_id, entries[i].offset}));
   }
   AddRetire(&batch, pack_id);

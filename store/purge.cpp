@@ -24,7 +24,7 @@ Result<std::optional<Store::PeerRead>> StoreImpl::RecordPeerRead(const std::stri
     seq = std::max(seq, previous->seq);
   }
   rocksdb::WriteBatch batch;
-  batch.Put(db_->cf(RocksDb::kMeta), PeerReadKey(peer), EncodePair(seq, NowMillis()));
+  db_->Put(&batch, RocksDb::kMeta, PeerReadKey(peer), EncodePair(seq, NowMillis()));
   // Unsynced: a read mark lost in a crash only makes the next purge wait for that peer longer.
   EDGESYNC_RETURN_IF_ERROR(db_->WriteUnsynced(&batch));
   return previous;
@@ -33,7 +33,7 @@ Result<std::optional<Store::PeerRead>> StoreImpl::RecordPeerRead(const std::stri
 Result<std::map<std::string, Store::PeerRead>> StoreImpl::PeerReads() {
   std::map<std::string, PeerRead> out;
   const std::string prefix = PeerReadKey("");
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kMeta)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kMeta);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string value = it->value().ToString();
     if (value.size() != 16) return Status::Corruption("peer read mark of bad size");
@@ -52,7 +52,7 @@ Result<std::vector<std::string>> StoreImpl::PurgeKeys(const PurgePredicate& purg
   rocksdb::WriteBatch batch;
   std::vector<std::string> purged;
   uint64_t through = mark->through_seq;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kObjects)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kObjects);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto state = ObjectState::Decode(it->value().ToStringView());
     if (!state.ok()) return state.status();
@@ -68,7 +68,7 @@ Result<std::vector<std::string>> StoreImpl::PurgeKeys(const PurgePredicate& purg
   }
   EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "listing keys to purge"));
   if (purged.empty()) return purged;
-  batch.Put(db_->cf(RocksDb::kMeta), kPurgeMarkKey,
+  db_->Put(&batch, RocksDb::kMeta, kPurgeMarkKey,
             EncodePair(through, std::max(horizon_ms, mark->horizon_ms)));
   EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&batch).WithContext("purging deleted keys"));
   return purged;

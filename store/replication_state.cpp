@@ -26,9 +26,9 @@ Status StoreImpl::RecordIntents(const std::string& peer, const std::string& epoc
   for (const auto& intent : intents) {
     nlohmann::json j = {{"record", nlohmann::json::parse(intent.record.Encode())},
                         {"source", intent.source_peer}};
-    batch.Put(db_->cf(RocksDb::kIntents), VersionKey(intent.key, intent.record.Id(intent.key)), j.dump());
+    db_->Put(&batch, RocksDb::kIntents, VersionKey(intent.key, intent.record.Id(intent.key)), j.dump());
   }
-  batch.Put(db_->cf(RocksDb::kPeers), CheckpointKey(peer, epoch), EncodeBigEndian64(checkpoint));
+  db_->Put(&batch, RocksDb::kPeers, CheckpointKey(peer, epoch), EncodeBigEndian64(checkpoint));
   return db_->WriteSynced(&batch).WithContext("recording intents from " + peer);
 }
 
@@ -49,7 +49,7 @@ Result<Store::Intent> DecodeIntent(std::string_view key, std::string_view value)
 
 Result<std::vector<Store::Intent>> StoreImpl::PendingIntents() {
   std::vector<Intent> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kIntents)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kIntents);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto intent = DecodeIntent(it->key().ToStringView(), it->value().ToStringView());
     if (!intent.ok()) return intent.status();
@@ -71,8 +71,8 @@ Result<ChunkId> StoreImpl::StoreManifest(const Manifest& manifest) {
   ChunkId id = ManifestId(encoded);
   SharedLock gc_lock(gc_mu_);
   rocksdb::WriteBatch batch;
-  batch.Put(db_->cf(RocksDb::kManifests), std::string(id.AsBytes()), encoded);
-  batch.Put(db_->cf(RocksDb::kSpecs), std::string(id.AsBytes()), manifest.spec_json);
+  db_->Put(&batch, RocksDb::kManifests, std::string(id.AsBytes()), encoded);
+  db_->Put(&batch, RocksDb::kSpecs, std::string(id.AsBytes()), manifest.spec_json);
   AddLateRoots(manifest, id);
   EDGESYNC_RETURN_IF_ERROR(db_->WriteUnsynced(&batch));
   return id;
@@ -80,7 +80,7 @@ Result<ChunkId> StoreImpl::StoreManifest(const Manifest& manifest) {
 
 Status StoreImpl::ResetCheckpoints() {
   rocksdb::WriteBatch batch;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kPeers)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kPeers);
   for (it->SeekToFirst(); it->Valid(); it->Next()) batch.Delete(db_->cf(RocksDb::kPeers), it->key());
   EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "listing checkpoints"));
   return db_->WriteSynced(&batch);

@@ -25,7 +25,7 @@ void StoreImpl::SetRetentionHolds(std::map<std::string, std::set<std::string>> h
 Result<std::set<ChunkId>> StoreImpl::LiveManifestPins() {
   std::set<ChunkId> pinned;
   const uint64_t now = NowMillis();
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kPins)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kPins);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     std::string_view v = it->value().ToStringView();
     const size_t space = v.find(' ');
@@ -72,7 +72,7 @@ Result<std::vector<RetentionVerdict>> StoreImpl::RetentionPlan(const ObjectKey& 
 Result<uint64_t> StoreImpl::EnforceRetention() {
   std::vector<std::string> keys;
   {
-    std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kObjects)));
+    std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kObjects);
     for (it->SeekToFirst(); it->Valid(); it->Next()) keys.push_back(it->key().ToString());
     EDGESYNC_RETURN_IF_ERROR(FromRocks(it->status(), "retention: listing keys"));
   }

@@ -8,10 +8,12 @@
 #include <rocksdb/write_buffer_manager.h>
 
 namespace edgesync {
+
 namespace {
 
 const char* const kFamilyNames[RocksDb::kFamilyCount] = {
     "chunks", "chunk_index", "manifests", "specs", "objects", "versions", "changes", "pins", "peers", "intents", "meta"};
+
 
 rocksdb::ColumnFamilyOptions MakeFamilyOptions(RocksDb::Family f, const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions o;
@@ -63,6 +65,7 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const RocksDbOptions& options) {
   std::unique_ptr<RocksDb> rdb(new RocksDb());
   rdb->path_ = options.path;
   rdb->reserve_bytes_ = options.write_buffer_bytes + (4u << 20);
+  rdb->cipher_ = options.cipher;
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
 
   rocksdb::DBOptions db;
@@ -94,6 +97,8 @@ Result<std::unique_ptr<RocksDb>> RocksDb::Open(const RocksDbOptions& options) {
   return rdb;
 }
 
+const char* RocksDb::FamilyName(Family f) { return kFamilyNames[f]; }
+
 RocksDb::~RocksDb() {
   if (!db_) return;
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
@@ -102,15 +107,6 @@ RocksDb::~RocksDb() {
 
 rocksdb::Options RocksDb::FamilyOptions(Family f) {
   return rocksdb::Options(db_->GetDBOptions(), db_->GetOptions(handles_[f]));
-}
-
-Status RocksDb::Get(Family f, const rocksdb::Slice& key, std::string* value,
-                    const rocksdb::Snapshot* snapshot) {
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot;
-  // Chunk bytes are read once per get or transfer; caching them would only evict metadata.
-  ro.fill_cache = f != kChunks;
-  return FromRocks(db_->Get(ro, handles_[f], key, value), std::string("reading ") + kFamilyNames[f]);
 }
 
 Status RocksDb::WriteSynced(rocksdb::WriteBatch* batch) {

@@ -1,7 +1,12 @@
 // RocksDb: the RocksDB instance behind a Store, with its column families and memory budget.
 //
 // Internal to store/: nothing outside this folder includes RocksDB headers. Thread-safe (RocksDB
-// handles are).
+// handles are; the cipher is immutable).
+//
+// In an encrypted store every value is sealed (value_cipher.h) except chunk_index's, which hold
+// only a chunk's size and where its bytes are. Values are therefore written only through Put
+// (or StoredValue, for SST files) and read only through Get and NewIterator, which seal and open
+// them; db() is for snapshots, flushes, ingestion and properties.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -12,6 +17,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "store/value_cipher.h"
 
 namespace edgesync {
 
@@ -19,6 +25,8 @@ struct RocksDbOptions {
   std::filesystem::path path;
   size_t block_cache_bytes = 8u << 20;
   size_t write_buffer_bytes = 32u << 20;
+  // Set for an encrypted store: the cipher holding its data key (data_key_file.h).
+  std::shared_ptr<const ValueCipher> cipher;
 };
 
 class RocksDb {
@@ -32,6 +40,7 @@ class RocksDb {
   static constexpr size_t kFileWriteBytes = 256u << 10;
 
   static Result<std::unique_ptr<RocksDb>> Open(const RocksDbOptions& options);
+  static const char* FamilyName(Family f);
   ~RocksDb();
 
   rocksdb::DB* db() { return db_.get(); }
@@ -41,9 +50,23 @@ class RocksDb {
   rocksdb::Options FamilyOptions(Family f);
   const std::filesystem::path& path() const { return path_; }
 
-  // Point read; NotFound when missing.
+  bool encrypted() const { return cipher_ != nullptr; }
+  // Whether values of `f` are stored sealed.
+  bool Sealed(Family f) const { return cipher_ && f != kChunkIndex; }
+
+  // Point read of the plaintext; NotFound when missing, Corruption when a sealed value does not
+  // open (sealed_values.cpp, like the three below).
   Status Get(Family f, const rocksdb::Slice& key, std::string* value,
              const rocksdb::Snapshot* snapshot = nullptr);
+  // Adds a put of `value` under `key` to `batch`, sealed when `f` is.
+  void Put(rocksdb::WriteBatch* batch, Family f, const rocksdb::Slice& key, const rocksdb::Slice& value);
+  // `value` as it is stored under `key` in `f`: `value` itself, or its sealed form kept in
+  // `*scratch`. For writers of SST files, which bypass Put.
+  rocksdb::Slice StoredValue(Family f, const rocksdb::Slice& key, const rocksdb::Slice& value,
+                             std::string* scratch);
+  // An iterator over `f` whose value() is the plaintext; a value that does not open reads empty
+  // and turns status() into Corruption.
+  std::unique_ptr<rocksdb::Iterator> NewIterator(Family f, const rocksdb::ReadOptions& options = {});
   // Synced batch write: the commit point of a version.
   Status WriteSynced(rocksdb::WriteBatch* batch);
   Status WriteUnsynced(rocksdb::WriteBatch* batch);
@@ -60,6 +83,7 @@ class RocksDb {
   Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch, const char* what);
   std::filesystem::path path_;
   uint64_t reserve_bytes_ = 0;
+  std::shared_ptr<const ValueCipher> cipher_;  // null: values are stored as they are
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };

@@ -67,7 +67,8 @@ Result<std::unique_ptr<Store>> StoreImpl::Open(const StoreOptions& options) {
 }
 
 Status StoreImpl::Init() {
-  auto db = RocksDb::Open({options_.path, options_.block_cache_bytes, options_.write_buffer_bytes});
+  EDGESYNC_RETURN_IF_ERROR(LoadEncryption());
+  auto db = RocksDb::Open({options_.path, options_.block_cache_bytes, options_.write_buffer_bytes, cipher_});
   if (!db.ok()) return db.status();
   db_ = std::move(db).value();
   local_chunks_ = std::make_unique<RocksChunkStore>(db_.get(), options_.bulk_write_bytes);
@@ -79,9 +80,9 @@ Status StoreImpl::Init() {
   int stored_schema = kSchemaVersion;
   std::string epoch;
   if (created) {
-    init.Put(db_->cf(RocksDb::kMeta), kMetaSchemaKey, std::to_string(kSchemaVersion));
+    db_->Put(&init, RocksDb::kMeta, kMetaSchemaKey, std::to_string(kSchemaVersion));
     epoch = RandomHex(16);
-    init.Put(db_->cf(RocksDb::kMeta), kMetaEpochKey, epoch);
+    db_->Put(&init, RocksDb::kMeta, kMetaEpochKey, epoch);
   } else if (!s.ok()) {
     return s;
   } else {
@@ -98,7 +99,7 @@ Status StoreImpl::Init() {
   s = db_->Get(RocksDb::kMeta, kNodeIdKey, &node_id_);
   if (s.IsNotFound() || (!options_.node_id.empty() && options_.node_id != node_id_)) {
     node_id_ = options_.node_id.empty() ? RandomHex(8) : options_.node_id;
-    init.Put(db_->cf(RocksDb::kMeta), kNodeIdKey, node_id_);
+    db_->Put(&init, RocksDb::kMeta, kNodeIdKey, node_id_);
   } else if (!s.ok()) {
     return s;
   }
@@ -286,10 +287,10 @@ Status StoreImpl::WriteCommit(const ObjectKey& key, const VersionRecord& record,
   const std::string id = record.Id(key.str());
   if (manifest) {
     std::string mid(record.manifest_id.AsBytes());
-    batch.Put(db_->cf(RocksDb::kManifests), mid, encoded_manifest);
-    batch.Put(db_->cf(RocksDb::kSpecs), mid, manifest->spec_json);
+    db_->Put(&batch, RocksDb::kManifests, mid, encoded_manifest);
+    db_->Put(&batch, RocksDb::kSpecs, mid, manifest->spec_json);
   }
-  batch.Put(db_->cf(RocksDb::kVersions), VersionKey(key.str(), id), record.Encode());
+  db_->Put(&batch, RocksDb::kVersions, VersionKey(key.str(), id), record.Encode());
   batch.Delete(db_->cf(RocksDb::kIntents), VersionKey(key.str(), id));  // applied: no longer pending
 
   ObjectState state;
@@ -303,11 +304,11 @@ Status StoreImpl::WriteCommit(const ObjectKey& key, const VersionRecord& record,
       state.logical_bytes = old_state->logical_bytes;
     }
   }
-  batch.Put(db_->cf(RocksDb::kObjects), key.str(), state.Encode());
+  db_->Put(&batch, RocksDb::kObjects, key.str(), state.Encode());
   if (old_state) batch.Delete(db_->cf(RocksDb::kChanges), EncodeBigEndian64(old_state->seq));
-  batch.Put(db_->cf(RocksDb::kChanges), EncodeBigEndian64(state.seq), key.str());
-  batch.Put(db_->cf(RocksDb::kMeta), kSeqKey, EncodeBigEndian64(state.seq));
-  batch.Put(db_->cf(RocksDb::kMeta), kHlcKey, EncodeBigEndian64(clock_->high_water()));
+  db_->Put(&batch, RocksDb::kChanges, EncodeBigEndian64(state.seq), key.str());
+  db_->Put(&batch, RocksDb::kMeta, kSeqKey, EncodeBigEndian64(state.seq));
+  db_->Put(&batch, RocksDb::kMeta, kHlcKey, EncodeBigEndian64(clock_->high_water()));
 
   // Retention (retention.h): the versions this commit pushes out of the policy go with it.
   auto versions = ListVersions(key.str());
@@ -418,7 +419,7 @@ Result<ObjectState> StoreImpl::LoadState(const std::string& key) {
 Result<std::vector<VersionRecord>> StoreImpl::ListVersions(const std::string& key) {
   std::vector<VersionRecord> out;
   std::string prefix = key + '\0';
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kVersions)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kVersions);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     auto r = VersionRecord::Decode(it->value().ToStringView());
     if (!r.ok()) return r.status();
@@ -487,7 +488,7 @@ Result<std::string> StoreImpl::ReadSpec(const ChunkId& manifest_id) {
 Result<std::vector<std::string>> StoreImpl::ListKeys(const std::string& prefix, const std::string& after,
                                                     size_t limit) {
   std::vector<std::string> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kObjects)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kObjects);
   // The first key after `after` is `after` + '\0' (keys hold no NUL).
   const std::string start = after.empty() || after < prefix ? prefix : after + '\0';
   for (it->Seek(start); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
@@ -504,7 +505,7 @@ Result<std::vector<Change>> StoreImpl::ChangesSince(uint64_t seq, size_t limit) 
   rocksdb::ReadOptions ro;
   const rocksdb::Snapshot* snap = db_->db()->GetSnapshot();
   ro.snapshot = snap;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kChanges)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kChanges, ro);
   Status s;
   for (it->Seek(EncodeBigEndian64(seq + 1)); it->Valid() && out.size() < limit; it->Next()) {
     std::string key = it->value().ToString(), value;
@@ -534,7 +535,7 @@ Status StoreImpl::FlushMemTables() {
 
 Result<StoreStats> StoreImpl::Stats() {
   StoreStats stats;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kObjects)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kObjects);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto state = ObjectState::Decode(it->value().ToStringView());
     if (!state.ok()) return state.status();
@@ -566,7 +567,7 @@ Result<std::string> StoreImpl::Pin(const ChunkId& manifest_id, uint64_t lease_ms
   std::string pin_id = RandomHex(8);
   std::string value = manifest_id.Hex() + " " + std::to_string(NowMillis() + lease_ms);
   rocksdb::WriteBatch batch;
-  batch.Put(db_->cf(RocksDb::kPins), pin_id, value);
+  db_->Put(&batch, RocksDb::kPins, pin_id, value);
   EDGESYNC_RETURN_IF_ERROR(db_->WriteSynced(&batch));
   return pin_id;
 }
@@ -577,7 +578,7 @@ Status StoreImpl::RenewPin(const std::string& pin_id, uint64_t lease_ms) {
   if (s.IsNotFound()) return Status::NotFound("pin " + pin_id + " expired or was released");
   if (!s.ok()) return s;
   rocksdb::WriteBatch batch;
-  batch.Put(db_->cf(RocksDb::kPins), pin_id, value.substr(0, value.find(' ')) + " " + std::to_string(NowMillis() + lease_ms));
+  db_->Put(&batch, RocksDb::kPins, pin_id, value.substr(0, value.find(' ')) + " " + std::to_string(NowMillis() + lease_ms));
   return db_->WriteSynced(&batch);
 }
 

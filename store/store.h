@@ -28,6 +28,7 @@
 #include "store/manifest.h"
 #include "store/object_key.h"
 #include "store/retention.h"
+#include "store/store_key.h"
 #include "store/tier_bucket.h"
 #include "base/status.h"
 #include "store/version_record.h"
@@ -66,6 +67,12 @@ struct StoreOptions {
   // Where chunk bytes live: the local RocksDB, or packs in object storage (tier_bucket.h).
   // With a tier, `path` holds the metadata and `path`/tier-cache the PackCache.
   TierOptions chunk_tier;
+  // storage.encryption: set, every value the store keeps (chunk bytes, manifests, specs, version
+  // records, metadata) is sealed with AES-256-GCM under a random data key that this key wraps
+  // (docs/store.md "Encryption at rest"). It must match how the store was created: Open refuses
+  // with FailedPrecondition, writing nothing, a wrong key, a missing key for an encrypted store
+  // and a key for a plaintext one. Cannot be combined with a chunk tier (its packs are plaintext).
+  std::optional<StoreKey> encryption_key;
   // Admits a local put of `bytes` (the sources' listed size) to `key` before any of its chunks
   // is written; an error refuses the put with nothing stored. The daemon's disk quota (quota/)
   // evicts what it can here and refuses with "quota exceeded". Must not call into a commit.
@@ -362,6 +369,13 @@ class Store {
   // uploaded; false without a tier.
   virtual Result<bool> CheckpointTier() = 0;
   virtual Result<StoreStats> Stats() = 0;
+  // The id of the operator key the data key is wrapped under (StoreKey::id); empty for a
+  // plaintext store.
+  virtual std::string EncryptionKeyId() = 0;
+  // Rewraps the data key under `key` and replaces the data key file atomically. The data stays
+  // sealed under the same data key, so reads and writes go on meanwhile; from now on only `key`
+  // opens the store. FailedPrecondition for a plaintext store.
+  virtual Status Rekey(const StoreKey& key) = 0;
   // Writes every memtable to disk so that its memory is freed: an idle node should not keep up
   // to the whole write buffer of recent small writes in memory. Durability is unchanged.
   virtual Status FlushMemTables() = 0;

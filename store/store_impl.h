@@ -6,7 +6,8 @@
 // chunk ids that running writers hold (and, while a GC runs, what commits made live).
 // `incarnation_mu_` guards the epoch and actor for readers; they change only with `commit_mu_`
 // also held, so a commit reads them under `commit_mu_` alone (CommitEpoch, CommitActor).
-// `retention_mu_` guards the retention policy and holds, which commits read.
+// `retention_mu_` guards the retention policy and holds, which commits read. `key_mu_` serializes
+// rekeys (the data key file and the id of the key it is wrapped under); it nests in no other lock.
 // Lock order: gc_run_mu_, gc_mu_, commit_mu_, then incarnation_mu_, inflight_mu_ or
 // retention_mu_. clang checks the members and methods annotated with base/thread_annotations.h.
 #pragma once
@@ -125,6 +126,8 @@ class StoreImpl : public Store {
   Result<bool> CheckpointTier() override;
   Status FlushMemTables() override;
   Result<StoreStats> Stats() override;
+  std::string EncryptionKeyId() override EXCLUDES(key_mu_);   // encryption.cpp
+  Status Rekey(const StoreKey& key) override EXCLUDES(key_mu_);  // encryption.cpp
 
  private:
   // Chunk ids a running writer has stored or found present, protected from GC until its
@@ -133,6 +136,9 @@ class StoreImpl : public Store {
 
   explicit StoreImpl(const StoreOptions& options);
   Status Init();
+  // Reads the data key the options' encryption key opens, before RocksDB writes anything
+  // (encryption.cpp); leaves cipher_ null for a plaintext store.
+  Status LoadEncryption() EXCLUDES(key_mu_);
   // Binds the chunk tier named in the options, or checks that the store never had one.
   Status OpenChunkTier();
 
@@ -180,6 +186,9 @@ class StoreImpl : public Store {
   void Warn(const std::string& message) const;
 
   StoreOptions options_;
+  std::shared_ptr<const ValueCipher> cipher_;  // null: plaintext store; shared with db_
+  Mutex key_mu_;  // serializes rekeys
+  std::string key_id_ GUARDED_BY(key_mu_);  // the operator key the data key file is wrapped under
   std::unique_ptr<RocksDb> db_;
   std::unique_ptr<RocksChunkStore> local_chunks_;  // chunk bytes in RocksDB (and the index)
   std::unique_ptr<TieredChunkStore> tier_;         // set with a chunk tier; reads local_chunks_ too

@@ -164,7 +164,7 @@ Result<std::unique_ptr<TieredChunkStore>> TieredChunkStore::Open(RocksDb* db, Ro
   if (!s.ok()) return s.WithContext("chunk tier " + root);
   if (recorded.empty()) {
     rocksdb::WriteBatch batch;
-    batch.Put(db->cf(RocksDb::kMeta), kTierRootKey, root);
+    db->Put(&batch, RocksDb::kMeta, kTierRootKey, root);
     EDGESYNC_RETURN_IF_ERROR(db->WriteSynced(&batch));
   }
 
@@ -285,7 +285,7 @@ Status TieredChunkStore::StorePack(const std::vector<PackEntry>& entries, const 
   auto pack_id = Upload(entries, pack, &batch);
   if (!pack_id.ok()) return pack_id.status();
   for (const auto& e : entries)
-    batch.Put(db_->cf(RocksDb::kChunkIndex), rocksdb::Slice(e.id.AsBytes().data(), 16),
+    db_->Put(&batch, RocksDb::kChunkIndex, rocksdb::Slice(e.id.AsBytes().data(), 16),
               EncodePackIndexValue(e.size, {*pack_id, e.offset}));
   Status s = db_->WriteUnsynced(&batch);
   ++generation_;
@@ -297,12 +297,12 @@ void TieredChunkStore::AddPackRecord(rocksdb::WriteBatch* batch, uint64_t pack_i
   std::string value;
   PutLittle64(&value, record.data_bytes);
   PutLittle64(&value, record.object_bytes);
-  batch->Put(db_->cf(RocksDb::kMeta), PackRecordKey(kPackRecordPrefix, pack_id), value);
+  db_->Put(batch, RocksDb::kMeta, PackRecordKey(kPackRecordPrefix, pack_id), value);
 }
 
 void TieredChunkStore::AddRetire(rocksdb::WriteBatch* batch, uint64_t pack_id) {
   batch->Delete(db_->cf(RocksDb::kMeta), PackRecordKey(kPackRecordPrefix, pack_id));
-  batch->Put(db_->cf(RocksDb::kMeta), PackRecordKey(kRetiredPrefix, pack_id), "");
+  db_->Put(batch, RocksDb::kMeta, PackRecordKey(kRetiredPrefix, pack_id), "");
 }
 
 void TieredChunkStore::AddForget(rocksdb::WriteBatch* batch, uint64_t pack_id) {
@@ -314,7 +314,7 @@ Result<std::map<uint64_t, TieredChunkStore::PackRecord>> TieredChunkStore::PackR
   ro.snapshot = snap;
   std::map<uint64_t, PackRecord> records;
   const std::string_view prefix = kPackRecordPrefix;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(ro, db_->cf(RocksDb::kMeta)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kMeta, ro);
   for (it->Seek(kPackRecordPrefix); it->Valid() && it->key().starts_with(kPackRecordPrefix); it->Next()) {
     std::string_view value = it->value().ToStringView();
     if (it->key().size() != prefix.size() + 8 || value.size() != 16)
@@ -329,7 +329,7 @@ Result<std::map<uint64_t, TieredChunkStore::PackRecord>> TieredChunkStore::PackR
 std::vector<uint64_t> TieredChunkStore::RetiredPacks() {
   std::vector<uint64_t> packs;
   const std::string_view prefix = kRetiredPrefix;
-  std::unique_ptr<rocksdb::Iterator> it(db_->db()->NewIterator(rocksdb::ReadOptions(), db_->cf(RocksDb::kMeta)));
+  std::unique_ptr<rocksdb::Iterator> it = db_->NewIterator(RocksDb::kMeta);
   for (it->Seek(kRetiredPrefix); it->Valid() && it->key().starts_with(kRetiredPrefix); it->Next()) {
     if (it->key().size() == prefix.size() + 8)
       packs.push_back(DecodeBigEndian64(rocksdb::Slice(it->key().data() + prefix.size(), 8)));

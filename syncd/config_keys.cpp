@@ -61,6 +61,12 @@ Result<std::string> LogLevel(std::string_view text) {
   return std::string(text);
 }
 
+Result<bool> OnOff(std::string_view text) {
+  if (text == "on") return true;
+  if (text == "off") return false;
+  return Status::InvalidArgument("'" + std::string(text) + "' is not on or off");
+}
+
 Result<std::string> S3Addressing(std::string_view text) {
   if (text != "path" && text != "virtual") {
     return Status::InvalidArgument("'" + std::string(text) + "' is not path or virtual");
@@ -341,6 +347,11 @@ const std::vector<ConfigKey>& Table() {
       {"storage.min_free", "--min-free", "free space the filesystem keeps, e.g. 2GiB or 5% (default off)", kReloaded,
        DiskSizeOrPercent(&C::min_free)},
       {"storage.checkpoint_interval", "", "", kRestart, Text(&C::tier_checkpoint_ms, ParseDurationMs)},
+      {"storage.encryption", "--encryption", "on or off: the store encrypted at rest (default off)", kRestart,
+       Text(&C::encryption, OnOff)},
+      {"storage.encryption_key_file", "--encryption-key-file",
+       "the store's 32-byte key (default: the systemd credential edgesync-store-key)", kRestart,
+       Path(&C::encryption_key_file)},
       {"chunking.min", "--chunk-min", "e.g. 16KiB", kRestart,
        ByteSize(Nested(&C::chunking, &ChunkerParams::min_size))},
       {"chunking.avg", "--chunk-avg", "e.g. 64KiB (a power of two)", kRestart,

@@ -63,6 +63,7 @@
 #include "status/http_access.h"
 #include "status/status_service.h"
 #include "control/status_command.h"
+#include "control/rekey_command.h"
 #include "control/store_commands.h"
 #include "syncd/systemd_notifier.h"
 #include "control/worker_pools.h"
@@ -391,6 +392,11 @@ std::optional<StartupError> Daemon::Start() {
     return quota_ ? quota_->Admit(key.str(), bytes, false) : Status::Ok();
   };
   options.log_warning = [](const std::string& message) { spdlog::warn("store: {}", message); };
+  if (config_.encryption) {
+    Result<StoreKey> key = StoreKey::FromFile(config_.encryption_key_file);
+    if (!key.ok()) return StartupError{kExitConfig, key.status().message()};
+    options.encryption_key = std::move(key).value();
+  }
   Result<TierOptions> tier = ChunkTierOptions(config_, invocation_.restore_from);
   if (!tier.ok()) return StartupError{kExitConfig, tier.status().message()};
   options.chunk_tier = std::move(tier).value();
@@ -416,6 +422,10 @@ std::optional<StartupError> Daemon::Start() {
                                                store.status().ToString()};
   }
   store_ = std::move(*store);
+  if (config_.encryption) {
+    spdlog::info("store encrypted at rest under the key in {} (key id {})", config_.encryption_key_file.string(),
+                 store_->EncryptionKeyId());
+  }
   if (restored_from_tier_) {
     // The checkpoint may be older than the store that was lost: never reuse its counters.
     Status s = store_->Reincarnate("restored from " + options.chunk_tier.bucket->Describe());
@@ -461,6 +471,7 @@ std::optional<StartupError> Daemon::Start() {
       CheckoutRetentionPolicy{std::chrono::milliseconds(config_.checkout_grace_ms),
                               config_.checkout_max_old_versions});
   RegisterStoreCommands(dispatcher_, *store_, *catalog_, *part_locator_, config_.max_offline_ms);
+  RegisterRekeyCommand(dispatcher_, *store_);
   RegisterObjectCommands(dispatcher_, *store_, *object_sources_);
   RegisterCatalogCommands(dispatcher_, *catalog_);
   RegisterCheckoutCommands(dispatcher_, *store_, *switcher_, *changes_);

@@ -164,6 +164,19 @@ Status DaemonConfig::Validate() const {
   if (pack_bytes < (1u << 20) || pack_bytes > (uint64_t{1} << 30)) {
     return Status::InvalidArgument("storage.pack_size must be between 1MiB and 1GiB");
   }
+  if (encryption && !chunk_tier.empty()) {
+    return Status::InvalidArgument(
+        "storage.encryption = \"on\" cannot be combined with storage.chunk_tier: the tier's packs would hold "
+        "chunk bytes in plaintext");
+  }
+  if (encryption && encryption_key_file.empty()) {
+    return Status::InvalidArgument(
+        std::string("storage.encryption = \"on\" needs storage.encryption_key_file (or, under systemd, the "
+                    "credential ") + kStoreKeyCredential + " from LoadCredentialEncrypted=)");
+  }
+  if (!encryption && !encryption_key_file.empty()) {
+    return Status::InvalidArgument("storage.encryption_key_file is set but storage.encryption is off");
+  }
   if (tier_checkpoint_ms < 1000) {
     return Status::InvalidArgument("storage.checkpoint_interval must be at least 1s");
   }
@@ -277,6 +290,9 @@ Result<DaemonConfig> LoadDaemonConfig(const std::filesystem::path& config_file,
   EDGESYNC_RETURN_IF_ERROR(ApplyOverrides(overrides, env.cwd, &config));
   if (config.control_socket.empty()) {
     config.control_socket = DefaultControlSocket(config.data_dir, env);
+  }
+  if (config.encryption && config.encryption_key_file.empty() && !env.credentials_directory.empty()) {
+    config.encryption_key_file = std::filesystem::path(env.credentials_directory) / kStoreKeyCredential;
   }
   EDGESYNC_RETURN_IF_ERROR(config.Validate());
   return config;

@@ -67,6 +67,10 @@ struct S3Section {
   std::string profile;                     // its profile (default: AWS_PROFILE, else default)
 };
 
+// The systemd credential (LoadCredentialEncrypted=) read as storage.encryption_key_file when
+// that key is unset.
+inline constexpr char kStoreKeyCredential[] = "edgesync-store-key";
+
 struct DaemonConfig {
   std::string node_name;                      // default: host name
   std::map<std::string, std::string> labels;  // role=edge, site=...
@@ -100,6 +104,11 @@ struct DaemonConfig {
   uint64_t chunk_cache_bytes = uint64_t{2} << 30;
   uint64_t pack_bytes = 32u << 20;
   uint64_t tier_checkpoint_ms = 5 * 60 * 1000;
+  // Encryption at rest (docs/store.md): values sealed under a data key that the key in
+  // encryption_key_file wraps; under systemd the file defaults to the credential
+  // kStoreKeyCredential in $CREDENTIALS_DIRECTORY.
+  bool encryption = false;
+  std::filesystem::path encryption_key_file;
   // Retention (store/retention.h): per key, the newest keep_versions versions that are younger
   // than keep_for (0: no age limit); [[storage.retention]] tables override both for key globs.
   uint64_t keep_versions = 10;

@@ -37,14 +37,17 @@ void PeerDiscovery::FillHello(transport::Hello* hello) const {
 void PeerDiscovery::OnLinkUp(transport::Link& link) {
   const transport::PeerInfo& info = link.peer();
   std::vector<transport::PeerHint> to_dial;
+  const auto now = std::chrono::steady_clock::now();
   {
     MutexLock lock(mu_);
     connected_[info.node_id] = {info.node_id, HostOf(info.address), info.listen_port, info.labels};
+    if (auto dialed = dialed_.find(info.node_id); dialed != dialed_.end()) dialed->second.unlinked_since.reset();
     for (const transport::PeerHint& hint : info.peer_hints) {
       if (options_.site.empty() || dialed_.size() >= options_.max_peers) break;
       auto site = hint.labels.find("site");
       if (site == hint.labels.end() || site->second != options_.site || hint.node_id == options_.node_id ||
-          connected_.count(hint.node_id) > 0 || !dialed_.insert(hint.node_id).second)
+          connected_.count(hint.node_id) > 0 ||
+          !dialed_.emplace(hint.node_id, DialedPeer{hint.host, hint.port, now}).second)
         continue;
       to_dial.push_back(hint);
     }
@@ -65,6 +68,8 @@ void PeerDiscovery::OnLinkDown(transport::Link& link, const std::string& reason)
   {
     MutexLock lock(mu_);
     connected_.erase(link.peer().node_id);
+    if (auto dialed = dialed_.find(link.peer().node_id); dialed != dialed_.end())
+      dialed->second.unlinked_since = std::chrono::steady_clock::now();
   }
   inner_.OnLinkDown(link, reason);
 }
@@ -74,5 +79,28 @@ void PeerDiscovery::OnLinkRefused(const std::string& address, const std::string&
 }
 
 void PeerDiscovery::OnSendQueueLow(transport::Link& link) { inner_.OnSendQueueLow(link); }
+
+size_t PeerDiscovery::ForgetUnreachable(std::chrono::steady_clock::time_point now) {
+  std::vector<std::pair<std::string, DialedPeer>> forgotten;
+  {
+    MutexLock lock(mu_);
+    for (auto it = dialed_.begin(); it != dialed_.end();) {
+      const auto& since = it->second.unlinked_since;
+      if (since && now - *since >= options_.forget_after) {
+        forgotten.emplace_back(it->first, std::move(it->second));
+        it = dialed_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (const auto& [node, peer] : forgotten) {
+    spdlog::info("discovery: no longer dialing {} at {}:{}: no link for {} s (dialed again if a peer names it)",
+                 node, peer.host, peer.port,
+                 std::chrono::duration_cast<std::chrono::seconds>(options_.forget_after).count());
+    if (options_.undial) options_.undial(peer.host, peer.port);
+  }
+  return forgotten.size();
+}
 
 }  // namespace edgesync

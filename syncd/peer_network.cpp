@@ -26,7 +26,8 @@ Result<std::unique_ptr<PeerNetwork>> PeerNetwork::Create(boost::asio::io_context
     network->discovery_ = std::make_unique<PeerDiscovery>(
         *network->handler_,
         PeerDiscoveryOptions{options.transport.local_hello.node_id, options.site, options.max_peers,
-                             [self](const std::string& host, uint16_t port) { self->transport_->ConnectTo(host, port); }});
+                             [self](const std::string& host, uint16_t port) { self->transport_->ConnectTo(host, port); },
+                             [self](const std::string& host, uint16_t port) { self->transport_->Disconnect(host, port); }});
     options.transport.hello_hints = [discovery = network->discovery_.get()](transport::Hello* hello) {
       discovery->FillHello(hello);
     };
@@ -74,6 +75,7 @@ void PeerNetwork::ScheduleRetry() {
   retry_timer_->async_wait([this](boost::system::error_code ec) {
     if (ec) return;  // cancelled: shutting down
     replicator_->RetryParked();
+    if (discovery_) discovery_->ForgetUnreachable(std::chrono::steady_clock::now());
     ScheduleRetry();
   });
 }

@@ -27,6 +27,7 @@ ProcessEnvironment ProcessEnvironment::FromProcess() {
   env.runtime_directory = FirstEntry(EnvOrEmpty("RUNTIME_DIRECTORY"));
   env.configuration_directory = FirstEntry(EnvOrEmpty("CONFIGURATION_DIRECTORY"));
   env.xdg_runtime_dir = EnvOrEmpty("XDG_RUNTIME_DIR");
+  env.credentials_directory = EnvOrEmpty("CREDENTIALS_DIRECTORY");
   env.uid = ::getuid();
   return env;
 }

@@ -22,6 +22,7 @@ struct ProcessEnvironment {
   std::string runtime_directory;  // $RUNTIME_DIRECTORY (systemd)
   std::string configuration_directory;  // $CONFIGURATION_DIRECTORY (systemd)
   std::string xdg_runtime_dir;    // $XDG_RUNTIME_DIR
+  std::string credentials_directory;  // $CREDENTIALS_DIRECTORY (systemd LoadCredential*=)
   unsigned uid = 0;
 
   static ProcessEnvironment FromProcess();

@@ -5,7 +5,8 @@
 //   bench_replication [--size-mib N (1024)] [--runs N (3)] [--files N (10000)] [--changes N (200)]
 //                     [--objects N (10000): idle_rss_mb is measured holding this many objects]
 // Prints one line per figure, then one JSON object (full_mbps, cpu_s_per_gib (sender plus
-// receiver utime + stime per GiB of the full transfer, median), rsync_mbps, rsync_ssh_mbps,
+// receiver utime + stime per GiB of the full transfer, median), full_mbps_encrypted and
+// cpu_s_per_gib_encrypted (the same with both stores encrypted at rest), rsync_mbps, rsync_ssh_mbps,
 // small_files_per_s,
 // rsync_small_files_per_s, hop_p50_ms, hop_p99_ms, peak_rss_mb, idle_rss_mb, and the delta
 // figures of delta_bench.h: delta_wire_bytes, delta_new_chunk_bytes, delta_s,
@@ -74,14 +75,23 @@ void TakeTurns(int run, const std::vector<std::function<void()>>& tools) {
 
 // A fresh two-node cluster (b dials a), `source` put on a; seconds until visible on b, or -1.
 // *peak_mib: the larger VmHWM of the two daemons afterwards; *cpu_s: CPU seconds both daemons
-// used during the transfer.
-double Transfer(const fs::path& source, const std::string& key, double* peak_mib, double* cpu_s) {
+// used during the transfer. `encrypted`: both stores encrypted at rest, each with its own key.
+double Transfer(const fs::path& source, const std::string& key, double* peak_mib, double* cpu_s,
+                bool encrypted = false) {
   BenchCluster cluster;
   fs::path ca = cluster.MakeCa("ca", "bench");
   TestNode& a = cluster.AddNode("bench-a", ca, "cloud");
   TestNode& b = cluster.AddNode("bench-b", ca);
-  cluster.Start(a, {}, {"--log-level", "info"});
-  cluster.Start(b, {&a}, {"--log-level", "info"});
+  auto args = [&](const TestNode& node) {
+    std::vector<std::string> args{"--log-level", "info"};
+    if (!encrypted) return args;
+    const fs::path key_file = cluster.root() / (node.name + ".key");
+    cluster.MakeFile(key_file, std::string(64, node.name == "bench-a" ? 'a' : 'b'), fs::perms::owner_read);
+    args.insert(args.end(), {"--encryption", "on", "--encryption-key-file", key_file.string()});
+    return args;
+  };
+  cluster.Start(a, {}, args(a));
+  cluster.Start(b, {&a}, args(b));
   if (::testing::Test::HasFailure()) {
     std::cerr << "a node did not start\n";
     return -1;
@@ -162,7 +172,8 @@ int Run(const Options& options) {
   std::mt19937_64 rng(42);
   const double mb = static_cast<double>(options.size_mib << 20) / 1e6;
 
-  std::vector<double> full, rsync_full, rsync_ssh_full, cpu_per_gib, small, rsync_small;
+  std::vector<double> full, rsync_full, rsync_ssh_full, cpu_per_gib, small, rsync_small, full_encrypted,
+      cpu_per_gib_encrypted;
   double peak = 0, idle = -1;
   // EDGESYNC_BENCH_ONLY=full, =small or =delta: only those figures (quick runs while tuning them).
   const char* only_env = std::getenv("EDGESYNC_BENCH_ONLY");
@@ -177,22 +188,26 @@ int Run(const Options& options) {
   for (int run = 0; run < options.runs && !delta_only && !small_only; ++run) {
     fs::path model = work / "model";
     WriteRandomFile(model / "model.bin", rng, options.size_mib << 20);  // fresh bytes each run
-    double run_peak = 0, cpu = 0, s = -1, r = -1, e = -1;
+    double run_peak = 0, sealed_peak = 0, cpu = 0, sealed_cpu = 0, s = -1, r = -1, e = -1, x = -1;
     const fs::path ssh_dest = work / ("ssh-" + std::to_string(run));
     fs::create_directories(ssh_dest);
     TakeTurns(run, {[&] { s = Transfer(model, "model/big", &run_peak, &cpu); },
                     [&] { r = RsyncTransfer(work, model / "model.bin", run); },
-                    [&] { e = ssh->running() ? ssh->Push(model / "model.bin", ssh_dest) : -1; }});
+                    [&] { e = ssh->running() ? ssh->Push(model / "model.bin", ssh_dest) : -1; },
+                    [&] { x = Transfer(model, "model/big", &sealed_peak, &sealed_cpu, true); }});
     std::error_code ec;
     fs::remove_all(ssh_dest, ec);
     if (s > 0) full.push_back(mb / s);
     if (s > 0) cpu_per_gib.push_back(cpu / gib);
+    if (x > 0) full_encrypted.push_back(mb / x);
+    if (x > 0) cpu_per_gib_encrypted.push_back(sealed_cpu / gib);
     peak = std::max(peak, run_peak);
     if (r > 0) rsync_full.push_back(mb / r);
     if (e > 0) rsync_ssh_full.push_back(mb / e);
     std::cout << "run " << run << ": full " << (s > 0 ? mb / s : -1) << " MB/s (" << cpu / gib
               << " CPU-s per GiB), rsync " << (r > 0 ? mb / r : -1) << " MB/s, rsync over ssh "
-              << (e > 0 ? mb / e : -1) << " MB/s, peak " << run_peak << " MiB" << std::endl;
+              << (e > 0 ? mb / e : -1) << " MB/s, peak " << run_peak << " MiB; encrypted at rest "
+              << (x > 0 ? mb / x : -1) << " MB/s (" << sealed_cpu / gib << " CPU-s per GiB)" << std::endl;
   }
   ssh.reset();
   fs::remove_all(work / "model");
@@ -218,6 +233,8 @@ int Run(const Options& options) {
 
   json summary = {{"full_mbps", Median(full)},
                   {"cpu_s_per_gib", Median(cpu_per_gib)},
+                  {"full_mbps_encrypted", Median(full_encrypted)},
+                  {"cpu_s_per_gib_encrypted", Median(cpu_per_gib_encrypted)},
                   {"rsync_mbps", Median(rsync_full)},
                   {"rsync_ssh_mbps", Median(rsync_ssh_full)},
                   {"small_files_per_s", Median(small)},
@@ -233,8 +250,9 @@ int Run(const Options& options) {
                   {"rsync_delta_s", delta.rsync_seconds}};
   std::cout << "full transfer (" << options.size_mib << " MiB, median of " << full.size()
             << "): " << summary["full_mbps"] << " MB/s, " << summary["cpu_s_per_gib"]
-            << " CPU-s per GiB; rsync " << summary["rsync_mbps"] << " MB/s; rsync over ssh "
-            << summary["rsync_ssh_mbps"] << " MB/s\n"
+            << " CPU-s per GiB; encrypted at rest " << summary["full_mbps_encrypted"] << " MB/s, "
+            << summary["cpu_s_per_gib_encrypted"] << " CPU-s per GiB; rsync " << summary["rsync_mbps"]
+            << " MB/s; rsync over ssh " << summary["rsync_ssh_mbps"] << " MB/s\n"
             << "small files (" << options.files << "): " << summary["small_files_per_s"]
             << " files/s; rsync " << summary["rsync_small_files_per_s"] << " files/s\n"
             << "per hop over 5 nodes (" << hops.size() << " changes): p50 "
@@ -250,7 +268,7 @@ int Run(const Options& options) {
             << summary.dump() << std::endl;
   const auto runs = static_cast<size_t>(options.runs);
   bool complete = (full_only || small_only || delta.runs_completed == options.runs) &&
-                  (delta_only || small_only || (full.size() == runs && rsync_ssh_full.size() == runs)) &&
+                  (delta_only || small_only || (full.size() == runs && full_encrypted.size() == runs && rsync_ssh_full.size() == runs)) &&
                   (!small_only || small.size() == runs) &&
                   (!all || (small.size() == runs && hops.size() == static_cast<size_t>(options.changes)));
   return complete ? 0 : 1;

@@ -1,7 +1,8 @@
 // bench_store: throughput, dedup and memory figures of the store (make bench-store).
 //
 // Prints one line per figure and, last, one JSON object. Throughputs are medians of --runs runs
-// (default 3). Puts run in a child process each, so peak RSS is the put's alone.
+// (default 3). Puts run in a child process each, so peak RSS is the put's alone; each run puts
+// into a plaintext store and into an encrypted one (storage.encryption), one after the other.
 //   bench_store [--size-mib N] [--runs N] [--dir PATH]
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -82,8 +83,9 @@ struct PutResult {
   bool ok = false;
 };
 
-// Opens the store at `store_dir` in a child process and puts `source` as `key`.
-PutResult PutInChild(const fs::path& store_dir, const fs::path& source, const std::string& key) {
+// Opens the store at `store_dir` in a child process and puts `source` as `key`; with `encrypted`,
+// the store is encrypted at rest.
+PutResult PutInChild(const fs::path& store_dir, const fs::path& source, const std::string& key, bool encrypted) {
   int pipefd[2];
   if (pipe(pipefd) != 0) return {};
   pid_t pid = fork();
@@ -92,6 +94,7 @@ PutResult PutInChild(const fs::path& store_dir, const fs::path& source, const st
     StoreOptions o;
     o.path = store_dir;
     o.node_id = "bench";
+    if (encrypted) o.encryption_key = StoreKey::FromBytes(RandomBytes(32, 5), "bench key");
     auto store = Store::Open(o);
     if (!store.ok()) {
       std::fprintf(stderr, "open: %s\n", store.status().ToString().c_str());
@@ -172,17 +175,24 @@ int main(int argc, char** argv) {
   std::printf("chunk_mbps %.0f\n", Median(chunk));
   std::printf("chunk_sha_mbps %.0f\n", Median(chunk_sha));
 
-  std::vector<double> put, cp;
+  std::vector<double> put, put_encrypted, cp;
   long peak_rss_kb = 0;
   for (int r = 0; r < runs; ++r) {
+    fs::remove_all(dir / "store-encrypted");
+    auto sealed = PutInChild(dir / "store-encrypted", dir / "model.bin", "model/bench", true);
+    if (!sealed.ok) { std::fprintf(stderr, "encrypted put failed\n"); return 1; }
+    put_encrypted.push_back(size / 1e6 / sealed.seconds);
+    fs::remove_all(dir / "store-encrypted");
     fs::remove_all(dir / "store");
-    auto res = PutInChild(dir / "store", dir / "model.bin", "model/bench");
+    auto res = PutInChild(dir / "store", dir / "model.bin", "model/bench", false);
     if (!res.ok) { std::fprintf(stderr, "put failed\n"); return 1; }
     put.push_back(size / 1e6 / res.seconds);
     peak_rss_kb = std::max(peak_rss_kb, res.peak_rss_kb);
     cp.push_back(CpMbps(dir / "model.bin", dir / "copy.bin", size));
   }
   std::printf("put_mbps %.0f\n", Median(put));
+  std::printf("put_mbps_encrypted %.0f (%.1f%% below plaintext)\n", Median(put_encrypted),
+              100 * (1 - Median(put_encrypted) / Median(put)));
   std::printf("cp_mbps %.0f\n", Median(cp));
   std::printf("put_vs_cp %.2f\n", Median(put) / Median(cp));
   std::printf("peak_rss_mb %.1f\n", peak_rss_kb / 1024.0);
@@ -232,10 +242,11 @@ int main(int argc, char** argv) {
   fs::remove_all(dir);
 
   std::printf(
-      "{\"chunk_mbps\": %.0f, \"chunk_sha_mbps\": %.0f, \"put_mbps\": %.0f, \"cp_mbps\": %.0f, "
+      "{\"chunk_mbps\": %.0f, \"chunk_sha_mbps\": %.0f, \"put_mbps\": %.0f, \"put_mbps_encrypted\": %.0f, "
+      "\"cp_mbps\": %.0f, "
       "\"rewrite_changed_bytes\": %lu, \"rewrite_new_bytes\": %lu, \"insert_new_bytes\": %lu, "
       "\"avg_chunk_bytes\": %lu, \"peak_rss_mb\": %.1f}\n",
-      Median(chunk), Median(chunk_sha), Median(put), Median(cp), changed, rewrite_new, insert_new,
+      Median(chunk), Median(chunk_sha), Median(put), Median(put_encrypted), Median(cp), changed, rewrite_new, insert_new,
       avg_chunk, peak_rss_kb / 1024.0);
   return 0;
 }

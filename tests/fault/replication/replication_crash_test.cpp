@@ -4,7 +4,8 @@
 // timer SIGKILLs the sender or one receiver at a random point; the victim restarts, the nodes
 // converge, and every node is checked against what was written (ExpectedKeys).
 // Meanwhile `edgesync gc` runs in a loop on the victim, so kills also land during collections.
-// EDGESYNC_CRASH_TRIALS (default 10) and EDGESYNC_CRASH_SEED choose the campaign.
+// EDGESYNC_CRASH_TRIALS (default 10) and EDGESYNC_CRASH_SEED choose the campaign. It runs twice:
+// on plaintext stores, and with every store encrypted at rest under a key of its own.
 #include <signal.h>
 
 #include <algorithm>
@@ -92,9 +93,12 @@ class ReplicationCrashTest : public ClusterFixture {
     std::shuffle(ops.begin(), ops.end(), rng);
     return ops;
   }
+
+  // The campaign; `encrypted`: every node runs with storage.encryption on.
+  void Campaign(bool encrypted);
 };
 
-TEST_F(ReplicationCrashTest, KillSenderOrReceiverDuringTransfers) {
+void ReplicationCrashTest::Campaign(bool encrypted) {
   const int trials = static_cast<int>(EnvNumber("EDGESYNC_CRASH_TRIALS", 10));
   const uint64_t seed = EnvNumber("EDGESYNC_CRASH_SEED", 20240611);
   std::mt19937_64 rng(seed);
@@ -104,7 +108,13 @@ TEST_F(ReplicationCrashTest, KillSenderOrReceiverDuringTransfers) {
   TestNode& c = AddNode("node-c", ca);
   std::vector<TestNode*> nodes = {&a, &b, &c};
   std::map<TestNode*, std::vector<const TestNode*>> dials = {{&a, {}}, {&b, {&a}}, {&c, {&a, &b}}};
-  for (TestNode* node : nodes) Start(*node, dials[node]);
+  std::map<TestNode*, std::vector<std::string>> args;
+  for (size_t i = 0; encrypted && i < nodes.size(); ++i) {
+    const fs::path key = root() / (nodes[i]->name + ".key");
+    MakeFile(key, std::string(64, static_cast<char>('a' + i)), fs::perms::owner_read);
+    args[nodes[i]] = {"--encryption", "on", "--encryption-key-file", key.string()};
+  }
+  for (TestNode* node : nodes) Start(*node, dials[node], args[node]);
   ASSERT_TRUE(PollUntil([&] { return ConnectedPeers(a) == 2 && ConnectedPeers(c) == 2; }));
 
   auto cli = [this](const TestNode& node, const std::vector<std::string>& args) {
@@ -144,7 +154,7 @@ TEST_F(ReplicationCrashTest, KillSenderOrReceiverDuringTransfers) {
     collector.join();
     victim->process->Wait(std::chrono::seconds(10));
     victim->process.reset();
-    Start(*victim, dials[victim]);
+    Start(*victim, dials[victim], args[victim]);
     if (HasFatalFailure()) {
       std::cout << "trial " << t << ": " << victim->name << " did not restart\n";
       ++failures;
@@ -170,6 +180,10 @@ TEST_F(ReplicationCrashTest, KillSenderOrReceiverDuringTransfers) {
             << ")" << std::endl;
   EXPECT_EQ(failures, 0);
 }
+
+TEST_F(ReplicationCrashTest, KillSenderOrReceiverDuringTransfers) { Campaign(false); }
+
+TEST_F(ReplicationCrashTest, KillSenderOrReceiverDuringTransfersWithEncryptionAtRest) { Campaign(true); }
 
 }  // namespace
 }  // namespace edgesync::testing

@@ -103,6 +103,8 @@ const std::map<std::string_view, Sample> kSamples = {
     {"storage.retention", {R"([{ glob = "dataset/*", keep_versions = 2 }])", ""}},
     {"storage.max_bytes", {R"("300MiB")", "300MiB"}},
     {"storage.min_free", {R"("5%")", "5%"}},
+    {"storage.encryption", {R"("on")", "on"}},
+    {"storage.encryption_key_file", {R"("keys/store.key")", "keys/store.key"}},
     {"chunking.min", {R"("32KiB")", "32KiB"}},
     {"chunking.avg", {R"("128KiB")", "128KiB"}},
     {"chunking.max", {R"("512KiB")", "512KiB"}},

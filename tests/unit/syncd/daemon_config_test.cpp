@@ -190,6 +190,41 @@ TEST(DaemonConfigTest, ValidateChecksCombinedValues) {
   EXPECT_FALSE(config.Validate().ok());
 }
 
+// storage.encryption: the key file from the key, or from the systemd credential; refused with no
+// key, with a key but encryption off, with a chunk tier, and for a value other than on/off.
+TEST(DaemonConfigTest, EncryptionKeys) {
+  DaemonConfig config = DaemonConfig::Defaults(Env());
+  ASSERT_TRUE(Apply("[storage]\nencryption = \"on\"\nencryption_key_file = \"keys/store.key\"\n", &config).ok());
+  EXPECT_TRUE(config.encryption);
+  EXPECT_EQ(config.encryption_key_file, "/etc/edgesync/keys/store.key");
+  EXPECT_FALSE(Apply("[storage]\nencryption = \"yes\"\n", &config).ok());
+  EXPECT_FALSE(Apply("[storage]\nencryption = true\n", &config).ok());
+
+  ConfigOverrides on{{"storage.encryption", {"on"}}};
+  ProcessEnvironment systemd = Env();
+  systemd.credentials_directory = "/run/credentials/edgesyncd.service";
+  Result<DaemonConfig> credential = LoadDaemonConfig({}, on, systemd);
+  ASSERT_TRUE(credential.ok()) << credential.status().ToString();
+  EXPECT_EQ(credential->encryption_key_file, "/run/credentials/edgesyncd.service/edgesync-store-key");
+  Result<DaemonConfig> no_key = LoadDaemonConfig({}, on, Env());
+  ASSERT_FALSE(no_key.ok());
+  EXPECT_NE(no_key.status().message().find("needs storage.encryption_key_file"), std::string::npos)
+      << no_key.status().message();
+  Result<DaemonConfig> off = LoadDaemonConfig({}, {{"storage.encryption_key_file", {"k"}}}, systemd);
+  ASSERT_FALSE(off.ok());
+  EXPECT_NE(off.status().message().find("storage.encryption is off"), std::string::npos) << off.status().message();
+  Result<DaemonConfig> off_with_credential = LoadDaemonConfig({}, {}, systemd);
+  ASSERT_TRUE(off_with_credential.ok());
+  EXPECT_TRUE(off_with_credential->encryption_key_file.empty());
+
+  config = DaemonConfig::Defaults(Env());
+  config.control_socket = "/tmp/c.sock";
+  config.encryption = true;
+  config.encryption_key_file = "/k";
+  config.chunk_tier = "s3://bucket/prefix";
+  EXPECT_NE(config.Validate().message().find("cannot be combined with storage.chunk_tier"), std::string::npos);
+}
+
 TEST(DaemonConfigTest, FlagsOverrideFile) {
   ConfigOverrides overrides{{"node.name", {"from-flag"}},
                             {"node.labels", {"role=cloud"}},
