@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@ constexpr const char* kRevokedDir = "revoked";
 struct ClusterArgs {
   std::string dir, cluster_id, node_id, role, out, csr, cert, crl;
   std::string token, token_file, server, ca_fingerprint;  // join with a token
+  std::vector<std::string> labels;  // sign: key=value, certified in the certificate
   int ca_days = 3650, cert_days = 365, crl_days = 30;  // one field each: defaults differ
 };
 
@@ -131,7 +133,7 @@ int JoinWithToken(const ClusterArgs& a, const fs::path& out, const std::string& 
             << (out / transport::kNodeCertFile).string() << ", CA " << (out / transport::kCaCertFile).string()
             << "\n";
   if (!joined->labels.empty()) {
-    std::cout << "labels from the token (set them as node.labels):";
+    std::cout << "labels from the token, certified in the certificate (set them as node.labels too):";
     for (const auto& [key, value] : joined->labels) std::cout << " " << key << "=" << value;
     std::cout << "\n";
   }
@@ -192,11 +194,18 @@ int Renew(const ClusterArgs& a, const fs::path& data_dir) {
 }
 
 int Sign(const ClusterArgs& a) {
+  std::map<std::string, std::string> labels;
+  for (const std::string& label : a.labels) {
+    const auto eq = label.find('=');
+    if (eq == std::string::npos) return Fail("--label '" + label + "' must be key=value");
+    if (!labels.emplace(label.substr(0, eq), label.substr(eq + 1)).second)
+      return Fail("--label " + label.substr(0, eq) + " given twice");
+  }
   auto ca = transport::LoadClusterCa(a.dir);
   if (!ca.ok()) return Fail("cannot load the CA in " + a.dir + ": " + ca.status().message());
   auto csr = transport::ReadTextFile(a.csr);
   if (!csr.ok()) return Fail(csr.status().message());
-  auto cert = transport::SignNodeRequest(ca.value(), csr.value(), ValidFor(a.cert_days));
+  auto cert = transport::SignNodeRequest(ca.value(), csr.value(), ValidFor(a.cert_days), labels);
   if (!cert.ok()) return Fail("cannot sign " + a.csr + ": " + cert.status().message());
   Status written = transport::WriteTextFile(a.out, cert.value(), false);
   if (!written.ok()) return Fail(written.message());
@@ -204,7 +213,9 @@ int Sign(const ClusterArgs& a) {
   if (!identity.ok()) return Fail(identity.status().message());
   std::cout << "issued " << a.out << ": node " << identity->node_id << ", role "
             << identity->role << ", cluster " << identity->cluster_id << ", valid " << a.cert_days
-            << " days\n";
+            << " days";
+  for (const auto& [key, value] : identity->labels) std::cout << ", label " << key << "=" << value;
+  std::cout << "\n";
   return kExitOk;
 }
 
@@ -299,6 +310,10 @@ void AddClusterCommands(CLI::App& app, LocalCommand* chosen) {
   sign->add_option("csr", args->csr, "request from `cluster join` (node.csr)")->required();
   sign->add_option("--days", args->cert_days, "validity in days (default 365)");
   sign->add_option("--out", args->out, "certificate file to write (node.crt)")->required();
+  sign->add_option("--label", args->labels,
+                   "key=value certified in the certificate, repeatable (read rules trust these, "
+                   "not the labels a node claims; docs/security.md)")
+      ->allow_extra_args(false);
   sign->callback([args, chosen] { *chosen = [args](const fs::path&) { return Sign(*args); }; });
 
   auto* revoke = cluster->add_subcommand("revoke", "revoke a node certificate; write the CRL");

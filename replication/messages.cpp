@@ -32,6 +32,20 @@ Result<ChunkId> IdFrom(const std::string& bytes, const char* what) {
   return *id;
 }
 
+bool IsVersionId(const std::string& id) {
+  return id.size() == 16 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// Both empty (an older peer), or a valid key and version id.
+Result<RequestedVersion> RequestedVersionFrom(const std::string& key, const std::string& version_id,
+                                              const char* what) {
+  if (key.empty() && version_id.empty()) return RequestedVersion{};
+  auto parsed = ObjectKey::Parse(key);
+  if (!parsed.ok()) return parsed.status().WithContext(what);
+  if (!IsVersionId(version_id)) return Status::InvalidArgument(std::string(what) + ": bad version id");
+  return RequestedVersion{key, version_id};
+}
+
 void ToWire(const VersionRecord& r, wire::Version* v) {
   for (const auto& [node, counter] : r.vector.counters()) (*v->mutable_vector())[node] = counter;
   v->set_hlc(r.hlc);
@@ -100,9 +114,11 @@ std::string EncodePoke(uint64_t seq) {
   return Serialize(p);
 }
 
-std::string EncodeManifestRequest(const ChunkId& id) {
+std::string Encode(const ManifestRequest& m) {
   wire::ManifestRequest p;
-  p.set_manifest_id(std::string(id.AsBytes()));
+  p.set_manifest_id(std::string(m.manifest_id.AsBytes()));
+  p.set_key(m.version.key);
+  p.set_version_id(m.version.version_id);
   return Serialize(p);
 }
 
@@ -119,6 +135,8 @@ std::string Encode(const ChunkRequest& m) {
   for (const auto& id : m.ids) p.add_ids(std::string(id.AsBytes()));
   for (const auto& base : m.bases) p.add_bases(base ? std::string(base->AsBytes()) : std::string());
   p.set_priority(static_cast<uint32_t>(m.priority) + 1);
+  p.set_key(m.version.key);
+  p.set_version_id(m.version.version_id);
   return Serialize(p);
 }
 
@@ -186,10 +204,14 @@ Result<uint64_t> DecodePoke(std::string_view bytes) {
   return p.seq();
 }
 
-Result<ChunkId> DecodeManifestRequest(std::string_view bytes) {
+Result<ManifestRequest> DecodeManifestRequest(std::string_view bytes) {
   wire::ManifestRequest p;
   EDGESYNC_RETURN_IF_ERROR(Parse(&p, bytes, "manifest request"));
-  return IdFrom(p.manifest_id(), "manifest request");
+  auto id = IdFrom(p.manifest_id(), "manifest request");
+  if (!id.ok()) return id.status();
+  auto version = RequestedVersionFrom(p.key(), p.version_id(), "manifest request");
+  if (!version.ok()) return version.status();
+  return ManifestRequest{*id, std::move(version).value()};
 }
 
 Result<ManifestReply> DecodeManifestReply(std::string_view bytes) {
@@ -208,6 +230,9 @@ Result<ChunkRequest> DecodeChunkRequest(std::string_view bytes) {
   if (p.bases_size() != 0 && p.bases_size() != p.ids_size())
     return Status::InvalidArgument("chunk request: bases do not match ids");
   ChunkRequest m;
+  auto version = RequestedVersionFrom(p.key(), p.version_id(), "chunk request");
+  if (!version.ok()) return version.status();
+  m.version = std::move(version).value();
   if (p.priority() >= 1 && p.priority() <= 3) m.priority = static_cast<limits::PriorityClass>(p.priority() - 1);
   for (const auto& raw : p.ids()) {
     auto id = IdFrom(raw, "chunk request");
@@ -298,7 +323,7 @@ Result<ChunkAvailability> DecodeChunkAvailability(std::string_view bytes) {
   auto key = ObjectKey::Parse(p.key());
   if (!key.ok()) return key.status().WithContext("chunk availability");
   const std::string& version = p.version_id();
-  if (version.size() != 16 || version.find_first_not_of("0123456789abcdef") != std::string::npos)
+  if (!IsVersionId(version))
     return Status::InvalidArgument("chunk availability: bad version id");
   if (p.held().size() > kMaxAvailabilityChunks / 8)
     return Status::InvalidArgument("chunk availability: bitmap of " + std::to_string(p.held().size()) +

@@ -51,6 +51,18 @@ struct ChangesBatch {
   std::optional<PurgeNotice> purge;
 };
 
+// Which version a request is for: the key and version id it names (both empty from peers older
+// than read rules). Read rules decide by them (replication/read_acl.h).
+struct RequestedVersion {
+  std::string key;
+  std::string version_id;
+};
+
+struct ManifestRequest {
+  ChunkId manifest_id;
+  RequestedVersion version;
+};
+
 struct ManifestReply {
   ChunkId manifest_id;
   bool found = false;
@@ -61,6 +73,7 @@ struct ChunkRequest {
   std::vector<ChunkId> ids;
   std::vector<std::optional<ChunkId>> bases;  // empty, or one entry per id
   limits::PriorityClass priority = limits::PriorityClass::kNormal;
+  RequestedVersion version;
 };
 
 // What a node fetching a version holds of it: bits over the manifest's distinct chunks.
@@ -94,7 +107,7 @@ struct ChunkDataView {
 std::string Encode(const ChangesRequest& m);
 std::string Encode(const ChangesBatch& m);
 std::string EncodePoke(uint64_t seq);
-std::string EncodeManifestRequest(const ChunkId& id);
+std::string Encode(const ManifestRequest& m);
 std::string Encode(const ManifestReply& m);
 std::string Encode(const ChunkRequest& m);
 std::string Encode(ChunkData&& m);  // moves the chunk bytes into the message
@@ -103,7 +116,7 @@ std::string Encode(const ChunkAvailability& m);
 Result<ChangesRequest> DecodeChangesRequest(std::string_view bytes);
 Result<ChangesBatch> DecodeChangesBatch(std::string_view bytes);
 Result<uint64_t> DecodePoke(std::string_view bytes);
-Result<ChunkId> DecodeManifestRequest(std::string_view bytes);
+Result<ManifestRequest> DecodeManifestRequest(std::string_view bytes);
 Result<ManifestReply> DecodeManifestReply(std::string_view bytes);
 Result<ChunkRequest> DecodeChunkRequest(std::string_view bytes);
 Result<ChunkDataView> DecodeChunkData(std::string_view bytes);

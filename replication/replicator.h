@@ -23,6 +23,7 @@
 #include "base/status.h"
 #include "limits/bandwidth_limiter.h"
 #include "limits/priority_class.h"
+#include "replication/read_authority.h"
 #include "store/store.h"
 #include "transport/link_handler.h"
 
@@ -52,6 +53,13 @@ struct ReplicatorOptions {
   // logged with its author and neither fetched, applied nor relayed. Unset: all accepted.
   std::function<Status(const std::string& key, const VersionRecord& record, const std::string& sender_role)>
       admit_version;
+  // Optional read rules (meta/acl's "allow": "read", read_authority.h): what each peer may be
+  // sent, judged by its certificate. Changes batches leave out keys the peer may not read;
+  // manifests and chunks are served only of versions of keys it may read that this node holds
+  // (or fetches); chunk availability goes only to peers that may read the version. When the
+  // rules change, every peer's log is read again (a key granted now was left out before).
+  // Unset, or no read rule in force: everything is served to every peer.
+  std::shared_ptr<ReadAuthority> read_authority;
   // Optional: the node's bandwidth limits. Chunk requests to a peer are paced to its receiving
   // limit (a receiver asks only for what the limit lets arrive, so nothing is dropped), with
   // `run_after` (required with it) asking again once the limit allows.

@@ -3,12 +3,14 @@
 #include <algorithm>
 
 #include "replication/replicator_impl.h"
+#include "replication/write_acl.h"
 
 namespace edgesync::replication {
 
 Replicator::Impl::Impl(Store& store, ReplicatorOptions options) : store_(store), options_(std::move(options)) {
   selection_ = {options_.subscriptions, options_.labels};
   priorities_ = options_.priorities;
+  if (options_.read_authority) read_rules_seen_ = options_.read_authority->acl();
 }
 
 void Replicator::Impl::RunBlocking(std::function<void()> fn) {
@@ -190,8 +192,18 @@ Status Replicator::Impl::ServeChanges(const std::shared_ptr<Link>& link, const s
     }
     batch.more = changes->size() == limit;
     batch.upto = changes->empty() ? std::max(since, batch.latest) : changes->back().seq;
-    for (auto& c : *changes)
-      if (Subscribed(wanted, c.key)) batch.changes.push_back({c.key, std::move(c.heads)});
+    const auto rules = ReadRules();
+    size_t withheld = 0;
+    for (auto& c : *changes) {
+      if (!Subscribed(wanted, c.key)) continue;
+      if (!MayRead(rules, link->peer(), c.key)) {
+        ++withheld;
+        continue;
+      }
+      batch.changes.push_back({c.key, std::move(c.heads)});
+    }
+    // Keys left out are counted, not logged as refusals: the peer did not ask for them by name.
+    if (withheld > 0) options_.read_authority->Count(ReadRefusal::kChanges, withheld);
     Send(link, Lane::kControl, kChangesBatch, Encode(batch));
   });
 }
@@ -247,7 +259,7 @@ bool Replicator::Impl::StartPurgeResync(const std::shared_ptr<Link>& link, const
   if (p.purge_resync) return false;
   Log(4, "peer " + info.node_id + " purged deleted keys this node had not heard of (offline longer "
          "than its sync.max_offline?): comparing everything with it");
-  p.purge_resync = PurgeResync{notice, info.subscriptions, {}};
+  p.purge_resync = PurgeResync{notice, info.subscriptions, {}, info};
   p.requesting = false;
   p.checkpoint = 0;
   RequestChanges(info.node_id, p);
@@ -256,10 +268,13 @@ bool Replicator::Impl::StartPurgeResync(const std::shared_ptr<Link>& link, const
 
 void Replicator::Impl::FinishPurgeResync(const std::string& node, const PurgeResync& resync) {
   const auto selection = Selection();
+  const auto rules = ReadRules();
   auto purged = store_.PurgeKeys(
       [&](const std::string& key, uint64_t seq, const std::vector<VersionRecord>& heads) {
         if (resync.seen.count(key) || seq > resync.notice.your_log_read_upto) return false;
         if (!Subscribed(resync.subscriptions, key) || !Subscribed(selection.subscriptions, key)) return false;
+        // This node never sent it a key it may not read: its absence there says nothing.
+        if (!MayRead(rules, resync.peer, key)) return false;
         return std::all_of(heads.begin(), heads.end(), [&](const VersionRecord& h) {
           return HlcMillis(h.hlc) < resync.notice.horizon_ms;
         });
@@ -400,7 +415,10 @@ Status Replicator::Impl::HandlePoke(const std::string& node, const std::string& 
   return Status::Ok();
 }
 
-void Replicator::Impl::OnLocalChange(const Change&) { PokePeers(); }
+void Replicator::Impl::OnLocalChange(const Change& change) {
+  if (change.key == kWriteAclKey) FollowReadRules();
+  PokePeers();
+}
 
 void Replicator::Impl::PokePeers() {
   std::vector<std::shared_ptr<Link>> links;

@@ -75,7 +75,8 @@ Status Replicator::Impl::Refetch(const std::string& key, const VersionRecord& re
 
 void Replicator::Impl::RequestManifest(const std::string& tk, Transfer& t) {
   manifest_waiters_[t.record.manifest_id].insert(tk);
-  if (!Send(LinkOf(t.source), Lane::kControl, kManifestRequest, EncodeManifestRequest(t.record.manifest_id)))
+  const ManifestRequest request{t.record.manifest_id, {t.key, t.record.Id(t.key)}};
+  if (!Send(LinkOf(t.source), Lane::kControl, kManifestRequest, Encode(request)))
     Reroute(tk, "could not send a manifest request");
 }
 
@@ -293,6 +294,7 @@ void Replicator::Impl::PumpPeer(const std::string& node) {
       if (chunks.empty()) break;
       ChunkRequest request;
       request.priority = t->priority;
+      request.version = {t->key, t->record.Id(t->key)};
       uint64_t asked = 0;
       for (const ChunkRef& c : chunks) {
         ++t->outstanding;

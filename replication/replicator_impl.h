@@ -5,6 +5,7 @@
 //   replicator_serving.cpp  a peer's manifest and chunk requests and its bounded serving queue
 //   replicator_fetch.cpp    fetching versions: manifests, windowed chunk requests, apply
 //   replicator_swarm.cpp    partial holders: telling peers what a fetch holds, hearing theirs
+//   replicator_read_rules.cpp  what a peer may be sent under read rules (meta/acl)
 //   replicator_views.cpp    peers, where, holding, transfers, unserved versions, the selection
 //   replicator.cpp          the public Replicator forwarding to this class
 //
@@ -17,11 +18,12 @@
 // Locking. `mu_` guards the selection, the peers, the transfers (the map and every field of
 // each Transfer, except that a Transfer's key, record and manifest are not written once the
 // manifest is ready, so blocking tasks read them through their shared_ptr without it), the
-// manifest waiters, the fleet map and the unserved versions. It is never held across a call
+// manifest waiters, the fleet map, the unserved versions and the read rules last seen. It is never held across a call
 // into the store (the store calls GcRoots with its own locks held, and GcRoots takes `mu_`)
 // nor across a call into a link that may block; Link::Send only queues, so it is called with
 // `mu_` held. `received_mu_` guards the buffered chunk writer and is never taken with `mu_`
-// held. `tasks_mu_` guards the count of running blocking tasks and the stopping flag; it is
+// held. `chunk_sets_mu_` guards the cache of manifests' chunk sets (read rules) and is taken
+// alone, never with another lock held or inside it. `tasks_mu_` guards the count of running blocking tasks and the stopping flag; it is
 // the innermost lock (RunBlocking takes it with `mu_` held). The members and methods say so
 // with base/thread_annotations.h, which clang checks: GUARDED_BY(mu) members are touched only
 // with `mu` held, REQUIRES(mu) methods are called with it held, EXCLUDES(mu) methods take it
@@ -88,6 +90,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
     PurgeNotice notice;
     std::vector<std::string> subscriptions;  // the peer's: keys it does not want are not news
     std::set<std::string> seen;              // keys its log holds
+    transport::PeerInfo peer;                // read rules: keys it may not read never reached it
   };
 
   // One peer node, connected or remembered.
@@ -265,7 +268,7 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
                         const PurgeNotice& notice) EXCLUDES(mu_);
   // The end of a purge resync with `node`: every key this node holds that the peer has seen
   // from it (its entry is within what the peer read of this log), that the peer would hold
-  // (its subscriptions), that is older than the peer's purge horizon, and that is absent from
+  // (its subscriptions) and may read (read rules), that is older than the peer's purge horizon, and that is absent from
   // the peer's whole log was deleted there and purged: drop it too. Keys written here since
   // the peer last read this log are kept: they are news, not leftovers. Blocking context.
   void FinishPurgeResync(const std::string& node, const PurgeResync& resync) EXCLUDES(mu_);
@@ -361,6 +364,41 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   // other fetchers (ChunkSchedule::SetEndgame).
   void CheckStalls() REQUIRES(mu_);
 
+  // ---- read rules (replicator_read_rules.cpp)
+
+  using ChunkSet = std::unordered_set<ChunkId, ChunkIdHash>;
+  // A version a peer asked about (by key and version id) that it may read and this node holds
+  // (retained, or being fetched with its manifest here).
+  struct ServableVersion {
+    ChunkId manifest_id;
+    std::shared_ptr<const ChunkSet> chunks;  // the manifest's distinct chunks
+  };
+
+  // The read rules in force, or null when every peer may read everything.
+  std::shared_ptr<const ReadAcl> ReadRules();
+  static bool MayRead(const std::shared_ptr<const ReadAcl>& rules, const transport::PeerInfo& peer,
+                      const std::string& key);
+  // PermissionDenied when `peer` may not read the key (or names none: a peer older than read
+  // rules), NotFound when this node holds no such version. Blocking context.
+  Result<ServableVersion> ServableTo(const ReadAcl& rules, const transport::PeerInfo& peer,
+                                     const RequestedVersion& version) EXCLUDES(mu_, chunk_sets_mu_);
+  // Ok when the manifest request may be answered (no read rules, or the manifest is that of a
+  // version ServableTo allows). Counts and logs a refusal. Blocking context.
+  Status MayServeManifest(const transport::PeerInfo& peer, const ManifestRequest& request)
+      EXCLUDES(mu_, chunk_sets_mu_);
+  // Under read rules, takes out of `request` the chunks the peer may not be sent and returns
+  // them (they are answered "not found", whether this node holds them or not), and drops delta
+  // bases that are not chunks of a version of the same key held here. Counts and logs a
+  // refusal. Blocking context.
+  std::vector<ChunkId> WithholdUnreadable(const transport::PeerInfo& peer, ChunkRequest& request)
+      EXCLUDES(mu_, chunk_sets_mu_);
+  // The distinct chunks of a manifest, from a small cache. Blocking context.
+  Result<std::shared_ptr<const ChunkSet>> ChunksOf(const ChunkId& manifest_id) EXCLUDES(chunk_sets_mu_);
+  // The chunks of the key's retained versions (the newest kBaseVersions): valid delta bases.
+  std::shared_ptr<const ChunkSet> ChunksOfKey(const ObjectKey& key) EXCLUDES(chunk_sets_mu_);
+  // A local commit of meta/acl that changed the read rules: every peer's log is read again.
+  void FollowReadRules() EXCLUDES(mu_);
+
   // ---- views (replicator_views.cpp)
 
   std::vector<PeerStatus> Peers() EXCLUDES(mu_);
@@ -401,6 +439,10 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   std::map<std::string, std::map<std::string, std::vector<std::string>>> fleet_ GUARDED_BY(mu_);
   std::map<std::string, UnservedEntry> unserved_ GUARDED_BY(mu_);  // by transfer key
   std::vector<limits::PriorityRule> priorities_ GUARDED_BY(mu_);
+  std::shared_ptr<const ReadAcl> read_rules_seen_ GUARDED_BY(mu_);  // FollowReadRules
+
+  Mutex chunk_sets_mu_;
+  std::map<ChunkId, std::shared_ptr<const ChunkSet>> chunk_sets_ GUARDED_BY(chunk_sets_mu_);
 
   Mutex received_mu_;
   std::unique_ptr<ChunkWriter> received_ GUARDED_BY(received_mu_);  // created on first use

@@ -4,6 +4,7 @@
 // served before the bulk requests queued ahead of them). Under a sending limit a chunk request is
 // served only while the link's bulk queue is short (a tenth of a second's worth): the rest of it
 // waits at the front of its class, so an urgent request overtakes it at chunk granularity.
+// Under read rules, what a peer may not read is answered "not found" (replicator_read_rules.cpp).
 #include <algorithm>
 
 #include "replication/replicator_impl.h"
@@ -11,11 +12,13 @@
 namespace edgesync::replication {
 
 Status Replicator::Impl::ServeManifest(const std::shared_ptr<Link>& link, const std::string& payload) {
-  auto id = DecodeManifestRequest(payload);
-  if (!id.ok()) return id.status();
-  return ServeBlocking(link, payload.size(), limits::PriorityClass::kUrgent, [this, link, id = *id] {
-    ManifestReply reply{id, false, {}};
-    auto m = store_.ReadManifest(id);
+  auto request = DecodeManifestRequest(payload);
+  if (!request.ok()) return request.status();
+  return ServeBlocking(link, payload.size(), limits::PriorityClass::kUrgent, [this, link, request = *request] {
+    ManifestReply reply{request.manifest_id, false, {}};
+    // Refused or not held: the same "not found" either way.
+    auto m = MayServeManifest(link->peer(), request).ok() ? store_.ReadManifest(request.manifest_id)
+                                                          : Result<Manifest>(Status::NotFound(""));
     if (m.ok()) {
       reply.found = true;
       reply.manifest = m->Encode();
@@ -29,6 +32,8 @@ Status Replicator::Impl::ServeChunks(const std::shared_ptr<Link>& link, const st
   if (!req.ok()) return req.status();
   const limits::PriorityClass cls = req->priority;
   return ServeBlocking(link, payload.size(), cls, [this, link, req = std::make_shared<ChunkRequest>(std::move(req).value())] {
+    for (const ChunkId& id : WithholdUnreadable(link->peer(), *req))
+      if (!Send(link, Lane::kBulk, kChunkData, Encode(ChunkData{id, false, {}}))) return;
     ServeChunkRange(link, req, 0);
   });
 }

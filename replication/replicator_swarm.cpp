@@ -3,7 +3,7 @@
 // received chunks are stored and once it is applied, and hears the same from peers fetching it
 // too, so that the chunk schedule can ask them instead of a full holder. Serving needs nothing
 // here: a peer's chunk requests are answered from the chunk store whether or not the version
-// is visible yet (ServeChunks).
+// is visible yet (ServeChunks; under read rules, for a version being fetched here too).
 #include "replication/replicator_impl.h"
 
 namespace edgesync::replication {
@@ -42,9 +42,12 @@ void Replicator::Impl::SendAvailability(const Transfer& t, const std::vector<std
   std::vector<std::string> all;
   if (to.empty())
     for (const auto& [node, p] : peers_) all.push_back(node);
+  const auto rules = ReadRules();
   for (const auto& node : to.empty() ? all : to) {
     auto link = LinkOf(node);
-    if (link && link->peer().protocol_version >= kAvailabilityProtocolVersion && t.dropped.count(node) == 0)
+    // Under read rules, only peers that may read the version hear that it is being fetched.
+    if (link && link->peer().protocol_version >= kAvailabilityProtocolVersion && t.dropped.count(node) == 0 &&
+        MayRead(rules, link->peer(), t.key))
       Send(link, Lane::kControl, kChunkAvailability, payload);
   }
 }

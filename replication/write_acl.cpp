@@ -1,67 +1,29 @@
 #include "replication/write_acl.h"
 
-#include <fnmatch.h>
-
-#include <algorithm>
+#include "replication/acl_rule_fields.h"
 
 namespace edgesync::replication {
-namespace {
-
-constexpr size_t kMaxRules = 1024;
-constexpr size_t kMaxEntries = 256;  // roles or globs per rule
-
-bool Matches(const std::vector<std::string>& globs, const std::string& key) {
-  return std::any_of(globs.begin(), globs.end(),
-                     [&](const std::string& g) { return fnmatch(g.c_str(), key.c_str(), 0) == 0; });
-}
-
-bool ListsRole(const std::vector<std::string>& roles, const std::string& role) {
-  return std::any_of(roles.begin(), roles.end(), [&](const std::string& r) { return r == "*" || r == role; });
-}
-
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-  return out;
-}
-
-Result<std::vector<std::string>> StringList(const nlohmann::json& rule, const char* field, const std::string& where) {
-  auto it = rule.find(field);
-  if (it == rule.end() || !it->is_array() || it->empty() || it->size() > kMaxEntries)
-    return Status::InvalidArgument(where + ": \"" + field + "\" must be a non-empty list of strings");
-  std::vector<std::string> out;
-  for (const auto& v : *it) {
-    if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 512)
-      return Status::InvalidArgument(where + ": \"" + field + "\" must be a non-empty list of strings");
-    out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
-}  // namespace
 
 Result<WriteAcl> WriteAcl::FromDocument(const nlohmann::json& view) {
-  if (!view.is_object() || !view.contains("rules"))
-    return Status::InvalidArgument(std::string(kWriteAclKey) + " has no \"rules\" field");
-  const auto& list = view.at("rules");
-  if (!list.is_array() || list.size() > kMaxRules)
-    return Status::InvalidArgument(std::string(kWriteAclKey) + ": \"rules\" must be a list of at most " +
-                                   std::to_string(kMaxRules) + " rules");
+  auto found = AclRuleList(view);
+  if (!found.ok()) return found.status();
+  const nlohmann::json& list = **found;
   std::vector<WriteRule> rules;
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string where = std::string(kWriteAclKey) + " rule " + std::to_string(i + 1);
     const auto& r = list[i];
     if (!r.is_object()) return Status::InvalidArgument(where + " is not an object");
+    if (r.value("allow", nlohmann::json()) == "read") continue;  // ReadAcl's
     for (const auto& [field, value] : r.items())
       if (field != "roles" && field != "keys" && field != "allow")
         return Status::InvalidArgument(where + ": unknown field \"" + field + "\"");
     if (r.value("allow", nlohmann::json()) != "write")
-      return Status::InvalidArgument(where + ": \"allow\" must be \"write\"");
-    auto roles = StringList(r, "roles", where);
+      return Status::InvalidArgument(where + ": \"allow\" must be \"write\" or \"read\"");
+    auto roles = AclStringList(r, "roles", where);
     if (!roles.ok()) return roles.status();
-    auto keys = StringList(r, "keys", where);
+    auto keys = AclStringList(r, "keys", where);
     if (!keys.ok()) return keys.status();
-    rules.push_back({std::move(roles).value(), std::move(keys).value()});
+    rules.push_back({std::move(roles).value(), std::move(keys).value(), i + 1});
   }
   return WriteAcl(Mode::kRules, std::move(rules), {});
 }
@@ -102,11 +64,11 @@ Status WriteAcl::Check(const std::string& role, const std::string& key) const {
     case Mode::kRules: break;
   }
   std::string covering;  // rules that match the key but not the role, for the message
-  for (size_t i = 0; i < rules_.size(); ++i) {
-    if (!Matches(rules_[i].keys, key)) continue;
-    if (ListsRole(rules_[i].roles, role)) return Status::Ok();
-    covering += (covering.empty() ? "" : "; ") + std::string("rule ") + std::to_string(i + 1) + " (keys " +
-                Join(rules_[i].keys) + ") allows roles " + Join(rules_[i].roles);
+  for (const WriteRule& rule : rules_) {
+    if (!AnyGlobMatches(rule.keys, key)) continue;
+    if (ListsRole(rule.roles, role)) return Status::Ok();
+    covering += (covering.empty() ? "" : "; ") + std::string("rule ") + std::to_string(rule.number) + " (keys " +
+                JoinAclList(rule.keys) + ") allows roles " + JoinAclList(rule.roles);
   }
   if (covering.empty())
     return Status::PermissionDenied(who + " may not write " + key + ": no rule of " + kWriteAclKey +

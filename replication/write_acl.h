@@ -6,7 +6,9 @@
 // a glob matching the key (fnmatch, `*` crosses '/'). Without one, every write is allowed.
 // `meta/acl` itself is always writable only by the `admin` role, with or without a document,
 // so no other node can install or change the rules. A document that does not parse fails
-// closed: only the admin role may write anything (to repair it).
+// closed: only the admin role may write anything (to repair it). Rules with "allow": "read" are
+// the read ACL's (read_acl.h) and skipped here; a document holding only read rules therefore
+// allows no write but meta/acl's and the node-owned ones.
 // Node-owned documents, `meta/<namespace>/<node id>` for the namespaces in
 // kNodeOwnedNamespaces (a node's deployment states, its fleet record), are written only by the
 // node they name,
@@ -23,6 +25,7 @@
 
 namespace edgesync::replication {
 
+// The document holding the write rules, and the read rules too (read_acl.h).
 inline constexpr const char* kWriteAclKey = "meta/acl";
 inline constexpr const char* kAdminRole = "admin";
 
@@ -35,6 +38,7 @@ std::string NodeOwnerOf(const std::string& key);
 struct WriteRule {
   std::vector<std::string> roles;  // "*" matches every role
   std::vector<std::string> keys;   // key globs
+  size_t number = 0;               // its place among the document's rules, from 1
 };
 
 class WriteAcl {

@@ -1,25 +1,8 @@
 #include "replication/write_authority.h"
 
-#include "catalog/metadata_document.h"
+#include "replication/acl_document.h"
 
 namespace edgesync::replication {
-namespace {
-
-// The live view of meta/acl, or nullopt when it does not exist or is deleted.
-Result<std::optional<nlohmann::json>> ReadAclView(Store& store) {
-  auto key = ObjectKey::Parse(kWriteAclKey);
-  if (!key.ok()) return key.status();
-  auto latest = store.Latest(*key);
-  if (latest.status().IsNotFound()) return std::optional<nlohmann::json>();
-  if (!latest.ok()) return latest.status();
-  auto spec = store.ReadSpec(latest->record.manifest_id);
-  if (!spec.ok()) return spec.status();
-  auto document = MetadataDocument::Parse(*spec);
-  if (!document.ok()) return document.status();
-  return std::optional<nlohmann::json>(document->View());
-}
-
-}  // namespace
 
 WriteAuthority::WriteAuthority(WriteAuthorityOptions options)
     : options_(std::move(options)), verifier_(options_.ca_pem) {
@@ -42,14 +25,8 @@ void WriteAuthority::Attach(Store& store) {
 }
 
 void WriteAuthority::Reload(Store& store) {
-  auto view = ReadAclView(store);
-  WriteAcl acl = WriteAcl::AllowAll();
-  if (!view.ok()) {
-    acl = WriteAcl::AdminOnly("cannot read it: " + view.status().ToString());
-  } else if (view->has_value()) {
-    auto parsed = WriteAcl::FromDocument(**view);
-    acl = parsed.ok() ? std::move(parsed).value() : WriteAcl::AdminOnly(parsed.status().message());
-  }
+  const WriteAcl acl =
+      LoadAcl(store, WriteAcl::AllowAll(), [](std::string reason) { return WriteAcl::AdminOnly(std::move(reason)); });
   {
     MutexLock lock(mu_);
     acl_ = acl;

@@ -199,6 +199,11 @@ void StatusFeed::OnJoinRefused() {
   ++join_auth_failures_;
 }
 
+void StatusFeed::OnReadRefused(const std::string& kind, uint64_t count) {
+  MutexLock lock(mu_);
+  read_refusals_[kind] += count;
+}
+
 void StatusFeed::OnGarbageCollected(const GcStats& stats) {
   MutexLock lock(mu_);
   ++gc_runs_;

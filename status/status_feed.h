@@ -141,6 +141,8 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   void OnHttpAuthFailure(const std::string& client);
   // A token join refused (syncd/join/): counted as an auth failure with source "join".
   void OnJoinRefused();
+  // Read rules withheld `count` items of `kind` ("changes", "manifest", "chunk") from a peer.
+  void OnReadRefused(const std::string& kind, uint64_t count);
   void OnGarbageCollected(const GcStats& stats);
   void SetStatusClients(size_t clients) { status_clients_ = clients; }
 
@@ -213,6 +215,7 @@ class StatusFeed : public std::enable_shared_from_this<StatusFeed> {
   uint64_t conflicts_opened_ GUARDED_BY(mu_) = 0, conflicts_resolved_ GUARDED_BY(mu_) = 0;
   uint64_t corrupt_data_ GUARDED_BY(mu_) = 0, peer_auth_failures_ GUARDED_BY(mu_) = 0,
            http_auth_failures_ GUARDED_BY(mu_) = 0, join_auth_failures_ GUARDED_BY(mu_) = 0;
+  std::map<std::string, uint64_t> read_refusals_ GUARDED_BY(mu_){{"changes", 0}, {"manifest", 0}, {"chunk", 0}};
   uint64_t gc_runs_ GUARDED_BY(mu_) = 0, gc_bytes_ GUARDED_BY(mu_) = 0;
   std::array<uint64_t, kDurationBounds.size()> duration_buckets_ GUARDED_BY(mu_){};
   uint64_t duration_count_ GUARDED_BY(mu_) = 0;

@@ -131,6 +131,12 @@ std::string StatusFeed::MetricsText() {
   out.Counter("edgesync_auth_failures_total", "", static_cast<double>(http_auth_failures_), {{"source", "http"}});
   out.Counter("edgesync_auth_failures_total", "", static_cast<double>(join_auth_failures_),
               {{"source", "join"}});
+  const char* help = "What read rules (meta/acl) withheld from peers: keys left out of changes batches, "
+                     "manifests and chunks refused.";
+  for (const auto& [kind, count] : read_refusals_) {
+    out.Counter("edgesync_read_refusals_total", help, static_cast<double>(count), {{"kind", kind}});
+    help = "";
+  }
   out.Counter("edgesync_gc_runs_total", "Garbage collections run by the daemon's timer.",
               static_cast<double>(gc_runs_));
   out.Counter("edgesync_gc_reclaimed_bytes_total", "Chunk bytes deleted by garbage collection.",

@@ -16,6 +16,7 @@
 
 #include "conflict/conflict_monitor.h"
 #include "replication/message_types.h"
+#include "replication/read_authority.h"
 #include "replication/write_authority.h"
 #include "catalog/catalog.h"
 #include "store/store.h"
@@ -234,6 +235,17 @@ Result<std::unique_ptr<replication::WriteAuthority>> MakeWriteAuthority(const Da
   return std::make_unique<replication::WriteAuthority>(std::move(options));
 }
 
+// Read rules are judged by the peer's certificate: like the write ACL, nodes without TLS
+// identities do not enforce them. Refusals are counted by the status feed once it exists.
+std::shared_ptr<replication::ReadAuthority> MakeReadAuthority(const NodeIdentity& identity,
+                                                              std::function<void(replication::ReadRefusal, uint64_t)> counted) {
+  if (identity.role.empty()) return nullptr;
+  replication::ReadAuthorityOptions options;
+  options.log = [](int level, const std::string& message) { spdlog::log(SpdLevel(level), "acl: {}", message); };
+  options.on_refused = std::move(counted);
+  return std::make_shared<replication::ReadAuthority>(std::move(options));
+}
+
 // The running daemon. Members are declared in construction order; destruction runs backwards:
 // the server and the worker pools stop before the store closes.
 class Daemon {
@@ -304,6 +316,7 @@ class Daemon {
   std::unique_ptr<tcp::acceptor> http_listener_;  // handed to the status server at startup
   std::string http_address_ = "off";
   std::unique_ptr<replication::WriteAuthority> write_authority_;  // store_ calls into it
+  std::shared_ptr<replication::ReadAuthority> read_authority_;    // so does it, and network_
   std::unique_ptr<Store> store_;
   std::unique_ptr<DiskQuota> quota_;               // store_ admits puts through it
   std::unique_ptr<EvictedRefetch> refetch_;        // store_'s read hook; fetches through network_
@@ -357,6 +370,10 @@ std::optional<StartupError> Daemon::Start() {
   auto authority = MakeWriteAuthority(config_, *identity);
   if (!authority.ok()) return StartupError{kExitConfig, authority.status().message()};
   write_authority_ = std::move(*authority);
+  // status_ exists before the peer network starts, so before any read can be refused.
+  read_authority_ = MakeReadAuthority(*identity, [this](replication::ReadRefusal kind, uint64_t count) {
+    if (status_) status_->feed().OnReadRefused(replication::ReadRefusalName(kind), count);
+  });
 
   notifier_.Status("opening store");
   StoreOptions options;
@@ -417,6 +434,7 @@ std::optional<StartupError> Daemon::Start() {
                  store_->LastSeq());
   }
   if (write_authority_) write_authority_->Attach(*store_);
+  if (read_authority_) read_authority_->Attach(*store_);
   if (auto error = StartDiskQuota()) return error;
   notifier_.Status("indexing catalog");
   CatalogOptions catalog_options;
@@ -584,6 +602,7 @@ PeerNetworkOptions Daemon::NetworkOptions(const NodeIdentity& identity) {
       return authority->AdmitRemote(key, record, sender_role);
     };
   }
+  options.replicator.read_authority = read_authority_;
   options.replicator.admit_fetch = [quota = quota_.get()](const std::string& key, uint64_t bytes) {
     return quota->Admit(key, bytes, true);
   };

@@ -2,6 +2,7 @@
 // Thread-safety: plain value.
 #pragma once
 
+#include <map>
 #include <string>
 
 namespace edgesync::transport {
@@ -10,6 +11,9 @@ struct CertifiedIdentity {
   std::string node_id;
   std::string role;
   std::string cluster_id;
+  // Labels the CA signed into the certificate (`cluster sign --label`): unlike the labels of a
+  // Hello, a peer cannot claim them, so read rules (replication/read_acl.h) may trust them.
+  std::map<std::string, std::string> labels;
 };
 
 }  // namespace edgesync::transport

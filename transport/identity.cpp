@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -76,6 +77,13 @@ bool SetValidity(X509* cert, const CertificateValidity& validity) {
          X509_gmtime_adj(X509_getm_notAfter(cert), validity.not_after_offset.count());
 }
 
+bool AllOf(const std::string& text, std::string_view extra) {
+  return std::all_of(text.begin(), text.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           extra.find(c) != std::string_view::npos;
+  });
+}
+
 Status InvalidName(const char* what, const std::string& value) {
   return Status::InvalidArgument(std::string(what) + " '" + value + "' must be 1..64 characters of [A-Za-z0-9._-]");
 }
@@ -83,13 +91,16 @@ Status InvalidName(const char* what, const std::string& value) {
 }  // namespace
 
 bool IsValidIdentityName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
+  return !name.empty() && name.size() <= 64 && AllOf(name, "._-");
+}
+
+Status CheckCertifiedLabel(const std::string& key, const std::string& value) {
+  if (key.empty() || key.size() > 63 || !AllOf(key, "._/-"))
+    return Status::InvalidArgument("certificate label key '" + key + "' must be 1..63 characters of [A-Za-z0-9._/-]");
+  if (value.empty() || value.size() > 128 || !AllOf(value, "._-"))
+    return Status::InvalidArgument("certificate label " + key + "='" + value +
+                                   "': the value must be 1..128 characters of [A-Za-z0-9._-]");
+  return Status::Ok();
 }
 
 Result<ClusterCa> CreateClusterCa(const std::string& cluster_id,
@@ -185,7 +196,11 @@ Result<CertifiedIdentity> ReadRequestedIdentity(const std::string& csr_pem) {
 }
 
 Result<std::string> SignNodeRequest(const ClusterCa& ca, const std::string& csr_pem,
-                                             const CertificateValidity& validity) {
+                                             const CertificateValidity& validity,
+                                             const std::map<std::string, std::string>& labels) {
+  if (labels.size() > kMaxCertifiedLabels)
+    return Status::InvalidArgument("at most " + std::to_string(kMaxCertifiedLabels) + " certificate labels");
+  for (const auto& [key, value] : labels) EDGESYNC_RETURN_IF_ERROR(CheckCertifiedLabel(key, value));
   auto ca_key = ParsePrivateKeyPem(ca.key_pem);
   if (!ca_key.ok()) return ca_key.status();
   auto ca_cert = ParseCertificatePem(ca.cert_pem);
@@ -197,9 +212,10 @@ Result<std::string> SignNodeRequest(const ClusterCa& ca, const std::string& csr_
 
   X509Handle cert(X509_new());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  const std::string uris = "URI:edgesync://node/" + requested.node_id +
-                           ",URI:edgesync://role/" + requested.role +
-                           ",URI:edgesync://cluster/" + ca.cluster_id;
+  std::string uris = "URI:edgesync://node/" + requested.node_id +
+                     ",URI:edgesync://role/" + requested.role +
+                     ",URI:edgesync://cluster/" + ca.cluster_id;
+  for (const auto& [key, value] : labels) uris += ",URI:edgesync://label/" + key + "=" + value;
   const bool built =
       X509_set_version(cert.get(), 2) && SetRandomSerial(cert.get()) &&
       SetValidity(cert.get(), validity) && X509_set_pubkey(cert.get(), node_key.get()) &&

@@ -3,13 +3,15 @@
 // A cluster has one CA (EC P-256, self-signed, cluster id in its subject). Every node holds an
 // EC P-256 key and a certificate signed by that CA which names the node id (CN and SAN URI
 // edgesync://node/<id>), its role (OU=role=<role> and edgesync://role/<role>) and the cluster id
-// (O=<cluster> and edgesync://cluster/<cluster>). Everything is PEM text; the Write* helpers put
+// (O=<cluster> and edgesync://cluster/<cluster>), and any labels the CA certified, one SAN URI
+// edgesync://label/<key>=<value> each. Everything is PEM text; the Write* helpers put
 // it into files, private keys with mode 0600.
 // Thread-safety: pure functions over values (OpenSSL 3 is thread-safe for these uses).
 #pragma once
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,9 +57,16 @@ Result<NodeKeyRequest> CreateNodeKeyRequest(const std::string& node_id,
                                                      const std::string& role);
 // Verifies the request's signature and reads the node id and role it asks for.
 Result<CertifiedIdentity> ReadRequestedIdentity(const std::string& csr_pem);
-// Verifies the request's signature and issues a node certificate for the CA's cluster.
+// Certified labels: at most kMaxCertifiedLabels, keys 1..63 characters of [A-Za-z0-9._/-],
+// values 1..128 characters of [A-Za-z0-9._-] (they travel in SAN URIs, so nothing to escape).
+inline constexpr std::size_t kMaxCertifiedLabels = 32;
+Status CheckCertifiedLabel(const std::string& key, const std::string& value);
+
+// Verifies the request's signature and issues a node certificate for the CA's cluster, with
+// `labels` certified in it (each checked by CheckCertifiedLabel).
 Result<std::string> SignNodeRequest(const ClusterCa& ca, const std::string& csr_pem,
-                                             const CertificateValidity& validity = {});
+                                             const CertificateValidity& validity = {},
+                                             const std::map<std::string, std::string>& labels = {});
 // Writes node.key (0600) and node.crt into `dir`, creating it if needed.
 Status WriteNodeIdentity(const std::filesystem::path& dir, const std::string& key_pem,
                                   const std::string& cert_pem);
@@ -67,7 +76,7 @@ Result<std::string> CreateCrl(const ClusterCa& ca,
                                        const std::vector<std::string>& revoked_cert_pems,
                                        std::chrono::seconds next_update = std::chrono::hours(24));
 
-// Reads node id, role and cluster id out of a certificate (does not verify it).
+// Reads node id, role, cluster id and certified labels out of a certificate (does not verify it).
 Result<CertifiedIdentity> ReadCertifiedIdentity(const std::string& cert_pem);
 
 // Verifies a node certificate against the CA (and the CRL when given). The error message names

@@ -26,7 +26,10 @@ struct PeerInfo {
   std::string address;     // remote "ip:port"
   bool inbound = false;    // true when the peer dialed us
   std::uint32_t protocol_version = 0;  // negotiated: highest common version
-  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> labels;  // from its Hello: what it claims, not proof
+  // Labels signed into its verified certificate by the cluster CA; empty in plaintext test mode.
+  // Read rules use these and the certificate's role, never the Hello's labels.
+  std::map<std::string, std::string> certified_labels;
   std::vector<std::string> subscriptions;
   std::string store_epoch;
   std::string upper_layer;  // opaque Hello bytes for the layer above

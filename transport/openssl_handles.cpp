@@ -83,6 +83,13 @@ CertifiedIdentity IdentityFromCertificate(X509* cert) {
       take("edgesync://node/", identity.node_id);
       take("edgesync://role/", identity.role);
       take("edgesync://cluster/", identity.cluster_id);
+      constexpr std::string_view kLabel = "edgesync://label/";
+      if (text.substr(0, kLabel.size()) == kLabel) {
+        const std::string_view label = text.substr(kLabel.size());
+        const auto eq = label.find('=');
+        if (eq != std::string_view::npos && eq > 0)
+          identity.labels[std::string(label.substr(0, eq))] = std::string(label.substr(eq + 1));
+      }
     }
     GENERAL_NAMES_free(names);
   }

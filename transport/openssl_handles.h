@@ -38,7 +38,8 @@ Result<X509CrlHandle> ParseCrlPem(const std::string& pem);
 // The certificate as PEM text; empty if OpenSSL cannot encode it.
 std::string CertificateToPem(X509* cert);
 
-// Node id, role and cluster id from the SAN URIs, falling back to the subject (CN, OU=role=, O).
+// Node id, role and cluster id from the SAN URIs, falling back to the subject (CN, OU=role=, O),
+// and the certified labels (SAN URIs edgesync://label/<key>=<value>).
 CertifiedIdentity IdentityFromCertificate(X509* cert);
 
 }  // namespace edgesync::transport

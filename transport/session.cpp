@@ -284,6 +284,7 @@ class Session final : public Link {
     peer_.cluster_id = certified ? certified->cluster_id : hello->cluster_id;
     if (certified) {
       peer_.role = certified->role;
+      peer_.certified_labels = certified->labels;
     } else if (auto role = hello->labels.find("role"); role != hello->labels.end()) {
       peer_.role = role->second;
     }

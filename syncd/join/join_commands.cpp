@@ -4,6 +4,7 @@
 
 #include "control/command_params.h"
 #include "transport/clock_skew.h"
+#include "transport/identity.h"
 
 namespace edgesync {
 namespace {
@@ -24,6 +25,8 @@ Result<json> IssueToken(JoinTokenStore& tokens, const JoinEndpoint& endpoint, co
       if (!item.value().is_string() || item.key().size() > kMaxLabelText ||
           item.value().get<std::string>().size() > kMaxLabelText)
         return Status::InvalidArgument("label " + item.key() + " must be a string of at most 128 bytes");
+      // Certified in the new node's certificate: read rules may match them.
+      EDGESYNC_RETURN_IF_ERROR(transport::CheckCertifiedLabel(item.key(), item.value().get<std::string>()));
       grant.labels[item.key()] = item.value().get<std::string>();
     }
   }

@@ -33,7 +33,8 @@ JoinAnswer AnswerJoinRequest(std::string_view request, JoinTokenStore& tokens,
   if (!grant.ok()) return Refuse(grant.status().message(), requested->node_id);
   auto cert =
       transport::SignNodeRequest(ca, parsed["csr"].get<std::string>(),
-                                 {std::chrono::seconds(-300), std::chrono::hours(24) * grant->cert_days});
+                                 {std::chrono::seconds(-300), std::chrono::hours(24) * grant->cert_days},
+                                 grant->labels);
   if (!cert.ok()) return Refuse("signing failed: " + cert.status().message(), requested->node_id);
   return {json{{"ok", true},
                {"cert", *cert},

@@ -73,15 +73,20 @@ fs::path ClusterFixture::MakeCa(const std::string& name, const std::string& clus
 }
 
 TestNode& ClusterFixture::AddNode(const std::string& name, const fs::path& ca,
-                                  const std::string& role, int cert_days) {
+                                  const std::string& role, int cert_days,
+                                  const std::vector<std::string>& cert_labels) {
   auto node = std::make_unique<TestNode>();
   node->name = name;
   node->data_dir = root_ / name;
   fs::path cluster = node->data_dir / "cluster";
   LocalCli({"cluster", "join", "--node-id", name, "--role", role, "--out", cluster.string()});
-  LocalCli({"cluster", "sign", ca.string(), (cluster / "node.csr").string(), "--days",
-            std::to_string(cert_days),
-            "--out", (cluster / "node.crt").string()});
+  std::vector<std::string> sign = {"cluster", "sign", ca.string(), (cluster / "node.csr").string(), "--days",
+                                   std::to_string(cert_days), "--out", (cluster / "node.crt").string()};
+  for (const std::string& label : cert_labels) {
+    sign.push_back("--label");
+    sign.push_back(label);
+  }
+  LocalCli(sign);
   fs::copy_file(ca / "ca.crt", cluster / "ca.crt");
   TestNode& ref = *node;
   nodes_[name] = std::move(node);

@@ -43,9 +43,11 @@ class ClusterFixture : public ::testing::Test {
 
   // `edgesync cluster init <root>/<name> --cluster-id <cluster_id>`; returns the CA dir.
   std::filesystem::path MakeCa(const std::string& name, const std::string& cluster_id);
-  // A node whose <data>/cluster holds a key and certificate from `ca` (join + sign + ca.crt).
+  // A node whose <data>/cluster holds a key and certificate from `ca` (join + sign + ca.crt),
+  // with `cert_labels` ("key=value") certified in it.
   TestNode& AddNode(const std::string& name, const std::filesystem::path& ca,
-                    const std::string& role = "edge", int cert_days = 2);
+                    const std::string& role = "edge", int cert_days = 2,
+                    const std::vector<std::string>& cert_labels = {});
 
   // Starts the node listening on 127.0.0.1 on its previous port (the first time, a free one
   // below the ephemeral range) and dialing `peers`; waits for its control socket and reads its

@@ -95,14 +95,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto again = repl::DecodePoke(repl::EncodePoke(*seq));
     Check(again.ok() && *again == *seq);
   }
-  if (auto id = repl::DecodeManifestRequest(bytes); id.ok()) {
-    auto again = repl::DecodeManifestRequest(repl::EncodeManifestRequest(*id));
-    Check(again.ok() && *again == *id);
+  if (auto request = repl::DecodeManifestRequest(bytes); request.ok()) {
+    auto again = repl::DecodeManifestRequest(repl::Encode(*request));
+    Check(again.ok() && again->manifest_id == request->manifest_id && again->version.key == request->version.key &&
+          again->version.version_id == request->version.version_id);
   }
   CheckManifestReply(bytes);
   if (auto request = repl::DecodeChunkRequest(bytes); request.ok()) {
     auto again = repl::DecodeChunkRequest(repl::Encode(*request));
-    Check(again.ok() && again->ids == request->ids && again->bases == request->bases);
+    Check(again.ok() && again->ids == request->ids && again->bases == request->bases &&
+          again->version.key == request->version.key && again->version.version_id == request->version.version_id);
   }
   CheckChunkData(bytes);
   if (auto availability = repl::DecodeChunkAvailability(bytes); availability.ok()) {

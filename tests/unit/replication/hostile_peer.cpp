@@ -8,9 +8,13 @@
 namespace edgesync::replication::testing {
 
 HostilePeer::HostilePeer(transport::testing::TestPki& pki, std::string node_id, std::string role)
+    : HostilePeer(pki.Issue(node_id, role), "test-cluster", node_id) {}
+
+HostilePeer::HostilePeer(const transport::testing::NodeFiles& files, const std::string& cluster_id,
+                         std::string node_id, std::map<std::string, std::string> hello_labels)
     : node_id_(std::move(node_id)), io_(std::make_unique<boost::asio::io_context>()) {
-  auto files = pki.Issue(node_id_, role);
-  auto options = transport::testing::LoopbackOptions(files, "test-cluster", node_id_);
+  auto options = transport::testing::LoopbackOptions(files, cluster_id, node_id_);
+  if (!hello_labels.empty()) options.local_hello.labels = std::move(hello_labels);
   options.local_hello.store_epoch = "hostile-epoch";
   options.local_hello.min_protocol_version = kMinProtocolVersion;
   options.local_hello.max_protocol_version = kMaxProtocolVersion;

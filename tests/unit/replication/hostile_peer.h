@@ -26,6 +26,10 @@ namespace edgesync::replication::testing {
 class HostilePeer : public transport::LinkHandler {
  public:
   HostilePeer(transport::testing::TestPki& pki, std::string node_id, std::string role = "edge");
+  // With a certificate issued elsewhere (`edgesync cluster sign` in an integration test), and
+  // the labels its Hello claims (which must grant nothing).
+  HostilePeer(const transport::testing::NodeFiles& files, const std::string& cluster_id, std::string node_id,
+              std::map<std::string, std::string> hello_labels = {});
   ~HostilePeer() override;
 
   // Called for every message the victim sends; may call Send.

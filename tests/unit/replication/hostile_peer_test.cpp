@@ -87,10 +87,10 @@ void Serve(HostilePeer& peer, std::vector<Offer> offers) {
       batch.upto = batch.latest = 1;
       peer.Send(Lane::kControl, kChangesBatch, Encode(batch));
     } else if (type == kManifestRequest) {
-      auto id = DecodeManifestRequest(payload);
-      ManifestReply reply{id.value(), false, {}};
+      const ChunkId id = DecodeManifestRequest(payload).value().manifest_id;
+      ManifestReply reply{id, false, {}};
       for (const auto& o : *shared)
-        if (o.record.manifest_id == *id) reply = {*id, true, o.manifest_bytes};
+        if (o.record.manifest_id == id) reply = {id, true, o.manifest_bytes};
       peer.Send(Lane::kControl, kManifestReply, Encode(reply));
     } else if (type == kChunkRequest) {
       const ChunkRequest request = DecodeChunkRequest(payload).value();
@@ -283,7 +283,7 @@ TEST_F(HostilePeerTest, FloodsOfTinyRequestsAreCutOffAndMemoryStaysBounded) {
   const uint64_t rss_before = RssBytes();
   // Each request makes the victim read its store and answer: far cheaper to send than to serve.
   const std::string changes = Encode(ChangesRequest{0, 256, {}});
-  const std::string manifest = EncodeManifestRequest(ChunkId::Of("none", 4));
+  const std::string manifest = Encode(ManifestRequest{ChunkId::Of("none", 4), {}});
   const std::string poke = EncodePoke(1);
   size_t sent = 0;
   // Until the victim cuts it off, bounded: how many it takes depends on how fast each side runs.

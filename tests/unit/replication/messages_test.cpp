@@ -98,6 +98,28 @@ TEST(MessagesTest, ChunkMessagesRoundTrip) {
   EXPECT_EQ(*DecodePoke(EncodePoke(77)), 77u);
 }
 
+TEST(MessagesTest, RequestsNameTheVersionTheyAreFor) {
+  const ChunkId id = ChunkId::Of("m", 1);
+  const RequestedVersion version{"dataset/site-a/frames", "0123456789abcdef"};
+  auto manifest = DecodeManifestRequest(Encode(ManifestRequest{id, version}));
+  ASSERT_TRUE(manifest.ok()) << manifest.status().ToString();
+  EXPECT_EQ(manifest->manifest_id, id);
+  EXPECT_EQ(manifest->version.key, version.key);
+  EXPECT_EQ(manifest->version.version_id, version.version_id);
+  ChunkRequest chunks{{id}, {}, limits::PriorityClass::kBulk, version};
+  auto back = DecodeChunkRequest(Encode(chunks));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->version.key, version.key);
+  EXPECT_EQ(back->version.version_id, version.version_id);
+  // Older peers name none; a named one must be a valid key and version id.
+  EXPECT_TRUE(DecodeManifestRequest(Encode(ManifestRequest{id, {}}))->version.key.empty());
+  for (const RequestedVersion& bad : {RequestedVersion{"../x", "0123456789abcdef"},
+                                      RequestedVersion{"model/a", "not-an-id"}, RequestedVersion{"", "0123456789abcdef"}}) {
+    EXPECT_FALSE(DecodeManifestRequest(Encode(ManifestRequest{id, bad})).ok()) << bad.key;
+    EXPECT_FALSE(DecodeChunkRequest(Encode(ChunkRequest{{id}, {}, limits::PriorityClass::kNormal, bad})).ok()) << bad.key;
+  }
+}
+
 TEST(MessagesTest, ChunkAvailabilityRoundTripAndBounds) {
   ChunkAvailability a{"model/x", "0123456789abcdef", std::string("\x05\x80", 2), true};
   auto back = DecodeChunkAvailability(Encode(a));

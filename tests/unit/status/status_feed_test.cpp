@@ -187,6 +187,17 @@ TEST_F(StatusFeedTest, ReportsBecomeErrorEventsAndCounters) {
   EXPECT_NE(metrics.find("edgesync_gc_reclaimed_bytes_total 4096\n"), std::string::npos);
 }
 
+TEST_F(StatusFeedTest, ReadRefusalsAreCountedByKindFromZero) {
+  EXPECT_NE(feed_->MetricsText().find("edgesync_read_refusals_total{kind=\"chunk\"} 0\n"), std::string::npos);
+  feed_->OnReadRefused("changes", 3);
+  feed_->OnReadRefused("chunk", 2);
+  feed_->OnReadRefused("chunk", 1);
+  const std::string metrics = feed_->MetricsText();
+  EXPECT_NE(metrics.find("edgesync_read_refusals_total{kind=\"changes\"} 3\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("edgesync_read_refusals_total{kind=\"chunk\"} 3\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("edgesync_read_refusals_total{kind=\"manifest\"} 0\n"), std::string::npos) << metrics;
+}
+
 }  // namespace
 }  // namespace edgesync
 

@@ -45,6 +45,33 @@ TEST(IdentityTest, SignedCertificateCarriesNodeRoleAndCluster) {
   EXPECT_EQ(info.st_mode & 0777, 0600u);
 }
 
+TEST(IdentityTest, LabelsSignedByTheCaAreReadBackFromTheCertificate) {
+  TestPki pki("factory");
+  auto request = CreateNodeKeyRequest("edge-7", "edge");
+  ASSERT_TRUE(request.ok());
+  auto cert = SignNodeRequest(pki.ca(), request->csr_pem, {}, {{"site", "a"}, {"zone/row", "hall-3.b_2"}});
+  ASSERT_TRUE(cert.ok()) << cert.status().ToString();
+  auto identity = ReadCertifiedIdentity(*cert);
+  ASSERT_TRUE(identity.ok());
+  const std::map<std::string, std::string> expected = {{"site", "a"}, {"zone/row", "hall-3.b_2"}};
+  EXPECT_EQ(identity->labels, expected);
+  EXPECT_EQ(identity->role, "edge");
+  EXPECT_TRUE(ReadCertifiedIdentity(pki.Issue("edge-8").cert_pem)->labels.empty());
+}
+
+TEST(IdentityTest, LabelsThatCannotTravelInAUriAreRefused) {
+  TestPki pki("factory");
+  auto request = CreateNodeKeyRequest("edge-7", "edge");
+  ASSERT_TRUE(request.ok());
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"site", "a,URI:edgesync://role/admin"}, {"site", ""}, {"", "a"}, {"si te", "a"}, {"site", "a=b"},
+           {"site", std::string(129, 'a')}}) {
+    auto cert = SignNodeRequest(pki.ca(), request->csr_pem, {}, {{key, value}});
+    EXPECT_FALSE(cert.ok()) << key << "=" << value;
+    EXPECT_EQ(cert.status().code(), Status::Code::kInvalidArgument);
+  }
+}
+
 TEST(IdentityTest, ExpiredCertificateRefused) {
   TestPki pki("factory");
   auto files = pki.Issue("edge-1", "edge", {std::chrono::hours(-48), std::chrono::hours(-24)});

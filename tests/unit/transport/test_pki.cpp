@@ -20,10 +20,10 @@ TestPki::~TestPki() {
 }
 
 NodeFiles TestPki::Issue(const std::string& node_id, const std::string& role,
-                         CertificateValidity validity) {
+                         CertificateValidity validity, const std::map<std::string, std::string>& labels) {
   auto request = CreateNodeKeyRequest(node_id, role);
   EXPECT_TRUE(request.ok()) << request.status().ToString();
-  auto cert = SignNodeRequest(ca_, request->csr_pem, validity);
+  auto cert = SignNodeRequest(ca_, request->csr_pem, validity, labels);
   EXPECT_TRUE(cert.ok()) << cert.status().ToString();
   const auto node_dir = dir_ / (node_id + "-" + std::to_string(issued_++));
   EXPECT_TRUE(WriteNodeIdentity(node_dir, request->key_pem, cert.value()).ok());

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,10 +28,12 @@ class TestPki {
   const ClusterCa& ca() const { return ca_; }
   const std::filesystem::path& dir() const { return dir_; }
 
-  // Issues a key and certificate for node_id (valid for one hour unless told otherwise).
+  // Issues a key and certificate for node_id (valid for one hour unless told otherwise), with
+  // `labels` certified in it.
   NodeFiles Issue(const std::string& node_id, const std::string& role = "edge",
                   CertificateValidity validity = {std::chrono::seconds(-60),
-                                                  std::chrono::seconds(3600)});
+                                                  std::chrono::seconds(3600)},
+                  const std::map<std::string, std::string>& labels = {});
   // Writes a CRL revoking the given certificates; returns its path.
   std::filesystem::path WriteCrl(const std::vector<std::string>& revoked_cert_pems);
 
