@@ -1,12 +1,17 @@
 // Fan-out to a fleet (issue #21): one origin and six edges in a full mesh receive a 64 MiB
 // model. Edges fetching it together serve one another the chunks they hold, so the origin sends
 // the model about once (counted by its own per-peer byte counters), every edge ends up
-// byte-identical, and an edge killed midway does not stall the others.
+// byte-identical, an edge killed midway does not stall the others, and an edge serving corrupt
+// chunks is dropped while the others finish.
+#include <memory>
 #include <random>
+#include <sstream>
 
+#include "replication/message_types.h"
 #include "tests/support/cluster_fixture.h"
 #include "tests/support/poll_until.h"
 #include "tests/support/test_content.h"
+#include "tests/unit/replication/hostile_peer.h"
 
 namespace edgesync::testing {
 namespace {
@@ -88,6 +93,46 @@ TEST_F(SwarmTest, AnEdgeKilledMidwayDoesNotStallTheOthers) {
   const double ratio = static_cast<double>(PeerBytes(*origin_, "bytes_out_total") - before) / kModelBytes;
   std::printf("origin sent %.2f x the model with one edge killed\n", ratio);
   EXPECT_LT(ratio, 1.5);  // its unadvertised share is fetched again, a sixth of the model at most
+}
+
+TEST_F(SwarmTest, AnEdgeServingCorruptChunksIsDroppedAndTheOthersFinish) {
+  StartMesh("swarm-3");
+  // A seventh edge with a certificate of the cluster whose every link claims to hold each
+  // chunk the others fetch (so rarest-first asks it early) and answers with wrong bytes.
+  const TestNode& liar_identity = AddNode("edge-liar", root() / "ca");
+  const fs::path cluster = liar_identity.data_dir / "cluster";
+  std::vector<std::unique_ptr<replication::testing::HostilePeer>> liars;
+  for (TestNode* e : edges_) {
+    liars.push_back(std::make_unique<replication::testing::HostilePeer>(
+        transport::testing::NodeFiles{cluster / "ca.crt", cluster / "node.crt", cluster / "node.key", ""}, "swarm-3",
+        liar_identity.name));
+    replication::testing::ClaimChunks(*liars.back(), [](const std::string& bits) { return std::string(bits.size(), '\xff'); });
+    liars.back()->ConnectTo(e->peer_port);
+  }
+  ASSERT_TRUE(PollUntil([&] {
+    for (const auto& liar : liars)
+      if (!liar->connected()) return false;
+    return true;
+  }));
+
+  Put();
+  ExpectEveryEdgeHasTheModel();
+  size_t asked = 0;
+  for (size_t i = 0; i < edges_.size(); ++i) {
+    if (liars[i]->received(replication::kChunkRequest) == 0) continue;
+    ++asked;
+    // Each edge that asked the liar found the bytes wrong and stopped asking it for this version.
+    const std::string log = ReadFileText(edges_[i]->log());
+    EXPECT_NE(log.find("does not match its id"), std::string::npos) << edges_[i]->name;
+    std::istringstream lines(log);
+    bool dropped = false;
+    for (std::string line; std::getline(lines, line);)
+      dropped |= line.find("stopped fetching model/big version") != std::string::npos &&
+                 line.find("from edge-liar") != std::string::npos;
+    EXPECT_TRUE(dropped) << edges_[i]->name;
+  }
+  std::printf("%zu of %zu edges asked the corrupt edge and finished without it\n", asked, edges_.size());
+  EXPECT_GT(asked, 0u);
 }
 
 }  // namespace

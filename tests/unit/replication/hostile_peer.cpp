@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "replication/message_types.h"
+#include "replication/messages.h"
 
 namespace edgesync::replication::testing {
 
@@ -80,6 +81,23 @@ void HostilePeer::OnLinkDown(transport::Link&, const std::string& reason) {
   link_.reset();
   connected_ = false;
   down_reason_ = reason;
+}
+
+void ClaimChunks(HostilePeer& peer, std::function<std::string(const std::string&)> held) {
+  peer.respond = [&peer, held = std::move(held)](uint32_t type, const std::string& payload) {
+    if (type == kChangesRequest) {
+      peer.Send(transport::Lane::kControl, kChangesBatch, Encode(ChangesBatch{}));
+    } else if (type == kChunkAvailability) {
+      ChunkAvailability a = DecodeChunkAvailability(payload).value();
+      a.held = held(a.held);
+      a.fetching_all = true;
+      peer.Send(transport::Lane::kControl, kChunkAvailability, Encode(a));
+    } else if (type == kChunkRequest) {
+      const ChunkRequest request = DecodeChunkRequest(payload).value();
+      for (const auto& id : request.ids)
+        peer.Send(transport::Lane::kBulk, kChunkData, Encode(ChunkData{id, true, std::string(1000, 'z')}));
+    }
+  };
 }
 
 }  // namespace edgesync::replication::testing

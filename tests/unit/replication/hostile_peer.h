@@ -63,4 +63,9 @@ class HostilePeer : public transport::LinkHandler {
   std::string down_reason_;                   // guarded by mu_
 };
 
+// Scripts `peer` as a partial holder of whatever the victim fetches: it answers each of the
+// victim's availability messages with `held(victim's bits)`, claims to fetch everything, and
+// answers every chunk request with bytes that are not the chunk. Replaces `peer.respond`.
+void ClaimChunks(HostilePeer& peer, std::function<std::string(const std::string&)> held);
+
 }  // namespace edgesync::replication::testing

@@ -338,26 +338,6 @@ TEST_F(HostilePeerTest, HalfOpenConnectionsAreDroppedAndDoNotBlockHonestPeers) {
   EXPECT_TRUE(HonestPeerStillSyncs("model/honest-2"));
 }
 
-// Scripts `peer` as a partial holder of whatever the victim fetches: it answers each of the
-// victim's availability messages with `held(victim's bits)`, claims to fetch everything, and
-// answers every chunk request with bytes that are not the chunk.
-void ClaimChunks(HostilePeer& peer, std::function<std::string(const std::string&)> held) {
-  peer.respond = [&peer, held = std::move(held)](uint32_t type, const std::string& payload) {
-    if (type == kChangesRequest) {
-      peer.Send(Lane::kControl, kChangesBatch, Encode(ChangesBatch{}));
-    } else if (type == kChunkAvailability) {
-      ChunkAvailability a = DecodeChunkAvailability(payload).value();
-      a.held = held(a.held);
-      a.fetching_all = true;
-      peer.Send(Lane::kControl, kChunkAvailability, Encode(a));
-    } else if (type == kChunkRequest) {
-      const ChunkRequest request = DecodeChunkRequest(payload).value();
-      for (const auto& id : request.ids)
-        peer.Send(Lane::kBulk, kChunkData, Encode(ChunkData{id, true, std::string(1000, 'z')}));
-    }
-  };
-}
-
 class HostileSwarmTest : public HostilePeerTest {
  protected:
   // The honest peer writes a 16 MiB model while `liar` is linked to the victim; true once the
