@@ -80,7 +80,8 @@ class PeerNetwork : public PeerLinks {
 
   PeerNetworkOptions options_;
   // Every kRetryInterval: parked transfers start again (they park when, say, a full disk
-  // refused their data, and nothing else would wake them while the links stay up).
+  // refused their data, and nothing else would wake them while the links stay up), and
+  // discovery forgets the dialed peers that stayed unreachable (PeerDiscovery::ForgetUnreachable).
   std::unique_ptr<boost::asio::steady_timer> retry_timer_;
   std::unique_ptr<RuntimePeers> runtime_peers_;
   std::unique_ptr<replication::Replicator> replicator_;

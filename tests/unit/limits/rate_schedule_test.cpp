@@ -30,24 +30,23 @@ class RateScheduleTest : public ::testing::Test {
     tzset();
   }
 
-  // A local wall-clock time in the test zone.
-  static std::time_t Local(int year, int month, int day, int hour, int minute) {
+  static std::tm Fields(int year, int month, int day, int hour, int minute) {
     std::tm tm{};
     tm.tm_year = year - 1900;
     tm.tm_mon = month - 1;
     tm.tm_mday = day;
     tm.tm_hour = hour;
     tm.tm_min = minute;
+    return tm;
+  }
+  // A local wall-clock time in the test zone.
+  static std::time_t Local(int year, int month, int day, int hour, int minute) {
+    std::tm tm = Fields(year, month, day, hour, minute);
     tm.tm_isdst = -1;
     return std::mktime(&tm);
   }
   static std::time_t Utc(int year, int month, int day, int hour, int minute) {
-    std::tm tm{};
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = minute;
+    std::tm tm = Fields(year, month, day, hour, minute);
     return timegm(&tm);
   }
   static RateWindow Window(const char* days, const char* from, const char* to, const char* send,
