@@ -91,6 +91,9 @@ std::vector<ChunkRef> ChunkSchedule::Take(const std::string& peer, bool full_hol
     if (it == swarm_.end()) return {};
     swarm = &it->second;
   }
+  // Candidates held by this swarm peer alone (count 1, the lowest a chunk it holds can have):
+  // once there are max_count of them, they are the ones the sort below would pick.
+  size_t rarest = 0;
   for (uint32_t i = first_to_ask_; i < chunks_.size(); ++i) {
     if (state_[i] != State::kToAsk) {
       if (i == first_to_ask_) ++first_to_ask_;
@@ -100,6 +103,7 @@ std::vector<ChunkRef> ChunkSchedule::Take(const std::string& peer, bool full_hol
     candidates.emplace_back(swarm_count_[i], i);
     // A full holder's candidates all have count 0: the first ones in manifest order are taken.
     if (!swarm && candidates.size() == max_count) break;
+    if (swarm && swarm_count_[i] == 1 && ++rarest == max_count) break;
   }
   if (candidates.size() > max_count) {
     std::nth_element(candidates.begin(), candidates.begin() + max_count, candidates.end());

@@ -521,6 +521,11 @@ Status Replicator::Impl::FlushReceived() {
   return received_ ? received_->Finish() : Status::Ok();
 }
 
+void Replicator::Impl::ReleaseReceivedBuffers() {
+  MutexLock lock(received_mu_);
+  if (received_) received_->ReleaseBuffers();
+}
+
 void Replicator::Impl::Complete(const std::string& tk) {
   std::shared_ptr<Transfer> t;
   std::string source;  // Reroute may change source under mu_ meanwhile
@@ -544,9 +549,11 @@ void Replicator::Impl::Complete(const std::string& tk) {
     Log(*applied ? 6 : 7, std::string(*applied ? "applied " : "already had ") + t->key + " version " +
                               t->record.Id(t->key) + " from " + source);
     std::vector<std::function<void(Status)>> done;
+    bool last_transfer = false;
     {
       MutexLock lock(mu_);
       transfers_.erase(tk);
+      last_transfer = transfers_.empty();
       ClearUnserved(t->key, t->record);
       if (!t->positions.empty()) {  // peers still fetching it may take every chunk from here
         MarkHeld(*t, t->received.size());
@@ -556,6 +563,7 @@ void Replicator::Impl::Complete(const std::string& tk) {
     }
     for (auto& d : done) d(Status::Ok());
     // Give the pages of a large transfer's buffers back to the system (edge boxes are small).
+    if (last_transfer) ReleaseReceivedBuffers();
     if (t->manifest.TotalBytes() >= kTrimAfterBytes) malloc_trim(0);
     return;
   }
@@ -567,9 +575,11 @@ void Replicator::Impl::Complete(const std::string& tk) {
     if (Status dropped = store_.DropIntent(t->key, t->record.Id(t->key)); !dropped.ok())
       Log(3, "dropping the intent of a clashing version: " + dropped.ToString());
     std::vector<std::function<void(Status)>> done;
+    bool last_transfer = false;
     {
       MutexLock lock(mu_);
       transfers_.erase(tk);
+      last_transfer = transfers_.empty();
       ClearUnserved(t->key, t->record);
       done.swap(t->on_done);
     }

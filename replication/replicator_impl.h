@@ -336,6 +336,8 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   // How many received chunks are readable from the store (ChunkWriter::Stored).
   uint64_t StoredReceived() EXCLUDES(received_mu_);
   Status FlushReceived() EXCLUDES(received_mu_);
+  // Frees the receive writer's batch buffers (ChunkWriter::ReleaseBuffers) once no transfer runs.
+  void ReleaseReceivedBuffers() EXCLUDES(received_mu_);
   // Blocking context, mu_ not held.
   void OnManifestReady(const std::string& tk) EXCLUDES(mu_);
   void Complete(const std::string& tk) EXCLUDES(mu_);

@@ -24,8 +24,12 @@ class ChunkWriter {
   virtual ~ChunkWriter() = default;
   // Copies `data`; may store earlier buffered chunks before returning.
   virtual Status Add(const ChunkId& id, std::string_view data) = 0;
-  // Stores everything still buffered. After Finish the chunks are readable.
+  // Stores everything still buffered. After Finish the chunks are readable. The writer keeps its
+  // batch buffers for the chunks to come (a fresh buffer costs a page fault per 4 KiB).
   virtual Status Finish() = 0;
+  // Frees the buffers kept for batches to come; chunks still buffered stay. A long-lived writer
+  // calls it when it goes idle.
+  virtual void ReleaseBuffers() = 0;
   // How many chunks were added so far. The first Stored() of them are readable (their batch
   // is written), so a caller can say what it holds without forcing a write with Finish.
   // Stored collects the background writes that have finished.

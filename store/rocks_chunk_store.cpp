@@ -156,9 +156,15 @@ class RocksChunkWriter : public ChunkWriter {
     Status s = TakeFailure();
     if (s.ok()) s = WriteChunkBatch(db_, *current_, small_segment_, new_segment_);
     if (s.ok()) stored_ = added_;
-    current_ = std::make_shared<ChunkBatch>();
-    spares_.clear();
+    current_->entries.clear();
+    current_->bytes.clear();  // keeps its capacity for the next batch
     return s;
+  }
+
+  void ReleaseBuffers() override {
+    ReapPending(pending_.size());
+    spares_.clear();
+    if (current_->entries.empty()) current_ = std::make_shared<ChunkBatch>();
   }
 
   uint64_t added() const override { return added_; }

@@ -65,12 +65,16 @@ class TierChunkWriter : public ChunkWriter {
     Reap(0);
     Status s = TakeFailure();
     if (s.ok()) stored_ = added_;
-    // A writer may live long (replication keeps one): it keeps no pack buffers while idle.
-    spares_.clear();
-    builder_.Reuse(std::string());
-    has_buffer_ = false;
     seen_.clear();
     return s;
+  }
+
+  void ReleaseBuffers() override {
+    spares_.clear();
+    if (has_buffer_ && builder_.empty()) {
+      builder_.Reuse(std::string());
+      has_buffer_ = false;
+    }
   }
 
   uint64_t added() const override { return added_; }

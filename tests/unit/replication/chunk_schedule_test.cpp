@@ -88,6 +88,16 @@ TEST(ChunkScheduleTest, ChunksASwarmPeerHoldsAreAskedOfItRarestFirstNotOfFullHol
   EXPECT_FALSE(s.HasChunksToAsk());
 }
 
+TEST(ChunkScheduleTest, ASwarmPeersRarestChunksComeInManifestOrderAfterCommonerOnesBeforeThem) {
+  const size_t n = 12;
+  ChunkSchedule s = ChunkSchedule(Chunks(n), Positions(n), "edge-a", false);
+  s.SetSwarmPeer("edge-b", Bits(n, {0, 1, 2, 4, 5, 7, 8, 10}), false);
+  s.SetSwarmPeer("edge-c", Bits(n, {0, 1, 2}), false);
+  // 0-2 are held by two peers; 4, 5, 7, 8, 10 by edge-b alone: the first three of those.
+  EXPECT_EQ(Ids(s.Take("edge-b", false, 3, UINT64_MAX)), Ids({Chunks(n)[4], Chunks(n)[5], Chunks(n)[7]}));
+  EXPECT_EQ(Ids(s.Take("edge-b", false, 3, UINT64_MAX)), Ids({Chunks(n)[8], Chunks(n)[10], Chunks(n)[0]}));
+}
+
 TEST(ChunkScheduleTest, ChunksOfADroppedPeerGoBackAndCountOnceWhenStored) {
   const size_t n = 4;
   ChunkSchedule s = ChunkSchedule(Chunks(n), Positions(n), "edge-a", true);
