@@ -91,19 +91,25 @@ std::vector<ChunkRef> ChunkSchedule::Take(const std::string& peer, bool full_hol
     if (it == swarm_.end()) return {};
     swarm = &it->second;
   }
-  // Candidates held by this swarm peer alone (count 1, the lowest a chunk it holds can have):
-  // once there are max_count of them, they are the ones the sort below would pick.
-  size_t rarest = 0;
+  // Of each count, only the first chunks in manifest order can be picked: as many as fill
+  // max_count or max_bytes. The rest are not collected, and the scan stops once the lowest count
+  // a chunk can have here (0 from a full holder, 1 from a swarm peer, which holds it) is filled.
+  // A request is often one chunk's worth, and a manifest has thousands.
+  const uint32_t lowest = swarm ? 1 : 0;
+  std::vector<size_t> count_taken(swarm_.size() + 1, 0);
+  std::vector<uint64_t> bytes_taken(swarm_.size() + 1, 0);
   for (uint32_t i = first_to_ask_; i < chunks_.size(); ++i) {
     if (state_[i] != State::kToAsk) {
       if (i == first_to_ask_) ++first_to_ask_;
       continue;
     }
     if (swarm ? !swarm->has[i] : (swarm_count_[i] > 0 || !(mine_[i] || endgame_))) continue;
-    candidates.emplace_back(swarm_count_[i], i);
-    // A full holder's candidates all have count 0: the first ones in manifest order are taken.
-    if (!swarm && candidates.size() == max_count) break;
-    if (swarm && swarm_count_[i] == 1 && ++rarest == max_count) break;
+    const uint32_t count = swarm_count_[i];
+    if (count_taken[count] == max_count || bytes_taken[count] >= max_bytes) continue;
+    candidates.emplace_back(count, i);
+    ++count_taken[count];
+    bytes_taken[count] += chunks_[i].size;
+    if (count == lowest && (count_taken[count] == max_count || bytes_taken[count] >= max_bytes)) break;
   }
   if (candidates.size() > max_count) {
     std::nth_element(candidates.begin(), candidates.begin() + max_count, candidates.end());

@@ -365,10 +365,14 @@ void Replicator::Impl::UpdatePriorities(std::vector<limits::PriorityRule> rules)
 }
 
 void Replicator::Impl::PumpSources(const Transfer& t) {
-  PumpPeer(t.source);
-  for (const auto& h : t.helpers) PumpPeer(h);
+  PumpFullHolders(t);
   for (const auto& peer : t.schedule.SwarmPeers())
     if (t.helpers.count(peer) == 0) PumpPeer(peer);
+}
+
+void Replicator::Impl::PumpFullHolders(const Transfer& t) {
+  PumpPeer(t.source);
+  for (const auto& h : t.helpers) PumpPeer(h);
 }
 
 void Replicator::Impl::HandleChunk(const std::shared_ptr<Link>& link, std::string payload) {
@@ -463,7 +467,8 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
     }
     PumpPeer(node);
     for (const auto& t : going) {
-      if (std::exchange(t->full_holders_waiting, false)) PumpSources(*t);
+      // Swarm peers are pumped as their own chunks arrive; each pump scans the schedule.
+      if (std::exchange(t->full_holders_waiting, false)) PumpFullHolders(*t);
       if (DueToAdvertise(*t)) {
         const bool flush = t->outstanding == 0 || std::chrono::steady_clock::now() - t->flushed_at > kAdvertiseMaxDelay;
         advertise.push_back({TransferKey(t->key, t->record.Id(t->key)), t, flush});

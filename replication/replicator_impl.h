@@ -315,6 +315,8 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   void UpdatePriorities(std::vector<limits::PriorityRule> rules) EXCLUDES(mu_);
   // Pumps every source of `t`: full holders and swarm peers.
   void PumpSources(const Transfer& t) REQUIRES(mu_);
+  // Pumps only `t`'s full holders (the source and the helpers): what a grown allowance frees.
+  void PumpFullHolders(const Transfer& t) REQUIRES(mu_);
   // `node` is a helper or swarm peer of transfer `tk` that failed to deliver `chunk`: stops
   // using it for that transfer and asks its chunks again from the others. False when `node` is
   // the source or not a source at all (the caller reroutes the transfer).
