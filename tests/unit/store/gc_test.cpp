@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -161,17 +162,27 @@ TEST(GcTest, KillDuringPutsAndGcLeavesConsistentStore) {
   const char* env = std::getenv("EDGESYNC_CRASH_TRIALS");
   const int trials = env ? std::atoi(env) : 5;
   for (int trial = 0; trial < trials; ++trial) {
+    int progress[2];
+    ASSERT_EQ(pipe(progress), 0);
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
+      close(progress[0]);
       auto store = OpenStore(data / "s", 2);
       if (!store) _exit(2);
       for (int i = 0;; ++i) {
         store->Put(Key("model/crash" + std::to_string(i % 3)), src / ("p" + std::to_string(i % 3)), "{}");
         if (i % 4 == 3) store->CollectGarbage();
+        if (i == 0 && write(progress[1], "p", 1) != 1) _exit(3);
       }
     }
-    usleep(150'000 + rng() % 400'000);
+    close(progress[1]);
+    // The kill lands at a random point after the first put of the trial returned, however slow
+    // the machine is, so every trial has something committed to check.
+    pollfd first_put{progress[0], POLLIN, 0};
+    ASSERT_EQ(poll(&first_put, 1, 120'000), 1) << "trial " << trial << ": no put finished in 2 minutes";
+    close(progress[0]);
+    usleep(rng() % 400'000);
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
