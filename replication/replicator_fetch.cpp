@@ -451,7 +451,9 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
       if (it == transfers_.end()) continue;
       Transfer& t = *it->second;
       if (!s.ok()) {
-        if (!t.schedule.IsAsked(id)) continue;
+        // A peer already dropped for this version answers requests sent before the drop; those
+        // chunks were asked again of other sources, so its late bad bytes change nothing.
+        if (!t.schedule.IsAsked(id) || t.dropped.count(node) > 0) continue;
         Log(3, "refusing data for " + t.key + ": " + s.ToString());
         if (!DropHelper(tk, node, {id, expected_size})) Reroute(tk, s.message());
         continue;
