@@ -3,27 +3,16 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 
-#include <sys/socket.h>
-
 #include <cstring>
 
 namespace edgesync::transport {
 namespace {
 
-// A TLS record: a 5-byte header (content type, legacy version, 16-bit big-endian length), then
-// the length's bytes. TLS 1.2 and 1.3 frame every record, handshake included, this way.
-constexpr std::size_t kRecordHeaderBytes = 5;
-
-std::size_t RecordBodyBytes(const char* header) {
-  return (static_cast<std::size_t>(static_cast<unsigned char>(header[3])) << 8) |
-         static_cast<unsigned char>(header[4]);
-}
-
 template <typename State>
 int BioRead(BIO* bio, char* data, int length) {
   auto* state = static_cast<State*>(BIO_get_data(bio));
   BIO_clear_retry_flags(bio);
-  const std::size_t available = state->records_end - state->in_begin;
+  const std::size_t available = state->in_end - state->in_begin;
   if (available == 0) {
     BIO_set_retry_read(bio);
     return -1;
@@ -125,48 +114,14 @@ TlsStream::Want TlsStream::Classify(int result, error_code& ec, std::size_t& tra
 boost::asio::mutable_buffer TlsStream::InputSpace() {
   State& state = *state_;
   if (state.in_begin == state.in_end) {
-    state.in_begin = state.in_end = state.records_end = 0;
+    state.in_begin = state.in_end = 0;
   } else if (state.in_begin > 0) {  // keep a partial record, move it to the front
     std::memmove(state.in.data(), state.in.data() + state.in_begin,
                  state.in_end - state.in_begin);
     state.in_end -= state.in_begin;
-    state.records_end -= state.in_begin;
     state.in_begin = 0;
   }
   return boost::asio::buffer(state.in.data() + state.in_end, state.in.size() - state.in_end);
-}
-
-void TlsStream::CommitInput(std::size_t bytes) {
-  State& state = *state_;
-  state.in_end += bytes;
-  while (state.in_end - state.records_end >= kRecordHeaderBytes) {
-    const std::size_t record =
-        kRecordHeaderBytes + RecordBodyBytes(state.in.data() + state.records_end);
-    if (state.in_end - state.records_end < record) break;
-    state.records_end += record;
-  }
-}
-
-void TlsStream::AwaitRestOfRecord() {
-  State& state = *state_;
-  const std::size_t partial = state.in_end - state.records_end;
-  std::size_t missing = 1;  // nothing of the next record yet: any byte may start it
-  if (partial >= kRecordHeaderBytes) {
-    missing = kRecordHeaderBytes + RecordBodyBytes(state.in.data() + state.records_end) - partial;
-  } else if (partial > 0) {
-    missing = kRecordHeaderBytes - partial;
-  }
-  // A record is at most 5 + 65535 bytes, and the input buffer holds kReadChunk: it always fits.
-  SetReceiveLowWater(static_cast<int>(missing));
-}
-
-void TlsStream::StopAwaitingRecords() { SetReceiveLowWater(1); }
-
-void TlsStream::SetReceiveLowWater(int bytes) {
-  if (bytes == state_->receive_low_water) return;
-  // Best effort: if the option cannot be set the socket reports readable for any byte, as before.
-  if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof(bytes)) == 0)
-    state_->receive_low_water = bytes;
 }
 
 TlsStream::error_code TlsStream::MapReadError(error_code ec) const {

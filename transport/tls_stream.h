@@ -7,10 +7,6 @@
 // such as WebSocket and frame headers, are coalesced into the first record) and sends all records
 // with one socket write; a read pulls up to kReadChunk bytes from the socket per call and returns
 // as many decrypted records as fit in the caller's buffer.
-// OpenSSL is handed only whole records, so while a record is incomplete the stream knows how many
-// of its bytes are still to come and sets the socket's SO_RCVLOWAT to that: over a link of
-// 1500-byte packets the thread then wakes about once per 16 KiB record instead of once per packet
-// (a record cannot be decrypted before its last byte anyway; docs/transport.md "Waking per record").
 // It models Asio's AsyncStream (async_read_some, async_write_some, get_executor), has
 // async_handshake and next_layer()/native_handle() like ssl::stream, and provides the Beast
 // teardown customization points, so websocket::stream<TlsStream> works like the Beast SSL stream.
@@ -101,10 +97,6 @@ class TlsStream {
     std::vector<char> in;       // ciphertext read from the socket, [in_begin, in_end) unread
     std::size_t in_begin = 0;
     std::size_t in_end = 0;
-    // [in_begin, records_end) holds whole records, the only bytes the BIO hands to OpenSSL;
-    // a record starting at records_end is still incomplete.
-    std::size_t records_end = 0;
-    int receive_low_water = 1;  // the socket's SO_RCVLOWAT as last set
     std::vector<char> out;      // ciphertext OpenSSL produced, not yet handed to the socket
     std::vector<char> writing;  // ciphertext of the socket write in flight
     std::vector<char> stage;    // small plaintext buffers coalesced into one record
@@ -121,13 +113,7 @@ class TlsStream {
   Want Classify(int result, error_code& ec, std::size_t& transferred);
   // Free space at the end of the input buffer (compacting it first).
   boost::asio::mutable_buffer InputSpace();
-  // Takes `bytes` read into InputSpace() and advances records_end over the records now whole.
-  void CommitInput(std::size_t bytes);
-  // Before a socket read that must complete a record: sets SO_RCVLOWAT to the bytes the record
-  // still lacks, so the socket does not report readable for less.
-  void AwaitRestOfRecord();
-  void StopAwaitingRecords();
-  void SetReceiveLowWater(int bytes);
+  void CommitInput(std::size_t bytes) { state_->in_end += bytes; }
   // EOF from the socket is an error unless the peer sent close_notify first.
   error_code MapReadError(error_code ec) const;
   // Encrypts up to kMaxWriteBytes of `buffers` into state_->out; returns the plaintext bytes.
@@ -245,7 +231,6 @@ class TlsStream {
           }
           if (want == Want::kInput && transferred == 0) {
             step = kSocketRead;
-            stream.AwaitRestOfRecord();
             stream.socket_.async_read_some(stream.InputSpace(), std::move(self));
             return;
           }
@@ -327,7 +312,6 @@ class TlsStream {
           if (stream.ok()) {
             ::ERR_clear_error();
             ::SSL_shutdown(stream.state_->ssl);
-            stream.StopAwaitingRecords();  // the teardown drains the socket to EOF
           }
           if (stream.ok() && !stream.state_->out.empty()) {
             step = kSocketWrite;
