@@ -8,9 +8,11 @@
 # sharing one folder with every other, discovery and relays off):
 #   fanout_s                time from the put (edgesync), the first rsync start or the end of
 #                           the origin's scan (Syncthing) to the last edge holding the model
-#   origin_bytes_over_size  bytes the origin's interface sent meanwhile / model size
+#   origin_bytes_over_size  bytes the origin's interface sent from the put on / model size
 #   daemons_cpu_s, cores_busy  (edgesync) CPU seconds all daemons used meanwhile, and that over
 #                           fanout_s: how many of the machine's cores the fan-out kept busy
+#   edges_rx_over_size      (edgesync) bytes all edges' interfaces received meanwhile / (edges x
+#                           model size): above 1 by framing and TLS, more if chunks came twice
 # and single_s, the same for one edge alone. Prints one JSON line.
 #
 #   scripts/bench-fanout.sh [--build-dir DIR]
@@ -23,7 +25,7 @@ build_dir=build
 while [ $# -gt 0 ]; do
   case $1 in
     --build-dir) build_dir=${2:?--build-dir needs a directory}; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-fanout: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -160,9 +162,13 @@ edgesync_run() {  # edgesync_run EDGES
       sleep 0.1
     done
   done
-  cli node-0 put "$KEY" "$dir/model" >/dev/null
-  local tx0 t0 cpu0 deadline=$((SECONDS + 3600))
+  # Bytes are counted from before the put: the origin starts sending as soon as it commits.
+  local tx0 t0 cpu0 rx0=0 deadline=$((SECONDS + 3600))
   tx0=$(origin_tx_bytes)
+  for ((i = 1; i <= edges; i++)); do
+    rx0=$((rx0 + $(ip netns exec "esfo-$i" cat /sys/class/net/eth0/statistics/rx_bytes)))
+  done
+  cli node-0 put "$KEY" "$dir/model" >/dev/null
   t0=$(now)
   cpu0=$(daemons_cpu_s)
   until [ "$(holders)" -eq $((edges + 1)) ]; do
@@ -171,6 +177,11 @@ edgesync_run() {  # edgesync_run EDGES
   done
   measure "$t0" "$tx0"
   cpu_s=$(python3 -c "print(round($(daemons_cpu_s) - $cpu0, 1))")
+  edges_rx=0
+  for ((i = 1; i <= edges; i++)); do
+    edges_rx=$((edges_rx + $(ip netns exec "esfo-$i" cat /sys/class/net/eth0/statistics/rx_bytes)))
+  done
+  edges_rx=$(python3 -c "print(round(($edges_rx - $rx0) / ($edges * ($MODEL_MIB << 20)), 3))")
   cleanup
 }
 
@@ -315,6 +326,7 @@ for edges in $EDGE_COUNTS; do
     json+=",\"fanout_s\":$seconds,\"origin_bytes_over_size\":$ratio"
     json+=",\"fanout_over_single\":$(python3 -c "print(round($seconds / $single_s, 2))")"
     json+=",\"daemons_cpu_s\":$cpu_s,\"cores_busy\":$(python3 -c "print(round($cpu_s / $seconds, 2))")"
+    json+=",\"edges_rx_over_size\":$edges_rx"
   fi
   if uses rsync; then
     rsync_run "$edges"
