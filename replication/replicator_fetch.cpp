@@ -451,9 +451,7 @@ void Replicator::Impl::StoreChunk(const std::string& node, uint32_t expected_siz
       if (it == transfers_.end()) continue;
       Transfer& t = *it->second;
       if (!s.ok()) {
-        // A peer already dropped for this version answers requests sent before the drop; those
-        // chunks were asked again of other sources, so its late bad bytes change nothing.
-        if (!t.schedule.IsAsked(id) || t.dropped.count(node) > 0) continue;
+        if (!t.schedule.IsAsked(id)) continue;
         Log(3, "refusing data for " + t.key + ": " + s.ToString());
         if (!DropHelper(tk, node, {id, expected_size})) Reroute(tk, s.message());
         continue;
@@ -485,6 +483,16 @@ bool Replicator::Impl::DropHelper(const std::string& tk, const std::string& node
   auto it = transfers_.find(tk);
   if (it == transfers_.end() || it->second->source == node) return false;
   Transfer& t = *it->second;
+  if (t.dropped.count(node) > 0) {
+    // Already dropped: this chunk left `node`'s requests before the drop took back the rest (it
+    // was decoded beside the one that got `node` dropped). It is asked again elsewhere too.
+    if (t.schedule.IsAsked(chunk.id)) {
+      t.schedule.Return(chunk.id);
+      --t.outstanding;
+      PumpSources(t);
+    }
+    return true;
+  }
   if (!t.helpers.erase(node) && !t.schedule.IsSwarmPeer(node)) return false;
   Log(4, "stopped fetching " + t.key + " version " + t.record.Id(t.key) + " from " + node);
   t.schedule.RemoveSwarmPeer(node);

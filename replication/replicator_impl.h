@@ -318,8 +318,9 @@ class Replicator::Impl : public std::enable_shared_from_this<Replicator::Impl> {
   // Pumps only `t`'s full holders (the source and the helpers): what a grown allowance frees.
   void PumpFullHolders(const Transfer& t) REQUIRES(mu_);
   // `node` is a helper or swarm peer of transfer `tk` that failed to deliver `chunk`: stops
-  // using it for that transfer and asks its chunks again from the others. False when `node` is
-  // the source or not a source at all (the caller reroutes the transfer).
+  // using it for that transfer and asks its chunks again from the others (when it was dropped
+  // already, only `chunk`, a late answer to a request sent before). False when `node` is the
+  // source or not a source at all (the caller reroutes the transfer).
   bool DropHelper(const std::string& tk, const std::string& node, const ChunkRef& chunk) REQUIRES(mu_);
   // Puts the chunks of transfer `tk` that `helper` was asked for back to be asked again; their
   // late answers no longer count for it.
