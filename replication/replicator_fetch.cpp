@@ -590,11 +590,9 @@ void Replicator::Impl::Complete(const std::string& tk) {
     if (Status dropped = store_.DropIntent(t->key, t->record.Id(t->key)); !dropped.ok())
       Log(3, "dropping the intent of a clashing version: " + dropped.ToString());
     std::vector<std::function<void(Status)>> done;
-    bool last_transfer = false;
     {
       MutexLock lock(mu_);
       transfers_.erase(tk);
-      last_transfer = transfers_.empty();
       ClearUnserved(t->key, t->record);
       done.swap(t->on_done);
     }

@@ -69,13 +69,9 @@ class TierChunkWriter : public ChunkWriter {
     return s;
   }
 
-  void ReleaseBuffers() override {
-    spares_.clear();
-    if (has_buffer_ && builder_.empty()) {
-      builder_.Reuse(std::string());
-      has_buffer_ = false;
-    }
-  }
+  // A pack that is filling keeps its buffer; sealing a pack moves its buffer into the upload,
+  // and the uploads hand theirs back as spares.
+  void ReleaseBuffers() override { spares_.clear(); }
 
   uint64_t added() const override { return added_; }
   uint64_t Stored() override {
